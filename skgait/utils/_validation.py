@@ -1,0 +1,78 @@
+"""Validation of 3-D window arrays ``(n_windows, n_channels, n_timepoints)``."""
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+__all__ = ["check_windows"]
+
+
+def check_windows(
+    X,
+    *,
+    dtype=(np.float64, np.float32),
+    min_timepoints=1,
+    allow_2d=False,
+    estimator=None,
+):
+    """Validate windows and return them as a C-contiguous 3-D float array.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_windows, n_channels, n_timepoints)
+        Windows of multichannel signal.
+    dtype : dtype or tuple of dtypes, default=(np.float64, np.float32)
+        Accepted dtypes; other inputs are converted to the first one.
+    min_timepoints : int, default=1
+        Smallest accepted ``n_timepoints``.
+    allow_2d : bool, default=False
+        Accept ``(n_windows, n_timepoints)`` as a single channel and return
+        it as ``(n_windows, 1, n_timepoints)``.
+    estimator : estimator instance or str, optional
+        Named in error messages.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has the wrong number of dimensions, is empty, is too short,
+        or contains NaN or infinity.
+    """
+    name = (
+        estimator
+        if isinstance(estimator, str)
+        else type(estimator).__name__ if estimator is not None else "skgait"
+    )
+    X = np.asarray(X) if not hasattr(X, "__array__") else X
+    ndim = np.ndim(X)
+    if ndim == 2 and allow_2d:
+        X = np.asarray(X)[:, np.newaxis, :]
+    elif ndim != 3:
+        raise ValueError(
+            f"{name} expects windows of shape (n_windows, n_channels, "
+            f"n_timepoints); got an array with {ndim} dimension(s) of shape "
+            f"{np.shape(X)}."
+        )
+    X = np.asarray(X)
+    n_windows, n_channels, n_timepoints = X.shape
+    if n_windows == 0 or n_channels == 0:
+        raise ValueError(
+            f"{name}: empty input of shape {X.shape}; need at least one "
+            "window and one channel."
+        )
+    if n_timepoints < min_timepoints:
+        raise ValueError(
+            f"{name}: windows have {n_timepoints} time points; at least "
+            f"{min_timepoints} are needed."
+        )
+    flat = check_array(
+        X.reshape(n_windows, -1),
+        dtype=dtype,
+        ensure_all_finite=True,
+        input_name="X",
+        estimator=estimator,
+        order="C",
+    )
+    return flat.reshape(n_windows, n_channels, n_timepoints)
