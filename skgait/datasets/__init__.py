@@ -13,6 +13,9 @@ from ._base import (
     GaitDataset,
     Recording,
 )
+from ._cache import get_cache_home
+from ._home import get_data_home
+from ._sisfall import load_sisfall
 
 __all__ = [
     "ACTIVITIES",
@@ -22,4 +25,7 @@ __all__ = [
     "DatasetNotFoundError",
     "GaitDataset",
     "Recording",
+    "get_cache_home",
+    "get_data_home",
+    "load_sisfall",
 ]
