@@ -8,6 +8,7 @@ file, the line and what was wrong (column count, non-numeric field, truncated
 last line).
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +39,12 @@ def _parse_number(buf, i, end, pow10):
     # nan / inf, any case
     if i < end and (buf[i] | 32) == 110:  # "n"
         if i + 2 < end and (buf[i + 1] | 32) == 97 and (buf[i + 2] | 32) == 110:
-            return np.nan, i + 3, True
-        return 0.0, i, False
+            return np.nan, i + 3, True, True
+        return 0.0, i, False, True
     if i < end and (buf[i] | 32) == 105:  # 'i'
         if i + 2 < end and (buf[i + 1] | 32) == 110 and (buf[i + 2] | 32) == 102:
-            return (-np.inf if neg else np.inf), i + 3, True
-        return 0.0, i, False
+            return (-np.inf if neg else np.inf), i + 3, True, True
+        return 0.0, i, False, True
     mantissa = 0
     n_digits = 0
     scale = 0
@@ -63,7 +64,7 @@ def _parse_number(buf, i, end, pow10):
                 scale -= 1
             i += 1
     if n_digits == 0:
-        return 0.0, i, False
+        return 0.0, i, False, True
     if i < end and (buf[i] | 32) == 101:  # 'e'
         i += 1
         exp_neg = False
@@ -77,29 +78,27 @@ def _parse_number(buf, i, end, pow10):
             n_exp += 1
             i += 1
         if n_exp == 0:
-            return 0.0, i, False
+            return 0.0, i, False, True
         scale += -exp if exp_neg else exp
+    # Exact (correctly rounded) only for mantissa < 2**53 and |scale| <= 22;
+    # otherwise the caller re-reads the file with Python's float().
+    exact = mantissa < 9007199254740992 and -22 <= scale <= 22
     value = float(mantissa)
-    if scale < 0:
-        if -scale <= 22:
-            value = value / pow10[-scale]
-        else:
-            value = value * 10.0**scale
-    elif scale > 0:
-        if scale <= 22:
-            value = value * pow10[scale]
-        else:
-            value = value * 10.0**scale
-    return (-value if neg else value), i, True
+    if exact and scale < 0:
+        value = value / pow10[-scale]
+    elif exact and scale > 0:
+        value = value * pow10[scale]
+    return (-value if neg else value), i, True, exact
 
 
 @njit(cache=True, nogil=True)
 def _parse_table(buf, start, delims, comment, n_columns, out, pow10):
-    """Fill ``out`` row by row; return (n_rows, status, bad line, n found)."""
+    """Fill ``out`` row by row; return (n_rows, status, bad line, n found, n inexact)."""
     end = buf.shape[0]
     i = start
     row = 0
     line = 0
+    inexact = 0
     while i < end:
         line += 1
         # skip leading delimiters
@@ -117,9 +116,10 @@ def _parse_table(buf, start, delims, comment, n_columns, out, pow10):
             continue
         col = 0
         while i < end and buf[i] != 10:
-            value, j, ok = _parse_number(buf, i, end, pow10)
+            value, j, ok, exact = _parse_number(buf, i, end, pow10)
             if not ok or (j < end and buf[j] != 10 and not _is_space(buf[j], delims)):
-                return row, _BAD_TOKEN, line, col
+                return row, _BAD_TOKEN, line, col, inexact
+            inexact += not exact
             if col < n_columns and row < out.shape[0]:
                 out[row, col] = value
             col += 1
@@ -128,9 +128,9 @@ def _parse_table(buf, start, delims, comment, n_columns, out, pow10):
                 i += 1
         i += 1
         if col != n_columns:
-            return row, _BAD_COUNT, line, col
+            return row, _BAD_COUNT, line, col, inexact
         row += 1
-    return row, _OK, line, 0
+    return row, _OK, line, 0, inexact
 
 
 def _delimiter_table(delimiters):
@@ -211,7 +211,7 @@ def read_numeric_table(
     max_rows = data.count(b"\n", offset) + 1
     out = np.empty((max_rows, n_columns), dtype=dtype)
     comment_byte = ord(comment) if comment else -1
-    n_rows, status, line, found = _parse_table(
+    n_rows, status, line, found, inexact = _parse_table(
         buf, offset, _delimiter_table(delimiters), comment_byte, n_columns, out, _POW10
     )
     line_no = skip_lines + line
@@ -228,4 +228,18 @@ def read_numeric_table(
         )
     if n_rows == 0:
         raise DataFormatError(f"{path}: no data rows after {skip_lines} header lines.")
+    if inexact:
+        _parse_exactly(data[offset:], delimiters, comment, out[:n_rows])
     return out[:n_rows]
+
+
+def _parse_exactly(body, delimiters, comment, out):
+    """Re-read already validated rows with Python's correctly rounded float()."""
+    split = re.compile("[" + re.escape(delimiters + "\r") + "]+")
+    row = 0
+    for line in body.decode("latin-1").split("\n"):
+        stripped = line.strip(delimiters + "\r")
+        if not stripped or (comment and stripped.startswith(comment)):
+            continue
+        out[row] = [float(token) for token in split.split(stripped)]
+        row += 1

@@ -1,0 +1,75 @@
+"""Data home resolution, missing-data errors and the parsed-file cache."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skgait.datasets import DatasetNotFoundError, get_data_home, load_sisfall
+from skgait.datasets._cache import get_cache_home
+
+
+def test_data_home_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKGAIT_DATA", str(tmp_path))
+    assert get_data_home() == tmp_path
+    assert get_data_home(tmp_path / "x") == tmp_path / "x"
+
+
+def test_default_data_home(monkeypatch):
+    monkeypatch.delenv("SKGAIT_DATA", raising=False)
+    assert get_data_home() == Path.home() / "skgait_data"
+
+
+def test_missing_data_home_says_what_and_where(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKGAIT_DATA", str(tmp_path))
+    with pytest.raises(DatasetNotFoundError) as excinfo:
+        load_sisfall()
+    message = str(excinfo.value)
+    assert str(tmp_path / "SisFall") in message
+    assert "does not exist" in message and "SKGAIT_DATA" in message
+    assert "D01_<SUBJ>_R01.txt" in message  # the expected layout
+    assert "sistemic.udea.edu.co" in message  # where to get it
+
+
+def test_folder_without_expected_files(tmp_path):
+    with pytest.raises(DatasetNotFoundError, match="holds no file matching"):
+        load_sisfall(tmp_path)
+
+
+def test_cache_home_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path))
+    assert get_cache_home() == tmp_path
+
+
+@pytest.fixture
+def small_sisfall(data_home, tmp_path):
+    folder = tmp_path / "SisFall"
+    (folder / "SA01").mkdir(parents=True)
+    shutil.copy(data_home / "SisFall" / "subjects.csv", folder)
+    for name in ("D01_SA01_R01.txt", "D02_SA01_R01.txt"):
+        shutil.copy(data_home / "SisFall" / "SA01" / name, folder / "SA01")
+    return folder
+
+
+def test_cache_reload_equals_parse_and_changed_file_invalidates(
+    small_sisfall, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    fresh = load_sisfall(small_sisfall, cache=False)
+    first = load_sisfall(small_sisfall)
+    cached = load_sisfall(small_sisfall)
+    assert len(list((tmp_path / "cache").rglob("*.npz"))) == 2
+    for a, b, c in zip(fresh.recordings, first.recordings, cached.recordings):
+        np.testing.assert_array_equal(a.signal, c.signal)
+        np.testing.assert_array_equal(b.activity, c.activity)
+        assert (a.subject, a.trial, a.rate, a.info) == (c.subject, c.trial, c.rate, c.info)
+
+    changed = small_sisfall / "SA01" / "D01_SA01_R01.txt"
+    lines = changed.read_bytes().splitlines(keepends=True)
+    changed.write_bytes(b"".join(lines[:100]))
+    reloaded = load_sisfall(small_sisfall)
+    assert reloaded.recordings[0].n_samples == 100
+    assert reloaded.recordings[1].n_samples == cached.recordings[1].n_samples
+    # the stale entry was replaced, not kept beside the new one
+    assert len(list((tmp_path / "cache").rglob("*.npz"))) == 2

@@ -1,0 +1,69 @@
+"""The shared table parser: numbers, delimiters, and errors that name the line."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skgait.datasets import DataFormatError
+from skgait.datasets._parsing import read_numeric_table
+
+
+def _write(tmp_path, text, name="table.txt"):
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+def test_number_formats(tmp_path):
+    path = _write(tmp_path, "1e3 -2.5E-2 nan\r\n\n  +3 .5 -inf;\r\n")
+    table = read_numeric_table(path, 3)
+    expected = np.array([[1e3, -2.5e-2, np.nan], [3, 0.5, -np.inf]])
+    np.testing.assert_array_equal(table, expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=30))
+def test_round_trip_of_repr(tmp_path_factory, values):
+    path = _write(tmp_path_factory.mktemp("rt"), "\n".join(repr(v) for v in values))
+    table = read_numeric_table(path, 1)[:, 0]
+    np.testing.assert_array_equal(table, values)  # correctly rounded, every path
+
+
+def test_header_comments_and_trailing_delimiter(tmp_path):
+    path = _write(tmp_path, "a b\nc d\n% comment\n1,2;\n  % another\n3,4;\n")
+    table = read_numeric_table(path, 2, skip_lines=2, comment="%")
+    np.testing.assert_array_equal(table, [[1, 2], [3, 4]])
+
+
+def test_dtype_float32(tmp_path):
+    table = read_numeric_table(_write(tmp_path, "1 2\n3 4\n"), 2, dtype=np.float32)
+    assert table.dtype == np.float32
+
+
+def test_truncated_last_line_is_named(tmp_path):
+    path = _write(tmp_path, "h\n1 2 3\n4 5 6\n7 8")
+    with pytest.raises(DataFormatError, match=r"line 4 has 2 columns, expected 3.*truncated"):
+        read_numeric_table(path, 3, skip_lines=1)
+
+
+def test_wrong_column_count_is_named(tmp_path):
+    path = _write(tmp_path, "1 2 3\n4 5 6 7\n8 9 10\n")
+    with pytest.raises(DataFormatError, match=r"table.txt: line 2 has 4 columns, expected 3\.$"):
+        read_numeric_table(path, 3)
+
+
+def test_non_numeric_field_is_named(tmp_path):
+    path = _write(tmp_path, "1 2 3\n4 x 6\n")
+    with pytest.raises(DataFormatError, match=r"line 2, column 2 is not a number: '4 x 6'"):
+        read_numeric_table(path, 3)
+
+
+def test_no_data_rows(tmp_path):
+    with pytest.raises(DataFormatError, match="no data rows"):
+        read_numeric_table(_write(tmp_path, "header\n\n"), 3, skip_lines=1)
+
+
+def test_file_shorter_than_header(tmp_path):
+    with pytest.raises(DataFormatError, match="ends within its 4 header lines"):
+        read_numeric_table(_write(tmp_path, "a\nb\n"), 3, skip_lines=4)
