@@ -1,0 +1,830 @@
+"""Cut recordings into fixed-length or step-aligned windows.
+
+Every function here turns :class:`~skgait.datasets.GaitDataset` objects into
+the one input convention of skgait: a C-contiguous float array ``X`` of shape
+``(n_windows, n_channels, n_timepoints)`` and a ``meta`` table with one row
+per window (subject, labels, position, and ``group`` for subject-wise
+cross-validation).
+
+- :func:`resample_recording` brings a recording to a common rate with
+  anti-aliased polyphase filtering;
+- :func:`make_windows` cuts fixed-length, overlapping windows inside
+  contiguous runs of one activity;
+- :func:`make_step_windows` cuts windows spanning whole gait cycles (from step
+  events) and interpolates each to a fixed number of time points.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from dataclasses import replace
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import resample_poly
+
+from ._base import CHANNELS, GaitDataset, activity_code, check_placement
+
+__all__ = ["make_step_windows", "make_windows", "resample_recording"]
+
+#: Largest denominator of the rational approximation of a rate ratio. The
+#: best approximation ``up/down`` with ``down <= 1000`` is within
+#: ``1 / (up * 1000)`` of the true ratio, a relative rate error below 0.1 %.
+_MAX_DENOMINATOR = 1000
+_MAX_RATE_ERROR = 1e-3
+
+#: Values of ``exclude`` given as a string: the ``info`` flag they test.
+_EXCLUDE_FLAGS = ("corrupted_gyroscope",)
+
+#: Leading columns of every ``meta`` table, in order.
+_META_COLUMNS = (
+    "dataset",
+    "subject",
+    "recording",
+    "trial",
+    "placement",
+    "source_placement",
+    "age",
+    "sex",
+    "height_cm",
+    "weight_kg",
+)
+
+
+# --------------------------------------------------------------------------
+# Resampling
+# --------------------------------------------------------------------------
+
+
+def _resampling_factors(source_rate, target_rate):
+    """Return ``(up, down)`` with ``up/down`` ≈ ``target_rate/source_rate``."""
+    ratio = target_rate / source_rate
+    fraction = Fraction(ratio).limit_denominator(_MAX_DENOMINATOR)
+    up, down = fraction.numerator, fraction.denominator
+    if up == 0 or abs(up / down - ratio) > _MAX_RATE_ERROR * ratio:
+        raise ValueError(
+            f"Cannot resample from {source_rate:g} Hz to {target_rate:g} Hz: no "
+            f"ratio up/down with down <= {_MAX_DENOMINATOR} is within "
+            f"{_MAX_RATE_ERROR:.1%} of {ratio:g}."
+        )
+    return up, down
+
+
+def _same_rate(a, b):
+    return math.isclose(a, b, rel_tol=1e-9)
+
+
+def _map_indices(indices, up, down, n_out):
+    """Map sample indices to the new time base: ``round(i * up / down)``."""
+    indices = np.asarray(indices, dtype=np.int64)
+    mapped = (2 * indices * up + down) // (2 * down)
+    return np.clip(mapped, 0, n_out)
+
+
+def _map_activity(activity, up, down, n_out):
+    """Activity code of the input sample nearest to each output sample."""
+    nearest = (2 * np.arange(n_out, dtype=np.int64) * down + up) // (2 * up)
+    return activity[np.minimum(nearest, activity.shape[0] - 1)]
+
+
+def _nonfinite_runs(signal):
+    """``[start, end)`` runs of samples with a NaN or infinity in any channel."""
+    return _runs(~np.isfinite(signal).all(axis=1))
+
+
+def _map_nonfinite_runs(runs, up, down, n_out):
+    """Widen non-finite runs onto the new time base (floor start, ceil end)."""
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 2)
+    starts = runs[:, 0] * up // down
+    ends = -(-runs[:, 1] * up // down)
+    return np.column_stack([starts, np.minimum(ends, n_out)])
+
+
+def _n_resampled(n_samples, up, down):
+    """Length of :func:`scipy.signal.resample_poly`'s output."""
+    return -(-n_samples * up // down)
+
+
+def _resample_signal(signal, up, down):
+    """Polyphase resampling along axis 0, NaN-safe, in the input's dtype.
+
+    Non-finite samples are bridged by linear interpolation before filtering
+    (so that they do not spread over the filter length) and set back to NaN
+    on the output samples they cover.
+    """
+    dtype = signal.dtype if np.issubdtype(signal.dtype, np.floating) else np.float32
+    x = np.asarray(signal, dtype=np.float64)
+    bad = _nonfinite_runs(x)
+    if len(bad):
+        x = x.copy()
+        positions = np.arange(x.shape[0])
+        for c in range(x.shape[1]):
+            ok = np.isfinite(x[:, c])
+            x[~ok, c] = np.interp(positions[~ok], positions[ok], x[ok, c]) if ok.any() else 0.0
+    y = resample_poly(x, up, down, axis=0, padtype="line")
+    for start, end in _map_nonfinite_runs(bad, up, down, y.shape[0]):
+        y[start:end] = np.nan
+    return y.astype(dtype, copy=False)
+
+
+def resample_recording(recording, rate):
+    """Resample a recording to ``rate`` Hz with an anti-aliasing filter.
+
+    The signal is resampled with :func:`scipy.signal.resample_poly` by the
+    factors ``up/down``, the best rational approximation of
+    ``rate / recording.rate`` with ``down <= 1000``
+    (:meth:`fractions.Fraction.limit_denominator`). The ratio is exact for
+    the rates of the shared datasets (200 → 50 Hz is 1/4, 100 → 50 Hz is
+    1/2, 58.8 → 50 Hz is 125/147). When it is not exact (rates estimated
+    from time stamps, such as 19.87 Hz), the effective rate
+    ``recording.rate * up / down`` differs from ``rate`` by less than 0.1 %
+    (typically by less than 0.001 %); the returned recording is labelled
+    with the requested ``rate`` and ``info`` records the effective one.
+
+    ``padtype="line"`` makes the filter assume that the signal continues the
+    straight line through its first and last samples, so a gravity offset
+    does not ring at the edges as it would with zero padding.
+
+    Labels follow the new time base: each output sample takes the activity
+    code of the nearest input sample; event and segment boundaries ``i``
+    become ``round(i * up / down)``. Non-finite input samples are bridged by
+    linear interpolation before filtering and the output samples they cover
+    are NaN, so NaN does not spread over the filter length.
+
+    Parameters
+    ----------
+    recording : Recording
+        Recording to resample.
+    rate : float
+        Target sampling rate in Hz.
+
+    Returns
+    -------
+    resampled : Recording
+        A new recording at ``rate`` Hz with ``ceil(n_samples * up / down)``
+        samples, the input's signal dtype, and ``info`` extended by
+        ``"source_rate"`` and ``"effective_rate"``. If ``rate`` equals
+        ``recording.rate``, ``recording`` itself is returned (no copy).
+
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not a positive finite number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.datasets import Recording, resample_recording
+    >>> t = np.arange(1000) / 200
+    >>> rec = Recording(
+    ...     signal=np.sin(2 * np.pi * 2 * t)[:, None].astype(np.float32),
+    ...     channels=("acc_x",), rate=200.0, dataset="demo", subject="1",
+    ...     recording="r1", trial="1", placement="waist",
+    ...     source_placement="waist", activity=np.ones(1000, dtype=np.int8),
+    ...     events={"right_foot_steps": np.array([[100, 180]])},
+    ... )
+    >>> low = resample_recording(rec, 50)
+    >>> low.n_samples, low.rate, low.events["right_foot_steps"].tolist()
+    (250, 50.0, [[25, 45]])
+    """
+    rate = _check_rate(rate)
+    if _same_rate(rate, recording.rate):
+        return recording
+    up, down = _resampling_factors(recording.rate, rate)
+    signal = _resample_signal(recording.signal, up, down)
+    n_out = signal.shape[0]
+    return replace(
+        recording,
+        signal=signal,
+        rate=rate,
+        activity=_map_activity(recording.activity, up, down, n_out),
+        events={
+            name: _map_indices(intervals, up, down, n_out).reshape(-1, 2)
+            for name, intervals in recording.events.items()
+        },
+        segments={
+            name: tuple(int(i) for i in _map_indices(bounds, up, down, n_out))
+            for name, bounds in recording.segments.items()
+        },
+        info={
+            **recording.info,
+            "source_rate": recording.rate,
+            "effective_rate": recording.rate * up / down,
+        },
+    )
+
+
+# --------------------------------------------------------------------------
+# Validation and selection shared by both windowing functions
+# --------------------------------------------------------------------------
+
+
+def _check_rate(rate):
+    if (
+        not isinstance(rate, numbers.Real)
+        or isinstance(rate, bool)
+        or not math.isfinite(rate)
+        or rate <= 0
+    ):
+        raise ValueError(f"rate must be a positive number of Hz, got {rate!r}.")
+    return float(rate)
+
+
+def _check_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"dtype must be a floating-point type, got {dtype}.")
+    return dtype
+
+
+def _check_channels(channels):
+    if isinstance(channels, str):
+        channels = (channels,)
+    channels = tuple(channels)
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown or not channels or len(set(channels)) != len(channels):
+        raise ValueError(
+            f"channels must be distinct names from {', '.join(CHANNELS)}; got "
+            f"{channels}."
+        )
+    return channels
+
+
+def _as_datasets(dataset):
+    datasets = [dataset] if isinstance(dataset, GaitDataset) else list(dataset)
+    if not datasets or not all(isinstance(d, GaitDataset) for d in datasets):
+        raise TypeError(
+            "dataset must be a GaitDataset or a non-empty list of them, got "
+            f"{type(dataset).__name__}."
+        )
+    return datasets
+
+
+def _resolve_placement(dataset, placement):
+    """The placement to use in ``dataset``, with errors naming the options."""
+    if isinstance(placement, dict):
+        placement = placement.get(dataset.name)
+    present = dataset.placements
+    if placement is None:
+        if len(present) != 1:
+            raise ValueError(
+                f"Dataset {dataset.name!r} has placements {present}; pass "
+                "placement= to choose one."
+            )
+        return present[0]
+    check_placement(placement)
+    if placement not in present:
+        raise ValueError(
+            f"Dataset {dataset.name!r} has no recording at placement "
+            f"{placement!r}; it has {present}."
+        )
+    return placement
+
+
+def _exclusion(exclude):
+    """Turn ``exclude`` into a predicate on recordings (or None)."""
+    if exclude is None or callable(exclude):
+        return exclude
+    if isinstance(exclude, str) and exclude in _EXCLUDE_FLAGS:
+        return lambda recording: bool(recording.info.get(exclude, False))
+    raise ValueError(
+        "exclude must be None, a callable taking a Recording and returning "
+        f"True to drop it, or one of {list(_EXCLUDE_FLAGS)}; got {exclude!r}."
+    )
+
+
+def _channel_indices(recording, channels):
+    missing = [c for c in channels if c not in recording.channels]
+    if missing:
+        hint = (
+            " Pass channels=('acc_x', 'acc_y', 'acc_z') to use the "
+            "accelerometer only, or exclude= to drop such recordings."
+            if all(c.startswith("gyr") for c in missing)
+            else ""
+        )
+        raise ValueError(
+            f"Recording {recording.recording!r} of subject {recording.subject!r} "
+            f"({recording.dataset}, {recording.placement}) has channels "
+            f"{recording.channels} and lacks requested channels {missing}.{hint}"
+        )
+    return [recording.channels.index(c) for c in channels]
+
+
+def _select_recordings(dataset, placement, exclude, channels):
+    """Return ``[(dataset, recording, channel_indices), ...]`` to window."""
+    exclude = _exclusion(exclude)
+    selected = []
+    for ds in _as_datasets(dataset):
+        recordings = ds.select(placement=_resolve_placement(ds, placement))
+        if exclude is not None:
+            recordings = [r for r in recordings if not exclude(r)]
+        selected += [(ds, r, _channel_indices(r, channels)) for r in recordings]
+    if not selected:
+        raise ValueError("No recording left to window after applying exclude=.")
+    return selected
+
+
+def _runs(mask):
+    """``[start, end)`` intervals of the True runs of a boolean mask."""
+    edges = np.diff(np.concatenate([[0], mask.view(np.int8), [0]]))
+    return np.column_stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)])
+
+
+def _overlaps(starts, ends, bad_runs):
+    """True for windows ``[starts, ends)`` that overlap any of ``bad_runs``."""
+    if len(bad_runs) == 0:
+        return np.zeros(len(starts), dtype=bool)
+    # A window overlaps a run iff the run starting last before the window's
+    # end also ends after the window's start (runs are sorted and disjoint).
+    last = np.searchsorted(bad_runs[:, 0], ends, side="left") - 1
+    return (last >= 0) & (bad_runs[np.maximum(last, 0), 1] > starts)
+
+
+def _warn_dropped(n_dropped, n_total, what):
+    if n_dropped:
+        warnings.warn(
+            f"Dropped {n_dropped} of {n_total} {what} that overlap NaN or "
+            "infinite samples.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _subject_rows(dataset):
+    table = dataset.subjects.drop_duplicates("subject").set_index("subject")
+    return table.to_dict("index")
+
+
+def _build_meta(recordings, counts, columns):
+    """Meta table: recording-level columns repeated, plus per-window columns."""
+    rows = []
+    subject_tables = {}
+    for ds, rec in recordings:
+        if id(ds) not in subject_tables:
+            subject_tables[id(ds)] = _subject_rows(ds)
+        subject = subject_tables[id(ds)][rec.subject]
+        rows.append(
+            {
+                "dataset": ds.name,
+                "subject": rec.subject,
+                "recording": rec.recording,
+                "trial": rec.trial,
+                "placement": rec.placement,
+                "source_placement": rec.source_placement,
+                "age": subject["age"],
+                "sex": subject["sex"],
+                "height_cm": subject["height_cm"],
+                "weight_kg": subject["weight_kg"],
+            }
+        )
+    meta = pd.DataFrame(rows, columns=list(_META_COLUMNS))
+    meta = meta.iloc[np.repeat(np.arange(len(rows)), counts)].reset_index(drop=True)
+    for name in ("age", "height_cm", "weight_kg"):
+        meta[name] = pd.to_numeric(meta[name], errors="coerce").astype(np.float64)
+    for name in ("dataset", "subject", "recording", "trial", "placement", "source_placement"):
+        meta[name] = meta[name].astype(str).astype(object)
+    meta["sex"] = meta["sex"].astype(object)
+    for name, values in columns.items():
+        meta[name] = values
+    meta["group"] = meta["dataset"] + ":" + meta["subject"]
+    return meta
+
+
+# --------------------------------------------------------------------------
+# Fixed-length windows
+# --------------------------------------------------------------------------
+
+
+def _window_geometry(length, overlap, rate):
+    if not isinstance(length, numbers.Real) or not math.isfinite(length) or length <= 0:
+        raise ValueError(f"length must be a positive number of seconds, got {length!r}.")
+    if not isinstance(overlap, numbers.Real) or not 0 <= overlap < 1:
+        raise ValueError(f"overlap must be in [0, 1), got {overlap!r}.")
+    n = int(round(length * rate))
+    if n < 1:
+        raise ValueError(
+            f"length={length} s is shorter than one sample at {rate:g} Hz."
+        )
+    step = max(1, int(round(n * (1 - overlap))))
+    return n, step
+
+
+def _activity_mask(recording, code, segment, up, down, n_out):
+    """Samples (new time base) that belong to the requested activity/segment."""
+    if code is None:
+        mask = np.ones(n_out, dtype=bool)
+    else:
+        mask = _map_activity(recording.activity, up, down, n_out) == code
+    if segment is not None:
+        if segment not in recording.segments:
+            raise ValueError(
+                f"Recording {recording.recording!r} ({recording.dataset}) has no "
+                f"segment {segment!r}; it has {sorted(recording.segments)}."
+            )
+        start, end = _map_indices(recording.segments[segment], up, down, n_out)
+        mask[:start] = False
+        mask[end:] = False
+    return mask
+
+
+def _window_starts(runs, n, step):
+    """Starts of windows of ``n`` samples every ``step`` inside each run."""
+    lengths = runs[:, 1] - runs[:, 0]
+    counts = np.where(lengths >= n, (lengths - n) // step + 1, 0)
+    if counts.sum() == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.concatenate(
+        [start + step * np.arange(k) for start, k in zip(runs[:, 0], counts)]
+    ).astype(np.int64)
+
+
+def _no_window_error(length, n, rate, activity, segment, run, recording):
+    """The error raised when no window fits, naming the longest run found."""
+    where = f"activity={activity!r}" + ("" if segment is None else f" in segment {segment!r}")
+    found = (
+        f"the longest run of {where} is {run / rate:.2f} s ({run} samples) in "
+        f"recording {recording.recording!r} of {recording.dataset!r}. Use a "
+        "shorter length."
+        if recording is not None
+        else f"no sample has {where}."
+    )
+    return ValueError(f"No window of {length} s ({n} samples at {rate:g} Hz) fits: {found}")
+
+
+def make_windows(
+    dataset,
+    placement=None,
+    rate=50.0,
+    length=2.56,
+    overlap=0.5,
+    activity="walking",
+    channels=CHANNELS,
+    dtype=np.float32,
+    exclude=None,
+    segment=None,
+):
+    """Cut fixed-length windows from the recordings of one placement.
+
+    Each recording is resampled to ``rate`` with :func:`resample_recording`.
+    Windows of ``n = round(length * rate)`` samples are then cut every
+    ``step = max(1, round(n * (1 - overlap)))`` samples, starting at the first
+    sample of every contiguous run of ``activity`` (and inside ``segment``),
+    so that no window crosses a change of activity. A run of ``L`` samples
+    gives ``floor((L - n) / step) + 1`` windows if ``L >= n`` and none
+    otherwise.
+
+    Parameters
+    ----------
+    dataset : GaitDataset or list of GaitDataset
+        Dataset(s) to window; several are concatenated and told apart by the
+        ``dataset`` column of ``meta``.
+    placement : str, dict or None, default=None
+        Placement from :data:`~skgait.datasets.PLACEMENTS` to use in every
+        dataset, or a dict from dataset name to placement. None is allowed
+        for a dataset with a single placement.
+    rate : float, default=50.0
+        Common sampling rate in Hz.
+    length : float, default=2.56
+        Window length in seconds (2.56 s is 128 samples at 50 Hz).
+    overlap : float, default=0.5
+        Fraction of a window shared with the next one, in ``[0, 1)``.
+    activity : str, int or None, default="walking"
+        Keep only samples of this activity (a name from
+        :data:`~skgait.datasets.ACTIVITIES` or its code); None keeps whole
+        recordings.
+    channels : sequence of str, default=CHANNELS
+        Channels to keep, in this order. Every selected recording must have
+        them all.
+    dtype : floating dtype, default=np.float32
+        Dtype of ``X``.
+    exclude : callable, "corrupted_gyroscope" or None, default=None
+        Recordings to drop: a callable taking a :class:`Recording` and
+        returning True to drop it, or ``"corrupted_gyroscope"`` to drop
+        recordings whose ``info["corrupted_gyroscope"]`` is true.
+    segment : str or None, default=None
+        Restrict windows to this named segment of every recording (for
+        example ``"trial"``, the walking part of an IPOL trial).
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        C-contiguous windows in ``dtype``, free of NaN and infinity.
+    meta : DataFrame
+        One row per window: ``dataset``, ``subject``, ``recording``,
+        ``trial``, ``placement``, ``source_placement`` (str); ``age``,
+        ``height_cm``, ``weight_kg`` (float, NaN where unknown) and ``sex``
+        (``"F"``/``"M"``) from the subject table; ``start_sample`` (int,
+        in the resampled time base) and ``start_s`` (float, seconds from the
+        start of the recording); ``group`` (``"<dataset>:<subject>"``, the
+        groups for subject-wise cross-validation).
+
+    Raises
+    ------
+    ValueError
+        If a placement is unknown or absent from a dataset, a recording lacks
+        a requested channel or segment, ``overlap`` is outside ``[0, 1)``, or
+        no window fits in any run (the message gives the longest run).
+
+    Warns
+    -----
+    UserWarning
+        When windows overlapping NaN or infinite samples are dropped; the
+        message says how many.
+
+    See Also
+    --------
+    make_step_windows : Windows aligned on gait cycles.
+    resample_recording : The resampling applied to each recording.
+
+    Notes
+    -----
+    Memory: recordings are resampled one at a time, after the windows have
+    been counted, and copied into ``X`` allocated once; the peak is ``X``
+    plus one resampled recording.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skgait.datasets import CHANNELS, GaitDataset, Recording, make_windows
+    >>> rec = Recording(
+    ...     signal=np.zeros((1000, 6), dtype=np.float32), channels=CHANNELS,
+    ...     rate=100.0, dataset="demo", subject="1", recording="r1", trial="1",
+    ...     placement="waist", source_placement="L5",
+    ...     activity=np.ones(1000, dtype=np.int8),
+    ... )
+    >>> subjects = pd.DataFrame({"subject": ["1"], "age": [30], "sex": ["F"],
+    ...                          "height_cm": [170.0], "weight_kg": [60.0]})
+    >>> X, meta = make_windows(GaitDataset("demo", [rec], subjects))
+    >>> X.shape
+    (6, 6, 128)
+    >>> meta["start_s"].tolist()
+    [0.0, 1.28, 2.56, 3.84, 5.12, 6.4]
+    """
+    rate = _check_rate(rate)
+    n, step = _window_geometry(length, overlap, rate)
+    channels = _check_channels(channels)
+    dtype = _check_dtype(dtype)
+    code = None if activity is None else (
+        int(activity) if isinstance(activity, numbers.Integral) else activity_code(activity)
+    )
+    selected = _select_recordings(dataset, placement, exclude, channels)
+
+    # Pass 1: count windows from labels only (cheap), so X is allocated once.
+    plan, longest = [], (0, None)
+    n_nonfinite = n_total = 0
+    for ds, rec, idx in selected:
+        up, down = (1, 1) if _same_rate(rec.rate, rate) else _resampling_factors(rec.rate, rate)
+        n_out = _n_resampled(rec.n_samples, up, down)
+        runs = _runs(_activity_mask(rec, code, segment, up, down, n_out))
+        if len(runs):
+            run = int((runs[:, 1] - runs[:, 0]).max())
+            longest = max(longest, (run, rec), key=lambda x: x[0])
+        starts = _window_starts(runs, n, step)
+        bad = _map_nonfinite_runs(_nonfinite_runs(rec.signal[:, idx]), up, down, n_out)
+        keep = ~_overlaps(starts, starts + n, bad)
+        n_total += len(starts)
+        n_nonfinite += int((~keep).sum())
+        plan.append((ds, rec, idx, up, down, starts[keep]))
+
+    if n_total == 0:
+        raise _no_window_error(length, n, rate, activity, segment, *longest)
+    _warn_dropped(n_nonfinite, n_total, "windows")
+    if n_nonfinite == n_total:
+        raise ValueError("Every window overlaps NaN or infinite samples.")
+
+    # Pass 2: resample one recording at a time and copy its windows.
+    counts = [len(p[-1]) for p in plan]
+    X = np.empty((sum(counts), len(channels), n), dtype=dtype)
+    offset = 0
+    for (_, rec, idx, up, down, starts), count in zip(plan, counts):
+        if count == 0:
+            continue
+        signal = rec.signal[:, idx]
+        if (up, down) != (1, 1):
+            signal = _resample_signal(signal, up, down)
+        # A strided view of every window (no copy); indexing it copies only
+        # this recording's windows.
+        views = sliding_window_view(signal, n, axis=0)
+        X[offset : offset + count] = views[starts]
+        offset += count
+
+    starts = np.concatenate([p[-1] for p in plan])
+    meta = _build_meta(
+        [(p[0], p[1]) for p in plan],
+        counts,
+        {"start_s": starts / rate, "start_sample": starts},
+    )
+    return X, meta
+
+
+# --------------------------------------------------------------------------
+# Step-aligned windows
+# --------------------------------------------------------------------------
+
+
+def _no_step_events_error(key, datasets, selected):
+    with_events = sorted(
+        {ds.name for ds in datasets if any(key in r.events for r in ds.recordings)}
+    )
+    missing = sorted({ds.name for ds, rec, _ in selected if key not in rec.events})
+    return ValueError(
+        f"Dataset(s) {missing} have no {key!r} events, needed for step windows. "
+        + (
+            f"Of the datasets given, {with_events} have them."
+            if with_events
+            else "Step events come with the IPOL healthy-gait dataset "
+            "(load_ipol_healthy_gait); use make_windows for the others."
+        )
+    )
+
+
+def _cycle_bounds(recording, key, n_steps, max_cycle_duration):
+    """``(starts, ends)`` of windows of ``n_steps`` consecutive gait cycles."""
+    step_starts = np.unique(np.asarray(recording.events[key], dtype=np.int64)[:, 0])
+    step_starts = step_starts[(step_starts >= 0) & (step_starts < recording.n_samples)]
+    if len(step_starts) <= n_steps:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    starts, ends = step_starts[:-n_steps], step_starts[n_steps:]
+    if max_cycle_duration is not None:
+        too_long = np.diff(step_starts) > max_cycle_duration * recording.rate
+        # A window is dropped if any of its n_steps cycles is too long.
+        window_has_long = np.convolve(too_long, np.ones(n_steps, dtype=int), "valid") > 0
+        starts, ends = starts[~window_has_long], ends[~window_has_long]
+    return starts, ends
+
+
+def _interpolate_windows(signal, starts, ends, n_timepoints):
+    """Linear interpolation of ``signal[s:e]`` at ``n_timepoints`` points.
+
+    Returns an array of shape ``(n_windows, n_channels, n_timepoints)``.
+    """
+    fractions = np.arange(n_timepoints) / n_timepoints
+    t = starts[:, None] + (ends - starts)[:, None] * fractions
+    left = np.floor(t).astype(np.int64)
+    right = np.minimum(left + 1, signal.shape[0] - 1)
+    weight = (t - left)[..., None]
+    x = np.asarray(signal, dtype=np.float64)
+    return (x[left] * (1 - weight) + x[right] * weight).transpose(0, 2, 1)
+
+
+def make_step_windows(
+    dataset,
+    placement=None,
+    n_steps=2,
+    n_timepoints=128,
+    foot="right",
+    channels=CHANNELS,
+    dtype=np.float32,
+    exclude=None,
+    max_cycle_duration=2.5,
+):
+    """Cut windows of consecutive gait cycles, each resampled to a fixed length.
+
+    The events ``recording.events[f"{foot}_foot_steps"]`` are the
+    ``[start, end)`` intervals of one foot's successive steps. With
+    ``s_0 < s_1 < ...`` their starts, gait cycle ``k`` spans
+    ``[s_k, s_{k+1})`` and window ``k`` spans the ``n_steps`` consecutive
+    cycles ``[s_k, s_{k+n_steps})``. Windows start at every step, so
+    consecutive windows share ``n_steps - 1`` cycles. Each window is linearly
+    interpolated at the ``n_timepoints`` positions
+    ``s_k + i * (s_{k+n_steps} - s_k) / n_timepoints``, ``i = 0 ... n_timepoints-1``
+    (the half-open interval, so consecutive windows tile the signal without
+    repeating a point). The signal is used at its own rate; no resampling.
+
+    Parameters
+    ----------
+    dataset : GaitDataset or list of GaitDataset
+        Dataset(s) with step events.
+    placement : str, dict or None, default=None
+        As in :func:`make_windows`.
+    n_steps : int, default=2
+        Number of consecutive gait cycles of ``foot`` per window.
+    n_timepoints : int, default=128
+        Number of time points each window is interpolated to.
+    foot : {"right", "left"}, default="right"
+        Whose step events delimit the cycles.
+    channels : sequence of str, default=CHANNELS
+        Channels to keep, in this order.
+    dtype : floating dtype, default=np.float32
+        Dtype of ``X``.
+    exclude : callable, "corrupted_gyroscope" or None, default=None
+        As in :func:`make_windows`.
+    max_cycle_duration : float or None, default=2.5
+        Drop windows containing a cycle longer than this many seconds: such
+        a gap between two steps of one foot means a pause or missing events
+        (healthy strides last about 0.9–1.6 s), not consecutive cycles.
+        None keeps every window.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        C-contiguous windows in ``dtype``, free of NaN and infinity.
+    meta : DataFrame
+        The columns of :func:`make_windows` (``start_sample`` and
+        ``start_s`` at the recording's own rate), plus ``end_sample``,
+        ``end_s`` (the start of step ``k + n_steps``) and ``duration_s``.
+
+    Raises
+    ------
+    ValueError
+        If a selected recording has no ``f"{foot}_foot_steps"`` events (the
+        message names the dataset and the datasets that have them), a
+        placement or channel is missing, or no window can be formed.
+
+    Warns
+    -----
+    UserWarning
+        When windows overlapping NaN or infinite samples are dropped.
+
+    See Also
+    --------
+    make_windows : Fixed-length windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skgait.datasets import CHANNELS, GaitDataset, Recording, make_step_windows
+    >>> steps = np.array([[0, 40], [100, 140], [210, 250], [300, 340]])
+    >>> rec = Recording(
+    ...     signal=np.zeros((400, 6), dtype=np.float32), channels=CHANNELS,
+    ...     rate=100.0, dataset="demo", subject="1", recording="r1", trial="1",
+    ...     placement="right_foot", source_placement="rf",
+    ...     activity=np.ones(400, dtype=np.int8),
+    ...     events={"right_foot_steps": steps},
+    ... )
+    >>> subjects = pd.DataFrame({"subject": ["1"], "age": [30], "sex": ["F"],
+    ...                          "height_cm": [170.0], "weight_kg": [60.0]})
+    >>> X, meta = make_step_windows(GaitDataset("demo", [rec], subjects))
+    >>> X.shape
+    (2, 6, 128)
+    >>> meta["duration_s"].tolist()
+    [2.1, 2.0]
+    """
+    if foot not in ("left", "right"):
+        raise ValueError(f"foot must be 'left' or 'right', got {foot!r}.")
+    for name, value, low in (("n_steps", n_steps, 1), ("n_timepoints", n_timepoints, 2)):
+        if not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    if max_cycle_duration is not None and not max_cycle_duration > 0:
+        raise ValueError(
+            f"max_cycle_duration must be positive seconds or None, got "
+            f"{max_cycle_duration!r}."
+        )
+    channels = _check_channels(channels)
+    dtype = _check_dtype(dtype)
+    key = f"{foot}_foot_steps"
+    selected = _select_recordings(dataset, placement, exclude, channels)
+    if any(key not in rec.events for _, rec, _ in selected):
+        raise _no_step_events_error(key, _as_datasets(dataset), selected)
+
+    plan = []
+    n_nonfinite = n_total = 0
+    for ds, rec, idx in selected:
+        starts, ends = _cycle_bounds(rec, key, n_steps, max_cycle_duration)
+        bad = _nonfinite_runs(rec.signal[:, idx])
+        # Interpolation reads samples s ... e inclusive.
+        keep = ~_overlaps(starts, ends + 1, bad)
+        n_total += len(starts)
+        n_nonfinite += int((~keep).sum())
+        plan.append((ds, rec, idx, starts[keep], ends[keep]))
+    if n_total == 0:
+        limit = "" if max_cycle_duration is None else f" at most {max_cycle_duration} s apart"
+        raise ValueError(
+            f"No window of {n_steps} gait cycles fits: no selected recording has "
+            f"{n_steps + 1} successive {key!r} events{limit}."
+        )
+    _warn_dropped(n_nonfinite, n_total, "step windows")
+    if n_nonfinite == n_total:
+        raise ValueError("Every step window overlaps NaN or infinite samples.")
+
+    counts = [len(p[3]) for p in plan]
+    X = np.empty((sum(counts), len(channels), n_timepoints), dtype=dtype)
+    offset = 0
+    for (_, rec, idx, starts, ends), count in zip(plan, counts):
+        if count:
+            X[offset : offset + count] = _interpolate_windows(
+                rec.signal[:, idx], starts, ends, n_timepoints
+            )
+            offset += count
+
+    rates = np.repeat([p[1].rate for p in plan], counts)
+    starts = np.concatenate([p[3] for p in plan])
+    ends = np.concatenate([p[4] for p in plan])
+    meta = _build_meta(
+        [(p[0], p[1]) for p in plan],
+        counts,
+        {
+            "start_s": starts / rates,
+            "start_sample": starts,
+            "end_s": ends / rates,
+            "end_sample": ends,
+            "duration_s": (ends - starts) / rates,
+        },
+    )
+    return X, meta
