@@ -14,8 +14,17 @@ from ._base import (
     Recording,
 )
 from ._cache import get_cache_home
+from ._converted import load_ejust_ginr1, load_geds
+from ._directory import load_directory
 from ._home import get_data_home
+from ._ipol import load_ipol_healthy_gait
+from ._hugadb import load_hugadb
+from ._ou_isir import load_ou_isir
 from ._sisfall import load_sisfall
+from ._umafall import load_umafall
+from ._whu_gait import load_whu_gait
+from ._resample import resample_recording
+from ._windows import make_step_windows, make_windows
 
 __all__ = [
     "ACTIVITIES",
@@ -27,5 +36,16 @@ __all__ = [
     "Recording",
     "get_cache_home",
     "get_data_home",
+    "load_ipol_healthy_gait",
+    "load_directory",
+    "load_ejust_ginr1",
+    "load_geds",
+    "load_hugadb",
+    "load_ou_isir",
     "load_sisfall",
+    "load_umafall",
+    "load_whu_gait",
+    "make_step_windows",
+    "make_windows",
+    "resample_recording",
 ]

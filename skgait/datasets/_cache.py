@@ -42,10 +42,16 @@ def _entry_prefix(source_file, dataset):
     return get_cache_home() / dataset / digest
 
 
-def _entry_path(source_file, dataset, version):
+def _entry_path(source_file, dataset, version, depends=()):
     stat = os.stat(source_file)
     prefix = _entry_prefix(source_file, dataset)
-    return prefix.with_name(f"{prefix.name}-{stat.st_size}-{stat.st_mtime_ns}-v{version}.npz")
+    key = f"{prefix.name}-{stat.st_size}-{stat.st_mtime_ns}-v{version}"
+    if depends:
+        # Files read along with ``source_file``: any change of theirs misses too.
+        stamps = [(str(Path(f).resolve()), os.stat(f).st_size, os.stat(f).st_mtime_ns)
+                  for f in depends]
+        key += "-d" + hashlib.sha1(json.dumps(stamps).encode()).hexdigest()[:12]
+    return prefix.with_name(f"{key}.npz")
 
 
 def _save(entry, recordings):
@@ -86,7 +92,7 @@ def _load(entry):
     return recordings
 
 
-def cached_recordings(source_file, dataset, version, parse, cache=True):
+def cached_recordings(source_file, dataset, version, parse, cache=True, depends=()):
     """Return ``parse(source_file)``, from the cache when the file is unchanged.
 
     Parameters
@@ -102,6 +108,9 @@ def cached_recordings(source_file, dataset, version, parse, cache=True):
         ``segments`` of the recordings must be JSON-serialisable.
     cache : bool, default=True
         If False, always parse and leave the cache untouched.
+    depends : sequence of str or Path, default=()
+        Other files ``parse`` reads (IPOL's sensor files next to a trial's
+        JSON); their size and modification time are part of the key.
 
     Returns
     -------
@@ -109,7 +118,7 @@ def cached_recordings(source_file, dataset, version, parse, cache=True):
     """
     if not cache:
         return parse(source_file)
-    entry = _entry_path(source_file, dataset, version)
+    entry = _entry_path(source_file, dataset, version, depends)
     if entry.exists():
         try:
             return _load(entry)

@@ -7,7 +7,7 @@ from ._base import GaitDataset
 from ._cache import cached_recordings
 from ._home import resolve_dataset_path
 
-__all__ = ["load_dataset", "read_subject_table"]
+__all__ = ["load_dataset", "read_subject_table", "resample_timestamps"]
 
 _NUMERIC = ("age", "height_cm", "weight_kg")
 
@@ -40,7 +40,8 @@ def read_subject_table(path, rename=None, subject_format=str):
     return table[first + [c for c in table.columns if c not in first]]
 
 
-def load_dataset(source, path, data_home, pattern, parse, version, subjects, cache):
+def load_dataset(source, path, data_home, pattern, parse, version, subjects, cache,
+                 depends=None):
     """Parse every file of a dataset (through the cache) into a GaitDataset.
 
     Parameters
@@ -59,6 +60,9 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
         ``subjects(folder) -> DataFrame`` of the subject table.
     cache : bool
         Use the parsed-file cache.
+    depends : callable, optional
+        ``depends(file) -> list of Path``: further files ``parse(file)``
+        reads, whose changes must also invalidate the cache entry.
 
     Returns
     -------
@@ -67,7 +71,8 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     folder = resolve_dataset_path(source, path, data_home)
     recordings = []
     for file in sorted(folder.glob(pattern)):
-        recordings.extend(cached_recordings(file, source.name, version, parse, cache))
+        extra = depends(file) if depends is not None else ()
+        recordings.extend(cached_recordings(file, source.name, version, parse, cache, extra))
     return GaitDataset(source.name, recordings, subjects(folder), path=str(folder),
                        citation=source.citation)
 
@@ -78,3 +83,38 @@ def bits_to_unit(raw, full_range, resolution_bits):
 
 
 DEG_TO_RAD = np.pi / 180.0
+
+
+def resample_timestamps(times, values, grid):
+    """Linearly interpolate irregularly timed samples onto a time grid.
+
+    Shared by loaders whose devices stamp each sample (UMAFall's ms
+    timestamps, IPOL's packet counters with dropped packets). Samples are
+    sorted by time (stably); samples that share a timestamp are averaged
+    into one, since a linear interpolant cannot take two values at one time.
+
+    Parameters
+    ----------
+    times : ndarray of shape (n_samples,)
+        Sample times, in any unit shared with ``grid``.
+    values : ndarray of shape (n_samples, n_channels)
+        Sample values.
+    grid : ndarray of shape (n_out,)
+        Times to interpolate at; times outside ``[times.min(), times.max()]``
+        take the first or last value (as :func:`numpy.interp`).
+
+    Returns
+    -------
+    resampled : ndarray of shape (n_out, n_channels), float64
+    n_duplicates : int
+        Number of samples merged into an earlier one with the same time.
+    """
+    times = np.asarray(times, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(times, kind="stable")
+    unique, first, counts = np.unique(times[order], return_index=True, return_counts=True)
+    merged = np.add.reduceat(values[order], first, axis=0) / counts[:, None]
+    out = np.empty((len(grid), values.shape[1]), dtype=np.float64)
+    for c in range(values.shape[1]):
+        out[:, c] = np.interp(grid, unique, merged[:, c])
+    return out, int(len(times) - len(unique))

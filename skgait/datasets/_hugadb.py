@@ -1,0 +1,327 @@
+"""HuGaDB (Chereshnev & Kertész-Farkas, 2017): six leg IMUs, activity per row."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ._base import (
+    CHANNELS,
+    STANDARD_GRAVITY,
+    DataFormatError,
+    GaitDataset,
+    Recording,
+    activity_code,
+)
+from ._home import DatasetSource
+from ._loading import DEG_TO_RAD, bits_to_unit, load_dataset, read_subject_table
+from ._parsing import read_numeric_table, read_text_lines
+
+__all__ = ["load_hugadb"]
+
+SOURCE = DatasetSource(
+    name="hugadb",
+    folder="HuGaDB",
+    expected="**/HuGaDB_v1_*_[0-9][0-9]_[0-9][0-9].txt",
+    layout=(
+        "<folder>/HuGaDB_v1_walking_<SS>_<CC>.txt and (optionally) "
+        "<folder>/various/HuGaDB_v1_various_<SS>_<CC>.txt (4 header lines, then "
+        "39 tab-separated integer columns: acc and gyro x, y, z of rf, rs, rt, lf, "
+        "ls, lt, then EMG_r, EMG_l, act), plus <folder>/subjects.csv (subject_id, "
+        "weight_kg, height_cm, age, sex)."
+    ),
+    url="https://github.com/romanchereshnev/HuGaDB (official; the zip is linked "
+    "from its README)",
+    citation=(
+        "Chereshnev R., Kertész-Farkas A. HuGaDB: Human Gait Database for Activity "
+        "Recognition from Wearable Inertial Sensor Networks. AIST 2017, Lecture "
+        "Notes in Computer Science 10716, Springer, 2018."
+    ),
+)
+_VERSION = 1
+
+#: Sampling rate in Hz. The read-me states none; Table 1 of the official
+#: README totals 2,111,962 samples in 35,903 s, about 58.82 Hz.
+HUGADB_RATE = 2111962 / 35903
+
+# Read-me: int16 values; accelerometers ±2 g, gyroscopes ±2000 °/s.
+_ACC = (2.0, 16)
+_GYRO = (2000.0, 16)
+_N_COLUMNS = 39
+_HEADER_LINES = 4
+
+#: The six IMUs in file order: (HuGaDB name, skgait placement).
+_IMUS = (
+    ("rf", "right_foot"),
+    ("rs", "right_shin"),
+    ("rt", "right_thigh"),
+    ("lf", "left_foot"),
+    ("ls", "left_shin"),
+    ("lt", "left_thigh"),
+)
+_COLUMN_NAMES = tuple(
+    f"{kind}_{imu}_{axis}" for imu, _ in _IMUS for kind in ("acc", "gyro") for axis in "xyz"
+) + ("EMG_r", "EMG_l", "act")
+
+#: HuGaDB activity ids (ReadMe.txt) onto skgait's activity vocabulary.
+_ACTIVITIES = {
+    1: "walking",
+    2: "running",
+    3: "stairs_up",  # going_up
+    4: "stairs_down",  # going_down
+    5: "sitting",
+    6: "sitting_down",
+    7: "standing_up",
+    8: "standing",
+    9: "bicycling",
+    10: "elevator_up",  # up_by_elevator
+    11: "elevator_down",  # down_by_elevator
+    12: "sitting_in_car",
+}
+_ACTIVITY_CODES = np.full(max(_ACTIVITIES) + 1, -1, dtype=np.int8)
+_ACTIVITY_CODES[list(_ACTIVITIES)] = [activity_code(name) for name in _ACTIVITIES.values()]
+
+_ALL = "rf rs rt lf ls lt"
+_NO_RT = "rf rs lf ls lt"
+#: Gyroscopes the official README ("Corrupted gyroscope data") lists as
+#: amplified 10 times, which clips them, for the files of the shared copy
+#: (its SOURCE.md repeats the table). An empty string: the file is listed as
+#: not corrupted. Accelerometers are not reported as affected.
+_CORRUPTED_GYROSCOPES = {
+    f"HuGaDB_v1_{stem}": frozenset(sensors.split())
+    for stem, sensors in {
+        "walking_01_01": "",
+        "walking_03_00": "rf rs rt",
+        "walking_03_01": "rf rs rt",
+        "walking_04_00": _ALL,
+        "walking_05_00": "rf lf rs",
+        "walking_05_01": "rf lf rs",
+        "walking_06_04": "",
+        "walking_07_00": "rf rs",
+        "walking_08_02": "",
+        "walking_09_00": _ALL,
+        "walking_09_01": _ALL,
+        "walking_09_04": "",
+        "walking_10_00": "",
+        "walking_10_01": "",
+        "walking_11_02": "lf",
+        "walking_11_03": "lf",
+        "walking_12_02": _ALL,
+        "walking_12_03": _ALL,
+        "walking_13_02": _ALL,
+        "walking_13_03": _ALL,
+        "walking_14_00": _ALL,
+        "walking_15_00": _ALL,
+        "walking_15_01": _ALL,
+        "walking_16_00": _ALL,
+        "walking_16_01": _ALL,
+        "walking_17_01": _ALL,
+        "walking_17_03": _ALL,
+        "walking_18_00": _NO_RT,
+        "walking_18_03": _NO_RT,
+        "various_01_10": "",
+        "various_01_11": "",
+        "various_02_00": "",
+        "various_02_01": "",
+        "various_03_00": "rf rs rt",
+        "various_03_04": "rf rs rt",
+        "various_04_04": _ALL,
+        "various_04_05": _ALL,
+        "various_05_07": "rf lf rs",
+        "various_05_09": "rf lf rs",
+        "various_06_05": "",
+        "various_06_07": "",
+        "various_07_04": "rf rs",
+        "various_07_11": "rf rs",
+        "various_08_05": "",
+        "various_08_25": "",
+        "various_09_09": "",
+        "various_09_11": "",
+        "various_10_11": "",
+        "various_10_12": "",
+        "various_11_13": "lf",
+        "various_11_16": "lf",
+        "various_12_08": _ALL,
+        "various_12_13": _ALL,
+        "various_13_00": "",
+        "various_13_02": "",
+        "various_14_12": _ALL,
+        "various_14_17": _ALL,
+        "various_15_05": _ALL,
+        "various_15_07": _ALL,
+        "various_16_08": _ALL,
+        "various_16_10": _ALL,
+        "various_17_05": _ALL,
+        "various_17_06": _ALL,
+        "various_18_07": _NO_RT,
+        "various_18_10": _NO_RT,
+    }.items()
+}
+_FILE_NAME = re.compile(r"HuGaDB_v1_(walking|various)_(\d+)_(\d+)")
+
+
+def _check_header(file):
+    """Raise DataFormatError unless line 4 names the 39 documented columns."""
+    lines = read_text_lines(file, _HEADER_LINES)
+    if len(lines) < _HEADER_LINES:
+        raise DataFormatError(
+            f"{file}: file ends within its {_HEADER_LINES} header lines; it is "
+            "empty or truncated."
+        )
+    found = tuple(lines[-1].split())
+    if found == _COLUMN_NAMES:
+        return
+    if len(found) != len(_COLUMN_NAMES):
+        problem = f"it names {len(found)} columns, expected {len(_COLUMN_NAMES)}"
+    else:
+        i = next(i for i, (a, b) in enumerate(zip(found, _COLUMN_NAMES)) if a != b)
+        problem = f"column {i + 1} is named {found[i]!r}, expected {_COLUMN_NAMES[i]!r}"
+    raise DataFormatError(
+        f"{file}: line {_HEADER_LINES} should name the columns {_COLUMN_NAMES[0]} "
+        f"… {_COLUMN_NAMES[-1]}, but {problem}."
+    )
+
+
+def _line_of_row(file, row):
+    """Line number (1-based) of data row ``row`` (0-based), skipping blank lines."""
+    with open(file, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if number > _HEADER_LINES and line.strip():
+                if row == 0:
+                    return number
+                row -= 1
+    return None
+
+
+def _activity(file, act):
+    """Map the ``act`` column onto skgait codes; unknown ids name their line."""
+    valid = (act >= 1) & (act < len(_ACTIVITY_CODES)) & (act == np.round(act))
+    if not valid.all():
+        row = int(np.argmin(valid))
+        known = ", ".join(f"{k} {v}" for k, v in _ACTIVITIES.items())
+        raise DataFormatError(
+            f"{file}: line {_line_of_row(file, row)}, column {_N_COLUMNS} (act) holds "
+            f"activity id {act[row]:g}; HuGaDB ids are {known}."
+        )
+    return _ACTIVITY_CODES[act.astype(np.intp)]
+
+
+def _parse(file):
+    file = Path(file)
+    match = _FILE_NAME.fullmatch(file.stem)
+    if match is None:
+        raise DataFormatError(
+            f"{file}: the name does not follow HuGaDB_v1_<activity>_<SS>_<CC>.txt."
+        )
+    kind, subject, counter = match.groups()
+    _check_header(file)
+    raw = read_numeric_table(file, _N_COLUMNS, skip_lines=_HEADER_LINES, delimiters=" \t")
+    activity = _activity(file, raw[:, -1])
+    known = file.stem in _CORRUPTED_GYROSCOPES
+    corrupted = _CORRUPTED_GYROSCOPES.get(file.stem, frozenset())
+    recordings = []
+    for k, (imu, placement) in enumerate(_IMUS):
+        signal = np.empty((raw.shape[0], 6), dtype=np.float32)
+        signal[:, :3] = bits_to_unit(raw[:, 6 * k:6 * k + 3], *_ACC) * STANDARD_GRAVITY
+        signal[:, 3:] = bits_to_unit(raw[:, 6 * k + 3:6 * k + 6], *_GYRO) * DEG_TO_RAD
+        recordings.append(
+            Recording(
+                signal=signal,
+                channels=CHANNELS,
+                rate=HUGADB_RATE,
+                dataset=SOURCE.name,
+                subject=str(int(subject)),
+                recording=file.stem,
+                trial=counter,
+                placement=placement,
+                source_placement=imu,
+                activity=activity.copy(),
+                info={
+                    "source_file_kind": kind,
+                    "corrupted_gyroscope": imu in corrupted,
+                    "gyroscope_status_known": known,
+                },
+            )
+        )
+    return recordings
+
+
+def _subjects(folder):
+    return read_subject_table(folder / "subjects.csv", rename={"subject_id": "subject"})
+
+
+def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True):
+    """Load HuGaDB's walking and mixed-activity recordings (six leg IMUs).
+
+    Each file gives six recordings, one per IMU: right and left foot, shin
+    and thigh (``source_placement`` ``"rf"``, ``"rs"``, ``"rt"``, ``"lf"``,
+    ``"ls"``, ``"lt"``). The EMG columns are not loaded. Raw int16 counts are
+    converted with ``(2 * range / 2**16) * value``: accelerometers (±2 g) to
+    m/s², gyroscopes (±2000 °/s) to rad/s. The accelerometer range checks
+    out on the data: while standing, the mean acceleration has a norm of
+    9.6–10.0 m/s² on every IMU (median over files; single files 9.0–10.4).
+    During walking the feet saturate at ±2 g (about 7 % of their
+    acceleration values sit at full scale) and a swinging segment's
+    centripetal acceleration points the same way in its sensor's frame every
+    stride, so the norm of the mean walking acceleration exceeds g: medians
+    11.9 (feet), 10.8 (shins) and 10.2 m/s² (thighs).
+
+    The read-me gives no sampling rate; the totals of Table 1 of the
+    official README (2,111,962 samples in 35,903 s) give
+    ``HUGADB_RATE = 2111962 / 35903``, about 58.82 Hz.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The HuGaDB folder. Default: ``<data home>/HuGaDB``.
+    data_home : str or Path, optional
+        See :func:`~skgait.datasets.get_data_home`.
+    cache : bool, default=True
+        Reuse parsed files from the cache.
+    include_various : bool, default=True
+        Also load the mixed-activity files ``HuGaDB_v1_various_*.txt`` (in
+        ``various/`` in the shared copy), where walking alternates with
+        stairs, standing and others. Subject 2's walking exists only there.
+        If False, only the walking files ``HuGaDB_v1_walking_*.txt`` are
+        loaded.
+
+    Returns
+    -------
+    dataset : GaitDataset
+        Subjects ``"1"`` … ``"18"``; ``trial`` is the file's counter
+        (``"00"``), ``recording`` the file stem. ``activity`` follows the
+        file's ``act`` column per row (not the ``#ActivityID`` header, which
+        disagrees with the data in some files). ``info`` has
+        ``"source_file_kind"`` (``"walking"`` or ``"various"``),
+        ``"corrupted_gyroscope"`` (True where the official README lists this
+        IMU's gyroscope of this file as amplified 10 times, and so clipped:
+        drop them with ``make_windows(..., exclude="corrupted_gyroscope")``)
+        and ``"gyroscope_status_known"`` (False for files outside the
+        embedded table, which is the shared copy's 65 files; they are then
+        reported as not corrupted).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the folder holds no HuGaDB file.
+    DataFormatError
+        If a file's header does not name the 39 documented columns, a row
+        has another number of fields or a non-numeric field, or ``act``
+        holds an unknown activity id; the message names file and line.
+
+    Examples
+    --------
+    >>> from skgait.datasets import load_hugadb
+    >>> ds = load_hugadb()  # doctest: +SKIP
+    >>> ds.select(placement="right_shin", subject="2")  # doctest: +SKIP
+    """
+    kinds = ("walking", "various") if include_various else ("walking",)
+    parts = [
+        load_dataset(SOURCE, path, data_home, f"**/HuGaDB_v1_{kind}_*.txt", _parse,
+                     _VERSION, _subjects, cache)
+        for kind in kinds
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    return GaitDataset(SOURCE.name, [r for part in parts for r in part.recordings],
+                       parts[0].subjects, path=parts[0].path, citation=SOURCE.citation)

@@ -1,0 +1,376 @@
+"""UMAFall (Casilari et al., 2017): walking trials, a phone and four SensorTags."""
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ._home import DatasetSource
+from ._loading import DEG_TO_RAD, load_dataset, read_subject_table, resample_timestamps
+from ._parsing import read_numeric_table
+
+__all__ = ["load_umafall"]
+
+SOURCE = DatasetSource(
+    name="umafall",
+    folder="UMAFall",
+    expected="UMAFall_Subject_*_ADL_Walking_*.csv",
+    layout=(
+        "<folder>/UMAFall_Subject_<SS>_ADL_Walking_<trial>_<date>.csv ('%' header "
+        "lines with a 'MAC Address; Sensor_ID; Position; Device Model' table, then "
+        "'TimeStamp; Sample No; X; Y; Z; Sensor Type; Sensor ID' rows), plus "
+        "<folder>/subjects.csv (subject_id, age, height_cm, weight_kg, gender)."
+    ),
+    url="https://figshare.com/articles/dataset/UMA_ADL_FALL_Dataset_zip/4214283 "
+    "(also mirrored on GitHub, e.g. Brisabrin/FallDetectionAlgorithm, UMAFall_Dataset/)",
+    citation=(
+        "Casilari E., Santoyo-Ramón J.A., Cano-García J.M. UMAFall: A Multisensor "
+        "Dataset for the Research on Automatic Fall Detection. Procedia Computer "
+        "Science 110:32-39, 2017."
+    ),
+)
+_VERSION = 1
+_PLACEMENTS = {  # header Position -> placement
+    "RIGHTPOCKET": "pocket",
+    "WAIST": "waist",
+    "ANKLE": "ankle",
+    "CHEST": "chest",
+    "WRIST": "wrist",
+}
+_PHONE = "RIGHTPOCKET"  # the smartphone: accelerometer only
+_DEFAULT_RATES = {"phone": 200.0, "sensortag": 20.0}
+_ACC, _GYR, _MAG = 0, 1, 2
+# Largest plausible magnitude per sensor type (units of the file: g, °/s),
+# used to place the decimal point of numbers a spreadsheet mangled.
+_LIMITS = {_ACC: 16.0, _GYR: 256.0, _MAG: 10000.0}
+_NAME = re.compile(r"UMAFall_Subject_(\d+)_ADL_Walking_(\d+)_")
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$")
+# A spreadsheet (decimal comma locale) read "1.00332105159759" as an integer
+# and wrote it back with '.' thousands separators: "1.003.321.051.597.590".
+_GROUPED = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
+_MANGLED = re.compile(rb"(?<![\d.])-?\d{1,3}(?:\.\d{3}){2,}(?![\d.])")
+_HEADER_KEYS = {
+    "Date": "date", "Age": "age", "Height(cm)": "height_cm", "Weight(Kg)": "weight_kg",
+    "Gender": "sex", "Trial": "trial", "Number of Sensors": "n_sensors_listed",
+}
+
+
+def _header(file):
+    """Header values and the Sensor_ID -> (position, MAC, model) table."""
+    values, sensors = {}, {}
+    in_table = False
+    with open(file, encoding="latin-1") as fh:
+        for line_no, raw in enumerate(fh, 1):
+            line = raw.strip().rstrip(";").strip()
+            if not line:
+                continue
+            if not line.startswith("%"):
+                break
+            text = line[1:].strip()
+            if text.replace(" ", "").lower().startswith("macaddress;sensor_id;position"):
+                in_table = True
+                continue
+            fields = [f.strip() for f in text.split(";") if f.strip()]
+            if in_table and fields and _MAC.match(fields[0]):
+                if len(fields) < 3:
+                    raise DataFormatError(
+                        f"{file}: line {line_no}: sensor table row needs 'MAC; Sensor_ID; "
+                        f"Position; Device Model', got {text[:80]!r}."
+                    )
+                try:
+                    sensor_id = int(fields[1])
+                except ValueError:
+                    raise DataFormatError(
+                        f"{file}: line {line_no}: Sensor_ID {fields[1]!r} is not an integer."
+                    ) from None
+                position = fields[2].upper()
+                if position not in _PLACEMENTS:
+                    raise DataFormatError(
+                        f"{file}: line {line_no}: unknown sensor position {fields[2]!r}; "
+                        f"expected one of {', '.join(_PLACEMENTS)}."
+                    )
+                if sensor_id in sensors:
+                    raise DataFormatError(
+                        f"{file}: line {line_no}: Sensor_ID {sensor_id} listed twice."
+                    )
+                model = fields[3] if len(fields) > 3 else ""
+                sensors[sensor_id] = (position, fields[0], model)
+                continue
+            in_table = False
+            key, sep, value = text.partition(":")
+            if sep and key.strip() in _HEADER_KEYS:
+                values[_HEADER_KEYS[key.strip()]] = value.strip()
+    if not sensors:
+        raise DataFormatError(
+            f"{file}: no 'MAC Address; Sensor_ID; Position; Device Model' table in the header."
+        )
+    for key in ("age", "height_cm", "weight_kg", "n_sensors_listed"):
+        try:
+            values[key] = float(values[key])
+        except (KeyError, ValueError):
+            values[key] = None
+    return values, sensors
+
+
+def _read_mangled(file):
+    """Parse a table with spreadsheet-mangled numbers.
+
+    Returns the (n, 7) table and a boolean mask of the X/Y/Z values whose
+    decimal point had to be guessed (:func:`_place_decimal_points`).
+    """
+    rows, digits = [], {}
+    with open(file, encoding="latin-1") as fh:
+        for line_no, raw in enumerate(fh, 1):
+            text = raw.strip()
+            if not text or text.startswith("%") or not text.strip("; \t"):
+                continue
+            fields = [f.strip() for f in text.split(";")]
+            while fields and not fields[-1]:
+                fields.pop()
+            if len(fields) != 7:
+                raise DataFormatError(
+                    f"{file}: line {line_no} has {len(fields)} columns, expected 7."
+                )
+            row = []
+            for col, field in enumerate(fields):
+                if _GROUPED.fullmatch(field):
+                    if col in (2, 3, 4):  # decimal point placed later
+                        digits[(len(rows), col)] = field
+                        row.append(np.nan)
+                    else:  # integer columns: '.' can only be a thousands separator
+                        row.append(float(field.replace(".", "")))
+                    continue
+                try:
+                    row.append(float(field))
+                except ValueError:
+                    raise DataFormatError(
+                        f"{file}: line {line_no}, column {col + 1} is not a number: "
+                        f"{text[:120]!r}."
+                    ) from None
+            rows.append(row)
+    if not rows:
+        raise DataFormatError(f"{file}: no data rows.")
+    table = np.array(rows, dtype=np.float64)
+    guessed = np.zeros(table.shape, dtype=bool)
+    for (i, col), field in digits.items():
+        guessed[i, col] = True
+    _place_decimal_points(table, guessed, digits)
+    return table, guessed
+
+
+def _place_decimal_points(table, guessed, digits):
+    """Fill the mangled values of ``table`` in place.
+
+    The digits of a mangled value are right, the decimal point is lost
+    (every such value had |x| >= 1). Of the readings with 1, 2 or 3 integer
+    digits within the sensor type's range, take the one nearest to the value
+    interpolated from the intact samples of the same sensor, type and axis.
+    """
+    keys = table[:, 6] * 10 + table[:, 5]
+    for key in np.unique(keys):
+        rows = np.flatnonzero(keys == key)
+        limit = _LIMITS.get(int(table[rows[0], 5]), _LIMITS[_MAG])
+        for col in (2, 3, 4):
+            bad = guessed[rows, col]
+            if not bad.any():
+                continue
+            good = ~bad
+            if good.any():
+                reference = np.interp(np.flatnonzero(bad), np.flatnonzero(good),
+                                      table[rows[good], col])
+            else:
+                reference = np.ones(bad.sum())
+            for r, ref in zip(rows[bad], reference):
+                field = digits[(r, col)]
+                sign = -1.0 if field.startswith("-") else 1.0
+                number = field.lstrip("-").replace(".", "")
+                candidates = [sign * float(f"{number[:k]}.{number[k:]}")
+                              for k in (1, 2, 3) if k <= len(number)]
+                fitting = [c for c in candidates if abs(c) <= limit] or candidates[:1]
+                table[r, col] = min(fitting, key=lambda c: abs(c - ref))
+
+
+def _read_table(file):
+    try:
+        table = read_numeric_table(file, 7, comment="%", delimiters="; \t")
+        return table, np.zeros(table.shape, dtype=bool)
+    except DataFormatError:
+        if _MANGLED.search(Path(file).read_bytes()) is None:
+            raise
+    return _read_mangled(file)
+
+
+def _uniform(times_list, values_list, rate):
+    """Resample one sensor's streams onto one grid over their common span (ms)."""
+    start = max(t.min() for t in times_list)
+    stop = min(t.max() for t in times_list)
+    n = int(np.floor((stop - start) * rate / 1000.0 + 1e-9)) + 1
+    grid = start + np.arange(n) * (1000.0 / rate)
+    parts, n_duplicates = [], 0
+    for times, values in zip(times_list, values_list):
+        resampled, dup = resample_timestamps(times, values, grid)
+        parts.append(resampled)
+        n_duplicates += dup
+    return np.hstack(parts), n_duplicates, float(start)
+
+
+def _parser(rate):
+    def parse(file):
+        file = Path(file)
+        header, sensors = _header(file)
+        table, guessed = _read_table(file)
+        sensor_ids = table[:, 6].astype(int)
+        unknown = sorted(set(sensor_ids) - set(sensors))
+        if unknown:
+            # Without a position the rows cannot be placed; the other sensors
+            # of the file are still good, so skip these with a warning.
+            warnings.warn(
+                f"{file}: skipped the data rows of Sensor ID {[int(u) for u in unknown]}, "
+                f"which the header's sensor table (IDs {sorted(sensors)}) does not list.",
+                UserWarning,
+                stacklevel=2,
+            )
+        types = set(table[:, 5].astype(int))
+        if not types <= {_ACC, _GYR, _MAG}:
+            raise DataFormatError(
+                f"{file}: Sensor Type {sorted(types - {_ACC, _GYR, _MAG})} is not 0 "
+                "(accelerometer), 1 (gyroscope) or 2 (magnetometer)."
+            )
+        match = _NAME.match(file.name)
+        subject = str(int(match.group(1)))
+        trial = header.get("trial") or match.group(2)
+        recordings = []
+        for sensor_id, (position, mac, model) in sorted(sensors.items()):
+            phone = position == _PHONE
+            wanted = (_ACC,) if phone else (_ACC, _GYR)
+            streams = [(sensor_ids == sensor_id) & (table[:, 5] == t) for t in wanted]
+            streams = [s for s in streams if s.sum() >= 2]
+            if not streams or not streams[0].any() or table[streams[0], 5][0] != _ACC:
+                continue  # listed in the header but no (accelerometer) data
+            sensor_rate = rate or _DEFAULT_RATES["phone" if phone else "sensortag"]
+            signal, n_dup, start_ms = _uniform(
+                [table[s, 0] for s in streams], [table[s][:, 2:5] for s in streams],
+                sensor_rate,
+            )
+            signal[:, :3] *= STANDARD_GRAVITY  # g -> m/s²
+            signal[:, 3:] *= DEG_TO_RAD  # °/s -> rad/s
+            channels = CHANNELS[: signal.shape[1]]
+            recordings.append(
+                Recording(
+                    signal=signal.astype(np.float32),
+                    channels=channels,
+                    rate=sensor_rate,
+                    dataset=SOURCE.name,
+                    subject=subject,
+                    recording=file.stem,
+                    trial=str(trial),
+                    placement=_PLACEMENTS[position],
+                    source_placement=position,
+                    activity=np.full(len(signal), activity_code("walking"), np.int8),
+                    info={
+                        "path": str(file),
+                        "sensor_id": int(sensor_id),
+                        "mac": mac,
+                        "device_model": model,
+                        "start_ms": start_ms,
+                        "n_raw_samples": int(sum(s.sum() for s in streams)),
+                        "duplicate_timestamps": n_dup,
+                        "repaired_values": int(guessed[np.logical_or.reduce(streams)].sum()),
+                        **{f"header_{k}": header.get(k) for k in
+                           ("age", "sex", "height_cm", "weight_kg", "date")},
+                    },
+                )
+            )
+        return recordings
+
+    return parse
+
+
+def _subjects(folder):
+    return read_subject_table(
+        folder / "subjects.csv", rename={"subject_id": "subject", "gender": "sex"}
+    )
+
+
+def load_umafall(path=None, *, data_home=None, cache=True, rate=None):
+    """Load UMAFall's walking trials (a phone and up to four SensorTags).
+
+    Each file is one ~15 s walk; each sensor with data is one recording.
+    The smartphone in the right pocket (placement ``"pocket"``) gives
+    ``acc_x … acc_z`` only; the SensorTags at the ``"waist"``, ``"ankle"``,
+    ``"chest"`` and ``"wrist"`` give accelerometer and gyroscope (the
+    magnetometer is dropped). The Sensor_ID of each position is read from
+    each file's header, since it differs between files; a sensor the header
+    lists but with no data rows is absent from the result.
+
+    Units: accelerations are in g (|a| ≈ 1 at rest), multiplied by
+    9.80665. Angular rates are in °/s, multiplied by π/180: walking gives
+    |ω| of 100-250 and the largest value is 256, the full scale of the
+    SensorTag's MPU-9250 (±250 °/s), which in rad/s would be 14,700 °/s.
+
+    Resampling: the devices stamp each sample in ms, irregularly (phone
+    about 200 Hz in bursts, SensorTags about 20 Hz with gaps to 140 ms).
+    Each sensor is linearly interpolated (per channel) onto a uniform grid at
+    the nominal rate, from the later start to the earlier end of its
+    accelerometer and gyroscope streams, which have separate timestamps.
+    Samples sharing a timestamp (about 5 % of the phone's) are averaged into
+    one first (``info["duplicate_timestamps"]``).
+
+    Some files (subject 13) went through a spreadsheet that wrote numbers
+    of magnitude >= 1 with '.' thousands separators
+    (``1.003.321.051.597.590`` for 1.00332105159759): the digits are kept,
+    the decimal point is lost. Such a value is given the reading with 1, 2
+    or 3 integer digits that lies within the sensor's range and nearest to
+    the intact samples around it (``info["repaired_values"]`` counts them);
+    for gyroscope values of tens or hundreds of °/s this is a best guess.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The UMAFall folder. Default: ``<data home>/UMAFall``.
+    data_home : str or Path, optional
+        See :func:`~skgait.datasets.get_data_home`.
+    cache : bool, default=True
+        Reuse parsed files from the cache.
+    rate : float, optional
+        Rate in Hz of the uniform grid of every sensor. Default: 200 Hz for
+        the phone and 20 Hz for the SensorTags, their nominal rates.
+
+    Returns
+    -------
+    dataset : GaitDataset
+        ``subject`` is the number without leading zeros (``"1"``),
+        ``recording`` the file stem, ``trial`` the header's trial number;
+        ``activity`` is all ``"walking"``. ``info`` holds the file header's
+        own ``header_age``, ``header_sex``, ``header_height_cm``,
+        ``header_weight_kg`` (they can differ from the subject table, which
+        holds each subject's majority values) and the sensor's ``mac``,
+        ``device_model`` and ``sensor_id``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the folder holds no walking file.
+    DataFormatError
+        If a header lacks the sensor table or lists an unknown position, or a
+        data row is malformed or comes from a sensor the header does not list.
+
+    Examples
+    --------
+    >>> from skgait.datasets import load_umafall
+    >>> ds = load_umafall()  # doctest: +SKIP
+    >>> ds.select(placement="ankle", subject="1")  # doctest: +SKIP
+    """
+    if rate is not None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
+            np.isfinite(rate) and rate > 0
+        ):
+            raise ValueError(f"rate must be a positive number of Hz or None, got {rate!r}.")
+        rate = float(rate)
+    version = f"{_VERSION}-{'nominal' if rate is None else f'{rate:g}Hz'}"
+    return load_dataset(
+        SOURCE, path, data_home, "UMAFall_Subject_*_ADL_Walking_*.csv", _parser(rate),
+        version, _subjects, cache,
+    )

@@ -1,0 +1,297 @@
+"""HuGaDB loader on the real files: subjects, units, labels, flags, cache, errors."""
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgait.datasets import (
+    ACTIVITIES,
+    DataFormatError,
+    DatasetNotFoundError,
+    _hugadb,
+    load_hugadb,
+)
+
+G = 9.80665
+WALKING = ACTIVITIES.index("walking")
+STANDING = ACTIVITIES.index("standing")
+IMUS = {"rf": "right_foot", "rs": "right_shin", "rt": "right_thigh",
+        "lf": "left_foot", "ls": "left_shin", "lt": "left_thigh"}
+SMALL_FILE = "HuGaDB_v1_walking_09_04.txt"  # 713 rows
+
+
+@pytest.fixture(scope="module")
+def hugadb_dir(data_home):
+    folder = data_home / "HuGaDB"
+    if not folder.is_dir():
+        pytest.skip(f"HuGaDB not found under {data_home} (set SKGAIT_DATA)")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hugadb(hugadb_dir):
+    return load_hugadb(hugadb_dir, cache=False)
+
+
+@pytest.fixture
+def small_copy(hugadb_dir, tmp_path, monkeypatch):
+    """A writable HuGaDB folder with the subject table and one small file."""
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "HuGaDB"
+    folder.mkdir()
+    shutil.copy(hugadb_dir / "subjects.csv", folder)
+    shutil.copy(hugadb_dir / SMALL_FILE, folder)
+    return folder
+
+
+def _edit_line(path, line_no, edit):
+    """Replace line ``line_no`` (1-based) of ``path`` by ``edit(line)``."""
+    lines = path.read_text().split("\n")
+    lines[line_no - 1] = edit(lines[line_no - 1])
+    path.write_text("\n".join(lines))
+
+
+def _recording(dataset, stem, placement):
+    (rec,) = dataset.select(recording=stem, placement=placement)
+    return rec
+
+
+# --- subjects and files -------------------------------------------------------
+
+
+def test_subject_table_equals_subjects_csv(hugadb, hugadb_dir):
+    expected = pd.read_csv(hugadb_dir / "subjects.csv")
+    subjects = hugadb.subjects.set_index("subject")
+    assert list(subjects.index) == [str(i) for i in expected["subject_id"]]
+    assert list(subjects["sex"]) == list(expected["sex"])
+    np.testing.assert_array_equal(subjects["age"], expected["age"])
+    np.testing.assert_array_equal(subjects["height_cm"], expected["height_cm"])
+    np.testing.assert_array_equal(subjects["weight_kg"], expected["weight_kg"])
+    assert (subjects["sex"] == "F").sum() == 4 and (subjects["sex"] == "M").sum() == 14
+
+
+def test_six_recordings_per_file(hugadb):
+    kinds = pd.Series({r.recording: r.info["source_file_kind"] for r in hugadb.recordings})
+    assert kinds.value_counts().to_dict() == {"various": 36, "walking": 29}
+    assert len(hugadb) == 65 * 6
+    for stem in kinds.index:
+        recs = hugadb.select(recording=stem)
+        assert {(r.source_placement, r.placement) for r in recs} == set(IMUS.items())
+        assert len({r.n_samples for r in recs}) == 1
+
+
+def test_file_name_gives_subject_and_trial(hugadb):
+    rec = _recording(hugadb, "HuGaDB_v1_various_02_01", "left_shin")
+    assert (rec.subject, rec.trial, rec.source_placement) == ("2", "01", "ls")
+    assert rec.dataset == "hugadb"
+
+
+def test_every_subject_walks(hugadb):
+    walkers = {r.subject for r in hugadb.recordings if (r.activity == WALKING).any()}
+    assert walkers == {str(i) for i in range(1, 19)}
+
+
+def test_include_various_false_loads_walking_files_only(hugadb_dir):
+    ds = load_hugadb(hugadb_dir, cache=False, include_various=False)
+    assert len(ds) == 29 * 6
+    assert {r.info["source_file_kind"] for r in ds.recordings} == {"walking"}
+    assert "2" not in {r.subject for r in ds.recordings}  # subject 2 only in various/
+    assert len(ds.subjects) == 18
+
+
+def test_sampling_rate_from_table_1_totals(hugadb):
+    assert {r.rate for r in hugadb.recordings} == {2111962 / 35903}
+    assert hugadb.recordings[0].rate == pytest.approx(58.824, abs=1e-3)
+
+
+# --- units ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("placement", IMUS.values())
+def test_standing_acceleration_is_gravity(hugadb, placement):
+    # Standing is the clean check of the ±2 g range: a wrong range would be off
+    # by a factor of 2. Observed medians 9.58-10.03; ±0.5 allows the sensors'
+    # offsets of a few per cent.
+    norms = [np.linalg.norm(r.signal[r.activity == STANDING, :3].mean(axis=0))
+             for r in hugadb.select(placement=placement)
+             if np.count_nonzero(r.activity == STANDING) >= 50]
+    assert len(norms) == 35
+    assert np.median(norms) == pytest.approx(G, abs=0.5)
+
+
+@pytest.mark.parametrize("placement", IMUS.values())
+def test_walking_acceleration_is_about_gravity(hugadb, placement):
+    # During walking the norm of the mean exceeds g: the centripetal
+    # acceleration of a swinging segment points the same way in its sensor's
+    # frame every stride, and the feet saturate at ±2 g. Both grow down the
+    # leg: observed medians thighs 10.2, shins 10.8, feet 11.9. Units off by
+    # a factor of 2 would still fail these bounds.
+    excess = {"thigh": 1.0, "shin": 1.5, "foot": 2.5}[placement.split("_")[1]]
+    norms = [np.linalg.norm(r.signal[r.activity == WALKING, :3].mean(axis=0))
+             for r in hugadb.select(placement=placement)]
+    assert G - 1.0 < np.median(norms) < G + excess
+
+
+def test_gyroscope_in_rad_per_s(hugadb):
+    # In °/s the 99th percentile would be 160-600; observed 2.8-10.5 rad/s.
+    for rec in hugadb.recordings:
+        if not rec.info["corrupted_gyroscope"]:
+            walking = rec.signal[rec.activity == WALKING, 3:]
+            assert 0.5 < np.percentile(np.abs(walking), 99) < 15, rec
+
+
+def test_corrupted_gyroscopes_are_amplified(hugadb):
+    # The README's "amplified 10 times": every flagged gyroscope has a 99th
+    # percentile above 15 rad/s during walking (observed 23-35, the clip level
+    # being 2000 °/s = 34.9 rad/s), every other one below (test above).
+    for rec in hugadb.recordings:
+        if rec.info["corrupted_gyroscope"]:
+            walking = rec.signal[rec.activity == WALKING, 3:]
+            assert np.percentile(np.abs(walking), 99) > 15, rec
+        assert np.abs(rec.signal[:, 3:]).max() <= np.float32(2000 * np.pi / 180)
+
+
+# --- labels and flags ------------------------------------------------------------
+
+
+def _rows_per_activity(rec):
+    codes, counts = np.unique(rec.activity, return_counts=True)
+    return {ACTIVITIES[c]: int(n) for c, n in zip(codes, counts)}
+
+
+def test_activity_per_row(hugadb):
+    assert _rows_per_activity(_recording(hugadb, "HuGaDB_v1_various_02_00", "right_foot")) == {
+        "walking": 3557, "running": 418, "stairs_up": 900, "sitting": 596,
+        "standing_up": 194, "standing": 423,
+    }
+    assert _rows_per_activity(_recording(hugadb, "HuGaDB_v1_walking_01_01", "left_thigh")) == {
+        "walking": 7025,
+    }
+
+
+def test_act_column_wins_over_header(hugadb):
+    # The header of various_18_07 lists standing twice at its end; the data
+    # end in a single standing run.
+    rec = _recording(hugadb, "HuGaDB_v1_various_18_07", "left_foot")
+    assert _rows_per_activity(rec) == {"walking": 929, "stairs_down": 1875, "standing": 1002}
+    assert rec.activity[-1] == STANDING
+
+
+@pytest.mark.parametrize(
+    "stem, corrupted",
+    [
+        ("HuGaDB_v1_walking_01_01", set()),
+        ("HuGaDB_v1_walking_11_02", {"lf"}),
+        ("HuGaDB_v1_walking_18_00", {"rf", "lf", "rs", "ls", "lt"}),
+        ("HuGaDB_v1_various_03_00", {"rf", "rs", "rt"}),
+        ("HuGaDB_v1_various_13_02", set()),
+    ],
+)
+def test_corrupted_gyroscope_flags(hugadb, stem, corrupted):
+    recs = hugadb.select(recording=stem)
+    flagged = {r.source_placement for r in recs if r.info["corrupted_gyroscope"]}
+    assert flagged == corrupted
+    assert all(r.info["gyroscope_status_known"] for r in recs)
+
+
+def test_info_is_json_serialisable(hugadb):
+    json.dumps([r.info for r in hugadb.recordings])
+
+
+# --- cache -----------------------------------------------------------------------
+
+
+def test_second_load_comes_from_cache_and_equals_first(hugadb_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    first = load_hugadb(hugadb_dir)
+
+    def no_parse(file):
+        raise AssertionError(f"{file} parsed again instead of read from the cache")
+
+    monkeypatch.setattr(_hugadb, "_parse", no_parse)
+    second = load_hugadb(hugadb_dir)
+    assert len(second) == len(first)
+    for a, b in zip(first.recordings, second.recordings):
+        np.testing.assert_array_equal(a.signal, b.signal)
+        np.testing.assert_array_equal(a.activity, b.activity)
+        assert (a.subject, a.recording, a.trial, a.placement, a.rate, a.info) == (
+            b.subject, b.recording, b.trial, b.placement, b.rate, b.info)
+
+
+def test_touched_file_is_parsed_again(small_copy, monkeypatch):
+    load_hugadb(small_copy)
+    parsed = []
+    parse = _hugadb._parse
+    monkeypatch.setattr(_hugadb, "_parse", lambda f: parsed.append(f) or parse(f))
+    load_hugadb(small_copy)
+    assert parsed == []
+    stat = os.stat(small_copy / SMALL_FILE)
+    os.utime(small_copy / SMALL_FILE, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    load_hugadb(small_copy)
+    assert [f.name for f in parsed] == [SMALL_FILE]
+
+
+def test_changed_file_is_not_served_stale(small_copy):
+    assert load_hugadb(small_copy).recordings[0].n_samples == 713
+    path = small_copy / SMALL_FILE
+    path.write_text("\n".join(path.read_text().rstrip("\n").split("\n")[:-1]) + "\n")
+    assert load_hugadb(small_copy).recordings[0].n_samples == 712
+
+
+# --- bad input -------------------------------------------------------------------
+
+
+def test_truncated_file(small_copy):
+    path = small_copy / SMALL_FILE
+    *lines, last = path.read_bytes().rstrip(b"\n").split(b"\n")
+    path.write_bytes(b"\n".join(lines + [b"\t".join(last.split(b"\t")[:20])]))
+    message = rf"{SMALL_FILE}: line 717 has 20 columns, expected 39 .*truncated"
+    with pytest.raises(DataFormatError, match=message):
+        load_hugadb(small_copy, cache=False)
+
+
+def test_wrong_column_count(small_copy):
+    _edit_line(small_copy / SMALL_FILE, 10, lambda line: line.rsplit("\t", 1)[0])
+    message = rf"{SMALL_FILE}: line 10 has 38 columns, expected 39\.$"
+    with pytest.raises(DataFormatError, match=message):
+        load_hugadb(small_copy, cache=False)
+
+
+def test_non_numeric_field(small_copy):
+    _edit_line(small_copy / SMALL_FILE, 7, lambda line: "abc\t" + line.split("\t", 1)[1])
+    with pytest.raises(DataFormatError, match=rf"{SMALL_FILE}: line 7, column 1 is not a number"):
+        load_hugadb(small_copy, cache=False)
+
+
+def test_bad_header_names(small_copy):
+    _edit_line(small_copy / SMALL_FILE, 4, lambda line: line.replace("gyro_rf_x", "gyr_rf_x"))
+    message = rf"{SMALL_FILE}: line 4 .* column 4 is named 'gyr_rf_x', expected 'gyro_rf_x'"
+    with pytest.raises(DataFormatError, match=message):
+        load_hugadb(small_copy, cache=False)
+
+
+def test_unknown_activity_id(small_copy):
+    _edit_line(small_copy / SMALL_FILE, 9, lambda line: line.rsplit("\t", 1)[0] + "\t13")
+    message = rf"{SMALL_FILE}: line 9, column 39 \(act\) holds activity id 13;"
+    with pytest.raises(DataFormatError, match=message):
+        load_hugadb(small_copy, cache=False)
+
+
+def test_missing_folder_says_what_and_where(tmp_path):
+    with pytest.raises(DatasetNotFoundError) as error:
+        load_hugadb(data_home=tmp_path)
+    message = str(error.value)
+    assert str(tmp_path / "HuGaDB") in message
+    assert "does not exist" in message and "SKGAIT_DATA" in message
+    assert "HuGaDB_v1_walking_<SS>_<CC>.txt" in message  # the expected layout
+    assert "github.com/romanchereshnev/HuGaDB" in message  # where to get it
+
+
+def test_folder_without_data_files(tmp_path):
+    (tmp_path / "HuGaDB").mkdir()
+    with pytest.raises(DatasetNotFoundError, match="holds no file matching"):
+        load_hugadb(tmp_path / "HuGaDB")

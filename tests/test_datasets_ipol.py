@@ -1,0 +1,194 @@
+"""IPOL healthy-gait loader: real files, and malformed copies of them."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgait.datasets import (
+    ACTIVITIES,
+    DataFormatError,
+    DatasetNotFoundError,
+    load_ipol_healthy_gait,
+)
+
+DATA = Path(os.environ.get("SKGAIT_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+FOLDER = DATA / "IPOL_HealthyGait"
+needs_data = pytest.mark.skipif(
+    not (FOLDER / "GaitData").is_dir(), reason=f"IPOL data not found under {FOLDER}"
+)
+STANDING = ACTIVITIES.index("standing")
+WALKING = ACTIVITIES.index("walking")
+TURNING = ACTIVITIES.index("turning")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    if not (FOLDER / "GaitData").is_dir():
+        pytest.skip(f"IPOL data not found under {FOLDER}")
+    return load_ipol_healthy_gait(FOLDER, cache=False)
+
+
+def _copy_trial(tmp_path, trial="1-1"):
+    """A dataset folder holding one real trial, to be edited by a test."""
+    folder = tmp_path / "IPOL_HealthyGait"
+    (folder / "GaitData").mkdir(parents=True)
+    shutil.copy(FOLDER / "subjects.csv", folder)
+    for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt"):
+        shutil.copy(FOLDER / "GaitData" / f"{trial}{suffix}", folder / "GaitData")
+    for f in (folder / "GaitData").iterdir():
+        f.chmod(0o644)
+    return folder
+
+
+@needs_data
+def test_subjects_match_subject_table(dataset):
+    table = pd.read_csv(FOLDER / "subjects.csv")
+    assert len(dataset.subjects) == len(table) == 19
+    assert {r.subject for r in dataset.recordings} == set(table["subject_id"].astype(str))
+    merged = dataset.subjects.set_index("subject").loc[table["subject_id"].astype(str)]
+    np.testing.assert_array_equal(merged["age"], table["age"])
+    assert list(merged["sex"]) == list(table["gender"])
+
+
+@needs_data
+def test_missing_height_and_weight_are_nan(dataset):
+    subjects = dataset.subjects.set_index("subject")
+    assert subjects.loc[["10", "14"], "height_cm"].isna().all()
+    assert subjects.loc[["2", "10", "14"], "weight_kg"].isna().all()
+    assert subjects.loc["1", "height_cm"] == 175.0
+
+
+@needs_data
+def test_three_placements_per_trial_at_100_hz(dataset):
+    assert len(dataset.recordings) == 38 * 3
+    assert dataset.placements == ["waist", "left_foot", "right_foot"]
+    for rec in dataset.recordings:
+        assert rec.rate == 100.0
+        assert rec.signal.dtype == np.float32 and np.isfinite(rec.signal).all()
+        assert rec.recording == f"{rec.subject}-{rec.trial}"
+    lb = dataset.select(placement="waist", recording="1-1")[0]
+    assert lb.source_placement == "lower_back"
+    # the three sensors of a trial share one sample grid
+    lengths = {r.n_samples for r in dataset.select(recording="1-1")}
+    assert len(lengths) == 1
+
+
+@needs_data
+@pytest.mark.parametrize("placement", ["waist", "left_foot", "right_foot"])
+def test_gravity_while_standing_is_9_81(dataset, placement):
+    norms = [np.linalg.norm(r.signal[r.activity == STANDING, :3].mean(axis=0))
+             for r in dataset.select(placement=placement)]
+    assert np.median(norms) == pytest.approx(9.81, abs=0.4)
+
+
+@needs_data
+@pytest.mark.parametrize("placement", ["waist", "left_foot", "right_foot"])
+def test_gyroscope_in_rad_per_s(dataset, placement):
+    walking = np.concatenate([r.signal[r.activity == WALKING, 3:]
+                              for r in dataset.select(placement=placement)])
+    assert 0.3 < np.percentile(np.abs(walking), 99) < 20
+
+
+@needs_data
+def test_segments_events_and_activity(dataset):
+    for rec in dataset.recordings:
+        start, end = rec.segments["trial"]
+        u_start, u_end = rec.segments["u_turn"]
+        assert 0 <= start < u_start < u_end <= end <= rec.n_samples
+        for name in ("left_foot_steps", "right_foot_steps"):
+            steps = rec.events[name]
+            assert steps.ndim == 2 and steps.shape[1] == 2 and len(steps) > 5
+            assert (steps[:, 0] < steps[:, 1]).all() and steps.max() <= rec.n_samples
+        assert (rec.activity[u_start:u_end] == TURNING).all()
+        assert (rec.activity[start:u_start] == WALKING).all()
+        assert (rec.activity[:start] == STANDING).all()
+    meta = json.loads((FOLDER / "GaitData" / "1-1.json").read_text())
+    rec = dataset.select(placement="right_foot", recording="1-1")[0]
+    np.testing.assert_array_equal(rec.events["right_foot_steps"], meta["RightFootEvents"])
+    assert rec.segments["trial"] == tuple(meta["TrialBoundaries"])
+
+
+@needs_data
+def test_step_events_follow_packet_counter(dataset):
+    # 16-1 dropped hundreds of packets: on the packet grid the left foot's
+    # swing phases (events) carry far more rotation than the rest.
+    rec = dataset.select(placement="left_foot", recording="16-1")[0]
+    assert rec.info["dropped_packets"] > 100
+    gyr = np.linalg.norm(rec.signal[:, 3:], axis=1)
+    swing = np.zeros(rec.n_samples, bool)
+    for s, e in rec.events["left_foot_steps"]:
+        swing[s:e] = True
+    assert gyr[swing].mean() > 3 * gyr[~swing].mean()
+
+
+@needs_data
+def test_repeated_packet_is_merged(dataset):
+    rec = dataset.select(placement="waist", recording="11-1")[0]
+    assert rec.info["repeated_packets"] == 1
+
+
+@needs_data
+def test_cache_sees_a_changed_sensor_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = _copy_trial(tmp_path)
+    first = load_ipol_healthy_gait(folder)
+    assert load_ipol_healthy_gait(folder).recordings[0].n_samples == first.recordings[0].n_samples
+    lines = (folder / "GaitData" / "1-1_lb.txt").read_text().splitlines(keepends=True)
+    (folder / "GaitData" / "1-1_lb.txt").write_text("".join(lines[:-100]))
+    again = load_ipol_healthy_gait(folder)
+    assert again.recordings[0].n_samples < first.recordings[0].n_samples
+
+
+@needs_data
+def test_malformed_json_names_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = _copy_trial(tmp_path)
+    (folder / "GaitData" / "1-1.json").write_text('{"Subject": 1, "Trial": ')
+    with pytest.raises(DataFormatError, match=r"1-1\.json.*not valid JSON"):
+        load_ipol_healthy_gait(folder)
+
+
+@needs_data
+def test_truncated_sensor_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = _copy_trial(tmp_path)
+    path = folder / "GaitData" / "1-1_rf.txt"
+    path.write_bytes(path.read_bytes()[:-30])
+    with pytest.raises(DataFormatError, match=r"1-1_rf\.txt: line \d+ has \d+ columns"):
+        load_ipol_healthy_gait(folder)
+
+
+@needs_data
+@pytest.mark.parametrize(
+    "line, edit, message",
+    [(0, "Acquisition frequency: fast", "line 1 should be"),
+     (1, "PacketCounter\tAcc_X\tAcc_Y", "line 2 should be the header")],
+)
+def test_wrong_header(tmp_path, monkeypatch, line, edit, message):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = _copy_trial(tmp_path)
+    path = folder / "GaitData" / "1-1_lf.txt"
+    lines = path.read_text().splitlines(keepends=True)
+    lines[line] = edit + "\n"
+    path.write_text("".join(lines))
+    with pytest.raises(DataFormatError, match=rf"1-1_lf\.txt: {message}"):
+        load_ipol_healthy_gait(folder)
+
+
+@needs_data
+def test_missing_sensor_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = _copy_trial(tmp_path)
+    (folder / "GaitData" / "1-1_lb.txt").unlink()
+    with pytest.raises(DataFormatError, match=r"1-1_lb\.txt: sensor file .* missing"):
+        load_ipol_healthy_gait(folder)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(DatasetNotFoundError, match="IPOL_HealthyGait"):
+        load_ipol_healthy_gait(data_home=tmp_path)

@@ -1,0 +1,266 @@
+"""UMAFall loader: real sample files, and synthetic files for every documented quirk."""
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skgait.datasets import (
+    ACTIVITIES,
+    DataFormatError,
+    DatasetNotFoundError,
+    load_umafall,
+)
+
+DATA = Path(os.environ.get("SKGAIT_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+FOLDER = DATA / "UMAFall"
+REAL = "UMAFall_Subject_01_ADL_Walking_1_2017-04-14_23-25-52.csv"
+needs_data = pytest.mark.skipif(
+    not (FOLDER / REAL).is_file(), reason=f"UMAFall data not found under {FOLDER}"
+)
+G = 9.80665
+DEFAULT_TABLE = [("f8:95:c7:f3:ba:82", 0, "RIGHTPOCKET", "lge-LG-H815-5.1"),
+                 ("B0:B4:48:B8:77:03", 4, "ANKLE", "SensorTag"),
+                 ("C4:BE:84:71:A5:02", 2, "WAIST", "SensorTag"),
+                 ("C4:BE:84:70:64:8A", 1, "CHEST", "SensorTag"),
+                 ("C4:BE:84:70:0E:80", 3, "WRIST", "SensorTag")]
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    if not (FOLDER / REAL).is_file():
+        pytest.skip(f"UMAFall data not found under {FOLDER}")
+    return load_umafall(FOLDER, cache=False)
+
+
+# ---------------------------------------------------------------- real files
+@needs_data
+def test_subjects_and_sex_match_subject_table(dataset):
+    table = pd.read_csv(FOLDER / "subjects.csv")
+    assert len(dataset.subjects) == len(table) == 19
+    subjects = dataset.subjects.set_index("subject")
+    for sid, age, sex in zip(table["subject_id"], table["age"], table["gender"]):
+        assert subjects.loc[str(sid), "age"] == age and subjects.loc[str(sid), "sex"] == sex
+    files = sorted(FOLDER.glob("UMAFall_Subject_*_ADL_Walking_*.csv"))
+    expected = {str(int(f.name.split("_")[2])) for f in files}
+    assert {r.subject for r in dataset.recordings} == expected
+
+
+@needs_data
+def test_placements_channels_and_nominal_rates(dataset):
+    assert set(dataset.placements) == {"pocket", "waist", "ankle", "chest", "wrist"}
+    for rec in dataset.recordings:
+        if rec.placement == "pocket":
+            assert rec.rate == 200.0 and rec.channels == ("acc_x", "acc_y", "acc_z")
+        else:
+            assert rec.rate == 20.0 and len(rec.channels) == 6
+        assert (rec.activity == ACTIVITIES.index("walking")).all()
+        assert 13 < rec.duration < 16 and np.isfinite(rec.signal).all()
+
+
+@needs_data
+@pytest.mark.parametrize("placement", ["pocket", "waist", "ankle", "chest", "wrist"])
+def test_mean_acceleration_is_gravity(dataset, placement):
+    # the shank swings through ±40°, so the ankle's mean vector is looser
+    tolerance = 2.0 if placement == "ankle" else 1.0
+    for rec in dataset.select(placement=placement):
+        norm = np.linalg.norm(rec.signal[:, :3].mean(axis=0))
+        assert norm == pytest.approx(9.81, abs=tolerance), rec.recording
+
+
+@needs_data
+@pytest.mark.parametrize("placement", ["waist", "ankle", "chest", "wrist"])
+def test_gyroscope_in_rad_per_s(dataset, placement):
+    gyr = np.concatenate([r.signal[:, 3:] for r in dataset.select(placement=placement)])
+    assert 0.3 < np.percentile(np.abs(gyr), 99) < 20
+
+
+@needs_data
+def test_header_values_in_info(dataset):
+    rec = dataset.select(subject="1")[0]
+    assert rec.info["header_age"] == 67 and rec.info["header_sex"] == "F"
+    assert rec.trial == "1" and rec.recording == REAL[:-4]
+
+
+def test_rate_parameter(tmp_path):
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv")
+    ds = load_umafall(folder, cache=False, rate=50)
+    assert {r.rate for r in ds.recordings} == {50.0}
+    with pytest.raises(ValueError, match="rate must be"):
+        load_umafall(folder, rate=-1)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(DatasetNotFoundError, match="UMAFall"):
+        load_umafall(data_home=tmp_path)
+
+
+# ------------------------------------------------------- synthetic fixtures
+def _header(table, n_sensors=5):
+    lines = [
+        "% Universidad de Malaga - ETSI de Telecomunicacion (Spain)",
+        "% Date: 2016-06-06_16:41:26", "% ID: Subject_03_ADL_Walking_1", "% Name: Subject_03",
+        "% Age: 14", "% Height(cm): 159", "% Weight(Kg): 50", "% Gender: F", "",
+        "% Type of Movement: ADL", "% Type of Movement: FALSE",
+        "% Description of the movement: Walking", "% Trial: 1", "",
+        f"% Number of Sensors: {n_sensors}", "",
+        "% SensorTag's Accelerometer: MPU-9250 MEMS MotionTracking Device - Invensense",
+        "% --> Maximum Range: 16 G", "", "% MAC Address; Sensor_ID; Position; Device Model",
+    ]
+    lines += [f"%{mac}; {sid}; {pos}; {model}" for mac, sid, pos, model in table]
+    lines += ["", "% Sensor_Type:", "% Accelerometer = 0", "% Gyroscope = 1",
+              "% Magnetometer = 2", "", "",
+              "% TimeStamp; Sample No; X-Axis; Y-Axis; Z-Axis; Sensor Type; Sensor ID;"]
+    return [line.ljust(84) for line in lines]
+
+
+def _rows(sensor_id, phone, rng):
+    """Rest (0, 1, 0) g plus 10 °/s about x, irregularly stamped over 0.1-15 s."""
+    step = 5 if phone else 50
+    times = np.arange(100, 15000, step) + rng.integers(-2, 3, size=len(range(100, 15000, step)))
+    if phone:
+        times[10:20] = times[10]  # a burst of samples with one timestamp
+    rows = []
+    for n, t in enumerate(times):
+        rows.append(f"{t};{n};0.0;1.0;0.0;0;{sensor_id}")
+        if not phone:
+            rows.append(f"{t + 1};{n};10.0;0.0;0.0;1;{sensor_id}")
+            rows.append(f"{t + 2};{n};-40.0;30.0;20.0;2;{sensor_id}")
+    return rows
+
+
+def _write(tmp_path, name, table=DEFAULT_TABLE, no_data=(), padding="", n_sensors=5,
+           extra_rows=()):
+    folder = tmp_path / "UMAFall"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "subjects.csv").exists():
+        (folder / "subjects.csv").write_text(
+            "subject_id,age,height_cm,weight_kg,gender\n3,18,159,50,F\n13,18,159,50,F\n")
+    rng = np.random.default_rng(0)
+    lines = [line + padding for line in _header(table, n_sensors)]
+    for _, sid, pos, _ in table:
+        if sid not in no_data:
+            lines += _rows(sid, pos == "RIGHTPOCKET", rng)
+    lines += list(extra_rows)
+    (folder / name).write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def _by_placement(ds):
+    return {r.placement: r for r in ds.recordings}
+
+
+def test_synthetic_file_units_and_grid(tmp_path):
+    ds = load_umafall(_write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv"),
+                      cache=False)
+    recs = _by_placement(ds)
+    assert set(recs) == {"pocket", "ankle", "waist", "chest", "wrist"}
+    np.testing.assert_allclose(recs["ankle"].signal.mean(axis=0),
+                               [0, G, 0, np.deg2rad(10), 0, 0], atol=1e-5)
+    assert recs["pocket"].channels == ("acc_x", "acc_y", "acc_z")
+    assert recs["pocket"].info["duplicate_timestamps"] >= 9
+    assert recs["ankle"].info["header_age"] == 14  # the file's own value
+    assert recs["ankle"].subject == "3"
+
+
+def test_header_padding_of_subject_13(tmp_path):
+    name = "UMAFall_Subject_13_ADL_Walking_1_2016-06-06_16-41-26.csv"
+    plain = load_umafall(_write(tmp_path / "a", name), cache=False)
+    padded = load_umafall(_write(tmp_path / "b", name, padding=";;;;;;;"), cache=False)
+    assert [r.placement for r in padded.recordings] == [r.placement for r in plain.recordings]
+    for a, b in zip(plain.recordings, padded.recordings):
+        np.testing.assert_array_equal(a.signal, b.signal)
+
+
+def test_sensor_id_map_is_read_per_file(tmp_path):
+    swapped = [(m, {4: 2, 2: 4}.get(s, s), p, d) for m, s, p, d in DEFAULT_TABLE]
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=swapped, no_data=(4,))  # now sensor 4 is the WAIST
+    recs = _by_placement(load_umafall(folder, cache=False))
+    assert "waist" not in recs and recs["ankle"].info["sensor_id"] == 2
+
+
+def test_sensor_listed_without_data_is_absent(tmp_path):
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    no_data=(2,))
+    recs = _by_placement(load_umafall(folder, cache=False))
+    assert set(recs) == {"pocket", "ankle", "chest", "wrist"}
+
+
+def test_four_sensors_listed(tmp_path):
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=DEFAULT_TABLE[:4], n_sensors=4)
+    assert set(_by_placement(load_umafall(folder, cache=False))) == {
+        "pocket", "ankle", "waist", "chest"}
+
+
+def test_irregular_timestamps_are_interpolated_in_time(tmp_path):
+    # a ramp sampled at irregular times must come out as the same ramp
+    rows = [f"{t};{n};{t / 1000:.6f};1.0;0.0;0;4" for n, t in
+            enumerate([100, 150, 150, 260, 300, 450, 470, 600])]
+    rows += [f"{t + 1};{n};0.0;0.0;0.0;1;4" for n, t in enumerate([100, 200, 350, 600])]
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
+    (rec,) = load_umafall(folder, cache=False).recordings
+    assert rec.rate == 20.0 and rec.n_samples == 10  # 101 ms … 600 ms every 50 ms
+    np.testing.assert_allclose(rec.signal[:, 0] / G, 0.101 + 0.05 * np.arange(10), atol=1e-6)
+
+
+def test_spreadsheet_mangled_numbers(tmp_path):
+    rows = []
+    for n, t in enumerate(range(100, 2000, 50)):
+        y = "1.003.321.051.597.590" if n % 3 == 0 else "0.98"  # 1.00332105159759
+        gx = "12.5" if n % 2 else "1.250.000.000.000.000"     # 12.5 °/s
+        rows.append(f"{t};{n};0.01;{y};0.0;0;4;")
+        rows.append(f"{t};{n};{gx};0;0;1;4;")
+    folder = _write(tmp_path, "UMAFall_Subject_13_ADL_Walking_1_2016-06-06_16-41-26.csv",
+                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows,
+                    padding=";;;;;;;")
+    (rec,) = load_umafall(folder, cache=False).recordings
+    assert rec.info["repaired_values"] > 0
+    assert rec.signal[:, 1].max() == pytest.approx(1.00332105159759 * G, rel=1e-6)
+    np.testing.assert_allclose(rec.signal[:, 3], np.deg2rad(12.5), rtol=1e-6)
+
+
+def test_unknown_position(tmp_path):
+    table = DEFAULT_TABLE[:4] + [("C4:BE:84:70:0E:80", 3, "LEFTPOCKET", "SensorTag")]
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=table)
+    with pytest.raises(DataFormatError, match=r"Walking_1_2016.*unknown sensor position "
+                                              r"'LEFTPOCKET'"):
+        load_umafall(folder, cache=False)
+
+
+def test_data_from_unlisted_sensor_is_skipped_with_a_warning(tmp_path):
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=DEFAULT_TABLE[:4], extra_rows=["100;0;0;1;0;0;7"])
+    with pytest.warns(UserWarning, match=r"skipped the data rows of Sensor ID \[7\]"):
+        dataset = load_umafall(folder, cache=False)
+    assert {r.info["sensor_id"] for r in dataset.recordings} <= {0, 1, 2, 3, 4}
+    assert len(dataset.recordings) > 0
+
+
+def test_truncated_row(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    extra_rows=["14990;999;0.1;0.9"])
+    with pytest.raises(DataFormatError, match=r"line \d+ has 4 columns, expected 7"):
+        load_umafall(folder)
+
+
+@needs_data
+def test_real_file_through_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "UMAFall"
+    folder.mkdir()
+    shutil.copy(FOLDER / REAL, folder)
+    shutil.copy(FOLDER / "subjects.csv", folder)
+    first = load_umafall(folder)
+    second = load_umafall(folder)
+    assert len(first) == len(second) == 5
+    for a, b in zip(first.recordings, second.recordings):
+        np.testing.assert_array_equal(a.signal, b.signal)
+        assert a.info == b.info
