@@ -73,3 +73,10 @@ def test_cache_reload_equals_parse_and_changed_file_invalidates(
     assert reloaded.recordings[1].n_samples == cached.recordings[1].n_samples
     # the stale entry was replaced, not kept beside the new one
     assert len(list((tmp_path / "cache").rglob("*.npz"))) == 2
+
+
+def test_cache_keeps_entries_of_other_loader_options(small_sisfall, monkeypatch, tmp_path):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    load_sisfall(small_sisfall)
+    load_sisfall(small_sisfall, accelerometer="MMA8451Q")
+    assert len(list((tmp_path / "cache").rglob("*.npz"))) == 4

@@ -67,3 +67,9 @@ def test_no_data_rows(tmp_path):
 def test_file_shorter_than_header(tmp_path):
     with pytest.raises(DataFormatError, match="ends within its 4 header lines"):
         read_numeric_table(_write(tmp_path, "a\nb\n"), 3, skip_lines=4)
+
+
+def test_file_cut_inside_a_number_is_named_truncated(tmp_path):
+    path = _write(tmp_path, "1 2 3\n4 5 -")
+    with pytest.raises(DataFormatError, match=r"line 2, column 3 is not a number.*truncated"):
+        read_numeric_table(path, 3)

@@ -1,9 +1,10 @@
 """Cache of parsed recordings, one entry per source file.
 
 An entry is an uncompressed ``.npz`` (read without pickle) whose key is the
-source file's absolute path, size and modification time and the parser
-version: a changed source file, or a new parser, misses the cache and its
-stale entries are removed.
+source file's absolute path, size and modification time and the loader's
+version string (which includes the loader's options): a changed source file
+misses the cache and its stale entry is removed; entries for other options of
+the same file are kept.
 """
 
 import hashlib
@@ -37,15 +38,17 @@ def get_cache_home():
     return Path(base).expanduser() / "skgait"
 
 
-def _entry_prefix(source_file, dataset):
-    digest = hashlib.sha1(str(Path(source_file).resolve()).encode()).hexdigest()[:16]
-    return get_cache_home() / dataset / digest
+def _entry_prefix(source_file, dataset, version):
+    # The loader version carries the loader's options (SisFall's accelerometer,
+    # UMAFall's rate): entries of different options live side by side.
+    key = f"{Path(source_file).resolve()}|{version}"
+    return get_cache_home() / dataset / hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def _entry_path(source_file, dataset, version, depends=()):
     stat = os.stat(source_file)
-    prefix = _entry_prefix(source_file, dataset)
-    key = f"{prefix.name}-{stat.st_size}-{stat.st_mtime_ns}-v{version}"
+    prefix = _entry_prefix(source_file, dataset, version)
+    key = f"{prefix.name}-{stat.st_size}-{stat.st_mtime_ns}"
     if depends:
         # Files read along with ``source_file``: any change of theirs misses too.
         stamps = [(str(Path(f).resolve()), os.stat(f).st_size, os.stat(f).st_mtime_ns)
@@ -125,7 +128,8 @@ def cached_recordings(source_file, dataset, version, parse, cache=True, depends=
         except (OSError, ValueError, KeyError):
             entry.unlink(missing_ok=True)  # unreadable entry: parse again
     recordings = parse(source_file)
-    for stale in entry.parent.glob(_entry_prefix(source_file, dataset).name + "-*.npz"):
+    prefix = _entry_prefix(source_file, dataset, version).name
+    for stale in entry.parent.glob(prefix + "-*.npz"):
         stale.unlink(missing_ok=True)
     try:
         _save(entry, recordings)

@@ -24,9 +24,10 @@ from ._base import (
 )
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
+from ._loading import normalise_subject_table
 from ._resample import resample_recording
 
-__all__ = ["load_converted", "load_directory", "normalise_subject_table"]
+__all__ = ["load_converted", "load_directory"]
 
 _VERSION = 1
 _ACC = CHANNELS[:3]
@@ -35,8 +36,6 @@ _SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
 # A time column whose steps deviate from the median step by more than this
 # fraction is irregular and is resampled.
 _IRREGULAR = 0.01
-_SEX = {"f": "F", "female": "F", "w": "F", "woman": "F",
-        "m": "M", "male": "M", "man": "M"}
 
 #: The layout load_directory reads, quoted by error messages.
 DIRECTORY_LAYOUT = (
@@ -48,68 +47,6 @@ DIRECTORY_LAYOUT = (
 )
 
 
-def normalise_subject_table(table, source):
-    """Bring a subject table to skgait's convention, with clear errors.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per subject; ``subject`` is required, ``age``, ``sex``,
-        ``height_cm`` and ``weight_kg`` are optional.
-    source : str
-        What the table was read from, for error messages (a file path).
-
-    Returns
-    -------
-    subjects : DataFrame
-        ``subject`` (str), ``age``, ``sex``, ``height_cm``, ``weight_kg`` first
-        (NaN where missing; ``sex`` is ``"F"``, ``"M"`` or NaN), other columns
-        kept.
-
-    Raises
-    ------
-    DataFormatError
-        If ``subject`` is missing or duplicated, a numeric column holds a
-        non-number, or ``sex`` holds a value other than F/M/female/male.
-    """
-    table = table.copy()
-    if "subject" not in table.columns:
-        raise DataFormatError(
-            f"{source}: the subject table has no 'subject' column "
-            f"(columns: {', '.join(map(str, table.columns))})."
-        )
-    table["subject"] = table["subject"].astype(str).str.strip()
-    duplicated = table["subject"][table["subject"].duplicated()].unique()
-    if len(duplicated):
-        raise DataFormatError(f"{source}: subjects listed twice: {sorted(duplicated)}.")
-    for column in ("age", "height_cm", "weight_kg"):
-        if column not in table.columns:
-            table[column] = np.nan
-            continue
-        values = pd.to_numeric(table[column], errors="coerce")
-        bad = values.isna() & table[column].notna() & (table[column].astype(str).str.strip() != "")
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataFormatError(
-                f"{source}: line {row + 2}, column {column!r} is not a number: "
-                f"{table[column].iloc[row]!r}."
-            )
-        table[column] = values.astype(float)
-    if "sex" not in table.columns:
-        table["sex"] = np.nan
-    else:
-        raw = table["sex"]
-        text = raw.astype(str).str.strip().str.lower()
-        sex = text.map(_SEX)
-        bad = sex.isna() & raw.notna() & (text != "") & (text != "nan")
-        if bad.any():
-            raise DataFormatError(
-                f"{source}: column 'sex' must hold F/M (or female/male), got "
-                f"{sorted(raw[bad].astype(str).unique())}."
-            )
-        table["sex"] = sex.astype(object).where(sex.notna(), np.nan)
-    first = ["subject", "age", "sex", "height_cm", "weight_kg"]
-    return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 
 
 def _read_table(file):

@@ -3,13 +3,17 @@
 import numpy as np
 import pandas as pd
 
-from ._base import GaitDataset
+from ._base import DataFormatError, GaitDataset
 from ._cache import cached_recordings
 from ._home import resolve_dataset_path
 
-__all__ = ["load_dataset", "read_subject_table", "resample_timestamps"]
+__all__ = [
+    "load_dataset",
+    "normalise_subject_table",
+    "read_subject_table",
+    "resample_timestamps",
+]
 
-_NUMERIC = ("age", "height_cm", "weight_kg")
 
 
 def read_subject_table(path, rename=None, subject_format=str):
@@ -28,16 +32,78 @@ def read_subject_table(path, rename=None, subject_format=str):
     Returns
     -------
     subjects : DataFrame
-        ``subject`` (str), ``age``, ``height_cm``, ``weight_kg`` (float, NaN
-        where missing) and ``sex`` (``"F"``/``"M"``) first, other columns kept.
+        See :func:`normalise_subject_table`.
     """
     table = pd.read_csv(path).rename(columns=rename or {})
-    table["subject"] = table["subject"].map(subject_format).astype(str)
-    for column in _NUMERIC:
-        table[column] = pd.to_numeric(table[column], errors="raise").astype(float)
-    table["sex"] = table["sex"].str.strip().str.upper()
+    if "subject" in table.columns:
+        table["subject"] = table["subject"].map(subject_format)
+    return normalise_subject_table(table, str(path))
+
+_SEX = {"f": "F", "female": "F", "w": "F", "woman": "F",
+        "m": "M", "male": "M", "man": "M"}
+
+def normalise_subject_table(table, source):
+    """Bring a subject table to skgait's convention, with clear errors.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per subject; ``subject`` is required, ``age``, ``sex``,
+        ``height_cm`` and ``weight_kg`` are optional.
+    source : str
+        What the table was read from, for error messages (a file path).
+
+    Returns
+    -------
+    subjects : DataFrame
+        ``subject`` (str), ``age``, ``sex``, ``height_cm``, ``weight_kg`` first
+        (NaN where missing; ``sex`` is ``"F"``, ``"M"`` or NaN), other columns
+        kept.
+
+    Raises
+    ------
+    DataFormatError
+        If ``subject`` is missing or duplicated, a numeric column holds a
+        non-number, or ``sex`` holds a value other than F/M/female/male.
+    """
+    table = table.copy()
+    if "subject" not in table.columns:
+        raise DataFormatError(
+            f"{source}: the subject table has no 'subject' column "
+            f"(columns: {', '.join(map(str, table.columns))})."
+        )
+    table["subject"] = table["subject"].astype(str).str.strip()
+    duplicated = table["subject"][table["subject"].duplicated()].unique()
+    if len(duplicated):
+        raise DataFormatError(f"{source}: subjects listed twice: {sorted(duplicated)}.")
+    for column in ("age", "height_cm", "weight_kg"):
+        if column not in table.columns:
+            table[column] = np.nan
+            continue
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = values.isna() & table[column].notna() & (table[column].astype(str).str.strip() != "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataFormatError(
+                f"{source}: line {row + 2}, column {column!r} is not a number: "
+                f"{table[column].iloc[row]!r}."
+            )
+        table[column] = values.astype(float)
+    if "sex" not in table.columns:
+        table["sex"] = np.nan
+    else:
+        raw = table["sex"]
+        text = raw.astype(str).str.strip().str.lower()
+        sex = text.map(_SEX)
+        bad = sex.isna() & raw.notna() & (text != "") & (text != "nan")
+        if bad.any():
+            raise DataFormatError(
+                f"{source}: column 'sex' must hold F/M (or female/male), got "
+                f"{sorted(raw[bad].astype(str).unique())}."
+            )
+        table["sex"] = sex.astype(object).where(sex.notna(), np.nan)
     first = ["subject", "age", "sex", "height_cm", "weight_kg"]
-    return table[first + [c for c in table.columns if c not in first]]
+    return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 
 
 def load_dataset(source, path, data_home, pattern, parse, version, subjects, cache,

@@ -30,9 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
-from ._directory import normalise_subject_table
 from ._home import DatasetSource
-from ._loading import load_dataset
+from ._loading import load_dataset, normalise_subject_table
 from ._parsing import read_numeric_table
 
 __all__ = ["load_ou_isir"]

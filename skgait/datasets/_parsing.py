@@ -215,16 +215,17 @@ def read_numeric_table(
         buf, offset, _delimiter_table(delimiters), comment_byte, n_columns, out, _POW10
     )
     line_no = skip_lines + line
+    last = data.rstrip(b"\r\n ").count(b"\n", offset) + 1 == line
+    hint = " (the last line: the file looks truncated)" if last else ""
     if status == _BAD_COUNT:
-        last = data.rstrip(b"\r\n ").count(b"\n", offset) + 1 == line
-        hint = " (the last line: the file looks truncated)" if last else ""
         raise DataFormatError(
             f"{path}: line {line_no} has {found} columns, expected {n_columns}{hint}."
         )
     if status == _BAD_TOKEN:
         text = data.split(b"\n", line_no)[line_no - 1].decode("latin-1").strip()
         raise DataFormatError(
-            f"{path}: line {line_no}, column {found + 1} is not a number: {text[:120]!r}."
+            f"{path}: line {line_no}, column {found + 1} is not a number: "
+            f"{text[:120]!r}{hint}."
         )
     if n_rows == 0:
         raise DataFormatError(f"{path}: no data rows after {skip_lines} header lines.")

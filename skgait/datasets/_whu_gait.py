@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ._base import CHANNELS, DataFormatError, Recording, activity_code, check_placement
-from ._directory import normalise_subject_table
 from ._home import DatasetSource
-from ._loading import load_dataset
+from ._loading import load_dataset, normalise_subject_table
 from ._parsing import read_numeric_table
 
 __all__ = ["load_whu_gait"]
