@@ -1,5 +1,8 @@
 """What every loader shares: the subject table and the cached per-file loop."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -110,6 +113,9 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
                  depends=None):
     """Parse every file of a dataset (through the cache) into a GaitDataset.
 
+    Files are parsed in a thread per core; the recordings keep the sorted
+    order of the file names.
+
     Parameters
     ----------
     source : DatasetSource
@@ -135,10 +141,15 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     dataset : GaitDataset
     """
     folder = resolve_dataset_path(source, path, data_home)
-    recordings = []
-    for file in sorted(folder.glob(pattern)):
+
+    def load(file):
         extra = depends(file) if depends is not None else ()
-        recordings.extend(cached_recordings(file, source.name, version, parse, cache, extra))
+        return cached_recordings(file, source.name, version, parse, cache, extra)
+
+    # The tokenizer and NumPy release the GIL: files are parsed in threads.
+    files = sorted(folder.glob(pattern))
+    with ThreadPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1) or 1) as pool:
+        recordings = [rec for recs in pool.map(load, files) for rec in recs]
     return GaitDataset(source.name, recordings, subjects(folder), path=str(folder),
                        citation=source.citation)
 

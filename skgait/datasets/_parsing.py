@@ -22,121 +22,138 @@ _OK, _BAD_TOKEN, _BAD_COUNT = 0, 1, 2
 # Exact powers of ten up to 1e22: dividing an integer mantissa below 2**53 by
 # one of these is correctly rounded (the classic fast path of strtod).
 _POW10 = np.array([10.0**k for k in range(23)])
+#: Tokens outside the fast path recorded for an exact re-parse; a file with
+#: more is re-read whole with Python's float().
+_MAX_FIXES = 4096
+_DIGITS = np.full(256, -1, dtype=np.int64)
+_DIGITS[48:58] = np.arange(10)
 
 
 @njit(cache=True, nogil=True)
-def _is_space(c, delims):
-    return c == 13 or delims[c]
+def _parse_table(buf, start, delims, digits, comment, n_columns, out, pow10, fixes):
+    """Fill ``out`` row by row in one pass over the bytes.
 
+    ``buf`` must end with a newline (a sentinel: inner loops stop on it
+    without bounds checks); ``digits`` maps a byte to its digit or -1.
 
-@njit(cache=True, nogil=True)
-def _parse_number(buf, i, end, pow10):
-    """Parse one number starting at ``buf[i]``; return (value, next index, ok)."""
-    neg = False
-    if buf[i] == 45 or buf[i] == 43:  # '-' or '+'
-        neg = buf[i] == 45
-        i += 1
-    # nan / inf, any case
-    if i < end and (buf[i] | 32) == 110:  # "n"
-        if i + 2 < end and (buf[i + 1] | 32) == 97 and (buf[i + 2] | 32) == 110:
-            return np.nan, i + 3, True, True
-        return 0.0, i, False, True
-    if i < end and (buf[i] | 32) == 105:  # 'i'
-        if i + 2 < end and (buf[i + 1] | 32) == 110 and (buf[i + 2] | 32) == 102:
-            return (-np.inf if neg else np.inf), i + 3, True, True
-        return 0.0, i, False, True
-    mantissa = 0
-    n_digits = 0
-    scale = 0
-    while i < end and 48 <= buf[i] <= 57:
-        if n_digits < 18:
-            mantissa = mantissa * 10 + (buf[i] - 48)
-            n_digits += 1
-        else:
-            scale += 1
-        i += 1
-    if i < end and buf[i] == 46:  # '.'
-        i += 1
-        while i < end and 48 <= buf[i] <= 57:
-            if n_digits < 18:
-                mantissa = mantissa * 10 + (buf[i] - 48)
-                n_digits += 1
-                scale -= 1
-            i += 1
-    if n_digits == 0:
-        return 0.0, i, False, True
-    if i < end and (buf[i] | 32) == 101:  # 'e'
-        i += 1
-        exp_neg = False
-        if i < end and (buf[i] == 45 or buf[i] == 43):
-            exp_neg = buf[i] == 45
-            i += 1
-        exp = 0
-        n_exp = 0
-        while i < end and 48 <= buf[i] <= 57:
-            exp = exp * 10 + (buf[i] - 48)
-            n_exp += 1
-            i += 1
-        if n_exp == 0:
-            return 0.0, i, False, True
-        scale += -exp if exp_neg else exp
-    # Exact (correctly rounded) only for mantissa < 2**53 and |scale| <= 22;
-    # otherwise the caller re-reads the file with Python's float().
-    exact = mantissa < 9007199254740992 and -22 <= scale <= 22
-    value = float(mantissa)
-    if exact and scale < 0:
-        value = value / pow10[-scale]
-    elif exact and scale > 0:
-        value = value * pow10[scale]
-    return (-value if neg else value), i, True, exact
-
-
-@njit(cache=True, nogil=True)
-def _parse_table(buf, start, delims, comment, n_columns, out, pow10):
-    """Fill ``out`` row by row; return (n_rows, status, bad line, n found, n inexact)."""
-    end = buf.shape[0]
+    Returns ``(n_rows, status, bad line, n fields found, n inexact)``; the
+    first ``min(n inexact, len(fixes))`` rows of ``fixes`` hold ``(row,
+    column, token start, token end)`` of the numbers the fast path could not
+    convert exactly.
+    """
+    end = buf.shape[0] - 1  # the sentinel newline
     i = start
     row = 0
     line = 0
-    inexact = 0
+    n_fix = 0
     while i < end:
         line += 1
-        # skip leading delimiters
-        while i < end and buf[i] != 10 and _is_space(buf[i], delims):
+        while i < end and delims[buf[i]]:
             i += 1
         if i >= end:
             break
         if buf[i] == 10:
             i += 1
             continue
-        if comment >= 0 and buf[i] == comment:
+        if buf[i] == comment:
             while i < end and buf[i] != 10:
                 i += 1
             i += 1
             continue
         col = 0
-        while i < end and buf[i] != 10:
-            value, j, ok, exact = _parse_number(buf, i, end, pow10)
-            if not ok or (j < end and buf[j] != 10 and not _is_space(buf[j], delims)):
-                return row, _BAD_TOKEN, line, col, inexact
-            inexact += not exact
-            if col < n_columns and row < out.shape[0]:
-                out[row, col] = value
-            col += 1
-            i = j
-            while i < end and buf[i] != 10 and _is_space(buf[i], delims):
+        while True:
+            token = i
+            neg = False
+            if buf[i] == 45 or buf[i] == 43:  # '-' or '+'
+                neg = buf[i] == 45
                 i += 1
+            mantissa = 0
+            n_digits = 0
+            scale = 0
+            d = digits[buf[i]]
+            while d >= 0 and n_digits < 18:
+                mantissa = mantissa * 10 + d
+                n_digits += 1
+                i += 1
+                d = digits[buf[i]]
+            while d >= 0:  # digits beyond 18 only scale the value
+                scale += 1
+                i += 1
+                d = digits[buf[i]]
+            if buf[i] == 46:  # '.'
+                i += 1
+                d = digits[buf[i]]
+                while d >= 0:
+                    if n_digits < 18:
+                        mantissa = mantissa * 10 + d
+                        n_digits += 1
+                        scale -= 1
+                    i += 1
+                    d = digits[buf[i]]
+            if n_digits > 0 and (buf[i] | 32) == 101:  # exponent
+                i += 1
+                exp_neg = False
+                if i < end and (buf[i] == 45 or buf[i] == 43):
+                    exp_neg = buf[i] == 45
+                    i += 1
+                exp = 0
+                n_exp = 0
+                d = digits[buf[i]]
+                while d >= 0:
+                    if exp < 100000:
+                        exp = exp * 10 + d
+                    n_exp += 1
+                    i += 1
+                    d = digits[buf[i]]
+                if n_exp == 0:
+                    return row, _BAD_TOKEN, line, col, n_fix
+                scale += -exp if exp_neg else exp
+            if n_digits > 0:
+                value = float(mantissa)
+                if mantissa < 9007199254740992 and -22 <= scale <= 22:
+                    if scale < 0:
+                        value = value / pow10[-scale]
+                    elif scale > 0:
+                        value = value * pow10[scale]
+                else:
+                    if n_fix < fixes.shape[0]:
+                        fixes[n_fix, 0] = row
+                        fixes[n_fix, 1] = col
+                        fixes[n_fix, 2] = token
+                        fixes[n_fix, 3] = i
+                    n_fix += 1
+            elif i + 2 < end and (buf[i] | 32) == 110 and (buf[i + 1] | 32) == 97 \
+                    and (buf[i + 2] | 32) == 110:  # nan
+                value = np.nan
+                i += 3
+            elif i + 2 < end and (buf[i] | 32) == 105 and (buf[i + 1] | 32) == 110 \
+                    and (buf[i + 2] | 32) == 102:  # inf
+                value = np.inf
+                i += 3
+            else:
+                return row, _BAD_TOKEN, line, col, n_fix
+            if buf[i] != 10 and not delims[buf[i]]:
+                return row, _BAD_TOKEN, line, col, n_fix
+            if col < n_columns:
+                out[row, col] = -value if neg else value
+            col += 1
+            while delims[buf[i]]:
+                i += 1
+            if buf[i] == 10:
+                break
         i += 1
         if col != n_columns:
-            return row, _BAD_COUNT, line, col, inexact
+            return row, _BAD_COUNT, line, col, n_fix
         row += 1
-    return row, _OK, line, 0, inexact
+    return row, _OK, line, 0, n_fix
 
 
 def _delimiter_table(delimiters):
+    """Bytes that separate fields: the delimiters and carriage return, never newline."""
     table = np.zeros(256, dtype=np.bool_)
-    for ch in delimiters:
+    for ch in delimiters + "\r":
         table[ord(ch)] = True
+    table[10] = False
     return table
 
 
@@ -207,13 +224,30 @@ def read_numeric_table(
     path = Path(path)
     data = path.read_bytes()
     offset = _header_offset(data, skip_lines, path)
-    buf = np.frombuffer(data, dtype=np.uint8)
+    buf = np.empty(len(data) + 1, dtype=np.uint8)
+    buf[:-1] = np.frombuffer(data, dtype=np.uint8)
+    buf[-1] = 10  # sentinel
     max_rows = data.count(b"\n", offset) + 1
     out = np.empty((max_rows, n_columns), dtype=dtype)
     comment_byte = ord(comment) if comment else -1
+    fixes = np.empty((_MAX_FIXES, 4), dtype=np.int64)
     n_rows, status, line, found, inexact = _parse_table(
-        buf, offset, _delimiter_table(delimiters), comment_byte, n_columns, out, _POW10
+        buf, offset, _delimiter_table(delimiters), _DIGITS, comment_byte, n_columns, out,
+        _POW10, fixes,
     )
+    if status != _OK:
+        _raise_format_error(path, data, offset, skip_lines, line, status, found, n_columns)
+    if n_rows == 0:
+        raise DataFormatError(f"{path}: no data rows after {skip_lines} header lines.")
+    table = out[:n_rows]
+    if inexact > _MAX_FIXES:
+        _parse_exactly(data[offset:], delimiters, comment, table)
+    for row, col, start, stop in fixes[:inexact]:
+        table[row, col] = float(data[start:stop])
+    return table
+
+
+def _raise_format_error(path, data, offset, skip_lines, line, status, found, n_columns):
     line_no = skip_lines + line
     last = data.rstrip(b"\r\n ").count(b"\n", offset) + 1 == line
     hint = " (the last line: the file looks truncated)" if last else ""
@@ -221,18 +255,10 @@ def read_numeric_table(
         raise DataFormatError(
             f"{path}: line {line_no} has {found} columns, expected {n_columns}{hint}."
         )
-    if status == _BAD_TOKEN:
-        text = data.split(b"\n", line_no)[line_no - 1].decode("latin-1").strip()
-        raise DataFormatError(
-            f"{path}: line {line_no}, column {found + 1} is not a number: "
-            f"{text[:120]!r}{hint}."
-        )
-    if n_rows == 0:
-        raise DataFormatError(f"{path}: no data rows after {skip_lines} header lines.")
-    if inexact:
-        _parse_exactly(data[offset:], delimiters, comment, out[:n_rows])
-    return out[:n_rows]
-
+    text = data.split(b"\n", line_no)[line_no - 1].decode("latin-1").strip()
+    raise DataFormatError(
+        f"{path}: line {line_no}, column {found + 1} is not a number: {text[:120]!r}{hint}."
+    )
 
 def _parse_exactly(body, delimiters, comment, out):
     """Re-read already validated rows with Python's correctly rounded float()."""
