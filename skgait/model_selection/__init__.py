@@ -1,0 +1,44 @@
+"""Evaluation protocols for gait: subject-wise splits, aggregation, baselines.
+
+Windows of one person are strongly correlated, so a window-level random
+split lets a model recognise the *person* and read off their label: ACF
+features and a random forest reach 95–99 % gender accuracy that way, and
+chance level when subjects are kept apart. skgait makes the subject-wise
+protocol the default and keeps the leaky one under an explicit name.
+
+- Splitters: :class:`SubjectKFold` (classification, stratified),
+  :class:`SubjectRegressionKFold` (regression, stratified by binned target),
+  :class:`CrossSessionSplit` (train on one session, test on another of the
+  same subjects), :class:`LeakyWindowKFold` (window-level, leaky, for
+  reproducing papers), :func:`check_subject_wise`.
+- Protocols by name: :func:`evaluation_protocols`, :func:`get_protocol`.
+- Aggregation of window predictions per recording or subject:
+  :func:`aggregate_predictions`, :func:`make_aggregated_scorer`.
+- Baselines: :func:`make_baseline`, :func:`evaluate`.
+"""
+
+from ._aggregate import AGGREGATION_METHODS, aggregate_predictions, make_aggregated_scorer
+from ._baselines import evaluate, make_baseline
+from ._protocols import evaluation_protocols, get_protocol
+from ._split import (
+    CrossSessionSplit,
+    LeakyWindowKFold,
+    SubjectKFold,
+    SubjectRegressionKFold,
+    check_subject_wise,
+)
+
+__all__ = [
+    "AGGREGATION_METHODS",
+    "CrossSessionSplit",
+    "LeakyWindowKFold",
+    "SubjectKFold",
+    "SubjectRegressionKFold",
+    "aggregate_predictions",
+    "check_subject_wise",
+    "evaluate",
+    "evaluation_protocols",
+    "get_protocol",
+    "make_aggregated_scorer",
+    "make_baseline",
+]

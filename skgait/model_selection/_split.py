@@ -1,0 +1,638 @@
+"""Cross-validation splitters for gait: subject-wise, cross-session and leaky.
+
+Windows of one person are strongly correlated: a model that has seen some
+of them recognises the others by the person's gait signature, whatever the
+target is. Every splitter here except :class:`LeakyWindowKFold` keeps each
+subject (``groups``) on one side of every split.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.model_selection import KFold, StratifiedGroupKFold
+from sklearn.model_selection._split import BaseCrossValidator
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _num_samples
+
+__all__ = [
+    "CrossSessionSplit",
+    "LeakyWindowKFold",
+    "SubjectKFold",
+    "SubjectRegressionKFold",
+    "check_subject_wise",
+]
+
+_GROUPS_HINT = (
+    "Pass one subject id per window, for example "
+    "groups = meta['dataset'] + ':' + meta['subject']."
+)
+
+
+def _check_groups(groups, n_samples, owner, hint=_GROUPS_HINT):
+    """Return ``groups`` as a 1-D array, or raise a clear error."""
+    if groups is None:
+        raise ValueError(f"{owner} needs `groups` and got None. {hint}")
+    groups = np.asarray(groups)
+    if groups.ndim != 1:
+        raise ValueError(
+            f"{owner}: `groups` must be 1-D (one label per window); got shape "
+            f"{groups.shape}."
+        )
+    if groups.shape[0] != n_samples:
+        raise ValueError(
+            f"{owner}: `groups` has {groups.shape[0]} labels for {n_samples} "
+            "windows; they must have the same length."
+        )
+    if groups.dtype.kind == "f" and np.isnan(groups).any():
+        raise ValueError(f"{owner}: `groups` contains NaN. {hint}")
+    if groups.dtype == object and any(g is None for g in groups):
+        raise ValueError(f"{owner}: `groups` contains None. {hint}")
+    return groups
+
+
+def _check_y_length(y, n_samples, owner):
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"{owner}: `y` has {y.shape[0]} labels for {n_samples} windows; "
+            "they must have the same length."
+        )
+    return y
+
+
+def _check_n_groups(n_splits, groups, owner):
+    n_groups = len(np.unique(groups))
+    if n_splits > n_groups:
+        raise ValueError(
+            f"{owner}: n_splits={n_splits} is greater than the number of "
+            f"subjects ({n_groups}); use n_splits <= {n_groups}."
+        )
+
+
+def _assert_disjoint(train, test, groups, owner, fold):
+    """Raise if a group has windows on both sides of a split."""
+    shared = np.intersect1d(groups[train], groups[test])
+    if shared.size:
+        raise RuntimeError(
+            f"{owner}: fold {fold} puts groups {shared[:10].tolist()} on both "
+            "the train and the test side. This is a bug in the splitter; "
+            "please report it."
+        )
+
+
+class SubjectKFold(StratifiedGroupKFold):
+    """Subject-wise K-fold, stratified by a class label where possible.
+
+    The honest default protocol for classification (gender, age group): each
+    subject's windows are all in one test fold, so a score measures how well
+    the model does on people it has never seen. Folds are balanced in the
+    class proportions of ``y`` as far as whole subjects allow (the greedy
+    heuristic of :class:`~sklearn.model_selection.StratifiedGroupKFold`).
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds, at least 2 and at most the number of subjects.
+    shuffle : bool, default=False
+        Shuffle the order in which subjects are assigned to folds. Subjects
+        are never split.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling when ``shuffle=True``.
+
+    See Also
+    --------
+    SubjectRegressionKFold : The same for a continuous target such as age.
+    CrossSessionSplit : Train on one session, test on another of the same subjects.
+    LeakyWindowKFold : Window-level split that reproduces inflated paper numbers.
+
+    Notes
+    -----
+    ``groups`` is required. ``y`` may be None, in which case the folds are
+    only balanced in size. A continuous ``y`` is rejected: use
+    :class:`SubjectRegressionKFold`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import SubjectKFold
+    >>> X = np.zeros((12, 3, 128))
+    >>> y = np.array(list("FFFMMMFFFMMM"))
+    >>> groups = np.repeat(["s1", "s2", "s3", "s4"], 3)
+    >>> cv = SubjectKFold(n_splits=2)
+    >>> for train, test in cv.split(X, y, groups):
+    ...     print(np.unique(groups[test]).tolist(), np.unique(y[test]).tolist())
+    ['s1', 's4'] ['F', 'M']
+    ['s2', 's3'] ['F', 'M']
+    """
+
+    def split(self, X, y=None, groups=None):
+        """Generate indices to split windows into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, ...)
+            Windows; only their number is used.
+        y : array-like of shape (n_windows,), default=None
+            Class labels to stratify by.
+        groups : array-like of shape (n_windows,)
+            Subject id of each window.
+
+        Yields
+        ------
+        train : ndarray
+            Training-set indices for that split.
+        test : ndarray
+            Test-set indices for that split.
+        """
+        owner = type(self).__name__
+        n_samples = _num_samples(X)
+        groups = _check_groups(groups, n_samples, owner)
+        y = _check_y_length(y, n_samples, owner)
+        if y is None:
+            y = np.zeros(n_samples, dtype=int)
+        elif type_of_target(y) not in ("binary", "multiclass"):
+            raise ValueError(
+                f"{owner} stratifies by class labels; got a "
+                f"{type_of_target(y)!r} target. For a continuous target such "
+                "as age use SubjectRegressionKFold."
+            )
+        _check_n_groups(self.n_splits, groups, owner)
+        self._warn_few_subjects_per_class(y, groups)
+        with warnings.catch_warnings():
+            # Replaced by the per-subject warning above.
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            splits = list(super().split(X, y, groups))
+        for fold, (train, test) in enumerate(splits):
+            _assert_disjoint(train, test, groups, owner, fold)
+            yield train, test
+
+    def _warn_few_subjects_per_class(self, y, groups):
+        classes, y_inv = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            return
+        pairs = np.unique(np.column_stack([y_inv, np.unique(groups, return_inverse=True)[1]]), axis=0)
+        n_groups = np.bincount(pairs[:, 0], minlength=len(classes))
+        few = [(c, n) for c, n in zip(classes, n_groups) if n < self.n_splits]
+        if few:
+            desc = ", ".join(f"{c!r}: {n}" for c, n in few)
+            warnings.warn(
+                f"{type(self).__name__}: some classes have fewer subjects than "
+                f"n_splits={self.n_splits} ({desc}), so some test folds lack "
+                "them and fold-wise balanced accuracy is ill-defined there; "
+                "use n_splits <= the smallest count.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
+class SubjectRegressionKFold(StratifiedGroupKFold):
+    """Subject-wise K-fold for a continuous target, stratified by binned target.
+
+    The honest default protocol for regression (age): subjects never cross
+    a split, and each fold gets a similar mix of target bins (for example
+    young, middle-aged and older subjects), so no fold is tested on an age
+    range it never trained on.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds, at least 2 and at most the number of subjects.
+    bins : int or array-like of float, default=4
+        If an int, the number of quantile bins of the per-subject target
+        (reduced when there are too few subjects for every bin to hold
+        ``n_splits`` of them). If an array, the inner bin edges in target
+        units, for example ``[30, 45, 60]`` for age groups
+        <30, 30–45, 45–60 and ≥60.
+    shuffle : bool, default=False
+        Shuffle the order in which subjects are assigned to folds.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling when ``shuffle=True``.
+
+    See Also
+    --------
+    SubjectKFold : The same for class labels.
+
+    Notes
+    -----
+    The target of a subject is the mean of ``y`` over its windows (age is
+    constant within a subject). Bins are computed over subjects, not
+    windows, so a subject with many windows does not shift the edges.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import SubjectRegressionKFold
+    >>> ages = np.repeat([21.0, 23.0, 25.0, 62.0, 66.0, 70.0], 2)
+    >>> groups = np.repeat(["s1", "s2", "s3", "s4", "s5", "s6"], 2)
+    >>> cv = SubjectRegressionKFold(n_splits=3, bins=[40.0])
+    >>> for train, test in cv.split(np.zeros((12, 1)), ages, groups):
+    ...     print(np.unique(ages[test]).tolist())
+    [21.0, 62.0]
+    [23.0, 66.0]
+    [25.0, 70.0]
+    """
+
+    def __init__(self, n_splits=5, *, bins=4, shuffle=False, random_state=None):
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
+        self.bins = bins
+
+    def _bin_subjects(self, y, groups):
+        """Return a bin index per window, computed from per-subject targets."""
+        owner = type(self).__name__
+        uniq, inv = np.unique(groups, return_inverse=True)
+        sums = np.bincount(inv, weights=y, minlength=len(uniq))
+        counts = np.bincount(inv, minlength=len(uniq))
+        subject_y = sums / counts
+        if isinstance(self.bins, numbers.Integral) and not isinstance(self.bins, bool):
+            if self.bins < 1:
+                raise ValueError(f"{owner}: bins={self.bins} must be >= 1.")
+            n_bins = int(min(self.bins, max(1, len(uniq) // self.n_splits)))
+            edges = np.quantile(subject_y, np.linspace(0, 1, n_bins + 1)[1:-1])
+            edges = np.unique(edges)
+        else:
+            edges = np.asarray(self.bins, dtype=float)
+            if edges.ndim != 1 or not np.all(np.diff(edges) > 0):
+                raise ValueError(
+                    f"{owner}: bins must be an int or an increasing 1-D array "
+                    f"of bin edges; got {self.bins!r}."
+                )
+        subject_bin = np.searchsorted(edges, subject_y, side="right")
+        return subject_bin[inv]
+
+    def split(self, X, y, groups=None):
+        """Generate indices to split windows into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, ...)
+            Windows; only their number is used.
+        y : array-like of shape (n_windows,)
+            Continuous target, for example age in years.
+        groups : array-like of shape (n_windows,)
+            Subject id of each window.
+
+        Yields
+        ------
+        train : ndarray
+            Training-set indices for that split.
+        test : ndarray
+            Test-set indices for that split.
+        """
+        owner = type(self).__name__
+        n_samples = _num_samples(X)
+        groups = _check_groups(groups, n_samples, owner)
+        if y is None:
+            raise ValueError(f"{owner} stratifies by the target and needs `y`.")
+        y = _check_y_length(y, n_samples, owner)
+        y = np.asarray(y, dtype=float)
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{owner}: `y` contains NaN or infinity.")
+        _check_n_groups(self.n_splits, groups, owner)
+        y_bins = self._bin_subjects(y, groups)
+        with warnings.catch_warnings():
+            # Window counts per bin below n_splits only mean weaker
+            # stratification; the subject-wise guarantee is unaffected.
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            splits = list(super().split(X, y_bins, groups))
+        for fold, (train, test) in enumerate(splits):
+            _assert_disjoint(train, test, groups, owner, fold)
+            yield train, test
+
+
+def _as_label_list(value):
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or np.ndim(value) == 0:
+        return [value]
+    return list(value)
+
+
+class CrossSessionSplit(BaseCrossValidator):
+    """Train on one session (trial) and test on another of the same subjects.
+
+    Measures how well a model transfers across sessions, days or walking
+    speeds for people it has seen: SisFall ``"D01"`` (slow walk) → ``"D02"``
+    (fast walk), IPOL trial ``"1"`` → ``"2"``, HuGaDB file → file.
+    No session is ever on both sides of a split.
+
+    Parameters
+    ----------
+    train : label or list of labels, default=None
+        Session label(s) to train on.
+    test : label or list of labels, default=None
+        Session label(s) to test on. ``train`` and ``test`` are given
+        together (one split) or both left None: then every session is the
+        test set once and the model trains on all other sessions
+        (leave-one-session-out).
+
+    See Also
+    --------
+    SubjectKFold : Subject-wise protocol: test on unseen people.
+
+    Notes
+    -----
+    The session labels arrive through ``groups``, so the splitter works with
+    ``cross_val_score(..., groups=...)`` and with metadata routing
+    (``params={"groups": ...}``). ``groups`` is either
+
+    - an array of shape ``(n_windows,)`` of session labels
+      (``meta["trial"]``): the split is purely by session; or
+    - an array of shape ``(n_windows, 2)`` of ``(subject, session)`` pairs
+      (``meta[["subject", "trial"]]``): in addition, each split keeps only
+      the subjects that have windows on both sides, so the test set holds
+      exactly the people seen in training, in another session.
+
+    Because the same subjects are on both sides, a high score is expected:
+    it is an upper bound for re-identification across sessions, not a
+    measure of generalisation to new people.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import CrossSessionSplit
+    >>> subject = np.array(["a", "a", "b", "b", "c"])
+    >>> session = np.array(["D01", "D02", "D01", "D02", "D01"])
+    >>> cv = CrossSessionSplit(train="D01", test="D02")
+    >>> groups = np.column_stack([subject, session])
+    >>> for train, test in cv.split(np.zeros((5, 1)), groups=groups):
+    ...     print(train, test)
+    [0 2] [1 3]
+    """
+
+    # Request ``groups`` by default under metadata routing, like GroupKFold.
+    __metadata_request__split = {"groups": True}  # noqa: RUF012 (sklearn convention)
+
+    def __init__(self, train=None, test=None):
+        self.train = train
+        self.test = test
+
+    def _check_params(self):
+        owner = type(self).__name__
+        if (self.train is None) != (self.test is None):
+            raise ValueError(
+                f"{owner}: give both `train` and `test` sessions, or neither "
+                "(leave-one-session-out)."
+            )
+        if self.train is not None:
+            overlap = set(_as_label_list(self.train)) & set(_as_label_list(self.test))
+            if overlap:
+                raise ValueError(
+                    f"{owner}: sessions {sorted(map(str, overlap))} are in both "
+                    "`train` and `test`."
+                )
+
+    def _check_session_groups(self, X, groups):
+        owner = type(self).__name__
+        hint = (
+            "Pass the session label of each window, for example "
+            "groups=meta['trial'], or (subject, session) pairs, for example "
+            "groups=meta[['subject', 'trial']]."
+        )
+        if groups is None:
+            raise ValueError(f"{owner} needs `groups` and got None. {hint}")
+        groups = np.asarray(groups)
+        n_samples = _num_samples(X)
+        if groups.ndim == 2 and groups.shape[1] == 2:
+            subjects = np.asarray(groups[:, 0]).astype(str)
+            sessions = np.asarray(groups[:, 1]).astype(str)
+        elif groups.ndim == 1:
+            subjects = None
+            sessions = groups.astype(str)
+        else:
+            raise ValueError(
+                f"{owner}: `groups` must have shape (n_windows,) or "
+                f"(n_windows, 2); got {groups.shape}. {hint}"
+            )
+        if groups.shape[0] != n_samples:
+            raise ValueError(
+                f"{owner}: `groups` has {groups.shape[0]} rows for {n_samples} "
+                "windows; they must have the same length."
+            )
+        return subjects, sessions
+
+    def _session_pairs(self, sessions):
+        owner = type(self).__name__
+        present = np.unique(sessions)
+        if self.train is None:
+            if len(present) < 2:
+                raise ValueError(
+                    f"{owner}: need at least two sessions; got {present.tolist()}."
+                )
+            return [([s for s in present if s != t], [t]) for t in present]
+        train = [str(s) for s in _as_label_list(self.train)]
+        test = [str(s) for s in _as_label_list(self.test)]
+        missing = sorted(set(train + test) - set(present))
+        if missing:
+            raise ValueError(
+                f"{owner}: sessions {missing} do not occur in `groups`; present "
+                f"sessions are {present.tolist()}."
+            )
+        return [(train, test)]
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Return the number of splits.
+
+        Parameters
+        ----------
+        X, y : object
+            Ignored.
+        groups : array-like, default=None
+            Session labels (or ``(subject, session)`` pairs); needed only for
+            leave-one-session-out.
+
+        Returns
+        -------
+        n_splits : int
+        """
+        self._check_params()
+        if self.train is not None:
+            return 1
+        if groups is None:
+            raise ValueError(
+                f"{type(self).__name__}: with train=None and test=None the "
+                "number of splits is the number of sessions; pass `groups`."
+            )
+        groups = np.asarray(groups)
+        sessions = groups[:, 1] if groups.ndim == 2 else groups
+        return len(np.unique(np.asarray(sessions).astype(str)))
+
+    def split(self, X, y=None, groups=None):
+        """Generate indices to split windows into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, ...)
+            Windows; only their number is used.
+        y : object
+            Ignored.
+        groups : array-like of shape (n_windows,) or (n_windows, 2)
+            Session labels, or ``(subject, session)`` pairs.
+
+        Yields
+        ------
+        train : ndarray
+            Training-set indices for that split.
+        test : ndarray
+            Test-set indices for that split.
+        """
+        self._check_params()
+        owner = type(self).__name__
+        subjects, sessions = self._check_session_groups(X, groups)
+        for fold, (train_sessions, test_sessions) in enumerate(
+            self._session_pairs(sessions)
+        ):
+            train_mask = np.isin(sessions, train_sessions)
+            test_mask = np.isin(sessions, test_sessions)
+            if subjects is not None:
+                both = np.intersect1d(subjects[train_mask], subjects[test_mask])
+                train_mask &= np.isin(subjects, both)
+                test_mask &= np.isin(subjects, both)
+            train = np.flatnonzero(train_mask)
+            test = np.flatnonzero(test_mask)
+            if train.size == 0 or test.size == 0:
+                raise ValueError(
+                    f"{owner}: split {fold} (train {train_sessions} → test "
+                    f"{test_sessions}) is empty: no subject has windows in "
+                    "both sessions."
+                )
+            _assert_disjoint(train, test, sessions, owner, fold)
+            yield train, test
+
+    def _iter_test_masks(self, X=None, y=None, groups=None):  # pragma: no cover
+        for _, test in self.split(X, y, groups):
+            mask = np.zeros(_num_samples(X), dtype=bool)
+            mask[test] = True
+            yield mask
+
+
+class LeakyWindowKFold(KFold):
+    """Window-level shuffled K-fold: **leaky**, for reproducing papers only.
+
+    Windows are assigned to folds at random, so windows of the same person
+    (often overlapping windows of the same recording) are on both sides of
+    every split. A classifier then recognises the *person* from their gait
+    signature and reads off the label it memorised for them: gender
+    accuracies of 95–99 % on real datasets with ACF features and a random
+    forest, which fall to chance once subjects are kept apart
+    (:class:`SubjectKFold`). The score measures re-identification, not
+    recognition of age or gender in new people.
+
+    It exists so that skgait can reproduce the numbers of papers that used
+    this protocol and show the gap next to the honest one. Do not use it to
+    report how well a model recognises age or gender.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds.
+    shuffle : bool, default=True
+        Shuffle windows before splitting (as papers do).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling.
+
+    See Also
+    --------
+    SubjectKFold : The honest subject-wise protocol.
+
+    Notes
+    -----
+    ``groups`` is accepted and ignored, which is exactly the leak; it lets
+    this splitter be swapped for :class:`SubjectKFold` in the same
+    ``cross_val_score(..., groups=groups)`` call, also under metadata
+    routing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import LeakyWindowKFold
+    >>> groups = np.repeat(["s1", "s2"], 4)
+    >>> cv = LeakyWindowKFold(n_splits=2, random_state=0)
+    >>> train, test = next(cv.split(np.zeros((8, 1)), groups=groups))
+    >>> np.intersect1d(groups[train], groups[test]).tolist()  # the leak
+    ['s1', 's2']
+    """
+
+    __metadata_request__split = {"groups": True}  # noqa: RUF012 (sklearn convention)
+
+    def __init__(self, n_splits=5, *, shuffle=True, random_state=None):
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
+
+    def split(self, X, y=None, groups=None):
+        """Generate indices to split windows into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, ...)
+            Windows; only their number is used.
+        y : object
+            Ignored.
+        groups : object
+            Ignored: subjects end up on both sides (the leak).
+
+        Yields
+        ------
+        train : ndarray
+            Training-set indices for that split.
+        test : ndarray
+            Test-set indices for that split.
+        """
+        return super().split(X, y, None)
+
+
+def check_subject_wise(cv, X, y=None, groups=None):
+    """Check that no group has windows on both sides of any split of ``cv``.
+
+    Use it on a splitter of your own before reporting subject-wise results.
+
+    Parameters
+    ----------
+    cv : cross-validation splitter
+        Object with a ``split(X, y, groups)`` method.
+    X : array-like of shape (n_windows, ...)
+        Windows; only their number is used.
+    y : array-like of shape (n_windows,), default=None
+        Target, passed on to ``cv.split``.
+    groups : array-like of shape (n_windows,)
+        Subject id of each window.
+
+    Returns
+    -------
+    n_splits : int
+        Number of splits checked.
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` is missing, or if a split puts a group on both sides;
+        the message names the fold and the groups.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import (
+    ...     LeakyWindowKFold, SubjectKFold, check_subject_wise)
+    >>> X, groups = np.zeros((8, 1)), np.repeat(["s1", "s2", "s3", "s4"], 2)
+    >>> check_subject_wise(SubjectKFold(n_splits=2), X, groups=groups)
+    2
+    >>> check_subject_wise(LeakyWindowKFold(n_splits=2, random_state=0), X,
+    ...                    groups=groups)
+    Traceback (most recent call last):
+    ...
+    ValueError: LeakyWindowKFold is not subject-wise: ...
+    """
+    n_samples = _num_samples(X)
+    groups = _check_groups(groups, n_samples, "check_subject_wise")
+    n = 0
+    for fold, (train, test) in enumerate(cv.split(X, y, groups)):
+        shared = np.intersect1d(groups[train], groups[test])
+        if shared.size:
+            raise ValueError(
+                f"{type(cv).__name__} is not subject-wise: fold {fold} puts "
+                f"{shared.size} group(s) on both sides, e.g. "
+                f"{shared[:5].tolist()}."
+            )
+        n += 1
+    return n
