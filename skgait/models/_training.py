@@ -1,0 +1,277 @@
+"""Training plumbing shared by the skorch estimators.
+
+- :class:`WindowDataset` holds windows and targets as tensors, once;
+- :class:`TensorBatchLoader` yields mini-batches by slicing those tensors
+  (one gather per epoch for shuffling) instead of collating samples one by
+  one as :class:`torch.utils.data.DataLoader` does. For a network of a few
+  thousand parameters, per-sample collation dominates training time;
+- :class:`GroupValidSplit` is a subject-wise internal validation split for
+  early stopping without subject leakage.
+"""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.model_selection import GroupShuffleSplit
+from skorch.dataset import Dataset as SkorchDataset
+from torch.utils.data import DataLoader, Subset
+
+__all__ = ["GroupValidSplit", "TensorBatchLoader", "WindowDataset"]
+
+
+class WindowDataset(SkorchDataset):
+    """Windows and targets held in memory as tensors.
+
+    A :class:`skorch.dataset.Dataset`, so that skorch's scoring callbacks
+    find ``X`` and ``y`` in it, that converts the data once instead of at
+    every ``__getitem__``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        Windows, ideally already ``float32`` and C-contiguous (no copy is
+        made then).
+    y : array-like of shape (n_windows,) or (n_windows, n_targets), optional
+        Targets in the user's units and labels (``"F"``, ``"M"``, years):
+        what scoring callbacks such as :class:`skorch.callbacks.EpochScoring`
+        compare with ``net.predict``.
+    target : array-like or tensor, optional
+        What the loss sees (encoded labels, scaled values). Defaults to
+        ``y`` as a tensor.
+
+    Attributes
+    ----------
+    X : ndarray
+        The windows (read by skorch's ``data_from_dataset``).
+    y : ndarray or None
+        The targets in the user's units.
+    X_tensor : torch.Tensor
+        The windows as a tensor sharing memory with ``X``.
+    target_tensor : torch.Tensor or None
+        The targets seen by the loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import WindowDataset
+    >>> ds = WindowDataset(np.zeros((4, 6, 10), dtype=np.float32), np.array([0, 1, 0, 1]))
+    >>> len(ds), ds[1][0].shape
+    (4, torch.Size([6, 10]))
+    """
+
+    def __init__(self, X, y=None, target=None):  # pylint: disable=super-init-not-called
+        self.X = X
+        self.y = y
+        self.X_tensor = torch.as_tensor(X)
+        if target is None and y is not None:
+            target = y
+        self.target_tensor = None if target is None else torch.as_tensor(target)
+
+    def __len__(self):
+        return len(self.X_tensor)
+
+    def __getitem__(self, i):
+        target = (
+            torch.zeros(()) if self.target_tensor is None else self.target_tensor[i]
+        )
+        return self.X_tensor[i], target
+
+
+def _tensors_of(dataset):
+    """``(X, target)`` tensors of an in-memory dataset, or None if unknown."""
+    if isinstance(dataset, WindowDataset):
+        return dataset.X_tensor, dataset.target_tensor
+    if isinstance(dataset, torch.utils.data.TensorDataset) and 1 <= len(dataset.tensors) <= 2:
+        tensors = dataset.tensors
+        return tensors[0], tensors[1] if len(tensors) == 2 else None
+    if isinstance(dataset, Subset):
+        inner = _tensors_of(dataset.dataset)
+        if inner is None:
+            return None
+        index = torch.as_tensor(np.asarray(dataset.indices, dtype=np.int64))
+        X, target = inner
+        return X[index], None if target is None else target[index]
+    return None
+
+
+class TensorBatchLoader:
+    """Mini-batches sliced from in-memory tensors; a drop-in for DataLoader.
+
+    Accepts the :class:`torch.utils.data.DataLoader` arguments that skorch
+    passes (``iterator_train__shuffle``, ``batch_size``, ...). Datasets it
+    cannot slice (anything but :class:`WindowDataset`,
+    :class:`torch.utils.data.TensorDataset` and their
+    :class:`torch.utils.data.Subset`) are handed to a ``DataLoader`` with
+    the same arguments.
+
+    Shuffling draws one permutation per epoch with :func:`torch.randperm`
+    from ``generator`` (or PyTorch's global generator, which the estimators
+    seed from ``random_state``), gathers the epoch's data once and yields
+    contiguous slices.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        Usually a :class:`WindowDataset` or a ``Subset`` of one.
+    batch_size : int, default=1
+        Windows per batch.
+    shuffle : bool, default=False
+        Reshuffle at every epoch.
+    drop_last : bool, default=False
+        Drop the last incomplete batch.
+    generator : torch.Generator, optional
+        Source of the permutations.
+    device : str or torch.device, optional
+        Move the tensors there once, so that batches need no copy.
+    **kwargs
+        Other ``DataLoader`` arguments, used only by the fallback.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import TensorBatchLoader, WindowDataset
+    >>> ds = WindowDataset(np.zeros((25, 6, 10), dtype=np.float32), np.zeros(25))
+    >>> [len(xb) for xb, yb in TensorBatchLoader(ds, batch_size=10)]
+    [10, 10, 5]
+    """
+
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        generator=None,
+        device=None,
+        **kwargs,
+    ):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.generator = generator
+        tensors = _tensors_of(dataset)
+        self._fallback = None
+        if tensors is None:
+            self._fallback = DataLoader(
+                dataset,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                drop_last=drop_last,
+                generator=generator,
+                **kwargs,
+            )
+            return
+        X, target = tensors
+        if device is not None:
+            X = X.to(device)
+            target = None if target is None else target.to(device)
+        self._X, self._target = X, target
+
+    def __len__(self):
+        if self._fallback is not None:
+            return len(self._fallback)
+        n = len(self._X)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        if self._fallback is not None:
+            yield from self._fallback
+            return
+        X, target = self._X, self._target
+        n = len(X)
+        if self.shuffle and n > 1:
+            perm = torch.randperm(n, generator=self.generator).to(X.device)
+            X = X[perm]
+            target = None if target is None else target[perm]
+        stop = n - n % self.batch_size if self.drop_last else n
+        step = self.batch_size
+        for start in range(0, stop, step):
+            yield (
+                X[start : start + step],
+                None if target is None else target[start : start + step],
+            )
+
+
+class GroupValidSplit:
+    """Subject-wise internal validation split for skorch's ``train_split``.
+
+    Holds out a fraction of the *groups* (subjects) so that no subject
+    contributes windows to both the training and the validation part, which
+    keeps early stopping and validation scores honest. The groups are the
+    ``groups`` argument of ``fit``::
+
+        net = GaitCNNClassifier(
+            train_split=GroupValidSplit(0.2, random_state=0),
+            callbacks=[EarlyStopping(patience=5)],
+        )
+        net.fit(X, y, groups=meta["subject"])
+
+    In a :class:`~sklearn.pipeline.Pipeline`, pass them as a step parameter:
+    ``pipe.fit(X, y, cnn__groups=subjects)``, or in cross-validation
+    ``cross_val_score(pipe, X, y, groups=subjects, cv=GroupKFold(),
+    params={"cnn__groups": subjects})``.
+
+    Parameters
+    ----------
+    test_size : float or int, default=0.2
+        Fraction (float) or number (int) of groups held out.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the choice of held-out groups.
+
+    See Also
+    --------
+    sklearn.model_selection.GroupShuffleSplit : The splitter used.
+    skorch.dataset.ValidSplit : skorch's (window-wise) default split.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import GroupValidSplit, WindowDataset
+    >>> ds = WindowDataset(np.zeros((6, 1, 8), dtype=np.float32), np.arange(6))
+    >>> train, valid = GroupValidSplit(0.5, random_state=0)(ds, groups=[1, 1, 2, 2, 3, 3])
+    >>> len(train) + len(valid)
+    6
+    """
+
+    def __init__(self, test_size=0.2, random_state=None):
+        self.test_size = test_size
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None, groups=None):
+        if groups is None:
+            raise ValueError(
+                "GroupValidSplit needs the subject of every window: call "
+                "fit(X, y, groups=subjects) (in a Pipeline: "
+                "fit(X, y, <step>__groups=subjects))."
+            )
+        groups = np.asarray(groups)
+        n = len(dataset)
+        if len(groups) != n:
+            raise ValueError(
+                f"GroupValidSplit: groups has {len(groups)} entries but the "
+                f"data has {n} windows."
+            )
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            raise ValueError(
+                f"GroupValidSplit needs at least 2 distinct groups; got {n_groups}."
+            )
+        test_size = self.test_size
+        if isinstance(test_size, numbers.Integral) and test_size >= n_groups:
+            raise ValueError(
+                f"GroupValidSplit: test_size={test_size} groups but only "
+                f"{n_groups} groups in the data."
+            )
+        splitter = GroupShuffleSplit(
+            n_splits=1, test_size=test_size, random_state=self.random_state
+        )
+        idx_train, idx_valid = next(splitter.split(np.arange(n), groups=groups))
+        return Subset(dataset, idx_train), Subset(dataset, idx_valid)
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(test_size={self.test_size!r}, "
+            f"random_state={self.random_state!r})"
+        )
