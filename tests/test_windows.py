@@ -1,5 +1,6 @@
 """Behaviour of resampling and windowing, on small synthetic recordings."""
 
+import math
 import re
 import warnings
 
@@ -524,3 +525,18 @@ def test_real_windows_are_finite(loader, data_home):
             X, meta = make_step_windows(ds, placement=placement, channels=channels)
             assert np.isfinite(X).all(), (ds.name, placement)
             assert meta["duration_s"].between(0.5, 2 * 2.5).all()
+
+
+@pytest.mark.realdata
+def test_real_window_counts_follow_from_length_and_overlap(data_home):
+    """SisFall: every trial is walking, so each gives floor((L - n) / step) + 1 windows."""
+    dataset = skgait.datasets.load_sisfall(data_home / "SisFall")
+    X, meta = make_windows(dataset, placement="waist", rate=50.0, length=2.56, overlap=0.5)
+    n, step = 128, 64
+    for rec in dataset.recordings:
+        n_resampled = math.ceil(rec.n_samples * 50.0 / rec.rate)  # 200 Hz -> 50 Hz, up/down = 1/4
+        expected = (n_resampled - n) // step + 1
+        windows = meta[meta["recording"] == rec.recording]
+        assert len(windows) == expected, rec.recording
+        np.testing.assert_allclose(windows["start_s"], np.arange(expected) * step / 50.0)
+    assert X.shape == (len(meta), 6, n)
