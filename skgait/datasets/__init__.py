@@ -16,6 +16,13 @@ from ._base import (
 from ._cache import get_cache_home
 from ._converted import load_ejust_ginr1, load_geds
 from ._directory import load_directory
+from ._download import (
+    ChecksumError,
+    DownloadError,
+    dataset_registry,
+    download_dataset,
+    downloadable_datasets,
+)
 from ._home import get_data_home
 from ._ipol import load_ipol_healthy_gait
 from ._hugadb import load_hugadb
@@ -29,11 +36,16 @@ from ._windows import make_step_windows, make_windows
 __all__ = [
     "ACTIVITIES",
     "CHANNELS",
+    "ChecksumError",
     "PLACEMENTS",
     "DataFormatError",
     "DatasetNotFoundError",
+    "DownloadError",
     "GaitDataset",
     "Recording",
+    "dataset_registry",
+    "download_dataset",
+    "downloadable_datasets",
     "get_cache_home",
     "get_data_home",
     "load_ipol_healthy_gait",

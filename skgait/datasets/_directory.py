@@ -309,7 +309,7 @@ def load_directory(
     subjects : str or Path or None, default="subjects.csv"
         Subject table, relative to ``path`` or absolute. ``None``: no table;
         every subject gets NaN attributes.
-    pattern : str, default="*.csv"
+    pattern : str, default ``"*.csv"``
         Glob, relative to ``path``, of the recording files (``"**/*.parquet"``
         to search sub-folders).
     rate : float, optional

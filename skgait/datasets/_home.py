@@ -98,7 +98,13 @@ def resolve_dataset_path(source, path=None, data_home=None):
         problem = f"the folder {path} holds no file matching {source.expected!r} {origin}"
     else:
         return path
+    from ._download import downloadable_datasets  # here: _download imports _home
+
+    hint = ""
+    if source.name in downloadable_datasets():
+        hint = ("\nOr pass download=True to the loader to download the public copy "
+                "(pinned to a commit, checked by SHA-256).")
     raise DatasetNotFoundError(
         f"{source.name}: {problem}.\nExpected layout: {source.layout}\n"
-        f"Obtain the data from: {source.url}"
+        f"Obtain the data from: {source.url}{hint}"
     )

@@ -13,6 +13,7 @@ from ._base import (
     Recording,
     activity_code,
 )
+from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import DEG_TO_RAD, bits_to_unit, load_dataset, read_subject_table
 from ._parsing import read_numeric_table, read_text_lines
@@ -250,7 +251,8 @@ def _subjects(folder):
     return read_subject_table(folder / "subjects.csv", rename={"subject_id": "subject"})
 
 
-def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True):
+def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True,
+                download=False):
     """Load HuGaDB's walking and mixed-activity recordings (six leg IMUs).
 
     Each file gives six recordings, one per IMU: right and left foot, shin
@@ -284,6 +286,11 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True):
         stairs, standing and others. Subject 2's walking exists only there.
         If False, only the walking files ``HuGaDB_v1_walking_*.txt`` are
         loaded.
+    download : bool, default=False
+        Download the files of the public copy that are missing (pinned to
+        a commit and checked by SHA-256) into ``path`` or
+        ``<data home>/HuGaDB`` first; see
+        :func:`~skgait.datasets.download_dataset`.
 
     Returns
     -------
@@ -315,6 +322,8 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True):
     >>> ds = load_hugadb()  # doctest: +SKIP
     >>> ds.select(placement="right_shin", subject="2")  # doctest: +SKIP
     """
+    if download:
+        path = download_dataset(SOURCE.name, path, data_home=data_home)
     kinds = ("walking", "various") if include_various else ("walking",)
     parts = [
         load_dataset(SOURCE, path, data_home, f"**/HuGaDB_v1_{kind}_*.txt", _parse,

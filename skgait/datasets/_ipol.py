@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ._base import CHANNELS, DataFormatError, Recording, activity_code
+from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import load_dataset, read_subject_table, resample_timestamps
 from ._parsing import read_numeric_table, read_text_lines
@@ -190,14 +191,14 @@ def _subjects(folder):
     )
 
 
-def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True):
+def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=False):
     """Load the IPOL reference set of healthy-subject gait (100 Hz, 3 IMUs).
 
     Each trial follows one protocol: stand still, walk 10 m, turn around,
     walk back, stop. Three XSens MTw Awinda sensors give one recording each:
     ``_lb`` (lower back, L5) as placement ``"waist"`` (``source_placement``
     ``"lower_back"``), ``_lf`` as ``"left_foot"`` and ``_rf`` as
-    ``"right_foot"``. Accelerations are stored in m/s² (|a| ≈ 9.81 at rest)
+    ``"right_foot"``. Accelerations are stored in m/s² (``|a|`` ≈ 9.81 at rest)
     and angular rates in rad/s, so no conversion is applied; the
     magnetometer (``Mag_X … Mag_Z``) is dropped. The rate is read from each
     file's first line and must agree between the three sensors.
@@ -230,6 +231,11 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True):
     cache : bool, default=True
         Reuse parsed trials from the cache; a trial's entry depends on its
         JSON file and its three sensor files.
+    download : bool, default=False
+        Download the files of the public copy that are missing (pinned to
+        a commit and checked by SHA-256) into ``path`` or
+        ``<data home>/IPOL_HealthyGait`` first; see
+        :func:`~skgait.datasets.download_dataset`.
 
     Returns
     -------
@@ -257,6 +263,8 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True):
     >>> rec = ds.select(placement="left_foot", recording="1-1")[0]  # doctest: +SKIP
     >>> rec.events["left_foot_steps"][:3]  # doctest: +SKIP
     """
+    if download:
+        path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
         SOURCE, path, data_home, "GaitData/*-*.json", _parse, _VERSION, _subjects, cache,
         depends=_existing_sensor_files,

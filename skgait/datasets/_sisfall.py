@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
+from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import DEG_TO_RAD, bits_to_unit, load_dataset, read_subject_table
 from ._parsing import read_numeric_table
@@ -73,7 +74,8 @@ def _subjects(folder):
     )
 
 
-def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=True):
+def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=True,
+                 download=False):
     """Load SisFall's walking trials (200 Hz, one waist device).
 
     Each subject walked slowly (``trial="D01"``) and quickly (``"D02"``) for
@@ -91,6 +93,11 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
         See :func:`~skgait.datasets.get_data_home`.
     cache : bool, default=True
         Reuse parsed files from the cache.
+    download : bool, default=False
+        Download the files of the public copy that are missing (pinned to
+        a commit and checked by SHA-256) into ``path`` or
+        ``<data home>/SisFall`` first; see
+        :func:`~skgait.datasets.download_dataset`.
 
     Returns
     -------
@@ -108,6 +115,8 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
         raise ValueError(
             f"accelerometer must be one of {sorted(_ACCELEROMETERS)}, got {accelerometer!r}."
         )
+    if download:
+        path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
         SOURCE, path, data_home, "S[AE][0-9][0-9]/D0[12]_*_R*.txt",
         _parser(accelerometer), f"{_VERSION}-{accelerometer}", _subjects, cache,

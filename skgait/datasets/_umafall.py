@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import DEG_TO_RAD, load_dataset, read_subject_table, resample_timestamps
 from ._parsing import read_numeric_table
@@ -294,7 +295,7 @@ def _subjects(folder):
     )
 
 
-def load_umafall(path=None, *, data_home=None, cache=True, rate=None):
+def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=False):
     """Load UMAFall's walking trials (a phone and up to four SensorTags).
 
     Each file is one ~15 s walk; each sensor with data is one recording.
@@ -305,9 +306,9 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None):
     each file's header, since it differs between files; a sensor the header
     lists but with no data rows is absent from the result.
 
-    Units: accelerations are in g (|a| ≈ 1 at rest), multiplied by
+    Units: accelerations are in g (``|a|`` ≈ 1 at rest), multiplied by
     9.80665. Angular rates are in °/s, multiplied by π/180: walking gives
-    |ω| of 100-250 and the largest value is 256, the full scale of the
+    ``|ω|`` of 100-250 and the largest value is 256, the full scale of the
     SensorTag's MPU-9250 (±250 °/s), which in rad/s would be 14,700 °/s.
 
     Resampling: the devices stamp each sample in ms, irregularly (phone
@@ -337,6 +338,11 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None):
     rate : float, optional
         Rate in Hz of the uniform grid of every sensor. Default: 200 Hz for
         the phone and 20 Hz for the SensorTags, their nominal rates.
+    download : bool, default=False
+        Download the files of the public copy that are missing (pinned to
+        a commit and checked by SHA-256) into ``path`` or
+        ``<data home>/UMAFall`` first; see
+        :func:`~skgait.datasets.download_dataset`.
 
     Returns
     -------
@@ -369,6 +375,8 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None):
         ):
             raise ValueError(f"rate must be a positive number of Hz or None, got {rate!r}.")
         rate = float(rate)
+    if download:
+        path = download_dataset(SOURCE.name, path, data_home=data_home)
     version = f"{_VERSION}-{'nominal' if rate is None else f'{rate:g}Hz'}"
     return load_dataset(
         SOURCE, path, data_home, "UMAFall_Subject_*_ADL_Walking_*.csv", _parser(rate),

@@ -303,7 +303,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         Length of the windows seen in :meth:`fit` (informative only).
     lags_ : int
         Largest lag, in samples.
-    channel_names_ : ndarray of str of shape (n_channels_,)
+    channel_names_ : ndarray of str of shape ``(n_channels_,)``
         Channel names used in the feature names.
 
     See Also
@@ -485,7 +485,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        feature_names_out : ndarray of str of shape (n_channels_ * n_lags,)
+        feature_names_out : ndarray of str of shape ``(n_channels_ * n_lags,)``
             Channel-major names, e.g. ``acc_x_lag1, acc_x_lag2, ...``.
         """
         check_is_fitted(self)
