@@ -1,5 +1,6 @@
 """Feature transformers for windows ``(n_windows, n_channels, n_timepoints)``."""
 
 from ._acf import ACFTransformer, ConstantSeriesWarning
+from ._crop import WindowCrop
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning"]
+__all__ = ["ACFTransformer", "ConstantSeriesWarning", "WindowCrop"]

@@ -20,6 +20,7 @@ protocol the default and keeps the leaky one under an explicit name.
 from ._aggregate import AGGREGATION_METHODS, aggregate_predictions, make_aggregated_scorer
 from ._baselines import evaluate, make_baseline
 from ._protocols import evaluation_protocols, get_protocol
+from ._search import OptunaSearchCV, suggest_params
 from ._split import (
     CrossSessionSplit,
     LeakyWindowKFold,
@@ -32,6 +33,7 @@ __all__ = [
     "AGGREGATION_METHODS",
     "CrossSessionSplit",
     "LeakyWindowKFold",
+    "OptunaSearchCV",
     "SubjectKFold",
     "SubjectRegressionKFold",
     "aggregate_predictions",
@@ -41,4 +43,5 @@ __all__ = [
     "get_protocol",
     "make_aggregated_scorer",
     "make_baseline",
+    "suggest_params",
 ]

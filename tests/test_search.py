@@ -1,0 +1,528 @@
+"""OptunaSearchCV: subject-wise search, pruning, storage, routing, tracking, CLI."""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+import sklearn
+from optuna.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from skgait import ACFTransformer
+from skgait.features._crop import WindowCrop
+from skgait.model_selection import LeakyWindowKFold, OptunaSearchCV, SubjectKFold
+
+TIMING = ["duration_s", "mean_fit_time"]
+
+
+def _windows(n_subjects=12, per_subject=8, n_times=64, seed=0):
+    """Sex shows in the period of the signal (8 vs 12 samples), i.e. at lags > 4."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat([f"s{i:02d}" for i in range(n_subjects)], per_subject)
+    sex = np.where(np.arange(n_subjects) % 2 == 0, "F", "M")[np.arange(len(groups)) // per_subject]
+    t = np.arange(n_times)
+    period = np.where(sex == "F", 8.0, 12.0)[:, None]
+    phase = rng.uniform(0, 2 * np.pi, size=(len(groups), 1))
+    sig = np.sin(2 * np.pi * t / period + phase)
+    X = np.stack([sig, -sig], axis=1) + 0.8 * rng.normal(size=(len(groups), 2, n_times))
+    return X, sex, groups
+
+
+def _pipe():
+    return Pipeline([
+        ("crop", WindowCrop()),
+        ("acf", ACFTransformer(lags=4)),
+        ("rf", RandomForestClassifier(n_estimators=10, random_state=0)),
+    ])
+
+
+SPACE = {
+    "acf__lags": IntDistribution(1, 12),
+    "rf__max_depth": CategoricalDistribution([2, 4, None]),
+}
+
+
+def _search(**kwargs):
+    kwargs = {"cv": SubjectKFold(3), "n_trials": 4, "random_state": 0, **kwargs}
+    return OptunaSearchCV(_pipe(), SPACE, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return _windows()
+
+
+# ----------------------------------------------------------------------
+# conformance
+# ----------------------------------------------------------------------
+def test_window_crop_passes_the_3d_checks():
+    from skgait.utils.estimator_checks import check_estimator_3d
+
+    check_estimator_3d(WindowCrop(length=4))
+
+
+@pytest.mark.parametrize("estimator", [WindowCrop(length=4), _search()], ids=lambda e: type(e).__name__)
+def test_sklearn_api_checks(estimator):
+    from skgait.utils.estimator_checks import SKLEARN_API_CHECKS
+
+    for check in SKLEARN_API_CHECKS:
+        check(type(estimator).__name__, estimator)
+
+
+def test_window_crop_in_seconds_needs_a_rate(data):
+    X, _, _ = data
+    with pytest.raises(ValueError, match="needs rate"):
+        WindowCrop(length=0.5).fit(X)
+    with pytest.raises(ValueError, match="longer than the windows"):
+        WindowCrop(length=2.0, rate=50.0).fit(X)
+
+
+# ----------------------------------------------------------------------
+# subject-wise only
+# ----------------------------------------------------------------------
+def test_groups_are_required(data):
+    X, y, _ = data
+    with pytest.raises(ValueError, match="needs `groups`"):
+        _search().fit(X, y)
+
+
+def test_leaky_window_kfold_is_refused(data):
+    X, y, groups = data
+    with pytest.raises(ValueError, match="refuses LeakyWindowKFold"):
+        _search(cv=LeakyWindowKFold(3, random_state=0)).fit(X, y, groups=groups)
+
+
+@pytest.mark.filterwarnings("ignore:The groups parameter is ignored by KFold")
+def test_a_splitter_that_shares_subjects_is_refused(data):
+    X, y, groups = data
+    with pytest.raises(ValueError, match="by subject only: KFold is not subject-wise"):
+        _search(cv=KFold(3, shuffle=True, random_state=0)).fit(X, y, groups=groups)
+
+
+def test_unknown_parameter_fails_before_any_trial(data):
+    X, y, groups = data
+    search = OptunaSearchCV(_pipe(), {"rf__no_such": [1, 2]}, cv=SubjectKFold(3))
+    with pytest.raises(ValueError, match="'rf__no_such' is not a parameter of Pipeline"):
+        search.fit(X, y, groups=groups)
+    assert not hasattr(search, "study_")
+
+
+def test_default_cv_is_subject_kfold_for_classifiers(data):
+    X, y, groups = data
+    search = _search(cv=None, n_trials=1).fit(X, y, groups=groups)
+    assert search.n_splits_ == 5
+
+
+# ----------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------
+def test_best_params_cv_results_and_refit(data):
+    X, y, groups = data
+    search = _search(n_trials=5, scoring="balanced_accuracy").fit(X, y, groups=groups)
+    res = search.cv_results_
+    assert isinstance(res, pd.DataFrame) and len(res) == 5 == search.n_trials_
+    assert {"number", "state", "param_acf__lags", "param_rf__max_depth", "split0_test_score",
+            "split2_test_score", "mean_test_score", "std_test_score", "rank_test_score",
+            "duration_s"} <= set(res.columns)
+    assert set(search.best_params_) == set(SPACE)
+    assert search.best_score_ == pytest.approx(res["mean_test_score"].max())
+    assert res.loc[search.best_index_, "rank_test_score"] == 1
+    # Refitted on all windows with the best parameters.
+    assert search.best_estimator_.get_params()["acf__lags"] == search.best_params_["acf__lags"]
+    assert search.best_estimator_.named_steps["acf"].n_channels_ == 2
+    assert search.predict(X).shape == (len(X),)
+    assert search.predict_proba(X).shape == (len(X), 2)
+    assert search.classes_.tolist() == ["F", "M"]
+    assert 0 <= search.score(X, y) <= 1
+
+
+def test_same_random_state_gives_same_search(data):
+    X, y, groups = data
+    a = _search(n_trials=6).fit(X, y, groups=groups)
+    b = _search(n_trials=6).fit(X, y, groups=groups)
+    assert a.best_params_ == b.best_params_
+    pd.testing.assert_frame_equal(a.cv_results_.drop(columns=TIMING), b.cv_results_.drop(columns=TIMING))
+
+
+def test_window_length_is_searched_by_cropping(data):
+    X, y, groups = data
+    search = OptunaSearchCV(
+        _pipe(), {"crop__length": IntDistribution(16, 64, step=16)},
+        cv=SubjectKFold(3), n_trials=3, random_state=0,
+    ).fit(X, y, groups=groups)
+    assert search.cv_results_["param_crop__length"].isin([16, 32, 48, 64]).all()
+    assert search.best_estimator_.named_steps["crop"].length_ == search.best_params_["crop__length"]
+
+
+# ----------------------------------------------------------------------
+# pruning
+# ----------------------------------------------------------------------
+class _OneFeature(ClassifierMixin, BaseEstimator):
+    """Predicts ``X[:, feature] > 0.5``: feature 0 is the label, others noise."""
+
+    def __init__(self, feature=0):
+        self.feature = feature
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return self.classes_[(X[:, self.feature] > 0.5).astype(int)]
+
+
+def test_median_pruner_prunes_hopeless_trials():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(10), 10)
+    y = groups % 2
+    X = np.column_stack([y, rng.random((100, 5))])
+    search = OptunaSearchCV(
+        _OneFeature(), {"feature": IntDistribution(0, 5)}, cv=SubjectKFold(5),
+        n_trials=20, sampler=optuna.samplers.RandomSampler(seed=0),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3),
+    ).fit(X, y, groups=groups)
+    res = search.cv_results_
+    pruned = res[res["state"] == "PRUNED"]
+    assert len(pruned) > 0
+    assert (pruned["param_feature"] != 0).all()  # the informative feature is never pruned
+    assert search.best_params_ == {"feature": 0}
+    summary = search.pruning_summary_
+    assert summary["n_pruned"] == len(pruned)
+    assert summary["folds_not_run"] == int((5 - pruned["n_folds_run"]).sum()) > 0
+    assert summary["seconds_saved"] >= 0
+
+
+def test_without_pruner_nothing_is_pruned(data):
+    X, y, groups = data
+    search = _search(n_trials=4).fit(X, y, groups=groups)
+    assert search.pruning_summary_["n_pruned"] == 0
+    assert search.pruning_summary_["folds_run"] == 12
+
+
+def test_epoch_pruning_needs_a_validation_split(data):
+    from skgait.models import GaitCNNClassifier
+
+    X, y, groups = data
+    search = OptunaSearchCV(GaitCNNClassifier(max_epochs=2), {"lr": FloatDistribution(1e-4, 1e-2)},
+                            cv=SubjectKFold(3), n_trials=1, pruning="epochs")
+    with pytest.raises(ValueError, match="train_split=None"):
+        search.fit(X.astype(np.float32), y, groups=groups)
+
+
+def test_epoch_pruning_reports_each_epoch_of_each_fold(data):
+    from skgait.models import GaitCNNClassifier, GroupValidSplit
+
+    X, y, groups = data
+    net = GaitCNNClassifier(max_epochs=2, train_split=GroupValidSplit(0.25, random_state=0),
+                            random_state=0)
+    search = OptunaSearchCV(
+        net, {"lr": FloatDistribution(1e-4, 1e-2, log=True), "max_epochs": [1, 2]},
+        cv=SubjectKFold(3), n_trials=3, random_state=0, pruning="epochs",
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=1),
+    ).fit(X.astype(np.float32), y, groups=groups)
+    for t in search.study_.trials:
+        steps = sorted(t.intermediate_values)
+        epochs = t.params["max_epochs"]
+        # stride 2 (the largest max_epochs): fold f, epoch e -> step 2 f + e.
+        assert steps[:epochs] == list(range(epochs))
+        assert all(s % 2 < epochs for s in steps)
+    assert search.pruning_summary_["n_trials"] == 3
+
+
+# ----------------------------------------------------------------------
+# storage
+# ----------------------------------------------------------------------
+def test_sqlite_study_persists_across_instances_and_processes(data, tmp_path):
+    X, y, groups = data
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    first = _search(n_trials=3, storage=url, study_name="persist").fit(X, y, groups=groups)
+    second = _search(n_trials=2, storage=url, study_name="persist").fit(X, y, groups=groups)
+    assert second.n_trials_ == 5 and len(second.cv_results_) == 5
+    assert second.best_score_ >= first.best_score_
+    code = (
+        f"import optuna; s = optuna.load_study(study_name='persist', storage={url!r}); "
+        "print(len(s.trials), s.best_trial.number, s.best_value)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    n, number, value = out.stdout.split()
+    best = second.study_.best_trial
+    assert (int(n), int(number), float(value)) == (5, best.number, pytest.approx(best.value))
+
+
+# ----------------------------------------------------------------------
+# nested evaluation
+# ----------------------------------------------------------------------
+def test_nested_cross_val_score_with_metadata_routing(data):
+    X, y, groups = data
+    inner = _search(n_trials=2, cv=SubjectKFold(2))
+    with sklearn.config_context(enable_metadata_routing=True):
+        scores = cross_val_score(inner, X, y, cv=SubjectKFold(3), params={"groups": groups})
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    # scikit-learn refuses groups= under routing: params carries them to both loops.
+    with sklearn.config_context(enable_metadata_routing=True), pytest.raises(
+        ValueError, match="`groups` can only be passed if metadata routing is not enabled"
+    ):
+        cross_val_score(inner, X, y, groups=groups, cv=SubjectKFold(3), params={"groups": groups})
+
+
+def test_routing_sends_groups_to_the_inner_splitter_only(data):
+    routing = _search().get_metadata_routing()
+    assert routing.consumes("fit", ["groups"]) == {"groups"}
+    assert routing.route_params(caller="fit", params={"groups": [1]}).splitter.split == {"groups": [1]}
+    assert routing.route_params(caller="fit", params={"groups": [1]}).estimator.fit == {}
+
+
+def test_nested_cross_val_score_without_routing(data):
+    X, y, groups = data
+    inner = _search(n_trials=2, cv=SubjectKFold(2))
+    scores = cross_val_score(inner, X, y, groups=groups, cv=SubjectKFold(3), params={"groups": groups})
+    assert scores.shape == (3,)
+    # Without params={"groups": ...} the inner search cannot split by subject.
+    with pytest.raises(ValueError, match="needs `groups`"):
+        cross_val_score(inner, X, y, groups=groups, cv=SubjectKFold(3), error_score="raise")
+
+
+# ----------------------------------------------------------------------
+# tracking
+# ----------------------------------------------------------------------
+def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.chdir(tmp_path)
+    X, y, groups = data
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    search = _search(n_trials=3, tracking=uri, experiment_name="t").fit(X, y, groups=groups)
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name("t")
+    runs = client.search_runs([exp.experiment_id])
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(parents) == 1 and len(children) == 3
+    parent = parents[0]
+    assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parent.info.run_id}
+    assert {c.data.tags["optuna.state"] for c in children} == {"COMPLETE"}
+    assert {"acf__lags", "rf__max_depth"} <= set(children[0].data.params)
+    assert parent.data.metrics["best_score"] == pytest.approx(search.best_score_)
+    artifacts = {a.path for a in client.list_artifacts(parent.info.run_id, "optuna")}
+    assert {"optuna/optimization_history.png", "optuna/slice.png",
+            "optuna/param_importances.png"} <= artifacts
+
+
+# ----------------------------------------------------------------------
+# CLI
+# ----------------------------------------------------------------------
+CONFIG = """
+[data]
+windows = "windows.npz"
+rate = 50.0
+
+[search]
+task = "gender"
+estimator = "acf_rf"
+scoring = "balanced_accuracy"
+n_splits = 3
+pruner = "median"
+
+[space.acf__lags]
+type = "int"
+low = 1
+high = 12
+
+[space.rf__n_estimators]
+type = "int"
+low = 3
+high = 8
+"""
+
+
+@pytest.fixture
+def config_dir(tmp_path, data):
+    X, y, groups = data
+    np.savez(tmp_path / "windows.npz", X=X, y=y, groups=groups)
+    (tmp_path / "search.toml").write_text(CONFIG)
+    return tmp_path
+
+
+def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
+    from skgait.cli.search import main
+
+    bad = CONFIG.replace('task = "gender"', 'task = "height"').replace("high = 12", "high = 0")
+    bad = bad.replace("[space.rf__n_estimators]", "[space.rf__n_trees]") + "\n[extra]\nx = 1\n"
+    (config_dir / "bad.toml").write_text(bad)
+    status = main(["--config", str(config_dir / "bad.toml"), "--storage", "sqlite://", "--study-name", "s"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "unknown section [extra]" in err
+    assert "task = 'height' must be one of gender, age" in err
+    assert "[space.acf__lags] low = 1 must be <= high = 0" in err
+
+
+def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
+    from skgait.cli.search import main
+
+    bad = CONFIG.replace("[space.rf__n_estimators]", "[space.rf__n_trees]")
+    (config_dir / "bad.toml").write_text(bad)
+    assert main(["--config", str(config_dir / "bad.toml"), "--storage", "sqlite://",
+                 "--study-name", "s"]) == 2
+    assert "[space.rf__n_trees] is not a parameter of estimator 'acf_rf'" in capsys.readouterr().err
+
+
+def test_cli_needs_storage_and_study_name(config_dir, capsys):
+    from skgait.cli import main
+
+    assert main(["search", "--config", str(config_dir / "search.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "no storage" in err and "no study name" in err
+
+
+def test_cli_worker_runs_trials_in_a_sqlite_study(config_dir, capsys):
+    from skgait.cli.search import main
+
+    url = f"sqlite:///{config_dir / 'cli.db'}"
+    args = ["--config", str(config_dir / "search.toml"), "--storage", url, "--study-name", "cli"]
+    assert main([*args, "--n-trials", "2"]) == 0
+    assert main([*args, "--n-trials", "1"]) == 0
+    assert len(optuna.load_study(study_name="cli", storage=url).trials) == 3
+    assert "study 'cli': 3 trials" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------
+# PostgreSQL: several worker processes share one study
+# ----------------------------------------------------------------------
+def _pg_binary(name):
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def postgres_url():
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl) on a free port.
+
+    ``SKGAIT_TEST_POSTGRES_URL`` points the test at an existing server
+    instead. As root, the cluster runs as the ``postgres`` user (PostgreSQL
+    refuses to run as root).
+    """
+    pytest.importorskip("psycopg2", reason="psycopg2-binary is needed for PostgreSQL storage")
+    if os.environ.get("SKGAIT_TEST_POSTGRES_URL"):
+        yield os.environ["SKGAIT_TEST_POSTGRES_URL"]
+        return
+    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; "
+                    "apt-get install -y postgresql, or set SKGAIT_TEST_POSTGRES_URL")
+    prefix = []
+    if os.geteuid() == 0:
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and no 'postgres' user to run the server as")
+        runuser = shutil.which("runuser") or shutil.which("su")
+        prefix = [runuser, "-u", "postgres", "--"] if runuser.endswith("runuser") else None
+        if prefix is None:
+            pytest.skip("running as root without runuser to drop privileges")
+    root = tempfile.mkdtemp(prefix="skgait-pg-")
+    os.chmod(root, 0o755)
+    if prefix:
+        os.chown(root, user.pw_uid, user.pw_gid)
+    datadir, port = os.path.join(root, "data"), _free_port()
+
+    def run(cmd):
+        return subprocess.run(prefix + cmd, capture_output=True, text=True, timeout=120, check=False)
+
+    out = run([initdb, "-D", datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+    if out.returncode:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"initdb failed: {out.stderr}")
+    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    out = run([pg_ctl, "-D", datadir, "-o", opts, "-l", os.path.join(root, "log"), "-w", "start"])
+    if out.returncode:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"pg_ctl start failed: {out.stderr}{out.stdout}")
+    try:
+        import psycopg2
+
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        conn.autocommit = True
+        conn.cursor().execute("CREATE DATABASE optuna_test")
+        conn.close()
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/optuna_test"
+    finally:
+        run([pg_ctl, "-D", datadir, "-m", "fast", "-w", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_three_cli_workers_share_one_postgresql_study(config_dir, postgres_url):
+    args = [sys.executable, "-m", "skgait.cli", "search", "--config", str(config_dir / "search.toml"),
+            "--storage", postgres_url, "--study-name", "shared", "--n-trials", "10"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+    t0 = time.perf_counter()
+    workers = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+               for _ in range(3)]
+    outputs = [w.communicate(timeout=300) for w in workers]
+    for w, (out, err) in zip(workers, outputs):
+        assert w.returncode == 0, err[-3000:]
+    assert time.perf_counter() - t0 < 300
+
+    study = optuna.load_study(study_name="shared", storage=postgres_url)
+    numbers = sorted(t.number for t in study.trials)
+    assert numbers == list(range(30))  # none lost, none duplicated
+    assert {t.state for t in study.trials} <= {optuna.trial.TrialState.COMPLETE,
+                                                optuna.trial.TrialState.PRUNED}
+    code = textwrap.dedent(f"""
+        import optuna
+        s = optuna.load_study(study_name="shared", storage={postgres_url!r})
+        print(s.best_trial.number, repr(s.best_value), sorted(s.best_params.items()))
+    """)
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    best = study.best_trial
+    assert fresh.stdout.strip() == f"{best.number} {best.value!r} {sorted(best.params.items())}"
+
+
+# ----------------------------------------------------------------------
+# real data: nested evaluation on SisFall (examples/nested_search.py)
+# ----------------------------------------------------------------------
+@pytest.mark.realdata
+def test_nested_search_on_sisfall_reports_lags_per_fold(data_home):
+    import importlib.util
+    from pathlib import Path
+
+    from skgait.datasets import load_sisfall, make_windows
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "nested_search.py"
+    spec = importlib.util.spec_from_file_location("nested_search", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    X, meta = make_windows(load_sisfall(data_home=data_home), placement="waist", rate=50.0,
+                           length=2.56, overlap=0.5, activity="walking")
+    results = example.nested_search(X, meta, outer_splits=3, n_trials=6, n_estimators=30)
+    assert len(results) == 3
+    assert results["acf__lags"].between(2, 40).all()
+    assert results["outer_test_score"].between(0, 1).all()
+    assert (results["trials"] == 6).all()
