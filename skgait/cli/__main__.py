@@ -1,0 +1,7 @@
+"""``python -m skgait.cli``: the ``skgait`` command line."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

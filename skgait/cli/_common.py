@@ -1,0 +1,46 @@
+"""Helpers shared by the subcommands: printing grid tables."""
+
+from ..experiments import TASKS, format_table, results_tables
+
+#: Metric printed by default per kind of task: balanced accuracy (chance is
+#: 50 % whatever the class balance) and mean absolute error in years.
+DEFAULT_METRICS = {"classification": "balanced_accuracy", "regression": "mae"}
+
+
+def print_tables(results, metric=None, file=None):
+    """Print source × target tables (rows = training, columns = testing)."""
+    tables = results_tables(results)
+    for (task, m, estimator, protocol), table in tables.items():
+        wanted = metric or DEFAULT_METRICS[TASKS.get(task, ("", "classification"))[1]]
+        if m != wanted and metric != "all":
+            continue
+        unit = "years" if m == "mae" else "%"
+        diag = "leaky" if protocol == "leaky" else "within"
+        print(
+            f"\n{task} — {m} ({unit}) — {estimator} — off-diagonal: {protocol}, "
+            f"diagonal: {diag} (rows = training, columns = testing)",
+            file=file,
+        )
+        print(format_table(table, m), file=file)
+    ft = results[(results["protocol"] == "fine_tune") & results["speed_up"].notna()]
+    if len(ft):
+        print(
+            f"\nfine_tune speed-up (scratch fit time / fine-tune time): median "
+            f"{ft['speed_up'].median():.1f}x over {len(ft)} cells "
+            f"(min {ft['speed_up'].min():.1f}x, max {ft['speed_up'].max():.1f}x)",
+            file=file,
+        )
+    failed = results[results["status"] != "FINISHED"]
+    if len(failed):
+        print(f"\n{len(failed)} cell(s) FAILED:", file=file)
+        for _, r in failed.iterrows():
+            print(f"  {r['task']}:{r['estimator']}:{r['protocol']}:{r['source']}->{r['target']}: "
+                  f"{r['error']}", file=file)
+
+
+def add_metric_argument(parser):
+    parser.add_argument(
+        "--metric", choices=["accuracy", "balanced_accuracy", "mae", "all"], default=None,
+        help="metric of the printed tables (default: balanced_accuracy for gender, "
+        "mae for age; 'all' prints every metric)",
+    )

@@ -1,0 +1,43 @@
+"""Cross-dataset experiments: BioDeep's cross-testing grid, tracked with MLflow.
+
+- :class:`CrossDatasetGrid` / :func:`run_grid`: train on one dataset, test on
+  another, for every pair of datasets, task, estimator and protocol
+  (:data:`PROTOCOLS`: ``within``, ``leaky``, ``direct``, ``fine_tune``,
+  ``scratch``); cells run through :mod:`joblib` (threads, processes, Dask,
+  Ray) and are logged as nested MLflow runs.
+- Configuration files: :func:`load_config`, :func:`parse_config`,
+  :func:`default_config`, :class:`GridConfig`, :class:`ConfigError`.
+- Reading results back: :func:`read_grid_results` (MLflow),
+  :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
+"""
+
+from ._cells import Cell
+from ._config import ConfigError, GridConfig, default_config, load_config, parse_config
+from ._grid import CrossDatasetGrid, run_grid
+from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
+from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
+from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results
+
+__all__ = [
+    "Cell",
+    "ConfigError",
+    "CrossDatasetGrid",
+    "DATASET_LOADERS",
+    "DEFAULT_TRACKING_URI",
+    "ESTIMATOR_TYPES",
+    "GridConfig",
+    "MlflowTracker",
+    "PROTOCOLS",
+    "TASKS",
+    "TrackingError",
+    "default_config",
+    "format_table",
+    "load_config",
+    "make_estimator",
+    "parse_config",
+    "plot_heatmaps",
+    "read_grid_results",
+    "read_results_csv",
+    "results_tables",
+    "run_grid",
+]

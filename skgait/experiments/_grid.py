@@ -1,0 +1,817 @@
+"""Cross-dataset grids: BioDeep's cross-testing tables, honestly evaluated."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import numbers
+import os
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import is_classifier, is_regressor
+
+from .. import __version__
+from ..datasets import CHANNELS, PLACEMENTS, GaitDataset, make_windows
+from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
+from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, METRICS, PROTOCOLS, TASKS, make_estimator
+from ._report import plot_heatmaps
+from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
+
+__all__ = ["CrossDatasetGrid", "run_grid"]
+
+_DEFAULT_ESTIMATORS = {"random_forest": "random_forest", "cnn": "cnn"}
+
+
+@dataclass
+class _Entry:
+    """One row/column of the grid: windows of one dataset at one placement."""
+
+    label: str
+    dataset: str
+    placement: str
+    X: np.ndarray
+    meta: pd.DataFrame
+
+    def target(self, task):
+        column, kind = TASKS[task]
+        if column not in self.meta:
+            raise ValueError(
+                f"Dataset {self.label!r}: meta has no column {column!r} for task {task!r}."
+            )
+        y = self.meta[column].to_numpy()
+        keep = pd.notna(y)
+        y = y[keep].astype(str if kind == "classification" else np.float64)
+        return self.X[keep], y, self.meta["group"].to_numpy()[keep].astype(str)
+
+    def signature(self):
+        return {
+            "dataset": self.dataset,
+            "placement": self.placement,
+            "shape": list(self.X.shape),
+            "n_subjects": int(self.meta["group"].nunique()),
+        }
+
+
+def _subsample(X, meta, max_per_subject):
+    """At most ``max_per_subject`` windows per subject, evenly spaced in time."""
+    if max_per_subject is None:
+        return X, meta
+    keep = []
+    for _, index in meta.groupby("group", sort=False).indices.items():
+        if len(index) > max_per_subject:
+            index = index[np.linspace(0, len(index) - 1, max_per_subject).round().astype(int)]
+        keep.append(index)
+    keep = np.sort(np.concatenate(keep))
+    return np.ascontiguousarray(X[keep]), meta.iloc[keep].reset_index(drop=True)
+
+
+class CrossDatasetGrid:
+    """Train on one gait dataset, test on another: every pair, task, model, protocol.
+
+    The grid reproduces BioDeep's cross-testing tables (rows = training
+    dataset, columns = testing dataset) with subject-wise evaluation. Each
+    dataset entry is windowed once with the same ``rate``, ``length`` and
+    ``channels``, so that every model sees windows of one shape. Then every
+    cell runs:
+
+    - diagonal (source = target): ``"within"``, subject-wise K-fold CV
+      (:class:`~skgait.model_selection.SubjectKFold` for classification,
+      :class:`~skgait.model_selection.SubjectRegressionKFold` for
+      regression); optionally ``"leaky"``, window-level K-fold, to compare
+      with papers;
+    - off-diagonal: ``"direct"`` (train on every source subject, test on
+      every target subject), ``"fine_tune"`` (train on the source, then on
+      each subject-wise target fold start from the source's convolutional
+      weights with ``warm_start_from``, fine-tune on the training subjects,
+      test on the held-out ones; estimators with a ``warm_start_from``
+      parameter only, others are skipped) and ``"scratch"`` (train from
+      scratch on the same target folds).
+
+    Cells run through :class:`joblib.Parallel`, so ``n_jobs`` or a
+    ``joblib.parallel_backend("dask")`` / ``"ray"`` context spreads them over
+    cores or a cluster. Each finished cell is appended to a local CSV and
+    logged to MLflow as a nested run of the grid's parent run; a cell already
+    FINISHED with the same configuration is read back instead of recomputed.
+
+    Parameters
+    ----------
+    datasets : dict or list
+        The grid's rows and columns. A dict maps a label to a placement
+        (the label is then a dataset name: ``{"hugadb": "right_foot"}``), to
+        a ``(dataset, placement)`` pair, to ``{"dataset": ..., "placement":
+        ...}``, or to already cut windows ``(X, meta)``. A list holds
+        ``(dataset, placement)`` pairs or dicts, labelled
+        ``"<dataset>/<placement>"``. A dataset is a name from
+        :data:`DATASET_LOADERS` (loaded from ``data_home``) or a
+        :class:`~skgait.datasets.GaitDataset`.
+    tasks : sequence of {"gender", "age"}, default=("gender", "age")
+        ``"gender"``: classify ``meta["sex"]``; ``"age"``: regress
+        ``meta["age"]``. Windows with an unknown target are dropped.
+    estimators : dict, default=None
+        Name → estimator. A value is a scikit-learn estimator or pipeline
+        taking ``(n_windows, n_channels, n_timepoints)`` windows (used for
+        the tasks of its kind), a dict ``{"classification": clf,
+        "regression": reg}``, a built-in type name (``"random_forest"``,
+        ``"cnn"``) or a dict ``{"type": "cnn", "max_epochs": 5, ...}``
+        (see :func:`make_estimator`). None means ``{"random_forest":
+        "random_forest", "cnn": "cnn"}``.
+    protocols : sequence of str, default=("within", "direct", "fine_tune", "scratch")
+        Names from :data:`PROTOCOLS`.
+    pairs : "same_placement", "all" or list of (source, target), default="same_placement"
+        Off-diagonal cells: pairs of entries with the same placement (as in
+        the paper), every pair, or the listed labels.
+    rate, length, overlap, activity, channels
+        Windowing, as in :func:`~skgait.datasets.make_windows`.
+    max_windows_per_subject : int or None, default=None
+        Keep at most this many windows per subject (evenly spaced), to bound
+        the cost of large datasets.
+    n_splits : int, default=5
+        Subject-wise folds of every target.
+    random_state : int, default=0
+        Seed of the folds (estimators keep their own ``random_state``).
+    data_home : str or None, default=None
+        Where dataset names are loaded from; None uses ``SKGAIT_DATA``.
+    n_jobs : int or None, default=None
+        Cells run in parallel by :class:`joblib.Parallel`; None defers to the
+        active joblib backend (one job by default).
+    n_threads : int or None, default=1
+        Threads of PyTorch, numba and BLAS inside each cell. Cells are the
+        unit of parallelism; a small CNN trains much slower on several
+        threads of a busy machine. None leaves the libraries' settings.
+    tracking : bool, default=True
+        Log to MLflow. The local CSV is written either way.
+    tracking_uri : str or None, default=None
+        MLflow tracking URI; None means ``"sqlite:///mlflow.db"`` in the
+        working directory (no server). ``http://host:port`` logs to an
+        ``mlflow server``.
+    experiment : str, default="skgait-cross-dataset"
+        MLflow experiment.
+    results_path : str, path-like or None, default="grid_results.csv"
+        Local CSV rewritten after every cell, so results survive a tracking
+        failure. None writes no CSV.
+    log_models : bool or sequence of str, default=()
+        Cells whose fitted model is logged (``model/model.pkl``, plus
+        ``model/weights.safetensors`` for skgait CNNs): True for every cell,
+        or fnmatch patterns of cell keys or names
+        (``"gender:cnn:fine_tune:*"``). The model of a cross-validated cell
+        is the one of its last fold; of a ``direct`` cell, the source model.
+    recompute : bool, default=False
+        Recompute cells already FINISHED in the experiment.
+    progress : bool, default=False
+        Show a tqdm progress bar.
+
+    Attributes
+    ----------
+    results_ : DataFrame
+        One row per cell: ``source``, ``target``, ``task``, ``estimator``,
+        ``protocol``, ``status`` (FINISHED / FAILED), the metrics
+        (``accuracy``, ``balanced_accuracy`` or ``mae``) and their
+        ``baseline_*`` (majority class / median age on the same folds),
+        ``fit_seconds`` (source fit for ``direct``/``fine_tune``, mean fold
+        fit otherwise), ``fine_tune_seconds``, ``speed_up`` (scratch
+        ``fit_seconds`` / ``fine_tune_seconds`` of the same cell), target
+        ``n_windows`` and ``n_subjects``, ``error``, ``cell_key``,
+        ``config_hash``, ``run_id`` and ``cached``.
+    cells_ : list of Cell
+        The cells, in table order.
+    parent_run_id_ : str or None
+        MLflow run of this grid.
+    results_path_ : pathlib.Path or None
+        The CSV written.
+
+    See Also
+    --------
+    skgait.model_selection.evaluate : One dataset, one estimator.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skgait import ACFTransformer
+    >>> from skgait.experiments import CrossDatasetGrid
+    >>> grid = CrossDatasetGrid(
+    ...     {"hugadb": "right_foot", "ipol": "right_foot"}, tasks=["gender"],
+    ...     estimators={"rf": make_pipeline(ACFTransformer(),
+    ...                                      RandomForestClassifier(50))},
+    ...     protocols=["within", "direct"], max_windows_per_subject=20,
+    ... )
+    >>> results = grid.run()  # doctest: +SKIP
+    >>> results[["source", "target", "protocol", "accuracy"]]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        datasets,
+        *,
+        tasks=("gender", "age"),
+        estimators=None,
+        protocols=("within", "direct", "fine_tune", "scratch"),
+        pairs="same_placement",
+        rate=50.0,
+        length=2.56,
+        overlap=0.5,
+        activity="walking",
+        channels=CHANNELS,
+        max_windows_per_subject=None,
+        n_splits=5,
+        random_state=0,
+        data_home=None,
+        n_jobs=None,
+        n_threads=1,
+        tracking=True,
+        tracking_uri=None,
+        experiment="skgait-cross-dataset",
+        results_path="grid_results.csv",
+        log_models=(),
+        recompute=False,
+        progress=False,
+    ):
+        self.datasets = datasets
+        self.tasks = tasks
+        self.estimators = estimators
+        self.protocols = protocols
+        self.pairs = pairs
+        self.rate = rate
+        self.length = length
+        self.overlap = overlap
+        self.activity = activity
+        self.channels = channels
+        self.max_windows_per_subject = max_windows_per_subject
+        self.n_splits = n_splits
+        self.random_state = random_state
+        self.data_home = data_home
+        self.n_jobs = n_jobs
+        self.n_threads = n_threads
+        self.tracking = tracking
+        self.tracking_uri = tracking_uri
+        self.experiment = experiment
+        self.results_path = results_path
+        self.log_models = log_models
+        self.recompute = recompute
+        self.progress = progress
+
+    # ------------------------------------------------------------------
+    # validation (no data touched)
+    # ------------------------------------------------------------------
+    def _check_params(self):
+        def _names(param, value, allowed):
+            values = [value] if isinstance(value, str) else list(value)
+            if not values:
+                raise ValueError(f"{param} must not be empty.")
+            for v in values:
+                if v not in allowed:
+                    raise ValueError(
+                        f"{param}: unknown value {v!r}; expected one of "
+                        f"{', '.join(map(repr, allowed))}."
+                    )
+            return list(dict.fromkeys(values))
+
+        tasks = _names("tasks", self.tasks, TASKS)
+        protocols = _names("protocols", self.protocols, PROTOCOLS)
+        if self.n_threads is not None and (
+            not isinstance(self.n_threads, numbers.Integral) or self.n_threads < 1
+        ):
+            raise ValueError(f"n_threads must be a positive integer or None, got {self.n_threads!r}.")
+        if not isinstance(self.n_splits, numbers.Integral) or self.n_splits < 2:
+            raise ValueError(f"n_splits must be an integer >= 2, got {self.n_splits!r}.")
+        m = self.max_windows_per_subject
+        if m is not None and (not isinstance(m, numbers.Integral) or m < 1):
+            raise ValueError(
+                f"max_windows_per_subject must be a positive integer or None, got {m!r}."
+            )
+        if not (self.log_models is True or self.log_models is False
+                or all(isinstance(p, str) for p in self.log_models)):
+            raise ValueError(
+                "log_models must be True, False or a list of cell-key patterns; "
+                f"got {self.log_models!r}."
+            )
+        return tasks, protocols
+
+    def _resolve_estimators(self, tasks):
+        """``{(name, task): estimator}``; errors name the estimator and task."""
+        specs = _DEFAULT_ESTIMATORS if self.estimators is None else self.estimators
+        if not isinstance(specs, Mapping) or not specs:
+            raise ValueError(
+                f"estimators must be a non-empty dict of name to estimator, got {specs!r}."
+            )
+        out = {}
+        for name, spec in specs.items():
+            for task in tasks:
+                kind = TASKS[task][1]
+                out[(name, task)] = _estimator_for(name, spec, task, kind, self.random_state)
+        return out
+
+    # ------------------------------------------------------------------
+    # data
+    # ------------------------------------------------------------------
+    def _entry_specs(self):
+        """``[(label, dataset, placement, windows)]`` from ``datasets``."""
+        specs = self.datasets
+        if isinstance(specs, Mapping):
+            items = list(specs.items())
+        elif isinstance(specs, (list, tuple)):
+            items = [(None, s) for s in specs]
+        else:
+            raise ValueError(
+                "datasets must be a dict of label to placement / (dataset, "
+                f"placement) / (X, meta), or a list of (dataset, placement); got "
+                f"{type(specs).__name__}."
+            )
+        if not items:
+            raise ValueError("datasets must not be empty.")
+        out = []
+        for label, spec in items:
+            where = f"datasets[{label!r}]" if label is not None else f"datasets[{len(out)}]"
+            dataset = placement = windows = None
+            if isinstance(spec, str) or spec is None:
+                dataset, placement = label, spec
+            elif isinstance(spec, GaitDataset):
+                dataset = spec
+            elif isinstance(spec, Mapping):
+                unknown = set(spec) - {"dataset", "placement", "label"}
+                if unknown:
+                    raise ValueError(f"{where}: unknown keys {sorted(unknown)}.")
+                dataset, placement = spec.get("dataset", label), spec.get("placement")
+                label = spec.get("label", label)
+            elif isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], np.ndarray):
+                windows = spec
+            elif isinstance(spec, (tuple, list)) and len(spec) == 2:
+                dataset, placement = spec
+            else:
+                raise ValueError(
+                    f"{where}: expected a placement, (dataset, placement), "
+                    f"{{'dataset': ..., 'placement': ...}} or (X, meta); got {spec!r}."
+                )
+            if windows is None:
+                if isinstance(dataset, str):
+                    if dataset not in DATASET_LOADERS:
+                        raise ValueError(
+                            f"{where}: unknown dataset {dataset!r}; expected one of "
+                            f"{', '.join(map(repr, DATASET_LOADERS))} or a GaitDataset."
+                        )
+                elif not isinstance(dataset, GaitDataset):
+                    raise ValueError(
+                        f"{where}: dataset must be a name or a GaitDataset, got {dataset!r}."
+                    )
+                if placement is not None and placement not in PLACEMENTS:
+                    raise ValueError(
+                        f"{where}: unknown placement {placement!r}; expected one of "
+                        f"{', '.join(PLACEMENTS)}."
+                    )
+            if label is None:
+                name = dataset if isinstance(dataset, str) else dataset.name
+                label = f"{name}/{placement}" if placement else name
+            out.append((str(label), dataset, placement, windows))
+        labels = [s[0] for s in out]
+        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        if dupes:
+            raise ValueError(f"datasets: labels {dupes} appear twice; give each entry its own label.")
+        return out
+
+    def _load_entries(self, specs):
+        """Load, window and subsample every entry; errors name the entry."""
+        loaded, entries = {}, {}
+        for label, dataset, placement, windows in specs:
+            where = f"datasets[{label!r}]"
+            if windows is not None:
+                X, meta = windows
+                X = np.asarray(X)
+                if X.ndim != 3 or not isinstance(meta, pd.DataFrame) or len(meta) != len(X):
+                    raise ValueError(
+                        f"{where}: (X, meta) must be a 3-D array (n_windows, n_channels, "
+                        "n_timepoints) and a DataFrame with one row per window; got "
+                        f"X of shape {X.shape} and {type(meta).__name__}."
+                    )
+                meta = meta.reset_index(drop=True)
+                if "group" not in meta:
+                    meta = meta.assign(group=meta["dataset"].astype(str) + ":" + meta["subject"].astype(str))
+                name = str(meta["dataset"].iloc[0]) if "dataset" in meta else label
+                placement = str(meta["placement"].iloc[0]) if "placement" in meta else ""
+            else:
+                if isinstance(dataset, str):
+                    if dataset not in loaded:
+                        try:
+                            loaded[dataset] = DATASET_LOADERS[dataset](data_home=self.data_home)
+                        except (OSError, ValueError) as exc:
+                            raise type(exc)(f"{where}: could not load {dataset!r}: {exc}") from exc
+                    dataset = loaded[dataset]
+                try:
+                    X, meta = make_windows(
+                        dataset, placement=placement, rate=self.rate, length=self.length,
+                        overlap=self.overlap, activity=self.activity, channels=self.channels,
+                    )
+                except ValueError as exc:
+                    raise ValueError(f"{where}: {exc}") from exc
+                name = dataset.name
+                placement = placement or str(meta["placement"].iloc[0])
+            X, meta = _subsample(X, meta, self.max_windows_per_subject)
+            entries[label] = _Entry(label, name, placement, X, meta)
+        return entries
+
+    def _cells(self, entries, tasks, protocols, estimators):
+        labels = list(entries)
+        if isinstance(self.pairs, str):
+            if self.pairs == "same_placement":
+                pairs = [(s, t) for s in labels for t in labels
+                         if s != t and entries[s].placement == entries[t].placement]
+            elif self.pairs == "all":
+                pairs = [(s, t) for s in labels for t in labels if s != t]
+            else:
+                raise ValueError(
+                    f"pairs: unknown value {self.pairs!r}; expected 'same_placement', "
+                    "'all' or a list of (source, target) labels."
+                )
+        else:
+            pairs = []
+            for i, pair in enumerate(self.pairs):
+                if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+                    raise ValueError(f"pairs[{i}]: expected (source, target), got {pair!r}.")
+                for side in pair:
+                    if side not in entries:
+                        raise ValueError(
+                            f"pairs[{i}]: unknown dataset label {side!r}; labels are {labels}."
+                        )
+                if pair[0] != pair[1]:
+                    pairs.append(tuple(pair))
+        cells = []
+        for task in tasks:
+            for name in dict.fromkeys(n for n, _ in estimators):
+                estimator = estimators[(name, task)]
+                can_transfer = transfer_param(estimator) is not None
+                for protocol in protocols:
+                    where = PROTOCOLS[protocol][0]
+                    if protocol == "fine_tune" and not can_transfer:
+                        continue
+                    cell_pairs = [(s, s) for s in labels] if where == "diagonal" else pairs
+                    cells += [Cell(s, t, task, name, protocol) for s, t in cell_pairs]
+        if "fine_tune" in protocols and not any(c.protocol == "fine_tune" for c in cells) and pairs:
+            raise ValueError(
+                "protocols: 'fine_tune' needs an estimator with a warm_start_from "
+                "parameter (a skgait CNN, e.g. estimators={'cnn': 'cnn'}); none of "
+                f"{sorted({n for n, _ in estimators})} has one."
+            )
+        return cells
+
+    def _check_shapes(self, entries, cells):
+        """Every transfer pair must have windows of one shape: fail before training."""
+        problems = []
+        for s, t in dict.fromkeys((c.source, c.target) for c in cells if c.source != c.target):
+            a, b = entries[s].X.shape[1:], entries[t].X.shape[1:]
+            if a != b:
+                problems.append(
+                    f"{s!r} has windows of {a[0]} channels x {a[1]} time points but "
+                    f"{t!r} has {b[0]} x {b[1]}"
+                )
+        if problems:
+            raise ValueError(
+                "Cannot train on one dataset and test on another with windows of "
+                "different shapes: " + "; ".join(problems) + ". Window both with the "
+                "same channels=, rate= and length=."
+            )
+
+    # ------------------------------------------------------------------
+    def _config_hash(self, cell, estimator, entries):
+        config = {
+            "cell": cell.key,
+            "estimator": type(estimator).__name__,
+            "params": {k: stable_repr(v) for k, v in sorted(estimator.get_params(deep=True).items())},
+            "windows": [self.rate, self.length, self.overlap, str(self.activity), list(self.channels)],
+            "max_windows_per_subject": self.max_windows_per_subject,
+            "n_splits": self.n_splits,
+            "random_state": self.random_state,
+            "source": entries[cell.source].signature(),
+            "target": entries[cell.target].signature(),
+        }
+        text = json.dumps(config, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _cell_params(self, cell, estimator, entries):
+        src, tgt = entries[cell.source], entries[cell.target]
+        params = {
+            "task": cell.task,
+            "protocol": cell.protocol,
+            "estimator": cell.estimator,
+            "estimator_class": type(estimator).__name__,
+            "source": cell.source,
+            "target": cell.target,
+            "source_dataset": src.dataset,
+            "source_placement": src.placement,
+            "target_dataset": tgt.dataset,
+            "target_placement": tgt.placement,
+            "datasets": ",".join(e.dataset for e in entries.values()),
+            "placements": ",".join(e.placement for e in entries.values()),
+            "rate": self.rate,
+            "window_length": self.length,
+            "overlap": self.overlap,
+            "n_timepoints": tgt.X.shape[2],
+            "channels": ",".join(self.channels),
+            "activity": self.activity,
+            "n_splits": self.n_splits,
+            "random_state": self.random_state,
+            "max_windows_per_subject": self.max_windows_per_subject,
+        }
+        lags = [v for k, v in estimator.get_params(deep=True).items()
+                if k == "lags" or k.endswith("__lags")]
+        if lags:
+            params["lags"] = lags[0]
+        params.update(flatten_params(estimator))
+        return params
+
+    def _wants_model(self, cell):
+        if self.log_models is True:
+            return True
+        if not self.log_models:
+            return False
+        return any(fnmatch.fnmatchcase(cell.key, p) or fnmatch.fnmatchcase(cell.name, p)
+                   for p in self.log_models)
+
+    def _write_csv(self, table):
+        if self.results_path is None:
+            return
+        path = Path(self.results_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        table.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+
+    def _table(self, rows, cells):
+        order = {c.key: i for i, c in enumerate(cells)}
+        table = pd.DataFrame([rows[k] for k in sorted(rows, key=order.get)])
+        for column in ROW_COLUMNS:
+            if column not in table:
+                table[column] = np.nan
+        table = table[list(ROW_COLUMNS)]
+        table["error"] = table["error"].fillna("").astype(str)
+        table["cached"] = table["cached"].fillna(False).astype(bool)
+        return _add_speed_up(table)
+
+    # ------------------------------------------------------------------
+    def run(self):
+        """Run every cell and return the results table.
+
+        Returns
+        -------
+        results : DataFrame
+            :attr:`results_`.
+
+        Raises
+        ------
+        ValueError
+            Before any training, if a parameter, dataset, placement, task,
+            estimator or protocol is invalid, or two datasets to transfer
+            between have windows of different shapes (channels, time points).
+        TrackingError
+            If the tracking store cannot be opened (before any training), or
+            stops answering during the grid: the remaining cells still run,
+            their rows are in ``results_path``, and the error (raised at the
+            end) holds the table in ``results``.
+
+        Warns
+        -----
+        UserWarning
+            For each failed cell, with its error.
+        """
+        tasks, protocols = self._check_params()
+        estimators = self._resolve_estimators(tasks)
+        specs = self._entry_specs()
+        entries = self._load_entries(specs)
+        cells = self._cells(entries, tasks, protocols, estimators)
+        self._check_shapes(entries, cells)
+        self.cells_ = cells
+        self.results_path_ = None if self.results_path is None else Path(self.results_path)
+
+        hashes = {c.key: self._config_hash(c, estimators[(c.estimator, c.task)], entries)
+                  for c in cells}
+        tracker = None
+        self.parent_run_id_ = None
+        if self.tracking:
+            tracker = MlflowTracker(self.tracking_uri or DEFAULT_TRACKING_URI, self.experiment)
+            tracker.connect()
+            done = {} if self.recompute else tracker.finished_cells()
+            self.parent_run_id_ = tracker.start_grid(self._grid_params(entries, tasks, protocols),
+                                                     {"skgait.version": __version__})
+        else:
+            done = {}
+
+        rows, todo = {}, []
+        for cell in cells:
+            cached = done.get((cell.key, hashes[cell.key]))
+            if cached is not None:
+                cached.update(cached=True, cell_key=cell.key, config_hash=hashes[cell.key])
+                rows[cell.key] = cached
+            else:
+                todo.append(cell)
+
+        targets = {}
+
+        def data(label, task):
+            if (label, task) not in targets:
+                targets[(label, task)] = entries[label].target(task)
+            return targets[(label, task)]
+
+        jobs = (
+            delayed(run_cell)(
+                cell, estimators[(cell.estimator, cell.task)], TASKS[cell.task][1],
+                data(cell.source, cell.task), data(cell.target, cell.task),
+                n_splits=self.n_splits, random_state=self.random_state,
+                return_model=self._wants_model(cell), n_threads=self.n_threads,
+            )
+            for cell in todo
+        )
+        tracking_error = None
+        by_key = {c.key: c for c in cells}
+        bar = _progress(len(cells), len(cells) - len(todo), self.progress)
+        try:
+            if rows:
+                self._write_csv(self._table(rows, cells))
+            for row, model in Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(jobs):
+                cell = by_key[Cell(row["source"], row["target"], row["task"],
+                                   row["estimator"], row["protocol"]).key]
+                row.update(cell_key=cell.key, config_hash=hashes[cell.key], cached=False)
+                if row["status"] != "FINISHED":
+                    warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
+                                  stacklevel=2)
+                if tracker is not None and tracking_error is None:
+                    estimator = estimators[(cell.estimator, cell.task)]
+                    try:
+                        row["run_id"] = tracker.log_cell(
+                            cell, row, self._cell_params(cell, estimator, entries),
+                            {"skgait.version": __version__, "task": cell.task,
+                             "protocol": cell.protocol, "estimator": cell.estimator,
+                             "source": cell.source, "target": cell.target},
+                            METRICS[TASKS[cell.task][1]]
+                            + tuple(f"baseline_{m}" for m in METRICS[TASKS[cell.task][1]])
+                            + ("fit_seconds", "fine_tune_seconds", "n_windows",
+                               "n_subjects", "n_train_windows", "seconds"),
+                            model,
+                        )
+                    except TrackingError as exc:
+                        tracking_error = exc
+                        warnings.warn(
+                            f"{exc}. Tracking is off for the rest of this grid; results "
+                            f"keep being written to {self.results_path_}.",
+                            UserWarning, stacklevel=2,
+                        )
+                row.pop("traceback", None)
+                rows[cell.key] = row
+                self._write_csv(self._table(rows, cells))
+                bar.update(1)
+        except BaseException:
+            if tracker is not None and tracking_error is None:
+                tracker.fail_grid()
+            raise
+        finally:
+            bar.close()
+
+        table = self._table(rows, cells)
+        self._write_csv(table)
+        self.results_ = table
+        if tracker is not None and tracking_error is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                figures = plot_heatmaps(table, tmp) if len(table) else []
+                try:
+                    tracker.finish_grid(
+                        table, figures,
+                        tags={"skgait.n_cells": len(table),
+                              "skgait.n_failed": int((table["status"] != "FINISHED").sum()),
+                              "skgait.n_cached": int(table["cached"].sum())},
+                    )
+                except TrackingError as exc:
+                    tracking_error = exc
+        if tracking_error is not None:
+            where = f" in {self.results_path_}" if self.results_path_ is not None else ""
+            raise TrackingError(
+                f"{tracking_error} The grid finished without tracking: all "
+                f"{len(table)} cell results are{where} (and in the error's "
+                "`results`); re-run the grid once the tracking store is back to "
+                "log them (cells already logged are skipped).",
+                results=table,
+            ) from tracking_error
+        return table
+
+    def _grid_params(self, entries, tasks, protocols):
+        return {
+            "datasets": ",".join(entries),
+            "placements": ",".join(e.placement for e in entries.values()),
+            "tasks": ",".join(tasks),
+            "protocols": ",".join(protocols),
+            "estimators": ",".join(_DEFAULT_ESTIMATORS if self.estimators is None else self.estimators),
+            "pairs": self.pairs if isinstance(self.pairs, str) else stable_repr(self.pairs),
+            "rate": self.rate,
+            "window_length": self.length,
+            "overlap": self.overlap,
+            "channels": ",".join(self.channels),
+            "activity": self.activity,
+            "n_splits": self.n_splits,
+            "random_state": self.random_state,
+            "max_windows_per_subject": self.max_windows_per_subject,
+            **{f"n_windows.{k}": len(e.X) for k, e in entries.items()},
+        }
+
+
+def _estimator_for(name, spec, task, kind, random_state):
+    where = f"estimators[{name!r}]"
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    if isinstance(spec, Mapping) and "type" in spec:
+        params = dict(spec)
+        type_ = params.pop("type")
+        if type_ not in ESTIMATOR_TYPES:
+            raise ValueError(
+                f"{where}.type: unknown estimator type {type_!r}; expected one of "
+                f"{', '.join(map(repr, ESTIMATOR_TYPES))}."
+            )
+        params.setdefault("random_state", random_state)
+        try:
+            return make_estimator(type_, kind, **params)
+        except TypeError as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - {"classification", "regression", *TASKS}
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown keys {sorted(unknown)}; expected 'type' or "
+                "'classification' / 'regression' (or task names)."
+            )
+        chosen = spec.get(task, spec.get(kind))
+        if chosen is None:
+            raise ValueError(f"{where} has no estimator for task {task!r} ({kind}).")
+        spec = chosen
+    if not (hasattr(spec, "fit") and hasattr(spec, "get_params")):
+        raise ValueError(
+            f"{where}: expected a scikit-learn estimator, a built-in type name or "
+            f"{{'classification': ..., 'regression': ...}}; got {spec!r}."
+        )
+    wrong = (kind == "classification" and is_regressor(spec)) or (
+        kind == "regression" and is_classifier(spec)
+    )
+    if wrong:
+        raise ValueError(
+            f"{where} is a {'regressor' if kind == 'classification' else 'classifier'} "
+            f"and cannot run task {task!r} ({kind}); give "
+            "{'classification': clf, 'regression': reg} or drop the task."
+        )
+    return spec
+
+
+def _add_speed_up(table):
+    """``speed_up`` of fine_tune rows: scratch fit time / fine-tune time."""
+    table = table.copy()
+    table["speed_up"] = np.nan
+    scratch = table[(table["protocol"] == "scratch") & (table["status"] == "FINISHED")]
+    key = ["source", "target", "task", "estimator"]
+    times = scratch.set_index(key)["fit_seconds"]
+    for i, r in table[table["protocol"] == "fine_tune"].iterrows():
+        k = tuple(r[key])
+        if k in times.index and r["fine_tune_seconds"] and np.isfinite(r["fine_tune_seconds"]):
+            table.loc[i, "speed_up"] = float(times.loc[k]) / float(r["fine_tune_seconds"])
+    return table
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(total, initial, enabled):
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="cells", unit="cell")
+
+
+def run_grid(datasets, **params):
+    """Run a :class:`CrossDatasetGrid` and return its results table.
+
+    Parameters
+    ----------
+    datasets : dict or list
+        As in :class:`CrossDatasetGrid`.
+    **params
+        Other parameters of :class:`CrossDatasetGrid`.
+
+    Returns
+    -------
+    results : DataFrame
+        One row per cell.
+
+    Examples
+    --------
+    >>> from skgait.experiments import run_grid
+    >>> results = run_grid({"hugadb": "right_foot", "ipol": "right_foot"},
+    ...                    tasks=["gender"], estimators={"rf": "random_forest"},
+    ...                    protocols=["within", "direct"])  # doctest: +SKIP
+    """
+    return CrossDatasetGrid(datasets, **params).run()

@@ -1,0 +1,161 @@
+"""Names a grid understands: datasets, tasks, protocols and built-in estimators.
+
+Every name a user can write in a grid (Python or TOML) is declared here once,
+with what it means, so that validation, the command line and the docs read
+the same table.
+"""
+
+from sklearn.pipeline import Pipeline
+
+from ..datasets import (
+    load_ejust_ginr1,
+    load_geds,
+    load_hugadb,
+    load_ipol_healthy_gait,
+    load_ou_isir,
+    load_sisfall,
+    load_umafall,
+    load_whu_gait,
+)
+
+__all__ = [
+    "DATASET_LOADERS",
+    "ESTIMATOR_TYPES",
+    "METRICS",
+    "PROTOCOLS",
+    "TASKS",
+    "make_estimator",
+]
+
+#: Dataset name → loader. ``"ipol"`` is short for ``"ipol_healthy_gait"``.
+DATASET_LOADERS = {
+    "hugadb": load_hugadb,
+    "ipol": load_ipol_healthy_gait,
+    "ipol_healthy_gait": load_ipol_healthy_gait,
+    "sisfall": load_sisfall,
+    "umafall": load_umafall,
+    "ou_isir": load_ou_isir,
+    "whu_gait": load_whu_gait,
+    "geds": load_geds,
+    "ejust_ginr1": load_ejust_ginr1,
+}
+
+#: Task name → (``meta`` column holding the target, kind of estimator).
+TASKS = {
+    "gender": ("sex", "classification"),
+    "age": ("age", "regression"),
+}
+
+#: Metric columns of each kind of task; errors (``mae``) are positive.
+METRICS = {
+    "classification": ("accuracy", "balanced_accuracy"),
+    "regression": ("mae",),
+}
+
+#: Protocol name → (where it runs, what it measures).
+PROTOCOLS = {
+    "within": (
+        "diagonal",
+        "Subject-wise K-fold inside one dataset (SubjectKFold / "
+        "SubjectRegressionKFold): the paper's diagonal, measured honestly.",
+    ),
+    "leaky": (
+        "diagonal",
+        "Window-level shuffled K-fold inside one dataset (LeakyWindowKFold): "
+        "windows of every subject on both sides; only to compare with papers.",
+    ),
+    "direct": (
+        "transfer",
+        "Train on every subject of the source, test on every subject of the "
+        "target, no adaptation.",
+    ),
+    "fine_tune": (
+        "transfer",
+        "Train on the source, then for each subject-wise fold of the target "
+        "start from the source's convolutional weights (warm_start_from), "
+        "fine-tune on the training subjects and test on the held-out ones. "
+        "Only for estimators with a warm_start_from parameter (skgait CNNs).",
+    ),
+    "scratch": (
+        "transfer",
+        "Train from scratch on the same target folds as fine_tune: the "
+        "reference for fine_tune's accuracy and speed-up.",
+    ),
+}
+
+
+def _random_forest(kind, lags=10, random_state=0, **params):
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    from ..features import ACFTransformer
+
+    cls = RandomForestClassifier if kind == "classification" else RandomForestRegressor
+    params.setdefault("n_estimators", 100)
+    params.setdefault("n_jobs", 1)
+    return Pipeline(
+        [
+            ("acf", ACFTransformer(lags=lags)),
+            ("rf", cls(random_state=random_state, **params)),
+        ]
+    )
+
+
+def _cnn(kind, lags=10, random_state=0, **params):
+    from ..features import ACFTransformer
+    from ..models import GaitCNNClassifier, GaitCNNRegressor
+
+    cls = GaitCNNClassifier if kind == "classification" else GaitCNNRegressor
+    return Pipeline(
+        [
+            ("acf", ACFTransformer(lags=lags, output="3d")),
+            ("cnn", cls(random_state=random_state, **params)),
+        ]
+    )
+
+
+#: Built-in estimator type → builder ``(kind, lags=10, random_state=0,
+#: **params)``; ``params`` go to the final step.
+ESTIMATOR_TYPES = {
+    "random_forest": _random_forest,
+    "cnn": _cnn,
+}
+
+
+def make_estimator(type, kind, **params):
+    """Build a built-in estimator pipeline for a kind of task.
+
+    Parameters
+    ----------
+    type : {"random_forest", "cnn"}
+        ``"random_forest"``: ``ACFTransformer(lags)`` → random forest (the
+        paper's baseline); ``"cnn"``: ``ACFTransformer(lags, output="3d")``
+        → :class:`~skgait.models.GaitCNNClassifier` or
+        :class:`~skgait.models.GaitCNNRegressor` (BioDeep).
+    kind : {"classification", "regression"}
+        Picks the classifier or the regressor.
+    **params
+        ``lags`` (default 10), ``random_state`` (default 0) and parameters of
+        the final step (``n_estimators=50``, ``max_epochs=5``…).
+
+    Returns
+    -------
+    estimator : Pipeline
+        Unfitted.
+
+    Examples
+    --------
+    >>> from skgait.experiments import make_estimator
+    >>> pipe = make_estimator("random_forest", "classification", n_estimators=10)
+    >>> [name for name, _ in pipe.steps]
+    ['acf', 'rf']
+    >>> pipe[-1]
+    RandomForestClassifier(n_estimators=10, n_jobs=1, random_state=0)
+    """
+    if type not in ESTIMATOR_TYPES:
+        raise ValueError(
+            f"Unknown estimator type {type!r}; expected one of "
+            f"{', '.join(map(repr, ESTIMATOR_TYPES))}."
+        )
+    if kind not in METRICS:
+        raise ValueError(f"Unknown kind {kind!r}; expected 'classification' or 'regression'.")
+    return ESTIMATOR_TYPES[type](kind, **params)

@@ -1,0 +1,383 @@
+"""MLflow tracking of a grid: a parent run per grid, a nested run per cell.
+
+Everything goes through one :class:`mlflow.tracking.MlflowClient` (no fluent
+``mlflow.start_run`` global state), so the tracker works the same with the
+embedded SQLite store (``sqlite:///mlflow.db``), a file store or a remote
+``mlflow server``. Every call that talks to the store is wrapped so that a
+failure surfaces as one :class:`TrackingError` naming the tracking URI.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DEFAULT_TRACKING_URI", "MlflowTracker", "TrackingError", "flatten_params"]
+
+#: The embedded store used when no tracking URI is given: a SQLite file in
+#: the working directory, no server needed.
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+
+# MLflow's limits (mlflow.utils.validation); values are truncated to fit.
+_MAX_PARAM_VALUE = 6000
+_MAX_TAG_VALUE = 8000
+_MAX_KEY = 250
+_MAX_PER_BATCH = 100
+
+_KIND_TAG = "skgait.kind"
+_CELL_KEY_TAG = "skgait.cell_key"
+_HASH_TAG = "skgait.config_hash"
+_ROW_TAG = "skgait.row"
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+class TrackingError(RuntimeError):
+    """The tracking store could not be reached or refused a write.
+
+    Attributes
+    ----------
+    results : DataFrame or None
+        The grid's table when the error is raised at the end of a grid (the
+        cells kept running and their rows are also in the local CSV).
+    """
+
+    def __init__(self, message, results=None):
+        super().__init__(message)
+        self.results = results
+
+
+def stable_repr(value):
+    """``repr`` without memory addresses, so that it is the same across runs."""
+    return _ADDRESS.sub("", repr(value))
+
+
+def _truncate(text, limit):
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def flatten_params(estimator, prefix="estimator."):
+    """Leaf parameters of ``estimator`` as strings MLflow accepts.
+
+    Sub-estimators and pipeline ``steps`` are left out (their own leaves are
+    listed); values are ``repr`` strings truncated to MLflow's 6000
+    characters, keys to 250.
+
+    Parameters
+    ----------
+    estimator : estimator
+    prefix : str, default="estimator."
+
+    Returns
+    -------
+    params : dict of str to str
+    """
+    out = {}
+    for key, value in sorted(estimator.get_params(deep=True).items()):
+        if hasattr(value, "get_params") and not isinstance(value, type):
+            continue
+        if key == "steps" or key.endswith("__steps"):
+            continue
+        text = value if isinstance(value, str) else stable_repr(value)
+        out[_truncate(prefix + key, _MAX_KEY)] = _truncate(text, _MAX_PARAM_VALUE)
+    return out
+
+
+def _finite_metrics(row, names):
+    out = {}
+    for name in names:
+        value = row.get(name)
+        if value is None:
+            continue
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(value):
+            out[name] = value
+    return out
+
+
+def _local_artifact_location(tracking_uri, experiment):
+    """Artifacts next to a SQLite store (``<db folder>/mlruns/<experiment>``).
+
+    MLflow's own default is ``./mlruns`` in the working directory, wherever
+    the database is; keeping them beside the database keeps a grid's store
+    in one folder. None (MLflow's default) for servers and other stores.
+    """
+    prefix = "sqlite:///"
+    if not tracking_uri.startswith(prefix):
+        return None
+    folder = Path(tracking_uri[len(prefix):]).resolve().parent
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", experiment)
+    return (folder / "mlruns" / name).as_uri()
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+class MlflowTracker:
+    """Write a grid to MLflow and read back the cells already finished.
+
+    Parameters
+    ----------
+    tracking_uri : str or None
+        Any MLflow tracking URI; None uses :data:`DEFAULT_TRACKING_URI`.
+    experiment : str
+        Experiment name; created if absent.
+
+    Attributes
+    ----------
+    client : mlflow.tracking.MlflowClient
+    experiment_id : str
+    parent_run_id : str or None
+    """
+
+    def __init__(self, tracking_uri=None, experiment="skgait-cross-dataset"):
+        self.tracking_uri = tracking_uri or DEFAULT_TRACKING_URI
+        self.experiment = experiment
+        self.client = None
+        self.experiment_id = None
+        self.parent_run_id = None
+
+    # ------------------------------------------------------------------
+    def _call(self, what, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any store failure
+            raise TrackingError(
+                f"MLflow tracking at {self.tracking_uri!r} failed while {what}: "
+                f"{type(exc).__name__}: {_truncate(str(exc), 500)}"
+            ) from exc
+
+    def connect(self):
+        """Open the store and the experiment (creating it if needed)."""
+        from mlflow.tracking import MlflowClient
+
+        def _open():
+            client = MlflowClient(tracking_uri=self.tracking_uri)
+            experiment = client.get_experiment_by_name(self.experiment)
+            if experiment is None:
+                experiment_id = client.create_experiment(
+                    self.experiment, artifact_location=_local_artifact_location(
+                        self.tracking_uri, self.experiment)
+                )
+            elif experiment.lifecycle_stage != "active":
+                raise RuntimeError(
+                    f"experiment {self.experiment!r} is deleted; restore it or "
+                    "choose another experiment name"
+                )
+            else:
+                experiment_id = experiment.experiment_id
+            return client, experiment_id
+
+        self.client, self.experiment_id = self._call(
+            f"opening experiment {self.experiment!r}", _open
+        )
+        return self
+
+    def finished_cells(self):
+        """Rows of cells FINISHED in this experiment, by (cell key, config hash).
+
+        Returns
+        -------
+        cells : dict of (str, str) to dict
+            The row of the most recent finished run of each cell, with its
+            ``run_id``.
+        """
+
+        def _search():
+            found, token = {}, None
+            while True:
+                page = self.client.search_runs(
+                    [self.experiment_id],
+                    filter_string=f"tags.`{_KIND_TAG}` = 'cell' and attributes.status = 'FINISHED'",
+                    max_results=1000,
+                    order_by=["attributes.start_time ASC"],
+                    page_token=token,
+                )
+                for run in page:
+                    tags = run.data.tags
+                    if _ROW_TAG not in tags:
+                        continue
+                    row = json.loads(tags[_ROW_TAG])
+                    row.update(run.data.metrics)
+                    row["run_id"] = run.info.run_id
+                    found[(tags.get(_CELL_KEY_TAG), tags.get(_HASH_TAG))] = row
+                token = page.token
+                if not token:
+                    return found
+
+        return self._call("looking up finished cells", _search)
+
+    def start_grid(self, params, tags):
+        """Create the parent run of a grid."""
+        run_tags = {_KIND_TAG: "grid", "mlflow.runName": time.strftime("grid-%Y%m%d-%H%M%S")}
+        run_tags.update(tags)
+
+        def _start():
+            run = self.client.create_run(self.experiment_id, tags=run_tags)
+            self._log_params(run.info.run_id, params)
+            return run.info.run_id
+
+        self.parent_run_id = self._call("starting the grid's parent run", _start)
+        return self.parent_run_id
+
+    def _log_params(self, run_id, params):
+        from mlflow.entities import Param
+
+        items = [
+            Param(_truncate(str(k), _MAX_KEY), _truncate(str(v), _MAX_PARAM_VALUE))
+            for k, v in params.items()
+        ]
+        for i in range(0, len(items), _MAX_PER_BATCH):
+            self.client.log_batch(run_id, params=items[i : i + _MAX_PER_BATCH])
+
+    def log_cell(self, cell, row, params, tags, metrics, model=None):
+        """Log one cell as a nested run and return its run id."""
+        from mlflow.entities import Metric, RunTag
+
+        run_tags = {
+            "mlflow.parentRunId": self.parent_run_id,
+            "mlflow.runName": cell.name,
+            _KIND_TAG: "cell",
+            _CELL_KEY_TAG: cell.key,
+            _HASH_TAG: row["config_hash"],
+        }
+        run_tags.update(tags)
+        stored = {
+            k: v for k, v in row.items()
+            if k not in metrics and k not in ("traceback", "run_id", "cached")
+        }
+        run_tags[_ROW_TAG] = _truncate(json.dumps(stored, default=_json_default), _MAX_TAG_VALUE)
+        if row.get("error"):
+            run_tags["skgait.error"] = _truncate(row["error"], _MAX_TAG_VALUE)
+        start_ms = int(row.get("started_at", time.time()) * 1000)
+        end_ms = start_ms + int(1000 * row.get("seconds", 0.0))
+
+        def _log():
+            run = self.client.create_run(self.experiment_id, start_time=start_ms, tags=run_tags)
+            run_id = run.info.run_id
+            self._log_params(run_id, params)
+            values = _finite_metrics(row, metrics)
+            if values:
+                self.client.log_batch(
+                    run_id,
+                    metrics=[Metric(k, v, end_ms, 0) for k, v in values.items()],
+                    tags=[RunTag("skgait.n_metrics", str(len(values)))],
+                )
+            if row.get("traceback"):
+                self.client.log_text(run_id, row["traceback"], "error.txt")
+            if model is not None:
+                self._log_model(run_id, model)
+            status = "FINISHED" if row["status"] == "FINISHED" else "FAILED"
+            self.client.set_terminated(run_id, status=status, end_time=end_ms)
+            return run_id
+
+        return self._call(f"logging cell {cell.key!r}", _log)
+
+    def _log_model(self, run_id, model):
+        """The fitted model as a pickle, plus network weights when it has them."""
+        import joblib
+
+        with tempfile.TemporaryDirectory() as tmp:
+            joblib.dump(model, Path(tmp) / "model.pkl")
+            network = model
+            if hasattr(model, "steps"):
+                network = model.steps[-1][1]
+            if hasattr(network, "save_weights"):
+                try:
+                    network.save_weights(Path(tmp) / "weights.safetensors")
+                except ImportError:
+                    network.save_weights(Path(tmp) / "weights.pt")
+            self.client.log_artifacts(run_id, tmp, "model")
+
+    def finish_grid(self, table, figures, status="FINISHED", tags=None):
+        """Attach the table and heatmaps to the parent run and close it."""
+        from mlflow.entities import RunTag
+
+        def _finish():
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "results.csv")
+                table.to_csv(path, index=False)
+                self.client.log_artifact(self.parent_run_id, path)
+            for figure in figures:
+                self.client.log_artifact(self.parent_run_id, str(figure), "heatmaps")
+            if tags:
+                self.client.log_batch(
+                    self.parent_run_id, tags=[RunTag(k, str(v)) for k, v in tags.items()]
+                )
+            self.client.set_terminated(self.parent_run_id, status=status)
+
+        self._call("closing the grid's parent run", _finish)
+
+    def fail_grid(self):
+        """Mark the parent run FAILED, ignoring errors (used on the way out)."""
+        if self.client is not None and self.parent_run_id is not None:
+            try:
+                self.client.set_terminated(self.parent_run_id, status="FAILED")
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def read_grid_results(tracking_uri=None, experiment="skgait-cross-dataset", run_id=None):
+    """The table of a grid logged to MLflow.
+
+    Parameters
+    ----------
+    tracking_uri : str or None
+        None uses :data:`DEFAULT_TRACKING_URI`.
+    experiment : str
+        Experiment holding the grid.
+    run_id : str or None
+        Parent run of the grid; None takes the latest FINISHED grid.
+
+    Returns
+    -------
+    results : DataFrame
+        The ``results.csv`` artifact of the parent run.
+    """
+    tracker = MlflowTracker(tracking_uri, experiment)
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracker.tracking_uri)
+    if run_id is None:
+        exp = tracker._call("opening the experiment", client.get_experiment_by_name, experiment)
+        if exp is None:
+            raise ValueError(
+                f"No experiment {experiment!r} at {tracker.tracking_uri!r}; run "
+                "`skgait grid` first or pass the right --experiment."
+            )
+        runs = tracker._call(
+            "looking up grids",
+            client.search_runs,
+            [exp.experiment_id],
+            filter_string=f"tags.`{_KIND_TAG}` = 'grid' and attributes.status = 'FINISHED'",
+            order_by=["attributes.start_time DESC"],
+            max_results=1,
+        )
+        if not runs:
+            raise ValueError(
+                f"No finished grid in experiment {experiment!r} at "
+                f"{tracker.tracking_uri!r}."
+            )
+        run_id = runs[0].info.run_id
+    with tempfile.TemporaryDirectory() as tmp:
+        path = tracker._call(
+            f"downloading results.csv of run {run_id}",
+            client.download_artifacts,
+            run_id,
+            "results.csv",
+            tmp,
+        )
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])

@@ -1,0 +1,166 @@
+"""The ``skgait`` command line: datasets, grid, report."""
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from skgait.cli import SUBCOMMANDS, main
+
+
+def test_every_subcommand_is_registered_and_has_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for name in SUBCOMMANDS:
+        assert name in out
+
+
+def test_no_subcommand_prints_help_and_fails(capsys):
+    assert main([]) == 2
+    assert "usage: skgait" in capsys.readouterr().out
+
+
+@pytest.mark.realdata
+def test_datasets_lists_placements_and_missing_datasets(capsys, data_home):
+    assert main(["datasets", "--no-progress", "--data-home", str(data_home)]) == 0
+    out = capsys.readouterr().out
+    assert f"Data home: {data_home}" in out
+    lines = {tuple(line.split()[:3]) for line in out.splitlines()}
+    assert ("hugadb", "right_foot", "18") in lines
+    assert ("sisfall", "waist", "38") in lines
+    assert ("ipol", "waist", "19") in lines
+    # datasets absent from the shared data home are listed with the loader's message
+    assert "Not found" in out
+    assert "ou_isir: DatasetNotFoundError" in out and "Obtain the data from" in out
+
+
+TINY = """
+    tasks = ["gender"]
+    protocols = ["within", "direct"]
+    n_splits = 3
+    max_windows_per_subject = 3
+
+    [[datasets]]
+    dataset = "hugadb"
+    placement = "right_foot"
+
+    [[datasets]]
+    dataset = "ipol"
+    placement = "right_foot"
+
+    [estimators.rf]
+    type = "random_forest"
+    n_estimators = 5
+
+    [tracking]
+    uri = "sqlite:///{tmp}/mlflow.db"
+    results = "{tmp}/results.csv"
+    experiment = "cli"
+"""
+
+
+@pytest.fixture
+def tiny_config(tmp_path):
+    path = tmp_path / "grid.toml"
+    path.write_text(textwrap.dedent(TINY).format(tmp=tmp_path))
+    return path
+
+
+@pytest.mark.realdata
+def test_grid_from_a_config_prints_tables_and_the_mlflow_command(capsys, tiny_config, tmp_path,
+                                                                  data_home):
+    assert main(["grid", "--config", str(tiny_config), "--no-progress",
+                 "--data-home", str(data_home)]) == 0
+    out = capsys.readouterr().out
+    assert "gender — balanced_accuracy (%) — rf — off-diagonal: direct" in out
+    assert "rows = training, columns = testing" in out
+    assert f"mlflow ui --backend-store-uri sqlite:///{tmp_path}/mlflow.db" in out
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert len(results) == 4 and (results["status"] == "FINISHED").all()
+
+    # a second run reads every cell back
+    assert main(["grid", "--config", str(tiny_config), "--no-progress",
+                 "--data-home", str(data_home)]) == 0
+    assert "4 read back from earlier runs" in capsys.readouterr().out
+
+    # the report reads the grid back from MLflow and writes heatmaps
+    assert main(["report", "--tracking-uri", f"sqlite:///{tmp_path}/mlflow.db",
+                 "--experiment", "cli", "--output", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out
+    assert "off-diagonal: direct" in out
+    assert (tmp_path / "report" / "heatmap_gender_accuracy.png").is_file()
+
+
+@pytest.mark.realdata
+def test_flags_override_the_config(capsys, tiny_config, tmp_path, data_home):
+    assert main(["grid", "--config", str(tiny_config), "--no-progress", "--no-tracking",
+                 "--protocols", "within", "--results", str(tmp_path / "flags.csv"),
+                 "--data-home", str(data_home)]) == 0
+    results = pd.read_csv(tmp_path / "flags.csv")
+    assert set(results["protocol"]) == {"within"}
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_report_reads_a_csv(capsys, tmp_path):
+    rows = [
+        {"source": s, "target": t, "task": "age", "estimator": "rf", "protocol": p,
+         "status": "FINISHED", "mae": v, "speed_up": None, "error": ""}
+        for s, t, p, v in [("a", "a", "within", 3.0), ("b", "b", "within", 4.0),
+                           ("a", "b", "direct", 9.0), ("b", "a", "direct", 8.0)]
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "grid.csv", index=False)
+    assert main(["report", "--csv", str(tmp_path / "grid.csv"),
+                 "--output", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    table = out.split("(rows = training, columns = testing)\n")[1]
+    assert table.splitlines()[2].split() == ["a", "3.00", "9.00"]
+    assert table.splitlines()[3].split() == ["b", "8.00", "4.00"]
+    assert (tmp_path / "out" / "heatmap_age_mae.png").is_file()
+
+
+def test_report_without_a_store_says_what_to_do(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report"]) == 1
+    err = capsys.readouterr().err
+    assert "No MLflow store at 'mlflow.db'" in err and "skgait grid" in err
+
+
+def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(textwrap.dedent("""
+        tasks = ["gender", "wingspan"]
+        n_splits = "five"
+
+        [[datasets]]
+        dataset = "hugadb"
+        placement = "nose"
+
+        [estimators.rf]
+        type = "random_forest"
+        n_trees = 5
+    """))
+    assert main(["grid", "--config", str(path), "--no-progress",
+                 "--results", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "tasks[1] = 'wingspan'" in err
+    assert "n_splits = 'five'" in err
+    assert "datasets[0].placement = 'nose'" in err
+    assert "estimators.rf.n_trees = 5: unknown parameter of RandomForestClassifier" in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_flag_values_are_validated_like_the_config(capsys, tmp_path):
+    assert main(["grid", "--datasets", "hugadb:right_foot", "atlantis:waist", "--tasks", "gender",
+                 "--protocols", "within", "--no-tracking", "--no-progress",
+                 "--results", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "datasets[1].dataset = 'atlantis': unknown dataset" in err
+
+
+def test_malformed_toml_is_a_config_error(capsys, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("tasks = [\n")
+    assert main(["grid", "--config", str(path)]) == 2
+    assert "broken.toml" in capsys.readouterr().err

@@ -1,0 +1,486 @@
+"""Cross-dataset grids: table, validation before training, failures, MLflow.
+
+Small on purpose (a few windows per subject, forests of a few trees): the
+behaviour under test is the bookkeeping, not the accuracy.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from skgait.datasets import CHANNELS, GaitDataset, Recording
+from skgait.experiments import (
+    ConfigError,
+    CrossDatasetGrid,
+    TrackingError,
+    parse_config,
+    read_grid_results,
+    results_tables,
+)
+
+RF = {"type": "random_forest", "n_estimators": 5}
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def synthetic_dataset(name, n_subjects=6, channels=CHANNELS, placement="waist", seconds=20,
+                      rate=50.0, seed=0):
+    """A GaitDataset of noise: walking throughout, alternating sexes."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    recordings = [
+        Recording(
+            signal=rng.normal(size=(n, len(channels))).astype(np.float32), channels=channels,
+            rate=rate, dataset=name, subject=str(s), recording=f"{name}-{s}", trial="1",
+            placement=placement, source_placement=placement,
+            activity=np.ones(n, dtype=np.int8),
+        )
+        for s in range(n_subjects)
+    ]
+    subjects = pd.DataFrame({
+        "subject": [str(s) for s in range(n_subjects)],
+        "age": 20.0 + 5 * np.arange(n_subjects),
+        "sex": ["F", "M"] * (n_subjects // 2),
+        "height_cm": np.nan, "weight_kg": np.nan,
+    })
+    return GaitDataset(name, recordings, subjects)
+
+
+class MajorityClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the training majority; counts fits across clones."""
+
+    fits = 0
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        values, counts = np.unique(y, return_counts=True)
+        self.classes_ = values
+        self.majority_ = values[np.argmax(counts)]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+class FailingClassifier(MajorityClassifier):
+    def fit(self, X, y):
+        raise RuntimeError("this estimator always fails")
+
+
+class MeanRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def synthetic_grid(tmp_path, **params):
+    params.setdefault("datasets", {
+        "a": synthetic_dataset("a", seed=0), "b": synthetic_dataset("b", seed=1),
+    })
+    params.setdefault("tasks", ["gender"])
+    params.setdefault("estimators", {"majority": MajorityClassifier()})
+    params.setdefault("protocols", ["within", "direct"])
+    params.setdefault("n_splits", 2)
+    params.setdefault("tracking", False)
+    params.setdefault("results_path", tmp_path / "results.csv")
+    return CrossDatasetGrid(params.pop("datasets"), **params)
+
+
+# --------------------------------------------------------------------------
+# a small real-data grid, tracked in a SQLite store, shared by several tests
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_grid(tmp_path_factory, data_home):
+    tmp = tmp_path_factory.mktemp("real_grid")
+    params = dict(
+        datasets={"hugadb": "right_foot", "ipol": "right_foot"},
+        tasks=["gender", "age"], estimators={"rf": RF},
+        protocols=["within", "direct", "scratch"], max_windows_per_subject=4,
+        n_splits=3, data_home=str(data_home), tracking_uri=f"sqlite:///{tmp}/mlflow.db",
+        experiment="test-grid", results_path=tmp / "results.csv",
+        log_models=["*protocol=direct"],
+    )
+    grid = CrossDatasetGrid(**params)
+    results = grid.run()
+    return grid, results, params
+
+
+@pytest.mark.realdata
+def test_real_grid_returns_one_row_per_cell_with_metrics(real_grid):
+    grid, results, _ = real_grid
+    # 2 tasks x (2 diagonal + 2 direct + 2 scratch) cells
+    assert len(results) == 12
+    assert set(results["protocol"]) == {"within", "direct", "scratch"}
+    assert (results["status"] == "FINISHED").all() and (results["error"] == "").all()
+    gender = results[results["task"] == "gender"]
+    age = results[results["task"] == "age"]
+    assert gender[["accuracy", "balanced_accuracy", "baseline_accuracy"]].notna().all().all()
+    assert gender["mae"].isna().all()
+    assert (age["mae"] > 0).all() and age["baseline_mae"].notna().all()
+    direct = results.query("protocol == 'direct' and task == 'gender'").set_index("target")
+    assert direct.loc["ipol", "n_subjects"] == 19 and direct.loc["hugadb", "n_subjects"] == 18
+    assert (results["fit_seconds"] > 0).all() and (results["n_windows"] > 0).all()
+    assert results["cell_key"].is_unique and results["run_id"].notna().all()
+
+
+@pytest.mark.realdata
+def test_real_grid_writes_the_table_to_csv(real_grid):
+    grid, results, _ = real_grid
+    on_disk = pd.read_csv(grid.results_path_)
+    assert list(on_disk.columns) == list(results.columns)
+    assert len(on_disk) == len(results)
+
+
+@pytest.mark.realdata
+def test_tables_put_training_datasets_in_rows(real_grid):
+    _, results, _ = real_grid
+    table = results_tables(results)[("gender", "accuracy", "rf", "direct")]
+    assert table.index.name == "train" and table.columns.name == "test"
+    within = results.query("protocol == 'within' and task == 'gender'").set_index("source")
+    direct = results.query("protocol == 'direct' and task == 'gender'").set_index("source")
+    assert table.loc["ipol", "ipol"] == within.loc["ipol", "accuracy"]
+    assert table.loc["hugadb", "ipol"] == direct.loc["hugadb", "accuracy"]
+
+
+@pytest.mark.realdata
+def test_mlflow_has_a_parent_run_with_nested_cells_heatmaps_and_models(real_grid):
+    from mlflow.tracking import MlflowClient
+
+    grid, results, params = real_grid
+    client = MlflowClient(params["tracking_uri"])
+    parent = client.get_run(grid.parent_run_id_)
+    assert parent.info.status == "FINISHED"
+    children = client.search_runs(
+        [parent.info.experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{grid.parent_run_id_}'",
+    )
+    assert len(children) == len(results)
+    run = client.get_run(results.query("protocol == 'direct' and task == 'gender'")["run_id"].iloc[0])
+    assert run.data.params["task"] == "gender" and run.data.params["protocol"] == "direct"
+    assert run.data.params["rate"] == "50.0" and run.data.params["lags"] == "10"
+    assert run.data.params["estimator.rf__n_estimators"] == "5"
+    assert {"accuracy", "balanced_accuracy", "baseline_accuracy"} <= set(run.data.metrics)
+    assert run.data.tags["skgait.cell_key"].startswith("source=")
+    assert "skgait.version" in run.data.tags
+    assert [a.path for a in client.list_artifacts(run.info.run_id, "model")] == ["model/model.pkl"]
+    artifacts = {a.path for a in client.list_artifacts(grid.parent_run_id_)}
+    assert "results.csv" in artifacts
+    heatmaps = {a.path for a in client.list_artifacts(grid.parent_run_id_, "heatmaps")}
+    assert heatmaps == {"heatmaps/heatmap_gender_accuracy.png",
+                        "heatmaps/heatmap_gender_balanced_accuracy.png",
+                        "heatmaps/heatmap_age_mae.png"}
+    back = read_grid_results(params["tracking_uri"], "test-grid", grid.parent_run_id_)
+    assert len(back) == len(results)
+
+
+@pytest.mark.realdata
+def test_rerun_skips_finished_cells_and_recompute_redoes_them(real_grid):
+    grid, results, params = real_grid
+    again = CrossDatasetGrid(**params).run()
+    assert again["cached"].all()
+    assert list(again["run_id"]) == list(results["run_id"])
+    np.testing.assert_allclose(again["accuracy"], results["accuracy"])
+
+    redone = CrossDatasetGrid(**{**params, "tasks": ["gender"], "recompute": True}).run()
+    assert not redone["cached"].any()
+    assert set(redone["run_id"]).isdisjoint(results["run_id"])
+
+
+@pytest.mark.realdata
+def test_cnn_fine_tune_reports_fine_tune_time_and_speed_up(tmp_path, data_home):
+    grid = CrossDatasetGrid(
+        {"hugadb": "right_foot", "ipol": "right_foot"}, tasks=["gender"],
+        estimators={"cnn": {"type": "cnn", "max_epochs": 2, "fine_tune_epochs": 1,
+                            "batch_size": 32}},
+        protocols=["fine_tune", "scratch"], max_windows_per_subject=3, n_splits=2,
+        data_home=str(data_home), tracking=False, results_path=tmp_path / "r.csv",
+    )
+    results = grid.run()
+    assert (results["status"] == "FINISHED").all(), results["error"].tolist()
+    fine_tune = results[results["protocol"] == "fine_tune"]
+    assert len(fine_tune) == 2
+    assert (fine_tune["fine_tune_seconds"] > 0).all() and (fine_tune["speed_up"] > 0).all()
+    assert results[results["protocol"] == "scratch"]["speed_up"].isna().all()
+
+
+# --------------------------------------------------------------------------
+# validation before any training
+# --------------------------------------------------------------------------
+
+
+def test_different_numbers_of_time_points_fail_before_training(tmp_path):
+    MajorityClassifier.fits = 0
+    rng = np.random.default_rng(0)
+
+    def windows(name, n_timepoints):
+        meta = pd.DataFrame({"dataset": name, "subject": [str(i % 4) for i in range(8)],
+                             "placement": "waist", "sex": ["F", "M"] * 4, "age": 30.0})
+        return rng.normal(size=(8, 6, n_timepoints)).astype(np.float32), meta
+
+    grid = synthetic_grid(tmp_path, datasets={"a": windows("a", 128), "b": windows("b", 100)})
+    with pytest.raises(ValueError, match=r"'a' has windows of 6 channels x 128 time points "
+                                         r"but 'b' has 6 x 100"):
+        grid.run()
+    assert MajorityClassifier.fits == 0
+    assert not (tmp_path / "results.csv").exists()
+
+
+def test_a_placement_without_gyroscope_fails_before_training(tmp_path):
+    MajorityClassifier.fits = 0
+    acc_only = synthetic_dataset("phone", channels=CHANNELS[:3])
+    grid = synthetic_grid(tmp_path, datasets={"a": synthetic_dataset("a"), "phone": acc_only})
+    with pytest.raises(ValueError, match=r"datasets\['phone'\].*lacks requested channels"):
+        grid.run()
+    assert MajorityClassifier.fits == 0
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"tasks": ["gender", "height"]}, r"tasks: unknown value 'height'"),
+    ({"protocols": ["within", "transfer"]}, r"protocols: unknown value 'transfer'"),
+    ({"datasets": {"nope": "waist"}}, r"datasets\['nope'\]: unknown dataset 'nope'"),
+    ({"datasets": {"sisfall": "left_ear"}}, r"datasets\['sisfall'\]: unknown placement 'left_ear'"),
+    ({"estimators": {"m": MeanRegressor()}}, r"estimators\['m'\] is a regressor and cannot run task 'gender'"),
+    ({"estimators": {"m": {"type": "svm"}}}, r"estimators\['m'\].type: unknown estimator type 'svm'"),
+    ({"protocols": ["fine_tune"]}, r"'fine_tune' needs an estimator with a warm_start_from"),
+    ({"n_splits": 1}, r"n_splits must be an integer >= 2, got 1"),
+])
+def test_invalid_grid_parameters_fail_before_training(tmp_path, params, message):
+    MajorityClassifier.fits = 0
+    with pytest.raises(ValueError, match=message):
+        synthetic_grid(tmp_path, **params).run()
+    assert MajorityClassifier.fits == 0
+
+
+# --------------------------------------------------------------------------
+# failures and parallel backends
+# --------------------------------------------------------------------------
+
+
+def test_a_failing_cell_is_reported_and_the_others_finish(tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    grid = synthetic_grid(
+        tmp_path, estimators={"majority": MajorityClassifier(), "bad": FailingClassifier()},
+        tracking=True, tracking_uri=uri, experiment="failing",
+    )
+    with pytest.warns(UserWarning, match="always fails"):
+        results = grid.run()
+    bad = results[results["estimator"] == "bad"]
+    good = results[results["estimator"] == "majority"]
+    assert (bad["status"] == "FAILED").all() and len(bad) == 4
+    assert bad["error"].str.contains("RuntimeError: this estimator always fails").all()
+    assert (good["status"] == "FINISHED").all() and good["accuracy"].notna().all()
+    client = MlflowClient(uri)
+    run = client.get_run(bad["run_id"].iloc[0])
+    assert run.info.status == "FAILED"
+    assert "always fails" in run.data.tags["skgait.error"]
+    assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["error.txt"]
+    # failed cells are retried, finished ones read back
+    with pytest.warns(UserWarning, match="always fails"):
+        again = synthetic_grid(
+            tmp_path, estimators={"majority": MajorityClassifier(), "bad": FailingClassifier()},
+            tracking=True, tracking_uri=uri, experiment="failing",
+        ).run()
+    assert list(again["cached"]) == [True] * 4 + [False] * 4
+
+
+def test_grid_runs_on_a_dask_cluster(tmp_path):
+    joblib = pytest.importorskip("joblib")
+    distributed = pytest.importorskip("dask.distributed")
+    grid = synthetic_grid(tmp_path, tasks=["gender", "age"],
+                          estimators={"rf": RF}, protocols=["within", "direct", "scratch"])
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster), joblib.parallel_backend("dask"):
+        results = grid.run()
+    assert len(results) == 12 and (results["status"] == "FINISHED").all()
+    sequential = synthetic_grid(tmp_path, tasks=["gender", "age"], estimators={"rf": RF},
+                                protocols=["within", "direct", "scratch"],
+                                results_path=tmp_path / "seq.csv").run()
+    np.testing.assert_allclose(results["mae"], sequential["mae"])
+
+
+def test_windows_per_subject_are_capped(tmp_path):
+    grid = synthetic_grid(tmp_path, max_windows_per_subject=3)
+    results = grid.run()
+    direct = results[results["protocol"] == "direct"]
+    assert (direct["n_windows"] == 6 * 3).all()
+
+
+# --------------------------------------------------------------------------
+# configuration files
+# --------------------------------------------------------------------------
+
+
+def test_config_errors_name_every_key_and_value():
+    with pytest.raises(ConfigError) as info:
+        parse_config({
+            "tasks": ["gender", "shoe_size"],
+            "protocols": ["direct", "sideways"],
+            "n_splits": "5",
+            "max_windows_per_subject": 0,
+            "windows": {"rate": -50, "channels": ["acc_x", "mag_x"]},
+            "datasets": [{"dataset": "hugadb", "placement": "left_ear"}, {"dataset": "nope"}],
+            "estimators": {"rf": {"type": "random_forest", "n_estimators": "many"},
+                           "net": {"type": "cnn", "max_epoch": 3},
+                           "x": {"type": "svm"}},
+            "tracking": {"recompute": "yes"},
+            "colour": "blue",
+        })
+    text = str(info.value)
+    for expected in [
+        "tasks[1] = 'shoe_size'", "protocols[1] = 'sideways'", "n_splits = '5'",
+        "max_windows_per_subject = 0", "windows.rate = -50", "windows.channels[1] = 'mag_x'",
+        "datasets[0].placement = 'left_ear'", "datasets[1].dataset = 'nope'",
+        "estimators.rf.n_estimators = 'many'", "estimators.net.max_epoch = 3",
+        "estimators.x.type = 'svm'", "tracking.recompute = 'yes'", "colour = 'blue'",
+    ]:
+        assert expected in text, f"{expected!r} not in:\n{text}"
+    assert len(info.value.errors) == 13
+
+
+def test_config_builds_the_grid_it_describes():
+    config = parse_config({
+        "tasks": ["age"], "protocols": ["within"], "max_windows_per_subject": 5,
+        "windows": {"rate": 25.0, "length": 5.12},
+        "datasets": [{"dataset": "sisfall", "placement": "waist"}],
+        "estimators": {"rf": {"type": "random_forest", "n_estimators": 7}},
+        "tracking": {"enabled": False, "results": "out.csv"},
+    })
+    grid = config.to_grid()
+    assert grid.tasks == ["age"] and grid.rate == 25.0 and grid.length == 5.12
+    assert grid.tracking is False and grid.results_path == "out.csv"
+    assert grid.datasets == [{"dataset": "sisfall", "placement": "waist"}]
+
+
+# --------------------------------------------------------------------------
+# a real MLflow server over HTTP
+# --------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(tmp_path):
+    port = _free_port()
+    mlflow = os.path.join(os.path.dirname(sys.executable), "mlflow")
+    command = [mlflow] if os.path.exists(mlflow) else [sys.executable, "-m", "mlflow"]
+    log = open(tmp_path / "server.log", "w")
+    proc = subprocess.Popen(
+        [*command, "server", "--backend-store-uri", f"sqlite:///{tmp_path}/server.db",
+         "--default-artifact-root", str(tmp_path / "artifacts"),
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    uri = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mlflow server exited: {(tmp_path / 'server.log').read_text()}")
+        try:
+            with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:
+                if response.status == 200:
+                    return proc, uri
+        except OSError:
+            time.sleep(0.5)
+    _stop_server(proc)
+    raise RuntimeError("mlflow server did not answer /health within 120 s")
+
+
+def _stop_server(proc):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture
+def mlflow_server(tmp_path, monkeypatch):
+    # Fail fast once the server is gone instead of retrying for minutes.
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    proc, uri = _start_server(tmp_path)
+    yield proc, uri
+    _stop_server(proc)
+
+
+def test_grid_logs_to_a_remote_mlflow_server(tmp_path, mlflow_server):
+    from mlflow.tracking import MlflowClient
+
+    _, uri = mlflow_server
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="remote",
+                          log_models=True)
+    results = grid.run()
+    client = MlflowClient(uri)
+    children = client.search_runs(
+        [client.get_experiment_by_name("remote").experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{grid.parent_run_id_}'",
+    )
+    assert {r.info.run_id for r in children} == set(results["run_id"])
+    assert all(r.info.status == "FINISHED" for r in children)
+    assert all("accuracy" in r.data.metrics for r in children)
+    assert [a.path for a in client.list_artifacts(children[0].info.run_id, "model")] == [
+        "model/model.pkl"
+    ]
+    assert "heatmaps" in {a.path for a in client.list_artifacts(grid.parent_run_id_)}
+    back = read_grid_results(uri, "remote")
+    assert list(back["cell_key"]) == list(results["cell_key"])
+
+
+class _KillServerOnFit(MajorityClassifier):
+    """Kills the tracking server when the grid reaches its ``at``-th fit."""
+
+    server = None
+    at = 0
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        if type(self).fits == type(self).at:
+            _stop_server(type(self).server)
+        return self
+
+
+def test_killed_server_gives_a_clear_error_and_keeps_results_locally(tmp_path, mlflow_server):
+    proc, uri = mlflow_server
+    _KillServerOnFit.server, _KillServerOnFit.fits = proc, 0
+    # cells in order: within a (2 folds), within b (2 folds), direct a->b, direct b->a;
+    # kill during the second cell
+    _KillServerOnFit.at = 3
+    grid = synthetic_grid(tmp_path, estimators={"m": _KillServerOnFit()},
+                          tracking=True, tracking_uri=uri, experiment="killed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.raises(TrackingError) as info:
+            grid.run()
+    message = str(info.value)
+    assert uri in message and "results.csv" in message
+    assert "re-run the grid" in message
+    saved = pd.read_csv(tmp_path / "results.csv")
+    assert len(saved) == 4 and (saved["status"] == "FINISHED").all()
+    assert saved["run_id"].notna().sum() == 1  # only the first cell reached the server
+    assert len(info.value.results) == 4
