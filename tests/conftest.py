@@ -4,6 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
+
+# pytest runs in two xdist workers on a 2-core machine: one intra-op thread
+# per worker avoids oversubscription (measured 10-20x slower fits without).
+torch.set_num_threads(1)
 
 DEFAULT_DATA_HOME = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -24,3 +29,28 @@ def data_home():
 @pytest.fixture(autouse=True)
 def _data_home_env(monkeypatch):
     monkeypatch.setenv("SKGAIT_DATA", str(_data_home()))
+
+
+def pytest_configure(config):
+    """Compile the numba kernels once, in the controller, before xdist workers start.
+
+    The kernels are cached on disk (``cache=True``); two workers compiling and
+    writing the same cache entry at once can corrupt it on a fresh checkout.
+    """
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
+        return
+    import tempfile
+
+    import numpy as np
+
+    from skgait.datasets._parsing import read_numeric_table
+    from skgait.features import ACFTransformer
+
+    with tempfile.TemporaryDirectory() as folder:
+        table = Path(folder) / "warm.txt"
+        table.write_text("1 2\n3 4\n")
+        for dtype in (np.float32, np.float64):
+            read_numeric_table(table, 2, dtype=dtype)
+    for dtype in (np.float32, np.float64):
+        windows = np.random.default_rng(0).normal(size=(2, 2, 16)).astype(dtype)
+        ACFTransformer(lags=3).fit_transform(windows)

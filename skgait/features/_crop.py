@@ -136,7 +136,7 @@ class WindowCrop(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_cropped : ndarray of shape (n_windows, n_channels, length_)
+        X_cropped : ndarray of shape ``(n_windows, n_channels, length_)``
         """
         check_is_fitted(self)
         X = check_windows(X, estimator=self)

@@ -11,6 +11,9 @@ protocol the default and keeps the leaky one under an explicit name.
   :class:`CrossSessionSplit` (train on one session, test on another of the
   same subjects), :class:`LeakyWindowKFold` (window-level, leaky, for
   reproducing papers), :func:`check_subject_wise`.
+- Identification across sessions: :class:`CrossRecordingSplit` (one file of
+  every subject held out), :func:`identification_protocol` (the split of each
+  shared dataset), :func:`score_identification`.
 - Protocols by name: :func:`evaluation_protocols`, :func:`get_protocol`.
 - Aggregation of window predictions per recording or subject:
   :func:`aggregate_predictions`, :func:`make_aggregated_scorer`.
@@ -19,6 +22,7 @@ protocol the default and keeps the leaky one under an explicit name.
 
 from ._aggregate import AGGREGATION_METHODS, aggregate_predictions, make_aggregated_scorer
 from ._baselines import evaluate, make_baseline
+from ._identification import CrossRecordingSplit, identification_protocol, score_identification
 from ._protocols import evaluation_protocols, get_protocol
 from ._search import OptunaSearchCV, suggest_params
 from ._split import (
@@ -31,6 +35,7 @@ from ._split import (
 
 __all__ = [
     "AGGREGATION_METHODS",
+    "CrossRecordingSplit",
     "CrossSessionSplit",
     "LeakyWindowKFold",
     "OptunaSearchCV",
@@ -41,6 +46,8 @@ __all__ = [
     "evaluate",
     "evaluation_protocols",
     "get_protocol",
+    "identification_protocol",
+    "score_identification",
     "make_aggregated_scorer",
     "make_baseline",
     "suggest_params",

@@ -1,11 +1,21 @@
 """Baselines and :func:`evaluate`: an estimator next to its baseline, per protocol."""
 
+import functools
+
 import numpy as np
 import pandas as pd
 import sklearn
 from sklearn.base import is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    mean_absolute_error,
+    precision_score,
+    recall_score,
+)
+from sklearn.metrics import make_scorer
 from sklearn.model_selection import cross_validate
 from sklearn.utils.validation import _num_samples
 
@@ -72,6 +82,12 @@ def _scoring(task, aggregate):
     if task == "classification":
         scoring = {"accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
         metrics = {"accuracy": accuracy_score, "balanced_accuracy": balanced_accuracy_score}
+        # Seed 003's metrics: macro precision, recall and F1 (balanced_accuracy
+        # is its mean per-class accuracy, mAcc).
+        for name, func in (("precision", precision_score), ("recall", recall_score), ("f1", f1_score)):
+            scoring[name] = make_scorer(func, average="macro", zero_division=0)
+            metrics[name] = functools.partial(func, average="macro", zero_division=0)
+            metrics[name].__name__ = f"{func.__name__}(average='macro')"
         greater = True
     else:
         scoring = {"mae": "neg_mean_absolute_error"}
@@ -156,7 +172,8 @@ def evaluate(
         One row per (protocol, model) — or per (protocol, model, fold) —
         with columns ``protocol``, ``model`` (``"estimator"`` or
         ``"baseline"``), ``n_splits`` (or ``fold``), the metrics
-        (``accuracy`` and ``balanced_accuracy`` for classification, ``mae``
+        (``accuracy``, ``balanced_accuracy`` — the mean per-class accuracy —
+        and macro ``precision``, ``recall``, ``f1`` for classification, ``mae``
         for regression, plus ``subject_*`` when aggregating) and
         ``fit_time``. Errors are positive (MAE in target units).
 

@@ -7,18 +7,39 @@
   ``random_state`` and fine-tune pretrained features (``warm_start_from``);
 - :class:`GroupValidSplit`: subject-wise internal validation for early
   stopping; :class:`TensorBatchLoader`, :class:`WindowDataset`: fast
-  in-memory batches.
+  in-memory batches;
+- :class:`CNNLSTM`, :class:`GaitCNNLSTMClassifier`: CNN then LSTM for person
+  identification, with the "CNNfix" / "LSTMfix" training modes;
+- :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
+  labelling; :class:`WalkingExtractor`, :func:`make_sequence_windows`,
+  :func:`walking_report`: walking extraction from mixed-activity recordings.
 """
 
 from ._cnn import GaitCNNClassifier, GaitCNNRegressor
+from ._multitask import GaitMultiTaskNet, TaskEarlyStopping
+from ._multitask_networks import MultiTaskNetwork, SeparableConvFeatures
 from ._networks import BioDeepCNN
+from ._recurrent import CNNLSTM, GaitCNNLSTMClassifier
+from ._segmentation import GaitSegmenter, WalkingFCN
 from ._training import GroupValidSplit, TensorBatchLoader, WindowDataset
+from ._walking import WalkingExtractor, make_sequence_windows, walking_report
 
 __all__ = [
     "BioDeepCNN",
+    "CNNLSTM",
+    "GaitCNNLSTMClassifier",
+    "GaitSegmenter",
+    "WalkingExtractor",
+    "WalkingFCN",
     "GaitCNNClassifier",
     "GaitCNNRegressor",
+    "GaitMultiTaskNet",
     "GroupValidSplit",
+    "MultiTaskNetwork",
+    "SeparableConvFeatures",
+    "TaskEarlyStopping",
     "TensorBatchLoader",
     "WindowDataset",
+    "make_sequence_windows",
+    "walking_report",
 ]

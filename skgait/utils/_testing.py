@@ -7,7 +7,7 @@ configuration (few lags, few epochs, ``random_state`` set when it has one).
 from sklearn.base import clone
 
 from ..features import ACFTransformer, WindowCrop
-from ..models import GaitCNNClassifier, GaitCNNRegressor
+from ..models import GaitCNNClassifier, GaitCNNLSTMClassifier, GaitCNNRegressor, GaitMultiTaskNet
 
 __all__ = ["ESTIMATORS", "all_estimators"]
 
@@ -19,6 +19,8 @@ ESTIMATORS = [
     WindowCrop(length=0.5, rate=50.0),
     GaitCNNClassifier(max_epochs=2, random_state=0),
     GaitCNNRegressor(max_epochs=2, random_state=0),
+    GaitCNNLSTMClassifier(max_epochs=2, random_state=0),
+    GaitMultiTaskNet(max_epochs=2, random_state=0),
 ]
 
 

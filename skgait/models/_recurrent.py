@@ -1,0 +1,426 @@
+"""CNN+LSTM network and the identification estimator that trains it.
+
+Zou et al., "Deep learning based gait recognition using smartphones in the
+wild" (IEEE TIFS 2020), abstract gait features *in space* with a
+convolutional network and then *in time* with an LSTM. This module holds
+
+- :class:`CNNLSTM`: the plain :class:`torch.nn.Module` (``features`` →
+  ``lstm`` → ``head``); its ``features`` are built exactly as
+  :class:`~skgait.models.BioDeepCNN`'s, so the weights of a trained skgait
+  CNN load into it;
+- :class:`GaitCNNLSTMClassifier`: a :class:`~skgait.models.GaitCNNClassifier`
+  whose network is :class:`CNNLSTM`, with the paper's three training modes
+  (``mode="end_to_end"``, ``"cnn_fix"``, ``"lstm_fix"``). Shape inference,
+  seeding, transfer and fast batches come from the CNN estimator's mixin.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._cnn import _INPUT_SHAPE_KEY, GaitCNNClassifier, _read_weights
+from ._networks import BioDeepCNN
+from ._training import TensorBatchLoader, WindowDataset
+
+__all__ = ["CNNLSTM", "GaitCNNLSTMClassifier"]
+
+#: ``lstm`` argument of :class:`CNNLSTM` → (num_layers, bidirectional).
+LSTM_KINDS = {
+    "single": (1, False),
+    "bidirectional": (1, True),
+    "two_layer": (2, False),
+}
+
+#: Training modes of :class:`GaitCNNLSTMClassifier` → prefix of the
+#: parameters loaded from ``warm_start_from`` and frozen.
+MODES = {"end_to_end": None, "cnn_fix": "features.", "lstm_fix": "lstm."}
+
+_LSTM_INPUT_KEY = "lstm_input_size"
+
+
+class CNNLSTM(nn.Module):
+    """Convolutions in space, then an LSTM in time, then a linear output.
+
+    The convolution blocks (``features``) map a window
+    ``(n, n_channels, n_times)`` to a shorter sequence
+    ``(n, n_filters[-1], n_steps)``; the LSTM reads that sequence step by
+    step and its final hidden state (both directions' for a bidirectional
+    LSTM, the top layer's for two layers) goes through dropout to a linear
+    output (logits). The LSTM has no parameter that depends on ``n_times``,
+    so one network accepts windows of any length at least as long as the
+    convolutions need: single windows of 128 samples and pairs aligned side
+    by side (256 samples) share the same weights.
+
+    Parameters
+    ----------
+    n_channels : int
+        Input channels.
+    n_times : int
+        Time points per window; used to check that the convolutions leave
+        at least one step.
+    n_outputs : int
+        Number of outputs (1 for a binary problem with a single logit).
+    n_filters, kernel_size, strides, pool_size :
+        The convolution blocks, as in :class:`~skgait.models.BioDeepCNN`
+        (defaults ``(16, 32)``, 3, ``(1, 2)``, 2: 128 samples become 16
+        steps of 32 features).
+    lstm : {"single", "bidirectional", "two_layer"}, default="single"
+        The three recurrent variants compared in the paper (SL-LSTM,
+        Bi-LSTM, DL-LSTM).
+    n_hidden : int, default=64
+        Hidden units of the LSTM (per direction).
+    dropout : float, default=0.5
+        Dropout before the output layer (and between the two layers of a
+        ``"two_layer"`` LSTM).
+
+    Attributes
+    ----------
+    features : torch.nn.Sequential
+        Convolution, ReLU and max-pooling layers (same parameter names and
+        shapes as ``BioDeepCNN.features``).
+    lstm : torch.nn.LSTM
+        The recurrent layer(s), ``batch_first=True``.
+    head : torch.nn.Sequential
+        Dropout and the output layer.
+    n_steps : int
+        Length of the sequence the LSTM reads for ``n_times`` samples.
+
+    See Also
+    --------
+    skgait.models.BioDeepCNN : The CNN alone.
+    GaitCNNLSTMClassifier : The estimator that trains it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgait.models import CNNLSTM
+    >>> net = CNNLSTM(n_channels=6, n_times=128, n_outputs=10, lstm="bidirectional")
+    >>> net(torch.zeros(4, 6, 128)).shape
+    torch.Size([4, 10])
+    >>> net.n_steps
+    16
+    >>> net(torch.zeros(2, 6, 256)).shape  # longer inputs: same weights
+    torch.Size([2, 10])
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_times,
+        n_outputs,
+        n_filters=(16, 32),
+        kernel_size=3,
+        strides=(1, 2),
+        pool_size=2,
+        lstm="single",
+        n_hidden=64,
+        dropout=0.5,
+    ):
+        super().__init__()
+        if lstm not in LSTM_KINDS:
+            raise ValueError(
+                f"CNNLSTM: lstm must be one of {sorted(LSTM_KINDS)}; got {lstm!r}."
+            )
+        if not isinstance(n_hidden, int) or isinstance(n_hidden, bool) or n_hidden < 1:
+            raise ValueError(f"CNNLSTM: n_hidden must be a positive integer; got {n_hidden!r}.")
+        # BioDeepCNN validates the convolution hyper-parameters and window
+        # length, and builds ``features`` with the parameter names that
+        # ``GaitCNNClassifier.feature_weights()`` exports.
+        cnn = BioDeepCNN(
+            n_channels, n_times, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
+            strides=strides, pool_size=pool_size, dropout=dropout,
+        )
+        self.features = cnn.features
+        n_features = self.features[-3].out_channels
+        self.n_steps = cnn.n_features_out // n_features
+        num_layers, bidirectional = LSTM_KINDS[lstm]
+        self.lstm = nn.LSTM(
+            n_features, n_hidden, num_layers=num_layers, batch_first=True,
+            bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.head = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(n_hidden * (2 if bidirectional else 1), n_outputs),
+        )
+
+    def embed(self, x):
+        """The LSTM's final state: ``(n, n_hidden)`` (``2 * n_hidden`` if bidirectional)."""
+        sequence = self.features(x).transpose(1, 2)  # (n, n_steps, n_features)
+        _, (h_n, _) = self.lstm(sequence)
+        if self.lstm.bidirectional:
+            return torch.cat((h_n[-2], h_n[-1]), dim=1)
+        return h_n[-1]
+
+    def forward(self, x):
+        """Map windows ``(n, n_channels, n_times)`` to outputs ``(n, n_outputs)``."""
+        return self.head(self.embed(x))
+
+
+class GaitCNNLSTMClassifier(GaitCNNClassifier):
+    """CNN+LSTM classifier of gait windows: person identification (or any label).
+
+    A :class:`~skgait.models.GaitCNNClassifier` (same parameters, same
+    label encoding, losses, seeding and fast batches) whose network is
+    :class:`CNNLSTM`. ``mode`` selects the training schemes of Zou et al.
+    (2020):
+
+    - ``"end_to_end"`` ("CNN+LSTM"): the whole network is trained from
+      scratch for ``max_epochs``. With ``warm_start_from`` it is plain
+      transfer: the ``features`` are initialised from the given weights and
+      everything is fine-tuned for ``fine_tune_epochs``.
+    - ``"cnn_fix"`` ("CNNfix+LSTM"): the convolutional ``features`` are
+      copied from a CNN trained on its own beforehand and **frozen**; the
+      LSTM and the output layer are trained from scratch for ``max_epochs``.
+      Pass ``warm_start_from=cnn.feature_weights()`` of a fitted
+      :class:`~skgait.models.GaitCNNClassifier` (or of another
+      ``GaitCNNLSTMClassifier``) with the same convolution settings.
+    - ``"lstm_fix"`` ("CNN+LSTMfix"): the other way round. The seed
+      defines it as "the parameters of LSTM are fixed as that in the LSTM
+      model that has been trained independently, and the CNN and fully
+      connected layer have to be trained from scratch". Here the LSTM reads
+      the CNN's feature sequence, so an independently trained LSTM is the
+      recurrent part of another CNN+LSTM (trained on other data, other
+      subjects or another task) exported by :meth:`recurrent_weights`:
+      ``warm_start_from=other.recurrent_weights()``. Its ``lstm.*`` weights
+      are loaded and frozen; a new CNN learns to produce the sequence that
+      the fixed LSTM reads. It must have the same ``module__lstm``,
+      ``module__n_hidden`` and last ``module__n_filters``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=CNNLSTM
+        The network; its ``n_channels``, ``n_times`` and ``n_outputs`` are
+        inferred from ``X`` and ``y`` unless set (``module__lstm=
+        "bidirectional"``, ``module__n_hidden=32``, ...).
+    mode : {"end_to_end", "cnn_fix", "lstm_fix"}, default="end_to_end"
+        Training scheme (see above). The two ``*_fix`` modes need
+        ``warm_start_from``.
+    warm_start_from : str, path-like, dict of tensors or None, default=None
+        Pretrained weights: a dict from :meth:`feature_weights` or
+        :meth:`recurrent_weights`, or a file from :meth:`save_weights`.
+        ``mode`` says which part is loaded (``features.*`` or ``lstm.*``).
+        The windows may have another length than the source's (the loaded
+        parameters do not depend on it); the channels must match.
+    freeze : None, str or list of str, default=None
+        Extra fnmatch patterns of parameters to freeze, on top of the part
+        ``mode`` freezes.
+    batch_size : int, default=64
+        Training batch size.
+    max_epochs : int, default=30
+        Epochs of training (from scratch, and in the ``*_fix`` modes).
+    **kwargs
+        Every other parameter of :class:`~skgait.models.GaitCNNClassifier`
+        (``lr``, ``optimizer``, ``train_split``, ``callbacks``,
+        ``fine_tune_epochs``, ``random_state``, ``device``, ``verbose``,
+        ``module__*``, ``optimizer__*`` ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (subject ids), in the column order of ``predict_proba``.
+    n_channels_, n_times_, n_outputs_ : int
+        Shape of the training windows and number of outputs.
+    module_ : CNNLSTM
+        The trained network.
+
+    See Also
+    --------
+    CNNLSTM : The network.
+    skgait.models.GaitCNNClassifier : The CNN alone (source of ``cnn_fix``).
+    skgait.model_selection.identification_protocol : Cross-session splits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import GaitCNNClassifier, GaitCNNLSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 6, 64)).astype(np.float32)
+    >>> who = np.repeat(["ann", "bob", "cem"], 20)
+    >>> X[who == "bob", 0] += 1.0
+    >>> clf = GaitCNNLSTMClassifier(max_epochs=3, random_state=0).fit(X, who)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+
+    "CNNfix+LSTM": freeze the features of a CNN trained beforehand.
+
+    >>> cnn = GaitCNNClassifier(max_epochs=2, random_state=0).fit(X, who)
+    >>> fixed = GaitCNNLSTMClassifier(
+    ...     mode="cnn_fix", warm_start_from=cnn.feature_weights(),
+    ...     max_epochs=2, random_state=0,
+    ... ).fit(X, who)
+    >>> bool(fixed.module_.features[0].weight.requires_grad)
+    False
+    """
+
+    def __init__(
+        self,
+        module=CNNLSTM,
+        *,
+        mode="end_to_end",
+        criterion=None,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        iterator_train=TensorBatchLoader,
+        iterator_valid=TensorBatchLoader,
+        dataset=WindowDataset,
+        use_caching=False,
+        warm_start_from=None,
+        freeze=None,
+        fine_tune_epochs=3,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            iterator_train=iterator_train,
+            iterator_valid=iterator_valid,
+            dataset=dataset,
+            use_caching=use_caching,
+            warm_start_from=warm_start_from,
+            freeze=freeze,
+            fine_tune_epochs=fine_tune_epochs,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.mode = mode
+
+    # ------------------------------------------------------------------
+    # validation
+    # ------------------------------------------------------------------
+    def _validate_fit_params(self):
+        if self.mode not in MODES:
+            raise ValueError(
+                f"mode must be one of {sorted(MODES)}; got {self.mode!r}."
+            )
+        if MODES[self.mode] is not None and self.warm_start_from is None:
+            source = (
+                "GaitCNNClassifier(...).fit(X, y).feature_weights()"
+                if self.mode == "cnn_fix"
+                else "GaitCNNLSTMClassifier(...).fit(X, y).recurrent_weights()"
+            )
+            raise ValueError(
+                f"mode={self.mode!r} freezes weights trained beforehand; pass "
+                f"them as warm_start_from={source}."
+            )
+        super()._validate_fit_params()
+
+    def _freeze_patterns(self):
+        patterns = super()._freeze_patterns()
+        if patterns is None:
+            return None
+        prefix = MODES.get(self.mode)
+        if prefix is not None and prefix + "*" not in patterns:
+            patterns = [prefix + "*", *patterns]
+        return patterns
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's fit loop; the ``*_fix`` modes train for ``max_epochs``.
+
+        In those modes the unfrozen layers start from scratch, so they get a
+        full training rather than the ``fine_tune_epochs`` of transfer.
+        """
+        if epochs is None and MODES.get(self.mode) is not None:
+            epochs = self.max_epochs
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    # ------------------------------------------------------------------
+    # transfer
+    # ------------------------------------------------------------------
+    def _load_features(self, module):
+        """Load the ``features.*`` (or, for ``"lstm_fix"``, ``lstm.*``) weights."""
+        prefix = MODES.get(self.mode) or "features."
+        state = _read_weights(self.warm_start_from)
+        source_shape = state.pop(_INPUT_SHAPE_KEY, None)
+        state.pop(_LSTM_INPUT_KEY, None)
+        if prefix == "features." and source_shape is not None:
+            n_channels = int(source_shape.reshape(-1)[0])
+            if n_channels != self.n_channels_:
+                raise ValueError(
+                    f"warm_start_from weights were trained on windows of "
+                    f"{n_channels} channels, but X has {self.n_channels_}. "
+                    "Transfer needs the same channels (for pairs stacked along "
+                    "channels, a CNN trained on stacked pairs)."
+                )
+        source = {k: v for k, v in state.items() if k.startswith(prefix)}
+        own = {k: v for k, v in module.state_dict().items() if k.startswith(prefix)}
+        if not source:
+            exporter = "feature_weights()" if prefix == "features." else "recurrent_weights()"
+            raise ValueError(
+                f"warm_start_from holds no {prefix!r}* weights, which "
+                f"mode={self.mode!r} loads (keys: {sorted(state)[:6]}); use "
+                f"est.{exporter} of a fitted skgait network."
+            )
+        missing = sorted(set(own) - set(source))
+        unexpected = sorted(set(source) - set(own))
+        if missing or unexpected:
+            raise ValueError(
+                f"warm_start_from weights do not match the network's {prefix!r}* "
+                f"parameters: missing {missing}, unexpected {unexpected}. Use the "
+                "same module__lstm / module__n_filters / kernel_size / strides as "
+                "the source network."
+            )
+        for key, value in own.items():
+            if tuple(source[key].shape) != tuple(value.shape):
+                raise ValueError(
+                    f"warm_start_from: {key!r} has shape {tuple(source[key].shape)} "
+                    f"in the source weights but {tuple(value.shape)} here; the "
+                    "source network has other channels, filters or hidden units."
+                )
+        module.load_state_dict(source, strict=False)
+
+    def recurrent_weights(self):
+        """Weights of the LSTM, for ``mode="lstm_fix"`` of another network.
+
+        Returns
+        -------
+        weights : dict of str to torch.Tensor
+            ``lstm.*`` tensors (copied to CPU) and ``"lstm_input_size"``.
+        """
+        self.check_is_fitted()
+        state = {
+            k: v.detach().cpu().clone()
+            for k, v in self.module_.state_dict().items()
+            if k.startswith("lstm.")
+        }
+        state[_LSTM_INPUT_KEY] = torch.tensor([self.module_.lstm.input_size])
+        return state
+
+    def embed(self, X):
+        """The LSTM's final state for each window (a gait embedding).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_windows, n_hidden) (``2 * n_hidden``
+            for a bidirectional LSTM)
+        """
+        self.check_is_fitted()
+        X = self._check_X(X, reset=False)
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(X), 1024):
+                xb = torch.as_tensor(X[start : start + 1024], device=self.device)
+                out.append(module.embed(xb).cpu().numpy())
+        module.train(was_training)
+        return np.concatenate(out, axis=0)

@@ -1,0 +1,331 @@
+"""Per-time-step labelling of gait signals (walking extraction).
+
+Zou et al. (2020) first extract the walking parts of smartphone recordings
+made "in the wild" with a network that labels every time step as walking
+or not, and only then cut gait windows. This module holds
+
+- :class:`WalkingFCN`: a small fully-convolutional sequence labeller (plain
+  :class:`torch.nn.Module`): dilated 1-D convolutions that keep the length,
+  so a network trained on 10 s crops labels recordings of any length;
+- :class:`GaitSegmenter`: the skorch estimator that trains it on windows
+  ``X`` of shape ``(n, n_channels, n_times)`` and per-step labels ``y`` of
+  shape ``(n, n_times)``. It shares shape inference, seeding and fast
+  batches with :class:`~skgait.models.GaitCNNClassifier`.
+
+:class:`~skgait.models.WalkingExtractor` applies a fitted segmenter to whole
+datasets.
+"""
+
+import contextlib
+
+import numpy as np
+import torch
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length
+from skorch import NeuralNet
+from skorch.utils import to_numpy
+from torch import nn
+
+from ..utils._validation import check_windows
+from ._cnn import _GaitNetMixin
+from ._training import TensorBatchLoader, WindowDataset
+
+__all__ = ["GaitSegmenter", "WalkingFCN"]
+
+
+class WalkingFCN(nn.Module):
+    """Fully-convolutional per-time-step classifier.
+
+    An input batch normalisation (a learnt standardisation of the raw
+    m/s² and rad/s channels), then ``len(dilations)`` blocks of a
+    ``kernel_size`` convolution with growing dilation, batch normalisation
+    and ReLU, then a 1×1 convolution to ``n_outputs`` logits per time step.
+    Padding keeps the length, so the output has as many time steps as the
+    input, whatever that is. The receptive field is
+    ``1 + (kernel_size - 1) * sum(dilations)`` samples (125, 2.5 s at
+    50 Hz, for the defaults).
+
+    Parameters
+    ----------
+    n_channels : int
+        Input channels.
+    n_outputs : int
+        Classes per time step.
+    n_filters : int, default=32
+        Filters of every block.
+    kernel_size : int, default=5
+        Odd kernel size.
+    dilations : tuple of int, default=(1, 2, 4, 8, 16)
+        Dilation of each block.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgait.models import WalkingFCN
+    >>> net = WalkingFCN(n_channels=3, n_outputs=2)
+    >>> net(torch.zeros(4, 3, 500)).shape
+    torch.Size([4, 2, 500])
+    """
+
+    def __init__(self, n_channels, n_outputs, n_filters=32, kernel_size=5, dilations=(1, 2, 4, 8, 16)):
+        super().__init__()
+        if kernel_size % 2 != 1:
+            raise ValueError(f"WalkingFCN: kernel_size must be odd; got {kernel_size!r}.")
+        layers = [nn.BatchNorm1d(n_channels)]
+        in_channels = n_channels
+        for dilation in dilations:
+            layers += [
+                nn.Conv1d(
+                    in_channels, n_filters, kernel_size, dilation=dilation,
+                    padding=dilation * (kernel_size // 2),
+                ),
+                nn.BatchNorm1d(n_filters),
+                nn.ReLU(),
+            ]
+            in_channels = n_filters
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Conv1d(in_channels, n_outputs, 1)
+
+    def forward(self, x):
+        """Map ``(n, n_channels, n_times)`` to logits ``(n, n_outputs, n_times)``."""
+        return self.head(self.features(x))
+
+
+class GaitSegmenter(_GaitNetMixin, NeuralNet):
+    """Label every time step of gait windows (walking / not walking, or activities).
+
+    A skorch :class:`~skorch.NeuralNet` that builds :class:`WalkingFCN` (or
+    any module mapping ``(n, n_channels, n_times)`` to
+    ``(n, n_classes, n_times)``) for the channels of ``X`` and the classes
+    of ``y``, and trains it with a per-step cross-entropy. Labels of any
+    type are encoded with a :class:`~sklearn.preprocessing.LabelEncoder`.
+    Being fully convolutional, a fitted segmenter predicts windows of any
+    length, a whole recording included.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=WalkingFCN
+        The network; ``n_channels`` and ``n_outputs`` are inferred.
+    criterion : torch loss class, default=torch.nn.CrossEntropyLoss
+        Per-step loss on logits ``(n, n_classes, n_times)``.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+    lr : float, default=1e-3
+    max_epochs : int, default=20
+    batch_size : int, default=32
+    train_split : callable or None, default=None
+        Internal validation split (:class:`~skgait.models.GroupValidSplit`
+        with ``groups`` for a subject-wise one).
+    callbacks : list or None, default=None
+    warm_start_from, freeze, fine_tune_epochs :
+        Transfer of ``features.*`` weights, as in
+        :class:`~skgait.models.GaitCNNClassifier`.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation and shuffling.
+    device : str, default="cpu"
+    verbose : int, default=0
+    **kwargs
+        Other skorch parameters (``module__dilations=(1, 2, 4)``, ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Step labels, in the order of the second axis of
+        :meth:`predict_proba`.
+    n_channels_ : int
+        Channels of the training windows.
+    module_ : torch.nn.Module
+        The trained network.
+
+    See Also
+    --------
+    skgait.models.WalkingExtractor : Relabels whole datasets with a segmenter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import GaitSegmenter
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(8, 3, 200)).astype(np.float32)
+    >>> y = np.where(np.arange(200) < 100, "still", "walk")[None].repeat(8, 0)
+    >>> X[:, :, 100:] += np.sin(np.arange(100) / 3)
+    >>> seg = GaitSegmenter(max_epochs=2, random_state=0).fit(X, y)
+    >>> seg.predict(X[:2]).shape
+    (2, 200)
+    >>> seg.predict(X[:1, :, :150]).shape  # any length
+    (1, 150)
+    """
+
+    def __init__(
+        self,
+        module=WalkingFCN,
+        *,
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=20,
+        batch_size=32,
+        train_split=None,
+        callbacks=None,
+        iterator_train=TensorBatchLoader,
+        iterator_valid=TensorBatchLoader,
+        dataset=WindowDataset,
+        use_caching=False,
+        warm_start_from=None,
+        freeze=None,
+        fine_tune_epochs=3,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            iterator_train=iterator_train,
+            iterator_valid=iterator_valid,
+            dataset=dataset,
+            use_caching=use_caching,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.warm_start_from = warm_start_from
+        self.freeze = freeze
+        self.fine_tune_epochs = fine_tune_epochs
+        self.random_state = random_state
+
+    @property
+    def classes_(self):
+        try:
+            return self.label_encoder_.classes_
+        except AttributeError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} is not fitted yet: 'classes_' is set by fit."
+            ) from exc
+
+    def _check_X(self, X, reset):
+        X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        if not reset and hasattr(self, "n_channels_") and X.shape[1] != self.n_channels_:
+            raise ValueError(
+                f"X has {X.shape[1]} channels, but {type(self).__name__} was "
+                f"fitted on {self.n_channels_}."
+            )
+        return X
+
+    def _check_y(self, y, n_times=None):
+        y = np.asarray(y)
+        if y.ndim != 2:
+            raise ValueError(
+                f"{type(self).__name__} labels every time step: y must have shape "
+                f"(n_windows, n_times); got {y.shape}."
+            )
+        if n_times is not None and y.shape[1] != n_times:
+            raise ValueError(
+                f"y has {y.shape[1]} labels per window but X has {n_times} time "
+                "points; give one label per time step."
+            )
+        return y
+
+    def fit(self, X, y, groups=None, **fit_params):
+        """Build the network for ``X`` and ``y`` and train it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+            Windows.
+        y : array-like of shape (n_windows, n_times)
+            One label per time step.
+        groups : array-like of shape (n_windows,), optional
+            Subject of each window, for ``train_split`` only.
+        **fit_params : dict
+            As in skorch.
+
+        Returns
+        -------
+        self : object
+        """
+        X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} needs y to fit; got y=None.")
+        self._check_y(y, X.shape[2])
+        check_consistent_length(X, y)
+        return super().fit(X, y, groups=groups, **fit_params)
+
+    def _fit_target(self, y):
+        y = self._check_y(y)
+        check_classification_targets(y.ravel())
+        encoder = LabelEncoder().fit(y.ravel())
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 step labels; y holds only "
+                f"{encoder.classes_[0]!r}."
+            )
+        self.label_encoder_ = encoder
+        return len(encoder.classes_)
+
+    def _transform_target(self, y):
+        y = self._check_y(y)
+        codes = self.label_encoder_.transform(y.ravel()).reshape(y.shape)
+        return torch.as_tensor(codes, dtype=torch.int64)
+
+    def check_data(self, X, y):
+        pass
+
+    def _conv_backend(self, iterator):
+        # Dilated convolutions: PyTorch's native CPU kernels are several
+        # times slower than oneDNN's at every batch size, so keep oneDNN.
+        return contextlib.nullcontext()
+
+    def predict_proba(self, X):
+        """Probability of each label at each time step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+            Windows of any length the network accepts.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_windows, n_classes, n_times)
+        """
+        self.check_is_fitted()
+        out = [
+            to_numpy(torch.softmax(yp, dim=1))
+            for yp in self.forward_iter(X, training=False)
+        ]
+        return np.concatenate(out, axis=0)
+
+    def predict(self, X):
+        """Most probable label at each time step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_windows, n_times)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y):
+        """Accuracy over all time steps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+        y : array-like of shape (n_windows, n_times)
+
+        Returns
+        -------
+        accuracy : float
+        """
+        return float(np.mean(self.predict(X) == np.asarray(y)))

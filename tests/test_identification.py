@@ -1,0 +1,148 @@
+"""CNN+LSTM identification and cross-session splits."""
+
+import numpy as np
+import pytest
+import torch
+
+from skgait.datasets import load_ipol_healthy_gait, make_step_windows
+from skgait.model_selection import (
+    CrossRecordingSplit,
+    identification_protocol,
+    score_identification,
+)
+from skgait.models import CNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
+
+
+def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_subjects * per_subject, 3, n_times)).astype(np.float32)
+    who = np.repeat([f"s{k}" for k in range(n_subjects)], per_subject)
+    for k in range(n_subjects):
+        X[who == f"s{k}", k % 3] += 1.5
+    return X, who
+
+
+@pytest.mark.parametrize("lstm, width", [("single", 8), ("bidirectional", 16), ("two_layer", 8)])
+def test_cnnlstm_output_and_embedding_shapes(lstm, width):
+    net = CNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
+    x = torch.zeros(4, 3, 64)
+    assert net(x).shape == (4, 5)
+    assert net.embed(x).shape == (4, width)
+
+
+def test_cnnlstm_features_match_biodeep_cnn_names():
+    cnn = GaitCNNClassifier(max_epochs=1, random_state=0).fit(*_windows())
+    net = CNNLSTM(n_channels=3, n_times=32, n_outputs=3)
+    own = {k: v.shape for k, v in net.state_dict().items() if k.startswith("features.")}
+    source = {k: v.shape for k, v in cnn.feature_weights().items() if k.startswith("features.")}
+    assert own == source
+
+
+def test_cnn_fix_copies_and_freezes_the_cnn():
+    X, who = _windows()
+    cnn = GaitCNNClassifier(max_epochs=2, random_state=0).fit(X, who)
+    clf = GaitCNNLSTMClassifier(
+        mode="cnn_fix", warm_start_from=cnn.feature_weights(), max_epochs=2, random_state=0
+    ).fit(X, who)
+    assert len(clf.history) == 2  # max_epochs, not fine_tune_epochs
+    for name, p in clf.module_.named_parameters():
+        assert p.requires_grad == (not name.startswith("features."))
+    torch.testing.assert_close(
+        clf.module_.features[0].weight, cnn.module_.features[0].weight
+    )
+
+
+def test_lstm_fix_copies_and_freezes_the_lstm():
+    X, who = _windows()
+    source = GaitCNNLSTMClassifier(max_epochs=1, random_state=1).fit(X, who)
+    clf = GaitCNNLSTMClassifier(
+        mode="lstm_fix", warm_start_from=source.recurrent_weights(), max_epochs=2, random_state=0
+    ).fit(X, who)
+    for name, p in clf.module_.named_parameters():
+        assert p.requires_grad == (not name.startswith("lstm."))
+    torch.testing.assert_close(
+        clf.module_.lstm.weight_hh_l0, source.module_.lstm.weight_hh_l0
+    )
+
+
+@pytest.mark.parametrize("mode", ["cnn_fix", "lstm_fix"])
+def test_fix_modes_need_pretrained_weights(mode):
+    with pytest.raises(ValueError, match="warm_start_from"):
+        GaitCNNLSTMClassifier(mode=mode, max_epochs=1).fit(*_windows())
+
+
+def test_unknown_mode_is_rejected():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        GaitCNNLSTMClassifier(mode="frozen", max_epochs=1).fit(*_windows())
+
+
+def test_cnn_fix_accepts_longer_windows_but_not_other_channels():
+    X, who = _windows()
+    cnn = GaitCNNClassifier(max_epochs=1, random_state=0).fit(X, who)
+    longer = np.concatenate([X, X], axis=2)
+    GaitCNNLSTMClassifier(
+        mode="cnn_fix", warm_start_from=cnn.feature_weights(), max_epochs=1
+    ).fit(longer, who)
+    stacked = np.concatenate([X, X], axis=1)
+    with pytest.raises(ValueError, match="channels"):
+        GaitCNNLSTMClassifier(
+            mode="cnn_fix", warm_start_from=cnn.feature_weights(), max_epochs=1
+        ).fit(stacked, who)
+
+
+def test_identifier_is_deterministic_and_learns():
+    X, who = _windows(per_subject=20)
+    a = GaitCNNLSTMClassifier(max_epochs=15, random_state=0).fit(X, who)
+    b = GaitCNNLSTMClassifier(max_epochs=15, random_state=0).fit(X, who)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.score(X, who) > 0.6
+
+
+def _random_recordings(rng):
+    n_subjects = rng.integers(2, 6)
+    rows = []
+    for s in range(n_subjects):
+        for r in range(rng.integers(1, 5)):
+            rows += [(f"s{s}", f"{r:02d}")] * int(rng.integers(1, 6))
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_cross_recording_split_never_shares_a_recording(seed):
+    rng = np.random.default_rng(seed)
+    groups = _random_recordings(rng)
+    # Recording ids repeat across subjects ("00" of s0 and of s1 differ).
+    key = np.char.add(np.char.add(groups[:, 0], "/"), groups[:, 1])
+    if all(len(np.unique(key[groups[:, 0] == s])) < 2 for s in np.unique(groups[:, 0])):
+        with pytest.raises(ValueError, match="two recordings"):
+            next(CrossRecordingSplit().split(groups, groups=groups))
+        return
+    cv = CrossRecordingSplit(n_splits=3, shuffle=True, random_state=seed)
+    for train, test in cv.split(groups, groups=groups):
+        assert not np.intersect1d(key[train], key[test]).size
+        assert set(groups[test, 0]) == set(groups[train, 0])  # same people
+        assert len(test) and len(train)
+
+
+@pytest.mark.parametrize("name", ["hugadb", "sisfall", "ipol_healthy_gait"])
+def test_identification_protocols_are_cross_session(name):
+    _, columns = identification_protocol(name)
+    assert "subject" in columns
+    with pytest.raises(ValueError, match="No identification protocol"):
+        identification_protocol("umafall")
+
+
+def test_score_identification_on_ipol_step_windows(data_home):
+    """Real data, IPOL trial 1 → 2 on two-step windows: well above chance."""
+    X, meta = make_step_windows(load_ipol_healthy_gait(), placement="right_foot")
+    keep = meta["subject"].isin(sorted(meta["subject"].unique())[:6]).to_numpy()
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from skgait.features import ACFTransformer
+
+    model = make_pipeline(ACFTransformer(lags=16), RandomForestClassifier(50, random_state=0))
+    scores = score_identification(model, X[keep], meta[keep].reset_index(drop=True))
+    assert scores["n_subjects"] == 6
+    assert scores["window_accuracy"] > 2 * scores["chance"]
+    assert 0 <= scores["recording_accuracy"] <= 1

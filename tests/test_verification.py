@@ -1,0 +1,143 @@
+"""Pairs without subject leakage, alignments, EER and the Verifier."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skgait.datasets import load_ipol_healthy_gait, make_step_windows
+from skgait.metrics import equal_error_rate, verification_report
+from skgait.models import GaitCNNLSTMClassifier
+from skgait.verification import (
+    Verifier,
+    align_pairs,
+    make_pairs,
+    pair_train_test_split,
+)
+
+
+def test_eer_hand_computed():
+    # Thresholds 0.9, 0.6, 0.4: at 0.6 one impostor (0.6) is accepted and one
+    # genuine (0.4) rejected: FAR = FRR = 1/2.
+    eer, threshold = equal_error_rate([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], return_threshold=True)
+    assert eer == 0.5 and threshold == 0.6
+    assert equal_error_rate([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 0.0
+    assert equal_error_rate([1, 1, 0, 0], [0.1, 0.2, 0.8, 0.9]) == 1.0
+
+
+def test_eer_interpolates_between_roc_points():
+    # Tied scores: the ROC jumps diagonally from (FAR, FRR) = (0, 1) to (1, 0),
+    # so the curves cross half way: EER = 1/2. Same with one clean pair more:
+    # (0, 1) → (0, 1/2) → (1/2, 0) → ... crossing at 1/4.
+    assert equal_error_rate([0, 1], [0.5, 0.5]) == 0.5
+    assert equal_error_rate([0, 1, 0, 1], [0.1, 0.9, 0.5, 0.5]) == 0.25
+
+
+def test_verification_report_hand_computed():
+    report = verification_report([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9])
+    assert report["roc_auc"] == 0.75
+    assert report["eer"] == 0.5
+    assert report["accuracy_at_eer"] == 0.5
+    with pytest.raises(ValueError, match="both 1"):
+        verification_report([1, 1], [0.2, 0.3])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_make_pairs_is_balanced_and_labelled_right(seed):
+    rng = np.random.default_rng(seed)
+    groups = rng.choice(list("abcdef"), size=int(rng.integers(10, 60)))
+    if len(np.unique(groups)) < 2:
+        return
+    n_pairs = int(rng.integers(2, 200))
+    pairs, same = make_pairs(groups, n_pairs, random_state=seed)
+    assert pairs.shape == (n_pairs, 2)
+    assert same.sum() == round(n_pairs / 2)
+    np.testing.assert_array_equal(groups[pairs[:, 0]] == groups[pairs[:, 1]], same == 1)
+    assert np.all(pairs[:, 0] != pairs[:, 1])
+
+
+def test_make_pairs_is_reproducible_and_respects_sessions():
+    groups = np.repeat(["a", "b", "c"], 6)
+    sessions = np.tile(["1", "1", "1", "2", "2", "2"], 3)
+    p1 = make_pairs(groups, 50, sessions=sessions, random_state=3)
+    p2 = make_pairs(groups, 50, sessions=sessions, random_state=3)
+    np.testing.assert_array_equal(p1[0], p2[0])
+    pairs, same = p1
+    genuine = pairs[same == 1]
+    assert np.all(sessions[genuine[:, 0]] != sessions[genuine[:, 1]])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_pair_split_never_shares_a_subject(seed):
+    rng = np.random.default_rng(seed)
+    n_subjects = int(rng.integers(4, 15))
+    groups = np.repeat(np.arange(n_subjects), rng.integers(2, 6, size=n_subjects))
+    tr, tr_same, te, te_same = pair_train_test_split(
+        groups, test_size=0.3, n_train_pairs=60, n_test_pairs=20, random_state=seed
+    )
+    assert not set(groups[tr].ravel()) & set(groups[te].ravel())
+    assert tr_same.mean() == 0.5 and te_same.mean() == 0.5
+
+
+def test_align_pairs_axes():
+    a = np.zeros((3, 2, 5))
+    b = np.ones((3, 2, 5))
+    t = align_pairs(a, b, "time")
+    c = align_pairs(a, b, "channels")
+    assert t.shape == (3, 2, 10) and c.shape == (3, 4, 5)
+    assert t[0, 0, :5].sum() == 0 and t[0, 0, 5:].sum() == 5
+    assert c[0, :2].sum() == 0 and c[0, 2:].sum() == 10
+    with pytest.raises(ValueError, match="alignment"):
+        align_pairs(a, b, "diagonal")
+
+
+def _people(n_subjects=6, per_subject=10, seed=0):
+    rng = np.random.default_rng(seed)
+    who = np.repeat(np.arange(n_subjects), per_subject)
+    t = np.arange(32) / 32
+    freq = 1.0 + who[:, None, None]
+    X = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6, size=(len(who), 2, 1)))
+    return (X + 0.1 * rng.normal(size=X.shape)).astype(np.float32), who
+
+
+@pytest.mark.parametrize("alignment", ["time", "channels"])
+def test_verifier_enroll_verify_clone_pickle(alignment):
+    X, who = _people()
+    ver = Verifier(
+        GaitCNNLSTMClassifier(max_epochs=2, random_state=0),
+        alignment=alignment, n_pairs=100, random_state=0,
+    ).fit(X[who < 4], who[who < 4])
+    ver.enroll("new", X[who == 5][:3])
+    result = ver.verify("new", X[who == 5][3:6])
+    assert 0.0 <= result.score <= 1.0 and isinstance(result.accepted, bool)
+    restored = pickle.loads(pickle.dumps(ver))
+    assert restored.verify("new", X[who == 5][3:6]).score == pytest.approx(result.score)
+    assert clone(ver).get_params()["alignment"] == alignment
+    with pytest.raises(KeyError, match="not enrolled"):
+        ver.verify("nobody", X[:2])
+
+
+def test_verifier_scores_are_symmetric_and_deterministic():
+    X, who = _people()
+    kwargs = {"n_pairs": 100, "random_state": 0}
+    a = Verifier(GaitCNNLSTMClassifier(max_epochs=2, random_state=0), **kwargs).fit(X, who)
+    b = Verifier(GaitCNNLSTMClassifier(max_epochs=2, random_state=0), **kwargs).fit(X, who)
+    np.testing.assert_allclose(a.score_pairs(X[:5], X[5:10]), a.score_pairs(X[5:10], X[:5]))
+    np.testing.assert_array_equal(a.score_pairs(X[:5], X[5:10]), b.score_pairs(X[:5], X[5:10]))
+
+
+def test_authentication_smoke_on_ipol_step_windows(data_home):
+    """Real data: subject-disjoint pairs of IPOL two-step windows."""
+    X, meta = make_step_windows(load_ipol_healthy_gait(), placement="right_foot")
+    subjects = meta["subject"].to_numpy()
+    tr, _, te, te_same = pair_train_test_split(
+        subjects, test_size=5, n_train_pairs=10, n_test_pairs=200, random_state=0
+    )
+    train = np.isin(subjects, np.unique(subjects[tr]))
+    ver = Verifier(
+        GaitCNNLSTMClassifier(max_epochs=3, random_state=0),
+        alignment="channels", n_pairs=400, random_state=0,
+    ).fit(X[train], subjects[train])
+    report = verification_report(te_same, ver.score_pairs(X[te[:, 0]], X[te[:, 1]]))
+    assert 0.0 <= report["eer"] <= 1.0 and report["n_genuine"] == 100
