@@ -239,3 +239,34 @@ def test_benchmark_smoke():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "skgait" in result.stdout
+
+
+@pytest.mark.parametrize("method", ["direct", "fft"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nonfinite_input_is_rejected_by_every_entry_point(method, bad):
+    rng = np.random.default_rng(0)
+    clean = rng.normal(size=(4, 3, 50))
+    dirty = clean.copy()
+    dirty[2, 1, 17] = bad
+    transformer = ACFTransformer(lags=5, method=method).fit(clean)
+    with pytest.raises(ValueError, match="Input X contains"):
+        transformer.transform(dirty)
+    with pytest.raises(ValueError, match="Input X contains"):
+        ACFTransformer(lags=5, method=method).fit_transform(dirty)
+    with pytest.raises(ValueError, match="Input X contains"):
+        ACFTransformer(lags=5, method=method).fit(dirty)
+
+
+def test_sum_overflow_is_a_clear_error():
+    X = np.full((1, 1, 20), 1e307)
+    X[0, 0, ::2] = 1.7e308
+    with pytest.raises(ValueError, match="overflows float64"):
+        ACFTransformer(lags=3, method="direct").fit_transform(X)
+
+
+def test_fit_transform_equals_fit_then_transform():
+    X = np.random.default_rng(1).normal(size=(6, 2, 40)).astype(np.float32)
+    a = ACFTransformer(lags=4).fit_transform(X)
+    b = ACFTransformer(lags=4).fit(X).transform(X)
+    np.testing.assert_array_equal(a, b)
+    assert a.dtype == np.float32

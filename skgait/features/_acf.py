@@ -42,6 +42,7 @@ from scipy import fft as sp_fft
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_windows
@@ -127,7 +128,7 @@ def _lagged_sums(buf, n, max_lag, g):
 
 
 @njit(parallel=True, fastmath=_FASTMATH, cache=True)
-def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant):
+def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
     n_series, n = X.shape
     n_chunks = n_constant.shape[0]
     chunk = (n_series + n_chunks - 1) // n_chunks
@@ -136,6 +137,7 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant):
         buf = np.zeros(n + 8, dtype=np.float64)
         g = np.empty(max_lag + 1, dtype=np.float64)
         count = 0
+        bad = 0
         for i in range(c * chunk, min(n_series, (c + 1) * chunk)):
             x = X[i]
             x0 = x[0]
@@ -146,6 +148,11 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant):
                 s += v
                 n_diff += v != x0
             r = out[i]
+            if not np.isfinite(s):
+                # NaN or infinity in the series (or a sum overflowing):
+                # reported to the caller, which raises.
+                bad += 1
+                continue
             if n_diff == 0:
                 # Constant series: gamma(0) = 0, the ACF is defined as 0.
                 for h in range(n_out):
@@ -161,19 +168,31 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant):
             for h in range(n_out):
                 r[h] = g_out[h] / g0
         n_constant[c] = count
+        n_nonfinite[c] = bad
 
 
 def _acf_direct(X, max_lag, include_lag0, out):
     """Fill ``out`` (n_series, n_lags_out) with the ACF of the rows of ``X``.
 
-    Returns the number of constant rows.
+    Returns the number of constant rows. NaN and infinity are detected in the
+    kernel's first pass over each row (its sum), which saves a separate
+    validation pass over ``X``; the exact check runs only when one is found.
     """
     n_chunks = max(1, min(X.shape[0], 16 * numba.get_num_threads()))
     n_constant = np.zeros(n_chunks, dtype=np.int64)
+    n_nonfinite = np.zeros(n_chunks, dtype=np.int64)
     # Chunks are handed to threads one at a time (dynamic scheduling), so a
     # core slowed down by another process does not hold the others back.
     with _LAUNCH_LOCK, numba.parallel_chunksize(1):
-        _acf_direct_kernel(X, max_lag, 0 if include_lag0 else 1, out, n_constant)
+        _acf_direct_kernel(
+            X, max_lag, 0 if include_lag0 else 1, out, n_constant, n_nonfinite
+        )
+    if n_nonfinite.any():
+        assert_all_finite(X, input_name="X")  # raises sklearn's NaN/inf message
+        raise ValueError(
+            "Input X holds values so large that their sum overflows float64; "
+            "rescale the signal."
+        )
     return int(n_constant.sum())
 
 
@@ -194,6 +213,7 @@ def _acf_fft(X, max_lag, include_lag0, out, chunk_bytes=8 * 2**20):
 
     Extra memory is bounded by ``chunk_bytes`` times a small factor.
     """
+    assert_all_finite(X, input_name="X")
     n_series, n = X.shape
     nfft = _nfft(n, max_lag)
     first_lag = 0 if include_lag0 else 1
@@ -386,7 +406,31 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         self : ACFTransformer
             Fitted transformer.
         """
-        X = check_windows(X, estimator=self)
+        return self._fit_shape(check_windows(X, estimator=self))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to ``X`` and return its autocorrelation, reading ``X`` once.
+
+        Equivalent to ``fit(X).transform(X)``; NaN and infinity are detected
+        by the kernel's pass over ``X`` instead of a separate one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+            Windows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_acf : ndarray
+            See :meth:`transform`.
+        """
+        self._fit_shape(check_windows(X, estimator=self, ensure_finite=False))
+        return self.transform(X)
+
+    def _fit_shape(self, X):
         _, n_channels, n_timepoints = X.shape
         lags = _resolve_lags(self.lags, self.rate)
         self._check_lags(lags, n_timepoints)
@@ -439,7 +483,8 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                     f"set_output(transform={dense!r}), or "
                     "set_output(transform='default')."
                 )
-        X = check_windows(X, estimator=self)
+        # NaN and infinity are detected by the kernels (no extra pass).
+        X = check_windows(X, estimator=self, ensure_finite=False)
         n_windows, n_channels, n_timepoints = X.shape
         if n_channels != self.n_channels_:
             raise ValueError(

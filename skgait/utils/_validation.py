@@ -12,6 +12,7 @@ def check_windows(
     dtype=(np.float64, np.float32),
     min_timepoints=1,
     allow_2d=False,
+    ensure_finite=True,
     estimator=None,
 ):
     """Validate windows and return them as a C-contiguous 3-D float array.
@@ -27,6 +28,9 @@ def check_windows(
     allow_2d : bool, default=False
         Accept ``(n_windows, n_timepoints)`` as a single channel and return
         it as ``(n_windows, 1, n_timepoints)``.
+    ensure_finite : bool, default=True
+        Reject NaN and infinity. A caller whose own pass over the data
+        detects them (the ACF kernel) sets it to False to save a full read.
     estimator : estimator instance or str, optional
         Named in error messages.
 
@@ -70,7 +74,7 @@ def check_windows(
     flat = check_array(
         X.reshape(n_windows, -1),
         dtype=dtype,
-        ensure_all_finite=True,
+        ensure_all_finite=ensure_finite,
         input_name="X",
         estimator=estimator,
         order="C",
