@@ -703,7 +703,21 @@ _SHARED_ATTRIBUTES_DOC = """
 """
 
 
-class GaitCNNClassifier(_GaitNetMixin, NeuralNetClassifier):
+
+class _LabelEncodedMixin:
+    """``classes_`` of an estimator whose labels are encoded by ``label_encoder_``."""
+
+    @property
+    def classes_(self):
+        try:
+            return self.label_encoder_.classes_
+        except AttributeError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} is not fitted yet: 'classes_' is set by fit."
+            ) from exc
+
+
+class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
     __doc__ = (
         """BioDeep CNN classifier (gender, or any label) on gait windows.
 
@@ -802,15 +816,6 @@ class GaitCNNClassifier(_GaitNetMixin, NeuralNetClassifier):
         self.freeze = freeze
         self.fine_tune_epochs = fine_tune_epochs
         self.random_state = random_state
-
-    @property
-    def classes_(self):
-        try:
-            return self.label_encoder_.classes_
-        except AttributeError as exc:
-            raise AttributeError(
-                f"{type(self).__name__} is not fitted yet: 'classes_' is set by fit."
-            ) from exc
 
     def _fit_target(self, y):
         y = np.asarray(y)

@@ -28,7 +28,7 @@ from skorch.utils import to_numpy
 from torch import nn
 
 from ..utils._validation import check_windows
-from ._cnn import _GaitNetMixin
+from ._cnn import _GaitNetMixin, _LabelEncodedMixin
 from ._training import TensorBatchLoader, WindowDataset
 
 __all__ = ["GaitSegmenter", "WalkingFCN"]
@@ -92,7 +92,7 @@ class WalkingFCN(nn.Module):
         return self.head(self.features(x))
 
 
-class GaitSegmenter(_GaitNetMixin, NeuralNet):
+class GaitSegmenter(_LabelEncodedMixin, _GaitNetMixin, NeuralNet):
     """Label every time step of gait windows (walking / not walking, or activities).
 
     A skorch :class:`~skorch.NeuralNet` that builds :class:`WalkingFCN` (or
@@ -200,15 +200,6 @@ class GaitSegmenter(_GaitNetMixin, NeuralNet):
         self.freeze = freeze
         self.fine_tune_epochs = fine_tune_epochs
         self.random_state = random_state
-
-    @property
-    def classes_(self):
-        try:
-            return self.label_encoder_.classes_
-        except AttributeError as exc:
-            raise AttributeError(
-                f"{type(self).__name__} is not fitted yet: 'classes_' is set by fit."
-            ) from exc
 
     def _check_X(self, X, reset):
         X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
