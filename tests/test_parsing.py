@@ -73,3 +73,18 @@ def test_file_cut_inside_a_number_is_named_truncated(tmp_path):
     path = _write(tmp_path, "1 2 3\n4 5 -")
     with pytest.raises(DataFormatError, match=r"line 2, column 3 is not a number.*truncated"):
         read_numeric_table(path, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.00015546398361005606",  # leading zeros are not significant digits
+        "0.000000000000000000012345678901234567891",
+        "123456789012345678901234",  # integer digits beyond 18
+        "1234567890123456789.5",
+        "-0.17158553004264832",
+    ],
+)
+def test_long_numbers_are_correctly_rounded(tmp_path, text):
+    table = read_numeric_table(_write(tmp_path, text + "\n"), 1)
+    assert table[0, 0] == float(text)

@@ -67,27 +67,40 @@ def _parse_table(buf, start, delims, digits, comment, n_columns, out, pow10, fix
             if buf[i] == 45 or buf[i] == 43:  # '-' or '+'
                 neg = buf[i] == 45
                 i += 1
+            # Up to 18 significant digits go into the mantissa (leading zeros
+            # are not significant); a non-zero digit beyond them is dropped
+            # and sends the token to the exact path.
             mantissa = 0
             n_digits = 0
+            n_significant = 0
+            dropped = False
             scale = 0
             d = digits[buf[i]]
-            while d >= 0 and n_digits < 18:
+            while d >= 0 and n_significant < 18:
                 mantissa = mantissa * 10 + d
+                n_significant += mantissa > 0
                 n_digits += 1
                 i += 1
                 d = digits[buf[i]]
-            while d >= 0:  # digits beyond 18 only scale the value
+            while d >= 0:  # integer digits beyond 18 only scale the value
                 scale += 1
+                dropped |= d != 0
+                n_digits += 1
                 i += 1
                 d = digits[buf[i]]
             if buf[i] == 46:  # '.'
                 i += 1
                 d = digits[buf[i]]
+                while d >= 0 and n_significant < 18:
+                    mantissa = mantissa * 10 + d
+                    n_significant += mantissa > 0
+                    scale -= 1
+                    n_digits += 1
+                    i += 1
+                    d = digits[buf[i]]
                 while d >= 0:
-                    if n_digits < 18:
-                        mantissa = mantissa * 10 + d
-                        n_digits += 1
-                        scale -= 1
+                    dropped |= d != 0
+                    n_digits += 1
                     i += 1
                     d = digits[buf[i]]
             if n_digits > 0 and (buf[i] | 32) == 101:  # exponent
@@ -110,7 +123,7 @@ def _parse_table(buf, start, delims, digits, comment, n_columns, out, pow10, fix
                 scale += -exp if exp_neg else exp
             if n_digits > 0:
                 value = float(mantissa)
-                if mantissa < 9007199254740992 and -22 <= scale <= 22:
+                if not dropped and mantissa < 9007199254740992 and -22 <= scale <= 22:
                     if scale < 0:
                         value = value / pow10[-scale]
                     elif scale > 0:
