@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
 from ._aggregate import aggregate_predictions
-from ._split import CrossSessionSplit, _assert_disjoint
+from ._split import CrossSessionSplit, _assert_disjoint, _check_label_pairs
 
 __all__ = ["CrossRecordingSplit", "identification_protocol", "score_identification"]
 
@@ -84,28 +84,17 @@ class CrossRecordingSplit(BaseCrossValidator):
 
     def _check_groups(self, X, groups):
         owner = type(self).__name__
-        if groups is None:
-            raise ValueError(
-                f"{owner} needs `groups` of (subject, recording) pairs, for "
-                "example groups=meta[['subject', 'recording']]."
-            )
-        groups = np.asarray(groups)
-        if groups.ndim != 2 or groups.shape[1] != 2:
-            raise ValueError(
-                f"{owner}: `groups` must have shape (n_windows, 2) of (subject, "
-                f"recording) pairs; got {groups.shape}."
-            )
-        if groups.shape[0] != _num_samples(X):
-            raise ValueError(
-                f"{owner}: `groups` has {groups.shape[0]} rows for "
-                f"{_num_samples(X)} windows."
-            )
+        hint = (
+            "Pass (subject, recording) pairs, for example "
+            "groups=meta[['subject', 'recording']]."
+        )
+        subjects, recordings = _check_label_pairs(
+            groups, _num_samples(X), owner, hint, allow_1d=False
+        )
         if not isinstance(self.n_splits, int) or self.n_splits < 1:
             raise ValueError(f"{owner}: n_splits must be a positive integer; got {self.n_splits!r}.")
-        subjects = groups[:, 0].astype(str)
         # A recording id is only unique within its subject.
-        recordings = np.char.add(np.char.add(subjects, "\x1f"), groups[:, 1].astype(str))
-        return subjects, recordings
+        return subjects, np.char.add(np.char.add(subjects, "\x1f"), recordings)
 
     def split(self, X, y=None, groups=None):
         """Generate indices to split windows into training and test set.

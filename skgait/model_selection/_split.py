@@ -51,6 +51,33 @@ def _check_groups(groups, n_samples, owner, hint=_GROUPS_HINT):
     return groups
 
 
+def _check_label_pairs(groups, n_samples, owner, hint, allow_1d):
+    """Split ``(subject, label)`` pairs into two string arrays.
+
+    With ``allow_1d``, 1-D ``groups`` are labels alone and the subjects are
+    ``None``. Raises a clear error for missing groups, another shape or
+    another length than ``n_samples``.
+    """
+    if groups is None:
+        raise ValueError(f"{owner} needs `groups` and got None. {hint}")
+    groups = np.asarray(groups)
+    if groups.ndim == 2 and groups.shape[1] == 2:
+        subjects, labels = groups[:, 0].astype(str), groups[:, 1].astype(str)
+    elif groups.ndim == 1 and allow_1d:
+        subjects, labels = None, groups.astype(str)
+    else:
+        expected = "(n_windows,) or (n_windows, 2)" if allow_1d else "(n_windows, 2)"
+        raise ValueError(
+            f"{owner}: `groups` must have shape {expected}; got {groups.shape}. {hint}"
+        )
+    if groups.shape[0] != n_samples:
+        raise ValueError(
+            f"{owner}: `groups` has {groups.shape[0]} rows for {n_samples} "
+            "windows; they must have the same length."
+        )
+    return subjects, labels
+
+
 def _check_y_length(y, n_samples, owner):
     if y is None:
         return None
@@ -391,27 +418,7 @@ class CrossSessionSplit(BaseCrossValidator):
             "groups=meta['trial'], or (subject, session) pairs, for example "
             "groups=meta[['subject', 'trial']]."
         )
-        if groups is None:
-            raise ValueError(f"{owner} needs `groups` and got None. {hint}")
-        groups = np.asarray(groups)
-        n_samples = _num_samples(X)
-        if groups.ndim == 2 and groups.shape[1] == 2:
-            subjects = np.asarray(groups[:, 0]).astype(str)
-            sessions = np.asarray(groups[:, 1]).astype(str)
-        elif groups.ndim == 1:
-            subjects = None
-            sessions = groups.astype(str)
-        else:
-            raise ValueError(
-                f"{owner}: `groups` must have shape (n_windows,) or "
-                f"(n_windows, 2); got {groups.shape}. {hint}"
-            )
-        if groups.shape[0] != n_samples:
-            raise ValueError(
-                f"{owner}: `groups` has {groups.shape[0]} rows for {n_samples} "
-                "windows; they must have the same length."
-            )
-        return subjects, sessions
+        return _check_label_pairs(groups, _num_samples(X), owner, hint, allow_1d=True)
 
     def _session_pairs(self, sessions):
         owner = type(self).__name__
