@@ -45,7 +45,7 @@ from sklearn.utils._set_output import _get_output_config
 from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows
+from ..utils._validation import check_windows, to_samples
 
 __all__ = ["ACFTransformer", "ConstantSeriesWarning"]
 
@@ -240,26 +240,6 @@ class ConstantSeriesWarning(UserWarning):
     """Some series were constant; their autocorrelation was set to 0."""
 
 
-def _resolve_lags(lags, rate, estimator_name="ACFTransformer"):
-    """Number of lags from an int count or a float duration in seconds."""
-    if isinstance(lags, numbers.Integral):
-        return int(lags)
-    if rate is None:
-        raise ValueError(
-            f"{estimator_name}: lags={lags!r} is a float, read as a duration in "
-            "seconds, but rate is None. Give rate (sampling rate in Hz), e.g. "
-            f"lags={lags!r}, rate=50, or give lags as an int number of lags."
-        )
-    n_lags = int(round(lags * rate))
-    if n_lags < 1:
-        raise ValueError(
-            f"{estimator_name}: lags={lags!r} s at rate={rate!r} Hz is "
-            f"{lags * rate:g} samples, less than one lag; give a longer "
-            "duration."
-        )
-    return n_lags
-
-
 class ACFTransformer(TransformerMixin, BaseEstimator):
     """Sample autocorrelation function of every channel of every window.
 
@@ -432,7 +412,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
 
     def _fit_shape(self, X):
         _, n_channels, n_timepoints = X.shape
-        lags = _resolve_lags(self.lags, self.rate)
+        lags = to_samples(self.lags, self.rate, name="lags", owner="ACFTransformer", unit="lag")
         self._check_lags(lags, n_timepoints)
         if self.channel_names is None:
             names = [f"ch{i}" for i in range(n_channels)]

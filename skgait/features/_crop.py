@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows
+from ..utils._validation import check_windows, to_samples
 
 __all__ = ["WindowCrop"]
 
@@ -86,18 +86,7 @@ class WindowCrop(TransformerMixin, BaseEstimator):
     def _resolve_length(self, n_timepoints):
         if self.length is None:
             return n_timepoints
-        if isinstance(self.length, numbers.Integral) and not isinstance(self.length, bool):
-            length = self.length
-        else:
-            if self.rate is None:
-                raise ValueError(
-                    f"WindowCrop: length={self.length!r} is a duration in "
-                    "seconds and needs rate (Hz); pass rate=, or give length "
-                    "as an int number of samples."
-                )
-            length = round(float(self.length) * float(self.rate))
-        if length < 1:
-            raise ValueError(f"WindowCrop: length={self.length!r} is less than one sample.")
+        length = to_samples(self.length, self.rate, name="length", owner="WindowCrop")
         if length > n_timepoints:
             raise ValueError(
                 f"WindowCrop: length {length} samples is longer than the "

@@ -1,9 +1,11 @@
 """Validation of 3-D window arrays ``(n_windows, n_channels, n_timepoints)``."""
 
+import numbers
+
 import numpy as np
 from sklearn.utils.validation import check_array
 
-__all__ = ["check_windows"]
+__all__ = ["check_windows", "to_samples"]
 
 
 def check_windows(
@@ -80,3 +82,49 @@ def check_windows(
         order="C",
     )
     return flat.reshape(n_windows, n_channels, n_timepoints)
+
+
+def to_samples(value, rate, *, name, owner, unit="sample"):
+    """Number of samples from an int count or a float duration in seconds.
+
+    Parameters
+    ----------
+    value : int or float
+        An int is a count of samples; a float is a duration in seconds.
+    rate : float or None
+        Sampling rate in Hz, needed for a duration.
+    name : str
+        Parameter name, for error messages (``"lags"``, ``"length"``).
+    owner : str
+        Estimator name, for error messages.
+    unit : str, default="sample"
+        What one step counts, for error messages (``"lag"``).
+
+    Returns
+    -------
+    n : int
+        ``value``, or ``round(value * rate)``.
+
+    Raises
+    ------
+    ValueError
+        If a duration comes without ``rate``, or the result is below one.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        n = int(value)
+        if n < 1:
+            raise ValueError(f"{owner}: {name}={value!r} is less than one {unit}.")
+        return n
+    if rate is None:
+        raise ValueError(
+            f"{owner}: {name}={value!r} is a float, read as a duration in "
+            f"seconds, but rate is None: it needs rate (Hz), e.g. "
+            f"{name}={value!r}, rate=50, or give {name} as an int number of {unit}s."
+        )
+    n = round(float(value) * float(rate))
+    if n < 1:
+        raise ValueError(
+            f"{owner}: {name}={value!r} s at rate={rate!r} Hz is "
+            f"{value * rate:g} {unit}s, less than one {unit}; give a longer duration."
+        )
+    return n
