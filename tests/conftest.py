@@ -1,26 +1,21 @@
 """Shared fixtures: the real data home, and an isolated cache for every test."""
 
-import os
 from pathlib import Path
 
 import pytest
 import torch
+from _data import DATA_HOME
 
 # pytest runs in two xdist workers on a 2-core machine: one intra-op thread
 # per worker avoids oversubscription (measured 10-20x slower fits without).
 torch.set_num_threads(1)
 
-DEFAULT_DATA_HOME = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def _data_home():
-    return Path(os.environ.get("SKGAIT_DATA") or DEFAULT_DATA_HOME)
 
 
 @pytest.fixture(scope="session")
 def data_home():
     """The folder holding the shared real datasets; skip when it is absent."""
-    home = _data_home()
+    home = DATA_HOME
     if not (home / "SisFall").is_dir():
         pytest.skip(f"real gait data not found under {home} (set SKGAIT_DATA)")
     return home
@@ -28,7 +23,7 @@ def data_home():
 
 @pytest.fixture(autouse=True)
 def _data_home_env(monkeypatch):
-    monkeypatch.setenv("SKGAIT_DATA", str(_data_home()))
+    monkeypatch.setenv("SKGAIT_DATA", str(DATA_HOME))
 
 
 def pytest_configure(config):

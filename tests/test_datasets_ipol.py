@@ -1,13 +1,12 @@
 """IPOL healthy-gait loader: real files, and malformed copies of them."""
 
 import json
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _data import DATA_HOME
 
 from skgait.datasets import (
     ACTIVITIES,
@@ -16,8 +15,7 @@ from skgait.datasets import (
     load_ipol_healthy_gait,
 )
 
-DATA = Path(os.environ.get("SKGAIT_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
-FOLDER = DATA / "IPOL_HealthyGait"
+FOLDER = DATA_HOME / "IPOL_HealthyGait"
 needs_data = pytest.mark.skipif(
     not (FOLDER / "GaitData").is_dir(), reason=f"IPOL data not found under {FOLDER}"
 )

@@ -1,12 +1,11 @@
 """UMAFall loader: real sample files, and synthetic files for every documented quirk."""
 
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _data import DATA_HOME
 
 from skgait.datasets import (
     ACTIVITIES,
@@ -15,8 +14,7 @@ from skgait.datasets import (
     load_umafall,
 )
 
-DATA = Path(os.environ.get("SKGAIT_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
-FOLDER = DATA / "UMAFall"
+FOLDER = DATA_HOME / "UMAFall"
 REAL = "UMAFall_Subject_01_ADL_Walking_1_2017-04-14_23-25-52.csv"
 needs_data = pytest.mark.skipif(
     not (FOLDER / REAL).is_file(), reason=f"UMAFall data not found under {FOLDER}"

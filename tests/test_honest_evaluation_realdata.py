@@ -1,11 +1,9 @@
 """The leaky/subject-wise gap on real SisFall data (the finding skgait is built on).
 
-Needs the shared datasets: ``SKGAIT_DATA`` (default ``/work/shared/data``)
-must hold ``SisFall/``; the test is skipped otherwise.
+Needs the shared datasets: the data home (``SKGAIT_DATA``, default
+``../shared/data``) must hold ``SisFall/``; the test is skipped otherwise.
 """
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,20 +15,14 @@ from skgait.model_selection import check_subject_wise, evaluate, get_protocol
 
 pytestmark = pytest.mark.realdata
 
-DATA = Path(os.environ.get("SKGAIT_DATA", "/work/shared/data"))
 
 
 @pytest.fixture(scope="module")
-def sisfall_windows():
-    if not (DATA / "SisFall").is_dir():
-        pytest.skip(
-            f"SisFall not found under {DATA}; set SKGAIT_DATA to the folder "
-            "holding SisFall/ to run the real-data test."
-        )
+def sisfall_windows(data_home):  # data_home skips when SisFall is absent
     from skgait.datasets import load_sisfall, make_windows
 
     X, meta = make_windows(
-        load_sisfall(data_home=DATA), placement="waist",
+        load_sisfall(data_home=data_home), placement="waist",
         rate=50.0, length=2.56, overlap=0.5, activity="walking",
     )
     return X, meta
