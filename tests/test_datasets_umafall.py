@@ -156,8 +156,14 @@ def test_synthetic_file_units_and_grid(tmp_path):
                       cache=False)
     recs = _by_placement(ds)
     assert set(recs) == {"pocket", "ankle", "waist", "chest", "wrist"}
-    np.testing.assert_allclose(recs["ankle"].signal.mean(axis=0),
+    # Each tag reads (0, 1, 0) g and 10 °/s about its x. The wrist keeps the
+    # tag's axes; the ankle's are mapped onto the body frame: forward = +z,
+    # left = -y, up = +x of the tag.
+    np.testing.assert_allclose(recs["wrist"].signal.mean(axis=0),
                                [0, G, 0, np.deg2rad(10), 0, 0], atol=1e-5)
+    np.testing.assert_allclose(recs["ankle"].signal.mean(axis=0),
+                               [0, -G, 0, 0, 0, np.deg2rad(10)], atol=1e-5)
+    assert (recs["ankle"].info["frame"], recs["wrist"].info["frame"]) == ("body", "sensor")
     assert recs["pocket"].channels == ("acc_x", "acc_y", "acc_z")
     assert recs["pocket"].info["duplicate_timestamps"] >= 9
     assert recs["ankle"].info["header_age"] == 14  # the file's own value
@@ -204,7 +210,8 @@ def test_irregular_timestamps_are_interpolated_in_time(tmp_path):
                     table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.rate == 20.0 and rec.n_samples == 10  # 101 ms … 600 ms every 50 ms
-    np.testing.assert_allclose(rec.signal[:, 0] / G, 0.101 + 0.05 * np.arange(10), atol=1e-6)
+    # the ankle tag's x is up: acc_z in the body frame
+    np.testing.assert_allclose(rec.signal[:, 2] / G, 0.101 + 0.05 * np.arange(10), atol=1e-6)
 
 
 def test_spreadsheet_mangled_numbers(tmp_path):
@@ -219,8 +226,9 @@ def test_spreadsheet_mangled_numbers(tmp_path):
                     padding=";;;;;;;")
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.info["repaired_values"] > 0
-    assert rec.signal[:, 1].max() == pytest.approx(1.00332105159759 * G, rel=1e-6)
-    np.testing.assert_allclose(rec.signal[:, 3], np.deg2rad(12.5), rtol=1e-6)
+    # the ankle tag's y is the body's -y, its x the body's z
+    assert -rec.signal[:, 1].min() == pytest.approx(1.00332105159759 * G, rel=1e-6)
+    np.testing.assert_allclose(rec.signal[:, 5], np.deg2rad(12.5), rtol=1e-6)
 
 
 def test_unknown_position(tmp_path):

@@ -7,6 +7,7 @@ rad/s) with placements from one vocabulary, and a subject table.
 from ._base import (
     ACTIVITIES,
     CHANNELS,
+    FRAMES,
     PLACEMENTS,
     DataFormatError,
     DatasetNotFoundError,
@@ -37,6 +38,7 @@ __all__ = [
     "ACTIVITIES",
     "CHANNELS",
     "ChecksumError",
+    "FRAMES",
     "PLACEMENTS",
     "DataFormatError",
     "DatasetNotFoundError",

@@ -17,6 +17,7 @@ import pandas as pd
 __all__ = [
     "ACTIVITIES",
     "CHANNELS",
+    "FRAMES",
     "PLACEMENTS",
     "STANDARD_GRAVITY",
     "DataFormatError",
@@ -30,8 +31,34 @@ __all__ = [
 #: Standard gravity, m/s², used to convert accelerations given in g.
 STANDARD_GRAVITY = 9.80665
 
-#: Channel names of a 6-axis IMU, in the order every loader uses.
+#: Channel names of a 6-axis IMU, in the order every loader uses. The axes
+#: are those of the body frame: ``x`` antero-posterior (positive forward),
+#: ``y`` medio-lateral (positive to the subject's left), ``z`` vertical
+#: (positive up); right-handed (x × y = z). ``acc_*`` is the specific force
+#: an accelerometer measures, so at rest ``acc_z`` ≈ +9.81 m/s² and the
+#: others ≈ 0. ``gyr_*`` is the angular rate about the same axes, positive
+#: counter-clockwise when looking down the axis (right-hand rule): ``gyr_y``
+#: > 0 pitches the nose (or a segment's distal end) down, i.e. backward for
+#: a leg segment. A sensor on a leg segment uses the segment-fixed frame
+#: that coincides with this one when the subject stands upright (``z``
+#: along the thigh or shin towards the hip, ``y`` to the left, ``x``
+#: forward; for a foot, ``z`` up from the sole and ``x`` towards the toes).
+#: Loaders only permute and negate the sensor's own axes (no rotation is
+#: estimated), so a tilted mounting stays tilted: gravity splits between
+#: ``acc_z`` and ``acc_x`` for a sensor on the instep.
 CHANNELS = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+
+#: Values of ``Recording.info["frame"]``: how far the axes of a recording
+#: are known to follow the body frame of :data:`CHANNELS`.
+FRAMES = {
+    "body": "x, y and z are the antero-posterior, medio-lateral and vertical "
+            "axes of the body frame, with their signs",
+    "vertical": "z is vertical and up (checked on the data); x and y are "
+                "horizontal sensor axes whose body directions and signs are "
+                "not documented",
+    "sensor": "the device's own axes; its orientation on the body is not "
+              "documented (a phone in a pocket, a wrist sensor, user data)",
+}
 
 #: Placement vocabulary shared by all datasets. Each loader maps its own
 #: sensor names onto these (the dataset's own name is kept in
