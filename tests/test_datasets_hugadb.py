@@ -14,6 +14,7 @@ from skgait.datasets import (
     DatasetNotFoundError,
     _hugadb,
     load_hugadb,
+    make_windows,
 )
 
 G = 9.80665
@@ -295,3 +296,14 @@ def test_folder_without_data_files(tmp_path):
     (tmp_path / "HuGaDB").mkdir()
     with pytest.raises(DatasetNotFoundError, match="holds no file matching"):
         load_hugadb(tmp_path / "HuGaDB")
+
+
+def test_make_windows_drops_the_listed_corrupted_gyroscopes_by_default(hugadb):
+    listed = {r.recording for r in hugadb.select(placement="right_shin")
+              if r.info["corrupted_gyroscope"]}
+    assert len(listed) == 41
+    with pytest.warns(UserWarning, match="Dropped 41 recordings whose gyroscope"):
+        _, meta = make_windows(hugadb, placement="right_shin")
+    assert not set(meta["recording"]) & listed
+    _, kept = make_windows(hugadb, placement="right_shin", corrupted_gyroscope="keep")
+    assert listed <= set(kept["recording"])

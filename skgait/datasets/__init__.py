@@ -12,6 +12,7 @@ from ._base import (
     DataFormatError,
     DatasetNotFoundError,
     GaitDataset,
+    ImplausibleSignalWarning,
     Recording,
 )
 from ._cache import get_cache_home
@@ -44,6 +45,7 @@ __all__ = [
     "DatasetNotFoundError",
     "DownloadError",
     "GaitDataset",
+    "ImplausibleSignalWarning",
     "Recording",
     "dataset_registry",
     "download_dataset",

@@ -23,6 +23,7 @@ __all__ = [
     "DataFormatError",
     "DatasetNotFoundError",
     "GaitDataset",
+    "ImplausibleSignalWarning",
     "Recording",
     "activity_code",
     "check_placement",
@@ -113,6 +114,15 @@ class DataFormatError(ValueError):
     """A data file does not have the documented format.
 
     The message names the file and, where it applies, the line and column.
+    """
+
+
+class ImplausibleSignalWarning(UserWarning):
+    """A recording's values are implausible for a body-worn IMU in SI units.
+
+    Non-finite values, accelerations or angular rates beyond any body-worn
+    sensor's range, or a mean acceleration that is not gravity (a unit
+    mix-up: g, mg, °/s). The message names the file and what is wrong.
     """
 
 

@@ -330,7 +330,8 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True,
         ``"source_file_kind"`` (``"walking"`` or ``"various"``),
         ``"corrupted_gyroscope"`` (True where the official README lists this
         IMU's gyroscope of this file as amplified 10 times, and so clipped:
-        drop them with ``make_windows(..., exclude="corrupted_gyroscope")``)
+        :func:`~skgait.datasets.make_windows` drops them when it windows a
+        gyroscope channel, unless ``corrupted_gyroscope="keep"``)
         and ``"gyroscope_status_known"`` (False for files outside the
         embedded table, which is the shared copy's 65 files; they are then
         reported as not corrupted).

@@ -9,6 +9,7 @@ import pandas as pd
 from ._base import DataFormatError, GaitDataset
 from ._cache import cached_recordings
 from ._home import resolve_dataset_path
+from ._plausibility import check_plausibility
 
 __all__ = [
     "load_dataset",
@@ -150,7 +151,10 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     # The tokenizer and NumPy release the GIL: files are parsed in threads.
     files = sorted(folder.glob(pattern))
     with ThreadPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1) or 1) as pool:
-        recordings = [rec for recs in pool.map(load, files) for rec in recs]
+        per_file = list(pool.map(load, files))
+    for file, recs in zip(files, per_file):  # warn here, not in a worker thread
+        check_plausibility(recs, file)
+    recordings = [rec for recs in per_file for rec in recs]
     return GaitDataset(source.name, recordings, subjects(folder), path=str(folder),
                        citation=source.citation)
 
