@@ -223,6 +223,19 @@ def test_spreadsheet_mangled_numbers(tmp_path):
     np.testing.assert_allclose(rec.signal[:, 3], np.deg2rad(12.5), rtol=1e-6)
 
 
+def test_ambiguous_decimal_point_drops_the_row(tmp_path):
+    # "5.000.000..." between samples of 25 °/s: 5.0 or 50.0 are about as near
+    rows = [f"{t};{n};{'5.000.000.000.000.000' if n == 5 else '25.0'};0;0;1;4"
+            for n, t in enumerate(range(100, 1000, 50))]
+    rows += [f"{t};{n};0.0;1.0;0.0;0;4" for n, t in enumerate(range(100, 1000, 50))]
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
+    with pytest.warns(UserWarning, match=r"dropped 1 data rows .*5\.000\.000"):
+        (rec,) = load_umafall(folder, cache=False).recordings
+    assert rec.info["dropped_rows"] == 1 and rec.info["repaired_values"] == 0
+    np.testing.assert_allclose(rec.signal[:, 3], np.deg2rad(25.0), rtol=1e-6)
+
+
 def test_unknown_position(tmp_path):
     table = DEFAULT_TABLE[:4] + [("C4:BE:84:70:0E:80", 3, "LEFTPOCKET", "SensorTag")]
     folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",

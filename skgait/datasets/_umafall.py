@@ -393,10 +393,19 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     Some files (subject 13) went through a spreadsheet that wrote numbers
     of magnitude >= 1 with '.' thousands separators
     (``1.003.321.051.597.590`` for 1.00332105159759): the digits are kept,
-    the decimal point is lost. Such a value is given the reading with 1, 2
-    or 3 integer digits that lies within the sensor's range and nearest to
-    the intact samples around it (``info["repaired_values"]`` counts them);
-    for gyroscope values of tens or hundreds of °/s this is a best guess.
+    the decimal point is lost. Others hold scientific notation with a
+    decimal comma: ``6,10E-05`` is read as 6.10e-05, while ``-6,10E+10``,
+    beyond any sensor's range, is the digits 610 of a value whose decimal
+    point was lost (3 significant digits are left). Such a value is given the
+    reading with 1, 2 or 3 integer digits that lies within the sensor's range
+    and nearest to the intact samples around it, when it is clearly the
+    nearest (at most half as far as any other reading);
+    ``info["repaired_values"]`` counts them. A row with a value that cannot
+    be read or repaired so (another mangled form, a wrong number of fields)
+    is dropped, with one warning per file naming the lines;
+    ``info["dropped_rows"]`` (the file's count, in each of its recordings),
+    :meth:`GaitDataset.summary` and the dataset's repr report them. A short
+    last line is an error: the file is truncated.
 
     Parameters
     ----------
@@ -431,8 +440,9 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     DatasetNotFoundError
         If the folder holds no walking file.
     DataFormatError
-        If a header lacks the sensor table or lists an unknown position, or a
-        data row is malformed or comes from a sensor the header does not list.
+        If a header lacks the sensor table or lists an unknown position, the
+        last data line is short (a truncated file), or the file differs from
+        its download registry entry.
 
     Examples
     --------
