@@ -197,6 +197,23 @@ def test_no_placement_anywhere(tmp_path):
         load_directory(tmp_path, rate=10)
 
 
+@pytest.mark.parametrize("names", [("S01_1.csv", "S01_1_waist.csv"),
+                                   ("S01.csv", "S01_1_waist.csv")])
+def test_same_recording_in_two_files_is_refused(tmp_path, names):
+    _subjects(tmp_path)
+    for name in names:
+        _signal(100).to_csv(tmp_path / name, index=False)
+    message = (rf"{names[1]} and .*{names[0]} are both subject 'S01', trial '1', "
+               r"placement 'waist': that recording would count twice")
+    with pytest.raises(DataFormatError, match=message):
+        load_directory(tmp_path, rate=100, placement="waist")
+
+
+def test_two_trials_and_two_placements_are_distinct(folder):
+    _signal(100).to_csv(folder / "S01_2_waist.csv", index=False)
+    assert len(load_directory(folder, rate=100)) == 4
+
+
 def test_recording_of_unlisted_subject(folder):
     _signal(10).to_csv(folder / "S09_1_waist.csv", index=False)
     with pytest.raises(DataFormatError, match=r"S09_1_waist\.csv: subject 'S09' is not in the subject table"):

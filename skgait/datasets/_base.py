@@ -276,6 +276,9 @@ class GaitDataset:
     ----------
     placements : list of str
         Placements present in at least one recording.
+    n_dropped_rows : int
+        Data rows the loader dropped as unreadable, over all files (also in
+        :meth:`summary` and the repr).
 
     Examples
     --------
@@ -349,7 +352,10 @@ class GaitDataset:
         -------
         summary : DataFrame
             One row per placement: ``n_subjects``, ``n_recordings``,
-            ``minutes`` and ``walking_minutes``.
+            ``minutes``, ``walking_minutes`` and ``dropped_rows``, the data
+            rows the loader dropped from these recordings' files because they
+            could not be read (``info["dropped_rows"]``; a warning named them
+            when the files were parsed).
         """
         walking = activity_code("walking")
         rows = []
@@ -366,15 +372,28 @@ class GaitDataset:
                         np.count_nonzero(r.activity == walking) / r.rate for r in recs
                     )
                     / 60,
+                    "dropped_rows": sum(r.info.get("dropped_rows", 0) for r in recs),
                 }
             )
         return pd.DataFrame(rows)
+
+    @property
+    def n_dropped_rows(self):
+        """Data rows dropped as unreadable, over the dataset's files.
+
+        Each file counts once, however many recordings (sensors) it holds.
+        """
+        per_file = {r.info.get("path", id(r)): r.info.get("dropped_rows", 0)
+                    for r in self.recordings}
+        return int(sum(per_file.values()))
 
     def __len__(self):
         return len(self.recordings)
 
     def __repr__(self):
+        dropped = self.n_dropped_rows
+        note = f", {dropped} unreadable rows dropped" if dropped else ""
         return (
             f"GaitDataset({self.name!r}, {len(self.subjects)} subjects, "
-            f"{len(self.recordings)} recordings, placements={self.placements})"
+            f"{len(self.recordings)} recordings, placements={self.placements}{note})"
         )

@@ -238,6 +238,21 @@ def _parser(name, rate, placement, columns, activity):
     return parse
 
 
+def _check_unique(recordings):
+    """Refuse two files that are the same subject, trial and placement."""
+    seen = {}
+    for rec in recordings:
+        key = (rec.subject, rec.trial, rec.placement)
+        if key in seen:
+            raise DataFormatError(
+                f"{rec.info['path']} and {seen[key]} are both subject {rec.subject!r}, "
+                f"trial {rec.trial!r}, placement {rec.placement!r}: that recording would "
+                "count twice. Remove one, or give it another trial or placement "
+                "(<subject>_<trial>_<placement>)."
+            )
+        seen[key] = rec.info["path"]
+
+
 def _read_subjects(folder, subjects, recordings, name):
     if subjects is None:
         ids = sorted({r.subject for r in recordings})
@@ -342,7 +357,9 @@ def load_directory(
         If a file lacks a required column, holds a non-number or an empty
         value (the message names the file, line and column), has no rate,
         names an unknown placement or activity, or its subject is not in
-        the subject table.
+        the subject table; or if two files are the same subject, trial and
+        placement (``S01_1.csv`` read with ``placement="waist"`` and
+        ``S01_1_waist.csv``, or ``S01.csv`` and ``S01_1.csv``).
 
     Examples
     --------
@@ -380,6 +397,7 @@ n_samples=200, rate=100, channels=3)
         if not file.is_file() or file.resolve() == skip:
             continue
         recordings.extend(cached_recordings(file, name, version, parse, cache))
+    _check_unique(recordings)
     table = _read_subjects(folder, subjects, recordings, name)
     return GaitDataset(name, recordings, table, path=str(folder))
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ._base import DataFormatError, GaitDataset
 from ._cache import cached_recordings
+from ._download import registry_check
 from ._home import resolve_dataset_path
 from ._plausibility import check_plausibility
 
@@ -116,7 +117,9 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     """Parse every file of a dataset (through the cache) into a GaitDataset.
 
     Files are parsed in a thread per core; the recordings keep the sorted
-    order of the file names.
+    order of the file names. A file the dataset's download registry lists
+    must have the registry's size and SHA-256 (the SHA-256 is the cache key
+    too, so the check costs nothing more).
 
     Parameters
     ----------
@@ -141,12 +144,18 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     Returns
     -------
     dataset : GaitDataset
+
+    Raises
+    ------
+    DataFormatError
+        If a file does not parse, or differs from its registry entry.
     """
     folder = resolve_dataset_path(source, path, data_home)
+    check = registry_check(source.name, folder)
 
     def load(file):
         extra = depends(file) if depends is not None else ()
-        return cached_recordings(file, source.name, version, parse, cache, extra)
+        return cached_recordings(file, source.name, version, parse, cache, extra, check)
 
     # The tokenizer and NumPy release the GIL: files are parsed in threads.
     files = sorted(folder.glob(pattern))

@@ -53,7 +53,7 @@ def _parser(accelerometer):
     columns, (g_range, g_bits) = _ACCELEROMETERS[accelerometer]
 
     def parse(file):
-        raw = read_numeric_table(file, 9, delimiters=",; \t")
+        raw = read_numeric_table(file, 9, delimiters=", \t", terminator=";")
         signal = np.empty((raw.shape[0], 6), dtype=np.float32)
         signal[:, :3] = bits_to_unit(raw[:, columns], g_range, g_bits) * STANDARD_GRAVITY
         signal[:, 3:] = bits_to_unit(raw[:, 3:6], *_ITG3200) * DEG_TO_RAD
