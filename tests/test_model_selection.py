@@ -548,7 +548,11 @@ def test_evaluate_shows_the_leak_next_to_the_baseline():
     res = res.set_index(["protocol", "model"])
     assert res.loc[("leaky_window", "estimator"), "accuracy"] > 0.95
     assert res.loc[("subject", "estimator"), "balanced_accuracy"] < 0.8
-    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == pytest.approx(0.5)
+    # Scores of the pooled out-of-fold predictions. The 12 subjects are 6 F
+    # and 6 M in 4 stratified folds of 3: the training majority of each
+    # fold is the minority of its test fold, so the majority-class baseline
+    # predicts the wrong class for 4 of 6 subjects of each class.
+    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == pytest.approx(1 / 3)
 
 
 def test_evaluate_regression_reports_positive_mae():
@@ -609,3 +613,21 @@ def test_evaluate_accepts_pandas_inputs():
     res = evaluate(LogisticRegression(), X, meta["sex"], meta["dataset"] + ":" + meta["subject"],
                    n_splits=3)
     assert len(res) == 2
+
+
+@pytest.mark.parametrize("cv_class", [SubjectKFold, SubjectRegressionKFold])
+def test_subject_splitters_draw_a_partition_per_seed(cv_class):
+    # Subjects with one class (or age bin) each and unequal window counts:
+    # StratifiedGroupKFold's greedy order ignored the seed here.
+    rng = np.random.default_rng(0)
+    n_windows = rng.integers(5, 40, size=16)
+    groups = np.repeat(np.arange(16), n_windows)
+    age = np.repeat(np.linspace(20, 70, 16), n_windows)
+    y = age if cv_class is SubjectRegressionKFold else np.where(age > 40, "old", "young")
+    X = np.zeros((len(y), 1))
+    partitions = {
+        frozenset(frozenset(groups[test]) for _, test in
+                  cv_class(n_splits=4, shuffle=True, random_state=seed).split(X, y, groups))
+        for seed in range(10)
+    }
+    assert len(partitions) >= 9

@@ -14,7 +14,6 @@ import contextlib
 import sys
 import time
 import traceback
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,21 +128,29 @@ def _timed_fit(estimator, X, y):
     return estimator, time.perf_counter() - start
 
 
-def _mean_rows(rows):
-    return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
-
-
 def _cv(make_model, kind, X, y, folds):
-    """Fit ``make_model()`` and the baseline on each fold; mean scores."""
-    scores, baselines, fit_times = [], [], []
+    """Fit ``make_model()`` and the baseline on each fold; score the pooled
+    out-of-fold predictions.
+
+    Not the mean of fold scores: with few subjects per class a test fold
+    may hold one class only, and its balanced accuracy is meaningless (a
+    majority-class baseline scores 1.0 on it).
+    """
+    predictions, baselines, fit_times = [], [], []
     model = None
     for train, test in folds:
         model, seconds = _timed_fit(make_model(), X[train], y[train])
         fit_times.append(seconds)
-        scores.append(_scores(kind, y[test], model.predict(X[test])))
+        predictions.append(model.predict(X[test]))
         baseline = make_baseline(kind).fit(X[train], y[train])
-        baselines.append(_scores(kind, y[test], baseline.predict(X[test])))
-    return _mean_rows(scores), _mean_rows(baselines), float(np.mean(fit_times)), model
+        baselines.append(baseline.predict(X[test]))
+    y_true = np.concatenate([y[test] for _, test in folds])
+    return (
+        _scores(kind, y_true, np.concatenate(predictions)),
+        _scores(kind, y_true, np.concatenate(baselines)),
+        float(np.mean(fit_times)),
+        model,
+    )
 
 
 def _check_target(kind, y, groups, n_splits, label, *, cv=True):
@@ -230,11 +237,7 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
     start = time.perf_counter()
     model = None
     try:
-        with limit_threads(n_threads), warnings.catch_warnings():
-            # A test fold of one class is expected with few subjects; the
-            # scores say so (balanced accuracy), no need to warn per fold.
-            warnings.filterwarnings("ignore", message="A single label was found")
-            warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true")
+        with limit_threads(n_threads):
             model = _run(cell, estimator, kind, source, target, n_splits, random_state, row)
         row["status"] = "FINISHED"
         row["error"] = ""
