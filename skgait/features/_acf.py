@@ -19,9 +19,10 @@ channel of one window) of a C-contiguous ``(n_series, n_timepoints)`` array:
 
 Both write ``acf[h] = g[h] / g[0]`` in the dtype of the input and count the
 constant series (written as zeros). The ACF is scale invariant, so a series
-whose products could overflow or underflow float64 (``sum(x**2)`` beyond
-about ``1e210`` or below ``1e-210``) is first multiplied by a power of two,
-which is exact: any finite input gives its finite ACF, never NaN.
+whose lagged sums overflow or underflow float64 (``sum((x - mean)**2)``
+beyond about ``1e210`` or below ``1e-210``) is multiplied by a power of two,
+which is exact, and summed again: any finite input gives its finite ACF,
+never NaN. Gait signals never take that path, which costs nothing else.
 
 Floating point: sums are accumulated in float64 for float32 and float64
 input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
@@ -55,11 +56,10 @@ __all__ = ["ACFTransformer", "ConstantSeriesWarning"]
 
 _FASTMATH = {"reassoc", "contract"}
 
-# Range of sum(x**2) in which the lagged sums of the centred series (of fewer
-# than 2**200 points) can neither overflow nor underflow: then max |x| is in
-# [2**-350 / sqrt(n), 2**350], and max |x - mean| of a series that is not
-# constant is at least about 2**-54 max |x|. Outside it the series is
-# rescaled first (see _centre_rescaled).
+# Range of gamma(0) * n = sum((x - mean)**2) in which the lagged sums of a
+# series (of fewer than 2**200 points) have neither overflowed (|g[h]| <=
+# g[0]) nor lost digits to underflow (max (x - mean)**2 >= g[0] / n). Outside
+# it the series is rescaled and summed again (see _centre_rescaled).
 _SMALL = 2.0**-700
 _BIG = 2.0**700
 
@@ -187,12 +187,10 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
             x = X[i]
             x0 = x[0]
             s = 0.0
-            q = 0.0
             n_diff = 0
             for t in range(n):
-                v = np.float64(x[t])
+                v = x[t]
                 s += v
-                q += v * v
                 n_diff += v != x0
             r = out[i]
             if n_diff == 0 and np.isfinite(x0):
@@ -201,17 +199,22 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
                     r[h] = 0.0
                 count += 1
                 continue
-            if np.isfinite(s) and _SMALL <= q <= _BIG:  # False for NaN
+            g0 = 0.0  # stays out of range when the sum is not finite
+            if np.isfinite(s):
                 mean = s / n
                 for t in range(n):
                     buf[t] = x[t] - mean
-            else:
+                _lagged_sums(buf, n, max_lag, g)
+                g0 = g[0]
+            # |g[h]| <= g[0] = sum((x - mean)**2): in range, nothing
+            # overflowed nor lost digits to underflow (False for NaN).
+            if not (_SMALL <= g0 <= _BIG):
                 if not _centre_rescaled(x, n, buf):
                     # NaN or infinity in the series: reported to the
                     # caller, which raises.
                     bad += 1
                     continue
-            _lagged_sums(buf, n, max_lag, g)
+                _lagged_sums(buf, n, max_lag, g)
             g0 = g[0]
             g_out = g[first_lag:]
             for h in range(n_out):
