@@ -172,6 +172,19 @@ def _centre_rescaled(x, n, buf):
     return True
 
 
+@njit(fastmath=_FASTMATH)
+def _rescaled_lagged_sums(x, n, buf, max_lag, g):
+    """:func:`_lagged_sums` of ``x`` rescaled by :func:`_centre_rescaled`.
+
+    A separate function, so that the rare path does not enlarge the kernel
+    (inlining a second copy of the sums there cost about 9 % of its speed).
+    """
+    if not _centre_rescaled(x, n, buf):
+        return False
+    _lagged_sums(buf, n, max_lag, g)
+    return True
+
+
 @njit(parallel=True, fastmath=_FASTMATH, cache=True)
 def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
     n_series, n = X.shape
@@ -209,12 +222,11 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
             # |g[h]| <= g[0] = sum((x - mean)**2): in range, nothing
             # overflowed nor lost digits to underflow (False for NaN).
             if not (_SMALL <= g0 <= _BIG):
-                if not _centre_rescaled(x, n, buf):
+                if not _rescaled_lagged_sums(x, n, buf, max_lag, g):
                     # NaN or infinity in the series: reported to the
                     # caller, which raises.
                     bad += 1
                     continue
-                _lagged_sums(buf, n, max_lag, g)
             g0 = g[0]
             g_out = g[first_lag:]
             for h in range(n_out):
