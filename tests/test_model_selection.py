@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.metrics import accuracy_score, mean_absolute_error
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 from sklearn.model_selection import GroupKFold, cross_val_score, cross_validate
 
 import skgait.model_selection as ms
@@ -548,11 +548,11 @@ def test_evaluate_shows_the_leak_next_to_the_baseline():
     res = res.set_index(["protocol", "model"])
     assert res.loc[("leaky_window", "estimator"), "accuracy"] > 0.95
     assert res.loc[("subject", "estimator"), "balanced_accuracy"] < 0.8
-    # Scores of the pooled out-of-fold predictions. The 12 subjects are 6 F
-    # and 6 M in 4 stratified folds of 3: the training majority of each
-    # fold is the minority of its test fold, so the majority-class baseline
-    # predicts the wrong class for 4 of 6 subjects of each class.
-    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == pytest.approx(1 / 3)
+    # Every test fold holds both classes: the mean over folds, where a
+    # constant prediction scores exactly 0.5. (Pooled, the baseline would
+    # score 1/3: the training majority of each of these stratified folds is
+    # the minority of its test fold.)
+    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == 0.5
 
 
 def test_evaluate_regression_reports_positive_mae():
@@ -631,3 +631,30 @@ def test_subject_splitters_draw_a_partition_per_seed(cv_class):
         for seed in range(10)
     }
     assert len(partitions) >= 9
+
+
+def test_cv_scores_average_folds_that_hold_every_class():
+    metrics = {"balanced_accuracy": balanced_accuracy_score}
+    y_true = [np.array(["F", "F", "M"]), np.array(["F", "M", "M"])]
+    y_pred = [np.array(["M", "M", "M"]), np.array(["F", "F", "F"])]
+    scores, pooled = ms.cv_scores(metrics, y_true, y_pred, classification=True, owner="t")
+    assert scores == {"balanced_accuracy": 0.5} and not pooled
+
+
+def test_cv_scores_pool_when_a_fold_lacks_a_class():
+    # The mean over folds would be (0.5 + 1.0) / 2 = 0.75 for "always M".
+    metrics = {"balanced_accuracy": balanced_accuracy_score}
+    y_true = [np.array(["F", "M", "M"]), np.array(["M", "M"])]
+    y_pred = [np.array(["M", "M", "M"]), np.array(["M", "M"])]
+    with pytest.warns(UserWarning, match=r"lack class\(es\) \['F'\].*pooled"):
+        scores, pooled = ms.cv_scores(metrics, y_true, y_pred, classification=True,
+                                      owner="t")
+    assert scores == {"balanced_accuracy": 0.5} and pooled
+
+
+def test_cv_scores_regression_is_the_mean_over_folds():
+    y_true = [np.array([1.0, 3.0]), np.array([10.0])]
+    y_pred = [np.array([2.0, 2.0]), np.array([13.0])]
+    scores, pooled = ms.cv_scores({"mae": mean_absolute_error}, y_true, y_pred,
+                                  classification=False, owner="t")
+    assert scores == {"mae": 2.0} and not pooled

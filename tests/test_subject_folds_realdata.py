@@ -82,9 +82,10 @@ def test_a_seed_is_repeatable_and_folds_are_stratified(hugadb_gender):
 
 def test_majority_baseline_scores_chance_with_a_fold_without_women(hugadb_gender):
     # 5 folds for 4 women: one test fold holds men only. Its balanced
-    # accuracy for "always M" is 1.0, and the mean over folds was 0.6.
+    # accuracy for "always M" is 1.0, and the mean over folds was 0.6; the
+    # pooled out-of-fold predictions score 0.5.
     X, y, groups = hugadb_gender
-    with pytest.warns(UserWarning, match="fewer subjects than n_splits=5"):
+    with pytest.warns(UserWarning, match="pooled out-of-fold predictions"):
         res = evaluate(DummyClassifier(), X, y, groups, n_splits=5, random_state=0)
     assert res["balanced_accuracy"].tolist() == [0.5, 0.5]
 
@@ -92,9 +93,19 @@ def test_majority_baseline_scores_chance_with_a_fold_without_women(hugadb_gender
 def test_grid_cell_majority_baseline_scores_chance(hugadb_gender):
     X, y, groups = hugadb_gender
     cell = Cell("hugadb", "hugadb", "gender", "majority", "within")
-    with pytest.warns(UserWarning, match="fewer subjects than n_splits=5"):
+    with pytest.warns(UserWarning, match="pooled out-of-fold predictions"):
         row, _ = run_cell(cell, make_baseline("classification"), "classification",
                           (X, y, groups), (X, y, groups), n_splits=5, random_state=0)
     assert row["status"] == "FINISHED", row["error"]
     assert row["balanced_accuracy"] == 0.5
     assert row["baseline_balanced_accuracy"] == 0.5
+
+
+def test_majority_baseline_scores_chance_when_every_fold_has_both_classes(hugadb_gender):
+    # 4 folds for 4 women: the usual mean over folds, each exactly 0.5.
+    X, y, groups = hugadb_gender
+    res = evaluate(DummyClassifier(), X, y, groups, n_splits=4, random_state=0,
+                   return_folds=True)
+    assert res["balanced_accuracy"].tolist() == [0.5] * 8
+    res = evaluate(DummyClassifier(), X, y, groups, n_splits=4, random_state=0)
+    assert res["balanced_accuracy"].tolist() == [0.5, 0.5]

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 
-from ..model_selection import LeakyWindowKFold, get_protocol, make_baseline
+from ..model_selection import LeakyWindowKFold, cv_scores, get_protocol, make_baseline
 from ._registry import METRICS, PROTOCOLS
 
 __all__ = ["Cell", "ROW_COLUMNS", "run_cell", "transfer_param"]
@@ -129,12 +129,11 @@ def _timed_fit(estimator, X, y):
 
 
 def _cv(make_model, kind, X, y, folds):
-    """Fit ``make_model()`` and the baseline on each fold; score the pooled
-    out-of-fold predictions.
+    """Fit ``make_model()`` and the baseline on each fold and score them.
 
-    Not the mean of fold scores: with few subjects per class a test fold
-    may hold one class only, and its balanced accuracy is meaningless (a
-    majority-class baseline scores 1.0 on it).
+    :func:`~skgait.model_selection.cv_scores`: the mean over folds, or the
+    pooled out-of-fold predictions when a test fold lacks a class (its
+    balanced accuracy is undefined).
     """
     predictions, baselines, fit_times = [], [], []
     model = None
@@ -144,13 +143,14 @@ def _cv(make_model, kind, X, y, folds):
         predictions.append(model.predict(X[test]))
         baseline = make_baseline(kind).fit(X[train], y[train])
         baselines.append(baseline.predict(X[test]))
-    y_true = np.concatenate([y[test] for _, test in folds])
-    return (
-        _scores(kind, y_true, np.concatenate(predictions)),
-        _scores(kind, y_true, np.concatenate(baselines)),
-        float(np.mean(fit_times)),
-        model,
-    )
+    y_true = [y[test] for _, test in folds]
+    metrics = {m: _SCORERS[m] for m in METRICS[kind]}
+    classification = kind == "classification"
+    scores, _ = cv_scores(metrics, y_true, predictions, classification=classification,
+                          owner="run_cell")
+    base, _ = cv_scores(metrics, y_true, baselines, classification=classification,
+                        owner="run_cell (baseline)")
+    return scores, base, float(np.mean(fit_times)), model
 
 
 def _check_target(kind, y, groups, n_splits, label, *, cv=True):

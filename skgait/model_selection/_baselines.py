@@ -2,6 +2,7 @@
 
 import functools
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from ._aggregate import (
 from ._protocols import get_protocol
 from ._split import _check_groups
 
-__all__ = ["evaluate", "make_baseline"]
+__all__ = ["cv_scores", "evaluate", "make_baseline"]
 
 _METRICS = {
     "classification": ("accuracy", "balanced_accuracy"),
@@ -122,6 +123,72 @@ def _score(metrics, y_true, y_pred, prefix=""):
     return {f"{prefix}{name}": float(func(y_true, y_pred)) for name, func in metrics.items()}
 
 
+def _folds_lacking_a_class(y_folds):
+    """Classes of the pooled test folds that some test fold lacks."""
+    classes = np.unique(np.concatenate(y_folds))
+    present = [set(np.unique(y).tolist()) for y in y_folds]
+    return [c for c in classes.tolist() if any(c not in p for p in present)]
+
+
+def cv_scores(metrics, y_true_folds, y_pred_folds, *, classification, owner, prefix=""):
+    """Cross-validated scores: mean over folds, or pooled where that is undefined.
+
+    A fold's balanced accuracy (or macro recall, precision, F1) is only
+    meaningful when its test set holds every class: a majority-class
+    baseline scores 1.0 on a fold of one class. For classification, if some
+    test fold lacks a class, the metrics are those of the pooled
+    out-of-fold predictions, with a warning; otherwise, and for regression,
+    they are the mean of the fold scores.
+
+    Parameters
+    ----------
+    metrics : dict of str to callable
+        Name to metric ``f(y_true, y_pred)``, for example
+        ``{"balanced_accuracy": balanced_accuracy_score}``.
+    y_true_folds, y_pred_folds : list of array-like
+        True and predicted targets of each test fold.
+    classification : bool
+        Whether the targets are class labels (only then can a fold lack a
+        class).
+    owner : str
+        Name used in the warning.
+    prefix : str, default=""
+        Prefix of the returned keys, for example ``"subject_"``.
+
+    Returns
+    -------
+    scores : dict of str to float
+        One score per metric.
+    pooled : bool
+        Whether the scores are those of the pooled predictions.
+
+    Examples
+    --------
+    >>> from sklearn.metrics import balanced_accuracy_score
+    >>> from skgait.model_selection import cv_scores
+    >>> metrics = {"balanced_accuracy": balanced_accuracy_score}
+    >>> y_true = [["F", "M", "M"], ["M", "M"]]  # the second fold has no F
+    >>> y_pred = [["M", "M", "M"], ["M", "M"]]  # always the majority
+    >>> cv_scores(metrics, y_true, y_pred, classification=True, owner="example")
+    ({'balanced_accuracy': 0.5}, True)
+    """
+    missing = _folds_lacking_a_class(y_true_folds) if classification else []
+    if missing:
+        warnings.warn(
+            f"{owner}: some test folds lack class(es) {missing}, so their "
+            "balanced accuracy is undefined; the scores are those of the "
+            "pooled out-of-fold predictions, not a mean over folds. Use "
+            "n_splits <= the number of subjects of the rarest class for "
+            "fold-averaged scores.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return _score(metrics, np.concatenate(y_true_folds), np.concatenate(y_pred_folds),
+                      prefix), True
+    folds = [_score(metrics, t, p, prefix) for t, p in zip(y_true_folds, y_pred_folds)]
+    return {k: float(np.mean([f[k] for f in folds])) for k in folds[0]}, False
+
+
 def evaluate(
     estimator,
     X,
@@ -142,10 +209,9 @@ def evaluate(
 
     For each protocol it builds the splitter (:func:`get_protocol`), fits
     the estimator and the baseline on the same folds, predicts every test
-    fold, and scores the pooled out-of-fold predictions (as
-    :func:`~sklearn.model_selection.cross_val_predict` would, with folds
-    that may leave windows out, as the cross-session protocol does). It
-    returns one tidy table.
+    fold and scores the predictions with :func:`cv_scores` (the mean over
+    folds, or the pooled out-of-fold predictions when a test fold lacks a
+    class). It returns one tidy table.
 
     Parameters
     ----------
@@ -188,7 +254,7 @@ def evaluate(
         Folds fitted in parallel (joblib).
     return_folds : bool, default=False
         Return one row per fold (each scored on its own test windows)
-        instead of the scores of the pooled predictions.
+        instead of the cross-validated scores.
 
     Returns
     -------
@@ -206,19 +272,20 @@ def evaluate(
     -----
     Folds are identical for the estimator and the baseline.
 
-    **Why pooled.** With few subjects per class, a subject-wise test fold
-    may hold a single class (HuGaDB has 4 women: one of 5 folds has none).
-    Balanced accuracy, macro recall, precision and F1 of such a fold are
-    not what they claim: a majority-class baseline scores 1.0 on an
-    all-men fold, and the mean over folds of HuGaDB gender is 0.6 instead
-    of 0.5. Scoring the out-of-fold predictions of all folds together
-    gives the baseline exactly 0.5. With balanced classes, in turn, the
-    training majority of a stratified fold is often the minority of its
-    test fold, and the pooled balanced accuracy of the majority baseline
-    falls below 0.5 (1/3 for 6 + 6 subjects in 4 folds): it really predicts
-    the wrong class more often than not. Per-fold scores
-    (``return_folds=True``) keep scikit-learn's warnings for such folds.
-    Subject-level scores pool the aggregated decisions of the folds.
+    **Folds that lack a class.** With few subjects in a class, a
+    subject-wise test fold may hold no subject of it (HuGaDB has 4 women:
+    with 5 folds one fold has none). Balanced accuracy, macro recall,
+    precision and F1 of such a fold are meaningless: the majority baseline
+    scores 1.0 on an all-men fold, and the mean over folds of HuGaDB gender
+    gave it 0.6 instead of 0.5. Then the scores are those of the pooled
+    out-of-fold predictions of all folds (the baseline scores exactly 0.5),
+    and a warning says so. When every test fold holds every class, the
+    scores are the usual mean over folds: pooling would then be biased
+    against a majority baseline, whose training majority is often the
+    minority of its stratified test fold. Per-fold scores
+    (``return_folds=True``) keep scikit-learn's warnings for one-class
+    folds. Subject-level scores follow the same rule on the aggregated
+    decisions.
 
     Examples
     --------
@@ -295,15 +362,17 @@ def evaluate(
                 row["fit_time"] = fit_time
                 fit_times.append(fit_time)
                 fold_rows.append(row)
-            # Scores of the pooled out-of-fold predictions, not a mean of
-            # fold scores: a fold whose test subjects are all of one class
-            # has no balanced accuracy of its own.
             row = {"protocol": name, "model": model_name, "n_splits": len(folds)}
-            row.update(_score(metrics, np.concatenate(pooled["true"]),
-                              np.concatenate(pooled["pred"])))
+            classification = task == "classification"
+            owner = f"evaluate ({name}, {model_name})"
+            scores, _ = cv_scores(metrics, pooled["true"], pooled["pred"],
+                                  classification=classification, owner=owner)
+            row.update(scores)
             if aggregate is not None:
-                row.update(_score(metrics, np.concatenate(pooled["subject_true"]),
-                                  np.concatenate(pooled["subject_pred"]), "subject_"))
+                scores, _ = cv_scores(metrics, pooled["subject_true"], pooled["subject_pred"],
+                                      classification=classification, owner=owner,
+                                      prefix="subject_")
+                row.update(scores)
             row["fit_time"] = float(np.mean(fit_times))
             pooled_rows.append(row)
 
