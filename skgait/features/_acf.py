@@ -22,7 +22,9 @@ constant series (written as zeros). The ACF is scale invariant, so a series
 whose lagged sums overflow or underflow float64 (``sum((x - mean)**2)``
 beyond about ``1e210`` or below ``1e-210``) is multiplied by a power of two,
 which is exact, and summed again: any finite input gives its finite ACF,
-never NaN. Gait signals never take that path, which costs nothing else.
+never NaN. Gait signals never take that path; the others pay one range
+check of ``g[0]`` per series (measured within noise, at most about 1.1x, of
+the kernel without it at 10 lags).
 
 Floating point: sums are accumulated in float64 for float32 and float64
 input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
@@ -176,8 +178,8 @@ def _centre_rescaled(x, n, buf):
 def _rescaled_lagged_sums(x, n, buf, max_lag, g):
     """:func:`_lagged_sums` of ``x`` rescaled by :func:`_centre_rescaled`.
 
-    A separate function, so that the rare path does not enlarge the kernel
-    (inlining a second copy of the sums there cost about 9 % of its speed).
+    A separate function, so that the rare path does not add a second
+    inlined copy of the sums to the kernel.
     """
     if not _centre_rescaled(x, n, buf):
         return False
