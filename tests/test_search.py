@@ -385,6 +385,22 @@ def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
     assert "[space.rf__n_trees] is not a parameter of estimator 'acf_rf'" in capsys.readouterr().err
 
 
+def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
+    # Python 3.10 (supported) has no tomllib; the tomli package is the same
+    # parser under another name. Simulated in a subprocess: tomllib missing,
+    # tomli present.
+    code = textwrap.dedent("""
+        import sys, tomllib
+        sys.modules["tomli"], sys.modules["tomllib"] = tomllib, None
+        from skgait.cli.search import read_config
+        print(sorted(read_config(sys.argv[1])))
+    """)
+    out = subprocess.run([sys.executable, "-c", code, str(config_dir / "search.toml")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['data', 'search', 'space']"
+
+
 def test_cli_needs_storage_and_study_name(config_dir, capsys):
     from skgait.cli import main
 

@@ -51,6 +51,11 @@ import argparse
 import sys
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
+
 __all__ = ["HELP", "ConfigError", "add_arguments", "build_estimator", "main", "read_config", "run",
            "validate_config"]
 
@@ -92,8 +97,6 @@ def read_config(path):
     -------
     config : dict
     """
-    import tomllib
-
     path = Path(path)
     if not path.is_file():
         raise ConfigError(path, [f"file not found: {path}"])
