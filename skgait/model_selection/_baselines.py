@@ -231,7 +231,7 @@ def evaluate(
         # Materialise the folds once so that estimator and baseline share them.
         folds = list(cv.split(X, y, split_groups))
         # The folds are fixed, so only the aggregated scorers need metadata.
-        params = {"subjects": groups} if aggregate is not None else None
+        params = {"subjects": groups} if aggregate is not None else {}  # not None: scikit-learn 1.6.0
         for model_name, model in (("estimator", estimator), ("baseline", baseline)):
             with sklearn.config_context(enable_metadata_routing=True):
                 cv_results = cross_validate(
