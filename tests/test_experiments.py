@@ -567,3 +567,14 @@ def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
     assert MajorityClassifier.fits == 0 and again["cached"].all()
     assert list(again["source"]) == list(first["source"])
     assert list(again["run_id"]) == list(first["run_id"])
+
+
+def test_stored_rows_read_back_whole_and_cut_ones_are_refused():
+    from skgait.experiments._tracking import _read_row, _row_tags
+
+    row = {"source": "x" * 20000, "cell_key": "k", "accuracy": 0.5}
+    tags = _row_tags(row)
+    assert all(len(v) <= 8000 for v in tags.values())  # MLflow's tag length
+    assert _read_row(tags) == row
+    # skgait 0.1.0 cut the row at 8000 characters: unreadable, not a crash
+    assert _read_row({"skgait.row": tags["skgait.row"]}) is None
