@@ -1,5 +1,6 @@
 """Data home resolution, missing-data errors and the parsed-file cache."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -80,3 +81,31 @@ def test_cache_keeps_entries_of_other_loader_options(small_sisfall, monkeypatch,
     load_sisfall(small_sisfall)
     load_sisfall(small_sisfall, accelerometer="MMA8451Q")
     assert len(list((tmp_path / "cache").rglob("*.npz"))) == 4
+
+
+def test_relative_data_home_is_made_absolute(monkeypatch, tmp_path):
+    # ``SKGAIT_DATA=../shared/data``, as in the README: the folder must not
+    # move when the caller later changes directory (or starts a subprocess).
+    (tmp_path / "repo").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    monkeypatch.setenv("SKGAIT_DATA", "../shared/data")
+    home = get_data_home()
+    assert home.is_absolute()
+    assert home == tmp_path / "shared" / "data"
+    assert get_data_home("data") == tmp_path / "repo" / "data"
+
+
+def test_tests_resolve_a_relative_data_home_once(tmp_path):
+    # tests/_data.py is what every test (and every example run from another
+    # working directory) receives as the data home.
+    import subprocess
+    import sys
+
+    tests = Path(__file__).resolve().parent
+    (tmp_path / "repo").mkdir()
+    env = {**os.environ, "SKGAIT_DATA": "../shared/data", "PYTHONPATH": str(tests)}
+    out = subprocess.run(
+        [sys.executable, "-c", "from _data import DATA_HOME; print(DATA_HOME)"],
+        cwd=tmp_path / "repo", env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert Path(out) == tmp_path / "shared" / "data"

@@ -487,3 +487,97 @@ def test_killed_server_gives_a_clear_error_and_keeps_results_locally(tmp_path, m
     assert len(saved) == 4 and (saved["status"] == "FINISHED").all()
     assert saved["run_id"].notna().sum() == 1  # only the first cell reached the server
     assert len(info.value.results) == 4
+
+
+# --------------------------------------------------------------------------
+# tracking failures: unreachable server, errors mid-grid, long labels
+# --------------------------------------------------------------------------
+
+
+def test_unreachable_tracking_server_fails_in_seconds_before_loading_data(tmp_path, monkeypatch):
+    # MLflow's defaults: the client retries for minutes before giving up.
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
+
+    def no_loading(self, specs):
+        raise AssertionError("data was loaded before the tracking store was checked")
+
+    monkeypatch.setattr(CrossDatasetGrid, "_load_entries", no_loading)
+    uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="nowhere")
+    start = time.monotonic()
+    with pytest.raises(TrackingError, match="is not reachable") as info:
+        grid.run()
+    assert time.monotonic() - start < 10
+    assert uri in str(info.value) and "--no-tracking" in str(info.value)
+    assert not (tmp_path / "results.csv").exists()
+
+
+def test_tracking_error_mid_grid_fails_the_parent_run_and_resume_reads_the_csv(
+    tmp_path, monkeypatch
+):
+    from mlflow.tracking import MlflowClient
+
+    from skgait.experiments._tracking import MlflowTracker
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    log_cell, calls = MlflowTracker.log_cell, []
+
+    def second_call_fails(self, *args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise TrackingError("store went away (simulated)")
+        return log_cell(self, *args, **kwargs)
+
+    monkeypatch.setattr(MlflowTracker, "log_cell", second_call_fails)
+    MajorityClassifier.fits = 0
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="flaky")
+    with pytest.warns(UserWarning, match="Tracking is off"), pytest.raises(TrackingError):
+        grid.run()
+    client = MlflowClient(uri)
+    assert client.get_run(grid.parent_run_id_).info.status == "FAILED"
+    saved = pd.read_csv(tmp_path / "results.csv")
+    assert len(saved) == 4 and (saved["status"] == "FINISHED").all()
+    assert saved["run_id"].notna().sum() == 1  # only the first cell reached MLflow
+    assert MajorityClassifier.fits == 6  # 2 + 2 folds within, 2 direct
+
+    # The store is back: nothing is computed again; the three cells that
+    # only the CSV holds are logged now, under the new parent run.
+    monkeypatch.setattr(MlflowTracker, "log_cell", log_cell)
+    resumed = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="flaky")
+    again = resumed.run()
+    assert MajorityClassifier.fits == 6
+    assert again["cached"].all() and again["run_id"].notna().all()
+    np.testing.assert_allclose(again["accuracy"], saved["accuracy"])
+    assert client.get_run(resumed.parent_run_id_).info.status == "FINISHED"
+    children = client.search_runs(
+        [client.get_experiment_by_name("flaky").experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{resumed.parent_run_id_}'",
+    )
+    assert len(children) == 3 and all(r.info.status == "FINISHED" for r in children)
+
+
+def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
+    label = "walk-" + "x" * 9000  # the stored row is longer than an MLflow tag
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    datasets = {label: synthetic_dataset("a", seed=0), "b": synthetic_dataset("b", seed=1)}
+    first = synthetic_grid(tmp_path, datasets=datasets, tracking=True, tracking_uri=uri,
+                           experiment="long", results_path=None).run()
+    assert (first["status"] == "FINISHED").all() and first["run_id"].notna().all()
+    MajorityClassifier.fits = 0
+    again = synthetic_grid(tmp_path, datasets=datasets, tracking=True, tracking_uri=uri,
+                           experiment="long", results_path=None).run()
+    assert MajorityClassifier.fits == 0 and again["cached"].all()
+    assert list(again["source"]) == list(first["source"])
+    assert list(again["run_id"]) == list(first["run_id"])
+
+
+def test_stored_rows_read_back_whole_and_cut_ones_are_refused():
+    from skgait.experiments._tracking import _read_row, _row_tags
+
+    row = {"source": "x" * 20000, "cell_key": "k", "accuracy": 0.5}
+    tags = _row_tags(row)
+    assert all(len(v) <= 8000 for v in tags.values())  # MLflow's tag length
+    assert _read_row(tags) == row
+    # skgait 0.1.0 cut the row at 8000 characters: unreadable, not a crash
+    assert _read_row({"skgait.row": tags["skgait.row"]}) is None
