@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from skgait.datasets import load_ipol_healthy_gait, make_step_windows
+from skgait.datasets import load_ipol_healthy_gait, load_sisfall, make_step_windows, make_windows
 from skgait.metrics import equal_error_rate, verification_report
 from skgait.models import GaitCNNLSTMClassifier
 from skgait.verification import (
@@ -66,6 +66,42 @@ def test_make_pairs_is_reproducible_and_respects_sessions():
     pairs, same = p1
     genuine = pairs[same == 1]
     assert np.all(sessions[genuine[:, 0]] != sessions[genuine[:, 1]])
+
+
+def test_impostor_pairs_join_two_sessions_like_genuine_ones():
+    groups = np.repeat(["a", "b", "c"], 6)
+    sessions = np.tile(["1", "1", "1", "2", "2", "2"], 3)
+    pairs, same = make_pairs(groups, 200, sessions=sessions, random_state=0)
+    assert np.all(sessions[pairs[:, 0]] != sessions[pairs[:, 1]])
+    assert np.all((groups[pairs[:, 0]] == groups[pairs[:, 1]]) == (same == 1))
+
+
+def test_session_only_scorer_is_at_chance_on_sisfall_pairs(data_home):
+    """Real data: SisFall slow (D01) and fast (D02) walks of 38 subjects.
+
+    Genuine pairs join the two walks; if impostor pairs joined them only
+    half the time, "are the walks different?" would separate the classes
+    (ROC AUC near 0.75) without looking at a single sample.
+    """
+    import warnings
+
+    from sklearn.metrics import roc_auc_score
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        _, meta = make_windows(load_sisfall(), placement="waist", overlap=0.0)
+    subjects, trials = meta["subject"].to_numpy(), meta["trial"].to_numpy()
+    _, _, te, te_same = pair_train_test_split(
+        subjects, test_size=0.3, n_train_pairs=10, n_test_pairs=2000,
+        sessions=trials, random_state=0,
+    )
+    session_pair = np.char.add(trials[te[:, 0]].astype(str), trials[te[:, 1]].astype(str))
+    # Best session-only scorer: the share of genuine pairs in each session pair.
+    rate = {k: te_same[session_pair == k].mean() for k in np.unique(session_pair)}
+    score = np.array([rate[k] for k in session_pair])
+    assert abs(roc_auc_score(te_same, score) - 0.5) <= 0.05
+    differs = trials[te[:, 0]] != trials[te[:, 1]]
+    assert abs(roc_auc_score(te_same, differs) - 0.5) <= 0.05
 
 
 @pytest.mark.parametrize("seed", range(30))
