@@ -10,7 +10,7 @@ from skgait.model_selection import (
     identification_protocol,
     score_identification,
 )
-from skgait.models import CNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
+from skgait.models import CNNLSTM, ChainedCNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
 
 
 def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
@@ -23,11 +23,35 @@ def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
 
 
 @pytest.mark.parametrize("lstm, width", [("single", 8), ("bidirectional", 16), ("two_layer", 8)])
+def test_chained_cnnlstm_output_and_embedding_shapes(lstm, width):
+    net = ChainedCNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
+    x = torch.zeros(4, 3, 64)
+    assert net(x).shape == (4, 5)
+    assert net.embed(x).shape == (4, width)
+
+
+@pytest.mark.parametrize("lstm, width", [("single", 16), ("bidirectional", 24), ("two_layer", 16)])
 def test_cnnlstm_output_and_embedding_shapes(lstm, width):
     net = CNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
     x = torch.zeros(4, 3, 64)
     assert net(x).shape == (4, 5)
-    assert net.embed(x).shape == (4, width)
+    assert net.embed(x).shape == (4, width)  # CNN branch (8) + LSTM state
+
+
+def test_cnnlstm_branches_read_the_raw_window_in_parallel():
+    """Zou et al. (2020): the LSTM reads the window itself, not the CNN's output."""
+    torch.manual_seed(0)
+    net = CNNLSTM(n_channels=3, n_times=32, n_outputs=4, n_hidden=8).eval()
+    assert net.lstm.input_size == 3
+    x = torch.randn(5, 3, 32)
+    before = net.embed(x)
+    with torch.no_grad():  # changing the CNN leaves the LSTM's half alone
+        net.features[0].weight.mul_(-2.0)
+    after = net.embed(x)
+    torch.testing.assert_close(after[:, 8:], before[:, 8:])
+    assert not torch.allclose(after[:, :8], before[:, :8])
+    _, (h_n, _) = net.lstm(x.transpose(1, 2))
+    torch.testing.assert_close(after[:, 8:], h_n[-1])
 
 
 def test_cnnlstm_features_match_biodeep_cnn_names():
