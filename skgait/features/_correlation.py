@@ -224,6 +224,12 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
             parts.append((np.einsum("nit,njt->nij", a, b) / (n_times - lag)).reshape(n, -1))
         return np.concatenate(parts, axis=1)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
     def get_feature_names_out(self, input_features=None):
         """Names ``gravity_k``, ``ratio_c``, ``corr_i_j`` and ``lag{L}_i_j``."""
         check_is_fitted(self)
