@@ -39,7 +39,7 @@ from torch import nn
 
 from ..utils._validation import check_windows
 from ._networks import BioDeepCNN
-from ._training import TensorBatchLoader, WindowDataset
+from ._training import FiniteLossCheck, TensorBatchLoader, WindowDataset
 
 __all__ = ["GaitCNNClassifier", "GaitCNNRegressor"]
 
@@ -76,7 +76,15 @@ def _to_tensor_dict(state, source):
                     f"warm_start_from {source}: entry {key!r} is a "
                     f"{type(value).__name__}, not a tensor or array."
                 ) from exc
-        out[key] = value.detach().cpu()
+        value = value.detach().cpu()
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            n_bad = int((~torch.isfinite(value)).sum())
+            raise ValueError(
+                f"warm_start_from {source}: {key!r} holds {n_bad} NaN or infinite "
+                f"value(s) of {value.numel()}; the source network's training "
+                "diverged. Use weights of a network that trained properly."
+            )
+        out[key] = value
     return out
 
 
@@ -446,6 +454,31 @@ class _GaitNetMixin:
             kwargs["fused"] = True
         return args, kwargs
 
+    def forward_iter(self, X, training=False, device="cpu"):
+        """skorch's batched forward pass; non-finite outputs are an error.
+
+        A network whose weights hold NaN (a diverged training, NaN loaded
+        weights) outputs NaN, which ``argmax`` would turn into the first
+        class; no prediction is made from such outputs.
+
+        Raises
+        ------
+        FloatingPointError
+            If an output of the module is NaN or infinite.
+        """
+        for yp in super().forward_iter(X, training=training, device=device):
+            for out in yp if isinstance(yp, (tuple, list)) else (yp,):
+                if isinstance(out, torch.Tensor) and not bool(torch.isfinite(out).all()):
+                    bad = (~torch.isfinite(out.reshape(len(out), -1))).any(dim=1)
+                    raise FloatingPointError(
+                        f"{type(self).__name__}: the network output NaN or infinite "
+                        f"values for {int(bad.sum())} of the {len(out)} windows of a "
+                        "batch, so no prediction can be made. Its weights are not "
+                        "finite (a diverged training, or NaN weights loaded) or the "
+                        "inputs overflow float32."
+                    )
+            yield yp
+
     # ------------------------------------------------------------------
     # data
     # ------------------------------------------------------------------
@@ -565,7 +598,8 @@ class _GaitNetMixin:
 
     @property
     def _default_callbacks(self):
-        callbacks = list(super()._default_callbacks)
+        # After skorch's loss scorers, so that the epoch's losses are recorded.
+        callbacks = [*super()._default_callbacks, ("finite_loss", FiniteLossCheck())]
         patterns = self._freeze_patterns()
         if patterns:
             callbacks.append(("freezer", Freezer(patterns)))
