@@ -30,6 +30,7 @@ import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.metadata_routing import UNUSED, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 from skorch import NeuralNetClassifier, NeuralNetRegressor
@@ -191,6 +192,11 @@ class _GaitNetMixin:
 
     history_ = None
     initialized_ = False
+
+    # ``groups`` is not consumed by the network itself: it is routed to the
+    # validation split (see get_metadata_routing).
+    __metadata_request__fit = {"groups": UNUSED}
+    __metadata_request__partial_fit = {"classes": UNUSED, "groups": UNUSED}
 
     @property
     def virtual_params_(self):
@@ -371,25 +377,59 @@ class _GaitNetMixin:
             torch.manual_seed(seed)
             yield
 
+    def _validation_split(self):
+        """The internal validation split used in ``fit`` (or None)."""
+        return self.train_split
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        As skorch's, plus: a validation split that requests metadata, such
+        as :class:`~skgait.models.GroupValidSplit` (``groups``), receives
+        it from ``fit`` and ``partial_fit``. So with routing enabled,
+        ``groups`` passed to a Pipeline's ``fit`` or through
+        ``cross_validate(..., params={"groups": groups})`` reaches the
+        subject-wise validation split without ``set_fit_request``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        router = super().get_metadata_routing()
+        split = self._validation_split()
+        if split is not None and not hasattr(split, "cv") and hasattr(
+            split, "get_metadata_routing"
+        ):
+            router.add(
+                splitter=split,
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="split")
+                .add(caller="partial_fit", callee="split"),
+            )
+        return router
+
     def fit_loop(self, X, y=None, epochs=None, *, _routing_method="fit", groups=None, **fit_params):
         """skorch's fit loop; ``groups`` goes to ``train_split`` only.
 
         With ``epochs=None`` it runs ``fine_tune_epochs`` epochs when
         warm-starting from pretrained weights, else ``max_epochs``.
+        ``groups`` reaches the validation split whether or not metadata
+        routing is enabled; other metadata is routed as in skorch (with
+        routing, only what the split requests reaches it).
         """
         if epochs is None:
             epochs = self.fine_tune_epochs if self.warm_start_from is not None else self.max_epochs
         from sklearn.utils._metadata_requests import _routing_enabled
 
-        if _routing_enabled():  # pragma: no cover - skorch's own routing
-            if groups is not None:
-                fit_params["groups"] = groups
-            return super().fit_loop(
-                X, y, epochs=epochs, _routing_method=_routing_method, **fit_params
-            )
         self.check_data(X, y)
         self.check_training_readiness()
-        split_params = dict(fit_params)
+        if _routing_enabled():
+            routed = process_routing(self, _routing_method, **fit_params)
+            split_params = dict(routed.get("splitter", {"split": {}})["split"])
+        else:
+            split_params = dict(fit_params)
         if groups is not None:
             split_params["groups"] = groups
         dataset_train, dataset_valid = self.get_split_datasets(X, y, **split_params)

@@ -585,12 +585,16 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             callbacks.append(("task_early_stopping", TaskEarlyStopping(self.task_patience)))
         return callbacks
 
+    def _validation_split(self):
+        if self.train_split is None and self.task_patience is not None:
+            return GroupValidSplit(self.validation_size, random_state=self.random_state)
+        return self.train_split
+
     def get_split_datasets(self, X, y=None, **fit_params):
         """Training / validation datasets; a group split for task-wise early stopping."""
         if self.train_split is None and self.task_patience is not None:
             dataset = self.get_dataset(X, y)
-            split = GroupValidSplit(self.validation_size, random_state=self.random_state)
-            return split(dataset, y, groups=fit_params.get("groups"))
+            return self._validation_split()(dataset, y, groups=fit_params.get("groups"))
         return super().get_split_datasets(X, y, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):

@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 import torch
 from sklearn.model_selection import GroupShuffleSplit
+from sklearn.utils.metadata_routing import MetadataRequest
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import DataLoader, Subset
@@ -296,6 +297,15 @@ class GroupValidSplit:
     ``cross_val_score(pipe, X, y, groups=subjects, cv=GroupKFold(),
     params={"cnn__groups": subjects})``.
 
+    With scikit-learn's metadata routing
+    (``sklearn.set_config(enable_metadata_routing=True)``) the split
+    requests ``groups``, so a network using it asks for them and
+    ``groups`` reaches it without any ``set_fit_request``: ``fit(X, y,
+    groups=subjects)`` on the network or on a Pipeline, and
+    ``cross_validate(est, X, y, cv=GroupKFold(), params={"groups":
+    subjects})`` (the same groups split the outer folds and, cut to each
+    training fold, the network's validation part).
+
     Parameters
     ----------
     test_size : float or int, default=0.2
@@ -352,6 +362,19 @@ class GroupValidSplit:
         )
         idx_train, idx_valid = next(splitter.split(np.arange(n), groups=groups))
         return Subset(dataset, idx_train), Subset(dataset, idx_valid)
+
+    def get_metadata_routing(self):
+        """Metadata routing: the split consumes ``groups``.
+
+        Returns
+        -------
+        routing : MetadataRequest
+            ``split`` requests ``groups`` (the networks route ``fit``'s
+            ``groups`` to it).
+        """
+        request = MetadataRequest(owner=type(self).__name__)
+        request.split.add_request(param="groups", alias=True)
+        return request
 
     def __repr__(self):
         return (
