@@ -578,8 +578,17 @@ class _GaitNetMixin:
         return {k: v for k, v in inferred.items() if k in parameters}
 
     def initialize_module(self):
-        """Build the module with inferred shapes, then load transferred weights."""
+        """Build the module with inferred shapes, then load transferred weights.
+
+        Outside ``fit`` (``net.initialize()`` before ``net.load_params``),
+        nothing is inferred from data: the shapes come from
+        ``module__n_channels``, ``module__n_times`` and
+        ``module__n_outputs`` (a classifier's outputs also from
+        ``classes``), and set ``n_channels_`` etc. as ``fit`` would.
+        """
         kwargs = self.get_params_for("module")
+        if not hasattr(self, "n_outputs_"):
+            self._init_without_data(kwargs)
         if not isinstance(self.module, nn.Module):
             # Inferred values never override what the user set.
             kwargs = {**self._inferred_module_kwargs(), **kwargs}
@@ -588,6 +597,14 @@ class _GaitNetMixin:
             self._load_features(module)
         self.module_ = module
         return self
+
+    def _init_without_data(self, module_kwargs):
+        """Fitted shape attributes from ``module__*`` parameters (no data)."""
+        if "n_channels" in module_kwargs and "n_times" in module_kwargs:
+            self.n_channels_ = int(module_kwargs["n_channels"])
+            self.n_times_ = int(module_kwargs["n_times"])
+        if "n_outputs" in module_kwargs:
+            self.n_outputs_ = int(module_kwargs["n_outputs"])
 
     def _load_features(self, module):
         state = _read_weights(self.warm_start_from)
@@ -706,7 +723,11 @@ _SHARED_PARAMS_DOC = """
         those its constructor accepts, and never overriding
         ``module__n_channels`` etc. set by the user); other arguments are
         given as ``module__name=value``. Transfer learning needs a
-        ``features`` submodule.
+        ``features`` submodule. To load saved parameters into a new
+        estimator without fitting it (``net.initialize()`` then
+        ``net.load_params(f_params=...)``), give the shapes as
+        ``module__n_channels`` and ``module__n_times`` (and ``classes`` for
+        a classifier, or ``module__n_outputs``).
     criterion : torch loss class or None, default=None
         ``None`` picks the paper's loss (see the class description).
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -806,7 +827,16 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
     Parameters
     ----------"""
         + _SHARED_PARAMS_DOC
-        + """
+        + """    classes : list or None, default=None
+        The class labels (skorch's parameter). ``None`` takes them from
+        ``y`` in ``fit``; a list fixes them (and the outputs), so that
+        ``y`` may lack some, and lets ``initialize()`` build the network
+        without data::
+
+            net = GaitCNNClassifier(classes=["F", "M"], module__n_channels=6,
+                                    module__n_times=10).initialize()
+            net.load_params(f_params="params.pt")
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -900,7 +930,16 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
                 f"{type(self).__name__} expects y of shape (n_windows,); got {y.shape}."
             )
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        encoder = self._classes_encoder()
+        if encoder is None:
+            encoder = LabelEncoder().fit(y)
+        else:
+            unknown = np.setdiff1d(np.unique(y), encoder.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y has labels {unknown[:5].tolist()} that are not in "
+                    f"classes={list(self.classes)!r}."
+                )
         n_classes = len(encoder.classes_)
         if n_classes < 2:
             raise ValueError(
@@ -910,6 +949,29 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
             )
         self.label_encoder_ = encoder
         return 1 if n_classes == 2 and self._single_logit_loss(self.criterion) else n_classes
+
+    def _classes_encoder(self):
+        """A LabelEncoder fitted on the ``classes`` parameter, or None."""
+        classes = getattr(self, "classes", None)
+        if classes is None:
+            return None
+        classes = np.asarray(classes)
+        if classes.ndim != 1 or len(np.unique(classes)) != len(classes):
+            raise ValueError(
+                f"classes must be a list of distinct labels; got {self.classes!r}."
+            )
+        return LabelEncoder().fit(classes)
+
+    def _init_without_data(self, module_kwargs):
+        super()._init_without_data(module_kwargs)
+        if not hasattr(self, "label_encoder_"):
+            encoder = self._classes_encoder()
+            if encoder is not None:
+                self.label_encoder_ = encoder
+        if not hasattr(self, "n_outputs_") and hasattr(self, "label_encoder_"):
+            n_classes = len(self.label_encoder_.classes_)
+            single = n_classes == 2 and self._single_logit_loss(self.criterion)
+            self.n_outputs_ = 1 if single else n_classes
 
     @staticmethod
     def _single_logit_loss(criterion):
@@ -1134,6 +1196,12 @@ class GaitCNNRegressor(_GaitNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_windows,) or (n_windows, n_targets)
         """
         self.check_is_fitted()
+        if not hasattr(self, "y_min_"):
+            raise AttributeError(
+                f"{type(self).__name__} predicts in the unit of the training y, "
+                "whose range (y_min_, y_max_) fit sets and load_params does not "
+                "restore; fit the estimator, or pickle it instead of saving params."
+            )
         nonlin = self._get_predict_nonlinearity()
         out = []
         for yp in self.forward_iter(X, training=False):
