@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 import warnings
@@ -23,6 +24,7 @@ from skgait.experiments import (
     ConfigError,
     CrossDatasetGrid,
     TrackingError,
+    load_config,
     parse_config,
     read_grid_results,
     results_tables,
@@ -306,6 +308,21 @@ def test_a_failing_cell_is_reported_and_the_others_finish(tmp_path):
     assert list(again["cached"]) == [True] * 4 + [False] * 4
 
 
+def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
+    # lr = inf makes the loss NaN in the first epoch; the network would then
+    # predict the first class everywhere, a chance-level "result".
+    cnn = {"type": "cnn", "lr": float("inf"), "max_epochs": 2, "batch_size": 4}
+    with pytest.warns(UserWarning, match="training diverged"):
+        results = synthetic_grid(tmp_path, estimators={"cnn": cnn, "rf": RF}).run()
+    diverged = results[results["estimator"] == "cnn"]
+    assert len(diverged) == 4 and (diverged["status"] == "FAILED").all()
+    assert diverged["accuracy"].isna().all()
+    assert diverged["error"].str.contains(
+        "TrainingDivergedError: GaitCNNClassifier: training diverged at epoch 1: train_loss is nan"
+    ).all()
+    assert (results[results["estimator"] == "rf"]["status"] == "FINISHED").all()
+
+
 def test_grid_runs_on_a_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
@@ -359,6 +376,56 @@ def test_config_errors_name_every_key_and_value():
     ]:
         assert expected in text, f"{expected!r} not in:\n{text}"
     assert len(info.value.errors) == 13
+
+
+def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
+    path = tmp_path / "grid.toml"
+    path.write_text(textwrap.dedent("""
+        random_state = 4294967296
+        [windows]
+        rate = inf
+        length = nan
+        [[datasets]]
+        dataset = "hugadb"
+        placement = "right_foot"
+        [estimators.cnn]
+        type = "cnn"
+        lr = inf
+        [estimators.cnn_nan]
+        type = "cnn"
+        lr = nan
+        [estimators.rf]
+        type = "random_forest"
+        random_state = -1
+        [estimators.rf_seed]
+        type = "random_forest"
+        random_state = 4294967296
+    """))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    for expected in [
+        "random_state = 4294967296: expected an integer seed in [0, 4294967295]",
+        "windows.rate = inf: expected a finite positive number of Hz",
+        "windows.length = nan: expected a finite positive number of seconds",
+        "estimators.cnn.lr = inf: expected a finite number",
+        "estimators.cnn_nan.lr = nan: expected a finite number",
+        "estimators.rf.random_state = -1: expected an integer seed",
+        "estimators.rf_seed.random_state = 4294967296: expected an integer seed",
+    ]:
+        assert expected in text, f"{expected!r} not in:\n{text}"
+    assert len(info.value.errors) == 7
+    # the largest seed NumPy accepts is valid
+    path.write_text(textwrap.dedent("""
+        random_state = 4294967295
+        [[datasets]]
+        dataset = "hugadb"
+        placement = "right_foot"
+        [estimators.rf]
+        type = "random_forest"
+        random_state = 4294967295
+    """))
+    assert load_config(path).params["random_state"] == 2**32 - 1
 
 
 def test_config_builds_the_grid_it_describes():
