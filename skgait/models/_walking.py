@@ -249,6 +249,16 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         )
 
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The input is a GaitDataset, neither a table nor an array of windows;
+        # gaps (NaN) in recordings are skipped in fit and zero-filled in transform.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
 def _map_mask(mask, rate, n_samples, target_rate):
     """Nearest-in-time resampling of a boolean mask."""
     if len(mask) == n_samples and rate == target_rate:
