@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skgait.datasets import DatasetNotFoundError, get_data_home, load_sisfall
+from skgait.datasets import DataFormatError, DatasetNotFoundError, get_data_home, load_sisfall
 from skgait.datasets._cache import get_cache_home
 
 
@@ -69,6 +69,12 @@ def test_cache_reload_equals_parse_and_changed_file_invalidates(
     changed = small_sisfall / "SA01" / "D01_SA01_R01.txt"
     lines = changed.read_bytes().splitlines(keepends=True)
     changed.write_bytes(b"".join(lines[:100]))
+    # SisFall's registry lists this file: an edited copy is refused ...
+    with pytest.raises(DataFormatError, match="truncated or edited"):
+        load_sisfall(small_sisfall)
+    # ... and a file no registry knows (a user's own data) is read afresh,
+    # never served from the cache of its old content.
+    monkeypatch.setattr("skgait.datasets._loading.registry_check", lambda name, folder: None)
     reloaded = load_sisfall(small_sisfall)
     assert reloaded.recordings[0].n_samples == 100
     assert reloaded.recordings[1].n_samples == cached.recordings[1].n_samples

@@ -282,3 +282,19 @@ def test_missing_subject_table_is_named(tmp_path):
     _signal(10).to_csv(tmp_path / "S01_1_waist.csv", index=False)
     with pytest.raises(DatasetNotFoundError, match=r"subjects\.csv does not exist.*subjects=None"):
         load_directory(tmp_path, rate=10)
+
+
+def test_values_in_g_warn_naming_the_file(tmp_path):
+    from skgait.datasets import ImplausibleSignalWarning
+
+    root = tmp_path / "in_g"
+    root.mkdir()
+    _subjects(root)
+    _signal(300).to_csv(root / "S01_1_waist.csv", index=False)
+    in_g = _signal(300)
+    in_g[["acc_x", "acc_y", "acc_z"]] /= STANDARD_GRAVITY
+    in_g.to_csv(root / "S02_1_waist.csv", index=False)
+    with pytest.warns(ImplausibleSignalWarning, match=r"S02_1_waist\.csv.*in g, not m/s²") as record:
+        ds = load_directory(root, rate=100)
+    assert len(ds) == 2  # loaded, but said
+    assert not any("S01_1_waist" in str(w.message) for w in record)

@@ -283,9 +283,12 @@ class GaitDataset:
     Examples
     --------
     >>> from skgait.datasets import load_sisfall
-    >>> ds = load_sisfall()  # doctest: +SKIP
-    >>> ds.subjects.head()  # doctest: +SKIP
-    >>> ds.select(placement="waist", subject="SA01")  # doctest: +SKIP
+    >>> ds = load_sisfall()
+    >>> ds.subjects.columns.tolist()
+    ['subject', 'age', 'sex', 'height_cm', 'weight_kg', 'group']
+    >>> rec = ds.select(placement="waist", subject="SA01")[0]
+    >>> rec.recording, rec.n_samples, rec.rate
+    ('D01_SA01_R01', 19999, 200.0)
     """
 
     def __init__(self, name, recordings, subjects, path=None, citation=""):

@@ -348,8 +348,12 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True,
     Examples
     --------
     >>> from skgait.datasets import load_hugadb
-    >>> ds = load_hugadb()  # doctest: +SKIP
-    >>> ds.select(placement="right_shin", subject="2")  # doctest: +SKIP
+    >>> ds = load_hugadb()
+    >>> ds.placements
+    ['left_foot', 'right_foot', 'left_shin', 'right_shin', 'left_thigh', 'right_thigh']
+    >>> rec = ds.select(placement="right_shin", subject="2")[0]
+    >>> rec.channels, rec.signal.dtype
+    (('acc_x', 'acc_y', 'acc_z', 'gyr_x', 'gyr_y', 'gyr_z'), dtype('float32'))
     """
     if download:
         path = download_dataset(SOURCE.name, path, data_home=data_home)

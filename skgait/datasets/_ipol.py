@@ -277,9 +277,12 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
     Examples
     --------
     >>> from skgait.datasets import load_ipol_healthy_gait
-    >>> ds = load_ipol_healthy_gait()  # doctest: +SKIP
-    >>> rec = ds.select(placement="left_foot", recording="1-1")[0]  # doctest: +SKIP
-    >>> rec.events["left_foot_steps"][:3]  # doctest: +SKIP
+    >>> ds = load_ipol_healthy_gait()
+    >>> ds.placements
+    ['waist', 'left_foot', 'right_foot']
+    >>> rec = ds.select(placement="left_foot", recording="1-1")[0]
+    >>> rec.rate, rec.events["left_foot_steps"][:3].tolist()
+    (100.0, [[527, 574], [641, 687], [752, 797]])
     """
     if download:
         path = download_dataset(SOURCE.name, path, data_home=data_home)

@@ -133,8 +133,11 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
     Examples
     --------
     >>> from skgait.datasets import load_sisfall
-    >>> ds = load_sisfall()  # doctest: +SKIP
-    >>> ds.select(subject="SE01")  # doctest: +SKIP
+    >>> ds = load_sisfall()
+    >>> ds.placements
+    ['waist']
+    >>> [(r.trial, r.info["speed"], r.rate) for r in ds.select(subject="SE01")]
+    [('D01', 'slow', 200.0), ('D02', 'fast', 200.0)]
     """
     if accelerometer not in _ACCELEROMETERS:
         raise ValueError(

@@ -480,8 +480,11 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     Examples
     --------
     >>> from skgait.datasets import load_umafall
-    >>> ds = load_umafall()  # doctest: +SKIP
-    >>> ds.select(placement="ankle", subject="1")  # doctest: +SKIP
+    >>> ds = load_umafall()
+    >>> ds.placements
+    ['waist', 'chest', 'wrist', 'pocket', 'ankle']
+    >>> ds.select(placement="ankle", subject="1")[0].rate
+    20.0
     """
     if rate is not None:
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (

@@ -200,12 +200,18 @@ class CrossDatasetGrid:
     >>> from skgait.experiments import CrossDatasetGrid
     >>> grid = CrossDatasetGrid(
     ...     {"hugadb": "right_foot", "ipol": "right_foot"}, tasks=["gender"],
-    ...     estimators={"rf": make_pipeline(ACFTransformer(),
-    ...                                      RandomForestClassifier(50))},
-    ...     protocols=["within", "direct"], max_windows_per_subject=20,
+    ...     estimators={"rf": make_pipeline(ACFTransformer(lags=10),
+    ...                                      RandomForestClassifier(10, random_state=0))},
+    ...     protocols=["within", "direct"], max_windows_per_subject=10, n_splits=3,
+    ...     tracking=False, results_path=None,  # no MLflow store, no CSV here
     ... )
-    >>> results = grid.run()  # doctest: +SKIP
-    >>> results[["source", "target", "protocol", "accuracy"]]  # doctest: +SKIP
+    >>> results = grid.run()
+    >>> results[["source", "target", "protocol", "status"]]
+       source  target protocol    status
+    0  hugadb  hugadb   within  FINISHED
+    1    ipol    ipol   within  FINISHED
+    2  hugadb    ipol   direct  FINISHED
+    3    ipol  hugadb   direct  FINISHED
     """
 
     def __init__(
@@ -857,6 +863,9 @@ def run_grid(datasets, **params):
     >>> from skgait.experiments import run_grid
     >>> results = run_grid({"hugadb": "right_foot", "ipol": "right_foot"},
     ...                    tasks=["gender"], estimators={"rf": "random_forest"},
-    ...                    protocols=["within", "direct"])  # doctest: +SKIP
+    ...                    protocols=["direct"], max_windows_per_subject=10,
+    ...                    tracking=False, results_path=None)
+    >>> results[["source", "target", "status"]].values.tolist()
+    [['hugadb', 'ipol', 'FINISHED'], ['ipol', 'hugadb', 'FINISHED']]
     """
     return CrossDatasetGrid(datasets, **params).run()

@@ -190,7 +190,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        F : ndarray of shape (n_windows, n_features_out_)
+        F : ndarray of shape (n_windows, n_features)
         """
         check_is_fitted(self)
         X = check_windows(X, estimator=self).astype(np.float64, copy=False)

@@ -25,6 +25,7 @@ What it adds to a plain ``study.optimize`` loop:
 """
 
 import contextlib
+import dataclasses
 import inspect
 import logging
 import numbers
@@ -1048,9 +1049,27 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = sub.estimator_type
         tags.classifier_tags = sub.classifier_tags
         tags.regressor_tags = sub.regressor_tags
-        tags.input_tags = sub.input_tags
+        tags.input_tags = _input_tags(self.estimator)
         tags.target_tags.required = sub.target_tags.required
         return tags
+
+
+def _input_tags(estimator):
+    """Input tags of ``estimator``; a pipeline takes the input of its first step.
+
+    scikit-learn's :class:`~sklearn.pipeline.Pipeline` keeps the default
+    ``two_d_array=True`` whatever its first step reads, so the search of an
+    ``ACFTransformer`` pipeline would claim 2-D input.
+    """
+    tags = get_tags(estimator).input_tags
+    steps = [s for _, s in getattr(estimator, "steps", []) if s not in (None, "passthrough")]
+    if steps:
+        first = _input_tags(steps[0])
+        tags = dataclasses.replace(
+            tags, two_d_array=first.two_d_array, three_d_array=first.three_d_array,
+            allow_nan=first.allow_nan,
+        )
+    return tags
 
 
 class _FixedSplits:

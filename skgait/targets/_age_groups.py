@@ -151,7 +151,12 @@ class AgeGroups(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Like LabelEncoder: the input is one 1-D array of ages, not a table.
+        tags.input_tags.two_d_array = False
         tags.target_tags.one_d_labels = True
+        # A missing age is allowed (its label is None); labels are strings.
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
         tags.requires_fit = True
         return tags
 
