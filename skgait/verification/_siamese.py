@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..losses import contrastive_pair_loss
-from ..utils._validation import check_windows
+from ..utils._validation import check_fitted_window_shape, check_windows
 from ._pairs import make_pairs
 
 __all__ = ["SiameseVerifier"]
@@ -141,11 +141,8 @@ class SiameseVerifier(BaseEstimator):
     def _check_X(self, X, reset):
         X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
         X = np.ascontiguousarray(X, dtype=np.float32)
-        if not reset and X.shape[1:] != (self.n_channels_, self.n_times_):
-            raise ValueError(
-                f"Windows of shape {X.shape[1:]}, but {type(self).__name__} was "
-                f"fitted on {(self.n_channels_, self.n_times_)}."
-            )
+        if not reset:
+            check_fitted_window_shape(X, self)
         return X
 
     def _check_params(self):
