@@ -580,13 +580,11 @@ def test_three_cli_workers_share_one_postgresql_study(config_dir, postgres_url):
     args = [sys.executable, "-m", "skgait.cli", "search", "--config", str(config_dir / "search.toml"),
             "--storage", postgres_url, "--study-name", "shared", "--n-trials", "10"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
-    t0 = time.perf_counter()
     workers = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
                for _ in range(3)]
-    outputs = [w.communicate(timeout=300) for w in workers]
+    outputs = [w.communicate(timeout=900) for w in workers]  # a hang, not a speed goal
     for w, (out, err) in zip(workers, outputs):
         assert w.returncode == 0, err[-3000:]
-    assert time.perf_counter() - t0 < 300
 
     study = optuna.load_study(study_name="shared", storage=postgres_url)
     numbers = sorted(t.number for t in study.trials)

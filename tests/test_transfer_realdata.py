@@ -3,15 +3,15 @@
 BioDeep's transfer learning (``warm_start_from``) between two real datasets
 with the sensor at the same place, on a few windows per subject and 2
 epochs: it runs end to end, fine-tuning starts from exactly the source's
-convolutional weights, costs less time than training from scratch on the
-same windows, and a shape mismatch is reported clearly.
+convolutional weights, trains 2 epochs where scratch trains 10 (the time
+saved is measured by ``benchmarks/bench_transfer.py``), and a shape mismatch
+is reported clearly.
 
 Needs the shared datasets (``SKGAIT_DATA`` holding ``HuGaDB/`` and
 ``IPOL_HealthyGait/``); skipped otherwise.
 """
 
 import re
-import time
 import warnings
 
 import numpy as np
@@ -120,22 +120,14 @@ def test_frozen_features_stay_those_of_the_source(source_net, ipol_foot):
     assert _same_weights(after, source)
 
 
-def test_fine_tuning_takes_less_time_than_scratch_on_the_same_windows(source_net, ipol_foot):
+def test_fine_tuning_trains_fewer_epochs_than_scratch_on_the_same_windows(source_net, ipol_foot):
+    # The speed-up itself is measured by benchmarks/bench_transfer.py, not here.
     X, meta = ipol_foot
     F, y = _acf(X, 10), meta["sex"]
-
-    def fit_seconds(net):
-        start = time.perf_counter()
-        net.fit(F, y)
-        return time.perf_counter() - start
-
-    scratch = GaitCNNClassifier(max_epochs=10, random_state=0)
+    scratch = GaitCNNClassifier(max_epochs=10, random_state=0).fit(F, y)
     fine_tune = GaitCNNClassifier(warm_start_from=source_net.feature_weights(),
-                                  max_epochs=10, fine_tune_epochs=2, random_state=0)
-    fit_seconds(GaitCNNClassifier(max_epochs=1, random_state=0))  # warm-up
-    t_scratch, t_fine_tune = fit_seconds(scratch), fit_seconds(fine_tune)
+                                  max_epochs=10, fine_tune_epochs=2, random_state=0).fit(F, y)
     assert (len(scratch.history), len(fine_tune.history)) == (10, 2)
-    assert t_fine_tune < t_scratch
 
 
 def test_transfer_to_other_acf_lags_names_both_shapes(source_net, ipol_foot):
