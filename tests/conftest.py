@@ -34,18 +34,10 @@ def pytest_configure(config):
     """
     if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
         return
-    import tempfile
-
     import numpy as np
 
-    from skgait.datasets._parsing import read_numeric_table
     from skgait.features import ACFTransformer
 
-    with tempfile.TemporaryDirectory() as folder:
-        table = Path(folder) / "warm.txt"
-        table.write_text("1 2\n3 4\n")
-        for dtype in (np.float32, np.float64):
-            read_numeric_table(table, 2, dtype=dtype)
     for dtype in (np.float32, np.float64):
         windows = np.random.default_rng(0).normal(size=(2, 2, 16)).astype(dtype)
         ACFTransformer(lags=3).fit_transform(windows)

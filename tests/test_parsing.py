@@ -128,3 +128,32 @@ def test_unfinished_last_row_with_inexact_numbers(tmp_path):
 def test_long_numbers_are_correctly_rounded(tmp_path, text):
     table = read_numeric_table(_write(tmp_path, text + "\n"), 1)
     assert table[0, 0] == float(text)
+
+
+def test_comment_character_inside_a_row_is_not_a_comment(tmp_path):
+    # only lines that start with it are comments: "3 % 4" is a malformed row
+    path = _write(tmp_path, "% header\n1 2\n3 % 4\n")
+    with pytest.raises(DataFormatError, match=r"line 3, column 2 is not a number"):
+        read_numeric_table(path, 2, comment="%", delimiters=" ")
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("5,6;7;", "line 3 has 3 columns"),
+        ("5,6", "line 3 does not end with ';'"),
+        (" ", [[1, 2], [3, 4], [7, 8]]),  # a blank line
+        ("5,,6;", [[1, 2], [3, 4], [5, 6], [7, 8]]),  # runs of delimiters count as one
+        ("5,6;;", [[1, 2], [3, 4], [5, 6], [7, 8]]),
+    ],
+)
+def test_terminated_format_checks_every_row(tmp_path, row, expected):
+    # the fast reader cuts rows at the terminator: stray or missing ones, blank
+    # and short rows must still be read as the line-by-line reader does
+    path = _write(tmp_path, f"1,2;\r\n3,4;\r\n{row}\r\n7,8;\r\n")
+    if isinstance(expected, str):
+        with pytest.raises(DataFormatError, match=expected):
+            read_numeric_table(path, 2, delimiters=",", terminator=";")
+    else:
+        np.testing.assert_array_equal(
+            read_numeric_table(path, 2, delimiters=",", terminator=";"), expected)

@@ -8,27 +8,26 @@ and ``size``. The subject table is not part of the origin (it was written
 from the dataset's read-me or file headers) and ships with the package as
 ``registry/<name>_subjects.csv``.
 
-A file is streamed to a temporary file next to its destination, hashed on
-the way, and moved into place only when its SHA-256 matches the registry;
-a mismatching download is deleted. Files already present are not
+Files are fetched with pooch (Uieda et al., 2020), which downloads to a
+temporary file next to the destination and moves it into place only when
+its SHA-256 matches the registry; a mismatching download is deleted. Files already present are not
 downloaded again; the loaders check each file the registry lists against its
 size and SHA-256 when they read it (:func:`registry_check`), so a truncated
 or edited copy is refused rather than read.
 """
 
 import csv
-import hashlib
 import logging
 import os
 import shutil
-import tempfile
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from importlib import resources
 from pathlib import Path
+
+import pooch
+import requests
 
 from ._base import DataFormatError, DatasetNotFoundError
 from ._home import get_data_home
@@ -214,14 +213,6 @@ def _mirror_url(url, base_url):
     return base_url.rstrip("/") + url[len(DEFAULT_BASE_URL):]
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _manual_hint(name, url, destination):
     return (
         f"To install it by hand, fetch {url}\nand save it as {destination} "
@@ -232,45 +223,34 @@ def _manual_hint(name, url, destination):
 
 
 def _describe(error):
-    if isinstance(error, urllib.error.HTTPError):
-        return f"HTTP {error.code} {error.reason}"
-    return str(getattr(error, "reason", None) or error)
+    response = getattr(error, "response", None)
+    if response is not None:
+        return f"HTTP {response.status_code} {response.reason}"
+    return str(error)
 
 
 def _fetch(name, entry, destination, base_url, timeout):
+    """Download one file with pooch, which checks its SHA-256 before moving it in place."""
     url = _mirror_url(entry.url, base_url)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
-    )
     try:
-        with os.fdopen(handle, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    for chunk in iter(lambda: response.read(_CHUNK), b""):
-                        digest.update(chunk)
-                        out.write(chunk)
-                        size += len(chunk)
-            except (urllib.error.URLError, OSError) as error:
-                raise DownloadError(
-                    f"{name}: could not download {entry.path} from {url}: "
-                    f"{_describe(error)}.\n" + _manual_hint(name, entry.url, destination)
-                ) from error
-        actual = digest.hexdigest()
-        if actual != entry.sha256:
-            raise ChecksumError(
-                f"{name}: the download of {entry.path} from {url} is corrupted "
-                f"({size} bytes, expected {entry.size}): its SHA-256 is {actual}, "
-                f"expected {entry.sha256}. The downloaded bytes were deleted and "
-                f"{destination} was not written. Try again later, or see below.\n"
-                + _manual_hint(name, entry.url, destination)
-            )
-        os.replace(temporary, destination)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        pooch.retrieve(
+            url, known_hash=f"sha256:{entry.sha256}", fname=destination.name,
+            path=destination.parent,
+            downloader=pooch.HTTPDownloader(timeout=timeout, chunk_size=_CHUNK),
+        )
+    except ValueError as error:  # pooch: the hash does not match
+        raise ChecksumError(
+            f"{name}: the download of {entry.path} from {url} is corrupted "
+            f"(expected {entry.size} bytes with SHA-256 {entry.sha256}): {error} "
+            f"The downloaded bytes were deleted and {destination} was not written. "
+            f"Try again later, or see below.\n" + _manual_hint(name, entry.url, destination)
+        ) from error
+    except (requests.RequestException, OSError) as error:
+        raise DownloadError(
+            f"{name}: could not download {entry.path} from {url}: "
+            f"{_describe(error)}.\n" + _manual_hint(name, entry.url, destination)
+        ) from error
     _logger.info("%s: downloaded %s (%d bytes)", name, entry.path, entry.size)
     return destination
 
