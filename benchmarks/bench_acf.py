@@ -209,15 +209,42 @@ def main(argv=None):
                 rows.append(
                     (np.dtype(dtype).name, lags, name, t, "*" if sub < n_windows else "", err_b, np.nan, out_bytes, t / t_skgait, note)
                 )
-            for row in rows[-(2 + len(others)) :]:
-                pass
             print_rows(rows, X.nbytes, read_bw, read_s, dtype, lags)
     print(
         "\n* timed on a subset of windows and scaled linearly to "
         f"{n_windows} windows. ratio = baseline time / skgait time. "
         "peak extra = tracemalloc peak of NumPy allocations during the call."
     )
+    if not args.smoke:
+        compare_methods(repeats)
     return 0
+
+
+#: (n_timepoints, lags) where ``method`` matters: gait windows, then whole
+#: recordings (about 40 s at 100 Hz) with up to 20 s of lags.
+METHOD_SIZES = ((500, 10), (500, 100), (4096, 300), (4096, 1000), (4096, 2000))
+
+
+def compare_methods(repeats, n_series=1200):
+    """Time ``method="direct"``, ``"fft"`` and ``"auto"`` against direct.
+
+    Whether the FFT kernel and the automatic choice earn their code: the
+    direct kernel wins on gait windows; the FFT only on long series with
+    many lags, where ``"auto"`` should pick it.
+    """
+    rng = np.random.default_rng(0)
+    print(f"\nmethod (float64, {n_series} series): time and ratio to direct")
+    print(f"  {'n_timepoints':>12} {'lags':>5} {'direct s':>9} {'fft':>12} {'auto':>12}")
+    for n_timepoints, lags in METHOD_SIZES:
+        X = rng.standard_normal((n_series // 6, 6, n_timepoints))
+        times = {}
+        for method in ("direct", "fft", "auto"):
+            est = ACFTransformer(lags=lags, method=method).fit(X[:2])
+            est.transform(X[:2])  # compile
+            times[method] = best_time(lambda: est.transform(X), repeats)
+        d = times["direct"]
+        print(f"  {n_timepoints:>12} {lags:>5} {d:9.3f} "
+              + " ".join(f"{times[m]:6.3f} {times[m] / d:4.2f}x" for m in ("fft", "auto")))
 
 
 def print_rows(rows, nbytes, read_bw, read_s, dtype, lags):

@@ -45,7 +45,7 @@ from skgait.datasets import (
 )
 from skgait.features import ACFTransformer, CrossCorrelationFeatures
 from skgait.metrics import verification_report
-from skgait.model_selection import identification_protocol, score_identification
+from skgait.model_selection import score_identification
 from skgait.models import (
     ChainedCNNLSTM,
     GaitCNNLSTMClassifier,

@@ -1,6 +1,5 @@
 """Shared fixtures: the real data home, and an isolated cache for every test."""
 
-from pathlib import Path
 
 import pytest
 import torch

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._cells import ROW_COLUMNS
 from ._registry import METRICS, PROTOCOLS, TASKS
 
 __all__ = ["plot_heatmaps", "read_results_csv", "results_tables"]
@@ -156,8 +155,3 @@ def plot_heatmaps(results, directory):
         fig.savefig(path, dpi=100)
         paths.append(path)
     return paths
-
-
-def empty_results():
-    """An empty grid table with every column."""
-    return pd.DataFrame(columns=list(ROW_COLUMNS))

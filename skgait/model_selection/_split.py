@@ -570,12 +570,6 @@ class CrossSessionSplit(BaseCrossValidator):
             _assert_disjoint(train, test, sessions, owner, fold)
             yield train, test
 
-    def _iter_test_masks(self, X=None, y=None, groups=None):  # pragma: no cover
-        for _, test in self.split(X, y, groups):
-            mask = np.zeros(_num_samples(X), dtype=bool)
-            mask[test] = True
-            yield mask
-
 
 class LeakyWindowKFold(KFold):
     """Window-level shuffled K-fold: **leaky**, for reproducing papers only.
