@@ -6,9 +6,9 @@ subject in both training and test) on SisFall (waist) and IPOL HealthyGait
 
 - single-task networks (one :class:`GaitMultiTaskNet` head) and one
   multi-task network learning both (plus the training subjects' identity
-  as an auxiliary task, λ = 0.3, seed 002);
+  as an auxiliary task, λ = 0.3, Marín-Jiménez et al., 2017);
 - categorical cross-entropy (= BCE for two classes), its weighted form
-  (eq. 5 / 11 of seed 003: weights from the training labels) and the focal
+  (eq. 5 / 11 of Chatzitzisi et al., 2020: weights from the training labels) and the focal
   loss (γ = 2);
 - the majority-class baseline.
 
@@ -75,9 +75,10 @@ def run_dataset(name, loader, preset):
             fits = [("single-task", [task], task) for task in TASKS]
             fits.append(("multi-task", [*TASKS, "subject"], None))
             for model, tasks, only in fits:
-                net = GaitMultiTaskNet(tasks=tasks, losses={t: loss for t in TASKS if t in tasks},
-                                       task_weights={"subject": 0.3} if "subject" in tasks else None,
-                                       **NET)
+                net = GaitMultiTaskNet(
+                    tasks=tasks, losses={t: loss for t in TASKS if t in tasks},
+                    task_weights={"subject": 0.3} if "subject" in tasks else None, **NET,
+                )
                 net.fit(X[train], Y.iloc[train][tasks])
                 pred, proba = net.predict(X[test]), net.predict_proba(X[test])
                 for task in TASKS if only is None else [only]:

@@ -1,4 +1,4 @@
-"""Window- and subject-level samplers on 3-D windows, in imblearn pipelines; seed 003 metrics."""
+"""Window- and subject-level samplers on 3-D windows, in imblearn pipelines; the metrics of Chatzitzisi et al. (2020)."""
 
 import numpy as np
 import pytest

@@ -5,7 +5,7 @@ criterion__gamma=2.0``) and takes the network's raw outputs (logits for
 classification), so that the estimators keep choosing the output
 non-linearity.
 
-- Imbalance (Chatzitzisi et al., seed 003): :class:`WeightedBCELoss`
+- Imbalance (Chatzitzisi et al., 2020): :class:`WeightedBCELoss`
   (eq. 1, 3, 13, 15), :class:`BinaryFocalLoss` (eq. 2, 4, 14, 16),
   :class:`CategoricalCrossEntropyLoss` (eq. 9, 11),
   :class:`CategoricalFocalLoss` (eq. 10, 12); class weights from training
@@ -13,9 +13,9 @@ non-linearity.
   :func:`categorical_class_weight` (eq. 11) and
   :func:`multilabel_class_weight` (eq. 17), or in ``fit`` with the
   :class:`ClassWeightFromTarget` callback.
-- Robust regression (Marín-Jiménez et al., seed 002):
+- Robust regression (Marín-Jiménez et al., 2017):
   :class:`TukeyBiweightLoss` on MAD-scaled residuals.
-- Verification (seed 002): :class:`ContrastiveLoss` with margin ``m``.
+- Verification (Marín-Jiménez et al., 2017): :class:`ContrastiveLoss` with margin ``m``.
 - Multi-task: :class:`MultiTaskLoss`, ``L = L_main + Σ_t λ_t L_t``.
 """
 

@@ -1,4 +1,4 @@
-"""Cross-entropy and focal losses with class weights (seed 003, eq. 1–17).
+"""Cross-entropy and focal losses with class weights (Chatzitzisi et al., 2020, eq. 1–17).
 
 All losses take raw network outputs (logits) and compute the logarithms
 with ``logsigmoid`` / ``log_softmax``, so that they stay finite where
@@ -96,7 +96,7 @@ def _categorical_focal(input, target, class_weight, gamma, reduction):
 
 
 class WeightedBCELoss(nn.BCEWithLogitsLoss):
-    r"""Binary cross-entropy with per-class weights (seed 003, eq. 1, 3, 13, 15).
+    r"""Binary cross-entropy with per-class weights (Chatzitzisi et al., 2020, eq. 1, 3, 13, 15).
 
     For a logit ``x`` with ``ŷ = σ(x)`` and a label ``y ∈ {0, 1}``::
 
@@ -150,7 +150,7 @@ class WeightedBCELoss(nn.BCEWithLogitsLoss):
 
 
 class BinaryFocalLoss(WeightedBCELoss):
-    r"""Binary focal loss, optionally weighted (seed 003, eq. 2, 4, 14, 16).
+    r"""Binary focal loss, optionally weighted (Chatzitzisi et al., 2020, eq. 2, 4, 14, 16).
 
     For ``ŷ = σ(x)``::
 
@@ -193,7 +193,7 @@ class BinaryFocalLoss(WeightedBCELoss):
 
 
 class CategoricalCrossEntropyLoss(nn.CrossEntropyLoss):
-    r"""Categorical cross-entropy with class weights (seed 003, eq. 9, 11).
+    r"""Categorical cross-entropy with class weights (Chatzitzisi et al., 2020, eq. 9, 11).
 
     For logits ``x`` with ``ŷ = softmax(x)`` and a one-hot label ``y``::
 
@@ -239,7 +239,7 @@ class CategoricalCrossEntropyLoss(nn.CrossEntropyLoss):
 
 
 class CategoricalFocalLoss(CategoricalCrossEntropyLoss):
-    r"""Categorical focal loss, optionally weighted (seed 003, eq. 10, 12).
+    r"""Categorical focal loss, optionally weighted (Chatzitzisi et al., 2020, eq. 10, 12).
 
     ::
 

@@ -1,4 +1,4 @@
-"""The multi-task loss ``L = L_main + Σ_t λ_t L_t`` (seed 002)."""
+"""The multi-task loss ``L = L_main + Σ_t λ_t L_t`` (Marín-Jiménez et al., 2017)."""
 
 import math
 

@@ -1,4 +1,8 @@
-"""Tukey's biweight loss on MAD-scaled residuals (seed 002, [Black96])."""
+"""Tukey's biweight loss on MAD-scaled residuals.
+
+As in the deep multi-task gait model of Marín-Jiménez et al. (2017), after
+Black and Rangarajan (1996).
+"""
 
 import torch
 from torch import nn
@@ -45,7 +49,7 @@ def _median(x):
 class TukeyBiweightLoss(nn.Module):
     r"""Tukey's biweight loss of MAD-scaled residuals (robust regression).
 
-    The age loss of the deep multi-task gait model (seed 002)::
+    The age loss of the deep multi-task gait model (Marín-Jiménez et al., 2017)::
 
         r_i      = y_i − ŷ_i
         MAD      = median_k |r_k − median_j r_j|          (over the batch)

@@ -1,4 +1,4 @@
-"""Contrastive verification loss (seed 002, [Hadsell06])."""
+"""Contrastive verification loss (Marín-Jiménez et al., 2017; Hadsell et al., 2006)."""
 
 import torch
 from torch import nn

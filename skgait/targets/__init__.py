@@ -4,7 +4,7 @@
   ``"riaz"``, ``"sisfall"``), a scikit-learn transformer usable as a target
   transform; ``inverse_transform`` gives each group's age range;
 - :func:`make_gender_age_target`: the multi-label gender + age-group target
-  of seed 003 §2.3 from windows' metadata.
+  of Chatzitzisi et al. (2020), §2.3 from windows' metadata.
 """
 
 from ._age_groups import AGE_GROUP_PRESETS, AgeGroups, make_gender_age_target

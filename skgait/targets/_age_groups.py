@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["AGE_GROUP_PRESETS", "AgeGroups", "make_gender_age_target"]
 
 #: Preset edges: a group is ``[edge_{k-1}, edge_k)`` in whole years.
-#: "peta": <16, 16–30, 31–45, 46–60, >60 (PETA, seed 003);
+#: "peta": <16, 16–30, 31–45, 46–60, >60 (PETA, as in Chatzitzisi et al., 2020);
 #: "riaz": <40, 40–50, >50;
 #: "sisfall": young (19–30) and elderly (60–75), split at 45.
 AGE_GROUP_PRESETS = {
@@ -144,7 +144,9 @@ class AgeGroups(TransformerMixin, BaseEstimator):
         out = np.empty(len(labels), dtype=object)
         for i, label in enumerate(labels):
             if label not in index:
-                raise ValueError(f"AgeGroups: unknown group label {label!r}; groups are {list(self.labels_)}.")
+                raise ValueError(
+                    f"AgeGroups: unknown group label {label!r}; groups are {list(self.labels_)}."
+                )
             k = index[label]
             out[i] = (float(bounds[k]), float(bounds[k + 1]))
         return out
@@ -162,7 +164,7 @@ class AgeGroups(TransformerMixin, BaseEstimator):
 
 
 def make_gender_age_target(meta, age_groups="peta", *, sex="sex", age="age", positive="F"):
-    """Multi-label gender + age-group target of seed 003 §2.3.
+    """Multi-label gender + age-group target of Chatzitzisi et al. (2020), §2.3.
 
     Each window gets an ``M + 1`` binary vector: the first element is
     gender (1 for ``positive``), the others the one-hot age group. Train it
@@ -209,7 +211,8 @@ def make_gender_age_target(meta, age_groups="peta", *, sex="sex", age="age", pos
     for column in (sex, age):
         if column not in meta:
             raise ValueError(
-                f"make_gender_age_target: meta has no {column!r} column; columns are {list(meta.columns)}."
+                f"make_gender_age_target: meta has no {column!r} column; columns are "
+                f"{list(meta.columns)}."
             )
     for column in (sex, age):
         missing = np.flatnonzero(pd.isna(meta[column]).to_numpy())
