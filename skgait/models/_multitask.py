@@ -2,7 +2,8 @@
 
 :class:`GaitMultiTaskNet` trains :class:`~skgait.models.MultiTaskNetwork`
 with ``L = L_main + Σ_t λ_t L_t`` (seed 002), reusing the shape inference,
-seeding, transfer and batching of :class:`~skgait.models._cnn._GaitNetMixin`.
+seeding, transfer and batching of the estimators' skorch base,
+:class:`~skgait.models._base._GaitNeuralNet`.
 """
 
 import math
@@ -21,7 +22,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._tags import ClassifierTags, RegressorTags
 from skorch import NeuralNet
 from skorch.callbacks import Callback
-from skorch.utils import is_dataset, to_numpy
+from skorch.utils import is_dataset
 
 from ..losses import (
     CategoricalCrossEntropyLoss,
@@ -33,9 +34,9 @@ from ..losses import (
     categorical_class_weight,
 )
 from ..model_selection import aggregate_predictions
-from ._cnn import _GaitNetMixin
+from ._base import _GaitNeuralNet
 from ._multitask_networks import MultiTaskNetwork
-from ._training import GroupValidSplit, TensorBatchLoader, WindowDataset
+from ._training import GroupValidSplit, WindowDataset
 
 __all__ = ["GaitMultiTaskNet", "TaskEarlyStopping"]
 
@@ -151,7 +152,7 @@ class TaskEarlyStopping(Callback):
                     raise KeyboardInterrupt
 
 
-class GaitMultiTaskNet(_GaitNetMixin, NeuralNet):
+class GaitMultiTaskNet(_GaitNeuralNet):
     """Deep multi-task network: identity, gender and age from gait windows.
 
     One network (:class:`~skgait.models.MultiTaskNetwork`: shared
@@ -224,7 +225,7 @@ class GaitMultiTaskNet(_GaitNetMixin, NeuralNet):
     criterion : class, default=MultiTaskLoss
         Combines the task losses; built from ``losses`` and ``task_weights``.
     optimizer, lr, max_epochs, batch_size, train_split, callbacks, \
-iterator_train, iterator_valid, dataset, warm_start_from, freeze, \
+iterator_train, iterator_valid, dataset, use_caching, warm_start_from, freeze, \
 fine_tune_epochs, random_state, device, verbose, **kwargs
         As in :class:`~skgait.models.GaitCNNClassifier` (transfer copies
         ``features.*`` weights, e.g. those of a BioDeep classifier).
@@ -287,40 +288,10 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
         task_patience=None,
         validation_size=0.2,
         criterion=MultiTaskLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=30,
         batch_size=32,
-        train_split=None,
-        callbacks=None,
-        iterator_train=TensorBatchLoader,
-        iterator_valid=TensorBatchLoader,
-        dataset=WindowDataset,
-        warm_start_from=None,
-        freeze=None,
-        fine_tune_epochs=3,
-        random_state=None,
-        device="cpu",
-        verbose=0,
         **kwargs,
     ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            iterator_train=iterator_train,
-            iterator_valid=iterator_valid,
-            dataset=dataset,
-            use_caching=False,
-            device=device,
-            verbose=verbose,
-            **kwargs,
-        )
+        super().__init__(module, criterion=criterion, batch_size=batch_size, **kwargs)
         self.tasks = tasks
         self.main_task = main_task
         self.task_weights = task_weights
@@ -328,14 +299,6 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
         self.margin = margin
         self.task_patience = task_patience
         self.validation_size = validation_size
-        self.warm_start_from = warm_start_from
-        self.freeze = freeze
-        self.fine_tune_epochs = fine_tune_epochs
-        self.random_state = random_state
-
-    def _get_param_names(self):
-        # use_caching is fixed (scorers must see predictions in user labels).
-        return [k for k in super()._get_param_names() if k != "use_caching"]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -513,9 +476,6 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
                 out[labelled, col] = (v - self.target_mean_[task]) / self.target_scale_[task]
         return torch.as_tensor(out)
 
-    def check_data(self, X, y):
-        pass
-
     def get_dataset(self, X, y=None):
         """Windows and the encoded task columns of ``Y`` (other columns dropped)."""
         if y is None or is_dataset(X) or self.dataset is not WindowDataset:
@@ -578,9 +538,9 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
                 f"task_patience must be None or a positive integer; got {self.task_patience!r}."
             )
 
-    @property
-    def _default_callbacks(self):
-        callbacks = list(super()._default_callbacks)
+    def get_default_callbacks(self):
+        """The base's default callbacks, and task-wise early stopping if set."""
+        callbacks = super().get_default_callbacks()
         if self.task_patience is not None:
             callbacks.append(("task_early_stopping", TaskEarlyStopping(self.task_patience)))
         return callbacks
@@ -634,11 +594,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
     def _outputs(self, X):
         self.check_is_fitted()
         X = self._check_X(X, reset=False)
-        out = []
-        for yp in self.forward_iter(X, training=False):
-            yp = yp[0] if isinstance(yp, (tuple, list)) else yp
-            out.append(to_numpy(yp))
-        out = np.concatenate(out, axis=0).astype(np.float64)
+        out = self._forward_numpy(X).astype(np.float64)
         columns, start = {}, 0
         for task, width in self.task_outputs_.items():
             columns[task] = out[:, start : start + width]
