@@ -18,11 +18,12 @@
 """
 
 from ._cnn import GaitCNNClassifier, GaitCNNRegressor
-from ._multitask import GaitMultiTaskNet, TaskEarlyStopping
+from ._multitask import GaitMultiTaskNet
 from ._multitask_networks import MultiTaskNetwork, SeparableConvFeatures
 from ._networks import BioDeepCNN
 from ._recurrent import CNNLSTM, ChainedCNNLSTM, GaitCNNLSTMClassifier
 from ._segmentation import GaitSegmenter, WalkingFCN
+from ._task_early_stopping import TaskEarlyStopping
 from ._training import (
     FiniteLossCheck,
     GroupValidSplit,

@@ -44,14 +44,7 @@ from torch import nn
 
 from ..utils._validation import check_fitted_window_shape, check_windows
 from ._training import FiniteLossCheck, TensorBatchLoader, WindowDataset
-from ._weights import (
-    FEATURES_PREFIX,
-    INPUT_SHAPE_KEY,
-    load_prefixed,
-    prefixed_weights,
-    read_weights,
-    write_weights,
-)
+from ._transfer import _TransferMixin
 
 # Below this training batch size, CPU convolutions skip oneDNN (see _conv_backend).
 _ONEDNN_MIN_BATCH = 32
@@ -74,7 +67,7 @@ def _onednn_disabled():
         torch.backends.mkldnn.enabled = previous
 
 
-class _GaitNeuralNet(NeuralNet):
+class _GaitNeuralNet(_TransferMixin, NeuralNet):
     """Shape inference, seeding, transfer and fast batches for skorch nets.
 
     Put it before the skorch class in the bases, as braindecode does:
@@ -544,77 +537,6 @@ class _GaitNeuralNet(NeuralNet):
             self.n_times_ = int(module_kwargs["n_times"])
         if "n_outputs" in module_kwargs:
             self.n_outputs_ = int(module_kwargs["n_outputs"])
-
-    def _transfer_prefix(self):
-        """Parameters that ``warm_start_from`` loads (and ``"features"`` freezes)."""
-        return FEATURES_PREFIX
-
-    def _check_source_shape(self, source_shape):
-        target_shape = (getattr(self, "n_channels_", None), getattr(self, "n_times_", None))
-        if source_shape is None or None in target_shape:
-            return
-        source_shape = tuple(int(v) for v in source_shape.reshape(-1).tolist())
-        if source_shape != target_shape:
-            raise ValueError(
-                "warm_start_from weights were trained on windows of shape "
-                f"(n_channels, n_times)={source_shape}, but X has windows of "
-                f"shape {target_shape}. Transfer needs the same channels "
-                "(sensor axes) and the same number of time points or ACF lags."
-            )
-
-    def _load_pretrained(self, module):
-        state = read_weights(self.warm_start_from)
-        self._check_source_shape(state.pop(INPUT_SHAPE_KEY, None))
-        load_prefixed(module, state, self._transfer_prefix())
-
-    def _freeze_patterns(self):
-        """``freeze`` as a list of fnmatch patterns, or None if invalid."""
-        freeze = self.freeze
-        if freeze is None:
-            return []
-        if isinstance(freeze, str):
-            freeze = [freeze]
-        try:
-            freeze = list(freeze)
-        except TypeError:
-            return None
-        if not freeze or not all(isinstance(p, str) for p in freeze):
-            return None
-        return [FEATURES_PREFIX + "*" if p == "features" else p for p in freeze]
-
-    def feature_weights(self):
-        """Weights of the convolutional ``features`` for transfer learning.
-
-        Returns
-        -------
-        weights : dict of str to torch.Tensor
-            ``features.*`` tensors (copied to CPU) and an ``"input_shape"``
-            entry ``[n_channels, n_times]``. Pass it as ``warm_start_from``
-            of a new estimator; it survives :func:`sklearn.base.clone`.
-        """
-        self.check_is_fitted()
-        state = prefixed_weights(self.module_, FEATURES_PREFIX)
-        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_times_])
-        return state
-
-    def save_weights(self, path):
-        """Save the network weights (features and head) to a file.
-
-        Parameters
-        ----------
-        path : str or path-like
-            ``*.safetensors`` (needs the ``safetensors`` package) or
-            ``*.pt``. The file can be given as ``warm_start_from``.
-
-        Returns
-        -------
-        path : pathlib.Path
-            The written file.
-        """
-        self.check_is_fitted()
-        state = dict(self.module_.state_dict())
-        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_times_])
-        return write_weights(state, path)
 
 
 class _LabelEncodedMixin:

@@ -27,7 +27,7 @@ from torch import nn
 
 from ._cnn import GaitCNNClassifier
 from ._networks import BioDeepCNN
-from ._weights import FEATURES_PREFIX, prefixed_weights
+from ._transfer import FEATURES_PREFIX, prefixed_weights
 
 __all__ = ["CNNLSTM", "ChainedCNNLSTM", "GaitCNNLSTMClassifier"]
 

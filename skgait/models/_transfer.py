@@ -1,8 +1,11 @@
-"""Reading, writing and loading network weights for transfer learning.
+"""Transfer learning ("cross-testing") for the skorch estimators.
 
 The estimators export ``features.*`` (or ``lstm.*``) tensors with an
-``"input_shape"`` entry; :func:`read_weights` reads them back from a file or
-a dict and :func:`load_prefixed` copies the matching ones into a new network.
+``"input_shape"`` entry (:meth:`_TransferMixin.feature_weights`,
+:meth:`_TransferMixin.save_weights`); :func:`read_weights` reads them back
+from a file or a dict and :func:`load_prefixed` copies the matching ones into
+a new network, whose copied layers ``freeze`` can hold fixed with skorch's
+:class:`~skorch.callbacks.Freezer` (see ``_GaitNeuralNet.get_default_callbacks``).
 """
 
 import os
@@ -151,3 +154,82 @@ def load_prefixed(module, state, prefix):
                 "architecture."
             )
     module.load_state_dict(source, strict=False)
+
+
+class _TransferMixin:
+    """``warm_start_from``, ``freeze`` and weight export of a skorch estimator.
+
+    Used by :class:`~skgait.models._base._GaitNeuralNet`, which calls
+    :meth:`_load_pretrained` when it builds the module.
+    """
+
+    def _transfer_prefix(self):
+        """Parameters that ``warm_start_from`` loads (and ``"features"`` freezes)."""
+        return FEATURES_PREFIX
+
+    def _check_source_shape(self, source_shape):
+        target_shape = (getattr(self, "n_channels_", None), getattr(self, "n_times_", None))
+        if source_shape is None or None in target_shape:
+            return
+        source_shape = tuple(int(v) for v in source_shape.reshape(-1).tolist())
+        if source_shape != target_shape:
+            raise ValueError(
+                "warm_start_from weights were trained on windows of shape "
+                f"(n_channels, n_times)={source_shape}, but X has windows of "
+                f"shape {target_shape}. Transfer needs the same channels "
+                "(sensor axes) and the same number of time points or ACF lags."
+            )
+
+    def _load_pretrained(self, module):
+        state = read_weights(self.warm_start_from)
+        self._check_source_shape(state.pop(INPUT_SHAPE_KEY, None))
+        load_prefixed(module, state, self._transfer_prefix())
+
+    def _freeze_patterns(self):
+        """``freeze`` as a list of fnmatch patterns, or None if invalid."""
+        freeze = self.freeze
+        if freeze is None:
+            return []
+        if isinstance(freeze, str):
+            freeze = [freeze]
+        try:
+            freeze = list(freeze)
+        except TypeError:
+            return None
+        if not freeze or not all(isinstance(p, str) for p in freeze):
+            return None
+        return [FEATURES_PREFIX + "*" if p == "features" else p for p in freeze]
+
+    def feature_weights(self):
+        """Weights of the convolutional ``features`` for transfer learning.
+
+        Returns
+        -------
+        weights : dict of str to torch.Tensor
+            ``features.*`` tensors (copied to CPU) and an ``"input_shape"``
+            entry ``[n_channels, n_times]``. Pass it as ``warm_start_from``
+            of a new estimator; it survives :func:`sklearn.base.clone`.
+        """
+        self.check_is_fitted()
+        state = prefixed_weights(self.module_, FEATURES_PREFIX)
+        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_times_])
+        return state
+
+    def save_weights(self, path):
+        """Save the network weights (features and head) to a file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            ``*.safetensors`` (needs the ``safetensors`` package) or
+            ``*.pt``. The file can be given as ``warm_start_from``.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The written file.
+        """
+        self.check_is_fitted()
+        state = dict(self.module_.state_dict())
+        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_times_])
+        return write_weights(state, path)
