@@ -13,8 +13,9 @@
   parallel for person identification, with the "CNNfix" / "LSTMfix"
   training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
 - :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
-  labelling; :class:`WalkingExtractor`, :func:`make_sequence_windows`,
-  :func:`walking_report`: walking extraction from mixed-activity recordings.
+  labelling; :class:`WalkingExtractor`, :func:`walking_report`: walking
+  extraction from mixed-activity recordings (trained on
+  :func:`skgait.datasets.make_sequence_windows`).
 """
 
 from ._cnn import GaitCNNClassifier, GaitCNNRegressor
@@ -31,7 +32,7 @@ from ._training import (
     TrainingDivergedError,
     WindowDataset,
 )
-from ._walking import WalkingExtractor, make_sequence_windows, walking_report
+from ._walking import WalkingExtractor, walking_report
 
 __all__ = [
     "BioDeepCNN",
@@ -52,6 +53,5 @@ __all__ = [
     "TensorBatchLoader",
     "TrainingDivergedError",
     "WindowDataset",
-    "make_sequence_windows",
     "walking_report",
 ]

@@ -22,7 +22,7 @@ from skorch import NeuralNet
 from skorch.utils import is_dataset
 
 from ..losses import ContrastiveLoss, MultiTaskLoss
-from ..model_selection import aggregate_predictions
+from ..utils._aggregate import aggregate_predictions
 from ._base import _GaitNeuralNet
 from ._multitask_networks import MultiTaskNetwork
 from ._multitask_targets import _TaskTargetsMixin
