@@ -42,7 +42,7 @@ from skorch.callbacks import Freezer
 from skorch.utils import is_dataset, to_numpy
 from torch import nn
 
-from ..utils._validation import check_fitted_window_shape, check_windows
+from ..utils._validation import check_fitted_window_shape, check_windows, set_window_tags
 from ._training import FiniteLossCheck, TensorBatchLoader, WindowDataset
 from ._transfer import _TransferMixin
 
@@ -193,11 +193,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
             self.__dict__["device"] = "auto"
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        tags.target_tags.required = True
-        return tags
+        return set_window_tags(super().__sklearn_tags__())
 
     # ------------------------------------------------------------------
     # validation
