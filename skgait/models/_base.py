@@ -202,8 +202,12 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
         X = np.ascontiguousarray(X, dtype=np.float32)
         if not reset and hasattr(self, "n_channels_"):
-            check_fitted_window_shape(X, self)
+            self._check_fitted_shape(X)
         return X
+
+    def _check_fitted_shape(self, X):
+        """Raise if windows differ in shape from the training windows."""
+        check_fitted_window_shape(X, self)
 
     def _validate_fit_params(self):
         if not (isinstance(self.callbacks, (list, tuple)) or self.callbacks in (None, "disable")):

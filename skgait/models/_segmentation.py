@@ -167,15 +167,13 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
             module, criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, **kwargs
         )
 
-    def _check_X(self, X, reset):
-        X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        if not reset and hasattr(self, "n_channels_") and X.shape[1] != self.n_channels_:
+    def _check_fitted_shape(self, X):
+        # Fully convolutional: any length, but the training channels.
+        if X.shape[1] != self.n_channels_:
             raise ValueError(
                 f"X has {X.shape[1]} channels, but {type(self).__name__} was "
                 f"fitted on {self.n_channels_}."
             )
-        return X
 
     def _check_y(self, y, n_times=None):
         y = np.asarray(y)
