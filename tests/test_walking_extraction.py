@@ -8,13 +8,15 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GroupShuffleSplit
 
-from skgait.datasets import CHANNELS, GaitDataset, Recording, load_hugadb, make_windows
-from skgait.models import (
-    GaitSegmenter,
-    WalkingExtractor,
+from skgait.datasets import (
+    CHANNELS,
+    GaitDataset,
+    Recording,
+    load_hugadb,
     make_sequence_windows,
-    walking_report,
+    make_windows,
 )
+from skgait.models import GaitSegmenter, WalkingExtractor, walking_report
 
 
 def _steps(n=8, n_times=120, seed=0):

@@ -33,6 +33,7 @@ from ._sisfall import load_sisfall
 from ._umafall import load_umafall
 from ._whu_gait import load_whu_gait
 from ._resample import resample_recording
+from ._sequences import make_sequence_windows
 from ._windows import make_step_windows, make_windows
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "load_sisfall",
     "load_umafall",
     "load_whu_gait",
+    "make_sequence_windows",
     "make_step_windows",
     "make_windows",
     "resample_recording",

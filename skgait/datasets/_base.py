@@ -319,6 +319,44 @@ class GaitDataset:
         present = {r.placement for r in self.recordings}
         return [p for p in PLACEMENTS if p in present]
 
+    def resolve_placement(self, placement=None):
+        """The one placement to use in this dataset, with errors naming the options.
+
+        Parameters
+        ----------
+        placement : str, dict or None, default=None
+            A placement of :data:`PLACEMENTS`; a dict maps dataset names to
+            placements (this dataset's entry is used); ``None`` is the
+            dataset's only placement.
+
+        Returns
+        -------
+        placement : str
+
+        Raises
+        ------
+        ValueError
+            If ``placement`` is None and the dataset has several placements,
+            or if no recording is at ``placement``.
+        """
+        if isinstance(placement, dict):
+            placement = placement.get(self.name)
+        present = self.placements
+        if placement is None:
+            if len(present) != 1:
+                raise ValueError(
+                    f"Dataset {self.name!r} has placements {present}; pass "
+                    "placement= to choose one."
+                )
+            return present[0]
+        check_placement(placement)
+        if placement not in present:
+            raise ValueError(
+                f"Dataset {self.name!r} has no recording at placement "
+                f"{placement!r}; it has {present}."
+            )
+        return placement
+
     def select(self, placement=None, subject=None, recording=None):
         """Return the recordings matching every given criterion.
 

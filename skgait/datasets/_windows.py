@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._base import CHANNELS, GaitDataset, activity_code, check_placement
+from ._base import CHANNELS, GaitDataset, activity_code
 from ._resample import (
     _map_activity,
     _map_indices,
@@ -87,27 +87,6 @@ def _as_datasets(dataset):
     return datasets
 
 
-def _resolve_placement(dataset, placement):
-    """The placement to use in ``dataset``, with errors naming the options."""
-    if isinstance(placement, dict):
-        placement = placement.get(dataset.name)
-    present = dataset.placements
-    if placement is None:
-        if len(present) != 1:
-            raise ValueError(
-                f"Dataset {dataset.name!r} has placements {present}; pass "
-                "placement= to choose one."
-            )
-        return present[0]
-    check_placement(placement)
-    if placement not in present:
-        raise ValueError(
-            f"Dataset {dataset.name!r} has no recording at placement "
-            f"{placement!r}; it has {present}."
-        )
-    return placement
-
-
 def _exclusion(exclude):
     """Turn ``exclude`` into a predicate on recordings (or None)."""
     if exclude is None or callable(exclude):
@@ -152,7 +131,7 @@ def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscop
                       and any(c.startswith("gyr") for c in channels))
     selected, corrupted = [], []
     for ds in _as_datasets(dataset):
-        recordings = ds.select(placement=_resolve_placement(ds, placement))
+        recordings = ds.select(placement=ds.resolve_placement(placement))
         if exclude is not None:
             recordings = [r for r in recordings if not exclude(r)]
         if drop_corrupted:

@@ -20,13 +20,13 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from ._aggregate import (
+from ..utils._aggregate import (
     _PROBA_METHODS,
     _check_method,
     _group_index,
-    _group_targets,
     aggregate_predictions,
 )
+from ._aggregate import _group_targets
 from ._protocols import get_protocol
 from ._split import _check_groups
 

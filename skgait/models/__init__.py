@@ -13,16 +13,18 @@
   parallel for person identification, with the "CNNfix" / "LSTMfix"
   training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
 - :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
-  labelling; :class:`WalkingExtractor`, :func:`make_sequence_windows`,
-  :func:`walking_report`: walking extraction from mixed-activity recordings.
+  labelling; :class:`WalkingExtractor`, :func:`walking_report`: walking
+  extraction from mixed-activity recordings (trained on
+  :func:`skgait.datasets.make_sequence_windows`).
 """
 
 from ._cnn import GaitCNNClassifier, GaitCNNRegressor
-from ._multitask import GaitMultiTaskNet, TaskEarlyStopping
+from ._multitask import GaitMultiTaskNet
 from ._multitask_networks import MultiTaskNetwork, SeparableConvFeatures
 from ._networks import BioDeepCNN
 from ._recurrent import CNNLSTM, ChainedCNNLSTM, GaitCNNLSTMClassifier
 from ._segmentation import GaitSegmenter, WalkingFCN
+from ._task_early_stopping import TaskEarlyStopping
 from ._training import (
     FiniteLossCheck,
     GroupValidSplit,
@@ -30,7 +32,7 @@ from ._training import (
     TrainingDivergedError,
     WindowDataset,
 )
-from ._walking import WalkingExtractor, make_sequence_windows, walking_report
+from ._walking import WalkingExtractor, walking_report
 
 __all__ = [
     "BioDeepCNN",
@@ -51,6 +53,5 @@ __all__ = [
     "TensorBatchLoader",
     "TrainingDivergedError",
     "WindowDataset",
-    "make_sequence_windows",
     "walking_report",
 ]

@@ -2,14 +2,14 @@
 
 :class:`GaitMultiTaskNet` trains :class:`~skgait.models.MultiTaskNetwork`
 with ``L = L_main + Σ_t λ_t L_t`` (seed 002), reusing the shape inference,
-seeding, transfer and batching of :class:`~skgait.models._cnn._GaitNetMixin`.
+seeding, transfer and batching of the estimators' skorch base,
+:class:`~skgait.models._base._GaitNeuralNet`.
 """
 
 import math
 
 import numpy as np
 import pandas as pd
-import torch
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
@@ -17,141 +17,22 @@ from sklearn.metrics import (
     mean_absolute_error,
     r2_score,
 )
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._tags import ClassifierTags, RegressorTags
+from sklearn.utils import ClassifierTags, RegressorTags
 from skorch import NeuralNet
-from skorch.callbacks import Callback
-from skorch.utils import is_dataset, to_numpy
+from skorch.utils import is_dataset
 
-from ..losses import (
-    CategoricalCrossEntropyLoss,
-    CategoricalFocalLoss,
-    ContrastiveLoss,
-    MultiTaskLoss,
-    TukeyBiweightLoss,
-    binary_class_weight,
-    categorical_class_weight,
-)
-from ..model_selection import aggregate_predictions
-from ._cnn import _GaitNetMixin
+from ..losses import ContrastiveLoss, MultiTaskLoss
+from ..utils._aggregate import aggregate_predictions
+from ._base import _GaitNeuralNet
 from ._multitask_networks import MultiTaskNetwork
-from ._training import GroupValidSplit, TensorBatchLoader, WindowDataset
+from ._multitask_targets import _TaskTargetsMixin
+from ._task_early_stopping import VERIFICATION, TaskEarlyStopping
+from ._training import GroupValidSplit, WindowDataset
 
-__all__ = ["GaitMultiTaskNet", "TaskEarlyStopping"]
-
-_KINDS = ("classification", "regression")
-#: Loss names of ``losses``: name -> (kind, loss class, kwargs, weighted).
-_LOSSES = {
-    "ce": ("classification", CategoricalCrossEntropyLoss, {}, False),
-    "weighted_ce": ("classification", CategoricalCrossEntropyLoss, {}, True),
-    "focal": ("classification", CategoricalFocalLoss, {"gamma": 2.0}, False),
-    "weighted_focal": ("classification", CategoricalFocalLoss, {"gamma": 2.0}, True),
-    "tukey": ("regression", TukeyBiweightLoss, {}, False),
-    "l1": ("regression", torch.nn.L1Loss, {}, False),
-    "mse": ("regression", torch.nn.MSELoss, {}, False),
-}
-_DEFAULT_LOSS = {"classification": "ce", "regression": "tukey"}
-_VERIFICATION = "verification"
+__all__ = ["GaitMultiTaskNet"]
 
 
-def _infer_kind(name, values):
-    if str(name).lower() == "age" or pd.api.types.is_float_dtype(values):
-        return "regression"
-    return "classification"
-
-
-def _head_parameters(module, task):
-    """Parameters of the head of ``task``: those named ``heads.<task>.*``."""
-    prefix = f"heads.{task}."
-    return [p for name, p in module.named_parameters() if name.startswith(prefix)]
-
-
-class TaskEarlyStopping(Callback):
-    """Task-wise early stopping (Zhang et al., 2014; seed 002).
-
-    At the end of every epoch, averages each task's validation loss over the
-    validation batches (recorded as ``valid_<task>_loss`` in the history).
-    When an auxiliary task's validation loss has not improved by more than
-    ``threshold`` for ``patience`` epochs, the task is left out of the total
-    loss, so that it stops shaping the shared features, and its head (the
-    module's parameters ``heads.<task>.*``) is frozen: ``requires_grad`` is
-    turned off, so that the optimizer's momentum (Adam, SGD with momentum)
-    no longer moves it either; its weights stay those of the stopping epoch.
-    When the main task stops, training stops. Stopped tasks are listed in
-    ``net.stopped_tasks_`` (task → epoch).
-
-    :class:`GaitMultiTaskNet` adds it when ``task_patience`` is set; it needs
-    a validation split (by subject or recording, see there).
-
-    Parameters
-    ----------
-    patience : int, default=5
-        Epochs without improvement before a task stops.
-    threshold : float, default=1e-4
-        Minimal decrease that counts as an improvement.
-    """
-
-    def __init__(self, patience=5, threshold=1e-4):
-        self.patience = patience
-        self.threshold = threshold
-
-    def on_train_begin(self, net, **kwargs):
-        self.best_ = {}
-        self.wait_ = {}
-        if not hasattr(net, "stopped_tasks_"):
-            net.stopped_tasks_ = {}
-        criterion = net.criterion_
-        headless = [
-            task for task in criterion.task_outputs
-            if task != criterion.main_task and not _head_parameters(net.module_, task)
-        ]
-        if headless:
-            raise ValueError(
-                f"task-wise early stopping freezes the head of a stopped task, the "
-                f"parameters named 'heads.<task>.*'; {type(net.module_).__name__} has "
-                f"none for task(s) {headless}. Give the module a ModuleDict 'heads' "
-                "with one head per task (as MultiTaskNetwork), or task_patience=None."
-            )
-
-    def on_epoch_end(self, net, **kwargs):
-        criterion = net.criterion_
-        tasks = list(criterion.task_outputs)
-        if criterion.verification is not None and criterion.weight(_VERIFICATION) > 0:
-            tasks.append(_VERIFICATION)
-        batches = net.history[-1, "batches"]
-        epoch = len(net.history)
-        for task in tasks:
-            key = f"valid_{task}_loss"
-            values, sizes = [], []
-            for batch in batches:
-                value = batch.get(key)
-                if value is not None and math.isfinite(value):
-                    values.append(value)
-                    sizes.append(batch.get("valid_batch_size", 1))
-            if not values:
-                continue
-            mean = float(np.average(values, weights=sizes))
-            net.history.record(key, mean)
-            if task in net.stopped_tasks_:
-                continue
-            if mean < self.best_.get(task, math.inf) - self.threshold:
-                self.best_[task] = mean
-                self.wait_[task] = 0
-                continue
-            self.wait_[task] = self.wait_.get(task, 0) + 1
-            if self.wait_[task] >= self.patience:
-                net.stopped_tasks_[task] = epoch
-                criterion.stopped.add(task)
-                for param in _head_parameters(net.module_, task):
-                    param.requires_grad_(False)
-                    param.grad = None
-                if task == criterion.main_task:
-                    if net.verbose:
-                        print(f"Main task {task!r} stopped improving; stopping at epoch {epoch}.")
-                    raise KeyboardInterrupt
-
-
-class GaitMultiTaskNet(_GaitNetMixin, NeuralNet):
+class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
     """Deep multi-task network: identity, gender and age from gait windows.
 
     One network (:class:`~skgait.models.MultiTaskNetwork`: shared
@@ -210,7 +91,7 @@ class GaitMultiTaskNet(_GaitNetMixin, NeuralNet):
     margin : float, default=1.0
         Margin ``m`` of the verification loss.
     task_patience : int or None, default=None
-        Task-wise early stopping (:class:`TaskEarlyStopping`): an auxiliary
+        Task-wise early stopping (:class:`~skgait.models.TaskEarlyStopping`): an auxiliary
         task whose validation loss has not improved for this many epochs is
         dropped from the loss and its head is frozen; training
         stops when the main task stops. Needs a validation split by group:
@@ -224,7 +105,7 @@ class GaitMultiTaskNet(_GaitNetMixin, NeuralNet):
     criterion : class, default=MultiTaskLoss
         Combines the task losses; built from ``losses`` and ``task_weights``.
     optimizer, lr, max_epochs, batch_size, train_split, callbacks, \
-iterator_train, iterator_valid, dataset, warm_start_from, freeze, \
+iterator_train, iterator_valid, dataset, use_caching, warm_start_from, freeze, \
 fine_tune_epochs, random_state, device, verbose, **kwargs
         As in :class:`~skgait.models.GaitCNNClassifier` (transfer copies
         ``features.*`` weights, e.g. those of a BioDeep classifier).
@@ -287,40 +168,10 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
         task_patience=None,
         validation_size=0.2,
         criterion=MultiTaskLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=30,
         batch_size=32,
-        train_split=None,
-        callbacks=None,
-        iterator_train=TensorBatchLoader,
-        iterator_valid=TensorBatchLoader,
-        dataset=WindowDataset,
-        warm_start_from=None,
-        freeze=None,
-        fine_tune_epochs=3,
-        random_state=None,
-        device="cpu",
-        verbose=0,
         **kwargs,
     ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            iterator_train=iterator_train,
-            iterator_valid=iterator_valid,
-            dataset=dataset,
-            use_caching=False,
-            device=device,
-            verbose=verbose,
-            **kwargs,
-        )
+        super().__init__(module, criterion=criterion, batch_size=batch_size, **kwargs)
         self.tasks = tasks
         self.main_task = main_task
         self.task_weights = task_weights
@@ -328,14 +179,6 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
         self.margin = margin
         self.task_patience = task_patience
         self.validation_size = validation_size
-        self.warm_start_from = warm_start_from
-        self.freeze = freeze
-        self.fine_tune_epochs = fine_tune_epochs
-        self.random_state = random_state
-
-    def _get_param_names(self):
-        # use_caching is fixed (scorers must see predictions in user labels).
-        return [k for k in super()._get_param_names() if k != "use_caching"]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -356,166 +199,6 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             main = next(iter(tasks))
         return tasks.get(main)
 
-    # ------------------------------------------------------------------
-    # targets
-    # ------------------------------------------------------------------
-    def _as_frame(self, y, fitted):
-        """``Y`` as a DataFrame with one column per task name."""
-        if isinstance(y, pd.DataFrame):
-            return y, False
-        if isinstance(y, dict):
-            return pd.DataFrame(y), False
-        if isinstance(y, pd.Series):
-            name = y.name if y.name is not None else None
-            y = y.to_numpy()
-        else:
-            name = None
-        y = np.asarray(y)
-        if fitted:
-            names = list(self.tasks_)
-        elif isinstance(self.tasks, (dict, list, tuple)) and len(self.tasks) == (
-            1 if y.ndim == 1 else y.shape[1]
-        ):
-            names = list(self.tasks)
-        elif y.ndim == 1:
-            names = [name if name is not None else "y"]
-        else:
-            names = [f"y{i}" for i in range(y.shape[1])]
-        if y.ndim == 1:
-            return pd.DataFrame({names[0]: y}), True
-        if y.ndim != 2 or y.shape[1] != len(names):
-            raise ValueError(
-                f"{type(self).__name__}: Y must be a DataFrame with one column per "
-                f"task, or an array of shape (n_windows,) or (n_windows, "
-                f"{len(names)}); got shape {y.shape}."
-            )
-        return pd.DataFrame(y, columns=names), False
-
-    def _resolve_losses(self):
-        losses = self.losses
-        if losses is None:
-            return {}
-        if isinstance(losses, str):
-            return {t: losses for t, kind in self.tasks_.items() if kind == "classification"}
-        if isinstance(losses, dict):
-            unknown = set(losses) - set(self.tasks_)
-            if unknown:
-                raise ValueError(
-                    f"losses names unknown task(s) {sorted(unknown)}; tasks are {list(self.tasks_)}."
-                )
-            return dict(losses)
-        raise ValueError(f"losses must be None, a str or a dict; got {losses!r}.")
-
-    def _fit_target(self, y):
-        Y, single = self._as_frame(y, fitted=False)
-        tasks = self.tasks
-        if tasks is None:
-            tasks = {c: None for c in Y.columns}
-        elif isinstance(tasks, (list, tuple)):
-            tasks = {c: None for c in tasks}
-        elif not isinstance(tasks, dict):
-            raise ValueError(f"tasks must be None, a list or a dict; got {tasks!r}.")
-        missing = [t for t in tasks if t not in Y.columns]
-        if missing:
-            raise ValueError(
-                f"{type(self).__name__}: Y has no column(s) {missing} for the tasks; "
-                f"its columns are {list(Y.columns)}."
-            )
-        self.tasks_ = {}
-        for task, kind in tasks.items():
-            kind = kind or _infer_kind(task, Y[task])
-            if kind not in _KINDS:
-                raise ValueError(
-                    f"task {task!r} has kind {kind!r}; expected 'classification' or 'regression'."
-                )
-            self.tasks_[task] = kind
-        main = self.main_task if self.main_task is not None else next(iter(self.tasks_))
-        if main not in self.tasks_:
-            raise ValueError(f"main_task {main!r} is not one of the tasks {list(self.tasks_)}.")
-        self.main_task_ = main
-        self.single_output_ = single
-        weights = {**(self.task_weights or {}), **self.get_params_for("task_weights")}
-        unknown = set(weights) - set(self.tasks_) - {_VERIFICATION}
-        if unknown:
-            raise ValueError(
-                f"task_weights names unknown task(s) {sorted(unknown)}; tasks are "
-                f"{list(self.tasks_)} (and 'verification')."
-            )
-        if any(not (isinstance(w, (int, float)) and w >= 0) for w in weights.values()):
-            raise ValueError(f"task_weights must be non-negative numbers; got {weights!r}.")
-        if weights.get(_VERIFICATION, 0) > 0 and self.tasks_[main] != "classification":
-            raise ValueError("the verification loss needs a classification (identity) main task.")
-        self.task_weights_ = weights
-
-        losses = self._resolve_losses()
-        self.task_classes_, self.task_outputs_ = {}, {}
-        self.target_mean_, self.target_scale_, self.class_weights_ = {}, {}, {}
-        for task, kind in self.tasks_.items():
-            values = Y[task]
-            labelled = values[values.notna()].to_numpy()
-            if len(labelled) == 0:
-                raise ValueError(f"task {task!r} has no labelled window.")
-            loss = losses.get(task, _DEFAULT_LOSS[kind])
-            if isinstance(loss, str):
-                if loss not in _LOSSES:
-                    raise ValueError(
-                        f"unknown loss {loss!r} for task {task!r}; expected one of {list(_LOSSES)} "
-                        "or an nn.Module."
-                    )
-                if _LOSSES[loss][0] != kind:
-                    raise ValueError(f"loss {loss!r} is for {_LOSSES[loss][0]}, but task {task!r} is {kind}.")
-            if kind == "classification":
-                encoder = LabelEncoder().fit(labelled)
-                classes = encoder.classes_
-                if len(classes) < 2:
-                    raise ValueError(
-                        f"task {task!r} needs samples of at least 2 classes in the data, "
-                        f"but the data contains only one class: {classes[0]!r}."
-                    )
-                self.task_classes_[task] = classes
-                self.task_outputs_[task] = len(classes)
-                if isinstance(loss, str) and _LOSSES[loss][3]:
-                    codes = encoder.transform(labelled)
-                    self.class_weights_[task] = (
-                        binary_class_weight(codes)
-                        if len(classes) == 2
-                        else categorical_class_weight(codes, len(classes))
-                    )
-            else:
-                values = labelled.astype(np.float64)
-                scale = float(values.std())
-                self.target_mean_[task] = float(values.mean())
-                self.target_scale_[task] = scale if scale > 0 else 1.0
-                self.task_outputs_[task] = 1
-        return int(sum(self.task_outputs_.values()))
-
-    def _transform_target(self, y):
-        Y, _ = self._as_frame(y, fitted=True)
-        out = np.full((len(Y), len(self.tasks_)), np.nan, dtype=np.float32)
-        for col, (task, kind) in enumerate(self.tasks_.items()):
-            if task not in Y.columns:
-                raise ValueError(f"Y has no column {task!r}.")
-            values = Y[task]
-            labelled = values.notna().to_numpy()
-            if kind == "classification":
-                classes = self.task_classes_[task]
-                v = values[labelled].to_numpy()
-                codes = np.searchsorted(classes, v)
-                bad = (codes >= len(classes)) | (classes[np.minimum(codes, len(classes) - 1)] != v)
-                if bad.any():
-                    raise ValueError(
-                        f"task {task!r}: labels {np.unique(v[bad])[:5].tolist()} were not "
-                        "seen in fit."
-                    )
-                out[labelled, col] = codes
-            else:
-                v = values[labelled].to_numpy(dtype=np.float64)
-                out[labelled, col] = (v - self.target_mean_[task]) / self.target_scale_[task]
-        return torch.as_tensor(out)
-
-    def check_data(self, X, y):
-        pass
-
     def get_dataset(self, X, y=None):
         """Windows and the encoded task columns of ``Y`` (other columns dropped)."""
         if y is None or is_dataset(X) or self.dataset is not WindowDataset:
@@ -535,17 +218,6 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             kwargs["task_outputs"] = dict(self.task_outputs_)
         return kwargs
 
-    def _task_loss(self, task, kind):
-        spec = self._resolve_losses().get(task, _DEFAULT_LOSS[kind])
-        if isinstance(spec, torch.nn.Module):
-            return spec
-        if isinstance(spec, type):
-            return spec()
-        _, cls, kwargs, weighted = _LOSSES[spec]
-        if weighted:
-            kwargs = {**kwargs, "class_weight": self.class_weights_[task]}
-        return cls(**kwargs)
-
     def initialize_criterion(self):
         """Build the multi-task loss from ``losses``, ``task_weights`` and ``margin``."""
         if not hasattr(self, "tasks_"):
@@ -555,7 +227,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             return self
         losses = {t: self._task_loss(t, k) for t, k in self.tasks_.items()}
         verification = None
-        if self.task_weights_.get(_VERIFICATION, 0) > 0:
+        if self.task_weights_.get(VERIFICATION, 0) > 0:
             verification = ContrastiveLoss(margin=self.margin)
         kwargs = {
             "losses": losses,
@@ -578,9 +250,9 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
                 f"task_patience must be None or a positive integer; got {self.task_patience!r}."
             )
 
-    @property
-    def _default_callbacks(self):
-        callbacks = list(super()._default_callbacks)
+    def get_default_callbacks(self):
+        """The base's default callbacks, and task-wise early stopping if set."""
+        callbacks = super().get_default_callbacks()
         if self.task_patience is not None:
             callbacks.append(("task_early_stopping", TaskEarlyStopping(self.task_patience)))
         return callbacks
@@ -634,11 +306,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
     def _outputs(self, X):
         self.check_is_fitted()
         X = self._check_X(X, reset=False)
-        out = []
-        for yp in self.forward_iter(X, training=False):
-            yp = yp[0] if isinstance(yp, (tuple, list)) else yp
-            out.append(to_numpy(yp))
-        out = np.concatenate(out, axis=0).astype(np.float64)
+        out = self._forward_numpy(X).astype(np.float64)
         columns, start = {}, 0
         for task, width in self.task_outputs_.items():
             columns[task] = out[:, start : start + width]

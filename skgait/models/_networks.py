@@ -1,4 +1,4 @@
-"""Plain PyTorch networks; estimators in :mod:`skgait.models._cnn` wrap them."""
+"""Plain PyTorch networks; the estimators of :mod:`skgait.models` wrap them."""
 
 from torch import nn
 

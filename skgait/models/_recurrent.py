@@ -18,16 +18,16 @@ them. Training either branch on its own beforehand and freezing it gives the
   whose network is :class:`CNNLSTM` (or ``module=ChainedCNNLSTM``), with the
   paper's three training modes (``mode="end_to_end"``, ``"cnn_fix"``,
   ``"lstm_fix"``). Shape inference, seeding, transfer and fast batches come
-  from the CNN estimator's mixin.
+  from the estimators' skorch base.
 """
 
 import numpy as np
 import torch
 from torch import nn
 
-from ._cnn import _INPUT_SHAPE_KEY, GaitCNNClassifier, _read_weights
+from ._cnn import GaitCNNClassifier
 from ._networks import BioDeepCNN
-from ._training import TensorBatchLoader, WindowDataset
+from ._transfer import FEATURES_PREFIX, prefixed_weights
 
 __all__ = ["CNNLSTM", "ChainedCNNLSTM", "GaitCNNLSTMClassifier"]
 
@@ -371,51 +371,8 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
     False
     """
 
-    def __init__(
-        self,
-        module=CNNLSTM,
-        *,
-        mode="end_to_end",
-        criterion=None,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=30,
-        batch_size=64,
-        train_split=None,
-        callbacks=None,
-        iterator_train=TensorBatchLoader,
-        iterator_valid=TensorBatchLoader,
-        dataset=WindowDataset,
-        use_caching=False,
-        warm_start_from=None,
-        freeze=None,
-        fine_tune_epochs=3,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            iterator_train=iterator_train,
-            iterator_valid=iterator_valid,
-            dataset=dataset,
-            use_caching=use_caching,
-            warm_start_from=warm_start_from,
-            freeze=freeze,
-            fine_tune_epochs=fine_tune_epochs,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            **kwargs,
-        )
+    def __init__(self, module=CNNLSTM, *, mode="end_to_end", batch_size=64, **kwargs):
+        super().__init__(module, batch_size=batch_size, **kwargs)
         self.mode = mode
 
     # ------------------------------------------------------------------
@@ -447,60 +404,34 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
             patterns = [prefix + "*", *patterns]
         return patterns
 
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        """skorch's fit loop; the ``*_fix`` modes train for ``max_epochs``.
-
-        In those modes the unfrozen layers start from scratch, so they get a
-        full training rather than the ``fine_tune_epochs`` of transfer.
-        """
-        if epochs is None and MODES.get(self.mode) is not None:
-            epochs = self.max_epochs
-        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+    def _training_epochs(self):
+        # In the ``*_fix`` modes the unfrozen layers start from scratch, so
+        # they get a full training rather than the ``fine_tune_epochs`` of
+        # transfer.
+        if MODES.get(self.mode) is not None:
+            return self.max_epochs
+        return super()._training_epochs()
 
     # ------------------------------------------------------------------
     # transfer
     # ------------------------------------------------------------------
-    def _load_features(self, module):
-        """Load the ``features.*`` (or, for ``"lstm_fix"``, ``lstm.*``) weights."""
-        prefix = MODES.get(self.mode) or "features."
-        state = _read_weights(self.warm_start_from)
-        source_shape = state.pop(_INPUT_SHAPE_KEY, None)
-        state.pop(_LSTM_INPUT_KEY, None)
-        if prefix == "features." and source_shape is not None:
-            n_channels = int(source_shape.reshape(-1)[0])
-            if n_channels != self.n_channels_:
-                raise ValueError(
-                    f"warm_start_from weights were trained on windows of "
-                    f"{n_channels} channels, but X has {self.n_channels_}. "
-                    "Transfer needs the same channels (for pairs stacked along "
-                    "channels, a CNN trained on stacked pairs)."
-                )
-        source = {k: v for k, v in state.items() if k.startswith(prefix)}
-        own = {k: v for k, v in module.state_dict().items() if k.startswith(prefix)}
-        if not source:
-            exporter = "feature_weights()" if prefix == "features." else "recurrent_weights()"
+    def _transfer_prefix(self):
+        """``features.*``, or ``lstm.*`` for ``mode="lstm_fix"``."""
+        return MODES.get(self.mode) or FEATURES_PREFIX
+
+    def _check_source_shape(self, source_shape):
+        # The loaded parameters do not depend on the window length: only the
+        # channels of a CNN's features must match.
+        if self._transfer_prefix() != FEATURES_PREFIX or source_shape is None:
+            return
+        n_channels = int(source_shape.reshape(-1)[0])
+        if n_channels != self.n_channels_:
             raise ValueError(
-                f"warm_start_from holds no {prefix!r}* weights, which "
-                f"mode={self.mode!r} loads (keys: {sorted(state)[:6]}); use "
-                f"est.{exporter} of a fitted skgait network."
+                f"warm_start_from weights were trained on windows of "
+                f"{n_channels} channels, but X has {self.n_channels_}. "
+                "Transfer needs the same channels (for pairs stacked along "
+                "channels, a CNN trained on stacked pairs)."
             )
-        missing = sorted(set(own) - set(source))
-        unexpected = sorted(set(source) - set(own))
-        if missing or unexpected:
-            raise ValueError(
-                f"warm_start_from weights do not match the network's {prefix!r}* "
-                f"parameters: missing {missing}, unexpected {unexpected}. Use the "
-                "same module__lstm / module__n_filters / kernel_size / strides as "
-                "the source network."
-            )
-        for key, value in own.items():
-            if tuple(source[key].shape) != tuple(value.shape):
-                raise ValueError(
-                    f"warm_start_from: {key!r} has shape {tuple(source[key].shape)} "
-                    f"in the source weights but {tuple(value.shape)} here; the "
-                    "source network has other channels, filters or hidden units."
-                )
-        module.load_state_dict(source, strict=False)
 
     def recurrent_weights(self):
         """Weights of the LSTM, for ``mode="lstm_fix"`` of another network.
@@ -511,11 +442,7 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
             ``lstm.*`` tensors (copied to CPU) and ``"lstm_input_size"``.
         """
         self.check_is_fitted()
-        state = {
-            k: v.detach().cpu().clone()
-            for k, v in self.module_.state_dict().items()
-            if k.startswith("lstm.")
-        }
+        state = prefixed_weights(self.module_, MODES["lstm_fix"])
         state[_LSTM_INPUT_KEY] = torch.tensor([self.module_.lstm.input_size])
         return state
 

@@ -17,19 +17,17 @@ datasets.
 """
 
 import contextlib
+import functools
 
 import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
-from skorch import NeuralNet
-from skorch.utils import to_numpy
 from torch import nn
 
 from ..utils._validation import check_windows
-from ._cnn import _GaitNetMixin, _LabelEncodedMixin
-from ._training import TensorBatchLoader, WindowDataset
+from ._base import _GaitNeuralNet, _LabelEncodedMixin
 
 __all__ = ["GaitSegmenter", "WalkingFCN"]
 
@@ -92,7 +90,7 @@ class WalkingFCN(nn.Module):
         return self.head(self.features(x))
 
 
-class GaitSegmenter(_LabelEncodedMixin, _GaitNetMixin, NeuralNet):
+class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
     """Label every time step of gait windows (walking / not walking, or activities).
 
     A skorch :class:`~skorch.NeuralNet` that builds :class:`WalkingFCN` (or
@@ -161,55 +159,21 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNetMixin, NeuralNet):
         module=WalkingFCN,
         *,
         criterion=nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
         max_epochs=20,
         batch_size=32,
-        train_split=None,
-        callbacks=None,
-        iterator_train=TensorBatchLoader,
-        iterator_valid=TensorBatchLoader,
-        dataset=WindowDataset,
-        use_caching=False,
-        warm_start_from=None,
-        freeze=None,
-        fine_tune_epochs=3,
-        random_state=None,
-        device="cpu",
-        verbose=0,
         **kwargs,
     ):
         super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            iterator_train=iterator_train,
-            iterator_valid=iterator_valid,
-            dataset=dataset,
-            use_caching=use_caching,
-            device=device,
-            verbose=verbose,
-            **kwargs,
+            module, criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, **kwargs
         )
-        self.warm_start_from = warm_start_from
-        self.freeze = freeze
-        self.fine_tune_epochs = fine_tune_epochs
-        self.random_state = random_state
 
-    def _check_X(self, X, reset):
-        X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        if not reset and hasattr(self, "n_channels_") and X.shape[1] != self.n_channels_:
+    def _check_fitted_shape(self, X):
+        # Fully convolutional: any length, but the training channels.
+        if X.shape[1] != self.n_channels_:
             raise ValueError(
                 f"X has {X.shape[1]} channels, but {type(self).__name__} was "
                 f"fitted on {self.n_channels_}."
             )
-        return X
 
     def _check_y(self, y, n_times=None):
         y = np.asarray(y)
@@ -267,10 +231,7 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNetMixin, NeuralNet):
         codes = self.label_encoder_.transform(y.ravel()).reshape(y.shape)
         return torch.as_tensor(codes, dtype=torch.int64)
 
-    def check_data(self, X, y):
-        pass
-
-    def _conv_backend(self, iterator):
+    def _conv_backend(self):
         # Dilated convolutions: PyTorch's native CPU kernels are several
         # times slower than oneDNN's at every batch size, so keep oneDNN.
         return contextlib.nullcontext()
@@ -288,11 +249,7 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNetMixin, NeuralNet):
         proba : ndarray of shape (n_windows, n_classes, n_times)
         """
         self.check_is_fitted()
-        out = [
-            to_numpy(torch.softmax(yp, dim=1))
-            for yp in self.forward_iter(X, training=False)
-        ]
-        return np.concatenate(out, axis=0)
+        return self._forward_numpy(X, functools.partial(torch.softmax, dim=1))
 
     def predict(self, X):
         """Most probable label at each time step.

@@ -5,11 +5,10 @@ rest. Zou et al. (2020, §III-A) first label every time step as walking or
 not with a segmentation network and cut gait windows from the walking parts
 only. Here that step is a transformer on datasets:
 
-- :func:`make_sequence_windows`: long windows with one activity code per
-  time step, to train a :class:`~skgait.models.GaitSegmenter`;
 - :class:`WalkingExtractor`: ``fit(dataset)`` trains a segmenter on the
-  activity labels of one placement; ``transform(dataset)`` returns the
-  dataset with every recording's activity *replaced by the prediction*
+  activity labels of one placement (long windows with one activity code per
+  time step, from :func:`~skgait.datasets.make_sequence_windows`);
+  ``transform(dataset)`` returns the dataset with every recording's activity *replaced by the prediction*
   (``"walking"`` or ``"unknown"``), so that
   ``make_windows(extracted, activity="walking")`` cuts windows only where
   walking was detected;
@@ -25,11 +24,16 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ..datasets import ACTIVITIES, CHANNELS, GaitDataset, resample_recording
-from ..datasets._windows import _as_datasets, _check_channels, _resolve_placement
+from ..datasets import (
+    ACTIVITIES,
+    CHANNELS,
+    GaitDataset,
+    make_sequence_windows,
+    resample_recording,
+)
 from ._segmentation import GaitSegmenter
 
-__all__ = ["WalkingExtractor", "make_sequence_windows", "walking_report"]
+__all__ = ["WalkingExtractor", "walking_report"]
 
 _WALKING = ACTIVITIES.index("walking")
 _UNKNOWN = ACTIVITIES.index("unknown")
@@ -43,58 +47,6 @@ def _signal(recording, channels):
             f"lacks channels {missing}; pass channels= with the ones it has."
         )
     return recording.signal[:, [recording.channels.index(c) for c in channels]]
-
-
-def make_sequence_windows(
-    dataset, placement=None, rate=50.0, length=10.24, overlap=0.5, channels=CHANNELS
-):
-    """Cut long windows with the activity code of every time step.
-
-    Unlike :func:`~skgait.datasets.make_windows`, windows cross changes of
-    activity: they are the training data of a per-step labeller.
-
-    Parameters
-    ----------
-    dataset : GaitDataset or list of GaitDataset
-    placement : str, dict or None, default=None
-        As in :func:`~skgait.datasets.make_windows`.
-    rate : float, default=50.0
-        Recordings are resampled to this rate first.
-    length : float, default=10.24
-        Window length in seconds (512 samples at 50 Hz).
-    overlap : float, default=0.5
-        Fraction shared by consecutive windows.
-    channels : sequence of str, default=CHANNELS
-
-    Returns
-    -------
-    X : ndarray of shape (n_windows, n_channels, n_times), float32
-    activity : ndarray of shape (n_windows, n_times), int8
-        Codes into :data:`~skgait.datasets.ACTIVITIES`.
-    meta : DataFrame
-        ``dataset``, ``subject``, ``recording``, ``start_sample`` (resampled
-        time base), ``group`` (``"<dataset>:<subject>"``).
-    """
-    channels = _check_channels(channels)
-    n = round(length * rate)
-    step = max(1, round(n * (1 - overlap)))
-    X, Y, rows = [], [], []
-    for ds in _as_datasets(dataset):
-        for rec in ds.select(placement=_resolve_placement(ds, placement)):
-            rec = resample_recording(rec, rate)
-            signal = _signal(rec, channels)
-            for start in range(0, rec.n_samples - n + 1, step):
-                window = signal[start : start + n]
-                if not np.all(np.isfinite(window)):
-                    continue
-                X.append(window.T)
-                Y.append(rec.activity[start : start + n])
-                rows.append((ds.name, rec.subject, rec.recording, start))
-    if not X:
-        raise ValueError(f"No recording is at least {length} s long; use a shorter length.")
-    meta = pd.DataFrame(rows, columns=["dataset", "subject", "recording", "start_sample"])
-    meta["group"] = meta["dataset"] + ":" + meta["subject"]
-    return np.ascontiguousarray(np.stack(X), dtype=np.float32), np.stack(Y), meta
 
 
 class WalkingExtractor(TransformerMixin, BaseEstimator):
@@ -195,7 +147,9 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
             else clone(self.segmenter)
         )
         self.segmenter_ = segmenter.fit(X, labels)
-        self.channels_ = _check_channels(self.channels)
+        # make_sequence_windows has validated the channels.
+        channels = self.channels
+        self.channels_ = (channels,) if isinstance(channels, str) else tuple(channels)
         return self
 
     def predict_walking(self, recording):
@@ -233,7 +187,7 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "segmenter_")
         if not isinstance(dataset, GaitDataset):
             raise TypeError(f"transform takes a GaitDataset; got {type(dataset).__name__}.")
-        placement = _resolve_placement(dataset, self.placement)
+        placement = dataset.resolve_placement(self.placement)
         masks = {}
         for rec in dataset.select(placement=placement):
             masks[(rec.subject, rec.recording)] = (self.predict_walking(rec), rec.rate)

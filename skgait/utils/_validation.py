@@ -107,6 +107,25 @@ def check_fitted_window_shape(X, estimator):
         )
 
 
+def set_window_tags(tags):
+    """Tags of an estimator fitted on 3-D windows ``X`` and a target ``y``.
+
+    Parameters
+    ----------
+    tags : sklearn.utils.Tags
+        The tags from ``super().__sklearn_tags__()``.
+
+    Returns
+    -------
+    tags : sklearn.utils.Tags
+        ``tags``, with 3-D input (no 2-D) and a required target.
+    """
+    tags.input_tags.two_d_array = False
+    tags.input_tags.three_d_array = True
+    tags.target_tags.required = True
+    return tags
+
+
 def to_samples(value, rate, *, name, owner, unit="sample"):
     """Number of samples from an int count or a float duration in seconds.
 

@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..losses import contrastive_pair_loss
-from ..utils._validation import check_fitted_window_shape, check_windows
+from ..utils._validation import check_fitted_window_shape, check_windows, set_window_tags
 from ._pairs import make_pairs
 
 __all__ = ["SiameseVerifier"]
@@ -132,11 +132,7 @@ class SiameseVerifier(BaseEstimator):
         self.device = device
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        tags.target_tags.required = True
-        return tags
+        return set_window_tags(super().__sklearn_tags__())
 
     def _check_X(self, X, reset):
         X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)

@@ -1,0 +1,552 @@
+"""The skorch base of skgait's networks.
+
+:class:`_GaitNeuralNet` is to skgait what braindecode's ``_EEGNeuralNet``
+is to braindecode: every estimator (:class:`~skgait.models.GaitCNNClassifier`,
+:class:`~skgait.models.GaitCNNRegressor`,
+:class:`~skgait.models.GaitCNNLSTMClassifier`,
+:class:`~skgait.models.GaitSegmenter`, :class:`~skgait.models.GaitMultiTaskNet`)
+derives from it and lists only the defaults it changes. It holds, once:
+
+- input validation (3-D float32 windows, NaN/inf rejected), the fitted-shape
+  check and the 3-D scikit-learn tags;
+- shape inference: ``n_channels``, ``n_times`` and ``n_outputs`` are read from
+  ``X`` and ``y`` and given to the module unless the user set them
+  (``module__n_channels=...``);
+- seeding: ``random_state`` seeds weight initialisation, dropout and
+  shuffling inside :func:`torch.random.fork_rng`, so a fit is reproducible
+  and PyTorch's global random state is left as it was;
+- transfer learning: ``warm_start_from`` loads the ``features.*`` weights of
+  a network trained on another dataset, a fresh head is built for the new
+  ``y``, ``freeze="features"`` freezes the copied layers with skorch's
+  :class:`~skorch.callbacks.Freezer`, and ``fine_tune_epochs`` epochs are run;
+- ``device="auto"``, fast in-memory batches
+  (:class:`~skgait.models.TensorBatchLoader`) and ``groups`` routed to a
+  subject-wise validation split (:class:`~skgait.models.GroupValidSplit`)
+  only, never to the module.
+
+Only skorch's public methods and callbacks are extended; its private
+methods and its ``fit_loop`` body are left to skorch.
+"""
+
+import contextlib
+import functools
+import inspect
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils.metadata_routing import UNUSED, MethodMapping
+from sklearn.utils.validation import check_consistent_length
+from skorch import NeuralNet
+from skorch.callbacks import Freezer
+from skorch.utils import is_dataset, to_numpy
+from torch import nn
+
+from ..utils._validation import check_fitted_window_shape, check_windows, set_window_tags
+from ._training import FiniteLossCheck, TensorBatchLoader, WindowDataset
+from ._transfer import _TransferMixin
+
+# Below this training batch size, CPU convolutions skip oneDNN (see _conv_backend).
+_ONEDNN_MIN_BATCH = 32
+
+
+@functools.lru_cache(maxsize=None)
+def _auto_device():
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@contextlib.contextmanager
+def _onednn_disabled():
+    # ``torch.backends.mkldnn.flags`` warns about TF32 on every call; set
+    # the one flag directly and restore it.
+    previous = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = previous
+
+
+class _GaitNeuralNet(_TransferMixin, NeuralNet):
+    """Shape inference, seeding, transfer and fast batches for skorch nets.
+
+    Put it before the skorch class in the bases, as braindecode does:
+    ``class GaitCNNClassifier(_GaitNeuralNet, NeuralNetClassifier)``.
+    Subclasses implement ``_fit_target(y)`` (learn encoders, return
+    ``n_outputs``) and ``_transform_target(y)`` (what the loss sees).
+    """
+
+    def __init__(
+        self,
+        module,
+        *,
+        criterion,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=10,
+        train_split=None,
+        callbacks=None,
+        iterator_train=TensorBatchLoader,
+        iterator_valid=TensorBatchLoader,
+        dataset=WindowDataset,
+        use_caching=False,
+        warm_start_from=None,
+        freeze=None,
+        fine_tune_epochs=3,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            iterator_train=iterator_train,
+            iterator_valid=iterator_valid,
+            dataset=dataset,
+            use_caching=use_caching,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.warm_start_from = warm_start_from
+        self.freeze = freeze
+        self.fine_tune_epochs = fine_tune_epochs
+        self.random_state = random_state
+        # skorch sets these in __init__; scikit-learn's conformance wants only
+        # parameters there. Class-level defaults below stand in until fit.
+        for name, default in (("history_", None), ("initialized_", False)):
+            if vars(self).get(name, default) is default:
+                vars(self).pop(name, None)
+        if not vars(self).get("virtual_params_", True):
+            vars(self).pop("virtual_params_")
+
+    history_ = None
+    initialized_ = False
+
+    # ``groups`` is not consumed by the network itself: it is routed to the
+    # validation split (see get_metadata_routing).
+    __metadata_request__fit = {"groups": UNUSED}
+    __metadata_request__partial_fit = {"classes": UNUSED, "groups": UNUSED}
+
+    # ------------------------------------------------------------------
+    # parameters, device="auto", pickling, tags
+    # ------------------------------------------------------------------
+    @property
+    def device(self):
+        device = self.__dict__.get("device", "cpu")
+        return _auto_device() if isinstance(device, str) and device == "auto" else device
+
+    @device.setter
+    def device(self, value):
+        self.__dict__["device"] = value
+
+    @property
+    def virtual_params_(self):
+        return self.__dict__.setdefault("virtual_params_", {})
+
+    @virtual_params_.setter
+    def virtual_params_(self, value):
+        self.__dict__["virtual_params_"] = value
+
+    def get_params(self, deep=True, **kwargs):
+        """Get parameters, as skorch; ``device`` as set (``"auto"`` stays).
+
+        skorch's bookkeeping set ``_params_to_validate`` is not a parameter:
+        ``__init__`` rebuilds it from the keyword arguments.
+        """
+        params = super().get_params(deep=deep, **kwargs)
+        params.pop("_params_to_validate", None)
+        if "device" in params:
+            params["device"] = self.__dict__.get("device", "cpu")
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; ``callbacks`` is only stored until ``fit``.
+
+        skorch builds the callbacks as soon as ``callbacks`` is set;
+        scikit-learn expects ``set_params`` on an unfitted estimator to only
+        store values (invalid ones are reported by ``fit``).
+        """
+        if "callbacks" in params and not self.initialized_:
+            vars(self)["callbacks"] = params.pop("callbacks")
+        return super().set_params(**params) if params else self
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # skorch maps CUDA tensors by ``state["device"]``: give it the real one.
+        state["device_param_"] = state.get("device", "cpu")
+        state["device"] = self.device
+        return state
+
+    def __setstate__(self, state):
+        requested = state.pop("device_param_", None)
+        super().__setstate__(state)
+        if requested == "auto":
+            self.__dict__["device"] = "auto"
+
+    def __sklearn_tags__(self):
+        return set_window_tags(super().__sklearn_tags__())
+
+    # ------------------------------------------------------------------
+    # validation
+    # ------------------------------------------------------------------
+    def _check_X(self, X, reset):
+        X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        if not reset and hasattr(self, "n_channels_"):
+            self._check_fitted_shape(X)
+        return X
+
+    def _check_fitted_shape(self, X):
+        """Raise if windows differ in shape from the training windows."""
+        check_fitted_window_shape(X, self)
+
+    def _validate_fit_params(self):
+        if not (isinstance(self.callbacks, (list, tuple)) or self.callbacks in (None, "disable")):
+            raise ValueError(
+                "callbacks must be None, 'disable' or a list of skorch callbacks "
+                f"(or (name, callback) tuples); got {self.callbacks!r}."
+            )
+        if self._freeze_patterns() is None:
+            raise ValueError(
+                "freeze must be None, 'features', or a (list of) fnmatch "
+                f"pattern(s) of parameter names; got {self.freeze!r}."
+            )
+        if self.freeze is not None and self.warm_start_from is None:
+            raise ValueError(
+                f"freeze={self.freeze!r} would freeze randomly initialised "
+                "layers; set warm_start_from to pretrained weights, or "
+                "freeze=None."
+            )
+        if not isinstance(self.fine_tune_epochs, int) or self.fine_tune_epochs < 1:
+            raise ValueError(
+                f"fine_tune_epochs must be a positive integer; got {self.fine_tune_epochs!r}."
+            )
+
+    # ------------------------------------------------------------------
+    # fit
+    # ------------------------------------------------------------------
+    def fit(self, X, y, groups=None, **fit_params):
+        """Build the network for ``X`` and ``y`` and train it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+            Windows (or ACF features in 3-D form); converted to float32.
+        y : array-like of shape (n_windows,)
+            Targets.
+        groups : array-like of shape (n_windows,), optional
+            Subject of each window, passed to ``train_split`` only (see
+            :class:`~skgait.models.GroupValidSplit`); never to the module.
+        **fit_params : dict
+            Passed to ``train_split`` and to the module's ``forward``, as in
+            skorch.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        reset = not (self.warm_start and self.initialized_)
+        X = self._check_X(X, reset=reset)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} needs y to fit; got y=None.")
+        check_consistent_length(X, y)
+        if groups is not None:
+            check_consistent_length(X, groups)
+            fit_params["groups"] = groups
+        if reset:
+            self._validate_fit_params()
+            self.n_outputs_ = self._fit_target(y)
+            self.n_channels_, self.n_times_ = X.shape[1:]
+        with self._seeded(offset=0 if reset else len(self.history)), self._conv_backend():
+            if reset:
+                self.initialize()
+            super().partial_fit(X, y, _routing_method="fit", **fit_params)
+        return self
+
+    def partial_fit(self, X, y, classes=None, groups=None, **fit_params):
+        """Train for ``max_epochs`` more epochs, without re-initialising.
+
+        If the estimator is not fitted yet, this is :meth:`fit`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_times)
+            Windows.
+        y : array-like of shape (n_windows,)
+            Targets, with labels seen in the first fit.
+        classes : None
+            Unused; present for scikit-learn compatibility.
+        groups : array-like of shape (n_windows,), optional
+            Passed to ``train_split``.
+        **fit_params : dict
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if not self.initialized_ or not hasattr(self, "n_outputs_"):
+            return self.fit(X, y, groups=groups, **fit_params)
+        X = self._check_X(X, reset=False)
+        check_consistent_length(X, y)
+        if groups is not None:
+            fit_params["groups"] = groups
+        with self._seeded(offset=len(self.history)), self._conv_backend():
+            super().partial_fit(X, y, _routing_method="partial_fit", **fit_params)
+        return self
+
+    @contextlib.contextmanager
+    def _seeded(self, offset=0):
+        """Seed PyTorch from ``random_state`` without leaking global state."""
+        if self.random_state is None:
+            yield
+            return
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        seed = (seed + offset) % (2**31 - 1)
+        device = torch.device(self.device)
+        devices = []
+        if device.type == "cuda":
+            devices = [device.index if device.index is not None else torch.cuda.current_device()]
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            yield
+
+    def _conv_backend(self):
+        """Use PyTorch's native CPU convolutions for small training batches.
+
+        oneDNN (mkldnn) convolutions are faster for large batches, but for
+        BioDeep's batches of 10 short windows their backward pass costs
+        several times more than the native kernels. The flag is restored
+        when training ends.
+        """
+        batch_size = self.get_params_for("iterator_train").get("batch_size", self.batch_size)
+        small = 0 < batch_size < _ONEDNN_MIN_BATCH
+        if small and torch.device(self.device).type == "cpu":
+            return _onednn_disabled()
+        return contextlib.nullcontext()
+
+    def _training_epochs(self):
+        """Epochs of one ``fit``: ``fine_tune_epochs`` when warm-starting."""
+        return self.fine_tune_epochs if self.warm_start_from is not None else self.max_epochs
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's fit loop; ``epochs=None`` runs ``fine_tune_epochs`` epochs
+        when warm-starting from pretrained weights, else ``max_epochs``."""
+        if epochs is None:
+            epochs = self._training_epochs()
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    def infer(self, x, **fit_params):
+        """skorch's forward pass of a batch; ``groups`` is not given to the module."""
+        fit_params.pop("groups", None)
+        return super().infer(x, **fit_params)
+
+    def _validation_split(self):
+        """The internal validation split used in ``fit`` (or None)."""
+        return self.train_split
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        As skorch's, plus: a validation split that requests metadata, such
+        as :class:`~skgait.models.GroupValidSplit` (``groups``), receives
+        it from ``fit`` and ``partial_fit``. So with routing enabled,
+        ``groups`` passed to a Pipeline's ``fit`` or through
+        ``cross_validate(..., params={"groups": groups})`` reaches the
+        subject-wise validation split without ``set_fit_request``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        router = super().get_metadata_routing()
+        split = self._validation_split()
+        if split is not None and not hasattr(split, "cv") and hasattr(
+            split, "get_metadata_routing"
+        ):
+            router.add(
+                splitter=split,
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="split")
+                .add(caller="partial_fit", callee="split"),
+            )
+        return router
+
+    def get_default_callbacks(self):
+        """skorch's default callbacks, then a non-finite loss check and ``freeze``."""
+        # After skorch's loss scorers, so that the epoch's losses are recorded.
+        callbacks = [*super().get_default_callbacks(), ("finite_loss", FiniteLossCheck())]
+        patterns = self._freeze_patterns()
+        if patterns:
+            callbacks.append(("freezer", Freezer(patterns)))
+        return callbacks
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        """Optimizer arguments; Adam and AdamW default to ``fused=True``.
+
+        The fused kernel updates all parameters in one call, about three
+        times faster than the per-tensor loop for a network of this size.
+        Setting ``optimizer__fused`` or ``optimizer__foreach`` overrides it.
+        """
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        optimizer = getattr(self, prefix, None)
+        if (
+            optimizer in (torch.optim.Adam, torch.optim.AdamW)
+            and "fused" not in kwargs
+            and "foreach" not in kwargs
+            and torch.device(self.device).type in ("cpu", "cuda")
+        ):
+            kwargs["fused"] = True
+        return args, kwargs
+
+    # ------------------------------------------------------------------
+    # prediction
+    # ------------------------------------------------------------------
+    def forward_iter(self, X, training=False, device="cpu"):
+        """skorch's batched forward pass; non-finite outputs are an error.
+
+        A network whose weights hold NaN (a diverged training, NaN loaded
+        weights) outputs NaN, which ``argmax`` would turn into the first
+        class; no prediction is made from such outputs.
+
+        Raises
+        ------
+        FloatingPointError
+            If an output of the module is NaN or infinite.
+        """
+        for yp in super().forward_iter(X, training=training, device=device):
+            for out in yp if isinstance(yp, (tuple, list)) else (yp,):
+                if isinstance(out, torch.Tensor) and not bool(torch.isfinite(out).all()):
+                    bad = (~torch.isfinite(out.reshape(len(out), -1))).any(dim=1)
+                    raise FloatingPointError(
+                        f"{type(self).__name__}: the network output NaN or infinite "
+                        f"values for {int(bad.sum())} of the {len(out)} windows of a "
+                        "batch, so no prediction can be made. Its weights are not "
+                        "finite (a diverged training, or NaN weights loaded) or the "
+                        "inputs overflow float32."
+                    )
+            yield yp
+
+    def _forward_numpy(self, X, nonlinearity=None):
+        """The module's (first) output for ``X``, through ``nonlinearity``, as NumPy."""
+        out = []
+        for yp in self.forward_iter(X, training=False):
+            yp = yp[0] if isinstance(yp, (tuple, list)) else yp
+            out.append(to_numpy(yp if nonlinearity is None else nonlinearity(yp)))
+        return np.concatenate(out, axis=0)
+
+    # ------------------------------------------------------------------
+    # data
+    # ------------------------------------------------------------------
+    def check_data(self, X, y=None):
+        """Nothing to check: ``fit`` validated ``X`` and encoded ``y``."""
+
+    def get_dataset(self, X, y=None):
+        """Wrap validated float32 windows and encoded targets in a dataset."""
+        if is_dataset(X):
+            return X
+        if self.dataset is not WindowDataset:
+            return super().get_dataset(X, y)
+        X = self._check_X(X, reset=False)
+        if y is None:
+            return WindowDataset(X)
+        y_user = np.asarray(y)
+        return WindowDataset(X, y_user, target=self._transform_target(y_user))
+
+    def get_iterator(self, dataset, training=False):
+        """Batches for training (shuffled) or evaluation.
+
+        Training batches are shuffled unless ``iterator_train__shuffle=False``.
+        With the default :class:`~skgait.models.TensorBatchLoader`, the data
+        are moved once to ``device`` and evaluation batches hold at least 512
+        windows unless ``iterator_valid__batch_size`` is set (evaluation has
+        no dropout, so the batch size does not change predictions).
+        """
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        iterator = self.iterator_train if training else self.iterator_valid
+        if training:
+            kwargs.setdefault("shuffle", True)
+        fast = isinstance(iterator, type) and issubclass(iterator, TensorBatchLoader)
+        if "batch_size" not in kwargs:
+            kwargs["batch_size"] = self.batch_size
+            if fast and not training and self.batch_size != -1:
+                kwargs["batch_size"] = max(self.batch_size, 512)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = max(len(dataset), 1)
+        if fast:
+            kwargs.setdefault("device", self.device)
+        return iterator(dataset, **kwargs)
+
+    # ------------------------------------------------------------------
+    # module, transfer
+    # ------------------------------------------------------------------
+    def _inferred_module_kwargs(self):
+        inferred = {
+            "n_channels": getattr(self, "n_channels_", None),
+            "n_times": getattr(self, "n_times_", None),
+            "n_outputs": getattr(self, "n_outputs_", None),
+        }
+        inferred = {k: int(v) for k, v in inferred.items() if v is not None}
+        try:
+            parameters = inspect.signature(self.module).parameters
+        except (TypeError, ValueError):
+            return inferred
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            return inferred
+        return {k: v for k, v in inferred.items() if k in parameters}
+
+    def initialize_module(self):
+        """Build the module with inferred shapes, then load transferred weights.
+
+        Outside ``fit`` (``net.initialize()`` before ``net.load_params``),
+        nothing is inferred from data: the shapes come from
+        ``module__n_channels``, ``module__n_times`` and
+        ``module__n_outputs`` (a classifier's outputs also from
+        ``classes``), and set ``n_channels_`` etc. as ``fit`` would.
+        """
+        kwargs = self.get_params_for("module")
+        if not hasattr(self, "n_outputs_"):
+            self._init_without_data(kwargs)
+        if not isinstance(self.module, nn.Module):
+            # Inferred values never override what the user set.
+            kwargs = {**self._inferred_module_kwargs(), **kwargs}
+        module = self.initialized_instance(self.module, kwargs)
+        if self.warm_start_from is not None:
+            self._load_pretrained(module)
+        self.module_ = module
+        return self
+
+    def _init_without_data(self, module_kwargs):
+        """Fitted shape attributes from ``module__*`` parameters (no data)."""
+        if "n_channels" in module_kwargs and "n_times" in module_kwargs:
+            self.n_channels_ = int(module_kwargs["n_channels"])
+            self.n_times_ = int(module_kwargs["n_times"])
+        if "n_outputs" in module_kwargs:
+            self.n_outputs_ = int(module_kwargs["n_outputs"])
+
+
+class _LabelEncodedMixin:
+    """``classes_`` of an estimator whose labels are encoded by ``label_encoder_``."""
+
+    @property
+    def classes_(self):
+        try:
+            return self.label_encoder_.classes_
+        except AttributeError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} is not fitted yet: 'classes_' is set by fit."
+            ) from exc
