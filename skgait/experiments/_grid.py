@@ -23,6 +23,7 @@ from ..datasets import CHANNELS, PLACEMENTS, GaitDataset, make_windows
 from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
 from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, METRICS, PROTOCOLS, TASKS, make_estimator
 from ._report import plot_heatmaps
+from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_window
 from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
 
 __all__ = ["CrossDatasetGrid", "run_grid"]
@@ -40,7 +41,10 @@ class _Entry:
     X: np.ndarray
     meta: pd.DataFrame
 
-    def target(self, task):
+    def target(self, task, X=None):
+        """``(X, y, groups)`` of the windows with a known target; ``X`` replaces
+        the windows by their features (one row per window)."""
+        X = self.X if X is None else X
         column, kind = TASKS[task]
         if column not in self.meta:
             raise ValueError(
@@ -49,7 +53,7 @@ class _Entry:
         y = self.meta[column].to_numpy()
         keep = pd.notna(y)
         y = y[keep].astype(str if kind == "classification" else np.float64)
-        return self.X[keep], y, self.meta["group"].to_numpy()[keep].astype(str)
+        return X[keep], y, self.meta["group"].to_numpy()[keep].astype(str)
 
     def signature(self):
         return {
@@ -650,24 +654,52 @@ class CrossDatasetGrid:
             else:
                 todo.append(cell)
 
+        # Work done once: per-window features per entry, scratch cells read
+        # from their target's within cell.
+        shared = SharedFeatures()
+        heads = {key: split_per_window(est) for key, est in estimators.items()}
         targets = {}
 
-        def data(label, task):
-            if (label, task) not in targets:
-                targets[(label, task)] = entries[label].target(task)
-            return targets[(label, task)]
+        def data(label, cell):
+            head = heads[(cell.estimator, cell.task)][0]
+            _, X = shared.transform(label, entries[label].X, head)
+            key = (label, cell.task, id(X))
+            if key not in targets:
+                targets[key] = entries[label].target(cell.task, X)
+            return targets[key]
 
-        jobs = (
-            delayed(run_cell)(
-                cell, estimators[(cell.estimator, cell.task)], TASKS[cell.task][1],
-                data(cell.source, cell.task), data(cell.target, cell.task),
-                n_splits=self.n_splits, random_state=self.random_state,
-                return_model=self._wants_model(cell), n_threads=self.n_threads,
-            )
-            for cell in todo
-        )
-        tracking_error = None
         by_key = {c.key: c for c in cells}
+        reused = {}  # within cell key -> its target's scratch cells
+        for cell in todo:
+            within = Cell(cell.target, cell.target, cell.task, cell.estimator, "within").key
+            if cell.protocol == "scratch" and within in by_key and (
+                    within not in rows or not self._wants_model(cell)):
+                reused.setdefault(within, []).append(cell)
+        derived = {c.key for cells_ in reused.values() for c in cells_}
+        # fine_tune cells start from the model of a direct cell of their
+        # source (the same fit), so they run after the direct cells.
+        direct = {(c.source, c.task, c.estimator) for c in todo if c.protocol == "direct"}
+        waiting = [c for c in todo if c.protocol == "fine_tune"
+                   and (c.source, c.task, c.estimator) in direct]
+        feeds = {(c.source, c.task, c.estimator) for c in waiting}
+        source_fits = {}
+
+        def job(cell, source_fit=None):
+            head, tail = heads[(cell.estimator, cell.task)]
+            wanted = (self._wants_model(cell)
+                      or any(self._wants_model(c) for c in reused.get(cell.key, ()))
+                      or (cell.protocol == "direct"
+                          and (cell.source, cell.task, cell.estimator) in feeds))
+            return delayed(run_cell)(
+                cell, tail, TASKS[cell.task][1],
+                data(cell.source, cell), data(cell.target, cell),
+                n_splits=self.n_splits, random_state=self.random_state,
+                return_model=wanted, n_threads=self.n_threads, source_fit=source_fit,
+            )
+
+        first = (job(c) for c in todo if c.key not in derived and c not in waiting)
+        then = (job(c, source_fits.get((c.source, c.task, c.estimator))) for c in waiting)
+        tracking_error = None
 
         def track(cell, row, model=None):
             nonlocal tracking_error
@@ -675,12 +707,15 @@ class CrossDatasetGrid:
                 return
             estimator = estimators[(cell.estimator, cell.task)]
             kind = TASKS[cell.task][1]
+            tags = {"skgait.version": __version__, "task": cell.task,
+                    "protocol": cell.protocol, "estimator": cell.estimator,
+                    "source": cell.source, "target": cell.target}
+            if cell.key in derived:
+                tags["skgait.reused_cell"] = Cell(cell.target, cell.target, cell.task,
+                                                  cell.estimator, "within").key
             try:
                 row["run_id"] = tracker.log_cell(
-                    cell, row, self._cell_params(cell, estimator, entries),
-                    {"skgait.version": __version__, "task": cell.task,
-                     "protocol": cell.protocol, "estimator": cell.estimator,
-                     "source": cell.source, "target": cell.target},
+                    cell, row, self._cell_params(cell, estimator, entries), tags,
                     METRICS[kind] + tuple(f"baseline_{m}" for m in METRICS[kind])
                     + ("fit_seconds", "fine_tune_seconds", "n_windows",
                        "n_subjects", "n_train_windows", "seconds"),
@@ -692,8 +727,33 @@ class CrossDatasetGrid:
                 warnings.warn(
                     f"{exc}. Tracking is off for the rest of this grid; results "
                     f"keep being written to {self.results_path_}.",
-                    UserWarning, stacklevel=3,
+                    UserWarning, stacklevel=4,
                 )
+
+        def finish(cell, row, model):
+            row.update(cell_key=cell.key, config_hash=hashes[cell.key], cached=False)
+            if row["status"] != "FINISHED":
+                warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
+                              stacklevel=3)
+            if model is not None and self._wants_model(cell):
+                # The fitted model is the tail: put the per-window steps back.
+                label = cell.source if cell.protocol == "direct" else cell.target
+                head = heads[(cell.estimator, cell.task)][0]
+                fitted_head, _ = shared.transform(label, entries[label].X, head)
+                model = assemble(estimators[(cell.estimator, cell.task)], fitted_head, model)
+            else:
+                model = None
+            track(cell, row, model)
+            row.pop("traceback", None)
+            rows[cell.key] = row
+            self._write_csv(self._table(rows, cells))
+            bar.update(1)
+
+        def reuse(within_key, within_row, model):
+            for cell in reused.pop(within_key, ()):
+                row = scratch_from_within(cell, within_row, TASKS[cell.task][1],
+                                          data(cell.source, cell), self.n_splits)
+                finish(cell, row, model)
 
         bar = _progress(len(cells), len(cells) - len(todo), self.progress)
         try:
@@ -701,18 +761,18 @@ class CrossDatasetGrid:
                 track(cell, rows[cell.key])
             if rows:
                 self._write_csv(self._table(rows, cells))
-            for row, model in Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(jobs):
-                cell = by_key[Cell(row["source"], row["target"], row["task"],
-                                   row["estimator"], row["protocol"]).key]
-                row.update(cell_key=cell.key, config_hash=hashes[cell.key], cached=False)
-                if row["status"] != "FINISHED":
-                    warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
-                                  stacklevel=2)
-                track(cell, row, model)
-                row.pop("traceback", None)
-                rows[cell.key] = row
-                self._write_csv(self._table(rows, cells))
-                bar.update(1)
+            for key in [k for k in reused if k in rows]:  # within read back
+                reuse(key, rows[key], None)
+            for jobs in (first, then):
+                for row, model in Parallel(n_jobs=self.n_jobs,
+                                           return_as="generator_unordered")(jobs):
+                    cell = by_key[Cell(row["source"], row["target"], row["task"],
+                                       row["estimator"], row["protocol"]).key]
+                    source = (cell.source, cell.task, cell.estimator)
+                    if cell.protocol == "direct" and source in feeds and model is not None:
+                        source_fits[source] = (model, row["fit_seconds"])
+                    finish(cell, row, model)
+                    reuse(cell.key, row, model)
         except BaseException:
             if tracker is not None:
                 tracker.fail_grid()
