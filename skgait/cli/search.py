@@ -22,7 +22,7 @@ FAILED and runs it again (once, with
 The config is TOML, checked completely before any data is loaded::
 
     [data]
-    dataset = "sisfall"        # a skgait loader (load_<dataset>), or
+    dataset = "sisfall"        # a dataset name (as in a grid; `skgait datasets`), or
     # windows = "windows.npz"  # arrays X, y, groups (relative to this file)
     placement = "waist"
     rate = 50.0                # Hz
@@ -61,21 +61,20 @@ import signal
 import sys
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
-    import tomli as tomllib
+from ..datasets import get_loader
+from ..experiments import TASKS, ConfigError
+from ..experiments._config import read_toml
 
 __all__ = ["HELP", "ConfigError", "add_arguments", "build_estimator", "main", "read_config", "run",
            "validate_config"]
 
+_KIND = "search config"
 _SECTIONS = {"data", "search", "space"}
 _DATA_KEYS = {"dataset", "windows", "placement", "rate", "length", "overlap", "activity"}
 _SEARCH_KEYS = {
     "task", "estimator", "scoring", "n_splits", "random_state", "pruner",
     "n_trials", "timeout", "storage", "study_name", "tracking", "heartbeat_interval",
 }
-_TASKS = {"gender": ("sex", "classification"), "age": ("age", "regression")}
 _ESTIMATORS = ("acf_rf", "cnn", "acf_cnn")
 _PRUNERS = ("median", "none")
 _SPACE_KEYS = {
@@ -83,16 +82,6 @@ _SPACE_KEYS = {
     "float": ({"type", "low", "high"}, {"log", "step"}),
     "categorical": ({"type", "choices"}, set()),
 }
-
-
-class ConfigError(ValueError):
-    """A search config with one or more problems, all listed in the message."""
-
-    def __init__(self, path, problems):
-        self.path = path
-        self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"invalid search config {path}:\n{lines}")
 
 
 def read_config(path):
@@ -109,12 +98,12 @@ def read_config(path):
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(path, [f"file not found: {path}"])
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [f"not valid TOML: {exc}"]) from exc
+        raise _error(path, [f"file not found: {path}"])
+    return read_toml(path, kind=_KIND)
+
+
+def _error(path, problems):
+    return ConfigError(problems, str(path), kind=_KIND)
 
 
 def _is_number(v):
@@ -131,12 +120,10 @@ def _check_data(data, base, problems):
     if ("dataset" in data) == ("windows" in data):
         problems.append("[data] give exactly one of dataset = \"<name>\" or windows = \"<file.npz>\"")
     if "dataset" in data:
-        from skgait import datasets
-
-        name = data["dataset"]
-        if not isinstance(name, str) or not hasattr(datasets, f"load_{name}"):
-            known = sorted(n[5:] for n in dir(datasets) if n.startswith("load_"))
-            problems.append(f"[data] dataset = {name!r} is not a skgait loader; known: {', '.join(known)}")
+        try:
+            get_loader(data["dataset"])
+        except ValueError as exc:
+            problems.append(f"[data] dataset = {data['dataset']!r}: {exc}")
         if not isinstance(data.get("placement"), str):
             problems.append("[data] placement = \"<name>\" is required with dataset (e.g. \"waist\")")
     if "windows" in data:
@@ -159,8 +146,8 @@ def _check_search(search, problems):
 
     for key in sorted(set(search) - _SEARCH_KEYS):
         problems.append(f"[search] unknown key {key!r}; allowed: {', '.join(sorted(_SEARCH_KEYS))}")
-    if search.get("task") not in _TASKS:
-        problems.append(f"[search] task = {search.get('task')!r} must be one of {', '.join(_TASKS)}")
+    if search.get("task") not in TASKS:
+        problems.append(f"[search] task = {search.get('task')!r} must be one of {', '.join(TASKS)}")
     if search.get("estimator") not in _ESTIMATORS:
         problems.append(
             f"[search] estimator = {search.get('estimator')!r} must be one of {', '.join(_ESTIMATORS)}"
@@ -269,7 +256,7 @@ def build_estimator(estimator, task, *, rate=50.0, random_state=0):
     from skgait.features import ACFTransformer
     from skgait.features._crop import WindowCrop
 
-    classification = _TASKS[task][1] == "classification"
+    classification = TASKS[task][1] == "classification"
     steps = [("crop", WindowCrop(rate=rate))]
     if estimator == "acf_rf":
         rf = RandomForestClassifier if classification else RandomForestRegressor
@@ -309,7 +296,7 @@ def validate_config(config, path="search.toml"):
 
     problems = []
     if not isinstance(config, dict):
-        raise ConfigError(path, ["the config must be a TOML table"])
+        raise _error(path, ["the config must be a TOML table"])
     for key in sorted(set(config) - _SECTIONS):
         problems.append(f"unknown section [{key}]; allowed: [data], [search], [space.<param>]")
     data = config.get("data", {})
@@ -324,7 +311,7 @@ def validate_config(config, path="search.toml"):
     _check_search(search, problems)
     dists = _check_space(config.get("space"), problems)
     estimator = None
-    if search.get("task") in _TASKS and search.get("estimator") in _ESTIMATORS:
+    if search.get("task") in TASKS and search.get("estimator") in _ESTIMATORS:
         rs = search.get("random_state", 0)
         estimator = build_estimator(
             search["estimator"], search["task"], rate=float(data.get("rate", 50.0)),
@@ -341,7 +328,7 @@ def validate_config(config, path="search.toml"):
                     f"{search['estimator']!r}; e.g. {', '.join(valid[:12])}, ..."
                 )
     if problems:
-        raise ConfigError(path, problems)
+        raise _error(path, problems)
     return estimator, dists
 
 
@@ -349,17 +336,17 @@ def _load_data(config, path):
     import numpy as np
 
     data, search = config["data"], config["search"]
-    column, _ = _TASKS[search["task"]]
+    column, _ = TASKS[search["task"]]
     if "windows" in data:
         file = Path(path).parent / data["windows"]
         with np.load(file, allow_pickle=False) as npz:
             missing = {"X", "y", "groups"} - set(npz.files)
             if missing:
-                raise ConfigError(path, [f"[data] {file} lacks arrays {sorted(missing)} (needs X, y, groups)"])
+                raise _error(path, [f"[data] {file} lacks arrays {sorted(missing)} (needs X, y, groups)"])
             return npz["X"], npz["y"], npz["groups"]
     from skgait import datasets
 
-    loader = getattr(datasets, f"load_{data['dataset']}")
+    loader = get_loader(data["dataset"])
     kwargs = {"placement": data["placement"], "rate": float(data.get("rate", 50.0)),
               "length": float(data.get("length", 2.56)), "overlap": float(data.get("overlap", 0.5))}
     if "activity" in data:
@@ -433,7 +420,7 @@ def run(args):
         if heartbeat < 1:
             problems.append(f"--heartbeat-interval {heartbeat!r} must be a positive integer")
         if problems:
-            raise ConfigError(args.config, problems)
+            raise _error(args.config, problems)
     except ConfigError as exc:
         print(f"skgait search: {exc}", file=sys.stderr)
         return 2

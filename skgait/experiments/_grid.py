@@ -19,9 +19,9 @@ from joblib import Parallel, delayed
 from sklearn.base import is_classifier, is_regressor
 
 from .. import __version__
-from ..datasets import CHANNELS, PLACEMENTS, GaitDataset, make_windows
+from ..datasets import CHANNELS, PLACEMENTS, GaitDataset, get_loader, make_windows
 from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
-from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, METRICS, PROTOCOLS, TASKS, make_estimator
+from ._registry import ESTIMATOR_TYPES, METRICS, PROTOCOLS, TASKS, make_estimator
 from ._report import plot_heatmaps
 from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_window
 from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
@@ -115,7 +115,8 @@ class CrossDatasetGrid:
         ...}``, or to already cut windows ``(X, meta)``. A list holds
         ``(dataset, placement)`` pairs or dicts, labelled
         ``"<dataset>/<placement>"``. A dataset is a name from
-        :data:`DATASET_LOADERS` (loaded from ``data_home``) or a
+        :data:`~skgait.datasets.DATASET_LOADERS` or an alias (loaded from
+        ``data_home``) or a
         :class:`~skgait.datasets.GaitDataset`.
     tasks : sequence of {"gender", "age"}, default=("gender", "age")
         ``"gender"``: classify ``meta["sex"]``; ``"age"``: regress
@@ -363,11 +364,10 @@ class CrossDatasetGrid:
                 )
             if windows is None:
                 if isinstance(dataset, str):
-                    if dataset not in DATASET_LOADERS:
-                        raise ValueError(
-                            f"{where}: unknown dataset {dataset!r}; expected one of "
-                            f"{', '.join(map(repr, DATASET_LOADERS))} or a GaitDataset."
-                        )
+                    try:
+                        get_loader(dataset)
+                    except ValueError as exc:
+                        raise ValueError(f"{where}: {exc} Or give a GaitDataset.") from None
                 elif not isinstance(dataset, GaitDataset):
                     raise ValueError(
                         f"{where}: dataset must be a name or a GaitDataset, got {dataset!r}."
@@ -410,7 +410,7 @@ class CrossDatasetGrid:
                 if isinstance(dataset, str):
                     if dataset not in loaded:
                         try:
-                            loaded[dataset] = DATASET_LOADERS[dataset](data_home=self.data_home)
+                            loaded[dataset] = get_loader(dataset)(data_home=self.data_home)
                         except (OSError, ValueError) as exc:
                             raise type(exc)(f"{where}: could not load {dataset!r}: {exc}") from exc
                     dataset = loaded[dataset]

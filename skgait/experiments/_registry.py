@@ -1,22 +1,14 @@
 """Names a grid understands: datasets, tasks, protocols and built-in estimators.
 
-Every name a user can write in a grid (Python or TOML) is declared here once,
-with what it means, so that validation, the command line and the docs read
-the same table.
+Every name a user can write in a grid or a search (Python or TOML) is
+declared here once, with what it means, so that validation, the command line
+and the docs read the same table. Dataset names are
+:data:`skgait.datasets.DATASET_LOADERS` (re-exported here).
 """
 
 from sklearn.pipeline import Pipeline
 
-from ..datasets import (
-    load_ejust_ginr1,
-    load_geds,
-    load_hugadb,
-    load_ipol_healthy_gait,
-    load_ou_isir,
-    load_sisfall,
-    load_umafall,
-    load_whu_gait,
-)
+from ..datasets import DATASET_LOADERS
 
 __all__ = [
     "DATASET_LOADERS",
@@ -26,19 +18,6 @@ __all__ = [
     "TASKS",
     "make_estimator",
 ]
-
-#: Dataset name → loader. ``"ipol"`` is short for ``"ipol_healthy_gait"``.
-DATASET_LOADERS = {
-    "hugadb": load_hugadb,
-    "ipol": load_ipol_healthy_gait,
-    "ipol_healthy_gait": load_ipol_healthy_gait,
-    "sisfall": load_sisfall,
-    "umafall": load_umafall,
-    "ou_isir": load_ou_isir,
-    "whu_gait": load_whu_gait,
-    "geds": load_geds,
-    "ejust_ginr1": load_ejust_ginr1,
-}
 
 #: Task name → (``meta`` column holding the target, kind of estimator).
 TASKS = {
