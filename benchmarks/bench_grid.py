@@ -60,7 +60,7 @@ def run_default_grid(data_home, n_jobs):
             config = default_config(data_home=data_home)
             grid = config.to_grid(
                 data_home=data_home,
-                n_jobs=n_jobs,
+                **({} if n_jobs is None else {"n_jobs": n_jobs}),
                 tracking=True,
                 tracking_uri=f"sqlite:///{Path(tmp) / 'mlflow.db'}",
                 results_path=Path(tmp) / "grid_results.csv",
@@ -105,15 +105,15 @@ def compare(numbers, reference):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=os.environ.get("SKGAIT_DATA"))
-    parser.add_argument("--n-jobs", type=int, default=None, help="cells in parallel")
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="cells in parallel (default: the configuration's)")
     parser.add_argument("--save", metavar="JSON", help="save the cells' numbers")
     parser.add_argument("--compare", metavar="JSON", help="compare with saved numbers")
     args = parser.parse_args(argv)
 
     results, seconds = run_default_grid(args.data_home, args.n_jobs)
     print_tables(results, metric="all")
-    print(f"\nDefault grid: {len(results)} cells in {seconds:.1f} s "
-          f"({os.cpu_count()} CPUs, n_jobs={args.n_jobs})")
+    print(f"\nDefault grid: {len(results)} cells in {seconds:.1f} s ({os.cpu_count()} CPUs)")
     numbers = cell_numbers(results)
     if args.save:
         Path(args.save).write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
