@@ -711,7 +711,7 @@ def test_tracking_error_mid_grid_fails_the_parent_run_and_resume_reads_the_csv(
 ):
     from mlflow.tracking import MlflowClient
 
-    from skgait.experiments._tracking import MlflowTracker
+    from skgait.tracking import MlflowTracker
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     log_cell, calls = MlflowTracker.log_cell, []
@@ -766,7 +766,7 @@ def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
 
 
 def test_stored_rows_read_back_whole_and_cut_ones_are_refused():
-    from skgait.experiments._tracking import _read_row, _row_tags
+    from skgait.tracking._grid import _read_row, _row_tags
 
     row = {"source": "x" * 20000, "cell_key": "k", "accuracy": 0.5}
     tags = _row_tags(row)

@@ -327,6 +327,37 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
             "optuna/param_importances.png"} <= artifacts
 
 
+class RecordingTracker:
+    """A tracker hook that records what the search tells it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def start(self, run_name, params):
+        self.calls.append(("start", run_name))
+
+    def __call__(self, study, trial):
+        self.calls.append(("trial", trial.number))
+
+    def finish(self, study, summary, status="FINISHED"):
+        self.calls.append(("finish", status))
+
+
+def test_a_tracker_hook_sees_the_search_start_each_trial_and_the_end(data):
+    X, y, groups = data
+    tracker = RecordingTracker()
+    _search(n_trials=2, tracking=tracker, study_name="hook").fit(X, y, groups=groups)
+    assert tracker.calls == [("start", "search hook"), ("trial", 0), ("trial", 1),
+                             ("finish", "FINISHED")]
+
+
+def test_model_selection_does_not_import_mlflow():
+    code = "import sys, skgait.model_selection; print('mlflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
 # ----------------------------------------------------------------------
 # CLI
 # ----------------------------------------------------------------------

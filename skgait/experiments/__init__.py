@@ -16,7 +16,7 @@ from ._config import ConfigError, GridConfig, default_config, load_config, parse
 from ._grid import CrossDatasetGrid, run_grid
 from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
-from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results
 
 __all__ = [
     "Cell",

@@ -24,7 +24,7 @@ from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
 from ._registry import ESTIMATOR_TYPES, METRICS, PROTOCOLS, TASKS, make_estimator
 from ._report import plot_heatmaps
 from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_window
-from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
 
 __all__ = ["CrossDatasetGrid", "run_grid"]
 

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from ..features import ACFTransformer
 from ._cells import check_target
-from ._tracking import stable_repr
+from ..tracking import stable_repr
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 

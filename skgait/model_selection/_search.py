@@ -20,8 +20,8 @@ What it adds to a plain ``study.optimize`` loop:
   worker processes (``skgait search``);
 - metadata routing, so that ``groups`` reaches the inner search when it is
   the inner loop of ``cross_val_score``;
-- optional MLflow tracking: the search is a parent run, each trial a nested
-  run, and Optuna's plots are logged as artifacts.
+- optional tracking through a callback (:class:`skgait.tracking.SearchTracker`:
+  the search is an MLflow parent run, each trial a nested run).
 """
 
 import contextlib
@@ -29,8 +29,6 @@ import dataclasses
 import inspect
 import logging
 import numbers
-import os
-import tempfile
 import time
 import warnings
 
@@ -79,7 +77,6 @@ __all__ = ["OptunaSearchCV", "suggest_params"]
 _logger = logging.getLogger(__name__)
 
 #: ``tracking=True`` logs to this MLflow store, in the working directory.
-DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 
 _GROUPS_HINT = (
     "Pass one subject id per window, e.g. fit(X, y, groups=meta['group']). "
@@ -201,126 +198,6 @@ def _make_epoch_pruning(trial, monitor, lower_is_better, step_offset):
                 raise optuna.TrialPruned(f"pruned at epoch {self.epochs_run}")
 
     return _OptunaEpochPruning()
-
-
-# ----------------------------------------------------------------------
-# MLflow tracking
-# ----------------------------------------------------------------------
-class _Tracker:
-    """Parent run for the search, one nested run per trial (MlflowClient only).
-
-    Uses an explicit :class:`mlflow.tracking.MlflowClient`, so the global
-    tracking URI and active run of the caller are left alone.
-    """
-
-    def __init__(self, uri, experiment_name, run_name, params):
-        from mlflow.tracking import MlflowClient
-
-        self.client = MlflowClient(tracking_uri=uri)
-        exp = self.client.get_experiment_by_name(experiment_name)
-        self.experiment_id = (
-            exp.experiment_id if exp is not None else self.client.create_experiment(experiment_name)
-        )
-        run = self.client.create_run(self.experiment_id, run_name=run_name)
-        self.run_id = run.info.run_id
-        self._log(self.run_id, params=params)
-        self.trial_runs = {}
-
-    def _log(self, run_id, params=None, metrics=None, tags=None, step=0):
-        from mlflow.entities import Metric, Param, RunTag
-
-        ts = int(time.time() * 1000)
-        self.client.log_batch(
-            run_id,
-            params=[Param(str(k), str(v)[:6000]) for k, v in (params or {}).items()],
-            metrics=[
-                Metric(str(k), float(v), ts, step)
-                for k, v in (metrics or {}).items()
-                if v is not None and np.isfinite(v)
-            ],
-            tags=[RunTag(str(k), str(v)) for k, v in (tags or {}).items()],
-        )
-
-    def __call__(self, study, trial):
-        """Optuna callback: log a finished trial as a nested run."""
-        run = self.client.create_run(
-            self.experiment_id,
-            run_name=f"trial {trial.number}",
-            tags={"mlflow.parentRunId": self.run_id},
-        )
-        run_id = run.info.run_id
-        metrics = {}
-        if trial.value is not None:
-            metrics["mean_test_score"] = trial.value
-        for i, s in enumerate(trial.user_attrs.get("split_test_scores", [])):
-            metrics[f"split{i}_test_score"] = s
-        self._log(
-            run_id,
-            params=trial.params,
-            metrics=metrics,
-            tags={"optuna.trial_number": trial.number, "optuna.state": trial.state.name,
-                  "optuna.study_name": study.study_name},
-        )
-        for step, value in sorted(trial.intermediate_values.items()):
-            self._log(run_id, metrics={"intermediate_value": value}, step=step)
-        status = {TrialState.COMPLETE: "FINISHED", TrialState.PRUNED: "KILLED"}.get(
-            trial.state, "FAILED"
-        )
-        self.client.set_terminated(run_id, status=status)
-        self.trial_runs[trial.number] = run_id
-
-    def finish(self, study, summary, status="FINISHED"):
-        metrics = {}
-        tags = {"optuna.study_name": study.study_name}
-        try:
-            best = study.best_trial
-            metrics["best_score"] = best.value
-            tags["best_trial"] = best.number
-            tags.update({f"best.{k}": v for k, v in best.params.items()})
-        except ValueError:
-            pass
-        metrics.update({k: v for k, v in summary.items() if isinstance(v, (int, float))})
-        self._log(self.run_id, metrics=metrics, tags=tags)
-        with tempfile.TemporaryDirectory() as tmp:
-            for path in _save_plots(study, tmp):
-                self.client.log_artifact(self.run_id, path, artifact_path="optuna")
-        self.client.set_terminated(self.run_id, status=status)
-
-
-def _save_plots(study, folder):
-    """Save Optuna's matplotlib plots of ``study``; return the written paths."""
-    try:
-        import matplotlib
-
-        if not os.environ.get("MPLBACKEND"):
-            matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-        from optuna.visualization import matplotlib as ov
-    except ImportError:  # pragma: no cover - matplotlib comes with mlflow
-        warnings.warn("matplotlib is not installed: Optuna's plots are not saved.", stacklevel=3)
-        return []
-    names = {p for t in study.trials for p in t.params}
-    lag_params = sorted(p for p in names if p.endswith("lags")) or sorted(names)
-    plots = {
-        "optimization_history.png": lambda: ov.plot_optimization_history(study),
-        "param_importances.png": lambda: ov.plot_param_importances(study),
-        "slice.png": lambda: ov.plot_slice(study, params=lag_params),
-        "intermediate_values.png": lambda: ov.plot_intermediate_values(study),
-    }
-    written = []
-    for filename, plot in plots.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ax = plot()
-            fig = (np.ravel(ax)[0] if isinstance(ax, np.ndarray) else ax).figure
-            path = os.path.join(folder, filename)
-            fig.savefig(path, dpi=80, bbox_inches="tight")
-            plt.close(fig)
-            written.append(path)
-        except Exception as exc:  # noqa: BLE001 (a plot may need more trials; never fail the search)
-            _logger.info("Optuna plot %s not saved: %s", filename, exc)
-    return written
 
 
 # ----------------------------------------------------------------------
@@ -499,9 +376,12 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Score of a fold whose fit or scoring fails (with a
         :class:`~sklearn.exceptions.FitFailedWarning`); a NaN mean marks the
         trial FAIL. ``"raise"`` raises.
-    tracking : bool, str or None, default=None
+    tracking : bool, str, tracker or None, default=None
         MLflow tracking: ``True`` logs to ``sqlite:///mlflow.db`` in the
-        working directory, a string is a tracking URI. The search is a run
+        working directory, a string is a tracking URI (both through
+        :class:`skgait.tracking.SearchTracker`), or a tracker object: an
+        Optuna callback with ``start(run_name, params)`` and
+        ``finish(study, summary, status)``. The search is a run
         with one nested run per trial (params, scores, state) and Optuna's
         plots (optimisation history, parameter importances, slice over the
         lag parameters, intermediate values) as artifacts. Needs matplotlib
@@ -622,7 +502,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         "refit": ["boolean"],
         "n_jobs": [numbers.Integral, None],
         "error_score": [StrOptions({"raise"}), numbers.Real],
-        "tracking": ["boolean", str, None],
+        "tracking": ["boolean", str, HasMethods(["start", "finish"]), None],
         "experiment_name": [str, None],
         "verbose": ["verbose"],
     }
@@ -749,11 +629,15 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             stride = max(stride, getattr(net, "fine_tune_epochs", 0))
         return prefix, int(stride)
 
-    def _tracking_uri(self):
+    def _tracker(self):
+        """The tracker of ``tracking`` (an Optuna callback with ``start``/``finish``) or None."""
         if self.tracking is None or self.tracking is False:
             return None
-        if self.tracking is True:
-            return DEFAULT_TRACKING_URI
+        if self.tracking is True or isinstance(self.tracking, str):
+            from ..tracking import SearchTracker
+
+            uri = None if self.tracking is True else self.tracking
+            return SearchTracker(uri, self.experiment_name or "skgait-search")
         return self.tracking
 
     def _make_sampler(self):
@@ -862,7 +746,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         fit_params, score_params = self._route_fit_params(groups, params)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
 
-        tracking_uri = self._tracking_uri()
+        tracker = self._tracker()
         retry = None
 
         def storage():
@@ -878,13 +762,10 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 self.pruner if self.pruner is not None else optuna.pruners.NopPruner(),
                 self.load_if_exists,
             )
-            tracker = None
-            if tracking_uri is not None:
-                tracker = _Tracker(
-                    tracking_uri,
-                    self.experiment_name or "skgait-search",
-                    run_name=f"search {self.study_.study_name}",
-                    params={
+            if tracker is not None:
+                tracker.start(
+                    f"search {self.study_.study_name}",
+                    {
                         "estimator": type(self.estimator).__name__,
                         "study_name": self.study_.study_name,
                         "n_trials": self.n_trials,
