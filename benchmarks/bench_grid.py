@@ -33,22 +33,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from skgait.cli._common import print_tables  # noqa: E402
 from skgait.experiments import default_config  # noqa: E402
+from skgait.experiments._cells import ROW_COLUMNS  # noqa: E402
 
-#: Columns of a result row that the tables are made of; timings are left out.
-COMPARED = (
-    "status",
-    "accuracy",
-    "balanced_accuracy",
-    "mae",
-    "baseline_accuracy",
-    "baseline_balanced_accuracy",
-    "baseline_mae",
-    "n_windows",
-    "n_subjects",
-    "n_train_windows",
-    "n_folds",
-    "error",
-)
+#: Columns of a result row that are not the cell's numbers: its coordinates
+#: (the cell key), timings and bookkeeping.
+NOT_COMPARED = {
+    "source", "target", "task", "estimator", "protocol", "cell_key", "config_hash", "run_id",
+    "cached", "started_at", "seconds", "fit_seconds", "fine_tune_seconds", "speed_up",
+}
+#: Columns of a result row that the tables are made of.
+COMPARED = tuple(c for c in ROW_COLUMNS if c not in NOT_COMPARED)
 
 
 def run_default_grid(data_home, n_jobs):
