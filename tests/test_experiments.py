@@ -477,6 +477,19 @@ def test_windows_per_subject_are_capped(tmp_path):
 # --------------------------------------------------------------------------
 
 
+def test_a_dataset_is_named_as_in_the_registry_or_by_its_alias():
+    from skgait.datasets import DATASET_ALIASES, DATASET_LOADERS, get_loader
+
+    assert DATASET_ALIASES == {"ipol_healthy_gait": "ipol"}
+    for name in ("ipol", "ipol_healthy_gait"):
+        config = parse_config({"datasets": [{"dataset": name, "placement": "waist"},
+                                            {"dataset": "sisfall", "placement": "waist"}]})
+        assert config.params["datasets"][0]["dataset"] == name
+    assert get_loader("ipol_healthy_gait") is DATASET_LOADERS["ipol"]
+    with pytest.raises(ValueError, match="unknown dataset 'ipol2'; expected one of 'hugadb'"):
+        get_loader("ipol2")
+
+
 def test_config_errors_name_every_key_and_value():
     with pytest.raises(ConfigError) as info:
         parse_config({

@@ -407,6 +407,19 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
     assert "[space.acf__lags] low = 1 must be <= high = 0" in err
 
 
+def test_cli_names_datasets_as_the_grid_does(config_dir):
+    from skgait.cli.search import read_config, validate_config
+    from skgait.experiments import ConfigError
+
+    config = read_config(config_dir / "search.toml")
+    for name in ("ipol", "ipol_healthy_gait"):
+        config["data"] = {"dataset": name, "placement": "waist"}
+        validate_config(config, config_dir / "search.toml")
+    config["data"] = {"dataset": "atlantis", "placement": "waist"}
+    with pytest.raises(ConfigError, match="dataset = 'atlantis': unknown dataset"):
+        validate_config(config, config_dir / "search.toml")
+
+
 def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
     from skgait.cli.search import main
 

@@ -6,13 +6,14 @@
   ``scratch``); cells run through :mod:`joblib` (threads, processes, Dask,
   Ray) and are logged as nested MLflow runs.
 - Configuration files: :func:`load_config`, :func:`parse_config`,
-  :func:`default_config`, :class:`GridConfig`, :class:`ConfigError`.
+  :func:`default_config`, :class:`GridConfig`, :class:`ConfigError` and
+  :func:`read_toml` (shared with ``skgait search``).
 - Reading results back: :func:`read_grid_results` (MLflow),
   :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
 """
 
 from ._cells import Cell
-from ._config import ConfigError, GridConfig, default_config, load_config, parse_config
+from ._config import ConfigError, GridConfig, default_config, load_config, parse_config, read_toml
 from ._grid import CrossDatasetGrid, run_grid
 from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
@@ -38,6 +39,7 @@ __all__ = [
     "plot_heatmaps",
     "read_grid_results",
     "read_results_csv",
+    "read_toml",
     "results_tables",
     "run_grid",
 ]

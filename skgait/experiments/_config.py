@@ -65,7 +65,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-__all__ = ["ConfigError", "GridConfig", "default_config", "load_config", "parse_config"]
+__all__ = ["ConfigError", "GridConfig", "default_config", "load_config", "parse_config", "read_toml"]
 
 
 class ConfigError(ValueError):

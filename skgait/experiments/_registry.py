@@ -6,16 +6,21 @@ and the docs read the same table. Dataset names are
 :data:`skgait.datasets.DATASET_LOADERS` (re-exported here).
 """
 
+from collections.abc import Mapping
+
+from sklearn.base import is_classifier, is_regressor
 from sklearn.pipeline import Pipeline
 
 from ..datasets import DATASET_LOADERS
 
 __all__ = [
     "DATASET_LOADERS",
+    "DEFAULT_ESTIMATORS",
     "ESTIMATOR_TYPES",
     "METRICS",
     "PROTOCOLS",
     "TASKS",
+    "estimator_for",
     "make_estimator",
 ]
 
@@ -138,3 +143,53 @@ def make_estimator(type, kind, **params):
     if kind not in METRICS:
         raise ValueError(f"Unknown kind {kind!r}; expected 'classification' or 'regression'.")
     return ESTIMATOR_TYPES[type](kind, **params)
+
+
+#: The estimators of a grid given none: name → built-in type.
+DEFAULT_ESTIMATORS = {"random_forest": "random_forest", "cnn": "cnn"}
+
+
+def estimator_for(name, spec, task, kind, random_state):
+    """The estimator of a grid's ``estimators[name]`` for ``task``; errors name both."""
+    where = f"estimators[{name!r}]"
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    if isinstance(spec, Mapping) and "type" in spec:
+        params = dict(spec)
+        type_ = params.pop("type")
+        if type_ not in ESTIMATOR_TYPES:
+            raise ValueError(
+                f"{where}.type: unknown estimator type {type_!r}; expected one of "
+                f"{', '.join(map(repr, ESTIMATOR_TYPES))}."
+            )
+        params.setdefault("random_state", random_state)
+        try:
+            return make_estimator(type_, kind, **params)
+        except TypeError as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - {"classification", "regression", *TASKS}
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown keys {sorted(unknown)}; expected 'type' or "
+                "'classification' / 'regression' (or task names)."
+            )
+        chosen = spec.get(task, spec.get(kind))
+        if chosen is None:
+            raise ValueError(f"{where} has no estimator for task {task!r} ({kind}).")
+        spec = chosen
+    if not (hasattr(spec, "fit") and hasattr(spec, "get_params")):
+        raise ValueError(
+            f"{where}: expected a scikit-learn estimator, a built-in type name or "
+            f"{{'classification': ..., 'regression': ...}}; got {spec!r}."
+        )
+    wrong = (kind == "classification" and is_regressor(spec)) or (
+        kind == "regression" and is_classifier(spec)
+    )
+    if wrong:
+        raise ValueError(
+            f"{where} is a {'regressor' if kind == 'classification' else 'classifier'} "
+            f"and cannot run task {task!r} ({kind}); give "
+            "{'classification': clf, 'regression': reg} or drop the task."
+        )
+    return spec
