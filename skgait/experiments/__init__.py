@@ -8,6 +8,9 @@
 - Configuration files: :func:`load_config`, :func:`parse_config`,
   :func:`default_config`, :class:`GridConfig`, :class:`ConfigError` and
   :func:`read_toml` (shared with ``skgait search``).
+- Names (one table each): :data:`TASKS`, :data:`METRICS`,
+  :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`, :data:`PROTOCOLS`,
+  :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
 - Reading results back: :func:`read_grid_results` (MLflow),
   :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
 """
@@ -15,7 +18,16 @@
 from ._cells import Cell
 from ._config import ConfigError, GridConfig, default_config, load_config, parse_config, read_toml
 from ._grid import CrossDatasetGrid, run_grid
-from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
+from ._registry import (
+    DATASET_LOADERS,
+    DEFAULT_METRICS,
+    ESTIMATOR_TYPES,
+    METRIC_FUNCTIONS,
+    METRICS,
+    PROTOCOLS,
+    TASKS,
+    make_estimator,
+)
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
 from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results
 
@@ -24,9 +36,12 @@ __all__ = [
     "ConfigError",
     "CrossDatasetGrid",
     "DATASET_LOADERS",
+    "DEFAULT_METRICS",
     "DEFAULT_TRACKING_URI",
     "ESTIMATOR_TYPES",
     "GridConfig",
+    "METRICS",
+    "METRIC_FUNCTIONS",
     "MlflowTracker",
     "PROTOCOLS",
     "TASKS",

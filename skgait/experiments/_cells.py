@@ -19,10 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import parallel_config
 from sklearn.base import clone
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 
 from ..model_selection import LeakyWindowKFold, cv_scores, get_protocol, make_baseline
-from ._registry import METRICS, PROTOCOLS
+from ._registry import METRIC_FUNCTIONS, METRICS, PROTOCOLS
 
 __all__ = ["Cell", "ROW_COLUMNS", "check_target", "run_cell", "transfer_param"]
 
@@ -55,12 +54,6 @@ ROW_COLUMNS = (
     "started_at",
     "seconds",
 )
-
-_SCORERS = {
-    "accuracy": accuracy_score,
-    "balanced_accuracy": balanced_accuracy_score,
-    "mae": mean_absolute_error,
-}
 
 
 @dataclass(frozen=True)
@@ -120,7 +113,7 @@ def _feature_weights(fitted, param):
 
 
 def _scores(kind, y_true, y_pred):
-    return {m: float(_SCORERS[m](y_true, y_pred)) for m in METRICS[kind]}
+    return {m: float(METRIC_FUNCTIONS[m](y_true, y_pred)) for m in METRICS[kind]}
 
 
 def _timed_fit(estimator, X, y):
@@ -145,7 +138,7 @@ def _cv(make_model, kind, X, y, folds):
         baseline = make_baseline(kind).fit(X[train], y[train])
         baselines.append(baseline.predict(X[test]))
     y_true = [y[test] for _, test in folds]
-    metrics = {m: _SCORERS[m] for m in METRICS[kind]}
+    metrics = {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]}
     classification = kind == "classification"
     scores, _ = cv_scores(metrics, y_true, predictions, classification=classification,
                           owner="run_cell")

@@ -9,6 +9,7 @@ and the docs read the same table. Dataset names are
 from collections.abc import Mapping
 
 from sklearn.base import is_classifier, is_regressor
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 from sklearn.pipeline import Pipeline
 
 from ..datasets import DATASET_LOADERS
@@ -16,8 +17,10 @@ from ..datasets import DATASET_LOADERS
 __all__ = [
     "DATASET_LOADERS",
     "DEFAULT_ESTIMATORS",
+    "DEFAULT_METRICS",
     "ESTIMATOR_TYPES",
     "METRICS",
+    "METRIC_FUNCTIONS",
     "PROTOCOLS",
     "TASKS",
     "estimator_for",
@@ -35,6 +38,18 @@ METRICS = {
     "classification": ("accuracy", "balanced_accuracy"),
     "regression": ("mae",),
 }
+
+#: Metric name → ``metric(y_true, y_pred)``.
+METRIC_FUNCTIONS = {
+    "accuracy": accuracy_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "mae": mean_absolute_error,
+}
+
+#: Metric of the tables printed by default, per kind of task: balanced
+#: accuracy (chance is 50 % whatever the class balance) and mean absolute
+#: error in years.
+DEFAULT_METRICS = {"classification": "balanced_accuracy", "regression": "mae"}
 
 #: Protocol name → (where it runs, what it measures).
 PROTOCOLS = {
