@@ -99,21 +99,17 @@ def _check_search(search, problems):
     scoring = search.get("scoring")
     if scoring is not None and scoring not in get_scorer_names():
         problems.append(f"[search] scoring = {scoring!r} is not a scikit-learn scorer name")
-    n_splits = search.get("n_splits", 5)
-    if not _is_int(n_splits) or n_splits < 2:
-        problems.append(f"[search] n_splits = {n_splits!r} must be an integer >= 2")
-    rs = search.get("random_state", 0)
-    if not _is_int(rs) or rs < 0:
-        problems.append(f"[search] random_state = {rs!r} must be a non-negative integer")
+    for key, default, low, expected in (
+        ("n_splits", 5, 2, "an integer >= 2"),
+        ("random_state", 0, 0, "a non-negative integer"),
+        ("n_trials", 20, 1, "a positive integer"),
+        ("heartbeat_interval", 60, 1, "a positive integer (seconds)"),
+    ):
+        value = search.get(key, default)
+        if not _is_int(value) or value < low:
+            problems.append(f"[search] {key} = {value!r} must be {expected}")
     if search.get("pruner", "median") not in _PRUNERS:
         problems.append(f"[search] pruner = {search.get('pruner')!r} must be one of {', '.join(_PRUNERS)}")
-    n_trials = search.get("n_trials", 20)
-    if not _is_int(n_trials) or n_trials < 1:
-        problems.append(f"[search] n_trials = {n_trials!r} must be a positive integer")
-    heartbeat = search.get("heartbeat_interval", 60)
-    if not _is_int(heartbeat) or heartbeat < 1:
-        problems.append(f"[search] heartbeat_interval = {heartbeat!r} must be a positive integer "
-                        "(seconds)")
     timeout = search.get("timeout")
     if timeout is not None and (not _is_number(timeout) or timeout <= 0):
         problems.append(f"[search] timeout = {timeout!r} must be a positive number of seconds")
