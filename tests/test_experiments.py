@@ -705,10 +705,10 @@ def test_unreachable_tracking_server_fails_in_seconds_before_loading_data(tmp_pa
     monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
     monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
 
-    def no_loading(self, specs):
+    def no_loading(*args, **kwargs):
         raise AssertionError("data was loaded before the tracking store was checked")
 
-    monkeypatch.setattr(CrossDatasetGrid, "_load_entries", no_loading)
+    monkeypatch.setattr("skgait.experiments._grid.load_entries", no_loading)
     uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
     grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="nowhere")
     start = time.monotonic()

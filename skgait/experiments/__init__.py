@@ -11,8 +11,10 @@
 - Names (one table each): :data:`TASKS`, :data:`METRICS`,
   :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`, :data:`PROTOCOLS`,
   :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
-- Reading results back: :func:`read_grid_results` (MLflow),
+- Reading results back: :func:`~skgait.tracking.read_grid_results` (MLflow),
   :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
+- Tracking (:class:`~skgait.tracking.MlflowTracker`,
+  :class:`~skgait.tracking.TrackingError`) lives in :mod:`skgait.tracking`.
 """
 
 from ._cells import Cell
@@ -29,7 +31,8 @@ from ._registry import (
     make_estimator,
 )
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
-from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results
+# Importable from here as before; documented (and listed) in skgait.tracking.
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results  # noqa: F401
 
 __all__ = [
     "Cell",
@@ -37,22 +40,18 @@ __all__ = [
     "CrossDatasetGrid",
     "DATASET_LOADERS",
     "DEFAULT_METRICS",
-    "DEFAULT_TRACKING_URI",
     "ESTIMATOR_TYPES",
     "GridConfig",
     "METRICS",
     "METRIC_FUNCTIONS",
-    "MlflowTracker",
     "PROTOCOLS",
     "TASKS",
-    "TrackingError",
     "default_config",
     "format_table",
     "load_config",
     "make_estimator",
     "parse_config",
     "plot_heatmaps",
-    "read_grid_results",
     "read_results_csv",
     "read_toml",
     "results_tables",
