@@ -17,6 +17,8 @@ tracking.
 ``--save`` writes every cell's scores and sizes (the numbers behind the
 tables, not the timings); ``--compare`` reports each cell whose numbers
 differ from a saved file, and exits with 1 if any does.
+``bench_grid_f178daf.json`` holds the numbers of commit f178daf (before the
+grid did its work once) on the project's data home.
 """
 
 import argparse
