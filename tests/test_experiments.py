@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.pipeline import make_pipeline
 
 from skgait.datasets import CHANNELS, GaitDataset, Recording
 from skgait.experiments import (
@@ -29,6 +31,7 @@ from skgait.experiments import (
     read_grid_results,
     results_tables,
 )
+from skgait.features import ACFTransformer
 
 RF = {"type": "random_forest", "n_estimators": 5}
 
@@ -339,6 +342,129 @@ def test_grid_runs_on_a_dask_cluster(tmp_path):
     np.testing.assert_allclose(results["mae"], sequential["mae"])
 
 
+# --------------------------------------------------------------------------
+# work done once: features per entry, scratch from within, one source fit
+# --------------------------------------------------------------------------
+
+
+class WarmMajority(MajorityClassifier):
+    """A MajorityClassifier with a ``warm_start_from``; logs ``(n, warm)`` per fit."""
+
+    log = []
+
+    def __init__(self, warm_start_from=None):
+        self.warm_start_from = warm_start_from
+
+    def fit(self, X, y):
+        type(self).log.append((len(X), self.warm_start_from is not None))
+        return super().fit(X, y)
+
+    def feature_weights(self):
+        return {"majority": self.majority_}
+
+
+class WholeACF(ACFTransformer):
+    """An ACFTransformer the grid does not know as per-window: fitted per fold."""
+
+
+def test_a_scratch_cell_is_read_from_the_within_cell_of_its_target(tmp_path):
+    MajorityClassifier.fits = 0
+    results = synthetic_grid(tmp_path, protocols=["within", "scratch"]).run()
+    assert MajorityClassifier.fits == 2 * 2  # the two within cells' folds only
+    within = results[results["protocol"] == "within"].set_index("target")
+    scratch = results[results["protocol"] == "scratch"].set_index("target")
+    columns = ["status", "accuracy", "balanced_accuracy", "baseline_accuracy", "n_folds",
+               "n_train_windows", "n_windows", "n_subjects"]
+    pd.testing.assert_frame_equal(scratch.loc[["a", "b"], columns],
+                                  within.loc[["a", "b"], columns])
+    MajorityClassifier.fits = 0
+    alone = synthetic_grid(tmp_path, protocols=["scratch"], results_path=None).run()
+    assert MajorityClassifier.fits == 2 * 2  # without within cells, scratch fits
+    pd.testing.assert_frame_equal(alone.set_index("target").loc[["a", "b"], columns],
+                                  within.loc[["a", "b"], columns])
+
+
+def test_fine_tune_starts_from_the_model_of_the_direct_cell(tmp_path):
+    WarmMajority.log = []
+    results = synthetic_grid(tmp_path, estimators={"warm": WarmMajority()},
+                             protocols=["direct", "fine_tune"]).run()
+    assert (results["status"] == "FINISHED").all()
+    from_scratch = [n for n, warm in WarmMajority.log if not warm]
+    assert len(from_scratch) == 2  # one fit per source, shared by direct and fine_tune
+    assert sum(warm for _, warm in WarmMajority.log) == 2 * 2  # fine-tuned per target fold
+
+
+def test_per_window_features_are_computed_once_per_entry(tmp_path, monkeypatch):
+    calls = []
+    transform = ACFTransformer.transform
+
+    def counting(self, X):
+        calls.append(len(X))
+        return transform(self, X)
+
+    monkeypatch.setattr(ACFTransformer, "transform", counting)
+    results = synthetic_grid(tmp_path, tasks=["gender", "age"], estimators={"rf": RF},
+                             protocols=["within", "direct", "scratch"]).run()
+    assert (results["status"] == "FINISHED").all()
+    assert len(calls) == 2  # entries a and b, for every task, protocol and fold
+
+
+def test_shared_features_give_the_scores_of_the_whole_pipeline(tmp_path):
+    def forest(acf):
+        return {"classification": make_pipeline(acf, RandomForestClassifier(5, random_state=0)),
+                "regression": make_pipeline(acf, RandomForestRegressor(5, random_state=0))}
+
+    params = dict(tasks=["gender", "age"], protocols=["within", "direct", "scratch"],
+                  results_path=None)
+    shared = synthetic_grid(tmp_path, estimators={"rf": forest(ACFTransformer(lags=10))},
+                            **params).run()
+    whole = synthetic_grid(tmp_path, estimators={"rf": forest(WholeACF(lags=10))},
+                           **params).run()
+    columns = ["accuracy", "balanced_accuracy", "mae", "baseline_accuracy", "baseline_mae"]
+    pd.testing.assert_frame_equal(shared[columns], whole[columns])
+
+
+def test_a_logged_model_is_the_whole_pipeline(tmp_path):
+    import joblib
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    grid = synthetic_grid(tmp_path, estimators={"rf": RF}, protocols=["direct"],
+                          tracking=True, tracking_uri=uri, log_models=True)
+    results = grid.run()
+    client = MlflowClient(uri)
+    path = client.download_artifacts(results["run_id"].iloc[0], "model/model.pkl", str(tmp_path))
+    model = joblib.load(path)
+    assert [name for name, _ in model.steps] == ["acf", "rf"]
+    X = np.random.default_rng(0).normal(size=(3, 6, 128)).astype(np.float32)
+    assert model.predict(X).shape == (3,)
+
+
+class BackendRecorder(MajorityClassifier):
+    """Records the joblib backend a nested ``Parallel`` would use in ``fit``."""
+
+    backends = []
+
+    def fit(self, X, y):
+        from joblib.parallel import get_active_backend
+
+        type(self).backends.append(type(get_active_backend()[0]).__name__)
+        return super().fit(X, y)
+
+
+def test_parallelism_inside_a_cell_stays_off_the_dask_cluster(tmp_path):
+    joblib = pytest.importorskip("joblib")
+    distributed = pytest.importorskip("dask.distributed")
+    BackendRecorder.backends = []
+    grid = synthetic_grid(tmp_path, estimators={"rec": BackendRecorder()})
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster), joblib.parallel_backend("dask"):
+        results = grid.run()
+    assert (results["status"] == "FINISHED").all()
+    assert set(BackendRecorder.backends) == {"ThreadingBackend"}
+
+
 def test_windows_per_subject_are_capped(tmp_path):
     grid = synthetic_grid(tmp_path, max_windows_per_subject=3)
     results = grid.run()
@@ -349,6 +475,19 @@ def test_windows_per_subject_are_capped(tmp_path):
 # --------------------------------------------------------------------------
 # configuration files
 # --------------------------------------------------------------------------
+
+
+def test_a_dataset_is_named_as_in_the_registry_or_by_its_alias():
+    from skgait.datasets import DATASET_ALIASES, DATASET_LOADERS, get_loader
+
+    assert DATASET_ALIASES == {"ipol_healthy_gait": "ipol"}
+    for name in ("ipol", "ipol_healthy_gait"):
+        config = parse_config({"datasets": [{"dataset": name, "placement": "waist"},
+                                            {"dataset": "sisfall", "placement": "waist"}]})
+        assert config.params["datasets"][0]["dataset"] == name
+    assert get_loader("ipol_healthy_gait") is DATASET_LOADERS["ipol"]
+    with pytest.raises(ValueError, match="unknown dataset 'ipol2'; expected one of 'hugadb'"):
+        get_loader("ipol2")
 
 
 def test_config_errors_name_every_key_and_value():
@@ -566,10 +705,10 @@ def test_unreachable_tracking_server_fails_in_seconds_before_loading_data(tmp_pa
     monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
     monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
 
-    def no_loading(self, specs):
+    def no_loading(*args, **kwargs):
         raise AssertionError("data was loaded before the tracking store was checked")
 
-    monkeypatch.setattr(CrossDatasetGrid, "_load_entries", no_loading)
+    monkeypatch.setattr("skgait.experiments._grid.load_entries", no_loading)
     uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
     grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="nowhere")
     start = time.monotonic()
@@ -585,7 +724,7 @@ def test_tracking_error_mid_grid_fails_the_parent_run_and_resume_reads_the_csv(
 ):
     from mlflow.tracking import MlflowClient
 
-    from skgait.experiments._tracking import MlflowTracker
+    from skgait.tracking import MlflowTracker
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     log_cell, calls = MlflowTracker.log_cell, []
@@ -640,7 +779,7 @@ def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
 
 
 def test_stored_rows_read_back_whole_and_cut_ones_are_refused():
-    from skgait.experiments._tracking import _read_row, _row_tags
+    from skgait.tracking._grid import _read_row, _row_tags
 
     row = {"source": "x" * 20000, "cell_key": "k", "accuracy": 0.5}
     tags = _row_tags(row)

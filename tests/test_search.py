@@ -327,6 +327,37 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
             "optuna/param_importances.png"} <= artifacts
 
 
+class RecordingTracker:
+    """A tracker hook that records what the search tells it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def start(self, run_name, params):
+        self.calls.append(("start", run_name))
+
+    def __call__(self, study, trial):
+        self.calls.append(("trial", trial.number))
+
+    def finish(self, study, summary, status="FINISHED"):
+        self.calls.append(("finish", status))
+
+
+def test_a_tracker_hook_sees_the_search_start_each_trial_and_the_end(data):
+    X, y, groups = data
+    tracker = RecordingTracker()
+    _search(n_trials=2, tracking=tracker, study_name="hook").fit(X, y, groups=groups)
+    assert tracker.calls == [("start", "search hook"), ("trial", 0), ("trial", 1),
+                             ("finish", "FINISHED")]
+
+
+def test_model_selection_does_not_import_mlflow():
+    code = "import sys, skgait.model_selection; print('mlflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
 # ----------------------------------------------------------------------
 # CLI
 # ----------------------------------------------------------------------
@@ -374,6 +405,19 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
     assert "unknown section [extra]" in err
     assert "task = 'height' must be one of gender, age" in err
     assert "[space.acf__lags] low = 1 must be <= high = 0" in err
+
+
+def test_cli_names_datasets_as_the_grid_does(config_dir):
+    from skgait.cli.search import read_config, validate_config
+    from skgait.experiments import ConfigError
+
+    config = read_config(config_dir / "search.toml")
+    for name in ("ipol", "ipol_healthy_gait"):
+        config["data"] = {"dataset": name, "placement": "waist"}
+        validate_config(config, config_dir / "search.toml")
+    config["data"] = {"dataset": "atlantis", "placement": "waist"}
+    with pytest.raises(ConfigError, match="dataset = 'atlantis': unknown dataset"):
+        validate_config(config, config_dir / "search.toml")
 
 
 def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):

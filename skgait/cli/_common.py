@@ -1,10 +1,6 @@
 """Helpers shared by the subcommands: printing grid tables."""
 
-from ..experiments import TASKS, format_table, results_tables
-
-#: Metric printed by default per kind of task: balanced accuracy (chance is
-#: 50 % whatever the class balance) and mean absolute error in years.
-DEFAULT_METRICS = {"classification": "balanced_accuracy", "regression": "mae"}
+from ..experiments import DEFAULT_METRICS, METRIC_FUNCTIONS, TASKS, format_table, results_tables
 
 
 def print_tables(results, metric=None, file=None):
@@ -40,7 +36,7 @@ def print_tables(results, metric=None, file=None):
 
 def add_metric_argument(parser):
     parser.add_argument(
-        "--metric", choices=["accuracy", "balanced_accuracy", "mae", "all"], default=None,
+        "--metric", choices=[*METRIC_FUNCTIONS, "all"], default=None,
         help="metric of the printed tables (default: balanced_accuracy for gender, "
         "mae for age; 'all' prints every metric)",
     )

@@ -32,6 +32,7 @@ from ._ou_isir import load_ou_isir
 from ._sisfall import load_sisfall
 from ._umafall import load_umafall
 from ._whu_gait import load_whu_gait
+from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
 from ._windows import make_step_windows, make_windows
@@ -40,6 +41,8 @@ __all__ = [
     "ACTIVITIES",
     "CHANNELS",
     "ChecksumError",
+    "DATASET_ALIASES",
+    "DATASET_LOADERS",
     "FRAMES",
     "PLACEMENTS",
     "DataFormatError",
@@ -53,6 +56,7 @@ __all__ = [
     "downloadable_datasets",
     "get_cache_home",
     "get_data_home",
+    "get_loader",
     "load_ipol_healthy_gait",
     "load_directory",
     "load_ejust_ginr1",

@@ -6,38 +6,54 @@
   ``scratch``); cells run through :mod:`joblib` (threads, processes, Dask,
   Ray) and are logged as nested MLflow runs.
 - Configuration files: :func:`load_config`, :func:`parse_config`,
-  :func:`default_config`, :class:`GridConfig`, :class:`ConfigError`.
-- Reading results back: :func:`read_grid_results` (MLflow),
+  :func:`default_config`, :class:`GridConfig`, :class:`ConfigError` and
+  :func:`read_toml` (shared with ``skgait search``).
+- Names (one table each): :data:`TASKS`, :data:`METRICS`,
+  :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`, :data:`PROTOCOLS`,
+  :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
+- Reading results back: :func:`~skgait.tracking.read_grid_results` (MLflow),
   :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
+- Tracking (:class:`~skgait.tracking.MlflowTracker`,
+  :class:`~skgait.tracking.TrackingError`) lives in :mod:`skgait.tracking`.
 """
 
 from ._cells import Cell
-from ._config import ConfigError, GridConfig, default_config, load_config, parse_config
+from ._config import ConfigError, GridConfig, default_config, load_config, parse_config, read_toml
 from ._grid import CrossDatasetGrid, run_grid
-from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
+from ._registry import (
+    DATASET_LOADERS,
+    DEFAULT_METRICS,
+    ESTIMATOR_TYPES,
+    METRIC_FUNCTIONS,
+    METRICS,
+    PROTOCOLS,
+    TASKS,
+    make_estimator,
+)
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
-from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results
+# Importable from here as before; documented (and listed) in skgait.tracking.
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results  # noqa: F401
 
 __all__ = [
     "Cell",
     "ConfigError",
     "CrossDatasetGrid",
     "DATASET_LOADERS",
-    "DEFAULT_TRACKING_URI",
+    "DEFAULT_METRICS",
     "ESTIMATOR_TYPES",
     "GridConfig",
-    "MlflowTracker",
+    "METRICS",
+    "METRIC_FUNCTIONS",
     "PROTOCOLS",
     "TASKS",
-    "TrackingError",
     "default_config",
     "format_table",
     "load_config",
     "make_estimator",
     "parse_config",
     "plot_heatmaps",
-    "read_grid_results",
     "read_results_csv",
+    "read_toml",
     "results_tables",
     "run_grid",
 ]

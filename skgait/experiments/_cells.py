@@ -17,13 +17,13 @@ import traceback
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.base import clone
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 
 from ..model_selection import LeakyWindowKFold, cv_scores, get_protocol, make_baseline
-from ._registry import METRICS, PROTOCOLS
+from ._registry import METRIC_FUNCTIONS, METRICS, PROTOCOLS
 
-__all__ = ["Cell", "ROW_COLUMNS", "run_cell", "transfer_param"]
+__all__ = ["Cell", "ROW_COLUMNS", "check_target", "run_cell", "transfer_param"]
 
 #: Columns of a result row, in table order.
 ROW_COLUMNS = (
@@ -54,12 +54,6 @@ ROW_COLUMNS = (
     "started_at",
     "seconds",
 )
-
-_SCORERS = {
-    "accuracy": accuracy_score,
-    "balanced_accuracy": balanced_accuracy_score,
-    "mae": mean_absolute_error,
-}
 
 
 @dataclass(frozen=True)
@@ -119,7 +113,7 @@ def _feature_weights(fitted, param):
 
 
 def _scores(kind, y_true, y_pred):
-    return {m: float(_SCORERS[m](y_true, y_pred)) for m in METRICS[kind]}
+    return {m: float(METRIC_FUNCTIONS[m](y_true, y_pred)) for m in METRICS[kind]}
 
 
 def _timed_fit(estimator, X, y):
@@ -144,7 +138,7 @@ def _cv(make_model, kind, X, y, folds):
         baseline = make_baseline(kind).fit(X[train], y[train])
         baselines.append(baseline.predict(X[test]))
     y_true = [y[test] for _, test in folds]
-    metrics = {m: _SCORERS[m] for m in METRICS[kind]}
+    metrics = {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]}
     classification = kind == "classification"
     scores, _ = cv_scores(metrics, y_true, predictions, classification=classification,
                           owner="run_cell")
@@ -153,7 +147,7 @@ def _cv(make_model, kind, X, y, folds):
     return scores, base, float(np.mean(fit_times)), model
 
 
-def _check_target(kind, y, groups, n_splits, label, *, cv=True):
+def check_target(kind, y, groups, n_splits, label, *, cv=True):
     n_subjects = len(np.unique(groups))
     if len(y) == 0:
         raise ValueError(f"Dataset {label!r} has no window with a known target.")
@@ -202,7 +196,7 @@ def limit_threads(n_threads):
 
 
 def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=0,
-             return_model=False, n_threads=1):
+             return_model=False, n_threads=1, source_fit=None):
     """Run one cell and return ``(row, model)``; never raises.
 
     Parameters
@@ -222,6 +216,10 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
     n_threads : int or None
         Threads of the numerical libraries inside the cell
         (:func:`limit_threads`).
+    source_fit : tuple of (estimator, float) or None
+        For ``fine_tune``: ``clone(estimator)`` already fitted on the whole
+        source and its fit time (the model of a ``direct`` cell of the same
+        source), so that it is not fitted again. None fits it.
 
     Returns
     -------
@@ -237,8 +235,12 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
     start = time.perf_counter()
     model = None
     try:
-        with limit_threads(n_threads):
-            model = _run(cell, estimator, kind, source, target, n_splits, random_state, row)
+        # Parallelism inside a cell (a forest's n_jobs) stays on the machine
+        # running the cell: under joblib's Dask or Ray backend a nested
+        # Parallel would otherwise send its tasks to the cluster.
+        with limit_threads(n_threads), parallel_config(backend="threading"):
+            model = _run(cell, estimator, kind, source, target, n_splits, random_state, row,
+                         source_fit)
         row["status"] = "FINISHED"
         row["error"] = ""
     except Exception as exc:  # noqa: BLE001 - one cell must not stop the grid
@@ -250,7 +252,7 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
     return row, (model if return_model else None)
 
 
-def _run(cell, estimator, kind, source, target, n_splits, random_state, row):
+def _run(cell, estimator, kind, source, target, n_splits, random_state, row, source_fit):
     Xs, ys, gs = source
     Xt, yt, gt = target
     where = PROTOCOLS[cell.protocol][0]
@@ -258,7 +260,7 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row):
     row["n_subjects"] = int(len(np.unique(gt)))
 
     if where == "diagonal":
-        _check_target(kind, yt, gt, n_splits, cell.target)
+        check_target(kind, yt, gt, n_splits, cell.target)
         if cell.protocol == "leaky":
             cv = LeakyWindowKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
         else:
@@ -272,9 +274,9 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row):
         row["n_train_windows"] = float(np.mean([len(tr) for tr, _ in folds]))
         return model
 
-    _check_target(kind, ys, gs, n_splits, cell.source, cv=False)
+    check_target(kind, ys, gs, n_splits, cell.source, cv=False)
     if cell.protocol == "direct":
-        _check_target(kind, yt, gt, n_splits, cell.target, cv=False)
+        check_target(kind, yt, gt, n_splits, cell.target, cv=False)
         model, row["fit_seconds"] = _timed_fit(clone(estimator), Xs, ys)
         row.update(_scores(kind, yt, model.predict(Xt)))
         baseline = make_baseline(kind).fit(Xs, ys)
@@ -283,7 +285,7 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row):
         row["n_train_windows"] = len(ys)
         return model
 
-    _check_target(kind, yt, gt, n_splits, cell.target)
+    check_target(kind, yt, gt, n_splits, cell.target)
     cv = get_protocol("subject", task=kind, n_splits=n_splits, random_state=random_state)
     folds = list(cv.split(Xt, yt, gt))
     row["n_folds"] = len(folds)
@@ -299,7 +301,9 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row):
                 f"Estimator {cell.estimator!r} ({type(estimator).__name__}) has no "
                 "warm_start_from parameter; fine_tune needs a skgait CNN."
             )
-        source_model, row["fit_seconds"] = _timed_fit(clone(estimator), Xs, ys)
+        if source_fit is None:
+            source_fit = _timed_fit(clone(estimator), Xs, ys)
+        source_model, row["fit_seconds"] = source_fit
         weights = _feature_weights(source_model, param)
         scores, base, row["fine_tune_seconds"], model = _cv(
             lambda: clone(estimator).set_params(**{param: weights}), kind, Xt, yt, folds

@@ -53,36 +53,65 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..datasets import ACTIVITIES, CHANNELS, PLACEMENTS
-from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
+from ..datasets import ACTIVITIES, CHANNELS, PLACEMENTS, get_loader
+from ._registry import ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
 
-if sys.version_info >= (3, 11):
+try:
     import tomllib
-else:  # pragma: no cover - Python 3.10
+except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-__all__ = ["ConfigError", "GridConfig", "default_config", "load_config", "parse_config"]
+__all__ = ["ConfigError", "GridConfig", "default_config", "load_config", "parse_config", "read_toml"]
 
 
 class ConfigError(ValueError):
-    """A grid configuration is invalid; ``errors`` lists every problem.
+    """A configuration (of a grid or a search) is invalid; ``errors`` lists every problem.
+
+    Parameters
+    ----------
+    errors : list of str
+        One message per problem, each naming its key and value.
+    source : str, default="configuration"
+        The file or what else the configuration came from.
+    kind : str, default="grid"
+        What is configured, for the message (``"grid"``, ``"search config"``).
 
     Attributes
     ----------
     errors : list of str
-        One message per problem, each starting with ``key = value:``.
+    source : str
     """
 
-    def __init__(self, errors, source="configuration"):
+    def __init__(self, errors, source="configuration", kind="grid"):
         self.errors = list(errors)
         self.source = source
         lines = "\n".join(f"  - {e}" for e in self.errors)
-        super().__init__(f"Invalid grid {source} ({len(self.errors)} problem(s)):\n{lines}")
+        super().__init__(f"Invalid {kind} {source} ({len(self.errors)} problem(s)):\n{lines}")
+
+
+def read_toml(path, kind="grid"):
+    """The table of a TOML file; :class:`ConfigError` if it is not valid TOML.
+
+    Parameters
+    ----------
+    path : path-like
+        An existing file.
+    kind : str, default="grid"
+        As in :class:`ConfigError`.
+
+    Returns
+    -------
+    config : dict
+    """
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"<toml> = {Path(path).name!r}: {exc}"], str(path), kind) from exc
 
 
 _TOP = {
@@ -275,9 +304,10 @@ def parse_config(config, source="configuration"):
                 continue
             c.unknown(entry, _DATASET, f"{key}.")
             name = entry.get("dataset")
-            if name not in DATASET_LOADERS:
-                c.error(f"{key}.dataset", name,
-                        f"unknown dataset; expected one of {', '.join(map(repr, DATASET_LOADERS))}.")
+            try:
+                get_loader(name)
+            except ValueError as exc:
+                c.error(f"{key}.dataset", name, str(exc))
             placement = entry.get("placement")
             if placement is not None and placement not in PLACEMENTS:
                 c.error(f"{key}.placement", placement,
@@ -425,12 +455,7 @@ def load_config(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No grid configuration file at {str(path)!r}.")
-    try:
-        with open(path, "rb") as f:
-            config = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"<toml> = {path.name!r}: {exc}"], str(path)) from exc
-    return parse_config(config, source=str(path))
+    return parse_config(read_toml(path), source=str(path))
 
 
 #: The BioDeep grid: (dataset, placement) entries, in table order.
@@ -450,8 +475,9 @@ def default_config(data_home=None, n_splits=5):
     HuGaDB right foot ↔ IPOL right foot and SisFall waist ↔ IPOL waist,
     UMAFall waist when it has enough walking subjects; protocols within,
     direct, fine_tune and scratch; at most 40 windows per subject, 100 trees,
-    10 CNN epochs from scratch and 2 for fine-tuning, so that it finishes in
-    a few minutes on two cores. Entries whose data is missing or too small
+    10 CNN epochs from scratch and 2 for fine-tuning, cells in parallel on
+    every core (``n_jobs = -1``), so that it finishes in about a minute on
+    two cores. Entries whose data is missing or too small
     are left out, with a note saying why.
 
     Parameters
@@ -472,7 +498,7 @@ def default_config(data_home=None, n_splits=5):
         label = f"{name}/{placement}"
         try:
             if name not in loaded:
-                loaded[name] = DATASET_LOADERS[name](data_home=data_home)
+                loaded[name] = get_loader(name)(data_home=data_home)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 _, meta = make_windows(loaded[name], placement=placement)
@@ -504,6 +530,7 @@ def default_config(data_home=None, n_splits=5):
         "n_splits": n_splits,
         "random_state": 0,
         "max_windows_per_subject": 40,
+        "n_jobs": -1,
         "windows": {"rate": 50.0, "length": 2.56, "overlap": 0.5},
         "datasets": kept,
         "estimators": {

@@ -10,68 +10,22 @@ import os
 import tempfile
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import is_classifier, is_regressor
 
 from .. import __version__
-from ..datasets import CHANNELS, PLACEMENTS, GaitDataset, make_windows
+from ..datasets import CHANNELS
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
 from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
-from ._registry import DATASET_LOADERS, ESTIMATOR_TYPES, METRICS, PROTOCOLS, TASKS, make_estimator
+from ._entries import entry_specs, load_entries
+from ._registry import DEFAULT_ESTIMATORS, METRICS, PROTOCOLS, TASKS, estimator_for
 from ._report import plot_heatmaps
-from ._tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
+from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_window
 
 __all__ = ["CrossDatasetGrid", "run_grid"]
-
-_DEFAULT_ESTIMATORS = {"random_forest": "random_forest", "cnn": "cnn"}
-
-
-@dataclass
-class _Entry:
-    """One row/column of the grid: windows of one dataset at one placement."""
-
-    label: str
-    dataset: str
-    placement: str
-    X: np.ndarray
-    meta: pd.DataFrame
-
-    def target(self, task):
-        column, kind = TASKS[task]
-        if column not in self.meta:
-            raise ValueError(
-                f"Dataset {self.label!r}: meta has no column {column!r} for task {task!r}."
-            )
-        y = self.meta[column].to_numpy()
-        keep = pd.notna(y)
-        y = y[keep].astype(str if kind == "classification" else np.float64)
-        return self.X[keep], y, self.meta["group"].to_numpy()[keep].astype(str)
-
-    def signature(self):
-        return {
-            "dataset": self.dataset,
-            "placement": self.placement,
-            "shape": list(self.X.shape),
-            "n_subjects": int(self.meta["group"].nunique()),
-        }
-
-
-def _subsample(X, meta, max_per_subject):
-    """At most ``max_per_subject`` windows per subject, evenly spaced in time."""
-    if max_per_subject is None:
-        return X, meta
-    keep = []
-    for _, index in meta.groupby("group", sort=False).indices.items():
-        if len(index) > max_per_subject:
-            index = index[np.linspace(0, len(index) - 1, max_per_subject).round().astype(int)]
-        keep.append(index)
-    keep = np.sort(np.concatenate(keep))
-    return np.ascontiguousarray(X[keep]), meta.iloc[keep].reset_index(drop=True)
-
 
 class CrossDatasetGrid:
     """Train on one gait dataset, test on another: every pair, task, model, protocol.
@@ -111,7 +65,8 @@ class CrossDatasetGrid:
         ...}``, or to already cut windows ``(X, meta)``. A list holds
         ``(dataset, placement)`` pairs or dicts, labelled
         ``"<dataset>/<placement>"``. A dataset is a name from
-        :data:`DATASET_LOADERS` (loaded from ``data_home``) or a
+        :data:`~skgait.datasets.DATASET_LOADERS` or an alias (loaded from
+        ``data_home``) or a
         :class:`~skgait.datasets.GaitDataset`.
     tasks : sequence of {"gender", "age"}, default=("gender", "age")
         ``"gender"``: classify ``meta["sex"]``; ``"age"``: regress
@@ -304,7 +259,7 @@ class CrossDatasetGrid:
 
     def _resolve_estimators(self, tasks):
         """``{(name, task): estimator}``; errors name the estimator and task."""
-        specs = _DEFAULT_ESTIMATORS if self.estimators is None else self.estimators
+        specs = DEFAULT_ESTIMATORS if self.estimators is None else self.estimators
         if not isinstance(specs, Mapping) or not specs:
             raise ValueError(
                 f"estimators must be a non-empty dict of name to estimator, got {specs!r}."
@@ -313,115 +268,12 @@ class CrossDatasetGrid:
         for name, spec in specs.items():
             for task in tasks:
                 kind = TASKS[task][1]
-                out[(name, task)] = _estimator_for(name, spec, task, kind, self.random_state)
+                out[(name, task)] = estimator_for(name, spec, task, kind, self.random_state)
         return out
 
     # ------------------------------------------------------------------
     # data
     # ------------------------------------------------------------------
-    def _entry_specs(self):
-        """``[(label, dataset, placement, windows)]`` from ``datasets``."""
-        specs = self.datasets
-        if isinstance(specs, Mapping):
-            items = list(specs.items())
-        elif isinstance(specs, (list, tuple)):
-            items = [(None, s) for s in specs]
-        else:
-            raise ValueError(
-                "datasets must be a dict of label to placement / (dataset, "
-                f"placement) / (X, meta), or a list of (dataset, placement); got "
-                f"{type(specs).__name__}."
-            )
-        if not items:
-            raise ValueError("datasets must not be empty.")
-        out = []
-        for label, spec in items:
-            where = f"datasets[{label!r}]" if label is not None else f"datasets[{len(out)}]"
-            dataset = placement = windows = None
-            if isinstance(spec, str) or spec is None:
-                dataset, placement = label, spec
-            elif isinstance(spec, GaitDataset):
-                dataset = spec
-            elif isinstance(spec, Mapping):
-                unknown = set(spec) - {"dataset", "placement", "label"}
-                if unknown:
-                    raise ValueError(f"{where}: unknown keys {sorted(unknown)}.")
-                dataset, placement = spec.get("dataset", label), spec.get("placement")
-                label = spec.get("label", label)
-            elif isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], np.ndarray):
-                windows = spec
-            elif isinstance(spec, (tuple, list)) and len(spec) == 2:
-                dataset, placement = spec
-            else:
-                raise ValueError(
-                    f"{where}: expected a placement, (dataset, placement), "
-                    f"{{'dataset': ..., 'placement': ...}} or (X, meta); got {spec!r}."
-                )
-            if windows is None:
-                if isinstance(dataset, str):
-                    if dataset not in DATASET_LOADERS:
-                        raise ValueError(
-                            f"{where}: unknown dataset {dataset!r}; expected one of "
-                            f"{', '.join(map(repr, DATASET_LOADERS))} or a GaitDataset."
-                        )
-                elif not isinstance(dataset, GaitDataset):
-                    raise ValueError(
-                        f"{where}: dataset must be a name or a GaitDataset, got {dataset!r}."
-                    )
-                if placement is not None and placement not in PLACEMENTS:
-                    raise ValueError(
-                        f"{where}: unknown placement {placement!r}; expected one of "
-                        f"{', '.join(PLACEMENTS)}."
-                    )
-            if label is None:
-                name = dataset if isinstance(dataset, str) else dataset.name
-                label = f"{name}/{placement}" if placement else name
-            out.append((str(label), dataset, placement, windows))
-        labels = [s[0] for s in out]
-        dupes = sorted({x for x in labels if labels.count(x) > 1})
-        if dupes:
-            raise ValueError(f"datasets: labels {dupes} appear twice; give each entry its own label.")
-        return out
-
-    def _load_entries(self, specs):
-        """Load, window and subsample every entry; errors name the entry."""
-        loaded, entries = {}, {}
-        for label, dataset, placement, windows in specs:
-            where = f"datasets[{label!r}]"
-            if windows is not None:
-                X, meta = windows
-                X = np.asarray(X)
-                if X.ndim != 3 or not isinstance(meta, pd.DataFrame) or len(meta) != len(X):
-                    raise ValueError(
-                        f"{where}: (X, meta) must be a 3-D array (n_windows, n_channels, "
-                        "n_timepoints) and a DataFrame with one row per window; got "
-                        f"X of shape {X.shape} and {type(meta).__name__}."
-                    )
-                meta = meta.reset_index(drop=True)
-                if "group" not in meta:
-                    meta = meta.assign(group=meta["dataset"].astype(str) + ":" + meta["subject"].astype(str))
-                name = str(meta["dataset"].iloc[0]) if "dataset" in meta else label
-                placement = str(meta["placement"].iloc[0]) if "placement" in meta else ""
-            else:
-                if isinstance(dataset, str):
-                    if dataset not in loaded:
-                        try:
-                            loaded[dataset] = DATASET_LOADERS[dataset](data_home=self.data_home)
-                        except (OSError, ValueError) as exc:
-                            raise type(exc)(f"{where}: could not load {dataset!r}: {exc}") from exc
-                    dataset = loaded[dataset]
-                try:
-                    X, meta = make_windows(
-                        dataset, placement=placement, rate=self.rate, length=self.length,
-                        overlap=self.overlap, activity=self.activity, channels=self.channels,
-                    )
-                except ValueError as exc:
-                    raise ValueError(f"{where}: {exc}") from exc
-                name = dataset.name
-                placement = placement or str(meta["placement"].iloc[0])
-            X, meta = _subsample(X, meta, self.max_windows_per_subject)
-            entries[label] = _Entry(label, name, placement, X, meta)
-        return entries
 
     def _cells(self, entries, tasks, protocols, estimators):
         labels = list(entries)
@@ -612,7 +464,7 @@ class CrossDatasetGrid:
         """
         tasks, protocols = self._check_params()
         estimators = self._resolve_estimators(tasks)
-        specs = self._entry_specs()
+        specs = entry_specs(self.datasets)
         tracker, done = None, {}
         if self.tracking:
             # Before any data is loaded: an unreachable store fails in seconds.
@@ -620,7 +472,11 @@ class CrossDatasetGrid:
             tracker.connect()
             if not self.recompute:
                 done = tracker.finished_cells()
-        entries = self._load_entries(specs)
+        entries = load_entries(
+            specs, data_home=self.data_home, max_windows_per_subject=self.max_windows_per_subject,
+            window_params=dict(rate=self.rate, length=self.length, overlap=self.overlap,
+                               activity=self.activity, channels=self.channels),
+        )
         cells = self._cells(entries, tasks, protocols, estimators)
         self._check_shapes(entries, cells)
         self.cells_ = cells
@@ -650,24 +506,52 @@ class CrossDatasetGrid:
             else:
                 todo.append(cell)
 
+        # Work done once: per-window features per entry, scratch cells read
+        # from their target's within cell.
+        shared = SharedFeatures()
+        heads = {key: split_per_window(est) for key, est in estimators.items()}
         targets = {}
 
-        def data(label, task):
-            if (label, task) not in targets:
-                targets[(label, task)] = entries[label].target(task)
-            return targets[(label, task)]
+        def data(label, cell):
+            head = heads[(cell.estimator, cell.task)][0]
+            _, X = shared.transform(label, entries[label].X, head)
+            key = (label, cell.task, id(X))
+            if key not in targets:
+                targets[key] = entries[label].target(cell.task, X)
+            return targets[key]
 
-        jobs = (
-            delayed(run_cell)(
-                cell, estimators[(cell.estimator, cell.task)], TASKS[cell.task][1],
-                data(cell.source, cell.task), data(cell.target, cell.task),
-                n_splits=self.n_splits, random_state=self.random_state,
-                return_model=self._wants_model(cell), n_threads=self.n_threads,
-            )
-            for cell in todo
-        )
-        tracking_error = None
         by_key = {c.key: c for c in cells}
+        reused = {}  # within cell key -> its target's scratch cells
+        for cell in todo:
+            within = Cell(cell.target, cell.target, cell.task, cell.estimator, "within").key
+            if cell.protocol == "scratch" and within in by_key and (
+                    within not in rows or not self._wants_model(cell)):
+                reused.setdefault(within, []).append(cell)
+        derived = {c.key for cells_ in reused.values() for c in cells_}
+        # fine_tune cells start from the model of a direct cell of their
+        # source (the same fit), so they run after the direct cells.
+        direct = {(c.source, c.task, c.estimator) for c in todo if c.protocol == "direct"}
+        waiting = [c for c in todo if c.protocol == "fine_tune"
+                   and (c.source, c.task, c.estimator) in direct]
+        feeds = {(c.source, c.task, c.estimator) for c in waiting}
+        source_fits = {}
+
+        def job(cell, source_fit=None):
+            head, tail = heads[(cell.estimator, cell.task)]
+            wanted = (self._wants_model(cell)
+                      or any(self._wants_model(c) for c in reused.get(cell.key, ()))
+                      or (cell.protocol == "direct"
+                          and (cell.source, cell.task, cell.estimator) in feeds))
+            return delayed(run_cell)(
+                cell, tail, TASKS[cell.task][1],
+                data(cell.source, cell), data(cell.target, cell),
+                n_splits=self.n_splits, random_state=self.random_state,
+                return_model=wanted, n_threads=self.n_threads, source_fit=source_fit,
+            )
+
+        first = (job(c) for c in todo if c.key not in derived and c not in waiting)
+        then = (job(c, source_fits.get((c.source, c.task, c.estimator))) for c in waiting)
+        tracking_error = None
 
         def track(cell, row, model=None):
             nonlocal tracking_error
@@ -675,12 +559,15 @@ class CrossDatasetGrid:
                 return
             estimator = estimators[(cell.estimator, cell.task)]
             kind = TASKS[cell.task][1]
+            tags = {"skgait.version": __version__, "task": cell.task,
+                    "protocol": cell.protocol, "estimator": cell.estimator,
+                    "source": cell.source, "target": cell.target}
+            if cell.key in derived:
+                tags["skgait.reused_cell"] = Cell(cell.target, cell.target, cell.task,
+                                                  cell.estimator, "within").key
             try:
                 row["run_id"] = tracker.log_cell(
-                    cell, row, self._cell_params(cell, estimator, entries),
-                    {"skgait.version": __version__, "task": cell.task,
-                     "protocol": cell.protocol, "estimator": cell.estimator,
-                     "source": cell.source, "target": cell.target},
+                    cell, row, self._cell_params(cell, estimator, entries), tags,
                     METRICS[kind] + tuple(f"baseline_{m}" for m in METRICS[kind])
                     + ("fit_seconds", "fine_tune_seconds", "n_windows",
                        "n_subjects", "n_train_windows", "seconds"),
@@ -692,8 +579,33 @@ class CrossDatasetGrid:
                 warnings.warn(
                     f"{exc}. Tracking is off for the rest of this grid; results "
                     f"keep being written to {self.results_path_}.",
-                    UserWarning, stacklevel=3,
+                    UserWarning, stacklevel=4,
                 )
+
+        def finish(cell, row, model):
+            row.update(cell_key=cell.key, config_hash=hashes[cell.key], cached=False)
+            if row["status"] != "FINISHED":
+                warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
+                              stacklevel=3)
+            if model is not None and self._wants_model(cell):
+                # The fitted model is the tail: put the per-window steps back.
+                label = cell.source if cell.protocol == "direct" else cell.target
+                head = heads[(cell.estimator, cell.task)][0]
+                fitted_head, _ = shared.transform(label, entries[label].X, head)
+                model = assemble(estimators[(cell.estimator, cell.task)], fitted_head, model)
+            else:
+                model = None
+            track(cell, row, model)
+            row.pop("traceback", None)
+            rows[cell.key] = row
+            self._write_csv(self._table(rows, cells))
+            bar.update(1)
+
+        def reuse(within_key, within_row, model):
+            for cell in reused.pop(within_key, ()):
+                row = scratch_from_within(cell, within_row, TASKS[cell.task][1],
+                                          data(cell.source, cell), self.n_splits)
+                finish(cell, row, model)
 
         bar = _progress(len(cells), len(cells) - len(todo), self.progress)
         try:
@@ -701,18 +613,18 @@ class CrossDatasetGrid:
                 track(cell, rows[cell.key])
             if rows:
                 self._write_csv(self._table(rows, cells))
-            for row, model in Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(jobs):
-                cell = by_key[Cell(row["source"], row["target"], row["task"],
-                                   row["estimator"], row["protocol"]).key]
-                row.update(cell_key=cell.key, config_hash=hashes[cell.key], cached=False)
-                if row["status"] != "FINISHED":
-                    warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
-                                  stacklevel=2)
-                track(cell, row, model)
-                row.pop("traceback", None)
-                rows[cell.key] = row
-                self._write_csv(self._table(rows, cells))
-                bar.update(1)
+            for key in [k for k in reused if k in rows]:  # within read back
+                reuse(key, rows[key], None)
+            for jobs in (first, then):
+                for row, model in Parallel(n_jobs=self.n_jobs,
+                                           return_as="generator_unordered")(jobs):
+                    cell = by_key[Cell(row["source"], row["target"], row["task"],
+                                       row["estimator"], row["protocol"]).key]
+                    source = (cell.source, cell.task, cell.estimator)
+                    if cell.protocol == "direct" and source in feeds and model is not None:
+                        source_fits[source] = (model, row["fit_seconds"])
+                    finish(cell, row, model)
+                    reuse(cell.key, row, model)
         except BaseException:
             if tracker is not None:
                 tracker.fail_grid()
@@ -754,7 +666,7 @@ class CrossDatasetGrid:
             "placements": ",".join(e.placement for e in entries.values()),
             "tasks": ",".join(tasks),
             "protocols": ",".join(protocols),
-            "estimators": ",".join(_DEFAULT_ESTIMATORS if self.estimators is None else self.estimators),
+            "estimators": ",".join(DEFAULT_ESTIMATORS if self.estimators is None else self.estimators),
             "pairs": self.pairs if isinstance(self.pairs, str) else stable_repr(self.pairs),
             "rate": self.rate,
             "window_length": self.length,
@@ -766,51 +678,6 @@ class CrossDatasetGrid:
             "max_windows_per_subject": self.max_windows_per_subject,
             **{f"n_windows.{k}": len(e.X) for k, e in entries.items()},
         }
-
-
-def _estimator_for(name, spec, task, kind, random_state):
-    where = f"estimators[{name!r}]"
-    if isinstance(spec, str):
-        spec = {"type": spec}
-    if isinstance(spec, Mapping) and "type" in spec:
-        params = dict(spec)
-        type_ = params.pop("type")
-        if type_ not in ESTIMATOR_TYPES:
-            raise ValueError(
-                f"{where}.type: unknown estimator type {type_!r}; expected one of "
-                f"{', '.join(map(repr, ESTIMATOR_TYPES))}."
-            )
-        params.setdefault("random_state", random_state)
-        try:
-            return make_estimator(type_, kind, **params)
-        except TypeError as exc:
-            raise ValueError(f"{where}: {exc}") from exc
-    if isinstance(spec, Mapping):
-        unknown = set(spec) - {"classification", "regression", *TASKS}
-        if unknown:
-            raise ValueError(
-                f"{where}: unknown keys {sorted(unknown)}; expected 'type' or "
-                "'classification' / 'regression' (or task names)."
-            )
-        chosen = spec.get(task, spec.get(kind))
-        if chosen is None:
-            raise ValueError(f"{where} has no estimator for task {task!r} ({kind}).")
-        spec = chosen
-    if not (hasattr(spec, "fit") and hasattr(spec, "get_params")):
-        raise ValueError(
-            f"{where}: expected a scikit-learn estimator, a built-in type name or "
-            f"{{'classification': ..., 'regression': ...}}; got {spec!r}."
-        )
-    wrong = (kind == "classification" and is_regressor(spec)) or (
-        kind == "regression" and is_classifier(spec)
-    )
-    if wrong:
-        raise ValueError(
-            f"{where} is a {'regressor' if kind == 'classification' else 'classifier'} "
-            f"and cannot run task {task!r} ({kind}); give "
-            "{'classification': clf, 'regression': reg} or drop the task."
-        )
-    return spec
 
 
 def _add_speed_up(table):

@@ -1,44 +1,31 @@
 """Names a grid understands: datasets, tasks, protocols and built-in estimators.
 
-Every name a user can write in a grid (Python or TOML) is declared here once,
-with what it means, so that validation, the command line and the docs read
-the same table.
+Every name a user can write in a grid or a search (Python or TOML) is
+declared here once, with what it means, so that validation, the command line
+and the docs read the same table. Dataset names are
+:data:`skgait.datasets.DATASET_LOADERS` (re-exported here).
 """
 
+from collections.abc import Mapping
+
+from sklearn.base import is_classifier, is_regressor
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 from sklearn.pipeline import Pipeline
 
-from ..datasets import (
-    load_ejust_ginr1,
-    load_geds,
-    load_hugadb,
-    load_ipol_healthy_gait,
-    load_ou_isir,
-    load_sisfall,
-    load_umafall,
-    load_whu_gait,
-)
+from ..datasets import DATASET_LOADERS
 
 __all__ = [
     "DATASET_LOADERS",
+    "DEFAULT_ESTIMATORS",
+    "DEFAULT_METRICS",
     "ESTIMATOR_TYPES",
     "METRICS",
+    "METRIC_FUNCTIONS",
     "PROTOCOLS",
     "TASKS",
+    "estimator_for",
     "make_estimator",
 ]
-
-#: Dataset name → loader. ``"ipol"`` is short for ``"ipol_healthy_gait"``.
-DATASET_LOADERS = {
-    "hugadb": load_hugadb,
-    "ipol": load_ipol_healthy_gait,
-    "ipol_healthy_gait": load_ipol_healthy_gait,
-    "sisfall": load_sisfall,
-    "umafall": load_umafall,
-    "ou_isir": load_ou_isir,
-    "whu_gait": load_whu_gait,
-    "geds": load_geds,
-    "ejust_ginr1": load_ejust_ginr1,
-}
 
 #: Task name → (``meta`` column holding the target, kind of estimator).
 TASKS = {
@@ -51,6 +38,18 @@ METRICS = {
     "classification": ("accuracy", "balanced_accuracy"),
     "regression": ("mae",),
 }
+
+#: Metric name → ``metric(y_true, y_pred)``.
+METRIC_FUNCTIONS = {
+    "accuracy": accuracy_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "mae": mean_absolute_error,
+}
+
+#: Metric of the tables printed by default, per kind of task: balanced
+#: accuracy (chance is 50 % whatever the class balance) and mean absolute
+#: error in years.
+DEFAULT_METRICS = {"classification": "balanced_accuracy", "regression": "mae"}
 
 #: Protocol name → (where it runs, what it measures).
 PROTOCOLS = {
@@ -159,3 +158,53 @@ def make_estimator(type, kind, **params):
     if kind not in METRICS:
         raise ValueError(f"Unknown kind {kind!r}; expected 'classification' or 'regression'.")
     return ESTIMATOR_TYPES[type](kind, **params)
+
+
+#: The estimators of a grid given none: name → built-in type.
+DEFAULT_ESTIMATORS = {"random_forest": "random_forest", "cnn": "cnn"}
+
+
+def estimator_for(name, spec, task, kind, random_state):
+    """The estimator of a grid's ``estimators[name]`` for ``task``; errors name both."""
+    where = f"estimators[{name!r}]"
+    if isinstance(spec, str):
+        spec = {"type": spec}
+    if isinstance(spec, Mapping) and "type" in spec:
+        params = dict(spec)
+        type_ = params.pop("type")
+        if type_ not in ESTIMATOR_TYPES:
+            raise ValueError(
+                f"{where}.type: unknown estimator type {type_!r}; expected one of "
+                f"{', '.join(map(repr, ESTIMATOR_TYPES))}."
+            )
+        params.setdefault("random_state", random_state)
+        try:
+            return make_estimator(type_, kind, **params)
+        except TypeError as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - {"classification", "regression", *TASKS}
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown keys {sorted(unknown)}; expected 'type' or "
+                "'classification' / 'regression' (or task names)."
+            )
+        chosen = spec.get(task, spec.get(kind))
+        if chosen is None:
+            raise ValueError(f"{where} has no estimator for task {task!r} ({kind}).")
+        spec = chosen
+    if not (hasattr(spec, "fit") and hasattr(spec, "get_params")):
+        raise ValueError(
+            f"{where}: expected a scikit-learn estimator, a built-in type name or "
+            f"{{'classification': ..., 'regression': ...}}; got {spec!r}."
+        )
+    wrong = (kind == "classification" and is_regressor(spec)) or (
+        kind == "regression" and is_classifier(spec)
+    )
+    if wrong:
+        raise ValueError(
+            f"{where} is a {'regressor' if kind == 'classification' else 'classifier'} "
+            f"and cannot run task {task!r} ({kind}); give "
+            "{'classification': clf, 'regression': reg} or drop the task."
+        )
+    return spec

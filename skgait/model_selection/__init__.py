@@ -25,7 +25,7 @@ from ._aggregate import AGGREGATION_METHODS, aggregate_predictions, make_aggrega
 from ._baselines import cv_scores, evaluate, make_baseline
 from ._identification import CrossRecordingSplit, identification_protocol, score_identification
 from ._protocols import evaluation_protocols, get_protocol
-from ._search import OptunaSearchCV, suggest_params
+from ._search import OptunaSearchCV
 from ._split import (
     CrossSessionSplit,
     LeakyWindowKFold,
@@ -33,6 +33,7 @@ from ._split import (
     SubjectRegressionKFold,
     check_subject_wise,
 )
+from ._trials import suggest_params
 
 __all__ = [
     "AGGREGATION_METHODS",

@@ -20,29 +20,18 @@ What it adds to a plain ``study.optimize`` loop:
   worker processes (``skgait search``);
 - metadata routing, so that ``groups`` reaches the inner search when it is
   the inner loop of ``cross_val_score``;
-- optional MLflow tracking: the search is a parent run, each trial a nested
-  run, and Optuna's plots are logged as artifacts.
+- optional tracking through a callback (:class:`skgait.tracking.SearchTracker`:
+  the search is an MLflow parent run, each trial a nested run).
 """
 
-import contextlib
-import dataclasses
 import inspect
 import logging
 import numbers
-import os
-import tempfile
 import time
-import warnings
 
 import numpy as np
 import optuna
-import pandas as pd
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
+from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState
 from sklearn.base import (
     BaseEstimator,
@@ -51,11 +40,8 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
-from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._metadata_requests import _routing_enabled
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._tags import get_tags
@@ -74,253 +60,25 @@ from ._split import (
     check_subject_wise,
 )
 
-__all__ = ["OptunaSearchCV", "suggest_params"]
+from ._objective import _cv_results, _FixedSplits, _input_tags, _Objective, _pruning_summary
+from ._trials import (
+    _as_distribution,
+    _create_study,
+    _example_value,
+    _find_net,
+    _make_storage,
+    _optuna_verbosity,
+)
+
+__all__ = ["OptunaSearchCV"]
 
 _logger = logging.getLogger(__name__)
-
-#: ``tracking=True`` logs to this MLflow store, in the working directory.
-DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 
 _GROUPS_HINT = (
     "Pass one subject id per window, e.g. fit(X, y, groups=meta['group']). "
     "As the inner loop of cross_val_score, pass params={'groups': groups} "
     "(see the OptunaSearchCV docstring, 'Nested evaluation')."
 )
-
-
-# ----------------------------------------------------------------------
-# parameter spaces
-# ----------------------------------------------------------------------
-def _as_distribution(name, value):
-    if isinstance(value, BaseDistribution):
-        return value
-    if isinstance(value, (list, tuple)) and len(value) > 0:
-        return CategoricalDistribution(list(value))
-    raise TypeError(
-        f"param_distributions[{name!r}] must be an optuna distribution "
-        "(IntDistribution, FloatDistribution, CategoricalDistribution) or a "
-        f"non-empty list of choices; got {value!r}."
-    )
-
-
-def suggest_params(trial, param_distributions):
-    """Sample one value per parameter from ``trial`` (public Optuna API).
-
-    Parameters
-    ----------
-    trial : optuna.trial.Trial
-        The trial that records the values.
-    param_distributions : dict of str to distribution or list
-        Parameter name → :class:`~optuna.distributions.IntDistribution`,
-        :class:`~optuna.distributions.FloatDistribution`,
-        :class:`~optuna.distributions.CategoricalDistribution`, or a list
-        of choices (shorthand for a categorical distribution).
-
-    Returns
-    -------
-    params : dict
-        Parameter name → sampled value.
-
-    Examples
-    --------
-    >>> import optuna
-    >>> from optuna.distributions import IntDistribution
-    >>> from skgait.model_selection import suggest_params
-    >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
-    >>> trial = study.ask()
-    >>> params = suggest_params(trial, {"acf__lags": IntDistribution(2, 30),
-    ...                                 "rf__max_depth": [4, 8, None]})
-    >>> sorted(params)
-    ['acf__lags', 'rf__max_depth']
-    """
-    params = {}
-    for name, value in param_distributions.items():
-        dist = _as_distribution(name, value)
-        if isinstance(dist, IntDistribution):
-            params[name] = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
-        elif isinstance(dist, FloatDistribution):
-            params[name] = trial.suggest_float(
-                name, dist.low, dist.high, step=dist.step, log=dist.log
-            )
-        elif isinstance(dist, CategoricalDistribution):
-            params[name] = trial.suggest_categorical(name, dist.choices)
-        else:
-            raise TypeError(
-                f"param_distributions[{name!r}]: unsupported distribution "
-                f"{type(dist).__name__}; use IntDistribution, "
-                "FloatDistribution or CategoricalDistribution."
-            )
-    return params
-
-
-def _example_value(dist):
-    if isinstance(dist, CategoricalDistribution):
-        return dist.choices[0]
-    return dist.low
-
-
-# ----------------------------------------------------------------------
-# skorch networks: per-epoch pruning
-# ----------------------------------------------------------------------
-def _find_net(estimator):
-    """Return ``(param_prefix, net)`` of a skorch net (bare or last step)."""
-    try:
-        from skorch import NeuralNet
-    except ImportError:  # pragma: no cover - skorch is a dependency
-        return None, None
-    if isinstance(estimator, NeuralNet):
-        return "", estimator
-    if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], NeuralNet):
-        return f"{estimator.steps[-1][0]}__", estimator.steps[-1][1]
-    return None, None
-
-
-def _make_epoch_pruning(trial, monitor, lower_is_better, step_offset):
-    """A skorch callback reporting ``monitor`` after each epoch to ``trial``."""
-    from skorch.callbacks import Callback
-
-    class _OptunaEpochPruning(Callback):
-        def __init__(self):
-            self.epochs_run = 0
-            self.epoch_seconds = []
-
-        def on_epoch_end(self, net, **kwargs):
-            row = net.history[-1]
-            if monitor not in row:
-                raise KeyError(
-                    f"pruning='epochs' monitors {monitor!r}, which the net does "
-                    f"not record (it records {sorted(row)}); set "
-                    "train_split=GroupValidSplit(...) so that a validation "
-                    "score exists, or change epoch_monitor."
-                )
-            self.epochs_run = len(net.history)
-            self.epoch_seconds.append(float(row.get("dur", np.nan)))
-            value = -float(row[monitor]) if lower_is_better else float(row[monitor])
-            trial.report(value, step_offset + self.epochs_run - 1)
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"pruned at epoch {self.epochs_run}")
-
-    return _OptunaEpochPruning()
-
-
-# ----------------------------------------------------------------------
-# MLflow tracking
-# ----------------------------------------------------------------------
-class _Tracker:
-    """Parent run for the search, one nested run per trial (MlflowClient only).
-
-    Uses an explicit :class:`mlflow.tracking.MlflowClient`, so the global
-    tracking URI and active run of the caller are left alone.
-    """
-
-    def __init__(self, uri, experiment_name, run_name, params):
-        from mlflow.tracking import MlflowClient
-
-        self.client = MlflowClient(tracking_uri=uri)
-        exp = self.client.get_experiment_by_name(experiment_name)
-        self.experiment_id = (
-            exp.experiment_id if exp is not None else self.client.create_experiment(experiment_name)
-        )
-        run = self.client.create_run(self.experiment_id, run_name=run_name)
-        self.run_id = run.info.run_id
-        self._log(self.run_id, params=params)
-        self.trial_runs = {}
-
-    def _log(self, run_id, params=None, metrics=None, tags=None, step=0):
-        from mlflow.entities import Metric, Param, RunTag
-
-        ts = int(time.time() * 1000)
-        self.client.log_batch(
-            run_id,
-            params=[Param(str(k), str(v)[:6000]) for k, v in (params or {}).items()],
-            metrics=[
-                Metric(str(k), float(v), ts, step)
-                for k, v in (metrics or {}).items()
-                if v is not None and np.isfinite(v)
-            ],
-            tags=[RunTag(str(k), str(v)) for k, v in (tags or {}).items()],
-        )
-
-    def __call__(self, study, trial):
-        """Optuna callback: log a finished trial as a nested run."""
-        run = self.client.create_run(
-            self.experiment_id,
-            run_name=f"trial {trial.number}",
-            tags={"mlflow.parentRunId": self.run_id},
-        )
-        run_id = run.info.run_id
-        metrics = {}
-        if trial.value is not None:
-            metrics["mean_test_score"] = trial.value
-        for i, s in enumerate(trial.user_attrs.get("split_test_scores", [])):
-            metrics[f"split{i}_test_score"] = s
-        self._log(
-            run_id,
-            params=trial.params,
-            metrics=metrics,
-            tags={"optuna.trial_number": trial.number, "optuna.state": trial.state.name,
-                  "optuna.study_name": study.study_name},
-        )
-        for step, value in sorted(trial.intermediate_values.items()):
-            self._log(run_id, metrics={"intermediate_value": value}, step=step)
-        status = {TrialState.COMPLETE: "FINISHED", TrialState.PRUNED: "KILLED"}.get(
-            trial.state, "FAILED"
-        )
-        self.client.set_terminated(run_id, status=status)
-        self.trial_runs[trial.number] = run_id
-
-    def finish(self, study, summary, status="FINISHED"):
-        metrics = {}
-        tags = {"optuna.study_name": study.study_name}
-        try:
-            best = study.best_trial
-            metrics["best_score"] = best.value
-            tags["best_trial"] = best.number
-            tags.update({f"best.{k}": v for k, v in best.params.items()})
-        except ValueError:
-            pass
-        metrics.update({k: v for k, v in summary.items() if isinstance(v, (int, float))})
-        self._log(self.run_id, metrics=metrics, tags=tags)
-        with tempfile.TemporaryDirectory() as tmp:
-            for path in _save_plots(study, tmp):
-                self.client.log_artifact(self.run_id, path, artifact_path="optuna")
-        self.client.set_terminated(self.run_id, status=status)
-
-
-def _save_plots(study, folder):
-    """Save Optuna's matplotlib plots of ``study``; return the written paths."""
-    try:
-        import matplotlib
-
-        if not os.environ.get("MPLBACKEND"):
-            matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-        from optuna.visualization import matplotlib as ov
-    except ImportError:  # pragma: no cover - matplotlib comes with mlflow
-        warnings.warn("matplotlib is not installed: Optuna's plots are not saved.", stacklevel=3)
-        return []
-    names = {p for t in study.trials for p in t.params}
-    lag_params = sorted(p for p in names if p.endswith("lags")) or sorted(names)
-    plots = {
-        "optimization_history.png": lambda: ov.plot_optimization_history(study),
-        "param_importances.png": lambda: ov.plot_param_importances(study),
-        "slice.png": lambda: ov.plot_slice(study, params=lag_params),
-        "intermediate_values.png": lambda: ov.plot_intermediate_values(study),
-    }
-    written = []
-    for filename, plot in plots.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ax = plot()
-            fig = (np.ravel(ax)[0] if isinstance(ax, np.ndarray) else ax).figure
-            path = os.path.join(folder, filename)
-            fig.savefig(path, dpi=80, bbox_inches="tight")
-            plt.close(fig)
-            written.append(path)
-        except Exception as exc:  # noqa: BLE001 (a plot may need more trials; never fail the search)
-            _logger.info("Optuna plot %s not saved: %s", filename, exc)
-    return written
 
 
 # ----------------------------------------------------------------------
@@ -333,80 +91,6 @@ def _estimator_has(attr):
         return hasattr(self.estimator, attr)
 
     return check
-
-
-@contextlib.contextmanager
-def _optuna_verbosity(verbose):
-    previous = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
-    try:
-        yield
-    finally:
-        optuna.logging.set_verbosity(previous)
-
-
-#: A trial whose worker died (no heartbeat) is run again at most this often.
-_MAX_RETRY = 1
-
-
-def _make_storage(storage, heartbeat_interval):
-    """``(storage, retry)``: a database URL as Optuna storage with heartbeats.
-
-    With heartbeats, a worker that dies in a trial (killed, machine lost)
-    stops beating; after ``2 * heartbeat_interval`` seconds the next worker
-    to start a trial marks that trial FAILED and enqueues it again (at most
-    :data:`_MAX_RETRY` times) through ``retry``, a
-    :class:`~optuna.storages.RetryFailedTrialCallback`. Other storages are
-    returned as they are, with ``retry=None``.
-    """
-    if not isinstance(storage, str) or heartbeat_interval is None:
-        return storage, None
-    # Optuna 4.9 renamed the callback and its storage argument (the old
-    # names are deprecated); heartbeats are marked experimental.
-    storages = optuna.storages
-    if hasattr(storages, "RetryHeartbeatStaleTrialCallback"):
-        callback, name = storages.RetryHeartbeatStaleTrialCallback, "heartbeat_stale_trial_callback"
-    else:
-        callback, name = storages.RetryFailedTrialCallback, "failed_trial_callback"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        retry = callback(max_retry=_MAX_RETRY)
-        rdb = storages.RDBStorage(storage, heartbeat_interval=int(heartbeat_interval),
-                                  **{name: retry})
-    return rdb, retry
-
-
-def _create_study(storage, study_name, sampler, pruner, load_if_exists, attempts=5):
-    """``optuna.create_study``, retried when workers race to create the tables.
-
-    Several processes starting at once against an empty PostgreSQL database
-    can collide while creating Optuna's tables or the study row; the loser
-    gets an integrity error, and simply loads the study on the next attempt.
-    ``storage`` may be a function that makes the storage (it creates the
-    tables too).
-    """
-    for attempt in range(attempts):
-        try:
-            return optuna.create_study(
-                storage=storage() if callable(storage) else storage,
-                sampler=sampler,
-                pruner=pruner,
-                study_name=study_name,
-                direction="maximize",
-                load_if_exists=load_if_exists,
-            )
-        except optuna.exceptions.DuplicatedStudyError:
-            raise
-        except Exception as exc:
-            if attempt == attempts - 1 or not _is_db_race(exc):
-                raise
-            time.sleep(0.2 * (attempt + 1) + 0.1 * np.random.default_rng().random())
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _is_db_race(exc):
-    module = type(exc).__module__
-    return module.startswith("sqlalchemy") or "alembic" in module
 
 
 class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -499,9 +183,12 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Score of a fold whose fit or scoring fails (with a
         :class:`~sklearn.exceptions.FitFailedWarning`); a NaN mean marks the
         trial FAIL. ``"raise"`` raises.
-    tracking : bool, str or None, default=None
+    tracking : bool, str, tracker or None, default=None
         MLflow tracking: ``True`` logs to ``sqlite:///mlflow.db`` in the
-        working directory, a string is a tracking URI. The search is a run
+        working directory, a string is a tracking URI (both through
+        :class:`skgait.tracking.SearchTracker`), or a tracker object: an
+        Optuna callback with ``start(run_name, params)`` and
+        ``finish(study, summary, status)``. The search is a run
         with one nested run per trial (params, scores, state) and Optuna's
         plots (optimisation history, parameter importances, slice over the
         lag parameters, intermediate values) as artifacts. Needs matplotlib
@@ -622,7 +309,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         "refit": ["boolean"],
         "n_jobs": [numbers.Integral, None],
         "error_score": [StrOptions({"raise"}), numbers.Real],
-        "tracking": ["boolean", str, None],
+        "tracking": ["boolean", str, HasMethods(["start", "finish"]), None],
         "experiment_name": [str, None],
         "verbose": ["verbose"],
     }
@@ -749,11 +436,15 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             stride = max(stride, getattr(net, "fine_tune_epochs", 0))
         return prefix, int(stride)
 
-    def _tracking_uri(self):
+    def _tracker(self):
+        """The tracker of ``tracking`` (an Optuna callback with ``start``/``finish``) or None."""
         if self.tracking is None or self.tracking is False:
             return None
-        if self.tracking is True:
-            return DEFAULT_TRACKING_URI
+        if self.tracking is True or isinstance(self.tracking, str):
+            from ..tracking import SearchTracker
+
+            uri = None if self.tracking is True else self.tracking
+            return SearchTracker(uri, self.experiment_name or "skgait-search")
         return self.tracking
 
     def _make_sampler(self):
@@ -862,7 +553,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         fit_params, score_params = self._route_fit_params(groups, params)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
 
-        tracking_uri = self._tracking_uri()
+        tracker = self._tracker()
         retry = None
 
         def storage():
@@ -878,13 +569,10 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 self.pruner if self.pruner is not None else optuna.pruners.NopPruner(),
                 self.load_if_exists,
             )
-            tracker = None
-            if tracking_uri is not None:
-                tracker = _Tracker(
-                    tracking_uri,
-                    self.experiment_name or "skgait-search",
-                    run_name=f"search {self.study_.study_name}",
-                    params={
+            if tracker is not None:
+                tracker.start(
+                    f"search {self.study_.study_name}",
+                    {
                         "estimator": type(self.estimator).__name__,
                         "study_name": self.study_.study_name,
                         "n_trials": self.n_trials,
@@ -1052,221 +740,3 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags = _input_tags(self.estimator)
         tags.target_tags.required = sub.target_tags.required
         return tags
-
-
-def _input_tags(estimator):
-    """Input tags of ``estimator``; a pipeline takes the input of its first step.
-
-    scikit-learn's :class:`~sklearn.pipeline.Pipeline` keeps the default
-    ``two_d_array=True`` whatever its first step reads, so the search of an
-    ``ACFTransformer`` pipeline would claim 2-D input.
-    """
-    tags = get_tags(estimator).input_tags
-    steps = [s for _, s in getattr(estimator, "steps", []) if s not in (None, "passthrough")]
-    if steps:
-        first = _input_tags(steps[0])
-        tags = dataclasses.replace(
-            tags, two_d_array=first.two_d_array, three_d_array=first.three_d_array,
-            allow_nan=first.allow_nan,
-        )
-    return tags
-
-
-class _FixedSplits:
-    """A list of (train, test) index pairs with a ``split`` method."""
-
-    def __init__(self, splits):
-        self.splits = splits
-
-    def split(self, X=None, y=None, groups=None):
-        yield from self.splits
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        return len(self.splits)
-
-
-class _Objective:
-    """Cross-validated score of one trial, with intermediate reports."""
-
-    def __init__(self, search, X, y, splits, dists, fit_params, score_params, epoch_net):
-        self.search = search
-        self.X, self.y, self.splits = X, y, splits
-        self.dists = dists
-        self.fit_params, self.score_params = fit_params, score_params
-        self.epoch_net = epoch_net
-        self.running = None
-        self.retry = None  # the storage's RetryFailedTrialCallback, if any
-
-    def __call__(self, trial):
-        self.running = trial
-        try:
-            value = self._cross_validate(trial)
-        except (Exception, KeyboardInterrupt):
-            self.running = None  # Optuna ends the trial itself
-            raise
-        # Anything else (SystemExit) leaves ``running`` set for fail_running.
-        self.running = None
-        return value
-
-    def fail_running(self, study):
-        """Mark the trial interrupted by a non-Exception FAILED, and retry it.
-
-        Optuna itself fails a trial on an ``Exception`` or
-        ``KeyboardInterrupt``, but leaves it RUNNING on ``SystemExit``
-        (how ``skgait search`` stops on SIGTERM). The trial did not fail on
-        its own merits: it is enqueued again like a trial whose worker died,
-        when the storage has heartbeats (``self.retry``).
-        """
-        trial, self.running = self.running, None
-        if trial is None:
-            return
-        try:
-            storage = study._storage
-            if storage.get_trial(trial._trial_id).state != TrialState.RUNNING:
-                return
-            study.tell(trial, state=TrialState.FAIL)
-            if self.retry is not None:
-                self.retry(study, storage.get_trial(trial._trial_id))
-        except Exception as exc:  # noqa: BLE001 - on the way out; report, keep the original error
-            _logger.warning("could not mark interrupted trial %d FAILED: %s", trial.number, exc)
-
-    def _cross_validate(self, trial):
-        search = self.search
-        params = suggest_params(trial, self.dists)
-        base = clone(search.estimator).set_params(**params)
-        scores, fold_seconds = [], []
-        trial.set_user_attr("n_splits", len(self.splits))
-        for fold, (train, test) in enumerate(self.splits):
-            estimator = clone(base)
-            reporter = None
-            if self.epoch_net is not None:
-                prefix, stride = self.epoch_net
-                reporter = _make_epoch_pruning(
-                    trial,
-                    search.epoch_monitor,
-                    search.epoch_monitor.endswith("_loss"),
-                    fold * stride,
-                )
-                _, net = _find_net(estimator)
-                callbacks = list(net.callbacks or []) + [("optuna_pruning", reporter)]
-                estimator.set_params(**{f"{prefix}callbacks": callbacks})
-                max_epochs = net.max_epochs
-                trial.set_user_attr("epochs_per_fold", int(max_epochs))
-            t0 = time.perf_counter()
-            try:
-                score = self._fit_and_score(estimator, train, test)
-            except optuna.TrialPruned:
-                fold_seconds.append(time.perf_counter() - t0)
-                self._record(trial, scores, fold_seconds, reporter, pruned_in_fold=fold)
-                raise
-            except Exception as exc:
-                if search.error_score == "raise":
-                    raise
-                warnings.warn(
-                    f"Trial {trial.number}, fold {fold}: fit or scoring failed "
-                    f"with params {params}; its score is set to "
-                    f"error_score={search.error_score}. {type(exc).__name__}: {exc}",
-                    FitFailedWarning,
-                    stacklevel=2,
-                )
-                score = float(search.error_score)
-            fold_seconds.append(time.perf_counter() - t0)
-            scores.append(score)
-            self._record(trial, scores, fold_seconds, reporter)
-            if self.epoch_net is None:
-                trial.report(float(np.mean(scores)), step=fold)
-                if trial.should_prune():
-                    raise optuna.TrialPruned(f"pruned after fold {fold}")
-        return float(np.mean(scores))
-
-    @staticmethod
-    def _record(trial, scores, fold_seconds, reporter, pruned_in_fold=None):
-        trial.set_user_attr("split_test_scores", [float(s) for s in scores])
-        trial.set_user_attr("fold_seconds", [float(s) for s in fold_seconds])
-        if reporter is not None:
-            run = trial.user_attrs.get("epochs_run", 0) + reporter.epochs_run
-            trial.set_user_attr("epochs_run", int(run))
-            secs = [s for s in reporter.epoch_seconds if np.isfinite(s)]
-            if secs:
-                trial.set_user_attr("epoch_seconds", float(np.mean(secs)))
-        if pruned_in_fold is not None:
-            trial.set_user_attr("pruned_in_fold", int(pruned_in_fold))
-
-    def _fit_and_score(self, estimator, train, test):
-        X, y = self.X, self.y
-        X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
-        y_train = None if y is None else _safe_indexing(y, train)
-        y_test = None if y is None else _safe_indexing(y, test)
-        fit_params = _check_method_params(X, params=self.fit_params, indices=train)
-        score_params = _check_method_params(X, params=self.score_params, indices=test)
-        estimator.fit(X_train, y_train, **fit_params)
-        score = self.search.scorer_(estimator, X_test, y_test, **score_params)
-        if not isinstance(score, numbers.Number):
-            raise TypeError(f"scoring must return a number; got {score!r}.")
-        return float(score)
-
-
-def _cv_results(study, n_splits):
-    rows = []
-    names = sorted({p for t in study.trials for p in t.params})
-    for t in study.trials:
-        split = list(t.user_attrs.get("split_test_scores", []))
-        row = {"number": t.number, "state": t.state.name}
-        for name in names:
-            row[f"param_{name}"] = t.params.get(name, np.nan)
-        for k in range(n_splits):
-            row[f"split{k}_test_score"] = split[k] if k < len(split) else np.nan
-        complete = t.state == TrialState.COMPLETE
-        row["mean_test_score"] = t.value if complete else (np.mean(split) if split else np.nan)
-        row["std_test_score"] = np.std(split) if split else np.nan
-        row["n_folds_run"] = len(split)
-        fold_seconds = t.user_attrs.get("fold_seconds", [])
-        row["mean_fit_time"] = float(np.mean(fold_seconds)) if fold_seconds else np.nan
-        row["duration_s"] = t.duration.total_seconds() if t.duration is not None else np.nan
-        rows.append(row)
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    # Rank completed trials only; pruned and failed ones rank last.
-    score = df["mean_test_score"].where(df["state"] == "COMPLETE")
-    df["rank_test_score"] = score.rank(ascending=False, method="min", na_option="bottom").astype(int)
-    return df
-
-
-def _pruning_summary(study, n_splits):
-    trials = study.trials
-    summary = {
-        "n_trials": len(trials),
-        "n_complete": sum(t.state == TrialState.COMPLETE for t in trials),
-        "n_pruned": sum(t.state == TrialState.PRUNED for t in trials),
-        "n_failed": sum(t.state == TrialState.FAIL for t in trials),
-        "folds_run": 0,
-        "folds_not_run": 0,
-        "epochs_not_run": 0,
-        "seconds_run": 0.0,
-        "seconds_saved": 0.0,
-    }
-    for t in trials:
-        fold_seconds = t.user_attrs.get("fold_seconds", [])
-        summary["folds_run"] += len(fold_seconds)
-        summary["seconds_run"] += float(np.sum(fold_seconds))
-        if t.state != TrialState.PRUNED or not fold_seconds:
-            continue
-        per_fold = t.user_attrs.get("epochs_per_fold")
-        if per_fold is not None and "epochs_run" in t.user_attrs:
-            # Pruned during an epoch: the rest of that fold and later folds.
-            planned = per_fold * t.user_attrs.get("n_splits", n_splits)
-            skipped = max(0, planned - t.user_attrs["epochs_run"])
-            summary["epochs_not_run"] += skipped
-            summary["folds_not_run"] += t.user_attrs.get("n_splits", n_splits) - len(fold_seconds)
-            epoch_s = t.user_attrs.get("epoch_seconds")
-            if epoch_s is None:
-                epoch_s = float(np.sum(fold_seconds)) / max(1, t.user_attrs["epochs_run"])
-            summary["seconds_saved"] += skipped * epoch_s
-        else:
-            skipped = t.user_attrs.get("n_splits", n_splits) - len(fold_seconds)
-            summary["folds_not_run"] += skipped
-            summary["seconds_saved"] += skipped * float(np.mean(fold_seconds))
-    summary["seconds_run"] = round(summary["seconds_run"], 3)
-    summary["seconds_saved"] = round(summary["seconds_saved"], 3)
-    return summary

@@ -26,6 +26,8 @@ __all__ = [
     "TrackingError",
     "check_tracking_server",
     "flatten_params",
+    "read_grid_results",
+    "stable_repr",
 ]
 
 #: The embedded store used when no tracking URI is given: a SQLite file in

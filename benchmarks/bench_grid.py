@@ -1,0 +1,128 @@
+"""Time the default cross-dataset grid and check that its tables do not change.
+
+Usage::
+
+    python benchmarks/bench_grid.py                      # time it, print the tables
+    python benchmarks/bench_grid.py --save ref.json      # ... and save the scores
+    python benchmarks/bench_grid.py --compare ref.json   # ... and compare with them
+
+It runs what ``skgait grid`` runs without ``--config``: the built-in grid
+(:func:`~skgait.experiments.default_config`) on the data home
+(``--data-home``, default ``$SKGAIT_DATA``), with MLflow tracking into a
+temporary SQLite store and the CSV in a temporary folder, so that no cell is
+read back from an earlier run. The wall time counts everything ``skgait
+grid`` does: finding the datasets, loading, windowing, every cell and the
+tracking.
+
+``--save`` writes every cell's scores and sizes (the numbers behind the
+tables, not the timings); ``--compare`` reports each cell whose numbers
+differ from a saved file, and exits with 1 if any does.
+``bench_grid_f178daf.json`` holds the numbers of commit f178daf (before the
+grid did its work once) on the project's data home.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from skgait.cli._common import print_tables  # noqa: E402
+from skgait.experiments import default_config  # noqa: E402
+from skgait.experiments._cells import ROW_COLUMNS  # noqa: E402
+
+#: Columns of a result row that are not the cell's numbers: its coordinates
+#: (the cell key), timings and bookkeeping.
+NOT_COMPARED = {
+    "source", "target", "task", "estimator", "protocol", "cell_key", "config_hash", "run_id",
+    "cached", "started_at", "seconds", "fit_seconds", "fine_tune_seconds", "speed_up",
+}
+#: Columns of a result row that the tables are made of.
+COMPARED = tuple(c for c in ROW_COLUMNS if c not in NOT_COMPARED)
+
+
+def run_default_grid(data_home, n_jobs):
+    """Run the default grid in a temporary MLflow store; ``(results, seconds)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = default_config(data_home=data_home)
+            grid = config.to_grid(
+                data_home=data_home,
+                **({} if n_jobs is None else {"n_jobs": n_jobs}),
+                tracking=True,
+                tracking_uri=f"sqlite:///{Path(tmp) / 'mlflow.db'}",
+                results_path=Path(tmp) / "grid_results.csv",
+                progress=False,
+            )
+            results = grid.run()
+        return results, time.perf_counter() - start
+
+
+def cell_numbers(results):
+    """``{cell key: {column: value}}`` of the compared columns."""
+    out = {}
+    for row in results.to_dict("records"):
+        values = {}
+        for column in COMPARED:
+            value = row.get(column)
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            values[column] = value
+        out[row["cell_key"]] = values
+    return out
+
+
+def compare(numbers, reference):
+    """Lines describing every difference between two ``cell_numbers``."""
+    lines = []
+    for key in sorted(set(numbers) | set(reference)):
+        if key not in reference:
+            lines.append(f"{key}: not in the reference")
+        elif key not in numbers:
+            lines.append(f"{key}: missing from this run")
+        else:
+            for column in COMPARED:
+                a, b = numbers[key].get(column), reference[key].get(column)
+                if a != b:
+                    lines.append(f"{key}: {column} = {a!r}, reference {b!r}")
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=os.environ.get("SKGAIT_DATA"))
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="cells in parallel (default: the configuration's)")
+    parser.add_argument("--save", metavar="JSON", help="save the cells' numbers")
+    parser.add_argument("--compare", metavar="JSON", help="compare with saved numbers")
+    args = parser.parse_args(argv)
+
+    results, seconds = run_default_grid(args.data_home, args.n_jobs)
+    print_tables(results, metric="all")
+    print(f"\nDefault grid: {len(results)} cells in {seconds:.1f} s ({os.cpu_count()} CPUs)")
+    numbers = cell_numbers(results)
+    if args.save:
+        Path(args.save).write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
+        print(f"Saved {len(numbers)} cells to {args.save}")
+    if args.compare:
+        differences = compare(numbers, json.loads(Path(args.compare).read_text()))
+        if differences:
+            print(f"{len(differences)} difference(s) from {args.compare}:")
+            print("\n".join(differences))
+            return 1
+        print(f"Tables identical to {args.compare} ({len(numbers)} cells).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The datasets skgait loads by name: one table for grids, searches and the CLI.
+
+Each dataset has one canonical name, the one grids, their tables and
+``skgait datasets`` show. A loader's longer name is accepted as an alias
+where configurations already use it (``skgait search`` configurations name
+``load_<dataset>``).
+"""
+
+from ._converted import load_ejust_ginr1, load_geds
+from ._hugadb import load_hugadb
+from ._ipol import load_ipol_healthy_gait
+from ._ou_isir import load_ou_isir
+from ._sisfall import load_sisfall
+from ._umafall import load_umafall
+from ._whu_gait import load_whu_gait
+
+__all__ = ["DATASET_ALIASES", "DATASET_LOADERS", "get_loader"]
+
+#: Canonical dataset name → loader.
+DATASET_LOADERS = {
+    "hugadb": load_hugadb,
+    "ipol": load_ipol_healthy_gait,
+    "sisfall": load_sisfall,
+    "umafall": load_umafall,
+    "ou_isir": load_ou_isir,
+    "whu_gait": load_whu_gait,
+    "geds": load_geds,
+    "ejust_ginr1": load_ejust_ginr1,
+}
+
+#: Alias → canonical name.
+DATASET_ALIASES = {"ipol_healthy_gait": "ipol"}
+
+
+def get_loader(name):
+    """The loader of a dataset name or alias.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`DATASET_LOADERS` or :data:`DATASET_ALIASES`.
+
+    Returns
+    -------
+    loader : callable
+        ``loader(data_home=None, ...)`` returning a
+        :class:`~skgait.datasets.GaitDataset`.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is neither, listing the names accepted.
+
+    Examples
+    --------
+    >>> from skgait.datasets import get_loader
+    >>> get_loader("ipol").__name__
+    'load_ipol_healthy_gait'
+    >>> get_loader("ipol_healthy_gait") is get_loader("ipol")
+    True
+    """
+    if isinstance(name, str):
+        name = DATASET_ALIASES.get(name, name)
+        if name in DATASET_LOADERS:
+            return DATASET_LOADERS[name]
+    aliases = ", ".join(f"{a!r} for {c!r}" for a, c in DATASET_ALIASES.items())
+    raise ValueError(f"unknown dataset {name!r}; expected one of "
+                     f"{', '.join(map(repr, DATASET_LOADERS))} (alias {aliases}).")
