@@ -56,7 +56,7 @@ def run_skorch(X, y, batch_size, epochs):
     net = NeuralNetClassifier(
         BioDeepCNN,
         module__n_channels=X.shape[1],
-        module__n_times=X.shape[2],
+        module__n_timepoints=X.shape[2],
         module__n_outputs=2,
         criterion=nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,

@@ -23,7 +23,7 @@ import skgait.models as models
 TASKS = {"subject": 38, "sex": 2, "age": 1}
 
 
-def _networks(n_channels, n_times):
+def _networks(n_channels, n_timepoints):
     """(name, module) for every nn.Module class in skgait.models."""
     out = []
     for name in models.__all__:
@@ -32,13 +32,13 @@ def _networks(n_channels, n_times):
             continue
         params = inspect.signature(cls).parameters
         if name == "MultiTaskNetwork":
-            out.append(("MultiTaskNetwork (default, 3 tasks)", cls(n_channels, n_times, TASKS)))
+            out.append(("MultiTaskNetwork (default, 3 tasks)", cls(n_channels, n_timepoints, TASKS)))
             out.append((
                 "MultiTaskNetwork (separable, 3 tasks)",
-                cls(n_channels, n_times, TASKS, features="separable"),
+                cls(n_channels, n_timepoints, TASKS, features="separable"),
             ))
             continue
-        kwargs = {"n_channels": n_channels, "n_times": n_times, "n_outputs": 1}
+        kwargs = {"n_channels": n_channels, "n_timepoints": n_timepoints, "n_outputs": 1}
         kwargs = {k: v for k, v in kwargs.items() if k in params}
         out.append((name, cls(**kwargs)))
     return out

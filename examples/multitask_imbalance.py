@@ -25,8 +25,8 @@ import time
 import warnings
 
 import numpy as np
-import torch
 import pandas as pd
+import torch
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
 from skgait.datasets import load_ipol_healthy_gait, load_sisfall, make_windows

@@ -22,11 +22,11 @@ from skgait.models import (
 torch.set_num_threads(1)
 
 
-def make_acf_like(n=120, n_channels=6, n_times=10, n_classes=2, seed=0):
+def make_acf_like(n=120, n_channels=6, n_timepoints=10, n_classes=2, seed=0):
     """Windows whose class is visible in channel 0 (learnable in a few epochs)."""
     rng = np.random.default_rng(seed)
     y = np.arange(n) % n_classes
-    X = rng.normal(scale=0.3, size=(n, n_channels, n_times))
+    X = rng.normal(scale=0.3, size=(n, n_channels, n_timepoints))
     X[:, 0, :] += (y[:, None] - (n_classes - 1) / 2) * 1.5
     groups = np.arange(n) // 10  # 10 windows per "subject"
     return X, y, groups
@@ -42,7 +42,7 @@ def weights_of(est):
 
 
 def test_network_shapes_and_submodules():
-    net = BioDeepCNN(n_channels=6, n_times=10, n_outputs=3)
+    net = BioDeepCNN(n_channels=6, n_timepoints=10, n_outputs=3)
     assert net(torch.zeros(5, 6, 10)).shape == (5, 3)
     assert {name.split(".")[0] for name, _ in net.named_parameters()} == {"features", "head"}
     conv1, conv2 = net.features[0], net.features[3]
@@ -51,15 +51,15 @@ def test_network_shapes_and_submodules():
     assert net.head[1].out_features == 64
 
 
-@pytest.mark.parametrize("n_times", [6, 10, 128, 256])
-def test_network_flattened_size_matches_forward(n_times):
-    net = BioDeepCNN(n_channels=3, n_times=n_times, n_outputs=1)
-    assert net.features(torch.zeros(2, 3, n_times)).flatten(1).shape[1] == net.n_features_out
+@pytest.mark.parametrize("n_timepoints", [6, 10, 128, 256])
+def test_network_flattened_size_matches_forward(n_timepoints):
+    net = BioDeepCNN(n_channels=3, n_timepoints=n_timepoints, n_outputs=1)
+    assert net.features(torch.zeros(2, 3, n_timepoints)).flatten(1).shape[1] == net.n_features_out
 
 
 def test_network_too_short_input_is_a_clear_error():
-    with pytest.raises(ValueError, match="n_times=5 are too short.*at least 6"):
-        BioDeepCNN(n_channels=6, n_times=5, n_outputs=1)
+    with pytest.raises(ValueError, match="n_timepoints=5 are too short.*at least 6"):
+        BioDeepCNN(n_channels=6, n_timepoints=5, n_outputs=1)
 
 
 # ----------------------------------------------------------------------------
@@ -68,9 +68,9 @@ def test_network_too_short_input_is_a_clear_error():
 
 
 def test_shapes_are_inferred_from_X_and_y():
-    X, y, _ = make_acf_like(n=40, n_channels=4, n_times=12, n_classes=3)
+    X, y, _ = make_acf_like(n=40, n_channels=4, n_timepoints=12, n_classes=3)
     est = GaitCNNClassifier(max_epochs=1, random_state=0).fit(X, y)
-    assert (est.n_channels_, est.n_times_, est.n_outputs_) == (4, 12, 3)
+    assert (est.n_channels_, est.n_timepoints_, est.n_outputs_) == (4, 12, 3)
     assert est.module_.features[0].in_channels == 4
     assert est.module_.head[-1].out_features == 3
     # fit does not write inferred values into the parameters
@@ -338,7 +338,7 @@ def test_channel_mismatch_is_a_clear_error(source):
 
 
 def test_lag_mismatch_is_a_clear_error(source):
-    X, y, _ = make_acf_like(n=20, n_times=20)
+    X, y, _ = make_acf_like(n=20, n_timepoints=20)
     with pytest.raises(ValueError, match=r"\(6, 10\).*\(6, 20\)"):
         GaitCNNClassifier(warm_start_from=source.feature_weights()).fit(X, y)
 
@@ -469,7 +469,7 @@ def test_pipeline_with_acf_and_group_kfold():
          "cnn__batch_size": [10]},
         cv=GroupKFold(n_splits=2),
     ).fit(X, y, groups=groups)
-    assert grid.best_estimator_.named_steps["cnn"].n_times_ == 10
+    assert grid.best_estimator_.named_steps["cnn"].n_timepoints_ == 10
 
 
 # ----------------------------------------------------------------------------
@@ -485,10 +485,10 @@ def test_initialize_then_load_params_predicts_like_the_saved_net(tmp_path, n_cla
     saved.save_params(f_params=tmp_path / "params.pt")
 
     fresh = GaitCNNClassifier(
-        classes=list(saved.classes_), module__n_channels=6, module__n_times=10,
+        classes=list(saved.classes_), module__n_channels=6, module__n_timepoints=10,
     ).initialize()
     fresh.load_params(f_params=tmp_path / "params.pt")
-    assert (fresh.n_channels_, fresh.n_times_, fresh.n_outputs_) == (6, 10, saved.n_outputs_)
+    assert (fresh.n_channels_, fresh.n_timepoints_, fresh.n_outputs_) == (6, 10, saved.n_outputs_)
     np.testing.assert_array_equal(fresh.predict_proba(X), saved.predict_proba(X))
     np.testing.assert_array_equal(fresh.predict(X), saved.predict(X))
     with pytest.raises(ValueError, match=r"fitted on \(6, 10\)"):
@@ -508,7 +508,7 @@ def test_regressor_without_fit_cannot_predict_in_training_units(tmp_path):
     saved = GaitCNNRegressor(max_epochs=1, random_state=0).fit(X, 20.0 + y)
     saved.save_params(f_params=tmp_path / "params.pt")
     fresh = GaitCNNRegressor(
-        module__n_channels=6, module__n_times=10, module__n_outputs=1
+        module__n_channels=6, module__n_timepoints=10, module__n_outputs=1
     ).initialize()
     fresh.load_params(f_params=tmp_path / "params.pt")
     with pytest.raises(AttributeError, match="range \\(y_min_, y_max_\\) fit sets"):

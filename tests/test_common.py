@@ -22,7 +22,7 @@ from sklearn.exceptions import SkipTestWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgait.utils import _testing
-from skgait.utils._testing import missing_instance_params, instances_to_check
+from skgait.utils._testing import instances_to_check, missing_instance_params
 from skgait.utils.discovery import all_estimators
 from skgait.utils.estimator_checks import (
     CHECKS_3D,

@@ -19,12 +19,12 @@ from skgait.datasets import (
     ChecksumError,
     DatasetNotFoundError,
     DownloadError,
+    _download,
     dataset_registry,
     download_dataset,
     downloadable_datasets,
     load_sisfall,
 )
-from skgait.datasets import _download
 
 SA01 = ["SA01/D01_SA01_R01.txt", "SA01/D02_SA01_R01.txt"]
 FOLDERS = {"hugadb": "HuGaDB", "ipol_healthy_gait": "IPOL_HealthyGait",

@@ -13,9 +13,9 @@ from skgait.model_selection import (
 from skgait.models import CNNLSTM, ChainedCNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
 
 
-def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
+def _windows(n_subjects=3, per_subject=12, n_timepoints=32, seed=0):
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_subjects * per_subject, 3, n_times)).astype(np.float32)
+    X = rng.normal(size=(n_subjects * per_subject, 3, n_timepoints)).astype(np.float32)
     who = np.repeat([f"s{k}" for k in range(n_subjects)], per_subject)
     for k in range(n_subjects):
         X[who == f"s{k}", k % 3] += 1.5
@@ -24,7 +24,7 @@ def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
 
 @pytest.mark.parametrize("lstm, width", [("single", 8), ("bidirectional", 16), ("two_layer", 8)])
 def test_chained_cnnlstm_output_and_embedding_shapes(lstm, width):
-    net = ChainedCNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
+    net = ChainedCNNLSTM(n_channels=3, n_timepoints=64, n_outputs=5, lstm=lstm, n_hidden=8)
     x = torch.zeros(4, 3, 64)
     assert net(x).shape == (4, 5)
     assert net.embed(x).shape == (4, width)
@@ -32,7 +32,7 @@ def test_chained_cnnlstm_output_and_embedding_shapes(lstm, width):
 
 @pytest.mark.parametrize("lstm, width", [("single", 16), ("bidirectional", 24), ("two_layer", 16)])
 def test_cnnlstm_output_and_embedding_shapes(lstm, width):
-    net = CNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
+    net = CNNLSTM(n_channels=3, n_timepoints=64, n_outputs=5, lstm=lstm, n_hidden=8)
     x = torch.zeros(4, 3, 64)
     assert net(x).shape == (4, 5)
     assert net.embed(x).shape == (4, width)  # CNN branch (8) + LSTM state
@@ -41,7 +41,7 @@ def test_cnnlstm_output_and_embedding_shapes(lstm, width):
 def test_cnnlstm_branches_read_the_raw_window_in_parallel():
     """Zou et al. (2020): the LSTM reads the window itself, not the CNN's output."""
     torch.manual_seed(0)
-    net = CNNLSTM(n_channels=3, n_times=32, n_outputs=4, n_hidden=8).eval()
+    net = CNNLSTM(n_channels=3, n_timepoints=32, n_outputs=4, n_hidden=8).eval()
     assert net.lstm.input_size == 3
     x = torch.randn(5, 3, 32)
     before = net.embed(x)
@@ -56,7 +56,7 @@ def test_cnnlstm_branches_read_the_raw_window_in_parallel():
 
 def test_cnnlstm_features_match_biodeep_cnn_names():
     cnn = GaitCNNClassifier(max_epochs=1, random_state=0).fit(*_windows())
-    net = CNNLSTM(n_channels=3, n_times=32, n_outputs=3)
+    net = CNNLSTM(n_channels=3, n_timepoints=32, n_outputs=3)
     own = {k: v.shape for k, v in net.state_dict().items() if k.startswith("features.")}
     source = {k: v.shape for k, v in cnn.feature_weights().items() if k.startswith("features.")}
     assert own == source

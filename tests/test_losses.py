@@ -104,7 +104,7 @@ def test_multilabel_weights_are_eq17_and_loss_sums_labels():
     y = torch.tensor([[1.0, 1.0, 0.0]])
     expected = (math.exp(0.75) + math.exp(0.25) + math.exp(0.25)) * math.log(2)  # 5.2244432
     assert WeightedBCELoss(class_weight=w)(x, y).item() == pytest.approx(expected, rel=1e-6)
-    # focal form (eq. 16): every term × 0.5² 
+    # focal form (eq. 16): every term × 0.5²
     assert BinaryFocalLoss(class_weight=w)(x, y).item() == pytest.approx(expected / 4, rel=1e-6)
 
 

@@ -169,9 +169,9 @@ def test_a_stopped_task_head_is_frozen_bit_for_bit(data):
 
 def test_task_early_stopping_needs_a_head_per_task(data):
     class OneHead(torch.nn.Module):
-        def __init__(self, n_channels, n_times, task_outputs):
+        def __init__(self, n_channels, n_timepoints, task_outputs):
             super().__init__()
-            self.out = torch.nn.Linear(n_channels * n_times, sum(task_outputs.values()))
+            self.out = torch.nn.Linear(n_channels * n_timepoints, sum(task_outputs.values()))
 
         def forward(self, x):
             return self.out(x.flatten(1))

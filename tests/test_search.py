@@ -34,16 +34,16 @@ from skgait.model_selection import LeakyWindowKFold, OptunaSearchCV, SubjectKFol
 TIMING = ["duration_s", "mean_fit_time"]
 
 
-def _windows(n_subjects=12, per_subject=8, n_times=64, seed=0):
+def _windows(n_subjects=12, per_subject=8, n_timepoints=64, seed=0):
     """Sex shows in the period of the signal (8 vs 12 samples), i.e. at lags > 4."""
     rng = np.random.default_rng(seed)
     groups = np.repeat([f"s{i:02d}" for i in range(n_subjects)], per_subject)
     sex = np.where(np.arange(n_subjects) % 2 == 0, "F", "M")[np.arange(len(groups)) // per_subject]
-    t = np.arange(n_times)
+    t = np.arange(n_timepoints)
     period = np.where(sex == "F", 8.0, 12.0)[:, None]
     phase = rng.uniform(0, 2 * np.pi, size=(len(groups), 1))
     sig = np.sin(2 * np.pi * t / period + phase)
-    X = np.stack([sig, -sig], axis=1) + 0.8 * rng.normal(size=(len(groups), 2, n_times))
+    X = np.stack([sig, -sig], axis=1) + 0.8 * rng.normal(size=(len(groups), 2, n_timepoints))
     return X, sex, groups
 
 

@@ -133,6 +133,6 @@ def test_fine_tuning_trains_fewer_epochs_than_scratch_on_the_same_windows(source
 def test_transfer_to_other_acf_lags_names_both_shapes(source_net, ipol_foot):
     X, meta = ipol_foot
     target = GaitCNNClassifier(warm_start_from=source_net.feature_weights(), random_state=0)
-    message = "(n_channels, n_times)=(6, 10), but X has windows of shape (6, 20)"
+    message = "(n_channels, n_timepoints)=(6, 10), but X has windows of shape (6, 20)"
     with pytest.raises(ValueError, match=re.escape(message)):
         target.fit(_acf(X, 20), meta["sex"])

@@ -19,11 +19,11 @@ from skgait.datasets import (
 from skgait.models import GaitSegmenter, WalkingExtractor, walking_report
 
 
-def _steps(n=8, n_times=120, seed=0):
+def _steps(n=8, n_timepoints=120, seed=0):
     rng = np.random.default_rng(seed)
-    X = 0.2 * rng.normal(size=(n, 3, n_times)).astype(np.float32)
-    y = np.where(np.arange(n_times) < n_times // 2, "still", "walk")[None].repeat(n, 0)
-    X[:, :, n_times // 2 :] += np.sin(np.arange(n_times - n_times // 2) / 2).astype(np.float32)
+    X = 0.2 * rng.normal(size=(n, 3, n_timepoints)).astype(np.float32)
+    y = np.where(np.arange(n_timepoints) < n_timepoints // 2, "still", "walk")[None].repeat(n, 0)
+    X[:, :, n_timepoints // 2 :] += np.sin(np.arange(n_timepoints - n_timepoints // 2) / 2).astype(np.float32)
     return X, y
 
 
@@ -48,7 +48,7 @@ def test_segmenter_checks_labels_per_step():
     X, y = _steps()
     with pytest.raises(ValueError, match="one label per time step"):
         GaitSegmenter(max_epochs=1).fit(X, y[:, :-1])
-    with pytest.raises(ValueError, match=r"\(n_windows, n_times\)"):
+    with pytest.raises(ValueError, match=r"\(n_windows, n_timepoints\)"):
         GaitSegmenter(max_epochs=1).fit(X, y[:, 0])
 
 

@@ -59,8 +59,16 @@ lags are seconds) → ``rf`` (random forest); ``cnn`` = ``crop`` → ``cnn``
 import argparse
 import signal
 import sys
+
 from ..experiments import ConfigError
-from ._search_config import _error, _is_int, build_estimator, load_data, read_config, validate_config
+from ._search_config import (
+    _error,
+    _is_int,
+    build_estimator,
+    load_data,
+    read_config,
+    validate_config,
+)
 
 __all__ = ["HELP", "ConfigError", "add_arguments", "build_estimator", "main", "read_config", "run",
            "validate_config"]

@@ -26,15 +26,15 @@ from ._download import (
     downloadable_datasets,
 )
 from ._home import get_data_home
-from ._ipol import load_ipol_healthy_gait
 from ._hugadb import load_hugadb
+from ._ipol import load_ipol_healthy_gait
 from ._ou_isir import load_ou_isir
-from ._sisfall import load_sisfall
-from ._umafall import load_umafall
-from ._whu_gait import load_whu_gait
 from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
+from ._sisfall import load_sisfall
+from ._umafall import load_umafall
+from ._whu_gait import load_whu_gait
 from ._windows import make_step_windows, make_windows
 
 __all__ = [

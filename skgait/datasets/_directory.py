@@ -24,8 +24,8 @@ from ._base import (
 )
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
-from ._plausibility import check_plausibility
 from ._loading import normalise_subject_table
+from ._plausibility import check_plausibility
 from ._resample import resample_recording
 
 __all__ = ["load_converted", "load_directory"]

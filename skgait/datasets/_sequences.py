@@ -33,8 +33,8 @@ def make_sequence_windows(
 
     Returns
     -------
-    X : ndarray of shape (n_windows, n_channels, n_times), float32
-    activity : ndarray of shape (n_windows, n_times), int8
+    X : ndarray of shape (n_windows, n_channels, n_timepoints), float32
+    activity : ndarray of shape (n_windows, n_timepoints), int8
         Codes into :data:`~skgait.datasets.ACTIVITIES`.
     meta : DataFrame
         ``dataset``, ``subject``, ``recording``, ``start_sample`` (resampled

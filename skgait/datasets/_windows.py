@@ -24,6 +24,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._base import CHANNELS, GaitDataset, activity_code
 from ._resample import (
+    _check_rate,
     _map_activity,
     _map_indices,
     _map_nonfinite_runs,
@@ -32,7 +33,6 @@ from ._resample import (
     _resample_signal,
     _resampling_factors,
     _runs,
-    _check_rate,
     _same_rate,
 )
 

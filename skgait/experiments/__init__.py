@@ -17,6 +17,8 @@
   :class:`~skgait.tracking.TrackingError`) lives in :mod:`skgait.tracking`.
 """
 
+# Importable from here as before; documented (and listed) in skgait.tracking.
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results  # noqa: F401
 from ._cells import Cell
 from ._config import ConfigError, GridConfig, default_config, load_config, parse_config, read_toml
 from ._grid import CrossDatasetGrid, run_grid
@@ -31,8 +33,6 @@ from ._registry import (
     make_estimator,
 )
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
-# Importable from here as before; documented (and listed) in skgait.tracking.
-from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results  # noqa: F401
 
 __all__ = [
     "Cell",

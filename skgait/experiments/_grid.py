@@ -15,10 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from tqdm.auto import tqdm
 
 from .. import __version__
 from ..datasets import CHANNELS
-from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, flatten_params, stable_repr
+from ..tracking import (
+    DEFAULT_TRACKING_URI,
+    MlflowTracker,
+    TrackingError,
+    flatten_params,
+    stable_repr,
+)
 from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
 from ._entries import entry_specs, load_entries
 from ._registry import DEFAULT_ESTIMATORS, METRICS, PROTOCOLS, TASKS, estimator_for
@@ -607,7 +614,8 @@ class CrossDatasetGrid:
                                           data(cell.source, cell), self.n_splits)
                 finish(cell, row, model)
 
-        bar = _progress(len(cells), len(cells) - len(todo), self.progress)
+        bar = tqdm(total=len(cells), initial=len(cells) - len(todo), desc="cells", unit="cell",
+                   disable=not self.progress)
         try:
             for cell in untracked:  # finished while tracking was off: log them now
                 track(cell, rows[cell.key])
@@ -692,22 +700,6 @@ def _add_speed_up(table):
         if k in times.index and r["fine_tune_seconds"] and np.isfinite(r["fine_tune_seconds"]):
             table.loc[i, "speed_up"] = float(times.loc[k]) / float(r["fine_tune_seconds"])
     return table
-
-
-class _NoBar:
-    def update(self, n):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress(total, initial, enabled):
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=initial, desc="cells", unit="cell")
 
 
 def run_grid(datasets, **params):

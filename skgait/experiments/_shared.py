@@ -18,8 +18,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from ..features import ACFTransformer
-from ._cells import check_target
 from ..tracking import stable_repr
+from ._cells import check_target
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 

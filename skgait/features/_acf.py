@@ -47,9 +47,9 @@ import numpy as np
 from numba import njit, prange
 from scipy import fft as sp_fft
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
-from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_windows, to_samples

@@ -147,13 +147,13 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         self : object
         """
         X = check_windows(X, estimator=self)
-        n_channels, n_times = X.shape[1:]
+        n_channels, n_timepoints = X.shape[1:]
         lags = [to_samples(lag, self.rate, name="lags", owner="CrossCorrelationFeatures", unit="lag")
                 for lag in self.lags]
-        if any(lag >= n_times - 1 for lag in lags):
+        if any(lag >= n_timepoints - 1 for lag in lags):
             raise ValueError(
                 f"CrossCorrelationFeatures: lags {lags} (samples) must be shorter "
-                f"than the windows minus one ({n_times} samples)."
+                f"than the windows minus one ({n_timepoints} samples)."
             )
         if self.gravity_channels is not None:
             if len(tuple(self.gravity_channels)) != 3:
@@ -199,7 +199,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
                 f"CrossCorrelationFeatures: X has {X.shape[1]} channels, but "
                 f"{self.n_channels_in_} in fit."
             )
-        n, n_channels, n_times = X.shape
+        n, n_channels, n_timepoints = X.shape
         parts = []
         if self.gravity_channels is not None:
             mean = X[:, list(self.gravity_channels)].mean(axis=2)
@@ -217,11 +217,11 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
                 stacklevel=2,
             )
         i, j = np.triu_indices(n_channels, 1)
-        parts.append(np.einsum("nit,njt->nij", Z, Z)[:, i, j] / n_times)
+        parts.append(np.einsum("nit,njt->nij", Z, Z)[:, i, j] / n_timepoints)
         for lag in self.lags_:
             a, _ = _standardise(X[:, :, :-lag])
             b, _ = _standardise(X[:, :, lag:])
-            parts.append((np.einsum("nit,njt->nij", a, b) / (n_times - lag)).reshape(n, -1))
+            parts.append((np.einsum("nit,njt->nij", a, b) / (n_timepoints - lag)).reshape(n, -1))
         return np.concatenate(parts, axis=1)
 
     def __sklearn_tags__(self):

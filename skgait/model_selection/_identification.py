@@ -196,7 +196,7 @@ def score_identification(estimator, X, meta, cv=None, columns=None):
     estimator : classifier with predict_proba
         Identifier (``GaitCNNLSTMClassifier``, an ACF + random-forest
         pipeline, ...).
-    X : ndarray of shape (n_windows, n_channels, n_times)
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
     meta : DataFrame
         From ``make_windows`` / ``make_step_windows``: ``subject``,
         ``recording``, ``trial``, ``dataset``.

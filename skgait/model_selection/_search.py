@@ -53,14 +53,13 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_method_params, check_is_fitted, indexable
 
+from ._objective import _cv_results, _FixedSplits, _input_tags, _Objective, _pruning_summary
 from ._split import (
     LeakyWindowKFold,
     SubjectKFold,
     SubjectRegressionKFold,
     check_subject_wise,
 )
-
-from ._objective import _cv_results, _FixedSplits, _input_tags, _Objective, _pruning_summary
 from ._trials import (
     _as_distribution,
     _create_study,

@@ -9,7 +9,7 @@ derives from it and lists only the defaults it changes. It holds, once:
 
 - input validation (3-D float32 windows, NaN/inf rejected), the fitted-shape
   check and the 3-D scikit-learn tags;
-- shape inference: ``n_channels``, ``n_times`` and ``n_outputs`` are read from
+- shape inference: ``n_channels``, ``n_timepoints`` and ``n_outputs`` are read from
   ``X`` and ``y`` and given to the module unless the user set them
   (``module__n_channels=...``);
 - seeding: ``random_state`` seeds weight initialisation, dropout and
@@ -50,7 +50,7 @@ from ._transfer import _TransferMixin
 _ONEDNN_MIN_BATCH = 32
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _auto_device():
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -239,7 +239,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows (or ACF features in 3-D form); converted to float32.
         y : array-like of shape (n_windows,)
             Targets.
@@ -266,7 +266,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         if reset:
             self._validate_fit_params()
             self.n_outputs_ = self._fit_target(y)
-            self.n_channels_, self.n_times_ = X.shape[1:]
+            self.n_channels_, self.n_timepoints_ = X.shape[1:]
         with self._seeded(offset=0 if reset else len(self.history)), self._conv_backend():
             if reset:
                 self.initialize()
@@ -280,7 +280,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
         y : array-like of shape (n_windows,)
             Targets, with labels seen in the first fit.
@@ -497,7 +497,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
     def _inferred_module_kwargs(self):
         inferred = {
             "n_channels": getattr(self, "n_channels_", None),
-            "n_times": getattr(self, "n_times_", None),
+            "n_timepoints": getattr(self, "n_timepoints_", None),
             "n_outputs": getattr(self, "n_outputs_", None),
         }
         inferred = {k: int(v) for k, v in inferred.items() if v is not None}
@@ -514,7 +514,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
 
         Outside ``fit`` (``net.initialize()`` before ``net.load_params``),
         nothing is inferred from data: the shapes come from
-        ``module__n_channels``, ``module__n_times`` and
+        ``module__n_channels``, ``module__n_timepoints`` and
         ``module__n_outputs`` (a classifier's outputs also from
         ``classes``), and set ``n_channels_`` etc. as ``fit`` would.
         """
@@ -532,9 +532,9 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
 
     def _init_without_data(self, module_kwargs):
         """Fitted shape attributes from ``module__*`` parameters (no data)."""
-        if "n_channels" in module_kwargs and "n_times" in module_kwargs:
+        if "n_channels" in module_kwargs and "n_timepoints" in module_kwargs:
             self.n_channels_ = int(module_kwargs["n_channels"])
-            self.n_times_ = int(module_kwargs["n_times"])
+            self.n_timepoints_ = int(module_kwargs["n_timepoints"])
         if "n_outputs" in module_kwargs:
             self.n_outputs_ = int(module_kwargs["n_outputs"])
 

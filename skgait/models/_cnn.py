@@ -24,14 +24,14 @@ __all__ = ["GaitCNNClassifier", "GaitCNNRegressor"]
 _SHARED_PARAMS_DOC = """
     module : torch.nn.Module class or instance, default=BioDeepCNN
         The network. A class is built in ``fit`` with ``n_channels``,
-        ``n_times`` and ``n_outputs`` inferred from ``X`` and ``y`` (only
+        ``n_timepoints`` and ``n_outputs`` inferred from ``X`` and ``y`` (only
         those its constructor accepts, and never overriding
         ``module__n_channels`` etc. set by the user); other arguments are
         given as ``module__name=value``. Transfer learning needs a
         ``features`` submodule. To load saved parameters into a new
         estimator without fitting it (``net.initialize()`` then
         ``net.load_params(f_params=...)``), give the shapes as
-        ``module__n_channels`` and ``module__n_times`` (and ``classes`` for
+        ``module__n_channels`` and ``module__n_timepoints`` (and ``classes`` for
         a classifier, or ``module__n_outputs``).
     criterion : torch loss class or None, default=None
         ``None`` picks the paper's loss (see the class description).
@@ -92,7 +92,7 @@ _SHARED_PARAMS_DOC = """
 _SHARED_ATTRIBUTES_DOC = """
     n_channels_ : int
         Channels of the training windows.
-    n_times_ : int
+    n_timepoints_ : int
         Time points (or lags) of the training windows.
     n_outputs_ : int
         Outputs of the network.
@@ -126,7 +126,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
         without data::
 
             net = GaitCNNClassifier(classes=["F", "M"], module__n_channels=6,
-                                    module__n_times=10).initialize()
+                                    module__n_timepoints=10).initialize()
             net.load_params(f_params="params.pt")
 
     Attributes
@@ -269,7 +269,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
 
         Returns
@@ -290,7 +290,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
 
         Returns
@@ -389,7 +389,7 @@ class GaitCNNRegressor(_GaitNeuralNet, NeuralNetRegressor):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
 
         Returns

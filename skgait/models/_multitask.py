@@ -1,7 +1,7 @@
 """Deep multi-task estimator: identity, gender and age from one network.
 
 :class:`GaitMultiTaskNet` trains :class:`~skgait.models.MultiTaskNetwork`
-with ``L = L_main + Σ_t λ_t L_t`` (seed 002), reusing the shape inference,
+with ``L = L_main + Σ_t λ_t L_t`` (Marín-Jiménez et al., 2017), reusing the shape inference,
 seeding, transfer and batching of the estimators' skorch base,
 :class:`~skgait.models._base._GaitNeuralNet`.
 """
@@ -37,14 +37,14 @@ class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
 
     One network (:class:`~skgait.models.MultiTaskNetwork`: shared
     convolutional features, a compact shared embedding, a linear head per
-    task) trained with the loss of the deep multi-task model of seed 002::
+    task) trained with the loss of the deep multi-task model of Marín-Jiménez et al. (2017)::
 
         L = L_main + Σ_t λ_t · L_t
 
     ``fit(X, Y)`` takes a table ``Y`` with one column per task, e.g.
     ``meta[["subject", "sex", "age"]]``: identity as the main task, gender
     and age as auxiliary tasks. Classification tasks get a softmax head and
-    categorical cross-entropy (the "softmax log-loss" of seed 002) or a
+    categorical cross-entropy (the "softmax log-loss" of Marín-Jiménez et al. (2017)) or a
     weighted / focal form; regression tasks get a linear head on
     standardised targets and Tukey's biweight loss on MAD-scaled residuals.
     A missing label (``NaN``/``None``) leaves a window out of that task's
@@ -57,7 +57,7 @@ class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
     Parameters
     ----------
     module : torch.nn.Module class or instance, default=MultiTaskNetwork
-        Built in ``fit`` with ``n_channels``, ``n_times`` and
+        Built in ``fit`` with ``n_channels``, ``n_timepoints`` and
         ``task_outputs`` inferred from ``X`` and ``Y``; other arguments as
         ``module__name=value`` (``module__features="separable"``,
         ``module__n_embedding=32``). Must return ``(outputs, embedding)``.
@@ -74,7 +74,7 @@ class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
     task_weights : dict of str to float or None, default=None
         ``λ_t`` of the auxiliary tasks (default 1 each), plus
         ``"verification"``: the weight of the contrastive verification loss
-        (seed 002) on the embedding, with the main task's labels as
+        (Marín-Jiménez et al., 2017) on the embedding, with the main task's labels as
         identities (off unless set). A single weight can also be set as
         ``task_weights__<task>=λ``, which overrides the dict and is what
         :class:`~sklearn.model_selection.GridSearchCV` and Optuna tune:
@@ -85,9 +85,9 @@ class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
         ``"mse"`` (regression), or an ``nn.Module`` class or instance. A
         string applies to every classification task. Weighted forms take
         their class weights from the training labels in ``fit``: eq. 5 of
-        seed 003 (``1/(1−p)``, ``1/p``) for two classes, eq. 11
+        Chatzitzisi et al. (2020) (``1/(1−p)``, ``1/p``) for two classes, eq. 11
         (``n_max/n_i``) for more. With two classes the softmax forms equal
-        the binary ones (BCE, WBCE, BFL, WBFL) of seed 003.
+        the binary ones (BCE, WBCE, BFL, WBFL) of Chatzitzisi et al. (2020).
     margin : float, default=1.0
         Margin ``m`` of the verification loss.
     task_patience : int or None, default=None
@@ -125,7 +125,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
         Standardisation of regression targets.
     stopped_tasks_ : dict of str to int
         Tasks stopped by task-wise early stopping, and the epoch.
-    n_channels_, n_times_, n_outputs_, module_, history_
+    n_channels_, n_timepoints_, n_outputs_, module_, history_
         As in :class:`~skgait.models.GaitCNNClassifier`.
 
     See Also
@@ -283,7 +283,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
         y : DataFrame of shape (n_windows, n_tasks) or array-like of shape (n_windows,)
             One column per task (``meta[["subject", "sex", "age"]]``);
@@ -334,7 +334,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
 
         Returns
         -------
@@ -350,7 +350,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
 
         Returns
         -------
@@ -385,7 +385,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
         groups : array-like of shape (n_windows,)
             Recording (window → sequence) or subject (window → subject) ids.
         method : {"vote", "product_proba", "mean_proba"}, default="product_proba"
@@ -426,7 +426,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
         y : DataFrame or array-like
             As in :meth:`fit` (only the main task's column is read).
         sample_weight : array-like of shape (n_windows,), optional
@@ -447,7 +447,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
         y : DataFrame or array-like
             Targets as in :meth:`fit`; windows without a label for a task
             are left out of its metrics.

@@ -1,7 +1,7 @@
 """Plain PyTorch networks for multi-task gait recognition.
 
 - :class:`SeparableConvFeatures`: depthwise-separable convolution blocks,
-  the "lightweight" feature extractor of seed 004;
+  the "lightweight" feature extractor of Rajababu et al.;
 - :class:`MultiTaskNetwork`: a shared feature extractor, a compact shared
   embedding and one linear head per task.
 """
@@ -21,7 +21,7 @@ class SeparableConvFeatures(nn.Sequential):
 
     Each block is a depthwise convolution (one filter per input channel),
     a pointwise (1×1) convolution mixing channels, ReLU and max-pooling, as
-    in the lightweight multi-task CNN of seed 004. A block has
+    in the lightweight multi-task CNN of Rajababu et al.. A block has
     ``c_in · k + c_in · c_out`` weights instead of ``c_in · c_out · k`` for a
     full convolution.
 
@@ -58,16 +58,16 @@ class SeparableConvFeatures(nn.Sequential):
         super().__init__(*layers)
 
 
-def _build_features(features, n_channels, n_times):
+def _build_features(features, n_channels, n_timepoints):
     if isinstance(features, nn.Module):
         return features
     if features == "biodeep":
-        return BioDeepCNN(n_channels, n_times, 1).features
+        return BioDeepCNN(n_channels, n_timepoints, 1).features
     if features == "separable":
         return SeparableConvFeatures(n_channels)
     if isinstance(features, type) and issubclass(features, nn.Module):
         params = inspect.signature(features).parameters
-        kwargs = {"n_channels": n_channels, "n_times": n_times}
+        kwargs = {"n_channels": n_channels, "n_timepoints": n_timepoints}
         if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             kwargs = {k: v for k, v in kwargs.items() if k in params}
         return features(**kwargs)
@@ -82,29 +82,29 @@ class MultiTaskNetwork(nn.Module):
 
     ``features`` → adaptive average pooling to ``n_pool`` steps → flatten →
     dense ``n_embedding`` → ReLU → dropout (the shared *embedding*, the
-    "gait signature" of seed 002) → one linear head per task. The output is
+    "gait signature" of Marín-Jiménez et al. (2017)) → one linear head per task. The output is
     the tuple ``(outputs, embedding)``: ``outputs`` concatenates the heads in
     the order of ``task_outputs`` (logits for classification, values for
     regression); the embedding feeds the verification loss.
 
     Pooling to a fixed ``n_pool`` keeps the network small and independent of
     the window length: with BioDeep features and 6 channels it has about
-    10 k parameters plus the heads, whatever ``n_times``.
+    10 k parameters plus the heads, whatever ``n_timepoints``.
 
     Parameters
     ----------
     n_channels : int
         Input channels.
-    n_times : int
+    n_timepoints : int
         Time points per window (only used to build and check ``features``).
     task_outputs : dict of str to int
         Outputs of each head, e.g. ``{"subject": 38, "sex": 2, "age": 1}``.
     features : {"biodeep", "separable"}, nn.Module class or instance, default="biodeep"
-        Shared feature extractor mapping ``(n, n_channels, n_times)`` to
+        Shared feature extractor mapping ``(n, n_channels, n_timepoints)`` to
         ``(n, n_filters, n_steps)``. ``"biodeep"``: the convolution blocks of
         :class:`BioDeepCNN` (transferable with ``warm_start_from``);
         ``"separable"``: :class:`SeparableConvFeatures`. A class is built
-        with the ``n_channels`` / ``n_times`` arguments it accepts.
+        with the ``n_channels`` / ``n_timepoints`` arguments it accepts.
     n_pool : int, default=4
         Time steps kept by the adaptive average pooling.
     n_embedding : int, default=64
@@ -131,7 +131,7 @@ class MultiTaskNetwork(nn.Module):
     def __init__(
         self,
         n_channels,
-        n_times,
+        n_timepoints,
         task_outputs,
         features="biodeep",
         n_pool=4,
@@ -141,16 +141,16 @@ class MultiTaskNetwork(nn.Module):
         super().__init__()
         if not task_outputs:
             raise ValueError("MultiTaskNetwork: task_outputs must name at least one task.")
-        self.features = _build_features(features, n_channels, n_times)
+        self.features = _build_features(features, n_channels, n_timepoints)
         with torch.no_grad():
             was_training = self.features.training
             self.features.eval()
-            n_filters, n_steps = self.features(torch.zeros(1, n_channels, n_times)).shape[1:]
+            n_filters, n_steps = self.features(torch.zeros(1, n_channels, n_timepoints)).shape[1:]
             self.features.train(was_training)
         if n_steps < 1:
             raise ValueError(
                 f"MultiTaskNetwork: the features leave no time step for windows of "
-                f"n_times={n_times}; use longer windows."
+                f"n_timepoints={n_timepoints}; use longer windows."
             )
         self.embedding = nn.Sequential(
             nn.AdaptiveAvgPool1d(n_pool),

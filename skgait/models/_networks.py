@@ -31,7 +31,7 @@ class BioDeepCNN(nn.Module):
     copy the convolutional part:
 
     - ``features``: the convolution blocks, mapping
-      ``(n, n_channels, n_times)`` to ``(n, n_filters[-1], n_times_out)``;
+      ``(n, n_channels, n_timepoints)`` to ``(n, n_filters[-1], n_timepoints_out)``;
     - ``head``: flatten → dense → ReLU → dropout → output.
 
     Convolutions are zero-padded by ``kernel_size // 2`` so that short inputs,
@@ -42,7 +42,7 @@ class BioDeepCNN(nn.Module):
     n_channels : int
         Number of input channels (6 for a tri-axial accelerometer plus a
         tri-axial gyroscope).
-    n_times : int
+    n_timepoints : int
         Number of time points (or lags) per window.
     n_outputs : int
         Number of outputs: 1 for binary classification and for regression,
@@ -72,7 +72,7 @@ class BioDeepCNN(nn.Module):
     Raises
     ------
     ValueError
-        If ``n_times`` is too short for the convolutions and poolings, or if
+        If ``n_timepoints`` is too short for the convolutions and poolings, or if
         the hyper-parameters are inconsistent.
 
     See Also
@@ -84,7 +84,7 @@ class BioDeepCNN(nn.Module):
     --------
     >>> import torch
     >>> from skgait.models import BioDeepCNN
-    >>> net = BioDeepCNN(n_channels=6, n_times=10, n_outputs=1)
+    >>> net = BioDeepCNN(n_channels=6, n_timepoints=10, n_outputs=1)
     >>> net(torch.zeros(4, 6, 10)).shape
     torch.Size([4, 1])
     >>> net.n_features_out
@@ -94,7 +94,7 @@ class BioDeepCNN(nn.Module):
     def __init__(
         self,
         n_channels,
-        n_times,
+        n_timepoints,
         n_outputs,
         n_filters=(16, 32),
         kernel_size=3,
@@ -106,7 +106,7 @@ class BioDeepCNN(nn.Module):
         super().__init__()
         for name, value in (
             ("n_channels", n_channels),
-            ("n_times", n_times),
+            ("n_timepoints", n_timepoints),
             ("n_outputs", n_outputs),
             ("kernel_size", kernel_size),
             ("pool_size", pool_size),
@@ -127,8 +127,8 @@ class BioDeepCNN(nn.Module):
             )
 
         padding = kernel_size // 2
-        length = n_times
-        shortest = n_times
+        length = n_timepoints
+        shortest = n_timepoints
         layers = []
         in_channels = n_channels
         for filters, stride in zip(n_filters, strides):
@@ -143,7 +143,7 @@ class BioDeepCNN(nn.Module):
         if shortest < 1:
             minimum = self._min_times(n_filters, kernel_size, strides, pool_size)
             raise ValueError(
-                f"BioDeepCNN: windows of n_times={n_times} are too short for "
+                f"BioDeepCNN: windows of n_timepoints={n_timepoints} are too short for "
                 f"{len(n_filters)} convolution blocks with kernel_size="
                 f"{kernel_size}, strides={strides} and pool_size={pool_size}; "
                 f"at least {minimum} time points (or lags) are needed. Use "
@@ -162,16 +162,16 @@ class BioDeepCNN(nn.Module):
     @staticmethod
     def _min_times(n_filters, kernel_size, strides, pool_size):
         padding = kernel_size // 2
-        for n_times in range(1, 100_000):
-            length = n_times
+        for n_timepoints in range(1, 100_000):
+            length = n_timepoints
             for stride in strides:
                 length = _conv_out(length, kernel_size, stride, padding) // pool_size
                 if length < 1:
                     break
             if length >= 1:
-                return n_times
+                return n_timepoints
         return None  # pragma: no cover
 
     def forward(self, x):
-        """Map windows ``(n, n_channels, n_times)`` to outputs ``(n, n_outputs)``."""
+        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
         return self.head(self.features(x))

@@ -65,8 +65,8 @@ class CNNLSTM(nn.Module):
 
     The network of Zou et al. (2020) for identification. The convolution
     branch (``features``, then ``cnn_fc``: flatten, dense, ReLU) abstracts
-    the window ``(n, n_channels, n_times)`` in space; the LSTM branch reads
-    the same raw window time step by time step (``n_times`` steps of
+    the window ``(n, n_channels, n_timepoints)`` in space; the LSTM branch reads
+    the same raw window time step by time step (``n_timepoints`` steps of
     ``n_channels`` values) and keeps its final hidden state. The two
     feature vectors are concatenated (:meth:`embed`) and go through dropout
     to a linear output (logits). Either branch can be trained on its own and
@@ -76,7 +76,7 @@ class CNNLSTM(nn.Module):
     ----------
     n_channels : int
         Input channels.
-    n_times : int
+    n_timepoints : int
         Time points per window.
     n_outputs : int
         Number of outputs (1 for a binary problem with a single logit).
@@ -115,7 +115,7 @@ class CNNLSTM(nn.Module):
     --------
     >>> import torch
     >>> from skgait.models import CNNLSTM
-    >>> net = CNNLSTM(n_channels=6, n_times=128, n_outputs=10, n_hidden=32)
+    >>> net = CNNLSTM(n_channels=6, n_timepoints=128, n_outputs=10, n_hidden=32)
     >>> net(torch.zeros(4, 6, 128)).shape
     torch.Size([4, 10])
     >>> net.lstm.input_size, net.embed(torch.zeros(4, 6, 128)).shape
@@ -125,7 +125,7 @@ class CNNLSTM(nn.Module):
     def __init__(
         self,
         n_channels,
-        n_times,
+        n_timepoints,
         n_outputs,
         n_filters=(16, 32),
         kernel_size=3,
@@ -138,7 +138,7 @@ class CNNLSTM(nn.Module):
         super().__init__()
         _check_lstm_args("CNNLSTM", lstm, n_hidden)
         cnn = BioDeepCNN(
-            n_channels, n_times, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
+            n_channels, n_timepoints, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
             strides=strides, pool_size=pool_size, dropout=dropout,
         )
         self.features = cnn.features
@@ -160,7 +160,7 @@ class CNNLSTM(nn.Module):
         return torch.cat((space, time), dim=1)
 
     def forward(self, x):
-        """Map windows ``(n, n_channels, n_times)`` to outputs ``(n, n_outputs)``."""
+        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
         return self.head(self.embed(x))
 
 
@@ -168,11 +168,11 @@ class ChainedCNNLSTM(nn.Module):
     """Convolutions in space, then an LSTM in time, then a linear output.
 
     The convolution blocks (``features``) map a window
-    ``(n, n_channels, n_times)`` to a shorter sequence
+    ``(n, n_channels, n_timepoints)`` to a shorter sequence
     ``(n, n_filters[-1], n_steps)``; the LSTM reads that sequence step by
     step and its final hidden state (both directions' for a bidirectional
     LSTM, the top layer's for two layers) goes through dropout to a linear
-    output (logits). The LSTM has no parameter that depends on ``n_times``,
+    output (logits). The LSTM has no parameter that depends on ``n_timepoints``,
     so one network accepts windows of any length at least as long as the
     convolutions need: single windows of 128 samples and pairs aligned side
     by side (256 samples) share the same weights.
@@ -181,7 +181,7 @@ class ChainedCNNLSTM(nn.Module):
     ----------
     n_channels : int
         Input channels.
-    n_times : int
+    n_timepoints : int
         Time points per window; used to check that the convolutions leave
         at least one step.
     n_outputs : int
@@ -209,7 +209,7 @@ class ChainedCNNLSTM(nn.Module):
     head : torch.nn.Sequential
         Dropout and the output layer.
     n_steps : int
-        Length of the sequence the LSTM reads for ``n_times`` samples.
+        Length of the sequence the LSTM reads for ``n_timepoints`` samples.
 
     See Also
     --------
@@ -220,7 +220,7 @@ class ChainedCNNLSTM(nn.Module):
     --------
     >>> import torch
     >>> from skgait.models import ChainedCNNLSTM
-    >>> net = ChainedCNNLSTM(n_channels=6, n_times=128, n_outputs=10, lstm="bidirectional")
+    >>> net = ChainedCNNLSTM(n_channels=6, n_timepoints=128, n_outputs=10, lstm="bidirectional")
     >>> net(torch.zeros(4, 6, 128)).shape
     torch.Size([4, 10])
     >>> net.n_steps
@@ -232,7 +232,7 @@ class ChainedCNNLSTM(nn.Module):
     def __init__(
         self,
         n_channels,
-        n_times,
+        n_timepoints,
         n_outputs,
         n_filters=(16, 32),
         kernel_size=3,
@@ -248,7 +248,7 @@ class ChainedCNNLSTM(nn.Module):
         # length, and builds ``features`` with the parameter names that
         # ``GaitCNNClassifier.feature_weights()`` exports.
         cnn = BioDeepCNN(
-            n_channels, n_times, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
+            n_channels, n_timepoints, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
             strides=strides, pool_size=pool_size, dropout=dropout,
         )
         self.features = cnn.features
@@ -270,7 +270,7 @@ class ChainedCNNLSTM(nn.Module):
         return _lstm_state(self.lstm, sequence)
 
     def forward(self, x):
-        """Map windows ``(n, n_channels, n_times)`` to outputs ``(n, n_outputs)``."""
+        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
         return self.head(self.embed(x))
 
 
@@ -308,7 +308,7 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
     Parameters
     ----------
     module : torch.nn.Module class or instance, default=CNNLSTM
-        The network; its ``n_channels``, ``n_times`` and ``n_outputs`` are
+        The network; its ``n_channels``, ``n_timepoints`` and ``n_outputs`` are
         inferred from ``X`` and ``y`` unless set (``module__lstm=
         "bidirectional"``, ``module__n_hidden=32``, ...).
     mode : {"end_to_end", "cnn_fix", "lstm_fix"}, default="end_to_end"
@@ -337,7 +337,7 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels (subject ids), in the column order of ``predict_proba``.
-    n_channels_, n_times_, n_outputs_ : int
+    n_channels_, n_timepoints_, n_outputs_ : int
         Shape of the training windows and number of outputs.
     module_ : CNNLSTM
         The trained network.
@@ -451,7 +451,7 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
 
         Returns
         -------

@@ -8,8 +8,8 @@ or not, and only then cut gait windows. This module holds
   :class:`torch.nn.Module`): dilated 1-D convolutions that keep the length,
   so a network trained on 10 s crops labels recordings of any length;
 - :class:`GaitSegmenter`: the skorch estimator that trains it on windows
-  ``X`` of shape ``(n, n_channels, n_times)`` and per-step labels ``y`` of
-  shape ``(n, n_times)``. It shares shape inference, seeding and fast
+  ``X`` of shape ``(n, n_channels, n_timepoints)`` and per-step labels ``y`` of
+  shape ``(n, n_timepoints)``. It shares shape inference, seeding and fast
   batches with :class:`~skgait.models.GaitCNNClassifier`.
 
 :class:`~skgait.models.WalkingExtractor` applies a fitted segmenter to whole
@@ -86,7 +86,7 @@ class WalkingFCN(nn.Module):
         self.head = nn.Conv1d(in_channels, n_outputs, 1)
 
     def forward(self, x):
-        """Map ``(n, n_channels, n_times)`` to logits ``(n, n_outputs, n_times)``."""
+        """Map ``(n, n_channels, n_timepoints)`` to logits ``(n, n_outputs, n_timepoints)``."""
         return self.head(self.features(x))
 
 
@@ -94,8 +94,8 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
     """Label every time step of gait windows (walking / not walking, or activities).
 
     A skorch :class:`~skorch.NeuralNet` that builds :class:`WalkingFCN` (or
-    any module mapping ``(n, n_channels, n_times)`` to
-    ``(n, n_classes, n_times)``) for the channels of ``X`` and the classes
+    any module mapping ``(n, n_channels, n_timepoints)`` to
+    ``(n, n_classes, n_timepoints)``) for the channels of ``X`` and the classes
     of ``y``, and trains it with a per-step cross-entropy. Labels of any
     type are encoded with a :class:`~sklearn.preprocessing.LabelEncoder`.
     Being fully convolutional, a fitted segmenter predicts windows of any
@@ -106,7 +106,7 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
     module : torch.nn.Module class or instance, default=WalkingFCN
         The network; ``n_channels`` and ``n_outputs`` are inferred.
     criterion : torch loss class, default=torch.nn.CrossEntropyLoss
-        Per-step loss on logits ``(n, n_classes, n_times)``.
+        Per-step loss on logits ``(n, n_classes, n_timepoints)``.
     optimizer : torch optimizer class, default=torch.optim.Adam
     lr : float, default=1e-3
     max_epochs : int, default=20
@@ -175,16 +175,16 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
                 f"fitted on {self.n_channels_}."
             )
 
-    def _check_y(self, y, n_times=None):
+    def _check_y(self, y, n_timepoints=None):
         y = np.asarray(y)
         if y.ndim != 2:
             raise ValueError(
                 f"{type(self).__name__} labels every time step: y must have shape "
-                f"(n_windows, n_times); got {y.shape}."
+                f"(n_windows, n_timepoints); got {y.shape}."
             )
-        if n_times is not None and y.shape[1] != n_times:
+        if n_timepoints is not None and y.shape[1] != n_timepoints:
             raise ValueError(
-                f"y has {y.shape[1]} labels per window but X has {n_times} time "
+                f"y has {y.shape[1]} labels per window but X has {n_timepoints} time "
                 "points; give one label per time step."
             )
         return y
@@ -194,9 +194,9 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
-        y : array-like of shape (n_windows, n_times)
+        y : array-like of shape (n_windows, n_timepoints)
             One label per time step.
         groups : array-like of shape (n_windows,), optional
             Subject of each window, for ``train_split`` only.
@@ -241,12 +241,12 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows of any length the network accepts.
 
         Returns
         -------
-        proba : ndarray of shape (n_windows, n_classes, n_times)
+        proba : ndarray of shape (n_windows, n_classes, n_timepoints)
         """
         self.check_is_fitted()
         return self._forward_numpy(X, functools.partial(torch.softmax, dim=1))
@@ -256,11 +256,11 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
 
         Returns
         -------
-        y_pred : ndarray of shape (n_windows, n_times)
+        y_pred : ndarray of shape (n_windows, n_timepoints)
         """
         proba = self.predict_proba(X)  # raises NotFittedError before fit
         return self.classes_[np.argmax(proba, axis=1)]
@@ -270,8 +270,8 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
-        y : array-like of shape (n_windows, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+        y : array-like of shape (n_windows, n_timepoints)
 
         Returns
         -------

@@ -18,7 +18,7 @@ def _head_parameters(module, task):
 
 
 class TaskEarlyStopping(Callback):
-    """Task-wise early stopping (Zhang et al., 2014; seed 002).
+    """Task-wise early stopping (Zhang et al., 2014; Marín-Jiménez et al. (2017)).
 
     At the end of every epoch, averages each task's validation loss over the
     validation batches (recorded as ``valid_<task>_loss`` in the history).

@@ -168,14 +168,14 @@ class _TransferMixin:
         return FEATURES_PREFIX
 
     def _check_source_shape(self, source_shape):
-        target_shape = (getattr(self, "n_channels_", None), getattr(self, "n_times_", None))
+        target_shape = (getattr(self, "n_channels_", None), getattr(self, "n_timepoints_", None))
         if source_shape is None or None in target_shape:
             return
         source_shape = tuple(int(v) for v in source_shape.reshape(-1).tolist())
         if source_shape != target_shape:
             raise ValueError(
                 "warm_start_from weights were trained on windows of shape "
-                f"(n_channels, n_times)={source_shape}, but X has windows of "
+                f"(n_channels, n_timepoints)={source_shape}, but X has windows of "
                 f"shape {target_shape}. Transfer needs the same channels "
                 "(sensor axes) and the same number of time points or ACF lags."
             )
@@ -207,12 +207,12 @@ class _TransferMixin:
         -------
         weights : dict of str to torch.Tensor
             ``features.*`` tensors (copied to CPU) and an ``"input_shape"``
-            entry ``[n_channels, n_times]``. Pass it as ``warm_start_from``
+            entry ``[n_channels, n_timepoints]``. Pass it as ``warm_start_from``
             of a new estimator; it survives :func:`sklearn.base.clone`.
         """
         self.check_is_fitted()
         state = prefixed_weights(self.module_, FEATURES_PREFIX)
-        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_times_])
+        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_timepoints_])
         return state
 
     def save_weights(self, path):
@@ -231,5 +231,5 @@ class _TransferMixin:
         """
         self.check_is_fitted()
         state = dict(self.module_.state_dict())
-        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_times_])
+        state[INPUT_SHAPE_KEY] = torch.tensor([self.n_channels_, self.n_timepoints_])
         return write_weights(state, path)

@@ -89,17 +89,17 @@ def check_fitted_window_shape(X, estimator):
 
     Parameters
     ----------
-    X : ndarray of shape (n_windows, n_channels, n_times)
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
         Validated windows.
     estimator : estimator instance
-        Fitted; has ``n_channels_`` and ``n_times_``.
+        Fitted; has ``n_channels_`` and ``n_timepoints_``.
 
     Raises
     ------
     ValueError
         Naming both shapes.
     """
-    fitted = (estimator.n_channels_, estimator.n_times_)
+    fitted = (estimator.n_channels_, estimator.n_timepoints_)
     if X.shape[1:] != fitted:
         raise ValueError(
             f"Windows of shape {X.shape[1:]}, but {type(estimator).__name__} was "

@@ -25,8 +25,8 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import get_tags
 from sklearn.utils import estimator_checks as _skl
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
@@ -163,9 +163,9 @@ def make_gait_dataset(n_subjects=4, n_samples=400, rate=50.0, *, random_state=0)
 def _sequence_data(estimator, dtype):
     """Windows with one label per time step (sequence labellers)."""
     X, _ = make_windows(n_windows=8, dtype=dtype)
-    n_times = X.shape[2]
-    y = np.where(np.arange(n_times) < n_times // 2, "still", "walk")[None].repeat(len(X), 0)
-    X[:, :, n_times // 2 :] += np.sin(np.arange(n_times - n_times // 2) / 2).astype(dtype)
+    n_timepoints = X.shape[2]
+    y = np.where(np.arange(n_timepoints) < n_timepoints // 2, "still", "walk")[None].repeat(len(X), 0)
+    X[:, :, n_timepoints // 2 :] += np.sin(np.arange(n_timepoints - n_timepoints // 2) / 2).astype(dtype)
     return CheckData(X, y, {})
 
 

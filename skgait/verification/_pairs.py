@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 
 __all__ = ["ALIGNMENTS", "align_pairs", "make_pairs", "pair_train_test_split"]
 
-#: Alignment name → axis of ``(n, n_channels, n_times)`` the two windows are
+#: Alignment name → axis of ``(n, n_channels, n_timepoints)`` the two windows are
 #: concatenated on.
 ALIGNMENTS = {"time": 2, "channels": 1}
 
@@ -236,13 +236,13 @@ def align_pairs(X_a, X_b, alignment="time"):
 
     Parameters
     ----------
-    X_a, X_b : ndarray of shape (n_pairs, n_channels, n_times)
+    X_a, X_b : ndarray of shape (n_pairs, n_channels, n_timepoints)
         First and second member of each pair.
     alignment : {"time", "channels"}, default="time"
         ``"time"``: side by side along the time axis, the paper's horizontal
-        alignment, giving ``(n_pairs, n_channels, 2 * n_times)``;
+        alignment, giving ``(n_pairs, n_channels, 2 * n_timepoints)``;
         ``"channels"``: stacked along the channel axis, the paper's vertical
-        alignment, giving ``(n_pairs, 2 * n_channels, n_times)``.
+        alignment, giving ``(n_pairs, 2 * n_channels, n_timepoints)``.
 
     Returns
     -------
@@ -266,6 +266,6 @@ def align_pairs(X_a, X_b, alignment="time"):
     if X_a.ndim != 3 or X_a.shape != X_b.shape:
         raise ValueError(
             "align_pairs needs two arrays of the same shape (n_pairs, n_channels, "
-            f"n_times); got {X_a.shape} and {X_b.shape}."
+            f"n_timepoints); got {X_a.shape} and {X_b.shape}."
         )
     return np.ascontiguousarray(np.concatenate((X_a, X_b), axis=ALIGNMENTS[alignment]))

@@ -41,7 +41,7 @@ class SiameseVerifier(BaseEstimator):
     Parameters
     ----------
     module : torch.nn.Module class or None, default=None
-        Embedding network, called as ``module(n_channels, n_times,
+        Embedding network, called as ``module(n_channels, n_timepoints,
         embedding_dim, **module_params)``; None uses
         :class:`~skgait.models.CNNLSTM`.
     module_params : dict or None, default=None
@@ -73,7 +73,7 @@ class SiameseVerifier(BaseEstimator):
     ----------
     module_ : torch.nn.Module
         The trained embedding network.
-    n_channels_, n_times_ : int
+    n_channels_, n_timepoints_ : int
         Shape of one window.
     mean_, scale_ : ndarray of shape (n_channels,)
         Per-channel standardisation learnt on the training windows.
@@ -165,7 +165,7 @@ class SiameseVerifier(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows of the training subjects.
         y : array-like of shape (n_windows,)
             Subject of each window.
@@ -189,7 +189,7 @@ class SiameseVerifier(BaseEstimator):
         if y.shape != (len(X),):
             raise ValueError(f"y must hold one subject per window: shape {y.shape}, X has {len(X)} windows.")
         rng = check_random_state(self.random_state)
-        self.n_channels_, self.n_times_ = X.shape[1:]
+        self.n_channels_, self.n_timepoints_ = X.shape[1:]
         self.mean_ = X.mean(axis=(0, 2))
         self.scale_ = X.std(axis=(0, 2)) + 1e-6
         module = self.module if self.module is not None else _default_module()
@@ -197,7 +197,7 @@ class SiameseVerifier(BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.module_ = module(
-                self.n_channels_, self.n_times_, self.embedding_dim, **(self.module_params or {})
+                self.n_channels_, self.n_timepoints_, self.embedding_dim, **(self.module_params or {})
             ).to(self.device)
             optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.lr)
             self.loss_history_ = []
@@ -233,7 +233,7 @@ class SiameseVerifier(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
 
         Returns
         -------
@@ -251,7 +251,7 @@ class SiameseVerifier(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Enrolment windows.
         subject_ids : array-like of shape (n_windows,)
             Whose window each one is.
@@ -277,7 +277,7 @@ class SiameseVerifier(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Probe windows.
         claimed_ids : array-like of shape (n_windows,)
             The identity each window claims; all must be enrolled.
@@ -309,7 +309,7 @@ class SiameseVerifier(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
         claimed_ids : array-like of shape (n_windows,)
 
         Returns

@@ -65,7 +65,7 @@ class Verifier(BaseEstimator):
         The fitted pair classifier.
     templates_ : dict
         Subject id → enrolled windows.
-    n_channels_, n_times_ : int
+    n_channels_, n_timepoints_ : int
         Shape of one window.
 
     See Also
@@ -123,7 +123,7 @@ class Verifier(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, n_channels, n_times)
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows of the training subjects.
         y : array-like of shape (n_windows,)
             Subject of each window.
@@ -147,7 +147,7 @@ class Verifier(BaseEstimator):
         )
         X_pairs = align_pairs(X[pairs[:, 0]], X[pairs[:, 1]], self.alignment)
         self.estimator_ = estimator.fit(X_pairs, same)
-        self.n_channels_, self.n_times_ = X.shape[1:]
+        self.n_channels_, self.n_timepoints_ = X.shape[1:]
         self.templates_ = {}
         return self
 
@@ -159,7 +159,7 @@ class Verifier(BaseEstimator):
 
         Parameters
         ----------
-        X_a, X_b : array-like of shape (n_pairs, n_channels, n_times)
+        X_a, X_b : array-like of shape (n_pairs, n_channels, n_timepoints)
 
         Returns
         -------
@@ -179,7 +179,7 @@ class Verifier(BaseEstimator):
         ----------
         subject_id : hashable
             Who the windows belong to.
-        windows : array-like of shape (n_windows, n_channels, n_times)
+        windows : array-like of shape (n_windows, n_channels, n_timepoints)
 
         Returns
         -------
@@ -203,7 +203,7 @@ class Verifier(BaseEstimator):
         ----------
         subject_id : hashable
             The claimed identity; must have been enrolled.
-        windows : array-like of shape (n_windows, n_channels, n_times)
+        windows : array-like of shape (n_windows, n_channels, n_timepoints)
             Probe windows.
 
         Returns
