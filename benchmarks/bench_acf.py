@@ -114,9 +114,7 @@ def baselines():
 
         def run_tsfresh(X, lags):
             flat = X.reshape(-1, X.shape[-1])
-            out = np.array(
-                [[autocorrelation(x, h) for h in range(1, lags + 1)] for x in flat]
-            )
+            out = np.array([[autocorrelation(x, h) for h in range(1, lags + 1)] for x in flat])
             return out.reshape(X.shape[0], X.shape[1], lags)
 
         found["tsfresh"] = run_tsfresh
@@ -184,7 +182,17 @@ def main(argv=None):
             peak_np = peak_extra_bytes(lambda: numpy_loop(X[: min(sub, 500)], lags))
             peak_np *= sub / min(sub, 500) * n_windows / sub
             rows.append(
-                (np.dtype(dtype).name, lags, "numpy loop", t, "*" if sub < n_windows else "", 0.0, peak_np, out_bytes, t / t_skgait)
+                (
+                    np.dtype(dtype).name,
+                    lags,
+                    "numpy loop",
+                    t,
+                    "*" if sub < n_windows else "",
+                    0.0,
+                    peak_np,
+                    out_bytes,
+                    t / t_skgait,
+                )
             )
             for name, func in others.items():
                 sub = min(subsets[name], n_windows)
@@ -207,7 +215,18 @@ def main(argv=None):
                     err_b = np.abs(res - eq12(Xs, lags)).max()
                     note = "vs eq.1-2"
                 rows.append(
-                    (np.dtype(dtype).name, lags, name, t, "*" if sub < n_windows else "", err_b, np.nan, out_bytes, t / t_skgait, note)
+                    (
+                        np.dtype(dtype).name,
+                        lags,
+                        name,
+                        t,
+                        "*" if sub < n_windows else "",
+                        err_b,
+                        np.nan,
+                        out_bytes,
+                        t / t_skgait,
+                        note,
+                    )
                 )
             print_rows(rows, X.nbytes, read_bw, read_s, dtype, lags)
     print(
@@ -243,8 +262,10 @@ def compare_methods(repeats, n_series=1200):
             est.transform(X[:2])  # compile
             times[method] = best_time(lambda: est.transform(X), repeats)
         d = times["direct"]
-        print(f"  {n_timepoints:>12} {lags:>5} {d:9.3f} "
-              + " ".join(f"{times[m]:6.3f} {times[m] / d:4.2f}x" for m in ("fft", "auto")))
+        print(
+            f"  {n_timepoints:>12} {lags:>5} {d:9.3f} "
+            + " ".join(f"{times[m]:6.3f} {times[m] / d:4.2f}x" for m in ("fft", "auto"))
+        )
 
 
 def print_rows(rows, nbytes, read_bw, read_s, dtype, lags):
@@ -255,7 +276,15 @@ def print_rows(rows, nbytes, read_bw, read_s, dtype, lags):
         f"{'x slower':>9} {'peak extra MB':>13} {'output MB':>9}  max |diff|"
     )
     for row in sel:
-        name, t, star, err, peak, out_bytes, ratio = row[2], row[3], row[4], row[5], row[6], row[7], row[8]
+        name, t, star, err, peak, out_bytes, ratio = (
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+        )
         note = row[9] if len(row) > 9 else ("vs eq.1-2" if name == "skgait" else "(reference)")
         peak_s = f"{peak / 1e6:13.1f}" if np.isfinite(peak) else f"{'-':>13}"
         print(

@@ -85,8 +85,10 @@ def _timed(fn, repeats):
 def _load_all(cache):
     import skgait.datasets
 
-    return {name: getattr(skgait.datasets, loader)(cache=cache)
-            for name, (loader, _, _) in LOADERS.items()}
+    return {
+        name: getattr(skgait.datasets, loader)(cache=cache)
+        for name, (loader, _, _) in LOADERS.items()
+    }
 
 
 def _pandas_baseline(files):
@@ -104,8 +106,14 @@ def _window_all(datasets):
     for ds in datasets.values():
         for placement in ds.placements:
             channels = {r.channels for r in ds.select(placement=placement)}
-            X, _ = make_windows(ds, placement=placement, rate=50.0, length=2.56,
-                                overlap=0.5, channels=min(channels, key=len))
+            X, _ = make_windows(
+                ds,
+                placement=placement,
+                rate=50.0,
+                length=2.56,
+                overlap=0.5,
+                channels=min(channels, key=len),
+            )
             n += len(X)
     return n
 
@@ -115,7 +123,13 @@ def _window_all(datasets):
 FORMATS = {
     "sisfall": ("SisFall/S*/D0*.txt", {"delimiters": ", \t", "terminator": ";"}, 0, ",", 9),
     "hugadb": ("HuGaDB/**/HuGaDB_v1_*.txt", {"skip_lines": 4, "delimiters": " \t"}, 4, "\t", 39),
-    "ipol": ("IPOL_HealthyGait/GaitData/*.txt", {"skip_lines": 2, "delimiters": "\t "}, 2, "\t", 10),
+    "ipol": (
+        "IPOL_HealthyGait/GaitData/*.txt",
+        {"skip_lines": 2, "delimiters": "\t "},
+        2,
+        "\t",
+        10,
+    ),
 }
 
 
@@ -134,8 +148,14 @@ def _read_skgait(file, fmt):
 def _read_pandas(file, fmt):
     _, _, header, sep, n_columns = FORMATS[fmt]
     return pd.read_csv(
-        file, sep=sep, header=None, skiprows=header, engine="c", dtype=np.float64,
-        usecols=range(n_columns), comment=";" if fmt == "sisfall" else None,
+        file,
+        sep=sep,
+        header=None,
+        skiprows=header,
+        engine="c",
+        dtype=np.float64,
+        usecols=range(n_columns),
+        comment=";" if fmt == "sisfall" else None,
     ).to_numpy()
 
 
@@ -204,25 +224,37 @@ def compare_parsers(repeats=3):
     for engine in READERS:
         runs = []
         for _ in range(repeats):
-            env = dict(os.environ, SKGAIT_DATA=str(get_data_home()),
-                       NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="numba-cold-"))
+            env = dict(
+                os.environ,
+                SKGAIT_DATA=str(get_data_home()),
+                NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="numba-cold-"),
+            )
             out = subprocess.run(
-                [sys.executable, __file__, "--engine-child", engine], env=env,
-                capture_output=True, text=True, check=True,
+                [sys.executable, __file__, "--engine-child", engine],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         times[engine] = {k: min(run[k] for run in runs) for k in ("cold", "warm")}
     best_peer = min(("pandas", "pyarrow"), key=lambda e: times[e]["cold"])
-    print(f"\n{'engine':<10} {'cold s':>8} {'warm s':>8} {'cold x ' + best_peer:>14} "
-          f"{'warm x ' + best_peer:>14}")
+    print(
+        f"\n{'engine':<10} {'cold s':>8} {'warm s':>8} {'cold x ' + best_peer:>14} "
+        f"{'warm x ' + best_peer:>14}"
+    )
     for engine, t in times.items():
-        print(f"{engine:<10} {t['cold']:8.3f} {t['warm']:8.3f} "
-              f"{t['cold'] / times[best_peer]['cold']:13.2f}x "
-              f"{t['warm'] / times[best_peer]['warm']:13.2f}x")
+        print(
+            f"{engine:<10} {t['cold']:8.3f} {t['warm']:8.3f} "
+            f"{t['cold'] / times[best_peer]['cold']:13.2f}x "
+            f"{t['warm'] / times[best_peer]['warm']:13.2f}x"
+        )
     speedup = times[best_peer]["cold"] / times["skgait"]["cold"]
     keep = speedup >= 2.0
-    print(f"\n{'KEEP' if keep else 'REPLACE'}: skgait's parser is {speedup:.2f}x as fast "
-          f"cold as {best_peer} (rule: a hand-written parser stays only if >= 2x)")
+    print(
+        f"\n{'KEEP' if keep else 'REPLACE'}: skgait's parser is {speedup:.2f}x as fast "
+        f"cold as {best_peer} (rule: a hand-written parser stays only if >= 2x)"
+    )
     return times
 
 
@@ -239,8 +271,11 @@ def main(repeats=3):
     t_warm, _ = _timed(lambda: _load_all(cache=True), repeats)
     t_win, n_windows = _timed(lambda: _window_all(datasets), repeats)
 
-    parsed = sum(r.signal.astype("float32", copy=False).nbytes
-                 for ds in datasets.values() for r in ds.recordings)
+    parsed = sum(
+        r.signal.astype("float32", copy=False).nbytes
+        for ds in datasets.values()
+        for r in ds.recordings
+    )
     del datasets
     gc.collect()
     tracemalloc.start()
@@ -257,8 +292,10 @@ def main(repeats=3):
     print(f"\n{'step':<48} {'seconds':>8} {'x baseline':>11}  note")
     for name, seconds, note in rows:
         print(f"{name:<48} {seconds:8.3f} {seconds / t_pandas:10.2f}x  {note}")
-    print(f"\nparsed float32 size {parsed / 1e6:.1f} MB; peak traced memory of a cold "
-          f"parse {peak / 1e6:.1f} MB = {peak / parsed:.2f}x (target < 3x)")
+    print(
+        f"\nparsed float32 size {parsed / 1e6:.1f} MB; peak traced memory of a cold "
+        f"parse {peak / 1e6:.1f} MB = {peak / parsed:.2f}x (target < 3x)"
+    )
     verdicts = {
         "cold parse no slower than pandas": t_cold <= t_pandas,
         "cached reload under 1 s": t_warm < 1.0,

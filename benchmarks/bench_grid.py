@@ -40,8 +40,20 @@ from skgait.experiments._cells import ROW_COLUMNS  # noqa: E402
 #: Columns of a result row that are not the cell's numbers: its coordinates
 #: (the cell key), timings and bookkeeping.
 NOT_COMPARED = {
-    "source", "target", "task", "estimator", "protocol", "cell_key", "config_hash", "run_id",
-    "cached", "started_at", "seconds", "fit_seconds", "fine_tune_seconds", "speed_up",
+    "source",
+    "target",
+    "task",
+    "estimator",
+    "protocol",
+    "cell_key",
+    "config_hash",
+    "run_id",
+    "cached",
+    "started_at",
+    "seconds",
+    "fit_seconds",
+    "fine_tune_seconds",
+    "speed_up",
 }
 #: Columns of a result row that the tables are made of.
 COMPARED = tuple(c for c in ROW_COLUMNS if c not in NOT_COMPARED)
@@ -101,8 +113,9 @@ def compare(numbers, reference):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=os.environ.get("SKGAIT_DATA"))
-    parser.add_argument("--n-jobs", type=int, default=None,
-                        help="cells in parallel (default: the configuration's)")
+    parser.add_argument(
+        "--n-jobs", type=int, default=None, help="cells in parallel (default: the configuration's)"
+    )
     parser.add_argument("--save", metavar="JSON", help="save the cells' numbers")
     parser.add_argument("--compare", metavar="JSON", help="compare with saved numbers")
     args = parser.parse_args(argv)

@@ -56,13 +56,23 @@ def datasets():
     """(name, X, meta, session column) of each benchmark."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
-        yield ("sisfall D01→D02 (waist)",
-               *make_windows(load_sisfall(), placement="waist", overlap=0.0), "trial")
-        yield ("ipol trial 1→2 (right foot)",
-               *make_windows(load_ipol_healthy_gait(), placement="right_foot",
-                             overlap=0.5, segment="trial"), "trial")
-        yield ("hugadb file→file (right thigh)",
-               *make_windows(load_hugadb(), placement="right_thigh", overlap=0.5), "recording")
+        yield (
+            "sisfall D01→D02 (waist)",
+            *make_windows(load_sisfall(), placement="waist", overlap=0.0),
+            "trial",
+        )
+        yield (
+            "ipol trial 1→2 (right foot)",
+            *make_windows(
+                load_ipol_healthy_gait(), placement="right_foot", overlap=0.5, segment="trial"
+            ),
+            "trial",
+        )
+        yield (
+            "hugadb file→file (right thigh)",
+            *make_windows(load_hugadb(), placement="right_thigh", overlap=0.5),
+            "recording",
+        )
 
 
 def identifier():
@@ -109,9 +119,11 @@ def main():
             models["CNN+LSTM (parallel)"] = GaitCNNLSTMClassifier(max_epochs=15, random_state=0)
         for model_name, model in models.items():
             s = score_identification(model, X, meta)
-            print(f"{name:32s} {model_name:22s} windows {s['window_accuracy']:.3f}  "
-                  f"recordings {s['recording_accuracy']:.3f}  chance {s['chance']:.3f}  "
-                  f"people {s['n_subjects']}  test windows {s['n_test_windows']}")
+            print(
+                f"{name:32s} {model_name:22s} windows {s['window_accuracy']:.3f}  "
+                f"recordings {s['recording_accuracy']:.3f}  chance {s['chance']:.3f}  "
+                f"people {s['n_subjects']}  test windows {s['n_test_windows']}"
+            )
     print(f"[{time.perf_counter() - start:.0f} s]\n")
 
     print("=== Authentication of unseen people (EER over all claims; 70/30 subject split) ===")
@@ -120,15 +132,20 @@ def main():
         sessions = meta[column].to_numpy().astype(str)
         eers = []
         for seed in range(3):
-            train, test = next(GroupShuffleSplit(1, test_size=0.3, random_state=seed)
-                               .split(X, groups=subjects))
+            train, test = next(
+                GroupShuffleSplit(1, test_size=0.3, random_state=seed).split(X, groups=subjects)
+            )
             emb = lda_embedding().fit(X[train], subjects[train])
             eers.append(claims_eer(emb.transform(X[test]), subjects[test], sessions[test]))
-        print(f"{name:32s} CrossCorrelation+LDA embedding  EER seeds 0-2: "
-              + ", ".join(f"{e:.3f}" for e in eers) + f"  (mean {np.mean(eers):.3f})")
+        print(
+            f"{name:32s} CrossCorrelation+LDA embedding  EER seeds 0-2: "
+            + ", ".join(f"{e:.3f}" for e in eers)
+            + f"  (mean {np.mean(eers):.3f})"
+        )
         if args.siamese and name.startswith("sisfall"):
-            train, test = next(GroupShuffleSplit(1, test_size=0.3, random_state=0)
-                               .split(X, groups=subjects))
+            train, test = next(
+                GroupShuffleSplit(1, test_size=0.3, random_state=0).split(X, groups=subjects)
+            )
             ver = SiameseVerifier(n_pairs=2000, max_epochs=10, random_state=0)
             ver.fit(X[train], subjects[train], sessions=sessions[train])
             eer = claims_eer(ver.embed(X[test]), subjects[test], sessions[test])

@@ -32,11 +32,15 @@ def _networks(n_channels, n_timepoints):
             continue
         params = inspect.signature(cls).parameters
         if name == "MultiTaskNetwork":
-            out.append(("MultiTaskNetwork (default, 3 tasks)", cls(n_channels, n_timepoints, TASKS)))
-            out.append((
-                "MultiTaskNetwork (separable, 3 tasks)",
-                cls(n_channels, n_timepoints, TASKS, features="separable"),
-            ))
+            out.append(
+                ("MultiTaskNetwork (default, 3 tasks)", cls(n_channels, n_timepoints, TASKS))
+            )
+            out.append(
+                (
+                    "MultiTaskNetwork (separable, 3 tasks)",
+                    cls(n_channels, n_timepoints, TASKS, features="separable"),
+                )
+            )
             continue
         kwargs = {"n_channels": n_channels, "n_timepoints": n_timepoints, "n_outputs": 1}
         kwargs = {k: v for k, v in kwargs.items() if k in params}
@@ -72,18 +76,26 @@ def main(argv=None):
     for name, module in _networks(args.channels, args.times):
         n_params = sum(p.numel() for p in module.parameters())
         lat1 = _latency(module, torch.randn(1, args.channels, args.times), args.repeats)
-        lat256 = _latency(module, torch.randn(256, args.channels, args.times), max(5, args.repeats // 5))
+        lat256 = _latency(
+            module, torch.randn(256, args.channels, args.times), max(5, args.repeats // 5)
+        )
         rows.append((name, n_params, lat1 * 1e6, lat256 * 1e6))
     ref = next(r for r in rows if r[0] == "BioDeepCNN")
-    print(f"windows: {args.channels} channels x {args.times} samples; "
-          f"torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)")
-    header = (f"{'network':40s} {'params':>8s} {'x BioDeep':>9s} "
-              f"{'us/win b=1':>11s} {'x BioDeep':>9s} {'us/win b=256':>13s} {'x BioDeep':>9s}")
+    print(
+        f"windows: {args.channels} channels x {args.times} samples; "
+        f"torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)"
+    )
+    header = (
+        f"{'network':40s} {'params':>8s} {'x BioDeep':>9s} "
+        f"{'us/win b=1':>11s} {'x BioDeep':>9s} {'us/win b=256':>13s} {'x BioDeep':>9s}"
+    )
     print(header)
     print("-" * len(header))
     for name, n, l1, l256 in rows:
-        print(f"{name:40s} {n:8d} {n / ref[1]:9.2f} {l1:11.1f} {l1 / ref[2]:9.2f} "
-              f"{l256:13.2f} {l256 / ref[3]:9.2f}")
+        print(
+            f"{name:40s} {n:8d} {n / ref[1]:9.2f} {l1:11.1f} {l1 / ref[2]:9.2f} "
+            f"{l256:13.2f} {l256 / ref[3]:9.2f}"
+        )
     return rows
 
 

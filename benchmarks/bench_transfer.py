@@ -54,14 +54,20 @@ def _load_example():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--epochs", type=int, default=30,
-                        help="epochs from scratch (source and target), default 30")
+    parser.add_argument(
+        "--epochs", type=int, default=30, help="epochs from scratch (source and target), default 30"
+    )
     parser.add_argument("--fine-tune-epochs", type=int, default=3)
     parser.add_argument("--n-splits", type=int, default=3)
-    parser.add_argument("--max-windows", type=int, default=None,
-                        help="at most this many windows per subject (default: all)")
-    parser.add_argument("--no-convergence", action="store_true",
-                        help="skip the early-stopping runs")
+    parser.add_argument(
+        "--max-windows",
+        type=int,
+        default=None,
+        help="at most this many windows per subject (default: all)",
+    )
+    parser.add_argument(
+        "--no-convergence", action="store_true", help="skip the early-stopping runs"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--csv", type=Path, help="write the per-fold results here")
     args = parser.parse_args(argv)
@@ -69,33 +75,44 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     ex = _load_example()
     start = time.perf_counter()
-    print(f"BioDeep cross-testing: {args.epochs} epochs from scratch vs "
-          f"{args.fine_tune_epochs} of fine-tuning, {args.n_splits} subject-wise folds, "
-          f"seeds {args.seeds}, windows per subject: {args.max_windows or 'all'}, "
-          f"{args.threads} torch thread(s).", flush=True)
+    print(
+        f"BioDeep cross-testing: {args.epochs} epochs from scratch vs "
+        f"{args.fine_tune_epochs} of fine-tuning, {args.n_splits} subject-wise folds, "
+        f"seeds {args.seeds}, windows per subject: {args.max_windows or 'all'}, "
+        f"{args.threads} torch thread(s).",
+        flush=True,
+    )
     results = ex.run(
-        seeds=args.seeds, max_windows_per_subject=args.max_windows,
-        max_epochs=args.epochs, fine_tune_epochs=args.fine_tune_epochs,
-        n_splits=args.n_splits, convergence=not args.no_convergence,
+        seeds=args.seeds,
+        max_windows_per_subject=args.max_windows,
+        max_epochs=args.epochs,
+        fine_tune_epochs=args.fine_tune_epochs,
+        n_splits=args.n_splits,
+        convergence=not args.no_convergence,
     )
     if args.csv:
         results.to_csv(args.csv, index=False)
 
-    table = ex.summarize(results, max_epochs=args.epochs,
-                         fine_tune_epochs=args.fine_tune_epochs)
+    table = ex.summarize(results, max_epochs=args.epochs, fine_tune_epochs=args.fine_tune_epochs)
     print()
     ex.print_summary(table, max_epochs=args.epochs, fine_tune_epochs=args.fine_tune_epochs)
 
     # Spread over folds and seeds, and gender balanced accuracy.
-    spread = results.pivot_table(index=["source", "target", "task"],
-                                 columns="model", values="score", aggfunc="std", sort=False)
+    spread = results.pivot_table(
+        index=["source", "target", "task"],
+        columns="model",
+        values="score",
+        aggfunc="std",
+        sort=False,
+    )
     print("\nStandard deviation of the fold scores (over folds and seeds):")
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
         print(spread.to_string())
         gender = results[results["task"] == "gender"]
         if len(gender):
-            bal = gender.pivot_table(index=["source", "target"], columns="model",
-                                     values="balanced_accuracy", sort=False)
+            bal = gender.pivot_table(
+                index=["source", "target"], columns="model", values="balanced_accuracy", sort=False
+            )
             print("\nGender balanced accuracy on held-out subjects (chance 0.5):")
             print(bal.to_string())
     sources = results.groupby(["source", "task"])["source_fit_s"].mean()

@@ -28,11 +28,13 @@ grid = CrossDatasetGrid(
     {"hugadb": "right_foot", "ipol": "right_foot"},
     tasks=["gender"],
     estimators={
-        "rf": make_pipeline(ACFTransformer(lags=10),
-                            RandomForestClassifier(n_estimators=100, random_state=0)),
-        "cnn": make_pipeline(ACFTransformer(lags=10, output="3d"),
-                             GaitCNNClassifier(max_epochs=10, fine_tune_epochs=2,
-                                               batch_size=32, random_state=0)),
+        "rf": make_pipeline(
+            ACFTransformer(lags=10), RandomForestClassifier(n_estimators=100, random_state=0)
+        ),
+        "cnn": make_pipeline(
+            ACFTransformer(lags=10, output="3d"),
+            GaitCNNClassifier(max_epochs=10, fine_tune_epochs=2, batch_size=32, random_state=0),
+        ),
     },
     protocols=["within", "direct", "fine_tune", "scratch"],
     max_windows_per_subject=30,
@@ -42,12 +44,28 @@ grid = CrossDatasetGrid(
 )
 results = grid.run()
 
-print(results[["source", "target", "estimator", "protocol", "accuracy",
-               "balanced_accuracy", "baseline_balanced_accuracy", "speed_up"]]
-      .round(3).to_string(index=False))
-for (task, metric, estimator, protocol), table in results_tables(
-        results, metric="balanced_accuracy").items():
-    print(f"\n{estimator}, {protocol} off the diagonal — balanced accuracy (%), "
-          "rows = training, columns = testing")
+print(
+    results[
+        [
+            "source",
+            "target",
+            "estimator",
+            "protocol",
+            "accuracy",
+            "balanced_accuracy",
+            "baseline_balanced_accuracy",
+            "speed_up",
+        ]
+    ]
+    .round(3)
+    .to_string(index=False)
+)
+for (_task, metric, estimator, protocol), table in results_tables(
+    results, metric="balanced_accuracy"
+).items():
+    print(
+        f"\n{estimator}, {protocol} off the diagonal — balanced accuracy (%), "
+        "rows = training, columns = testing"
+    )
     print(format_table(table, metric))
 print("\nOpen the runs with: mlflow ui --backend-store-uri sqlite:///mlflow.db")

@@ -94,14 +94,17 @@ def compare_protocols(X, meta, *, n_estimators=100, random_state=0, n_jobs=-1):
     n_splits = n_splits_for(meta)
     gender = make_pipeline(
         ACFTransformer(lags=10),
-        RandomForestClassifier(n_estimators=n_estimators, n_jobs=n_jobs,
-                               random_state=random_state),
+        RandomForestClassifier(n_estimators=n_estimators, n_jobs=n_jobs, random_state=random_state),
     )
     age = make_pipeline(
         ACFTransformer(lags=10),
-        RandomForestRegressor(n_estimators=n_estimators, max_features="sqrt",
-                              min_samples_leaf=5, n_jobs=n_jobs,
-                              random_state=random_state),
+        RandomForestRegressor(
+            n_estimators=n_estimators,
+            max_features="sqrt",
+            min_samples_leaf=5,
+            n_jobs=n_jobs,
+            random_state=random_state,
+        ),
     )
     common = {"protocol": PROTOCOLS, "n_splits": n_splits, "random_state": random_state}
     sex_res = evaluate(gender, X, meta["sex"], groups, **common)
@@ -121,12 +124,13 @@ def main():
         for placement in placements:
             X, meta = make_windows(dataset, placement=placement, **WINDOWS)
             n_subjects = meta["group"].nunique()
-            print(f"{name} {placement}: {len(X)} windows of {n_subjects} subjects "
-                  f"({meta.groupby('sex')['group'].nunique().to_dict()})")
+            print(
+                f"{name} {placement}: {len(X)} windows of {n_subjects} subjects "
+                f"({meta.groupby('sex')['group'].nunique().to_dict()})"
+            )
             with warnings.catch_warnings():
                 # Constant channels (a sensor at rest) get ACF 0, with a warning.
-                warnings.filterwarnings("ignore", category=UserWarning,
-                                        module="skgait.features")
+                warnings.filterwarnings("ignore", category=UserWarning, module="skgait.features")
                 table = compare_protocols(X, meta)
             table.insert(0, "placement", placement)
             table.insert(0, "dataset", name)
@@ -137,8 +141,12 @@ def main():
         print()
         print(results.to_string(index=False))
 
-    wide = results.pivot_table(index=["dataset", "placement"], columns=["protocol", "model"],
-                               values=["balanced_accuracy", "age_mae"], sort=False)
+    wide = results.pivot_table(
+        index=["dataset", "placement"],
+        columns=["protocol", "model"],
+        values=["balanced_accuracy", "age_mae"],
+        sort=False,
+    )
     leaky = wide[("balanced_accuracy", "leaky_window", "estimator")]
     honest = wide[("balanced_accuracy", "subject", "estimator")]
     mae_rf = wide[("age_mae", "subject", "estimator")]

@@ -56,11 +56,13 @@ def _scores(y, pred, proba, classes, groups):
 def run_dataset(name, loader, preset):
     X, meta = make_windows(loader(), placement="waist", rate=50.0, length=2.56, overlap=0.5)
     X = X.astype(np.float32)
-    Y = pd.DataFrame({
-        "sex": meta["sex"].to_numpy(),
-        "age_group": AgeGroups(preset).fit_transform(meta["age"]),
-        "subject": meta["group"].to_numpy(),
-    })
+    Y = pd.DataFrame(
+        {
+            "sex": meta["sex"].to_numpy(),
+            "age_group": AgeGroups(preset).fit_transform(meta["age"]),
+            "subject": meta["group"].to_numpy(),
+        }
+    )
     groups = meta["group"].to_numpy()
     oof = {}  # (model, loss, task) -> list of (index, pred, proba)
     for train, test in SubjectKFold(3, shuffle=True, random_state=0).split(X, Y["sex"], groups):
@@ -70,20 +72,24 @@ def run_dataset(name, loader, preset):
         for task in TASKS:  # majority baseline
             majority = Y[task].iloc[train].mode()[0]
             oof.setdefault(("baseline", "majority", task), []).append(
-                (test, np.full(len(test), majority, dtype=object), None))
+                (test, np.full(len(test), majority, dtype=object), None)
+            )
         for loss_name, loss in LOSSES.items():
             fits = [("single-task", [task], task) for task in TASKS]
             fits.append(("multi-task", [*TASKS, "subject"], None))
             for model, tasks, only in fits:
                 net = GaitMultiTaskNet(
-                    tasks=tasks, losses={t: loss for t in TASKS if t in tasks},
-                    task_weights={"subject": 0.3} if "subject" in tasks else None, **NET,
+                    tasks=tasks,
+                    losses={t: loss for t in TASKS if t in tasks},
+                    task_weights={"subject": 0.3} if "subject" in tasks else None,
+                    **NET,
                 )
                 net.fit(X[train], Y.iloc[train][tasks])
                 pred, proba = net.predict(X[test]), net.predict_proba(X[test])
                 for task in TASKS if only is None else [only]:
                     oof.setdefault((model, loss_name, task), []).append(
-                        (test, pred[task].to_numpy(), proba[task]))
+                        (test, pred[task].to_numpy(), proba[task])
+                    )
     rows = []
     for (model, loss_name, task), parts in oof.items():
         index = np.concatenate([p[0] for p in parts])

@@ -48,10 +48,17 @@ SPACE = {
 
 def make_search(*, n_trials=15, inner_splits=3, n_estimators=50, random_state=0):
     """The inner search: ACF + random forest, tuned with subject-wise folds."""
-    pipe = Pipeline([
-        ("acf", ACFTransformer(lags=10)),
-        ("rf", RandomForestClassifier(n_estimators=n_estimators, random_state=random_state, n_jobs=2)),
-    ])
+    pipe = Pipeline(
+        [
+            ("acf", ACFTransformer(lags=10)),
+            (
+                "rf",
+                RandomForestClassifier(
+                    n_estimators=n_estimators, random_state=random_state, n_jobs=2
+                ),
+            ),
+        ]
+    )
     return OptunaSearchCV(
         pipe,
         SPACE,
@@ -87,41 +94,52 @@ def nested_search(X, meta, *, outer_splits=5, **search_kwargs):
     with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
         warnings.filterwarnings("ignore", module="optuna")
         cv = cross_validate(
-            make_search(**search_kwargs), X, y,
-            cv=SubjectKFold(outer_splits), scoring="balanced_accuracy",
-            params={"groups": groups}, return_estimator=True,
+            make_search(**search_kwargs),
+            X,
+            y,
+            cv=SubjectKFold(outer_splits),
+            scoring="balanced_accuracy",
+            params={"groups": groups},
+            return_estimator=True,
         )
     rows = []
     for fold, (score, search) in enumerate(zip(cv["test_score"], cv["estimator"])):
         s = search.pruning_summary_
-        rows.append({
-            "fold": fold,
-            "outer_test_score": score,
-            "inner_best_score": search.best_score_,
-            **search.best_params_,
-            "trials": s["n_trials"],
-            "pruned": s["n_pruned"],
-            "folds_not_run": s["folds_not_run"],
-            "seconds_saved": s["seconds_saved"],
-            "fit_s": cv["fit_time"][fold],
-        })
+        rows.append(
+            {
+                "fold": fold,
+                "outer_test_score": score,
+                "inner_best_score": search.best_score_,
+                **search.best_params_,
+                "trials": s["n_trials"],
+                "pruned": s["n_pruned"],
+                "folds_not_run": s["folds_not_run"],
+                "seconds_saved": s["seconds_saved"],
+                "fit_s": cv["fit_time"][fold],
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def main():
     t0 = time.perf_counter()
-    X, meta = make_windows(load_sisfall(), placement="waist", rate=50.0, length=2.56,
-                           overlap=0.5, activity="walking")
+    X, meta = make_windows(
+        load_sisfall(), placement="waist", rate=50.0, length=2.56, overlap=0.5, activity="walking"
+    )
     print(f"SisFall waist: {len(X)} windows of {meta['group'].nunique()} subjects")
     results = nested_search(X, meta)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(results.round(3).to_string(index=False))
     print(f"\nlags chosen per outer fold: {results['acf__lags'].tolist()}")
-    print(f"nested balanced accuracy: {results['outer_test_score'].mean():.3f} "
-          f"± {results['outer_test_score'].std():.3f} (chance 0.5)")
-    print(f"pruning: {results['pruned'].sum()} of {results['trials'].sum()} trials pruned, "
-          f"{results['folds_not_run'].sum()} inner folds not run, "
-          f"~{results['seconds_saved'].sum():.0f} s saved")
+    print(
+        f"nested balanced accuracy: {results['outer_test_score'].mean():.3f} "
+        f"± {results['outer_test_score'].std():.3f} (chance 0.5)"
+    )
+    print(
+        f"pruning: {results['pruned'].sum()} of {results['trials'].sum()} trials pruned, "
+        f"{results['folds_not_run'].sum()} inner folds not run, "
+        f"~{results['seconds_saved'].sum():.0f} s saved"
+    )
     print(f"total time: {time.perf_counter() - t0:.0f} s")
 
 

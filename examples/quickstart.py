@@ -38,13 +38,16 @@ def main():
     rows = [
         ("ACF + RandomForest", "subject-wise", pipe, SubjectKFold(5, shuffle=True, random_state=0)),
         ("ACF + RandomForest", "leaky windows", pipe, LeakyWindowKFold(5, random_state=0)),
-        ("majority class", "subject-wise", DummyClassifier(), SubjectKFold(5, shuffle=True, random_state=0)),
+        (
+            "majority class",
+            "subject-wise",
+            DummyClassifier(),
+            SubjectKFold(5, shuffle=True, random_state=0),
+        ),
     ]
     print(f"{'model':<20} {'protocol':<14} balanced accuracy")
     for name, protocol, estimator, cv in rows:
-        scores = cross_val_score(
-            estimator, X, y, groups=groups, cv=cv, scoring="balanced_accuracy"
-        )
+        scores = cross_val_score(estimator, X, y, groups=groups, cv=cv, scoring="balanced_accuracy")
         print(f"{name:<20} {protocol:<14} {scores.mean():.3f} ± {scores.std():.3f}")
     print(
         "\nThe leaky score measures re-identification of people seen in training; "

@@ -173,10 +173,19 @@ def _timed_fit(estimator, X, y, **fit_params):
     return time.perf_counter() - start
 
 
-def cross_test(source, target, task, *, max_epochs=MAX_EPOCHS,
-               fine_tune_epochs=FINE_TUNE_EPOCHS, n_splits=N_SPLITS,
-               random_state=0, convergence=False, convergence_max_epochs=100,
-               patience=5):
+def cross_test(
+    source,
+    target,
+    task,
+    *,
+    max_epochs=MAX_EPOCHS,
+    fine_tune_epochs=FINE_TUNE_EPOCHS,
+    n_splits=N_SPLITS,
+    random_state=0,
+    convergence=False,
+    convergence_max_epochs=100,
+    patience=5,
+):
     """Scratch vs fine-tuned CNN on the target's held-out subjects.
 
     Parameters
@@ -246,16 +255,29 @@ def cross_test(source, target, task, *, max_epochs=MAX_EPOCHS,
             if name == "scratch_early_stop":
                 best = [i for i, e in enumerate(model.history, 1) if e["valid_loss_best"]]
                 epochs = best[-1]
-            rows.append({
-                "fold": fold, "model": name, "fit_s": fit_s, "epochs": epochs,
-                "n_train": len(train), "source_fit_s": source_s,
-                **_score(task, y_tgt[test], model.predict(X_tgt[test])),
-            })
+            rows.append(
+                {
+                    "fold": fold,
+                    "model": name,
+                    "fit_s": fit_s,
+                    "epochs": epochs,
+                    "n_train": len(train),
+                    "source_fit_s": source_s,
+                    **_score(task, y_tgt[test], model.predict(X_tgt[test])),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def run(pairs=PAIRS, tasks=tuple(TASKS), seeds=(0,), *,
-        max_windows_per_subject=MAX_WINDOWS_PER_SUBJECT, verbose=True, **kwargs):
+def run(
+    pairs=PAIRS,
+    tasks=tuple(TASKS),
+    seeds=(0,),
+    *,
+    max_windows_per_subject=MAX_WINDOWS_PER_SUBJECT,
+    verbose=True,
+    **kwargs,
+):
     """:func:`cross_test` for every pair, task and seed.
 
     ``kwargs`` go to :func:`cross_test`. Returns the concatenated per-fold
@@ -273,16 +295,20 @@ def run(pairs=PAIRS, tasks=tuple(TASKS), seeds=(0,), *,
         for source, target in pairs:
             for task in tasks:
                 start = time.perf_counter()
-                res = cross_test(features(source), features(target), task,
-                                 random_state=seed, **kwargs)
+                res = cross_test(
+                    features(source), features(target), task, random_state=seed, **kwargs
+                )
                 res.insert(0, "seed", seed)
                 res.insert(0, "task", task)
                 res.insert(0, "target", " ".join(target))
                 res.insert(0, "source", " ".join(source))
                 parts.append(res)
                 if verbose:
-                    print(f"  seed {seed}  {' '.join(source)} → {' '.join(target)}  "
-                          f"{task}: {time.perf_counter() - start:.1f} s", flush=True)
+                    print(
+                        f"  seed {seed}  {' '.join(source)} → {' '.join(target)}  "
+                        f"{task}: {time.perf_counter() - start:.1f} s",
+                        flush=True,
+                    )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -307,14 +333,18 @@ def summarize(results, *, max_epochs=MAX_EPOCHS, fine_tune_epochs=FINE_TUNE_EPOC
         cost = 100 * cost if task == "gender" else -cost
         ratio = per_seed["scratch"] / per_seed["fine_tune"]
         row = {
-            "source → target": f"{source} → {target}", "task": task,
+            "source → target": f"{source} → {target}",
+            "task": task,
             "metric": TASKS[task][4],
-            "scratch": score["scratch"], "fine_tune": score["fine_tune"],
+            "scratch": score["scratch"],
+            "fine_tune": score["fine_tune"],
             f"scratch_{fine_tune_epochs}ep": score["scratch_short"],
             "baseline": score["baseline"],
-            "cost": cost, "paper_cost": f"≤ {PAPER_COST[task]}",
+            "cost": cost,
+            "paper_cost": f"≤ {PAPER_COST[task]}",
             "cost_ok": bool(cost <= PAPER_COST[task]),
-            "t_scratch_s": per_seed["scratch"], "t_fine_tune_s": per_seed["fine_tune"],
+            "t_scratch_s": per_seed["scratch"],
+            "t_fine_tune_s": per_seed["fine_tune"],
             "ratio": ratio,
         }
         if "scratch_early_stop" in score.index:
@@ -335,56 +365,69 @@ def _verdict(row, fine_tune_epochs):
         return a > b + margin if gender else a < b - margin
 
     unit = "pts" if gender else "years"
-    cost = f"cost {row['cost']:+.1f} {unit} ({'within' if row['cost_ok'] else 'beyond'} the paper's)"
+    cost = (
+        f"cost {row['cost']:+.1f} {unit} ({'within' if row['cost_ok'] else 'beyond'} the paper's)"
+    )
     margin = CLEAR_MARGIN[row["task"]]
-    beats = [name for name in ("scratch", "fine_tune")
-             if better(row[name], row["baseline"], margin)]
+    beats = [
+        name for name in ("scratch", "fine_tune") if better(row[name], row["baseline"], margin)
+    ]
     if not beats:
-        what = ("neither network beats the baseline clearly: the cost compares "
-                "two near-chance models")
+        what = (
+            "neither network beats the baseline clearly: the cost compares two near-chance models"
+        )
     elif beats == ["scratch"]:
-        what = ("only scratch beats the baseline clearly: fine-tuning the "
-                "transferred features loses what it learnt")
+        what = (
+            "only scratch beats the baseline clearly: fine-tuning the "
+            "transferred features loses what it learnt"
+        )
     elif beats == ["fine_tune"]:
         what = "only the fine-tuned network beats the baseline clearly"
     else:
         what = "both beat the baseline clearly"
     short = row[f"scratch_{fine_tune_epochs}ep"]
     control = ("better" if better(row["fine_tune"], short) else "no better") + (
-        f" than {fine_tune_epochs} epochs from scratch ({short:.2f})")
+        f" than {fine_tune_epochs} epochs from scratch ({short:.2f})"
+    )
     return f"  {row['source → target']}, {row['task']}: {cost}; {what}; fine-tuned is {control}."
 
 
 def print_summary(table, *, max_epochs=MAX_EPOCHS, fine_tune_epochs=FINE_TUNE_EPOCHS):
     """Print the table and what it means."""
-    with pd.option_context("display.width", 250, "display.max_columns", None,
-                           "display.float_format", "{:.3f}".format):
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", None, "display.float_format", "{:.3f}".format
+    ):
         print(table.to_string(index=False))
     print(f"""
 scratch: {max_epochs} epochs on the target's training subjects; fine_tune: the
 source's convolutional layers + a new head, {fine_tune_epochs} epochs on the same
-subjects; scratch_{fine_tune_epochs}ep: scratch for {fine_tune_epochs} epochs; baseline: majority sex /
-median age of the training subjects. All scores are for held-out subjects
+subjects; scratch_{fine_tune_epochs}ep: scratch for {fine_tune_epochs} epochs;
+baseline: majority sex / median age of the training subjects. All scores are for held-out subjects
 (subject-wise folds), not for new windows of people seen in training.
 cost: accuracy points (gender) or years of MAE (age) lost by fine-tuning
 (paper: ≤ 1.4 / ≤ 1.2). ratio: target training wall time, scratch /
 fine-tune (paper: 20–30×). met: ratio ≥ 20 and cost within the paper's.
 
-Speed-up: {table['ratio'].min():.1f}–{table['ratio'].max():.1f}×, close to {max_epochs} / {fine_tune_epochs} = {max_epochs / fine_tune_epochs:.0f} epochs: both train
-on the same windows and an epoch costs the same, so the ratio is set by the
-number of epochs chosen, not by anything the transfer learns (the paper's
-20–30× means 40–90 scratch epochs against 2–3). Target met in
-{int(table['met'].sum())} of {len(table)} settings; the cost alone is within the paper's in {int(table['cost_ok'].sum())}.""")
+Speed-up: {table["ratio"].min():.1f}–{table["ratio"].max():.1f}×, close to
+{max_epochs} / {fine_tune_epochs} = {max_epochs / fine_tune_epochs:.0f} epochs: both train on the
+same windows and an epoch costs the same, so the ratio is set by the number of epochs
+chosen, not by anything the transfer learns (the paper's 20–30× means 40–90
+scratch epochs against 2–3). Target met in
+{int(table["met"].sum())} of {len(table)} settings; the cost alone is within the paper's
+in {int(table["cost_ok"].sum())}.""")
     if "ratio_conv" in table:
         print(f"""
 Trained from scratch with early stopping on held-out subjects, the CNN
-reaches its best validation loss after {table['conv_epochs'].min():.1f}–{table['conv_epochs'].max():.1f} epochs (mean over folds);
-stopped there, scratch training takes {table['ratio_conv'].min():.1f}–{table['ratio_conv'].max():.1f}× the fine-tuning time.
+reaches its best validation loss after
+{table["conv_epochs"].min():.1f}–{table["conv_epochs"].max():.1f} epochs (mean over folds);
+stopped there, scratch training takes
+{table["ratio_conv"].min():.1f}–{table["ratio_conv"].max():.1f}× the fine-tuning time.
 Epochs beyond that fit the training subjects, not sex or age.""")
     print(f"""
 With 18–38 subjects per dataset, little of a gait signature generalises to
 new people, so a small cost often compares two models near chance
-("clearly" below: by more than {100 * CLEAR_MARGIN['gender']:.0f} accuracy points or {CLEAR_MARGIN['age']:.0f} year of MAE):""")
+("clearly" below: by more than {100 * CLEAR_MARGIN["gender"]:.0f} accuracy points or
+{CLEAR_MARGIN["age"]:.0f} year of MAE):""")
     for _, row in table.iterrows():
         print(_verdict(row, fine_tune_epochs))
 
@@ -392,9 +435,11 @@ new people, so a small cost often compares two models near chance
 def main():
     torch.set_num_threads(1)
     start = time.perf_counter()
-    print(f"Cross-testing, {MAX_EPOCHS} epochs from scratch vs {FINE_TUNE_EPOCHS} of "
-          f"fine-tuning, {N_SPLITS} subject-wise folds, ≤ {MAX_WINDOWS_PER_SUBJECT} "
-          "windows per subject, 1 torch thread:")
+    print(
+        f"Cross-testing, {MAX_EPOCHS} epochs from scratch vs {FINE_TUNE_EPOCHS} of "
+        f"fine-tuning, {N_SPLITS} subject-wise folds, ≤ {MAX_WINDOWS_PER_SUBJECT} "
+        "windows per subject, 1 torch thread:"
+    )
     results = run()
     table = summarize(results)
     print()

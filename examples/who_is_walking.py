@@ -66,25 +66,35 @@ def identification_sets():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
         ipol = load_ipol_healthy_gait()
-        yield "sisfall D01→D02 (waist, 2.56 s)", *make_windows(
-            load_sisfall(), placement="waist", overlap=0.0)
-        yield "hugadb file→file (right thigh, 2.56 s)", *make_windows(
-            load_hugadb(), placement="right_thigh", overlap=0.5)
-        yield "ipol 1→2 (right foot, 2.56 s)", *make_windows(
-            ipol, placement="right_foot", overlap=0.5, segment="trial")
-        yield "ipol 1→2 (right foot, 2 steps → 128)", *make_step_windows(
-            ipol, placement="right_foot", n_steps=2, n_timepoints=128)
+        yield (
+            "sisfall D01→D02 (waist, 2.56 s)",
+            *make_windows(load_sisfall(), placement="waist", overlap=0.0),
+        )
+        yield (
+            "hugadb file→file (right thigh, 2.56 s)",
+            *make_windows(load_hugadb(), placement="right_thigh", overlap=0.5),
+        )
+        yield (
+            "ipol 1→2 (right foot, 2.56 s)",
+            *make_windows(ipol, placement="right_foot", overlap=0.5, segment="trial"),
+        )
+        yield (
+            "ipol 1→2 (right foot, 2 steps → 128)",
+            *make_step_windows(ipol, placement="right_foot", n_steps=2, n_timepoints=128),
+        )
 
 
 def identifiers():
     return {
         "CrossCorrelation+LDA": make_pipeline(
-            CrossCorrelationFeatures(), StandardScaler(),
-            LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")),
+            CrossCorrelationFeatures(),
+            StandardScaler(),
+            LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"),
+        ),
         "CNN+LSTM": GaitCNNLSTMClassifier(max_epochs=EPOCHS, random_state=SEED),
         "ACF+RF": make_pipeline(
-            ACFTransformer(lags=32),
-            RandomForestClassifier(200, n_jobs=2, random_state=SEED)),
+            ACFTransformer(lags=32), RandomForestClassifier(200, n_jobs=2, random_state=SEED)
+        ),
     }
 
 
@@ -93,11 +103,17 @@ def identification_table():
     for name, X, meta in identification_sets():
         for model_name, model in identifiers().items():
             s = score_identification(model, X, meta)
-            rows.append({"benchmark": name, "model": model_name,
-                         "windows": s["window_accuracy"],
-                         "recordings": s["recording_accuracy"],
-                         "chance": s["chance"], "subjects": s["n_subjects"],
-                         "test windows": s["n_test_windows"]})
+            rows.append(
+                {
+                    "benchmark": name,
+                    "model": model_name,
+                    "windows": s["window_accuracy"],
+                    "recordings": s["recording_accuracy"],
+                    "chance": s["chance"],
+                    "subjects": s["n_subjects"],
+                    "test windows": s["n_test_windows"],
+                }
+            )
     return pd.DataFrame(rows).set_index(["benchmark", "model"])
 
 
@@ -105,9 +121,14 @@ def authentication_sets():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         ipol = load_ipol_healthy_gait()
-        yield "sisfall (waist, 2.56 s)", *make_windows(load_sisfall(), placement="waist", overlap=0.0)
-        yield "ipol (right foot, 2.56 s)", *make_windows(
-            ipol, placement="right_foot", overlap=0.5, segment="trial")
+        yield (
+            "sisfall (waist, 2.56 s)",
+            *make_windows(load_sisfall(), placement="waist", overlap=0.0),
+        )
+        yield (
+            "ipol (right foot, 2.56 s)",
+            *make_windows(ipol, placement="right_foot", overlap=0.5, segment="trial"),
+        )
         yield "ipol (right foot, 2 steps)", *make_step_windows(ipol, placement="right_foot")
 
 
@@ -117,10 +138,12 @@ def authentication_table():
         subjects = meta["subject"].to_numpy()
         sessions = meta["trial"].to_numpy()
         # Subjects are split first: those of test pairs never train.
-        train_idx, test_idx = next(GroupShuffleSplit(
-            1, test_size=0.3, random_state=SEED).split(X, groups=subjects))
+        train_idx, test_idx = next(
+            GroupShuffleSplit(1, test_size=0.3, random_state=SEED).split(X, groups=subjects)
+        )
         test_pairs, test_same = make_pairs(
-            subjects[test_idx], 600, sessions=sessions[test_idx], random_state=SEED)
+            subjects[test_idx], 600, sessions=sessions[test_idx], random_state=SEED
+        )
         test_pairs = test_idx[test_pairs]
         train = np.zeros(len(X), dtype=bool)
         train[train_idx] = True
@@ -130,18 +153,27 @@ def authentication_table():
             # 256 raw samples, so that the example runs in about two minutes.
             verifier = Verifier(
                 GaitCNNLSTMClassifier(ChainedCNNLSTM, max_epochs=EPOCHS, random_state=SEED),
-                alignment=alignment, n_pairs=1500, random_state=SEED,
+                alignment=alignment,
+                n_pairs=1500,
+                random_state=SEED,
             ).fit(X[train], subjects[train], sessions=sessions[train])
             score = verifier.score_pairs(X[test_pairs[:, 0]], X[test_pairs[:, 1]])
             report = verification_report(test_same, score)
-            rows.append({"benchmark": name, "alignment": alignment,
-                         "ROC AUC": report["roc_auc"], "EER": report["eer"],
-                         "acc@EER": report["accuracy_at_eer"],
-                         "train subj.": len(train_subjects),
-                         "test subj.": len(np.unique(subjects[test_pairs]))})
+            rows.append(
+                {
+                    "benchmark": name,
+                    "alignment": alignment,
+                    "ROC AUC": report["roc_auc"],
+                    "EER": report["eer"],
+                    "acc@EER": report["accuracy_at_eer"],
+                    "train subj.": len(train_subjects),
+                    "test subj.": len(np.unique(subjects[test_pairs])),
+                }
+            )
         # Chance: a score that ignores the pair.
-        rows.append({"benchmark": name, "alignment": "chance", "ROC AUC": 0.5,
-                     "EER": 0.5, "acc@EER": 0.5})
+        rows.append(
+            {"benchmark": name, "alignment": "chance", "ROC AUC": 0.5, "EER": 0.5, "acc@EER": 0.5}
+        )
     return pd.DataFrame(rows).set_index(["benchmark", "alignment"])
 
 
@@ -153,7 +185,8 @@ def extraction_table():
     train_ds = GaitDataset("hugadb", [r for r in various if r.subject not in test], hugadb.subjects)
     test_ds = GaitDataset("hugadb", [r for r in various if r.subject in test], hugadb.subjects)
     extractor = WalkingExtractor(
-        GaitSegmenter(max_epochs=10, random_state=SEED), placement="right_thigh",
+        GaitSegmenter(max_epochs=10, random_state=SEED),
+        placement="right_thigh",
         channels=("acc_x", "acc_y", "acc_z"),  # many HuGaDB gyroscopes are corrupted
     ).fit(train_ds)
     extracted = extractor.transform(test_ds)
@@ -161,13 +194,18 @@ def extraction_table():
     # Windows make_windows cuts from the true and from the predicted labels.
     n_true = len(make_windows(test_ds, placement="right_thigh")[0])
     n_pred = len(make_windows(extracted, placement="right_thigh")[0])
-    summary = pd.DataFrame([{
-        "train subjects": len(subjects) - len(test), "test subjects": len(test),
-        "step accuracy": report["accuracy"],
-        "balanced accuracy": report["balanced_accuracy"],
-        "walking windows (true labels)": n_true,
-        "walking windows (extracted)": n_pred,
-    }])
+    summary = pd.DataFrame(
+        [
+            {
+                "train subjects": len(subjects) - len(test),
+                "test subjects": len(test),
+                "step accuracy": report["accuracy"],
+                "balanced accuracy": report["balanced_accuracy"],
+                "walking windows (true labels)": n_true,
+                "walking windows (extracted)": n_pred,
+            }
+        ]
+    )
     confusion = report["confusion"]
     walking_share = confusion["n_steps"].get("walking", 0) / confusion["n_steps"].sum()
     summary["majority baseline"] = max(walking_share, 1 - walking_share)

@@ -12,8 +12,7 @@ from pathlib import Path
 DATA_HOME = Path(
     os.path.abspath(
         Path(
-            os.environ.get("SKGAIT_DATA")
-            or Path(__file__).resolve().parents[2] / "shared" / "data"
+            os.environ.get("SKGAIT_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
         ).expanduser()
     )
 )

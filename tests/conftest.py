@@ -1,6 +1,5 @@
 """Shared fixtures: the real data home, and an isolated cache for every test."""
 
-
 import pytest
 import torch
 from _data import DATA_HOME
@@ -8,7 +7,6 @@ from _data import DATA_HOME
 # pytest runs in two xdist workers on a 2-core machine: one intra-op thread
 # per worker avoids oversubscription (measured 10-20x slower fits without).
 torch.set_num_threads(1)
-
 
 
 @pytest.fixture(scope="session")

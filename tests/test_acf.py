@@ -35,9 +35,9 @@ def acf_reference(X, lags, include_lag0=False):
     return acf if include_lag0 else acf[..., 1:]
 
 
-shapes = st.tuples(
-    st.integers(1, 5), st.integers(1, 4), st.integers(2, 80)
-).flatmap(lambda s: st.tuples(st.just(s), st.integers(1, s[2] - 1)))
+shapes = st.tuples(st.integers(1, 5), st.integers(1, 4), st.integers(2, 80)).flatmap(
+    lambda s: st.tuples(st.just(s), st.integers(1, s[2] - 1))
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -198,7 +198,12 @@ def test_pandas_output_3d_errors():
 def test_pipeline_cross_val_with_groups():
     X, y = make_windows(36, 3, 64, random_state=1)
     groups = np.repeat(np.arange(6), 6)
-    pipe = Pipeline([("acf", ACFTransformer(lags=8)), ("rf", RandomForestClassifier(n_estimators=20, random_state=0))])
+    pipe = Pipeline(
+        [
+            ("acf", ACFTransformer(lags=8)),
+            ("rf", RandomForestClassifier(n_estimators=20, random_state=0)),
+        ]
+    )
     scores = cross_val_score(pipe, X, y, groups=groups, cv=GroupKFold(3))
     assert scores.shape == (3,)
     assert scores.mean() > 0.8
@@ -206,14 +211,21 @@ def test_pipeline_cross_val_with_groups():
 
 def test_grid_search_over_lags():
     X, y = make_windows(30, 2, 64, random_state=2)
-    pipe = Pipeline([("acf", ACFTransformer()), ("rf", RandomForestClassifier(n_estimators=10, random_state=0))])
+    pipe = Pipeline(
+        [("acf", ACFTransformer()), ("rf", RandomForestClassifier(n_estimators=10, random_state=0))]
+    )
     search = GridSearchCV(pipe, {"acf__lags": [2, 6]}, cv=3).fit(X, y)
     assert search.best_params_["acf__lags"] in (2, 6)
 
 
 def test_imblearn_pipeline():
     X, y = make_windows(20, 2, 40)
-    pipe = ImbPipeline([("acf", ACFTransformer(lags=4)), ("rf", RandomForestClassifier(n_estimators=5, random_state=0))])
+    pipe = ImbPipeline(
+        [
+            ("acf", ACFTransformer(lags=4)),
+            ("rf", RandomForestClassifier(n_estimators=5, random_state=0)),
+        ]
+    )
     assert pipe.fit(X, y).predict(X).shape == (20,)
 
 

@@ -12,8 +12,11 @@ from skgait.targets import AGE_GROUP_PRESETS, AgeGroups, make_gender_age_target
 @pytest.mark.parametrize(
     "preset, ages, expected",
     [
-        ("peta", [15, 16, 30, 31, 45, 46, 60, 61], ["<16", "16-30", "16-30", "31-45", "31-45",
-                                                    "46-60", "46-60", ">60"]),
+        (
+            "peta",
+            [15, 16, 30, 31, 45, 46, 60, 61],
+            ["<16", "16-30", "16-30", "31-45", "31-45", "46-60", "46-60", ">60"],
+        ),
         ("riaz", [39, 40, 50, 51], ["<40", "40-50", "40-50", ">50"]),
         ("sisfall", [19, 30, 60, 75], ["young", "young", "elderly", "elderly"]),
     ],

@@ -69,10 +69,13 @@ def tiny_config(tmp_path):
 
 
 @pytest.mark.realdata
-def test_grid_from_a_config_prints_tables_and_the_mlflow_command(capsys, tiny_config, tmp_path,
-                                                                  data_home):
-    assert main(["grid", "--config", str(tiny_config), "--no-progress",
-                 "--data-home", str(data_home)]) == 0
+def test_grid_from_a_config_prints_tables_and_the_mlflow_command(
+    capsys, tiny_config, tmp_path, data_home
+):
+    assert (
+        main(["grid", "--config", str(tiny_config), "--no-progress", "--data-home", str(data_home)])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "gender — balanced_accuracy (%) — rf — off-diagonal: direct" in out
     assert "rows = training, columns = testing" in out
@@ -81,13 +84,27 @@ def test_grid_from_a_config_prints_tables_and_the_mlflow_command(capsys, tiny_co
     assert len(results) == 4 and (results["status"] == "FINISHED").all()
 
     # a second run reads every cell back
-    assert main(["grid", "--config", str(tiny_config), "--no-progress",
-                 "--data-home", str(data_home)]) == 0
+    assert (
+        main(["grid", "--config", str(tiny_config), "--no-progress", "--data-home", str(data_home)])
+        == 0
+    )
     assert "4 read back from earlier runs" in capsys.readouterr().out
 
     # the report reads the grid back from MLflow and writes heatmaps
-    assert main(["report", "--tracking-uri", f"sqlite:///{tmp_path}/mlflow.db",
-                 "--experiment", "cli", "--output", str(tmp_path / "report")]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--tracking-uri",
+                f"sqlite:///{tmp_path}/mlflow.db",
+                "--experiment",
+                "cli",
+                "--output",
+                str(tmp_path / "report"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "off-diagonal: direct" in out
     assert (tmp_path / "report" / "heatmap_gender_accuracy.png").is_file()
@@ -95,9 +112,24 @@ def test_grid_from_a_config_prints_tables_and_the_mlflow_command(capsys, tiny_co
 
 @pytest.mark.realdata
 def test_flags_override_the_config(capsys, tiny_config, tmp_path, data_home):
-    assert main(["grid", "--config", str(tiny_config), "--no-progress", "--no-tracking",
-                 "--protocols", "within", "--results", str(tmp_path / "flags.csv"),
-                 "--data-home", str(data_home)]) == 0
+    assert (
+        main(
+            [
+                "grid",
+                "--config",
+                str(tiny_config),
+                "--no-progress",
+                "--no-tracking",
+                "--protocols",
+                "within",
+                "--results",
+                str(tmp_path / "flags.csv"),
+                "--data-home",
+                str(data_home),
+            ]
+        )
+        == 0
+    )
     results = pd.read_csv(tmp_path / "flags.csv")
     assert set(results["protocol"]) == {"within"}
     assert not (tmp_path / "mlflow.db").exists()
@@ -105,14 +137,29 @@ def test_flags_override_the_config(capsys, tiny_config, tmp_path, data_home):
 
 def test_report_reads_a_csv(capsys, tmp_path):
     rows = [
-        {"source": s, "target": t, "task": "age", "estimator": "rf", "protocol": p,
-         "status": "FINISHED", "mae": v, "speed_up": None, "error": ""}
-        for s, t, p, v in [("a", "a", "within", 3.0), ("b", "b", "within", 4.0),
-                           ("a", "b", "direct", 9.0), ("b", "a", "direct", 8.0)]
+        {
+            "source": s,
+            "target": t,
+            "task": "age",
+            "estimator": "rf",
+            "protocol": p,
+            "status": "FINISHED",
+            "mae": v,
+            "speed_up": None,
+            "error": "",
+        }
+        for s, t, p, v in [
+            ("a", "a", "within", 3.0),
+            ("b", "b", "within", 4.0),
+            ("a", "b", "direct", 9.0),
+            ("b", "a", "direct", 8.0),
+        ]
     ]
     pd.DataFrame(rows).to_csv(tmp_path / "grid.csv", index=False)
-    assert main(["report", "--csv", str(tmp_path / "grid.csv"),
-                 "--output", str(tmp_path / "out")]) == 0
+    assert (
+        main(["report", "--csv", str(tmp_path / "grid.csv"), "--output", str(tmp_path / "out")])
+        == 0
+    )
     out = capsys.readouterr().out
     table = out.split("(rows = training, columns = testing)\n")[1]
     assert table.splitlines()[2].split() == ["a", "3.00", "9.00"]
@@ -129,7 +176,8 @@ def test_report_without_a_store_says_what_to_do(capsys, tmp_path, monkeypatch):
 
 def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         tasks = ["gender", "wingspan"]
         n_splits = "five"
 
@@ -140,9 +188,12 @@ def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp
         [estimators.rf]
         type = "random_forest"
         n_trees = 5
-    """))
-    assert main(["grid", "--config", str(path), "--no-progress",
-                 "--results", str(tmp_path / "r.csv")]) == 2
+    """)
+    )
+    assert (
+        main(["grid", "--config", str(path), "--no-progress", "--results", str(tmp_path / "r.csv")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "tasks[1] = 'wingspan'" in err
     assert "n_splits = 'five'" in err
@@ -152,9 +203,25 @@ def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp
 
 
 def test_flag_values_are_validated_like_the_config(capsys, tmp_path):
-    assert main(["grid", "--datasets", "hugadb:right_foot", "atlantis:waist", "--tasks", "gender",
-                 "--protocols", "within", "--no-tracking", "--no-progress",
-                 "--results", str(tmp_path / "r.csv")]) == 2
+    assert (
+        main(
+            [
+                "grid",
+                "--datasets",
+                "hugadb:right_foot",
+                "atlantis:waist",
+                "--tasks",
+                "gender",
+                "--protocols",
+                "within",
+                "--no-tracking",
+                "--no-progress",
+                "--results",
+                str(tmp_path / "r.csv"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "datasets[1].dataset = 'atlantis': unknown dataset" in err
 

@@ -79,8 +79,9 @@ def test_shapes_are_inferred_from_X_and_y():
 
 def test_user_set_module_params_are_not_overridden():
     X, y, _ = make_acf_like(n=40)
-    est = GaitCNNClassifier(max_epochs=1, module__n_hidden=8, module__n_outputs=2,
-                            criterion=torch.nn.CrossEntropyLoss)
+    est = GaitCNNClassifier(
+        max_epochs=1, module__n_hidden=8, module__n_outputs=2, criterion=torch.nn.CrossEntropyLoss
+    )
     est.fit(X, y)
     assert est.module_.head[1].out_features == 8
     assert est.module_.head[-1].out_features == 2
@@ -213,9 +214,7 @@ def test_clone_before_and_after_fit():
     fitted_clone = clone(est)
     assert not hasattr(fitted_clone, "module_")
     assert fitted_clone.get_params()["lr"] == 0.01
-    np.testing.assert_array_equal(
-        fitted_clone.fit(X, y).predict_proba(X), est.predict_proba(X)
-    )
+    np.testing.assert_array_equal(fitted_clone.fit(X, y).predict_proba(X), est.predict_proba(X))
 
 
 def test_pickle_round_trip():
@@ -285,8 +284,10 @@ def test_estimator_as_warm_start_from_is_rejected(source):
 def test_frozen_features_unchanged_head_trained(source):
     X, y, _ = make_acf_like(n=60, seed=1)
     target = GaitCNNClassifier(
-        warm_start_from=source.feature_weights(), freeze="features",
-        fine_tune_epochs=2, random_state=0,
+        warm_start_from=source.feature_weights(),
+        freeze="features",
+        fine_tune_epochs=2,
+        random_state=0,
     ).fit(X, y)
     assert len(target.history) == 2  # fine_tune_epochs, not max_epochs
     for key, value in _features(source).items():
@@ -300,9 +301,7 @@ def test_unfrozen_features_are_fine_tuned(source):
     target = GaitCNNClassifier(
         warm_start_from=source.feature_weights(), fine_tune_epochs=2, random_state=0
     ).fit(X, y)
-    changed = [
-        not torch.equal(_features(target)[k], v) for k, v in _features(source).items()
-    ]
+    changed = [not torch.equal(_features(target)[k], v) for k, v in _features(source).items()]
     assert any(changed)
 
 
@@ -333,7 +332,9 @@ def test_channel_mismatch_is_a_clear_error(source):
         GaitCNNClassifier(warm_start_from=source.feature_weights()).fit(X, y)
     # without the recorded input shape, the tensor shapes are compared
     weights = {k: v for k, v in source.feature_weights().items() if k != "input_shape"}
-    with pytest.raises(ValueError, match=r"'features.0.weight' has shape \(16, 6, 3\).*\(16, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"'features.0.weight' has shape \(16, 6, 3\).*\(16, 3, 3\)"
+    ):
         GaitCNNClassifier(warm_start_from=weights).fit(X, y)
 
 
@@ -363,8 +364,9 @@ def test_missing_weights_file_is_an_error(tmp_path):
 def test_tensor_batch_loader_covers_every_window_once_per_epoch():
     X = np.arange(25, dtype=np.float32).reshape(25, 1, 1)
     ds = WindowDataset(X, np.arange(25))
-    loader = TensorBatchLoader(ds, batch_size=10, shuffle=True,
-                               generator=torch.Generator().manual_seed(0))
+    loader = TensorBatchLoader(
+        ds, batch_size=10, shuffle=True, generator=torch.Generator().manual_seed(0)
+    )
     seen = torch.cat([xb.flatten() for xb, _ in loader])
     assert sorted(seen.tolist()) == list(range(25)) and seen.tolist() != list(range(25))
     for xb, yb in loader:
@@ -402,7 +404,8 @@ def test_early_stopping_on_subject_wise_validation():
     X, y, groups = make_acf_like(n=120)
     labels = np.array(["F", "M"])[y]
     est = GaitCNNClassifier(
-        max_epochs=30, random_state=0,
+        max_epochs=30,
+        random_state=0,
         train_split=GroupValidSplit(0.25, random_state=0),
         callbacks=[EarlyStopping(patience=2, threshold=1.0)],
     ).fit(X, labels, groups=groups)
@@ -420,7 +423,8 @@ def test_unshuffled_training_can_be_requested():
 def test_plain_dataloader_iterator_still_works():
     X, y, _ = make_acf_like(n=40)
     est = GaitCNNClassifier(
-        max_epochs=1, random_state=0,
+        max_epochs=1,
+        random_state=0,
         iterator_train=torch.utils.data.DataLoader,
         iterator_valid=torch.utils.data.DataLoader,
     ).fit(X, y)
@@ -444,7 +448,9 @@ def test_grid_search_over_module_and_training_params():
         },
         cv=GroupKFold(n_splits=2),
     ).fit(X, y, groups=groups)
-    assert grid.best_estimator_.module_.head[1].out_features == grid.best_params_["module__n_hidden"]
+    assert (
+        grid.best_estimator_.module_.head[1].out_features == grid.best_params_["module__n_hidden"]
+    )
     assert len(grid.cv_results_["params"]) == 4
 
 
@@ -457,16 +463,22 @@ def test_pipeline_with_acf_and_group_kfold():
     X = np.sin(2 * np.pi * freq[:, None, None] * t + rng.uniform(0, 6, size=(60, 6, 1)))
     X += 0.2 * rng.normal(size=X.shape)
     groups = np.arange(60) // 6
-    pipe = Pipeline([
-        ("acf", acf.ACFTransformer(lags=10, output="3d")),
-        ("cnn", GaitCNNClassifier(max_epochs=3, random_state=0)),
-    ])
+    pipe = Pipeline(
+        [
+            ("acf", acf.ACFTransformer(lags=10, output="3d")),
+            ("cnn", GaitCNNClassifier(max_epochs=3, random_state=0)),
+        ]
+    )
     scores = cross_val_score(pipe, X, y, groups=groups, cv=GroupKFold(n_splits=3))
     assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
     grid = GridSearchCV(
         pipe,
-        {"cnn__module__n_hidden": [8], "cnn__lr": [1e-3, 1e-2], "cnn__max_epochs": [1],
-         "cnn__batch_size": [10]},
+        {
+            "cnn__module__n_hidden": [8],
+            "cnn__lr": [1e-3, 1e-2],
+            "cnn__max_epochs": [1],
+            "cnn__batch_size": [10],
+        },
         cv=GroupKFold(n_splits=2),
     ).fit(X, y, groups=groups)
     assert grid.best_estimator_.named_steps["cnn"].n_timepoints_ == 10
@@ -485,7 +497,9 @@ def test_initialize_then_load_params_predicts_like_the_saved_net(tmp_path, n_cla
     saved.save_params(f_params=tmp_path / "params.pt")
 
     fresh = GaitCNNClassifier(
-        classes=list(saved.classes_), module__n_channels=6, module__n_timepoints=10,
+        classes=list(saved.classes_),
+        module__n_channels=6,
+        module__n_timepoints=10,
     ).initialize()
     fresh.load_params(f_params=tmp_path / "params.pt")
     assert (fresh.n_channels_, fresh.n_timepoints_, fresh.n_outputs_) == (6, 10, saved.n_outputs_)

@@ -85,8 +85,14 @@ def test_a_new_estimator_without_configuration_is_reported(monkeypatch):
 def test_discovery_finds_public_estimators_only():
     names = [name for name, _ in all_estimators()]
     assert names == sorted(names)
-    assert {"ACFTransformer", "AgeGroups", "WalkingExtractor", "Verifier",
-            "OptunaSearchCV", "SubjectRandomUnderSampler"} <= set(names)
+    assert {
+        "ACFTransformer",
+        "AgeGroups",
+        "WalkingExtractor",
+        "Verifier",
+        "OptunaSearchCV",
+        "SubjectRandomUnderSampler",
+    } <= set(names)
     assert not any(name.startswith("_") for name in names)
     modules = {cls.__module__.split(".")[0] for _, cls in all_estimators()}
     assert modules == {"skgait"}  # no re-exported sklearn/imblearn/skorch class
@@ -95,7 +101,9 @@ def test_discovery_finds_public_estimators_only():
 def test_discovery_filters_by_kind():
     assert [n for n, _ in all_estimators("regressor")] == ["GaitCNNRegressor"]
     assert {n for n, _ in all_estimators("sampler")} == {
-        "SubjectRandomUnderSampler", "WindowRandomOverSampler", "WindowRandomUnderSampler"
+        "SubjectRandomUnderSampler",
+        "WindowRandomOverSampler",
+        "WindowRandomUnderSampler",
     }
     with pytest.raises(ValueError, match="type_filter"):
         all_estimators("clusterer")

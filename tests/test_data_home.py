@@ -112,6 +112,10 @@ def test_tests_resolve_a_relative_data_home_once(tmp_path):
     env = {**os.environ, "SKGAIT_DATA": "../shared/data", "PYTHONPATH": str(tests)}
     out = subprocess.run(
         [sys.executable, "-c", "from _data import DATA_HOME; print(DATA_HOME)"],
-        cwd=tmp_path / "repo", env=env, capture_output=True, text=True, check=True,
+        cwd=tmp_path / "repo",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert Path(out) == tmp_path / "shared" / "data"

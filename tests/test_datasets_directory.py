@@ -26,8 +26,14 @@ def _signal(n, gyro=True):
 
 
 def _subjects(folder, **extra):
-    table = {"subject": ["S01", "S02"], "age": [31, 54], "sex": ["F", "male"],
-             "height_cm": [165.0, 180.0], "weight_kg": [60.0, 82.5], **extra}
+    table = {
+        "subject": ["S01", "S02"],
+        "age": [31, 54],
+        "sex": ["F", "male"],
+        "height_cm": [165.0, 180.0],
+        "weight_kg": [60.0, 82.5],
+        **extra,
+    }
     pd.DataFrame(table).to_csv(folder / "subjects.csv", index=False)
 
 
@@ -84,8 +90,9 @@ def test_parquet_files_and_columns_renaming(tmp_path):
     _subjects(tmp_path)
     renamed = _signal(60).rename(columns={"acc_x": "AccX", "gyr_z": "GyrZ"})
     renamed.to_parquet(tmp_path / "S02_3_chest.parquet")
-    ds = load_directory(tmp_path, pattern="*.parquet", rate=20,
-                        columns={"AccX": "acc_x", "GyrZ": "gyr_z"})
+    ds = load_directory(
+        tmp_path, pattern="*.parquet", rate=20, columns={"AccX": "acc_x", "GyrZ": "gyr_z"}
+    )
     assert ds.recordings[0].signal.shape == (60, 6)
     assert ds.recordings[0].placement == "chest"
 
@@ -99,7 +106,11 @@ def test_subject_and_placement_columns_free_the_file_name(tmp_path):
     table.to_csv(tmp_path / "anything goes.csv", index=False)
     rec = load_directory(tmp_path, rate=10).recordings[0]
     assert (rec.subject, rec.trial, rec.placement, rec.recording) == (
-        "S02", "morning", "right_thigh", "anything goes")
+        "S02",
+        "morning",
+        "right_thigh",
+        "anything goes",
+    )
 
 
 def test_placement_argument_is_the_default(tmp_path):
@@ -154,7 +165,9 @@ def test_unknown_activity_names_file_and_line(tmp_path):
     table = _signal(4)
     table["activity"] = ["walking", "walking", "dancing", "walking"]
     table.to_csv(tmp_path / "S01_1_waist.csv", index=False)
-    with pytest.raises(DataFormatError, match=r"S01_1_waist\.csv: line 4, column 'activity'.*dancing"):
+    with pytest.raises(
+        DataFormatError, match=r"S01_1_waist\.csv: line 4, column 'activity'.*dancing"
+    ):
         load_directory(tmp_path, rate=10)
 
 
@@ -170,7 +183,9 @@ def test_non_numeric_value_names_file_line_and_column(tmp_path):
     table = _signal(10).astype(object)
     table.loc[6, "gyr_y"] = "oops"
     table.to_csv(tmp_path / "S01_1_waist.csv", index=False)
-    with pytest.raises(DataFormatError, match=r"S01_1_waist\.csv: line 8, column 'gyr_y' is not a number: 'oops'"):
+    with pytest.raises(
+        DataFormatError, match=r"S01_1_waist\.csv: line 8, column 'gyr_y' is not a number: 'oops'"
+    ):
         load_directory(tmp_path, rate=10)
 
 
@@ -197,14 +212,17 @@ def test_no_placement_anywhere(tmp_path):
         load_directory(tmp_path, rate=10)
 
 
-@pytest.mark.parametrize("names", [("S01_1.csv", "S01_1_waist.csv"),
-                                   ("S01.csv", "S01_1_waist.csv")])
+@pytest.mark.parametrize(
+    "names", [("S01_1.csv", "S01_1_waist.csv"), ("S01.csv", "S01_1_waist.csv")]
+)
 def test_same_recording_in_two_files_is_refused(tmp_path, names):
     _subjects(tmp_path)
     for name in names:
         _signal(100).to_csv(tmp_path / name, index=False)
-    message = (rf"{names[1]} and .*{names[0]} are both subject 'S01', trial '1', "
-               r"placement 'waist': that recording would count twice")
+    message = (
+        rf"{names[1]} and .*{names[0]} are both subject 'S01', trial '1', "
+        r"placement 'waist': that recording would count twice"
+    )
     with pytest.raises(DataFormatError, match=message):
         load_directory(tmp_path, rate=100, placement="waist")
 
@@ -216,12 +234,16 @@ def test_two_trials_and_two_placements_are_distinct(folder):
 
 def test_recording_of_unlisted_subject(folder):
     _signal(10).to_csv(folder / "S09_1_waist.csv", index=False)
-    with pytest.raises(DataFormatError, match=r"S09_1_waist\.csv: subject 'S09' is not in the subject table"):
+    with pytest.raises(
+        DataFormatError, match=r"S09_1_waist\.csv: subject 'S09' is not in the subject table"
+    ):
         load_directory(folder, rate=10)
 
 
 def test_missing_rate_without_time_column(folder):
-    with pytest.raises(DataFormatError, match=r"S01_1_left_wrist\.csv: no 'time' column.*pass rate="):
+    with pytest.raises(
+        DataFormatError, match=r"S01_1_left_wrist\.csv: no 'time' column.*pass rate="
+    ):
         load_directory(folder)
 
 
@@ -294,7 +316,9 @@ def test_values_in_g_warn_naming_the_file(tmp_path):
     in_g = _signal(300)
     in_g[["acc_x", "acc_y", "acc_z"]] /= STANDARD_GRAVITY
     in_g.to_csv(root / "S02_1_waist.csv", index=False)
-    with pytest.warns(ImplausibleSignalWarning, match=r"S02_1_waist\.csv.*in g, not m/s²") as record:
+    with pytest.warns(
+        ImplausibleSignalWarning, match=r"S02_1_waist\.csv.*in g, not m/s²"
+    ) as record:
         ds = load_directory(root, rate=100)
     assert len(ds) == 2  # loaded, but said
     assert not any("S01_1_waist" in str(w.message) for w in record)

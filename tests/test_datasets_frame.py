@@ -55,8 +55,13 @@ UPRIGHT = [
 
 @pytest.mark.parametrize("name, placements, at_rest, tolerance", UPRIGHT)
 def test_gravity_is_on_plus_acc_z(datasets, name, placements, at_rest, tolerance):
-    means = [m for r in datasets[name].recordings if r.placement in placements
-             for m in [_mean_acc(r, at_rest)] if m is not None]
+    means = [
+        m
+        for r in datasets[name].recordings
+        if r.placement in placements
+        for m in [_mean_acc(r, at_rest)]
+        if m is not None
+    ]
     assert len(means) >= 4
     for m in means:
         assert np.argmax(np.abs(m)) == 2 and m[2] > 0, m
@@ -67,8 +72,11 @@ def test_gravity_is_on_plus_acc_z(datasets, name, placements, at_rest, tolerance
 def test_feet_gravity_up_and_instep_tilted_forward_down(datasets, name):
     # On the instep the sensor is tilted 20-57°: gravity lies between +z and
     # -x (the forward axis points down along the instep), little on y.
-    means = [_mean_acc(r, True) for r in datasets[name].recordings
-             if r.placement in ("left_foot", "right_foot")]
+    means = [
+        _mean_acc(r, True)
+        for r in datasets[name].recordings
+        if r.placement in ("left_foot", "right_foot")
+    ]
     means = [m for m in means if m is not None]
     assert len(means) >= 30
     for m in means:
@@ -100,8 +108,13 @@ def _step_autocorrelation(signal, rate):
 def test_trunk_y_is_medio_lateral(datasets, name):
     # Medio-lateral sway repeats once per stride, forward and vertical
     # acceleration once per step (medians: -0.5 on y, +0.7 on x and z).
-    steps = np.array([_step_autocorrelation(_walking_part(r)[:, :3], r.rate)
-                      for r in datasets[name].recordings if r.placement == "waist"])
+    steps = np.array(
+        [
+            _step_autocorrelation(_walking_part(r)[:, :3], r.rate)
+            for r in datasets[name].recordings
+            if r.placement == "waist"
+        ]
+    )
     medians = np.median(steps, axis=0)
     assert medians[1] < -0.3 and medians[0] > 0.5 and medians[2] > 0.5, medians
 
@@ -110,31 +123,39 @@ def test_trunk_y_is_medio_lateral(datasets, name):
 def test_ipol_feet_turn_toes_up_about_left_during_each_footstep(datasets, foot):
     # Between toe-off and heel strike the foot turns toes-up by about 73°:
     # a negative rotation about +y (left).
-    turns = [r.signal[start:end, 4].sum() / r.rate
-             for r in datasets["ipol"].select(placement=f"{foot}_foot")
-             for start, end in r.events[f"{foot}_foot_steps"]]
+    turns = [
+        r.signal[start:end, 4].sum() / r.rate
+        for r in datasets["ipol"].select(placement=f"{foot}_foot")
+        for start, end in r.events[f"{foot}_foot_steps"]
+    ]
     assert len(turns) > 300
     assert np.mean(np.less(turns, 0)) > 0.99
     assert np.degrees(np.median(turns)) == pytest.approx(-73, abs=10)
 
 
-@pytest.mark.parametrize("name, placement", [
-    ("hugadb", "left_shin"), ("hugadb", "right_shin"), ("umafall", "ankle")])
+@pytest.mark.parametrize(
+    "name, placement", [("hugadb", "left_shin"), ("hugadb", "right_shin"), ("umafall", "ankle")]
+)
 def test_swing_turns_the_shank_negatively_about_y(datasets, name, placement):
     # The swing (distal end forward) is the shank's largest turn.
-    extremes = [np.percentile(w, 0.5) + np.percentile(w, 99.5)
-                for r in datasets[name].select(placement=placement)
-                if not r.info.get("corrupted_gyroscope")
-                for w in [_walking_part(r)[:, 4]]]
+    extremes = [
+        np.percentile(w, 0.5) + np.percentile(w, 99.5)
+        for r in datasets[name].select(placement=placement)
+        if not r.info.get("corrupted_gyroscope")
+        for w in [_walking_part(r)[:, 4]]
+    ]
     assert len(extremes) >= 4
     assert np.median(extremes) < 0 and np.mean(np.less(extremes, 0)) > 0.9
 
 
 def test_every_recording_names_its_frame(datasets):
-    frames = {(name, r.placement): r.info["frame"]
-              for name, ds in datasets.items() for r in ds.recordings}
+    frames = {
+        (name, r.placement): r.info["frame"] for name, ds in datasets.items() for r in ds.recordings
+    }
     assert {f for (name, p), f in frames.items() if p not in ("wrist", "pocket")} <= {
-        "body", "vertical"}
+        "body",
+        "vertical",
+    }
     assert frames["umafall", "pocket"] == frames["umafall", "wrist"] == "sensor"
 
 

@@ -20,8 +20,14 @@ from skgait.datasets import (
 G = 9.80665
 WALKING = ACTIVITIES.index("walking")
 STANDING = ACTIVITIES.index("standing")
-IMUS = {"rf": "right_foot", "rs": "right_shin", "rt": "right_thigh",
-        "lf": "left_foot", "ls": "left_shin", "lt": "left_thigh"}
+IMUS = {
+    "rf": "right_foot",
+    "rs": "right_shin",
+    "rt": "right_thigh",
+    "lf": "left_foot",
+    "ls": "left_shin",
+    "lt": "left_thigh",
+}
 SMALL_FILE = "HuGaDB_v1_walking_09_04.txt"  # 713 rows
 
 
@@ -117,9 +123,11 @@ def test_standing_acceleration_is_gravity(hugadb, placement):
     # Standing is the clean check of the ±2 g range: a wrong range would be off
     # by a factor of 2. Observed medians 9.58-10.03; ±0.5 allows the sensors'
     # offsets of a few per cent.
-    norms = [np.linalg.norm(r.signal[r.activity == STANDING, :3].mean(axis=0))
-             for r in hugadb.select(placement=placement)
-             if np.count_nonzero(r.activity == STANDING) >= 50]
+    norms = [
+        np.linalg.norm(r.signal[r.activity == STANDING, :3].mean(axis=0))
+        for r in hugadb.select(placement=placement)
+        if np.count_nonzero(r.activity == STANDING) >= 50
+    ]
     assert len(norms) == 35
     assert np.median(norms) == pytest.approx(G, abs=0.5)
 
@@ -132,8 +140,10 @@ def test_walking_acceleration_is_about_gravity(hugadb, placement):
     # leg: observed medians thighs 10.2, shins 10.8, feet 11.9. Units off by
     # a factor of 2 would still fail these bounds.
     excess = {"thigh": 1.0, "shin": 1.5, "foot": 2.5}[placement.split("_")[1]]
-    norms = [np.linalg.norm(r.signal[r.activity == WALKING, :3].mean(axis=0))
-             for r in hugadb.select(placement=placement)]
+    norms = [
+        np.linalg.norm(r.signal[r.activity == WALKING, :3].mean(axis=0))
+        for r in hugadb.select(placement=placement)
+    ]
     assert G - 1.0 < np.median(norms) < G + excess
 
 
@@ -166,8 +176,12 @@ def _rows_per_activity(rec):
 
 def test_activity_per_row(hugadb):
     assert _rows_per_activity(_recording(hugadb, "HuGaDB_v1_various_02_00", "right_foot")) == {
-        "walking": 3557, "running": 418, "stairs_up": 900, "sitting": 596,
-        "standing_up": 194, "standing": 423,
+        "walking": 3557,
+        "running": 418,
+        "stairs_up": 900,
+        "sitting": 596,
+        "standing_up": 194,
+        "standing": 423,
     }
     assert _rows_per_activity(_recording(hugadb, "HuGaDB_v1_walking_01_01", "left_thigh")) == {
         "walking": 7025,
@@ -220,7 +234,13 @@ def test_second_load_comes_from_cache_and_equals_first(hugadb_dir, tmp_path, mon
         np.testing.assert_array_equal(a.signal, b.signal)
         np.testing.assert_array_equal(a.activity, b.activity)
         assert (a.subject, a.recording, a.trial, a.placement, a.rate, a.info) == (
-            b.subject, b.recording, b.trial, b.placement, b.rate, b.info)
+            b.subject,
+            b.recording,
+            b.trial,
+            b.placement,
+            b.rate,
+            b.info,
+        )
 
 
 def test_touched_file_is_served_from_the_cache(small_copy, monkeypatch):
@@ -321,8 +341,9 @@ def test_folder_without_data_files(tmp_path):
 
 
 def test_make_windows_drops_the_listed_corrupted_gyroscopes_by_default(hugadb):
-    listed = {r.recording for r in hugadb.select(placement="right_shin")
-              if r.info["corrupted_gyroscope"]}
+    listed = {
+        r.recording for r in hugadb.select(placement="right_shin") if r.info["corrupted_gyroscope"]
+    }
     assert len(listed) == 41
     with pytest.warns(UserWarning, match="Dropped 41 recordings whose gyroscope"):
         _, meta = make_windows(hugadb, placement="right_shin")

@@ -79,16 +79,19 @@ def test_three_placements_per_trial_at_100_hz(dataset):
 @needs_data
 @pytest.mark.parametrize("placement", ["waist", "left_foot", "right_foot"])
 def test_gravity_while_standing_is_9_81(dataset, placement):
-    norms = [np.linalg.norm(r.signal[r.activity == STANDING, :3].mean(axis=0))
-             for r in dataset.select(placement=placement)]
+    norms = [
+        np.linalg.norm(r.signal[r.activity == STANDING, :3].mean(axis=0))
+        for r in dataset.select(placement=placement)
+    ]
     assert np.median(norms) == pytest.approx(9.81, abs=0.4)
 
 
 @needs_data
 @pytest.mark.parametrize("placement", ["waist", "left_foot", "right_foot"])
 def test_gyroscope_in_rad_per_s(dataset, placement):
-    walking = np.concatenate([r.signal[r.activity == WALKING, 3:]
-                              for r in dataset.select(placement=placement)])
+    walking = np.concatenate(
+        [r.signal[r.activity == WALKING, 3:] for r in dataset.select(placement=placement)]
+    )
     assert 0.3 < np.percentile(np.abs(walking), 99) < 20
 
 
@@ -164,8 +167,10 @@ def test_truncated_sensor_file(tmp_path, monkeypatch):
 @needs_data
 @pytest.mark.parametrize(
     "line, edit, message",
-    [(0, "Acquisition frequency: fast", "line 1 should be"),
-     (1, "PacketCounter\tAcc_X\tAcc_Y", "line 2 should be the header")],
+    [
+        (0, "Acquisition frequency: fast", "line 1 should be"),
+        (1, "PacketCounter\tAcc_X\tAcc_Y", "line 2 should be the header"),
+    ],
 )
 def test_wrong_header(tmp_path, monkeypatch, line, edit, message):
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))

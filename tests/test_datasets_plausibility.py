@@ -22,11 +22,21 @@ G = 9.80665
 
 def _recording(acc=(0.0, 0.0, G), gyr=(0.1, -0.2, 0.3), n=200, channels=CHANNELS):
     rng = np.random.default_rng(0)
-    signal = np.tile(np.r_[acc, gyr][: len(channels)], (n, 1)) + rng.normal(0, 0.5, (n, len(channels)))
-    return Recording(signal=signal.astype(np.float32), channels=channels, rate=100.0,
-                     dataset="demo", subject="1", recording="r1", trial="1",
-                     placement="waist", source_placement="L5",
-                     activity=np.ones(n, dtype=np.int8))
+    signal = np.tile(np.r_[acc, gyr][: len(channels)], (n, 1)) + rng.normal(
+        0, 0.5, (n, len(channels))
+    )
+    return Recording(
+        signal=signal.astype(np.float32),
+        channels=channels,
+        rate=100.0,
+        dataset="demo",
+        subject="1",
+        recording="r1",
+        trial="1",
+        placement="waist",
+        source_placement="L5",
+        activity=np.ones(n, dtype=np.int8),
+    )
 
 
 def test_a_plausible_recording_has_no_problem():
@@ -34,12 +44,15 @@ def test_a_plausible_recording_has_no_problem():
     assert signal_problems(_recording(channels=CHANNELS[:3])) == []
 
 
-@pytest.mark.parametrize("acc, hint", [
-    ((0.0, 0.0, 1.0), "in g, not m/s²"),
-    ((0.0, 0.0, 1000.0), "in mg"),
-    ((0.0, 0.0, G * G), "multiplied by g once more"),
-    ((0.0, 0.0, 0.0), "not gravity"),
-])
+@pytest.mark.parametrize(
+    "acc, hint",
+    [
+        ((0.0, 0.0, 1.0), "in g, not m/s²"),
+        ((0.0, 0.0, 1000.0), "in mg"),
+        ((0.0, 0.0, G * G), "multiplied by g once more"),
+        ((0.0, 0.0, 0.0), "not gravity"),
+    ],
+)
 def test_mean_acceleration_that_is_not_gravity(acc, hint):
     (problem,) = [p for p in signal_problems(_recording(acc=acc)) if "mean acceleration" in p]
     assert hint in problem
@@ -56,8 +69,9 @@ def test_non_finite_and_huge_values():
     rec.signal[20, 4] = np.inf
     rec.signal[30, 1] = 1e27
     problems = signal_problems(rec)
-    assert any("2 of 200 samples hold NaN or infinite values (first at sample 10)" in p
-               for p in problems)
+    assert any(
+        "2 of 200 samples hold NaN or infinite values (first at sample 10)" in p for p in problems
+    )
     assert any("|acceleration| reaches 1e+27 m/s²" in p for p in problems)
 
 
@@ -65,17 +79,22 @@ def _implausible(load):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dataset = load()
-    return dataset, [str(w.message) for w in caught
-                     if issubclass(w.category, ImplausibleSignalWarning)]
+    return dataset, [
+        str(w.message) for w in caught if issubclass(w.category, ImplausibleSignalWarning)
+    ]
 
 
-@pytest.mark.parametrize("load", [
-    load_sisfall,
-    lambda: load_sisfall(accelerometer="MMA8451Q"),
-    load_ipol_healthy_gait,
-    load_hugadb,
-    load_umafall,
-], ids=["sisfall", "sisfall-MMA8451Q", "ipol", "hugadb", "umafall"])
+@pytest.mark.parametrize(
+    "load",
+    [
+        load_sisfall,
+        lambda: load_sisfall(accelerometer="MMA8451Q"),
+        load_ipol_healthy_gait,
+        load_hugadb,
+        load_umafall,
+    ],
+    ids=["sisfall", "sisfall-MMA8451Q", "ipol", "hugadb", "umafall"],
+)
 def test_the_shared_files_are_plausible(data_home, load):
     dataset, messages = _implausible(load)
     assert len(dataset.recordings) > 0 and messages == []
@@ -86,8 +105,9 @@ def _ipol_copy(data_home, tmp_path):
     (folder / "GaitData").mkdir(parents=True)
     shutil.copy(data_home / "IPOL_HealthyGait" / "subjects.csv", folder)
     for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt"):
-        shutil.copy(data_home / "IPOL_HealthyGait" / "GaitData" / f"1-1{suffix}",
-                    folder / "GaitData")
+        shutil.copy(
+            data_home / "IPOL_HealthyGait" / "GaitData" / f"1-1{suffix}", folder / "GaitData"
+        )
     return folder
 
 

@@ -55,7 +55,8 @@ def ou_isir(tmp_path):
         for trial in ("Walk1", "Walk2", "SlopeUp", "SlopeDown"):
             _ou_file(manual / sensor / f"T0_ID000104_{trial}.csv", n=60)
     pd.DataFrame({"ID": [104, 4948], "Gender(0:Female;1:Male)": [1, 0], "Age": [23, 8]}).to_csv(
-        root / "IDGenderAgelist.csv", index=False)
+        root / "IDGenderAgelist.csv", index=False
+    )
     return root, arrays
 
 
@@ -101,7 +102,9 @@ def test_ou_isir_truncated_row_names_file_and_line(ou_isir):
     lines = file.read_text().splitlines()
     lines[9] = "0.1,0.2,0.3,0.4"
     file.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataFormatError, match=r"T0_ID004948_Center_seq0\.csv: line 10 has 4 columns, expected 6"):
+    with pytest.raises(
+        DataFormatError, match=r"T0_ID004948_Center_seq0\.csv: line 10 has 4 columns, expected 6"
+    ):
         load_ou_isir(root)
 
 
@@ -165,7 +168,9 @@ def test_whu_gait_label_count_mismatch(whu):
     home, _ = whu
     label = home / "whuGAIT" / "Dataset3" / "test" / "label.txt"
     label.write_text("2\n3\n3\n")
-    with pytest.raises(DataFormatError, match="test_acc_x.txt: 2 samples but label.txt has 3 labels"):
+    with pytest.raises(
+        DataFormatError, match="test_acc_x.txt: 2 samples but label.txt has 3 labels"
+    ):
         load_whu_gait(data_home=home)
 
 
@@ -199,10 +204,20 @@ def test_geds_reads_the_converted_layout(tmp_path):
     root = tmp_path / "GEDS"
     root.mkdir()
     pd.DataFrame({"subject": ["s01"], "age": [25], "sex": ["F"]}).to_csv(
-        root / "subjects.csv", index=False)
+        root / "subjects.csv", index=False
+    )
     n = 30
-    table = pd.DataFrame({"time": np.arange(n) / 100.0, "acc_x": 1.0, "acc_y": 2.0,
-                          "acc_z": 3.0, "gyr_x": 0.0, "gyr_y": 0.0, "gyr_z": 0.1})
+    table = pd.DataFrame(
+        {
+            "time": np.arange(n) / 100.0,
+            "acc_x": 1.0,
+            "acc_y": 2.0,
+            "acc_z": 3.0,
+            "gyr_x": 0.0,
+            "gyr_y": 0.0,
+            "gyr_z": 0.1,
+        }
+    )
     table.to_csv(root / "s01_comfortable-Ta_left_shin.csv", index=False)
     table.to_csv(root / "s01_comfortable-Tb_left_shin.csv", index=False)
     ds = load_geds(data_home=tmp_path)
@@ -217,7 +232,8 @@ def test_ejust_reads_the_converted_layout_at_50_hz(tmp_path):
     root = tmp_path / "EJUST-GINR-1"
     root.mkdir()
     pd.DataFrame({"subject": ["7"], "sex": ["M"]}).to_csv(root / "subjects.csv", index=False)
-    pd.DataFrame(np.ones((50, 6)), columns=["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
-                 ).to_csv(root / "7_1_right_shin.csv", index=False)
+    pd.DataFrame(
+        np.ones((50, 6)), columns=["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+    ).to_csv(root / "7_1_right_shin.csv", index=False)
     rec = load_ejust_ginr1(data_home=tmp_path).recordings[0]
     assert (rec.subject, rec.placement, rec.rate) == ("7", "right_shin", 50.0)

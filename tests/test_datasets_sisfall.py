@@ -112,6 +112,7 @@ def test_unknown_accelerometer(sisfall_dir):
 
 def test_second_load_comes_from_cache_and_equals_first(small_copy, monkeypatch):
     first = load_sisfall(small_copy)
+
     def no_parse(*args, **kwargs):
         pytest.fail("parsed again instead of read from the cache")
 
@@ -122,7 +123,12 @@ def test_second_load_comes_from_cache_and_equals_first(small_copy, monkeypatch):
         np.testing.assert_array_equal(a.signal, b.signal)
         np.testing.assert_array_equal(a.activity, b.activity)
         assert (a.subject, a.recording, a.trial, a.rate, a.info) == (
-            b.subject, b.recording, b.trial, b.rate, b.info)
+            b.subject,
+            b.recording,
+            b.trial,
+            b.rate,
+            b.info,
+        )
 
 
 def test_touched_and_changed_files_are_parsed_again(small_copy):
@@ -154,7 +160,9 @@ def test_file_cut_inside_its_last_field(small_copy):
     data = path.read_bytes().rstrip(b"\r\n")
     path.write_bytes(data[: data.rindex(b",") + 3])
     assert path.read_bytes().endswith(b",-1")
-    with pytest.raises(DataFormatError, match=rf"{FILE}: line \d+ does not end with ';'.*truncated"):
+    with pytest.raises(
+        DataFormatError, match=rf"{FILE}: line \d+ does not end with ';'.*truncated"
+    ):
         load_sisfall(small_copy, cache=False)
 
 
@@ -171,8 +179,10 @@ def test_file_cut_at_a_line_end_differs_from_the_registry(small_copy, cache):
     path = small_copy / SUBJECT / FILE
     lines = path.read_bytes().split(b"\r\n")
     path.write_bytes(b"\r\n".join(lines[:-200] + [b""]))  # 199 whole rows lost
-    message = (rf"{FILE} has \d+ bytes, the registry's copy 948663: it is truncated.*"
-               r"download_dataset\('sisfall'")
+    message = (
+        rf"{FILE} has \d+ bytes, the registry's copy 948663: it is truncated.*"
+        r"download_dataset\('sisfall'"
+    )
     with pytest.raises(DataFormatError, match=message):
         load_sisfall(small_copy, cache=cache)
 

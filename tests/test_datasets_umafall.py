@@ -20,11 +20,13 @@ needs_data = pytest.mark.skipif(
     not (FOLDER / REAL).is_file(), reason=f"UMAFall data not found under {FOLDER}"
 )
 G = 9.80665
-DEFAULT_TABLE = [("f8:95:c7:f3:ba:82", 0, "RIGHTPOCKET", "lge-LG-H815-5.1"),
-                 ("B0:B4:48:B8:77:03", 4, "ANKLE", "SensorTag"),
-                 ("C4:BE:84:71:A5:02", 2, "WAIST", "SensorTag"),
-                 ("C4:BE:84:70:64:8A", 1, "CHEST", "SensorTag"),
-                 ("C4:BE:84:70:0E:80", 3, "WRIST", "SensorTag")]
+DEFAULT_TABLE = [
+    ("f8:95:c7:f3:ba:82", 0, "RIGHTPOCKET", "lge-LG-H815-5.1"),
+    ("B0:B4:48:B8:77:03", 4, "ANKLE", "SensorTag"),
+    ("C4:BE:84:71:A5:02", 2, "WAIST", "SensorTag"),
+    ("C4:BE:84:70:64:8A", 1, "CHEST", "SensorTag"),
+    ("C4:BE:84:70:0E:80", 3, "WRIST", "SensorTag"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -100,18 +102,37 @@ def test_missing_folder(tmp_path):
 def _header(table, n_sensors=5):
     lines = [
         "% Universidad de Malaga - ETSI de Telecomunicacion (Spain)",
-        "% Date: 2016-06-06_16:41:26", "% ID: Subject_03_ADL_Walking_1", "% Name: Subject_03",
-        "% Age: 14", "% Height(cm): 159", "% Weight(Kg): 50", "% Gender: F", "",
-        "% Type of Movement: ADL", "% Type of Movement: FALSE",
-        "% Description of the movement: Walking", "% Trial: 1", "",
-        f"% Number of Sensors: {n_sensors}", "",
+        "% Date: 2016-06-06_16:41:26",
+        "% ID: Subject_03_ADL_Walking_1",
+        "% Name: Subject_03",
+        "% Age: 14",
+        "% Height(cm): 159",
+        "% Weight(Kg): 50",
+        "% Gender: F",
+        "",
+        "% Type of Movement: ADL",
+        "% Type of Movement: FALSE",
+        "% Description of the movement: Walking",
+        "% Trial: 1",
+        "",
+        f"% Number of Sensors: {n_sensors}",
+        "",
         "% SensorTag's Accelerometer: MPU-9250 MEMS MotionTracking Device - Invensense",
-        "% --> Maximum Range: 16 G", "", "% MAC Address; Sensor_ID; Position; Device Model",
+        "% --> Maximum Range: 16 G",
+        "",
+        "% MAC Address; Sensor_ID; Position; Device Model",
     ]
     lines += [f"%{mac}; {sid}; {pos}; {model}" for mac, sid, pos, model in table]
-    lines += ["", "% Sensor_Type:", "% Accelerometer = 0", "% Gyroscope = 1",
-              "% Magnetometer = 2", "", "",
-              "% TimeStamp; Sample No; X-Axis; Y-Axis; Z-Axis; Sensor Type; Sensor ID;"]
+    lines += [
+        "",
+        "% Sensor_Type:",
+        "% Accelerometer = 0",
+        "% Gyroscope = 1",
+        "% Magnetometer = 2",
+        "",
+        "",
+        "% TimeStamp; Sample No; X-Axis; Y-Axis; Z-Axis; Sensor Type; Sensor ID;",
+    ]
     return [line.ljust(84) for line in lines]
 
 
@@ -130,13 +151,13 @@ def _rows(sensor_id, phone, rng):
     return rows
 
 
-def _write(tmp_path, name, table=DEFAULT_TABLE, no_data=(), padding="", n_sensors=5,
-           extra_rows=()):
+def _write(tmp_path, name, table=DEFAULT_TABLE, no_data=(), padding="", n_sensors=5, extra_rows=()):
     folder = tmp_path / "UMAFall"
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "subjects.csv").exists():
         (folder / "subjects.csv").write_text(
-            "subject_id,age,height_cm,weight_kg,gender\n3,18,159,50,F\n13,18,159,50,F\n")
+            "subject_id,age,height_cm,weight_kg,gender\n3,18,159,50,F\n13,18,159,50,F\n"
+        )
     rng = np.random.default_rng(0)
     lines = [line + padding for line in _header(table, n_sensors)]
     for _, sid, pos, _ in table:
@@ -152,17 +173,20 @@ def _by_placement(ds):
 
 
 def test_synthetic_file_units_and_grid(tmp_path):
-    ds = load_umafall(_write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv"),
-                      cache=False)
+    ds = load_umafall(
+        _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv"), cache=False
+    )
     recs = _by_placement(ds)
     assert set(recs) == {"pocket", "ankle", "waist", "chest", "wrist"}
     # Each tag reads (0, 1, 0) g and 10 °/s about its x. The wrist keeps the
     # tag's axes; the ankle's are mapped onto the body frame: forward = +z,
     # left = -y, up = +x of the tag.
-    np.testing.assert_allclose(recs["wrist"].signal.mean(axis=0),
-                               [0, G, 0, np.deg2rad(10), 0, 0], atol=1e-5)
-    np.testing.assert_allclose(recs["ankle"].signal.mean(axis=0),
-                               [0, -G, 0, 0, 0, np.deg2rad(10)], atol=1e-5)
+    np.testing.assert_allclose(
+        recs["wrist"].signal.mean(axis=0), [0, G, 0, np.deg2rad(10), 0, 0], atol=1e-5
+    )
+    np.testing.assert_allclose(
+        recs["ankle"].signal.mean(axis=0), [0, -G, 0, 0, 0, np.deg2rad(10)], atol=1e-5
+    )
     assert (recs["ankle"].info["frame"], recs["wrist"].info["frame"]) == ("body", "sensor")
     assert recs["pocket"].channels == ("acc_x", "acc_y", "acc_z")
     assert recs["pocket"].info["duplicate_timestamps"] >= 9
@@ -181,33 +205,53 @@ def test_header_padding_of_subject_13(tmp_path):
 
 def test_sensor_id_map_is_read_per_file(tmp_path):
     swapped = [(m, {4: 2, 2: 4}.get(s, s), p, d) for m, s, p, d in DEFAULT_TABLE]
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    table=swapped, no_data=(4,))  # now sensor 4 is the WAIST
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+        table=swapped,
+        no_data=(4,),
+    )  # now sensor 4 is the WAIST
     recs = _by_placement(load_umafall(folder, cache=False))
     assert "waist" not in recs and recs["ankle"].info["sensor_id"] == 2
 
 
 def test_sensor_listed_without_data_is_absent(tmp_path):
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    no_data=(2,))
+    folder = _write(
+        tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv", no_data=(2,)
+    )
     recs = _by_placement(load_umafall(folder, cache=False))
     assert set(recs) == {"pocket", "ankle", "chest", "wrist"}
 
 
 def test_four_sensors_listed(tmp_path):
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    table=DEFAULT_TABLE[:4], n_sensors=4)
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+        table=DEFAULT_TABLE[:4],
+        n_sensors=4,
+    )
     assert set(_by_placement(load_umafall(folder, cache=False))) == {
-        "pocket", "ankle", "waist", "chest"}
+        "pocket",
+        "ankle",
+        "waist",
+        "chest",
+    }
 
 
 def test_irregular_timestamps_are_interpolated_in_time(tmp_path):
     # a ramp sampled at irregular times must come out as the same ramp
-    rows = [f"{t};{n};{t / 1000:.6f};1.0;0.0;0;4" for n, t in
-            enumerate([100, 150, 150, 260, 300, 450, 470, 600])]
+    rows = [
+        f"{t};{n};{t / 1000:.6f};1.0;0.0;0;4"
+        for n, t in enumerate([100, 150, 150, 260, 300, 450, 470, 600])
+    ]
     rows += [f"{t + 1};{n};0.0;0.0;0.0;1;4" for n, t in enumerate([100, 200, 350, 600])]
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+        table=DEFAULT_TABLE[1:2],
+        no_data=(4,),
+        extra_rows=rows,
+    )
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.rate == 20.0 and rec.n_samples == 10  # 101 ms … 600 ms every 50 ms
     # the ankle tag's x is up: acc_z in the body frame
@@ -218,12 +262,17 @@ def test_spreadsheet_mangled_numbers(tmp_path):
     rows = []
     for n, t in enumerate(range(100, 2000, 50)):
         y = "1.003.321.051.597.590" if n % 3 == 0 else "0.98"  # 1.00332105159759
-        gx = "12.5" if n % 2 else "1.250.000.000.000.000"     # 12.5 °/s
+        gx = "12.5" if n % 2 else "1.250.000.000.000.000"  # 12.5 °/s
         rows.append(f"{t};{n};0.01;{y};0.0;0;4;")
         rows.append(f"{t};{n};{gx};0;0;1;4;")
-    folder = _write(tmp_path, "UMAFall_Subject_13_ADL_Walking_1_2016-06-06_16-41-26.csv",
-                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows,
-                    padding=";;;;;;;")
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_13_ADL_Walking_1_2016-06-06_16-41-26.csv",
+        table=DEFAULT_TABLE[1:2],
+        no_data=(4,),
+        extra_rows=rows,
+        padding=";;;;;;;",
+    )
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.info["repaired_values"] > 0
     # the ankle tag's y is the body's -y, its x the body's z
@@ -233,11 +282,18 @@ def test_spreadsheet_mangled_numbers(tmp_path):
 
 def test_ambiguous_decimal_point_drops_the_row(tmp_path):
     # "5.000.000..." between samples of 25 °/s: 5.0 or 50.0 are about as near
-    rows = [f"{t};{n};{'5.000.000.000.000.000' if n == 5 else '25.0'};0;0;1;4"
-            for n, t in enumerate(range(100, 1000, 50))]
+    rows = [
+        f"{t};{n};{'5.000.000.000.000.000' if n == 5 else '25.0'};0;0;1;4"
+        for n, t in enumerate(range(100, 1000, 50))
+    ]
     rows += [f"{t};{n};0.0;1.0;0.0;0;4" for n, t in enumerate(range(100, 1000, 50))]
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+        table=DEFAULT_TABLE[1:2],
+        no_data=(4,),
+        extra_rows=rows,
+    )
     with pytest.warns(UserWarning, match=r"dropped 1 data rows .*5\.000\.000"):
         (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.info["dropped_rows"] == 1 and rec.info["repaired_values"] == 0
@@ -247,16 +303,24 @@ def test_ambiguous_decimal_point_drops_the_row(tmp_path):
 
 def test_unknown_position(tmp_path):
     table = DEFAULT_TABLE[:4] + [("C4:BE:84:70:0E:80", 3, "LEFTPOCKET", "SensorTag")]
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    table=table)
-    with pytest.raises(DataFormatError, match=r"Walking_1_2016.*unknown sensor position "
-                                              r"'LEFTPOCKET'"):
+    folder = _write(
+        tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv", table=table
+    )
+    with pytest.raises(
+        DataFormatError,
+        match=r"Walking_1_2016.*unknown sensor position "
+        r"'LEFTPOCKET'",
+    ):
         load_umafall(folder, cache=False)
 
 
 def test_data_from_unlisted_sensor_is_skipped_with_a_warning(tmp_path):
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    table=DEFAULT_TABLE[:4], extra_rows=["100;0;0;1;0;0;7"])
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+        table=DEFAULT_TABLE[:4],
+        extra_rows=["100;0;0;1;0;0;7"],
+    )
     with pytest.warns(UserWarning, match=r"skipped the data rows of Sensor ID \[7\]"):
         dataset = load_umafall(folder, cache=False)
     assert {r.info["sensor_id"] for r in dataset.recordings} <= {0, 1, 2, 3, 4}
@@ -265,8 +329,11 @@ def test_data_from_unlisted_sensor_is_skipped_with_a_warning(tmp_path):
 
 def test_truncated_row(tmp_path, monkeypatch):
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-                    extra_rows=["14990;999;0.1;0.9"])
+    folder = _write(
+        tmp_path,
+        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+        extra_rows=["14990;999;0.1;0.9"],
+    )
     with pytest.raises(DataFormatError, match=r"line \d+ has 4 columns, expected 7"):
         load_umafall(folder)
 
@@ -290,8 +357,9 @@ def test_real_file_through_cache(tmp_path, monkeypatch):
 def _grouped(value):
     """How the spreadsheet wrote a value >= 1: 16 digits, '.' every three."""
     digits = f"{abs(value):.15g}".replace(".", "").ljust(16, "0")
-    groups = [digits[:len(digits) % 3 or 3]] + [
-        digits[k:k + 3] for k in range(len(digits) % 3 or 3, 16, 3)]
+    groups = [digits[: len(digits) % 3 or 3]] + [
+        digits[k : k + 3] for k in range(len(digits) % 3 or 3, 16, 3)
+    ]
     return ("-" if value < 0 else "") + ".".join(groups)
 
 
@@ -319,11 +387,14 @@ def test_grouped_and_comma_exponent_numbers_in_a_real_file_are_repaired(tmp_path
     rows = (FOLDER / REAL).read_text(encoding="latin-1").split("\n")
     gyro = rows[3324 - 1].split(";")  # 1890;28;14.1953125;-10.046875;9.2890625;1;1
     assert gyro[5:] == ["1", "1"]
-    folder, _ = _edit_real(tmp_path, {
-        3324: (2, _grouped(float(gyro[2]))),  # "1.419.531.250.000.000"
-        3325: (4, "-6,10E+10"),  # a gyroscope value ~ -61.0 °/s, 3 significant digits
-        100: (3, "9,31E-01"),  # a plain number with a decimal comma
-    })
+    folder, _ = _edit_real(
+        tmp_path,
+        {
+            3324: (2, _grouped(float(gyro[2]))),  # "1.419.531.250.000.000"
+            3325: (4, "-6,10E+10"),  # a gyroscope value ~ -61.0 °/s, 3 significant digits
+            100: (3, "9,31E-01"),  # a plain number with a decimal comma
+        },
+    )
     folder_lines = (folder / EDITED).read_text(encoding="latin-1").split("\n")
     assert folder_lines[3323].startswith("1890;28;1.419.531.250.000.000;")
     expected_z = float(rows[3325 - 1].split(";")[4])
@@ -333,16 +404,20 @@ def test_grouped_and_comma_exponent_numbers_in_a_real_file_are_repaired(tmp_path
     same = original[sensor.placement]
     assert sensor.info["repaired_values"] == 2 and sensor.info["dropped_rows"] == 0
     # the 20 Hz grid puts every raw sample's weight on nearby grid points
-    np.testing.assert_allclose(sensor.signal[:, 3:], same.signal[:, 3:],
-                               atol=abs(-61.0 - expected_z) * np.pi / 180 + 1e-3)
+    np.testing.assert_allclose(
+        sensor.signal[:, 3:], same.signal[:, 3:], atol=abs(-61.0 - expected_z) * np.pi / 180 + 1e-3
+    )
     assert dataset.summary()["dropped_rows"].sum() == 0
 
 
 @needs_data
 def test_unreadable_row_of_a_real_file_is_dropped_with_one_warning(tmp_path):
     folder, _ = _edit_real(tmp_path, {3000: (2, "#¡VALOR!"), 3001: (3, "1,2,3")})
-    with pytest.warns(UserWarning, match=rf"{EDITED}: dropped 2 data rows .*line 3000: "
-                                         r".*line 3001"):
+    with pytest.warns(
+        UserWarning,
+        match=rf"{EDITED}: dropped 2 data rows .*line 3000: "
+        r".*line 3001",
+    ):
         dataset = load_umafall(folder, cache=False)
     assert len(dataset.recordings) == 5  # every sensor still loads
     assert {r.info["dropped_rows"] for r in dataset.recordings} == {2}
@@ -356,11 +431,15 @@ def test_short_row_inside_a_real_file_is_dropped_but_a_short_last_row_is_an_erro
     folder, lines = _edit_real(tmp_path, {200: (0, "")})
     (folder / EDITED).write_text(
         "\n".join(";".join(f) for f in lines[:199] + [lines[199][:3]] + lines[200:]),
-        encoding="latin-1")
+        encoding="latin-1",
+    )
     with pytest.warns(UserWarning, match=r"dropped 1 data rows .*line 200"):
         assert len(load_umafall(folder, cache=False).recordings) == 5
     text = (folder / EDITED).read_text(encoding="latin-1").rstrip("\n")
     (folder / EDITED).write_text(text[: text.rindex(";", 0, text.rindex(";"))], encoding="latin-1")
-    with pytest.raises(DataFormatError, match=r"line \d+ has 5 columns, expected 7 "
-                                              r"\(the last line: the file looks truncated\)"):
+    with pytest.raises(
+        DataFormatError,
+        match=r"line \d+ has 5 columns, expected 7 "
+        r"\(the last line: the file looks truncated\)",
+    ):
         load_umafall(folder, cache=False)

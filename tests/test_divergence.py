@@ -33,7 +33,8 @@ ESTIMATORS = {
     "GaitCNNLSTMClassifier": (GaitCNNLSTMClassifier, {}, LABELS),
     "GaitSegmenter": (GaitSegmenter, {}, np.repeat(LABELS[:, None], 32, axis=1)),
     "GaitMultiTaskNet": (
-        GaitMultiTaskNet, {},
+        GaitMultiTaskNet,
+        {},
         pd.DataFrame({"sex": np.where(LABELS, "F", "M"), "age": 20.0 + LABELS * 5.0}),
     ),
 }
@@ -43,7 +44,9 @@ ESTIMATORS = {
 def test_infinite_learning_rate_raises_training_diverged(name):
     cls, params, y = ESTIMATORS[name]
     est = cls(lr=float("inf"), max_epochs=3, batch_size=8, random_state=0, **params)
-    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch 1: train_loss is nan") as info:
+    with pytest.raises(
+        TrainingDivergedError, match=r"diverged at epoch 1: train_loss is nan"
+    ) as info:
         est.fit(X, y)
     assert isinstance(info.value, FloatingPointError)
     assert (info.value.epoch, info.value.key) == (1, "train_loss")

@@ -22,9 +22,21 @@ def test_docs_build_without_warnings(tmp_path):
     source = tmp_path / "docs"
     shutil.copytree(DOCS, source, ignore=shutil.ignore_patterns("_build", "generated"))
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-         str(source), str(tmp_path / "html")],
-        capture_output=True, text=True, timeout=900,  # a hang, not a speed goal
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(source),
+            str(tmp_path / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,  # a hang, not a speed goal
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "html" / "index.html").is_file()

@@ -27,12 +27,16 @@ from skgait.datasets import (
 )
 
 SA01 = ["SA01/D01_SA01_R01.txt", "SA01/D02_SA01_R01.txt"]
-FOLDERS = {"hugadb": "HuGaDB", "ipol_healthy_gait": "IPOL_HealthyGait",
-           "sisfall": "SisFall", "umafall": "UMAFall"}
+FOLDERS = {
+    "hugadb": "HuGaDB",
+    "ipol_healthy_gait": "IPOL_HealthyGait",
+    "sisfall": "SisFall",
+    "umafall": "UMAFall",
+}
 
 
 def _mirror_path(root, entry):
-    return root / entry.url[len(_download.DEFAULT_BASE_URL) + 1:]
+    return root / entry.url[len(_download.DEFAULT_BASE_URL) + 1 :]
 
 
 def _build_mirror(root, data_home, name, paths):
@@ -55,8 +59,9 @@ def mirror(tmp_path):
     root.mkdir()
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield root, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -106,7 +111,8 @@ def test_download_then_load_equals_the_shared_copy(sisfall_mirror, data_home, tm
     assert folder == home / "SisFall"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt")) == SA01
     assert (folder / "subjects.csv").read_bytes() == (
-        data_home / "SisFall" / "subjects.csv").read_bytes()
+        data_home / "SisFall" / "subjects.csv"
+    ).read_bytes()
     assert not _leftovers(folder)
 
     downloaded = load_sisfall(folder, cache=False)
@@ -130,8 +136,9 @@ def test_loader_download_keyword_uses_the_environment(sisfall_mirror, monkeypatc
     monkeypatch.setenv("SKGAIT_DATA", str(tmp_path / "home"))
     monkeypatch.setenv("SKGAIT_DOWNLOAD_URL", base_url)
     full = _download.dataset_registry
-    monkeypatch.setattr(_download, "dataset_registry",
-                        lambda name: [e for e in full(name) if e.path in SA01])
+    monkeypatch.setattr(
+        _download, "dataset_registry", lambda name: [e for e in full(name) if e.path in SA01]
+    )
     with pytest.raises(DatasetNotFoundError, match="download=True"):
         load_sisfall(cache=False)
     dataset = load_sisfall(cache=False, download=True)
@@ -165,8 +172,9 @@ def test_server_down_says_what_to_fetch_and_where(tmp_path):
         port = sock.getsockname()[1]
     home = tmp_path / "home"
     with pytest.raises(DownloadError) as excinfo:
-        download_dataset("sisfall", data_home=home, files=SA01[0],
-                         base_url=f"http://127.0.0.1:{port}", timeout=5)
+        download_dataset(
+            "sisfall", data_home=home, files=SA01[0], base_url=f"http://127.0.0.1:{port}", timeout=5
+        )
     message = str(excinfo.value)
     entry = next(e for e in dataset_registry("sisfall") if e.path == SA01[0])
     assert entry.url in message  # what to fetch

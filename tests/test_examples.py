@@ -39,8 +39,12 @@ def test_example_runs(script, data_home, tmp_path):
     env.setdefault("SKGAIT_CACHE", str(tmp_path / "cache"))
     try:
         result = subprocess.run(
-            [sys.executable, str(script)], cwd=tmp_path, env=env,
-            capture_output=True, text=True, timeout=TIMEOUT,
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
         )
     except subprocess.TimeoutExpired as error:
         pytest.fail(f"{script.name} hung: no end within {TIMEOUT} s:\n{error.stdout}")

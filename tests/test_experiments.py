@@ -41,26 +41,36 @@ RF = {"type": "random_forest", "n_estimators": 5}
 # --------------------------------------------------------------------------
 
 
-def synthetic_dataset(name, n_subjects=6, channels=CHANNELS, placement="waist", seconds=20,
-                      rate=50.0, seed=0):
+def synthetic_dataset(
+    name, n_subjects=6, channels=CHANNELS, placement="waist", seconds=20, rate=50.0, seed=0
+):
     """A GaitDataset of noise: walking throughout, alternating sexes."""
     rng = np.random.default_rng(seed)
     n = int(seconds * rate)
     recordings = [
         Recording(
-            signal=rng.normal(size=(n, len(channels))).astype(np.float32), channels=channels,
-            rate=rate, dataset=name, subject=str(s), recording=f"{name}-{s}", trial="1",
-            placement=placement, source_placement=placement,
+            signal=rng.normal(size=(n, len(channels))).astype(np.float32),
+            channels=channels,
+            rate=rate,
+            dataset=name,
+            subject=str(s),
+            recording=f"{name}-{s}",
+            trial="1",
+            placement=placement,
+            source_placement=placement,
             activity=np.ones(n, dtype=np.int8),
         )
         for s in range(n_subjects)
     ]
-    subjects = pd.DataFrame({
-        "subject": [str(s) for s in range(n_subjects)],
-        "age": 20.0 + 5 * np.arange(n_subjects),
-        "sex": ["F", "M"] * (n_subjects // 2),
-        "height_cm": np.nan, "weight_kg": np.nan,
-    })
+    subjects = pd.DataFrame(
+        {
+            "subject": [str(s) for s in range(n_subjects)],
+            "age": 20.0 + 5 * np.arange(n_subjects),
+            "sex": ["F", "M"] * (n_subjects // 2),
+            "height_cm": np.nan,
+            "weight_kg": np.nan,
+        }
+    )
     return GaitDataset(name, recordings, subjects)
 
 
@@ -95,9 +105,13 @@ class MeanRegressor(RegressorMixin, BaseEstimator):
 
 
 def synthetic_grid(tmp_path, **params):
-    params.setdefault("datasets", {
-        "a": synthetic_dataset("a", seed=0), "b": synthetic_dataset("b", seed=1),
-    })
+    params.setdefault(
+        "datasets",
+        {
+            "a": synthetic_dataset("a", seed=0),
+            "b": synthetic_dataset("b", seed=1),
+        },
+    )
     params.setdefault("tasks", ["gender"])
     params.setdefault("estimators", {"majority": MajorityClassifier()})
     params.setdefault("protocols", ["within", "direct"])
@@ -120,10 +134,15 @@ def real_grid(tmp_path_factory, data_home):
         # HuGaDB's right-foot gyroscope is corrupted in most files (make_windows
         # drops those); its accelerometer is intact for all 18 subjects.
         channels=CHANNELS[:3],
-        tasks=["gender", "age"], estimators={"rf": RF},
-        protocols=["within", "direct", "scratch"], max_windows_per_subject=4,
-        n_splits=3, data_home=str(data_home), tracking_uri=f"sqlite:///{tmp}/mlflow.db",
-        experiment="test-grid", results_path=tmp / "results.csv",
+        tasks=["gender", "age"],
+        estimators={"rf": RF},
+        protocols=["within", "direct", "scratch"],
+        max_windows_per_subject=4,
+        n_splits=3,
+        data_home=str(data_home),
+        tracking_uri=f"sqlite:///{tmp}/mlflow.db",
+        experiment="test-grid",
+        results_path=tmp / "results.csv",
         log_models=["*protocol=direct"],
     )
     grid = CrossDatasetGrid(**params)
@@ -181,7 +200,9 @@ def test_mlflow_has_a_parent_run_with_nested_cells_heatmaps_and_models(real_grid
         filter_string=f"tags.mlflow.parentRunId = '{grid.parent_run_id_}'",
     )
     assert len(children) == len(results)
-    run = client.get_run(results.query("protocol == 'direct' and task == 'gender'")["run_id"].iloc[0])
+    run = client.get_run(
+        results.query("protocol == 'direct' and task == 'gender'")["run_id"].iloc[0]
+    )
     assert run.data.params["task"] == "gender" and run.data.params["protocol"] == "direct"
     assert run.data.params["rate"] == "50.0" and run.data.params["lags"] == "10"
     assert run.data.params["estimator.rf__n_estimators"] == "5"
@@ -192,9 +213,11 @@ def test_mlflow_has_a_parent_run_with_nested_cells_heatmaps_and_models(real_grid
     artifacts = {a.path for a in client.list_artifacts(grid.parent_run_id_)}
     assert "results.csv" in artifacts
     heatmaps = {a.path for a in client.list_artifacts(grid.parent_run_id_, "heatmaps")}
-    assert heatmaps == {"heatmaps/heatmap_gender_accuracy.png",
-                        "heatmaps/heatmap_gender_balanced_accuracy.png",
-                        "heatmaps/heatmap_age_mae.png"}
+    assert heatmaps == {
+        "heatmaps/heatmap_gender_accuracy.png",
+        "heatmaps/heatmap_gender_balanced_accuracy.png",
+        "heatmaps/heatmap_age_mae.png",
+    }
     back = read_grid_results(params["tracking_uri"], "test-grid", grid.parent_run_id_)
     assert len(back) == len(results)
 
@@ -215,11 +238,17 @@ def test_rerun_skips_finished_cells_and_recompute_redoes_them(real_grid):
 @pytest.mark.realdata
 def test_cnn_fine_tune_reports_fine_tune_time_and_speed_up(tmp_path, data_home):
     grid = CrossDatasetGrid(
-        {"hugadb": "right_foot", "ipol": "right_foot"}, tasks=["gender"],
-        estimators={"cnn": {"type": "cnn", "max_epochs": 2, "fine_tune_epochs": 1,
-                            "batch_size": 32}},
-        protocols=["fine_tune", "scratch"], max_windows_per_subject=3, n_splits=2,
-        data_home=str(data_home), tracking=False, results_path=tmp_path / "r.csv",
+        {"hugadb": "right_foot", "ipol": "right_foot"},
+        tasks=["gender"],
+        estimators={
+            "cnn": {"type": "cnn", "max_epochs": 2, "fine_tune_epochs": 1, "batch_size": 32}
+        },
+        protocols=["fine_tune", "scratch"],
+        max_windows_per_subject=3,
+        n_splits=2,
+        data_home=str(data_home),
+        tracking=False,
+        results_path=tmp_path / "r.csv",
     )
     results = grid.run()
     assert (results["status"] == "FINISHED").all(), results["error"].tolist()
@@ -239,13 +268,23 @@ def test_different_numbers_of_time_points_fail_before_training(tmp_path):
     rng = np.random.default_rng(0)
 
     def windows(name, n_timepoints):
-        meta = pd.DataFrame({"dataset": name, "subject": [str(i % 4) for i in range(8)],
-                             "placement": "waist", "sex": ["F", "M"] * 4, "age": 30.0})
+        meta = pd.DataFrame(
+            {
+                "dataset": name,
+                "subject": [str(i % 4) for i in range(8)],
+                "placement": "waist",
+                "sex": ["F", "M"] * 4,
+                "age": 30.0,
+            }
+        )
         return rng.normal(size=(8, 6, n_timepoints)).astype(np.float32), meta
 
     grid = synthetic_grid(tmp_path, datasets={"a": windows("a", 128), "b": windows("b", 100)})
-    with pytest.raises(ValueError, match=r"'a' has windows of 6 channels x 128 time points "
-                                         r"but 'b' has 6 x 100"):
+    with pytest.raises(
+        ValueError,
+        match=r"'a' has windows of 6 channels x 128 time points "
+        r"but 'b' has 6 x 100",
+    ):
         grid.run()
     assert MajorityClassifier.fits == 0
     assert not (tmp_path / "results.csv").exists()
@@ -260,16 +299,28 @@ def test_a_placement_without_gyroscope_fails_before_training(tmp_path):
     assert MajorityClassifier.fits == 0
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"tasks": ["gender", "height"]}, r"tasks: unknown value 'height'"),
-    ({"protocols": ["within", "transfer"]}, r"protocols: unknown value 'transfer'"),
-    ({"datasets": {"nope": "waist"}}, r"datasets\['nope'\]: unknown dataset 'nope'"),
-    ({"datasets": {"sisfall": "left_ear"}}, r"datasets\['sisfall'\]: unknown placement 'left_ear'"),
-    ({"estimators": {"m": MeanRegressor()}}, r"estimators\['m'\] is a regressor and cannot run task 'gender'"),
-    ({"estimators": {"m": {"type": "svm"}}}, r"estimators\['m'\].type: unknown estimator type 'svm'"),
-    ({"protocols": ["fine_tune"]}, r"'fine_tune' needs an estimator with a warm_start_from"),
-    ({"n_splits": 1}, r"n_splits must be an integer >= 2, got 1"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"tasks": ["gender", "height"]}, r"tasks: unknown value 'height'"),
+        ({"protocols": ["within", "transfer"]}, r"protocols: unknown value 'transfer'"),
+        ({"datasets": {"nope": "waist"}}, r"datasets\['nope'\]: unknown dataset 'nope'"),
+        (
+            {"datasets": {"sisfall": "left_ear"}},
+            r"datasets\['sisfall'\]: unknown placement 'left_ear'",
+        ),
+        (
+            {"estimators": {"m": MeanRegressor()}},
+            r"estimators\['m'\] is a regressor and cannot run task 'gender'",
+        ),
+        (
+            {"estimators": {"m": {"type": "svm"}}},
+            r"estimators\['m'\].type: unknown estimator type 'svm'",
+        ),
+        ({"protocols": ["fine_tune"]}, r"'fine_tune' needs an estimator with a warm_start_from"),
+        ({"n_splits": 1}, r"n_splits must be an integer >= 2, got 1"),
+    ],
+)
 def test_invalid_grid_parameters_fail_before_training(tmp_path, params, message):
     MajorityClassifier.fits = 0
     with pytest.raises(ValueError, match=message):
@@ -287,8 +338,11 @@ def test_a_failing_cell_is_reported_and_the_others_finish(tmp_path):
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     grid = synthetic_grid(
-        tmp_path, estimators={"majority": MajorityClassifier(), "bad": FailingClassifier()},
-        tracking=True, tracking_uri=uri, experiment="failing",
+        tmp_path,
+        estimators={"majority": MajorityClassifier(), "bad": FailingClassifier()},
+        tracking=True,
+        tracking_uri=uri,
+        experiment="failing",
     )
     with pytest.warns(UserWarning, match="always fails"):
         results = grid.run()
@@ -305,8 +359,11 @@ def test_a_failing_cell_is_reported_and_the_others_finish(tmp_path):
     # failed cells are retried, finished ones read back
     with pytest.warns(UserWarning, match="always fails"):
         again = synthetic_grid(
-            tmp_path, estimators={"majority": MajorityClassifier(), "bad": FailingClassifier()},
-            tracking=True, tracking_uri=uri, experiment="failing",
+            tmp_path,
+            estimators={"majority": MajorityClassifier(), "bad": FailingClassifier()},
+            tracking=True,
+            tracking_uri=uri,
+            experiment="failing",
         ).run()
     assert list(again["cached"]) == [True] * 4 + [False] * 4
 
@@ -320,25 +377,41 @@ def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
     diverged = results[results["estimator"] == "cnn"]
     assert len(diverged) == 4 and (diverged["status"] == "FAILED").all()
     assert diverged["accuracy"].isna().all()
-    assert diverged["error"].str.contains(
-        "TrainingDivergedError: GaitCNNClassifier: training diverged at epoch 1: train_loss is nan"
-    ).all()
+    assert (
+        diverged["error"]
+        .str.contains(
+            "TrainingDivergedError: GaitCNNClassifier: training diverged at epoch 1: train_loss is nan"
+        )
+        .all()
+    )
     assert (results[results["estimator"] == "rf"]["status"] == "FINISHED").all()
 
 
 def test_grid_runs_on_a_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
-    grid = synthetic_grid(tmp_path, tasks=["gender", "age"],
-                          estimators={"rf": RF}, protocols=["within", "direct", "scratch"])
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster), joblib.parallel_backend("dask"):
+    grid = synthetic_grid(
+        tmp_path,
+        tasks=["gender", "age"],
+        estimators={"rf": RF},
+        protocols=["within", "direct", "scratch"],
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
         results = grid.run()
     assert len(results) == 12 and (results["status"] == "FINISHED").all()
-    sequential = synthetic_grid(tmp_path, tasks=["gender", "age"], estimators={"rf": RF},
-                                protocols=["within", "direct", "scratch"],
-                                results_path=tmp_path / "seq.csv").run()
+    sequential = synthetic_grid(
+        tmp_path,
+        tasks=["gender", "age"],
+        estimators={"rf": RF},
+        protocols=["within", "direct", "scratch"],
+        results_path=tmp_path / "seq.csv",
+    ).run()
     np.testing.assert_allclose(results["mae"], sequential["mae"])
 
 
@@ -373,21 +446,30 @@ def test_a_scratch_cell_is_read_from_the_within_cell_of_its_target(tmp_path):
     assert MajorityClassifier.fits == 2 * 2  # the two within cells' folds only
     within = results[results["protocol"] == "within"].set_index("target")
     scratch = results[results["protocol"] == "scratch"].set_index("target")
-    columns = ["status", "accuracy", "balanced_accuracy", "baseline_accuracy", "n_folds",
-               "n_train_windows", "n_windows", "n_subjects"]
-    pd.testing.assert_frame_equal(scratch.loc[["a", "b"], columns],
-                                  within.loc[["a", "b"], columns])
+    columns = [
+        "status",
+        "accuracy",
+        "balanced_accuracy",
+        "baseline_accuracy",
+        "n_folds",
+        "n_train_windows",
+        "n_windows",
+        "n_subjects",
+    ]
+    pd.testing.assert_frame_equal(scratch.loc[["a", "b"], columns], within.loc[["a", "b"], columns])
     MajorityClassifier.fits = 0
     alone = synthetic_grid(tmp_path, protocols=["scratch"], results_path=None).run()
     assert MajorityClassifier.fits == 2 * 2  # without within cells, scratch fits
-    pd.testing.assert_frame_equal(alone.set_index("target").loc[["a", "b"], columns],
-                                  within.loc[["a", "b"], columns])
+    pd.testing.assert_frame_equal(
+        alone.set_index("target").loc[["a", "b"], columns], within.loc[["a", "b"], columns]
+    )
 
 
 def test_fine_tune_starts_from_the_model_of_the_direct_cell(tmp_path):
     WarmMajority.log = []
-    results = synthetic_grid(tmp_path, estimators={"warm": WarmMajority()},
-                             protocols=["direct", "fine_tune"]).run()
+    results = synthetic_grid(
+        tmp_path, estimators={"warm": WarmMajority()}, protocols=["direct", "fine_tune"]
+    ).run()
     assert (results["status"] == "FINISHED").all()
     from_scratch = [n for n, warm in WarmMajority.log if not warm]
     assert len(from_scratch) == 2  # one fit per source, shared by direct and fine_tune
@@ -403,23 +485,30 @@ def test_per_window_features_are_computed_once_per_entry(tmp_path, monkeypatch):
         return transform(self, X)
 
     monkeypatch.setattr(ACFTransformer, "transform", counting)
-    results = synthetic_grid(tmp_path, tasks=["gender", "age"], estimators={"rf": RF},
-                             protocols=["within", "direct", "scratch"]).run()
+    results = synthetic_grid(
+        tmp_path,
+        tasks=["gender", "age"],
+        estimators={"rf": RF},
+        protocols=["within", "direct", "scratch"],
+    ).run()
     assert (results["status"] == "FINISHED").all()
     assert len(calls) == 2  # entries a and b, for every task, protocol and fold
 
 
 def test_shared_features_give_the_scores_of_the_whole_pipeline(tmp_path):
     def forest(acf):
-        return {"classification": make_pipeline(acf, RandomForestClassifier(5, random_state=0)),
-                "regression": make_pipeline(acf, RandomForestRegressor(5, random_state=0))}
+        return {
+            "classification": make_pipeline(acf, RandomForestClassifier(5, random_state=0)),
+            "regression": make_pipeline(acf, RandomForestRegressor(5, random_state=0)),
+        }
 
-    params = dict(tasks=["gender", "age"], protocols=["within", "direct", "scratch"],
-                  results_path=None)
-    shared = synthetic_grid(tmp_path, estimators={"rf": forest(ACFTransformer(lags=10))},
-                            **params).run()
-    whole = synthetic_grid(tmp_path, estimators={"rf": forest(WholeACF(lags=10))},
-                           **params).run()
+    params = dict(
+        tasks=["gender", "age"], protocols=["within", "direct", "scratch"], results_path=None
+    )
+    shared = synthetic_grid(
+        tmp_path, estimators={"rf": forest(ACFTransformer(lags=10))}, **params
+    ).run()
+    whole = synthetic_grid(tmp_path, estimators={"rf": forest(WholeACF(lags=10))}, **params).run()
     columns = ["accuracy", "balanced_accuracy", "mae", "baseline_accuracy", "baseline_mae"]
     pd.testing.assert_frame_equal(shared[columns], whole[columns])
 
@@ -429,8 +518,14 @@ def test_a_logged_model_is_the_whole_pipeline(tmp_path):
     from mlflow.tracking import MlflowClient
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
-    grid = synthetic_grid(tmp_path, estimators={"rf": RF}, protocols=["direct"],
-                          tracking=True, tracking_uri=uri, log_models=True)
+    grid = synthetic_grid(
+        tmp_path,
+        estimators={"rf": RF},
+        protocols=["direct"],
+        tracking=True,
+        tracking_uri=uri,
+        log_models=True,
+    )
     results = grid.run()
     client = MlflowClient(uri)
     path = client.download_artifacts(results["run_id"].iloc[0], "model/model.pkl", str(tmp_path))
@@ -457,9 +552,13 @@ def test_parallelism_inside_a_cell_stays_off_the_dask_cluster(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     BackendRecorder.backends = []
     grid = synthetic_grid(tmp_path, estimators={"rec": BackendRecorder()})
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster), joblib.parallel_backend("dask"):
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
         results = grid.run()
     assert (results["status"] == "FINISHED").all()
     assert set(BackendRecorder.backends) == {"ThreadingBackend"}
@@ -482,8 +581,14 @@ def test_a_dataset_is_named_as_in_the_registry_or_by_its_alias():
 
     assert DATASET_ALIASES == {"ipol_healthy_gait": "ipol"}
     for name in ("ipol", "ipol_healthy_gait"):
-        config = parse_config({"datasets": [{"dataset": name, "placement": "waist"},
-                                            {"dataset": "sisfall", "placement": "waist"}]})
+        config = parse_config(
+            {
+                "datasets": [
+                    {"dataset": name, "placement": "waist"},
+                    {"dataset": "sisfall", "placement": "waist"},
+                ]
+            }
+        )
         assert config.params["datasets"][0]["dataset"] == name
     assert get_loader("ipol_healthy_gait") is DATASET_LOADERS["ipol"]
     with pytest.raises(ValueError, match="unknown dataset 'ipol2'; expected one of 'hugadb'"):
@@ -492,26 +597,38 @@ def test_a_dataset_is_named_as_in_the_registry_or_by_its_alias():
 
 def test_config_errors_name_every_key_and_value():
     with pytest.raises(ConfigError) as info:
-        parse_config({
-            "tasks": ["gender", "shoe_size"],
-            "protocols": ["direct", "sideways"],
-            "n_splits": "5",
-            "max_windows_per_subject": 0,
-            "windows": {"rate": -50, "channels": ["acc_x", "mag_x"]},
-            "datasets": [{"dataset": "hugadb", "placement": "left_ear"}, {"dataset": "nope"}],
-            "estimators": {"rf": {"type": "random_forest", "n_estimators": "many"},
-                           "net": {"type": "cnn", "max_epoch": 3},
-                           "x": {"type": "svm"}},
-            "tracking": {"recompute": "yes"},
-            "colour": "blue",
-        })
+        parse_config(
+            {
+                "tasks": ["gender", "shoe_size"],
+                "protocols": ["direct", "sideways"],
+                "n_splits": "5",
+                "max_windows_per_subject": 0,
+                "windows": {"rate": -50, "channels": ["acc_x", "mag_x"]},
+                "datasets": [{"dataset": "hugadb", "placement": "left_ear"}, {"dataset": "nope"}],
+                "estimators": {
+                    "rf": {"type": "random_forest", "n_estimators": "many"},
+                    "net": {"type": "cnn", "max_epoch": 3},
+                    "x": {"type": "svm"},
+                },
+                "tracking": {"recompute": "yes"},
+                "colour": "blue",
+            }
+        )
     text = str(info.value)
     for expected in [
-        "tasks[1] = 'shoe_size'", "protocols[1] = 'sideways'", "n_splits = '5'",
-        "max_windows_per_subject = 0", "windows.rate = -50", "windows.channels[1] = 'mag_x'",
-        "datasets[0].placement = 'left_ear'", "datasets[1].dataset = 'nope'",
-        "estimators.rf.n_estimators = 'many'", "estimators.net.max_epoch = 3",
-        "estimators.x.type = 'svm'", "tracking.recompute = 'yes'", "colour = 'blue'",
+        "tasks[1] = 'shoe_size'",
+        "protocols[1] = 'sideways'",
+        "n_splits = '5'",
+        "max_windows_per_subject = 0",
+        "windows.rate = -50",
+        "windows.channels[1] = 'mag_x'",
+        "datasets[0].placement = 'left_ear'",
+        "datasets[1].dataset = 'nope'",
+        "estimators.rf.n_estimators = 'many'",
+        "estimators.net.max_epoch = 3",
+        "estimators.x.type = 'svm'",
+        "tracking.recompute = 'yes'",
+        "colour = 'blue'",
     ]:
         assert expected in text, f"{expected!r} not in:\n{text}"
     assert len(info.value.errors) == 13
@@ -519,7 +636,8 @@ def test_config_errors_name_every_key_and_value():
 
 def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
     path = tmp_path / "grid.toml"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         random_state = 4294967296
         [windows]
         rate = inf
@@ -539,7 +657,8 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
         [estimators.rf_seed]
         type = "random_forest"
         random_state = 4294967296
-    """))
+    """)
+    )
     with pytest.raises(ConfigError) as info:
         load_config(path)
     text = str(info.value)
@@ -555,7 +674,8 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
         assert expected in text, f"{expected!r} not in:\n{text}"
     assert len(info.value.errors) == 7
     # the largest seed NumPy accepts is valid
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         random_state = 4294967295
         [[datasets]]
         dataset = "hugadb"
@@ -563,18 +683,23 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
         [estimators.rf]
         type = "random_forest"
         random_state = 4294967295
-    """))
+    """)
+    )
     assert load_config(path).params["random_state"] == 2**32 - 1
 
 
 def test_config_builds_the_grid_it_describes():
-    config = parse_config({
-        "tasks": ["age"], "protocols": ["within"], "max_windows_per_subject": 5,
-        "windows": {"rate": 25.0, "length": 5.12},
-        "datasets": [{"dataset": "sisfall", "placement": "waist"}],
-        "estimators": {"rf": {"type": "random_forest", "n_estimators": 7}},
-        "tracking": {"enabled": False, "results": "out.csv"},
-    })
+    config = parse_config(
+        {
+            "tasks": ["age"],
+            "protocols": ["within"],
+            "max_windows_per_subject": 5,
+            "windows": {"rate": 25.0, "length": 5.12},
+            "datasets": [{"dataset": "sisfall", "placement": "waist"}],
+            "estimators": {"rf": {"type": "random_forest", "n_estimators": 7}},
+            "tracking": {"enabled": False, "results": "out.csv"},
+        }
+    )
     grid = config.to_grid()
     assert grid.tasks == ["age"] and grid.rate == 25.0 and grid.length == 5.12
     assert grid.tracking is False and grid.results_path == "out.csv"
@@ -598,10 +723,23 @@ def _start_server(tmp_path):
     command = [mlflow] if os.path.exists(mlflow) else [sys.executable, "-m", "mlflow"]
     log = open(tmp_path / "server.log", "w")
     proc = subprocess.Popen(
-        [*command, "server", "--backend-store-uri", f"sqlite:///{tmp_path}/server.db",
-         "--default-artifact-root", str(tmp_path / "artifacts"),
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            *command,
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{tmp_path}/server.db",
+            "--default-artifact-root",
+            str(tmp_path / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     uri = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -642,8 +780,9 @@ def test_grid_logs_to_a_remote_mlflow_server(tmp_path, mlflow_server):
     from mlflow.tracking import MlflowClient
 
     _, uri = mlflow_server
-    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="remote",
-                          log_models=True)
+    grid = synthetic_grid(
+        tmp_path, tracking=True, tracking_uri=uri, experiment="remote", log_models=True
+    )
     results = grid.run()
     client = MlflowClient(uri)
     children = client.search_runs(
@@ -680,8 +819,13 @@ def test_killed_server_gives_a_clear_error_and_keeps_results_locally(tmp_path, m
     # cells in order: within a (2 folds), within b (2 folds), direct a->b, direct b->a;
     # kill during the second cell
     _KillServerOnFit.at = 3
-    grid = synthetic_grid(tmp_path, estimators={"m": _KillServerOnFit()},
-                          tracking=True, tracking_uri=uri, experiment="killed")
+    grid = synthetic_grid(
+        tmp_path,
+        estimators={"m": _KillServerOnFit()},
+        tracking=True,
+        tracking_uri=uri,
+        experiment="killed",
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         with pytest.raises(TrackingError) as info:
@@ -767,12 +911,24 @@ def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
     label = "walk-" + "x" * 9000  # the stored row is longer than an MLflow tag
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     datasets = {label: synthetic_dataset("a", seed=0), "b": synthetic_dataset("b", seed=1)}
-    first = synthetic_grid(tmp_path, datasets=datasets, tracking=True, tracking_uri=uri,
-                           experiment="long", results_path=None).run()
+    first = synthetic_grid(
+        tmp_path,
+        datasets=datasets,
+        tracking=True,
+        tracking_uri=uri,
+        experiment="long",
+        results_path=None,
+    ).run()
     assert (first["status"] == "FINISHED").all() and first["run_id"].notna().all()
     MajorityClassifier.fits = 0
-    again = synthetic_grid(tmp_path, datasets=datasets, tracking=True, tracking_uri=uri,
-                           experiment="long", results_path=None).run()
+    again = synthetic_grid(
+        tmp_path,
+        datasets=datasets,
+        tracking=True,
+        tracking_uri=uri,
+        experiment="long",
+        results_path=None,
+    ).run()
     assert MajorityClassifier.fits == 0 and again["cached"].all()
     assert list(again["source"]) == list(first["source"])
     assert list(again["run_id"]) == list(first["run_id"])

@@ -4,7 +4,6 @@ Needs the shared datasets: the data home (``SKGAIT_DATA``, default
 ``../shared/data``) must hold ``SisFall/``; the test is skipped otherwise.
 """
 
-
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -16,14 +15,17 @@ from skgait.model_selection import check_subject_wise, evaluate, get_protocol
 pytestmark = pytest.mark.realdata
 
 
-
 @pytest.fixture(scope="module")
 def sisfall_windows(data_home):  # data_home skips when SisFall is absent
     from skgait.datasets import load_sisfall, make_windows
 
     X, meta = make_windows(
-        load_sisfall(data_home=data_home), placement="waist",
-        rate=50.0, length=2.56, overlap=0.5, activity="walking",
+        load_sisfall(data_home=data_home),
+        placement="waist",
+        rate=50.0,
+        length=2.56,
+        overlap=0.5,
+        activity="walking",
     )
     return X, meta
 
@@ -52,16 +54,21 @@ def test_sisfall_leaky_protocol_inflates_gender_accuracy(sisfall_windows):
 
     X, meta = sisfall_windows
     model = make_pipeline(
-        _AssertFinite(), ACFTransformer(lags=10), _AssertFinite(),
+        _AssertFinite(),
+        ACFTransformer(lags=10),
+        _AssertFinite(),
         RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=0),
     )
-    res = evaluate(model, X, meta["sex"], meta["group"],
-                   protocol=["leaky_window", "subject"], random_state=0)
+    res = evaluate(
+        model, X, meta["sex"], meta["group"], protocol=["leaky_window", "subject"], random_state=0
+    )
     res = res.set_index(["protocol", "model"])
     print(res)
     assert res.loc[("leaky_window", "estimator"), "accuracy"] >= 0.9
     assert res.loc[("subject", "estimator"), "balanced_accuracy"] <= 0.75
     assert res.loc[("subject", "baseline"), "balanced_accuracy"] == pytest.approx(0.5)
     # The honest protocol really is subject-wise on these data.
-    assert check_subject_wise(get_protocol("subject", random_state=0), X,
-                              meta["sex"], meta["group"]) == 5
+    assert (
+        check_subject_wise(get_protocol("subject", random_state=0), X, meta["sex"], meta["group"])
+        == 5
+    )

@@ -71,9 +71,7 @@ def test_cnn_fix_copies_and_freezes_the_cnn():
     assert len(clf.history) == 2  # max_epochs, not fine_tune_epochs
     for name, p in clf.module_.named_parameters():
         assert p.requires_grad == (not name.startswith("features."))
-    torch.testing.assert_close(
-        clf.module_.features[0].weight, cnn.module_.features[0].weight
-    )
+    torch.testing.assert_close(clf.module_.features[0].weight, cnn.module_.features[0].weight)
 
 
 def test_lstm_fix_copies_and_freezes_the_lstm():
@@ -84,9 +82,7 @@ def test_lstm_fix_copies_and_freezes_the_lstm():
     ).fit(X, who)
     for name, p in clf.module_.named_parameters():
         assert p.requires_grad == (not name.startswith("lstm."))
-    torch.testing.assert_close(
-        clf.module_.lstm.weight_hh_l0, source.module_.lstm.weight_hh_l0
-    )
+    torch.testing.assert_close(clf.module_.lstm.weight_hh_l0, source.module_.lstm.weight_hh_l0)
 
 
 @pytest.mark.parametrize("mode", ["cnn_fix", "lstm_fix"])
@@ -104,9 +100,9 @@ def test_cnn_fix_accepts_longer_windows_but_not_other_channels():
     X, who = _windows()
     cnn = GaitCNNClassifier(max_epochs=1, random_state=0).fit(X, who)
     longer = np.concatenate([X, X], axis=2)
-    GaitCNNLSTMClassifier(
-        mode="cnn_fix", warm_start_from=cnn.feature_weights(), max_epochs=1
-    ).fit(longer, who)
+    GaitCNNLSTMClassifier(mode="cnn_fix", warm_start_from=cnn.feature_weights(), max_epochs=1).fit(
+        longer, who
+    )
     stacked = np.concatenate([X, X], axis=1)
     with pytest.raises(ValueError, match="channels"):
         GaitCNNLSTMClassifier(
@@ -216,7 +212,8 @@ def test_sisfall_slow_to_fast_walk_identification(data_home):
         warnings.simplefilter("ignore", UserWarning)
         X, meta = make_windows(load_sisfall(), placement="waist", overlap=0.0)
     model = make_pipeline(
-        CrossCorrelationFeatures(), StandardScaler(),
+        CrossCorrelationFeatures(),
+        StandardScaler(),
         LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"),
     )
     scores = score_identification(model, X, meta)

@@ -79,15 +79,15 @@ def test_subject_sampler_in_pipeline_receives_groups_by_routing(data):
     with sklearn.config_context(enable_metadata_routing=True):
         pipe.fit(X, y, groups=groups)
         assert pipe.steps[0][1].subjects_per_class_ == {0: 2, 1: 2}
-        res = cross_validate(pipe, X, y, cv=SubjectKFold(2),
-                             params={"groups": groups})
+        res = cross_validate(pipe, X, y, cv=SubjectKFold(2), params={"groups": groups})
     assert len(res["test_score"]) == 2
 
 
 def test_window_sampler_before_cnn_in_pipeline(data):
     X, y, _ = data
-    pipe = make_pipeline(WindowRandomOverSampler(random_state=0),
-                         GaitCNNClassifier(max_epochs=1, random_state=0))
+    pipe = make_pipeline(
+        WindowRandomOverSampler(random_state=0), GaitCNNClassifier(max_epochs=1, random_state=0)
+    )
     pipe.fit(X.astype(np.float32), y)
     assert pipe.predict(X.astype(np.float32)).shape == (len(y),)
     assert clone(pipe).steps[0][1].random_state == 0
@@ -95,6 +95,12 @@ def test_window_sampler_before_cnn_in_pipeline(data):
 
 def test_evaluate_reports_seed003_metrics(data):
     X, y, groups = data
-    res = evaluate(make_pipeline(ACFTransformer(lags=4), LogisticRegression()), X, y, groups,
-                   n_splits=2, aggregate="vote")
+    res = evaluate(
+        make_pipeline(ACFTransformer(lags=4), LogisticRegression()),
+        X,
+        y,
+        groups,
+        n_splits=2,
+        aggregate="vote",
+    )
     assert {"precision", "recall", "f1", "balanced_accuracy", "subject_f1"} <= set(res.columns)

@@ -41,9 +41,7 @@ def test_weighted_bce_is_eq3_with_eq5_weights():
     # 5 · 0.1053605 = 0.5268026; 1.25 · 2.3025851 = 2.8782314
     np.testing.assert_allclose(out, [0.5268026, 2.8782314], rtol=1e-6)
     mean = WeightedBCELoss(class_weight=w)(torch.tensor([LOG9, LOG9]), torch.tensor([1.0, 0.0]))
-    assert mean.item() == pytest.approx(
-        (0.5268026 + 2.8782314) / 2, rel=1e-6
-    )
+    assert mean.item() == pytest.approx((0.5268026 + 2.8782314) / 2, rel=1e-6)
 
 
 def test_binary_focal_is_eq2_and_eq4():
@@ -79,11 +77,15 @@ def test_categorical_ce_and_focal_are_eq9_to_12():
     w = categorical_class_weight([0, 0, 0, 0, 1, 1, 2])
     np.testing.assert_allclose(w, [1.0, 2.0, 4.0])
     # eq. 11: 2 · 1.6094379 = 3.2188758; eq. 12: 2 · 1.0300403 = 2.0600806
-    assert CategoricalCrossEntropyLoss(class_weight=w)(x, y).item() == pytest.approx(3.2188758, rel=1e-6)
+    assert CategoricalCrossEntropyLoss(class_weight=w)(x, y).item() == pytest.approx(
+        3.2188758, rel=1e-6
+    )
     assert CategoricalFocalLoss(class_weight=w)(x, y).item() == pytest.approx(2.0600806, rel=1e-6)
     # one-hot targets give the same value
     one_hot = torch.tensor([[0.0, 1.0, 0.0]])
-    assert CategoricalFocalLoss(class_weight=w)(x, one_hot).item() == pytest.approx(2.0600806, rel=1e-6)
+    assert CategoricalFocalLoss(class_weight=w)(x, one_hot).item() == pytest.approx(
+        2.0600806, rel=1e-6
+    )
 
 
 def test_two_class_softmax_focal_equals_binary_focal():
@@ -143,13 +145,17 @@ def test_contrastive_loss_over_batch_pairs():
     f = torch.tensor([[0.0, 0.0], [0.6, 0.8], [0.0, 0.5]])
     # pairs (0,1) same: 0.5; (0,2) diff d=0.5: ½·1.5² = 1.125; (1,2) diff d=√0.45: 0.8834
     out = ContrastiveLoss(margin=2.0)(f, torch.tensor([7, 7, 3]))
-    assert out.item() == pytest.approx((0.5 + 1.125 + 0.5 * (2 - math.sqrt(0.45)) ** 2) / 3, rel=1e-6)
+    assert out.item() == pytest.approx(
+        (0.5 + 1.125 + 0.5 * (2 - math.sqrt(0.45)) ** 2) / 3, rel=1e-6
+    )
 
 
 def test_multitask_loss_weights_and_missing_labels():
     loss = MultiTaskLoss(
         {"id": CategoricalCrossEntropyLoss(), "age": TukeyBiweightLoss(scale=1.0)},
-        task_outputs={"id": 3, "age": 1}, main_task="id", task_weights={"age": 0.5},
+        task_outputs={"id": 3, "age": 1},
+        main_task="id",
+        task_weights={"age": 0.5},
     )
     y_pred = torch.zeros(2, 4)
     y = torch.tensor([[0.0, 1.0], [2.0, float("nan")]])
@@ -165,8 +171,10 @@ def test_multitask_loss_weights_and_missing_labels():
     [
         (WeightedBCELoss(class_weight=[1.25, 5.0]), torch.tensor([1.0, 0.0, 1.0])),
         (BinaryFocalLoss(class_weight=[1.25, 5.0]), torch.tensor([1.0, 0.0, 1.0])),
-        (BinaryFocalLoss(class_weight=multilabel_class_weight([[1, 0], [0, 1]])),
-         torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])),
+        (
+            BinaryFocalLoss(class_weight=multilabel_class_weight([[1, 0], [0, 1]])),
+            torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+        ),
         (CategoricalCrossEntropyLoss(class_weight=[1.0, 2.0, 4.0]), torch.tensor([0, 2, 1])),
         (CategoricalFocalLoss(class_weight=[1.0, 2.0, 4.0]), torch.tensor([0, 2, 1])),
     ],
@@ -177,7 +185,9 @@ def test_gradcheck_classification_losses(loss, target):
     shape = (3, 3) if target.dtype == torch.int64 else tuple(target.shape)
     x = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
     loss = loss.double()
-    assert gradcheck(lambda z: loss(z, target.double() if target.is_floating_point() else target), (x,))
+    assert gradcheck(
+        lambda z: loss(z, target.double() if target.is_floating_point() else target), (x,)
+    )
 
 
 def test_gradcheck_tukey_and_contrastive():

@@ -196,8 +196,11 @@ def test_subject_kfold_receives_groups_through_metadata_routing():
     X, sex, _, groups = _dataset(10, 0)
     with sklearn.config_context(enable_metadata_routing=True):
         scores = cross_val_score(
-            DummyClassifier(), X.reshape(len(X), -1), sex,
-            params={"groups": groups}, cv=SubjectKFold(5),
+            DummyClassifier(),
+            X.reshape(len(X), -1),
+            sex,
+            params={"groups": groups},
+            cv=SubjectKFold(5),
         )
     assert scores.shape == (5,)
 
@@ -231,7 +234,7 @@ def test_cross_session_split_train_on_one_session_test_on_another():
     subject, session = _sessions_dataset()
     X = np.zeros((len(subject), 1))
     cv = CrossSessionSplit(train="D01", test="D02")
-    (train, test), = list(cv.split(X, groups=np.column_stack([subject, session])))
+    ((train, test),) = list(cv.split(X, groups=np.column_stack([subject, session])))
     assert set(session[train]) == {"D01"}
     assert set(session[test]) == {"D02"}
     # Same subjects on both sides; s09 (no D02) is dropped.
@@ -242,7 +245,7 @@ def test_cross_session_split_train_on_one_session_test_on_another():
 def test_cross_session_split_with_session_labels_only():
     subject, session = _sessions_dataset()
     cv = CrossSessionSplit(train="D01", test=["D02", "D03"])
-    (train, test), = list(cv.split(np.zeros((len(session), 1)), groups=session))
+    ((train, test),) = list(cv.split(np.zeros((len(session), 1)), groups=session))
     assert set(session[train]) == {"D01"} and set(session[test]) == {"D02", "D03"}
     assert "s9" in set(subject[train])  # no subject filter without subject ids
 
@@ -266,7 +269,10 @@ def test_cross_session_split_in_cross_val_score():
     X = np.zeros((len(subject), 1))
     y = np.where(np.isin(subject, ["s0", "s2", "s4", "s6", "s8"]), "F", "M")
     scores = cross_val_score(
-        DummyClassifier(), X, y, groups=np.column_stack([subject, session]),
+        DummyClassifier(),
+        X,
+        y,
+        groups=np.column_stack([subject, session]),
         cv=CrossSessionSplit("D01", "D02"),
     )
     assert scores.shape == (1,)
@@ -300,8 +306,10 @@ def test_leaky_window_kfold_puts_subjects_on_both_sides():
 
 def test_leaky_split_exists_only_under_its_name():
     leaky = [
-        name for name in ms.__all__
-        if isinstance(getattr(ms, name), type) and "leak" in (getattr(ms, name).__doc__ or "").lower()[:80]
+        name
+        for name in ms.__all__
+        if isinstance(getattr(ms, name), type)
+        and "leak" in (getattr(ms, name).__doc__ or "").lower()[:80]
     ]
     assert leaky == ["LeakyWindowKFold"]
     # The default protocol everywhere is the subject-wise one.
@@ -460,7 +468,10 @@ def test_aggregated_scorer_at_recording_level_via_alias():
     counting = make_aggregated_scorer(count, level="recording")
     with sklearn.config_context(enable_metadata_routing=True):
         res = cross_validate(
-            LogisticRegression(), X, y, cv=GroupKFold(4),
+            LogisticRegression(),
+            X,
+            y,
+            cv=GroupKFold(4),
             scoring={"subject": subject_scorer, "recording": recording_scorer, "n": counting},
             params={"groups": groups, "recording": recordings},
         )
@@ -476,7 +487,11 @@ def test_aggregated_regression_scorer():
     scorer = make_aggregated_scorer(mean_absolute_error, method="mean", greater_is_better=False)
     with sklearn.config_context(enable_metadata_routing=True):
         scores = cross_val_score(
-            LinearRegression(), X, age, cv=SubjectRegressionKFold(5), scoring=scorer,
+            LinearRegression(),
+            X,
+            age,
+            cv=SubjectRegressionKFold(5),
+            scoring=scorer,
             params={"groups": groups},
         )
     assert np.all(scores <= 0)
@@ -486,13 +501,21 @@ def test_aggregated_scorer_without_routing_explains_what_to_do():
     X, y, groups = _separable()
     scorer = make_aggregated_scorer(accuracy_score, method="mean_proba")
     with pytest.raises(ValueError, match="enable_metadata_routing=True"):
-        cross_val_score(LogisticRegression(), X, y, groups=groups, cv=GroupKFold(4),
-                        scoring=scorer, error_score="raise")
+        cross_val_score(
+            LogisticRegression(),
+            X,
+            y,
+            groups=groups,
+            cv=GroupKFold(4),
+            scoring=scorer,
+            error_score="raise",
+        )
     # With the default error_score=nan, sklearn turns the error into NaN
     # scores and a warning that carries the same explanation.
     with pytest.warns(UserWarning, match="enable_metadata_routing=True"):
-        scores = cross_val_score(LogisticRegression(), X, y, groups=groups,
-                                 cv=GroupKFold(4), scoring=scorer)
+        scores = cross_val_score(
+            LogisticRegression(), X, y, groups=groups, cv=GroupKFold(4), scoring=scorer
+        )
     assert np.isnan(scores).all()
 
 
@@ -539,12 +562,22 @@ def test_evaluate_shows_the_leak_next_to_the_baseline():
 
     X, sex, _, groups = _subject_signature_data()
     res = evaluate(
-        RandomForestClassifier(n_estimators=30, random_state=0), X, sex, groups,
-        protocol=["leaky_window", "subject"], n_splits=4, aggregate="mean_proba",
+        RandomForestClassifier(n_estimators=30, random_state=0),
+        X,
+        sex,
+        groups,
+        protocol=["leaky_window", "subject"],
+        n_splits=4,
+        aggregate="mean_proba",
     )
     assert list(res.columns[:3]) == ["protocol", "model", "n_splits"]
-    assert {"accuracy", "balanced_accuracy", "subject_accuracy",
-            "subject_balanced_accuracy", "fit_time"} <= set(res.columns)
+    assert {
+        "accuracy",
+        "balanced_accuracy",
+        "subject_accuracy",
+        "subject_balanced_accuracy",
+        "fit_time",
+    } <= set(res.columns)
     res = res.set_index(["protocol", "model"])
     assert res.loc[("leaky_window", "estimator"), "accuracy"] > 0.95
     assert res.loc[("subject", "estimator"), "balanced_accuracy"] < 0.8
@@ -574,8 +607,15 @@ def test_evaluate_cross_session_needs_sessions():
     with pytest.raises(ValueError, match="needs `sessions`"):
         evaluate(LogisticRegression(), X, sex, groups, protocol="cross_session")
     sessions = np.tile(np.repeat(["1", "2"], 10), 12)
-    res = evaluate(LogisticRegression(), X, sex, groups, protocol="cross_session",
-                   sessions=sessions, aggregate="vote")
+    res = evaluate(
+        LogisticRegression(),
+        X,
+        sex,
+        groups,
+        protocol="cross_session",
+        sessions=sessions,
+        aggregate="vote",
+    )
     assert res["n_splits"].tolist() == [2, 2]
 
 
@@ -610,8 +650,9 @@ def test_evaluate_rejects_y_of_wrong_length():
 def test_evaluate_accepts_pandas_inputs():
     X, sex, _, groups = _subject_signature_data()
     meta = pd.DataFrame({"sex": sex, "subject": groups, "dataset": "toy"})
-    res = evaluate(LogisticRegression(), X, meta["sex"], meta["dataset"] + ":" + meta["subject"],
-                   n_splits=3)
+    res = evaluate(
+        LogisticRegression(), X, meta["sex"], meta["dataset"] + ":" + meta["subject"], n_splits=3
+    )
     assert len(res) == 2
 
 
@@ -626,8 +667,10 @@ def test_subject_splitters_draw_a_partition_per_seed(cv_class):
     y = age if cv_class is SubjectRegressionKFold else np.where(age > 40, "old", "young")
     X = np.zeros((len(y), 1))
     partitions = {
-        frozenset(frozenset(groups[test]) for _, test in
-                  cv_class(n_splits=4, shuffle=True, random_state=seed).split(X, y, groups))
+        frozenset(
+            frozenset(groups[test])
+            for _, test in cv_class(n_splits=4, shuffle=True, random_state=seed).split(X, y, groups)
+        )
         for seed in range(10)
     }
     assert len(partitions) >= 9
@@ -647,14 +690,14 @@ def test_cv_scores_pool_when_a_fold_lacks_a_class():
     y_true = [np.array(["F", "M", "M"]), np.array(["M", "M"])]
     y_pred = [np.array(["M", "M", "M"]), np.array(["M", "M"])]
     with pytest.warns(UserWarning, match=r"lack class\(es\) \['F'\].*pooled"):
-        scores, pooled = ms.cv_scores(metrics, y_true, y_pred, classification=True,
-                                      owner="t")
+        scores, pooled = ms.cv_scores(metrics, y_true, y_pred, classification=True, owner="t")
     assert scores == {"balanced_accuracy": 0.5} and pooled
 
 
 def test_cv_scores_regression_is_the_mean_over_folds():
     y_true = [np.array([1.0, 3.0]), np.array([10.0])]
     y_pred = [np.array([2.0, 2.0]), np.array([13.0])]
-    scores, pooled = ms.cv_scores({"mae": mean_absolute_error}, y_true, y_pred,
-                                  classification=False, owner="t")
+    scores, pooled = ms.cv_scores(
+        {"mae": mean_absolute_error}, y_true, y_pred, classification=False, owner="t"
+    )
     assert scores == {"mae": 2.0} and not pooled

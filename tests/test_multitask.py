@@ -19,11 +19,13 @@ def data():
     subject = np.repeat(np.arange(6), 8)
     X = rng.normal(size=(48, 3, 32)).astype(np.float32)
     X += (subject % 2)[:, None, None]
-    Y = pd.DataFrame({
-        "subject": subject,
-        "sex": np.where(subject % 2, "F", "M"),
-        "age": 20.0 + 5 * subject,
-    })
+    Y = pd.DataFrame(
+        {
+            "subject": subject,
+            "sex": np.where(subject % 2, "F", "M"),
+            "age": 20.0 + 5 * subject,
+        }
+    )
     return X, Y, subject
 
 
@@ -80,16 +82,20 @@ def test_regression_main_task_is_a_regressor(data):
 
 def test_task_weights_dunder_is_tunable(data):
     X, Y, subject = data
-    net = GaitMultiTaskNet(max_epochs=1, task_weights={"age": 0.1}, task_weights__sex=0.3,
-                           random_state=0)
+    net = GaitMultiTaskNet(
+        max_epochs=1, task_weights={"age": 0.1}, task_weights__sex=0.3, random_state=0
+    )
     assert clone(net).get_params()["task_weights__sex"] == 0.3
     net.set_params(task_weights__age=0.7).fit(X, Y)
     assert net.criterion_.task_weights == {"age": 0.7, "sex": 0.3}
-    folds = [(np.flatnonzero(subject < 4), np.flatnonzero(subject >= 4)),
-             (np.flatnonzero(subject >= 2), np.flatnonzero(subject < 2))]
+    folds = [
+        (np.flatnonzero(subject < 4), np.flatnonzero(subject >= 4)),
+        (np.flatnonzero(subject >= 2), np.flatnonzero(subject < 2)),
+    ]
     search = GridSearchCV(
         GaitMultiTaskNet(tasks=["sex", "age"], max_epochs=1, random_state=0),
-        {"task_weights__age": [0.0, 1.0]}, cv=folds,
+        {"task_weights__age": [0.0, 1.0]},
+        cv=folds,
     ).fit(X, Y)
     assert search.best_params_["task_weights__age"] in (0.0, 1.0)
 
@@ -116,8 +122,9 @@ def test_missing_labels_only_skip_their_task(data):
 def test_weighted_and_focal_losses_use_training_class_weights(data):
     X, Y, _ = data
     Y = Y.assign(sex=np.where(np.arange(48) < 8, "F", "M"))  # 1/6 females
-    net = GaitMultiTaskNet(tasks=["sex", "age"], losses={"sex": "weighted_focal"},
-                           max_epochs=1, random_state=0).fit(X, Y)
+    net = GaitMultiTaskNet(
+        tasks=["sex", "age"], losses={"sex": "weighted_focal"}, max_epochs=1, random_state=0
+    ).fit(X, Y)
     # codes F=0, M=1; eq. 5 with p = p(M) = 5/6: w0 = 1/(1 − 5/6) = 6, w1 = 1/(5/6) = 1.2
     np.testing.assert_allclose(net.class_weights_["sex"], [6.0, 1.2])
     loss = net.criterion_.losses["sex"]
@@ -127,8 +134,7 @@ def test_weighted_and_focal_losses_use_training_class_weights(data):
 
 def test_task_early_stopping_needs_groups_and_stops_tasks(data):
     X, Y, subject = data
-    net = GaitMultiTaskNet(tasks=["sex", "age"], max_epochs=8, task_patience=1,
-                           random_state=0)
+    net = GaitMultiTaskNet(tasks=["sex", "age"], max_epochs=8, task_patience=1, random_state=0)
     with pytest.raises(ValueError, match="groups"):
         net.fit(X, Y)
     net.fit(X, Y, groups=subject)
@@ -156,8 +162,9 @@ def test_a_stopped_task_head_is_frozen_bit_for_bit(data):
     # momentum kept moving it (by up to 4e-3 here over ten epochs).
     X, Y, subject = data
     snapshot = _SnapshotStoppedHeads()
-    net = GaitMultiTaskNet(tasks=["sex", "age"], max_epochs=12, task_patience=1,
-                           callbacks=[snapshot], random_state=0)
+    net = GaitMultiTaskNet(
+        tasks=["sex", "age"], max_epochs=12, task_patience=1, callbacks=[snapshot], random_state=0
+    )
     net.fit(X, Y, groups=subject)
     assert net.stopped_tasks_ == {"age": 2} and len(net.history) == 12
     for name, before in snapshot.heads_["age"].items():
@@ -202,11 +209,13 @@ def test_clone_pickle_and_determinism(data):
 def test_transfer_from_biodeep_features(data):
     X, Y, _ = data
     source = GaitCNNClassifier(max_epochs=1, random_state=0).fit(X, Y["sex"])
-    net = GaitMultiTaskNet(warm_start_from=source.feature_weights(), freeze="features",
-                           fine_tune_epochs=1, random_state=0).fit(X, Y)
-    torch.testing.assert_close(
-        net.module_.features[0].weight, source.module_.features[0].weight
-    )
+    net = GaitMultiTaskNet(
+        warm_start_from=source.feature_weights(),
+        freeze="features",
+        fine_tune_epochs=1,
+        random_state=0,
+    ).fit(X, Y)
+    torch.testing.assert_close(net.module_.features[0].weight, source.module_.features[0].weight)
 
 
 def test_errors_name_the_problem(data):

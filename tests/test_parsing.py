@@ -23,7 +23,9 @@ def test_number_formats(tmp_path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=30))
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=30)
+)
 def test_round_trip_of_repr(tmp_path_factory, values):
     path = _write(tmp_path_factory.mktemp("rt"), "".join(f"{v!r}\n" for v in values))
     table = read_numeric_table(path, 1)[:, 0]
@@ -78,8 +80,11 @@ def test_file_cut_inside_a_number_is_named_truncated(tmp_path):
 def test_unfinished_last_row_is_dropped_with_a_warning(tmp_path):
     # "7 8 9.25" cut to "7 8 9.2": the numbers are all there, the newline is not
     path = _write(tmp_path, "h\n1 2 3\n4 5 6\n7 8 9.2")
-    with pytest.warns(UserWarning, match=r"table.txt: the file does not end with a newline.*"
-                                         r"last line \(4\).*dropped"):
+    with pytest.warns(
+        UserWarning,
+        match=r"table.txt: the file does not end with a newline.*"
+        r"last line \(4\).*dropped",
+    ):
         table = read_numeric_table(path, 3, skip_lines=1)
     np.testing.assert_array_equal(table, [[1, 2, 3], [4, 5, 6]])
 
@@ -95,15 +100,19 @@ def test_trailing_comment_or_blank_without_newline_is_complete(tmp_path, recwarn
 def test_row_without_its_terminator_is_an_error(tmp_path, end):
     # SisFall rows end with ';': "-147;" cut to "-1" has none
     path = _write(tmp_path, "1,2,-147;\r\n3,4,-147;\r\n5,6,-1" + end)
-    with pytest.raises(DataFormatError, match=r"line 3 does not end with ';' \(the last line: "
-                                              r"the file looks truncated\)"):
+    with pytest.raises(
+        DataFormatError,
+        match=r"line 3 does not end with ';' \(the last line: "
+        r"the file looks truncated\)",
+    ):
         read_numeric_table(path, 3, delimiters=",", terminator=";")
 
 
 def test_terminated_rows_without_final_newline_are_complete(tmp_path, recwarn):
     path = _write(tmp_path, "1,2;\r\n3,4;")
     np.testing.assert_array_equal(
-        read_numeric_table(path, 2, delimiters=",", terminator=";"), [[1, 2], [3, 4]])
+        read_numeric_table(path, 2, delimiters=",", terminator=";"), [[1, 2], [3, 4]]
+    )
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
 
 
@@ -156,4 +165,5 @@ def test_terminated_format_checks_every_row(tmp_path, row, expected):
             read_numeric_table(path, 2, delimiters=",", terminator=";")
     else:
         np.testing.assert_array_equal(
-            read_numeric_table(path, 2, delimiters=",", terminator=";"), expected)
+            read_numeric_table(path, 2, delimiters=",", terminator=";"), expected
+        )

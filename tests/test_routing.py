@@ -64,8 +64,11 @@ def _routing():
 
 def _net(**params):
     return GaitCNNClassifier(
-        max_epochs=1, train_split=GroupValidSplit(0.25, random_state=0),
-        callbacks=[RecordSplit()], random_state=0, **params,
+        max_epochs=1,
+        train_split=GroupValidSplit(0.25, random_state=0),
+        callbacks=[RecordSplit()],
+        random_state=0,
+        **params,
     )
 
 
@@ -92,8 +95,7 @@ def test_fit_groups_reach_the_validation_split(make):
 def test_cross_validate_params_groups_reach_the_validation_split(make):
     X, y = _data()
     cv = GroupKFold(n_splits=2)
-    result = cross_validate(make(), X, y, cv=cv, params={"groups": SUBJECTS},
-                            error_score="raise")
+    result = cross_validate(make(), X, y, cv=cv, params={"groups": SUBJECTS}, error_score="raise")
     assert result["test_score"].shape == (2,)
     _assert_group_wise(2)
     # each network split the subjects of its own training fold
@@ -106,8 +108,11 @@ def test_optuna_search_routes_groups_to_the_validation_split(make):
     X, y = _data()
     prefix = "" if make is _net else "cnn__"
     search = OptunaSearchCV(
-        make(), {f"{prefix}lr": FloatDistribution(1e-3, 1e-2)}, cv=SubjectKFold(2),
-        n_trials=1, random_state=0,
+        make(),
+        {f"{prefix}lr": FloatDistribution(1e-3, 1e-2)},
+        cv=SubjectKFold(2),
+        n_trials=1,
+        random_state=0,
     )
     search.fit(X, y, groups=SUBJECTS)
     _assert_group_wise(3)  # two folds, then the refit on all subjects
@@ -126,8 +131,14 @@ def test_the_network_consumes_groups_only_through_its_split():
 def test_multitask_early_stopping_gets_groups_through_routing():
     X, y = _data()
     Y = pd.DataFrame({"sex": y, "age": 20.0 + SUBJECTS})
-    net = GaitMultiTaskNet(max_epochs=2, task_patience=1, callbacks=[RecordSplit()],
-                           random_state=0)
-    cross_validate(net, X, Y, cv=GroupKFold(n_splits=2), params={"groups": SUBJECTS},
-                   error_score="raise", scoring=lambda est, X, y: 0.0)
+    net = GaitMultiTaskNet(max_epochs=2, task_patience=1, callbacks=[RecordSplit()], random_state=0)
+    cross_validate(
+        net,
+        X,
+        Y,
+        cv=GroupKFold(n_splits=2),
+        params={"groups": SUBJECTS},
+        error_score="raise",
+        scoring=lambda est, X, y: 0.0,
+    )
     _assert_group_wise(2)

@@ -48,11 +48,13 @@ def _windows(n_subjects=12, per_subject=8, n_timepoints=64, seed=0):
 
 
 def _pipe():
-    return Pipeline([
-        ("crop", WindowCrop()),
-        ("acf", ACFTransformer(lags=4)),
-        ("rf", RandomForestClassifier(n_estimators=10, random_state=0)),
-    ])
+    return Pipeline(
+        [
+            ("crop", WindowCrop()),
+            ("acf", ACFTransformer(lags=4)),
+            ("rf", RandomForestClassifier(n_estimators=10, random_state=0)),
+        ]
+    )
 
 
 SPACE = {
@@ -80,7 +82,9 @@ def test_window_crop_passes_the_3d_checks():
     check_estimator_3d(WindowCrop(length=4))
 
 
-@pytest.mark.parametrize("estimator", [WindowCrop(length=4), _search()], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "estimator", [WindowCrop(length=4), _search()], ids=lambda e: type(e).__name__
+)
 def test_sklearn_api_checks(estimator):
     from skgait.utils.estimator_checks import SKLEARN_API_CHECKS
 
@@ -140,9 +144,18 @@ def test_best_params_cv_results_and_refit(data):
     search = _search(n_trials=5, scoring="balanced_accuracy").fit(X, y, groups=groups)
     res = search.cv_results_
     assert isinstance(res, pd.DataFrame) and len(res) == 5 == search.n_trials_
-    assert {"number", "state", "param_acf__lags", "param_rf__max_depth", "split0_test_score",
-            "split2_test_score", "mean_test_score", "std_test_score", "rank_test_score",
-            "duration_s"} <= set(res.columns)
+    assert {
+        "number",
+        "state",
+        "param_acf__lags",
+        "param_rf__max_depth",
+        "split0_test_score",
+        "split2_test_score",
+        "mean_test_score",
+        "std_test_score",
+        "rank_test_score",
+        "duration_s",
+    } <= set(res.columns)
     assert set(search.best_params_) == set(SPACE)
     assert search.best_score_ == pytest.approx(res["mean_test_score"].max())
     assert res.loc[search.best_index_, "rank_test_score"] == 1
@@ -160,14 +173,19 @@ def test_same_random_state_gives_same_search(data):
     a = _search(n_trials=6).fit(X, y, groups=groups)
     b = _search(n_trials=6).fit(X, y, groups=groups)
     assert a.best_params_ == b.best_params_
-    pd.testing.assert_frame_equal(a.cv_results_.drop(columns=TIMING), b.cv_results_.drop(columns=TIMING))
+    pd.testing.assert_frame_equal(
+        a.cv_results_.drop(columns=TIMING), b.cv_results_.drop(columns=TIMING)
+    )
 
 
 def test_window_length_is_searched_by_cropping(data):
     X, y, groups = data
     search = OptunaSearchCV(
-        _pipe(), {"crop__length": IntDistribution(16, 64, step=16)},
-        cv=SubjectKFold(3), n_trials=3, random_state=0,
+        _pipe(),
+        {"crop__length": IntDistribution(16, 64, step=16)},
+        cv=SubjectKFold(3),
+        n_trials=3,
+        random_state=0,
     ).fit(X, y, groups=groups)
     assert search.cv_results_["param_crop__length"].isin([16, 32, 48, 64]).all()
     assert search.best_estimator_.named_steps["crop"].length_ == search.best_params_["crop__length"]
@@ -196,8 +214,11 @@ def test_median_pruner_prunes_hopeless_trials():
     y = groups % 2
     X = np.column_stack([y, rng.random((100, 5))])
     search = OptunaSearchCV(
-        _OneFeature(), {"feature": IntDistribution(0, 5)}, cv=SubjectKFold(5),
-        n_trials=20, sampler=optuna.samplers.RandomSampler(seed=0),
+        _OneFeature(),
+        {"feature": IntDistribution(0, 5)},
+        cv=SubjectKFold(5),
+        n_trials=20,
+        sampler=optuna.samplers.RandomSampler(seed=0),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=3),
     ).fit(X, y, groups=groups)
     res = search.cv_results_
@@ -222,8 +243,13 @@ def test_epoch_pruning_needs_a_validation_split(data):
     from skgait.models import GaitCNNClassifier
 
     X, y, groups = data
-    search = OptunaSearchCV(GaitCNNClassifier(max_epochs=2), {"lr": FloatDistribution(1e-4, 1e-2)},
-                            cv=SubjectKFold(3), n_trials=1, pruning="epochs")
+    search = OptunaSearchCV(
+        GaitCNNClassifier(max_epochs=2),
+        {"lr": FloatDistribution(1e-4, 1e-2)},
+        cv=SubjectKFold(3),
+        n_trials=1,
+        pruning="epochs",
+    )
     with pytest.raises(ValueError, match="train_split=None"):
         search.fit(X.astype(np.float32), y, groups=groups)
 
@@ -232,11 +258,16 @@ def test_epoch_pruning_reports_each_epoch_of_each_fold(data):
     from skgait.models import GaitCNNClassifier, GroupValidSplit
 
     X, y, groups = data
-    net = GaitCNNClassifier(max_epochs=2, train_split=GroupValidSplit(0.25, random_state=0),
-                            random_state=0)
+    net = GaitCNNClassifier(
+        max_epochs=2, train_split=GroupValidSplit(0.25, random_state=0), random_state=0
+    )
     search = OptunaSearchCV(
-        net, {"lr": FloatDistribution(1e-4, 1e-2, log=True), "max_epochs": [1, 2]},
-        cv=SubjectKFold(3), n_trials=3, random_state=0, pruning="epochs",
+        net,
+        {"lr": FloatDistribution(1e-4, 1e-2, log=True), "max_epochs": [1, 2]},
+        cv=SubjectKFold(3),
+        n_trials=3,
+        random_state=0,
+        pruning="epochs",
         pruner=optuna.pruners.MedianPruner(n_startup_trials=1),
     ).fit(X.astype(np.float32), y, groups=groups)
     for t in search.study_.trials:
@@ -278,8 +309,11 @@ def test_nested_cross_val_score_with_metadata_routing(data):
         scores = cross_val_score(inner, X, y, cv=SubjectKFold(3), params={"groups": groups})
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
     # scikit-learn refuses groups= under routing: params carries them to both loops.
-    with sklearn.config_context(enable_metadata_routing=True), pytest.raises(
-        ValueError, match="`groups` can only be passed if metadata routing is not enabled"
+    with (
+        sklearn.config_context(enable_metadata_routing=True),
+        pytest.raises(
+            ValueError, match="`groups` can only be passed if metadata routing is not enabled"
+        ),
     ):
         cross_val_score(inner, X, y, groups=groups, cv=SubjectKFold(3), params={"groups": groups})
 
@@ -287,14 +321,18 @@ def test_nested_cross_val_score_with_metadata_routing(data):
 def test_routing_sends_groups_to_the_inner_splitter_only(data):
     routing = _search().get_metadata_routing()
     assert routing.consumes("fit", ["groups"]) == {"groups"}
-    assert routing.route_params(caller="fit", params={"groups": [1]}).splitter.split == {"groups": [1]}
+    assert routing.route_params(caller="fit", params={"groups": [1]}).splitter.split == {
+        "groups": [1]
+    }
     assert routing.route_params(caller="fit", params={"groups": [1]}).estimator.fit == {}
 
 
 def test_nested_cross_val_score_without_routing(data):
     X, y, groups = data
     inner = _search(n_trials=2, cv=SubjectKFold(2))
-    scores = cross_val_score(inner, X, y, groups=groups, cv=SubjectKFold(3), params={"groups": groups})
+    scores = cross_val_score(
+        inner, X, y, groups=groups, cv=SubjectKFold(3), params={"groups": groups}
+    )
     assert scores.shape == (3,)
     # Without params={"groups": ...} the inner search cannot split by subject.
     with pytest.raises(ValueError, match="needs `groups`"):
@@ -323,8 +361,11 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
     assert {"acf__lags", "rf__max_depth"} <= set(children[0].data.params)
     assert parent.data.metrics["best_score"] == pytest.approx(search.best_score_)
     artifacts = {a.path for a in client.list_artifacts(parent.info.run_id, "optuna")}
-    assert {"optuna/optimization_history.png", "optuna/slice.png",
-            "optuna/param_importances.png"} <= artifacts
+    assert {
+        "optuna/optimization_history.png",
+        "optuna/slice.png",
+        "optuna/param_importances.png",
+    } <= artifacts
 
 
 class RecordingTracker:
@@ -347,8 +388,12 @@ def test_a_tracker_hook_sees_the_search_start_each_trial_and_the_end(data):
     X, y, groups = data
     tracker = RecordingTracker()
     _search(n_trials=2, tracking=tracker, study_name="hook").fit(X, y, groups=groups)
-    assert tracker.calls == [("start", "search hook"), ("trial", 0), ("trial", 1),
-                             ("finish", "FINISHED")]
+    assert tracker.calls == [
+        ("start", "search hook"),
+        ("trial", 0),
+        ("trial", 1),
+        ("finish", "FINISHED"),
+    ]
 
 
 def test_model_selection_does_not_import_mlflow():
@@ -399,7 +444,9 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
     bad = CONFIG.replace('task = "gender"', 'task = "height"').replace("high = 12", "high = 0")
     bad = bad.replace("[space.rf__n_estimators]", "[space.rf__n_trees]") + "\n[extra]\nx = 1\n"
     (config_dir / "bad.toml").write_text(bad)
-    status = main(["--config", str(config_dir / "bad.toml"), "--storage", "sqlite://", "--study-name", "s"])
+    status = main(
+        ["--config", str(config_dir / "bad.toml"), "--storage", "sqlite://", "--study-name", "s"]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert "unknown section [extra]" in err
@@ -425,8 +472,19 @@ def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
 
     bad = CONFIG.replace("[space.rf__n_estimators]", "[space.rf__n_trees]")
     (config_dir / "bad.toml").write_text(bad)
-    assert main(["--config", str(config_dir / "bad.toml"), "--storage", "sqlite://",
-                 "--study-name", "s"]) == 2
+    assert (
+        main(
+            [
+                "--config",
+                str(config_dir / "bad.toml"),
+                "--storage",
+                "sqlite://",
+                "--study-name",
+                "s",
+            ]
+        )
+        == 2
+    )
     assert "[space.rf__n_trees] is not a parameter of estimator 'acf_rf'" in capsys.readouterr().err
 
 
@@ -440,8 +498,11 @@ def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
         from skgait.cli.search import read_config
         print(sorted(read_config(sys.argv[1])))
     """)
-    out = subprocess.run([sys.executable, "-c", code, str(config_dir / "search.toml")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(config_dir / "search.toml")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['data', 'search', 'space']"
 
@@ -475,11 +536,26 @@ SLOW_CONFIG = CONFIG.replace("low = 3\nhigh = 8", "low = 600\nhigh = 600")
 
 def _worker(config_dir, url, n_trials):
     (config_dir / "slow.toml").write_text(SLOW_CONFIG)
-    args = [sys.executable, "-m", "skgait.cli", "search", "--config", str(config_dir / "slow.toml"),
-            "--storage", url, "--study-name", "killed", "--n-trials", str(n_trials),
-            "--heartbeat-interval", "1"]
+    args = [
+        sys.executable,
+        "-m",
+        "skgait.cli",
+        "search",
+        "--config",
+        str(config_dir / "slow.toml"),
+        "--storage",
+        url,
+        "--study-name",
+        "killed",
+        "--n-trials",
+        str(n_trials),
+        "--heartbeat-interval",
+        "1",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
 
 
 def _running_trial(url, worker, timeout=120):
@@ -577,8 +653,10 @@ def postgres_url():
         return
     initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
     if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; "
-                    "apt-get install -y postgresql, or set SKGAIT_TEST_POSTGRES_URL")
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found; "
+            "apt-get install -y postgresql, or set SKGAIT_TEST_POSTGRES_URL"
+        )
     prefix = []
     if os.geteuid() == 0:
         try:
@@ -596,7 +674,9 @@ def postgres_url():
     datadir, port = os.path.join(root, "data"), _free_port()
 
     def run(cmd):
-        return subprocess.run(prefix + cmd, capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            prefix + cmd, capture_output=True, text=True, timeout=120, check=False
+        )
 
     out = run([initdb, "-D", datadir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
     if out.returncode:
@@ -621,20 +701,36 @@ def postgres_url():
 
 
 def test_three_cli_workers_share_one_postgresql_study(config_dir, postgres_url):
-    args = [sys.executable, "-m", "skgait.cli", "search", "--config", str(config_dir / "search.toml"),
-            "--storage", postgres_url, "--study-name", "shared", "--n-trials", "10"]
+    args = [
+        sys.executable,
+        "-m",
+        "skgait.cli",
+        "search",
+        "--config",
+        str(config_dir / "search.toml"),
+        "--storage",
+        postgres_url,
+        "--study-name",
+        "shared",
+        "--n-trials",
+        "10",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
-    workers = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-               for _ in range(3)]
+    workers = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for _ in range(3)
+    ]
     outputs = [w.communicate(timeout=900) for w in workers]  # a hang, not a speed goal
-    for w, (out, err) in zip(workers, outputs):
+    for w, (_, err) in zip(workers, outputs):
         assert w.returncode == 0, err[-3000:]
 
     study = optuna.load_study(study_name="shared", storage=postgres_url)
     numbers = sorted(t.number for t in study.trials)
     assert numbers == list(range(30))  # none lost, none duplicated
-    assert {t.state for t in study.trials} <= {optuna.trial.TrialState.COMPLETE,
-                                                optuna.trial.TrialState.PRUNED}
+    assert {t.state for t in study.trials} <= {
+        optuna.trial.TrialState.COMPLETE,
+        optuna.trial.TrialState.PRUNED,
+    }
     code = textwrap.dedent(f"""
         import optuna
         s = optuna.load_study(study_name="shared", storage={postgres_url!r})
@@ -659,8 +755,14 @@ def test_nested_search_on_sisfall_reports_lags_per_fold(data_home):
     spec = importlib.util.spec_from_file_location("nested_search", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
-    X, meta = make_windows(load_sisfall(data_home=data_home), placement="waist", rate=50.0,
-                           length=2.56, overlap=0.5, activity="walking")
+    X, meta = make_windows(
+        load_sisfall(data_home=data_home),
+        placement="waist",
+        rate=50.0,
+        length=2.56,
+        overlap=0.5,
+        activity="walking",
+    )
     results = example.nested_search(X, meta, outer_splits=3, n_trials=6, n_estimators=30)
     assert len(results) == 3
     assert results["acf__lags"].between(2, 40).all()

@@ -94,8 +94,15 @@ def test_grid_cell_majority_baseline_scores_chance(hugadb_gender):
     X, y, groups = hugadb_gender
     cell = Cell("hugadb", "hugadb", "gender", "majority", "within")
     with pytest.warns(UserWarning, match="pooled out-of-fold predictions"):
-        row, _ = run_cell(cell, make_baseline("classification"), "classification",
-                          (X, y, groups), (X, y, groups), n_splits=5, random_state=0)
+        row, _ = run_cell(
+            cell,
+            make_baseline("classification"),
+            "classification",
+            (X, y, groups),
+            (X, y, groups),
+            n_splits=5,
+            random_state=0,
+        )
     assert row["status"] == "FINISHED", row["error"]
     assert row["balanced_accuracy"] == 0.5
     assert row["baseline_balanced_accuracy"] == 0.5
@@ -104,8 +111,7 @@ def test_grid_cell_majority_baseline_scores_chance(hugadb_gender):
 def test_majority_baseline_scores_chance_when_every_fold_has_both_classes(hugadb_gender):
     # 4 folds for 4 women: the usual mean over folds, each exactly 0.5.
     X, y, groups = hugadb_gender
-    res = evaluate(DummyClassifier(), X, y, groups, n_splits=4, random_state=0,
-                   return_folds=True)
+    res = evaluate(DummyClassifier(), X, y, groups, n_splits=4, random_state=0, return_folds=True)
     assert res["balanced_accuracy"].tolist() == [0.5] * 8
     res = evaluate(DummyClassifier(), X, y, groups, n_splits=4, random_state=0)
     assert res["balanced_accuracy"].tolist() == [0.5, 0.5]

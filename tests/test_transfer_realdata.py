@@ -30,9 +30,9 @@ WINDOWS = {"rate": 50.0, "length": 2.56, "overlap": 0.5, "activity": "walking"}
 
 def _few_windows(X, meta, per_subject):
     """The first ``per_subject`` windows of every subject."""
-    keep = np.sort(np.concatenate(
-        [rows[:per_subject] for rows in meta.groupby("group").indices.values()]
-    ))
+    keep = np.sort(
+        np.concatenate([rows[:per_subject] for rows in meta.groupby("group").indices.values()])
+    )
     return X[keep], meta.iloc[keep].reset_index(drop=True)
 
 
@@ -50,8 +50,9 @@ def hugadb_foot(data_home):
 
 @pytest.fixture(scope="module")
 def ipol_foot(data_home):
-    X, meta = make_windows(load_ipol_healthy_gait(data_home=data_home),
-                           placement="right_foot", **WINDOWS)
+    X, meta = make_windows(
+        load_ipol_healthy_gait(data_home=data_home), placement="right_foot", **WINDOWS
+    )
     return _few_windows(X, meta, per_subject=10)
 
 
@@ -67,7 +68,8 @@ class _FeaturesAtTrainBegin(Callback):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.weights_ = {
-            k: v.detach().clone() for k, v in net.module_.state_dict().items()
+            k: v.detach().clone()
+            for k, v in net.module_.state_dict().items()
             if k.startswith("features.")
         }
 
@@ -76,8 +78,7 @@ def _same_weights(a, b):
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-@pytest.mark.parametrize("Net, column", [(GaitCNNClassifier, "sex"),
-                                         (GaitCNNRegressor, "age")])
+@pytest.mark.parametrize("Net, column", [(GaitCNNClassifier, "sex"), (GaitCNNRegressor, "age")])
 def test_warm_start_from_file_runs_end_to_end_on_another_dataset(
     source_net, ipol_foot, tmp_path, Net, column
 ):
@@ -99,9 +100,12 @@ def test_fine_tuning_starts_from_the_source_features(source_net, ipol_foot):
     source = source_net.feature_weights()
     source.pop("input_shape")
     snapshot = _FeaturesAtTrainBegin()
-    target = GaitCNNClassifier(warm_start_from=source_net.feature_weights(),
-                               fine_tune_epochs=2, random_state=0,
-                               callbacks=[("snapshot", snapshot)])
+    target = GaitCNNClassifier(
+        warm_start_from=source_net.feature_weights(),
+        fine_tune_epochs=2,
+        random_state=0,
+        callbacks=[("snapshot", snapshot)],
+    )
     target.fit(_acf(X, 10), meta["sex"])
     assert _same_weights(snapshot.weights_, source)
     # Without freezing, fine-tuning then moves them.
@@ -113,8 +117,12 @@ def test_frozen_features_stay_those_of_the_source(source_net, ipol_foot):
     X, meta = ipol_foot
     source = source_net.feature_weights()
     source.pop("input_shape")
-    target = GaitCNNClassifier(warm_start_from=source_net.feature_weights(),
-                               freeze="features", fine_tune_epochs=2, random_state=0)
+    target = GaitCNNClassifier(
+        warm_start_from=source_net.feature_weights(),
+        freeze="features",
+        fine_tune_epochs=2,
+        random_state=0,
+    )
     target.fit(_acf(X, 10), meta["sex"])
     after = {k: v for k, v in target.module_.state_dict().items() if k.startswith("features.")}
     assert _same_weights(after, source)
@@ -125,8 +133,12 @@ def test_fine_tuning_trains_fewer_epochs_than_scratch_on_the_same_windows(source
     X, meta = ipol_foot
     F, y = _acf(X, 10), meta["sex"]
     scratch = GaitCNNClassifier(max_epochs=10, random_state=0).fit(F, y)
-    fine_tune = GaitCNNClassifier(warm_start_from=source_net.feature_weights(),
-                                  max_epochs=10, fine_tune_epochs=2, random_state=0).fit(F, y)
+    fine_tune = GaitCNNClassifier(
+        warm_start_from=source_net.feature_weights(),
+        max_epochs=10,
+        fine_tune_epochs=2,
+        random_state=0,
+    ).fit(F, y)
     assert (len(scratch.history), len(fine_tune.history)) == (10, 2)
 
 

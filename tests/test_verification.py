@@ -93,8 +93,12 @@ def test_session_only_scorer_is_at_chance_on_sisfall_pairs(data_home):
         _, meta = make_windows(load_sisfall(), placement="waist", overlap=0.0)
     subjects, trials = meta["subject"].to_numpy(), meta["trial"].to_numpy()
     _, _, te, te_same = pair_train_test_split(
-        subjects, test_size=0.3, n_train_pairs=10, n_test_pairs=2000,
-        sessions=trials, random_state=0,
+        subjects,
+        test_size=0.3,
+        n_train_pairs=10,
+        n_test_pairs=2000,
+        sessions=trials,
+        random_state=0,
     )
     session_pair = np.char.add(trials[te[:, 0]].astype(str), trials[te[:, 1]].astype(str))
     # Best session-only scorer: the share of genuine pairs in each session pair.
@@ -143,7 +147,9 @@ def test_verifier_enroll_verify_clone_pickle(alignment):
     X, who = _people()
     ver = Verifier(
         GaitCNNLSTMClassifier(max_epochs=2, random_state=0),
-        alignment=alignment, n_pairs=100, random_state=0,
+        alignment=alignment,
+        n_pairs=100,
+        random_state=0,
     ).fit(X[who < 4], who[who < 4])
     ver.enroll("new", X[who == 5][:3])
     result = ver.verify("new", X[who == 5][3:6])
@@ -160,7 +166,9 @@ def test_verifier_scores_are_symmetric_and_deterministic():
     kwargs = {"n_pairs": 100, "random_state": 0}
     a = Verifier(GaitCNNLSTMClassifier(max_epochs=2, random_state=0), **kwargs).fit(X, who)
     b = Verifier(GaitCNNLSTMClassifier(max_epochs=2, random_state=0), **kwargs).fit(X, who)
-    np.testing.assert_allclose(a.score_pairs(X[:5], X[5:10]), a.score_pairs(X[5:10], X[:5]), rtol=1e-6)
+    np.testing.assert_allclose(
+        a.score_pairs(X[:5], X[5:10]), a.score_pairs(X[5:10], X[:5]), rtol=1e-6
+    )
     np.testing.assert_array_equal(a.score_pairs(X[:5], X[5:10]), b.score_pairs(X[:5], X[5:10]))
 
 
@@ -174,15 +182,23 @@ def test_authentication_smoke_on_ipol_step_windows(data_home):
     train = np.isin(subjects, np.unique(subjects[tr]))
     ver = Verifier(
         GaitCNNLSTMClassifier(max_epochs=3, random_state=0),
-        alignment="channels", n_pairs=400, random_state=0,
+        alignment="channels",
+        n_pairs=400,
+        random_state=0,
     ).fit(X[train], subjects[train])
     report = verification_report(te_same, ver.score_pairs(X[te[:, 0]], X[te[:, 1]]))
     assert 0.0 <= report["eer"] <= 1.0 and report["n_genuine"] == 100
 
 
 def _siamese(**kwargs):
-    params = {"module_params": {"n_hidden": 16}, "embedding_dim": 8, "n_pairs": 400,
-              "max_epochs": 6, "lr": 3e-3, "random_state": 0}
+    params = {
+        "module_params": {"n_hidden": 16},
+        "embedding_dim": 8,
+        "n_pairs": 400,
+        "max_epochs": 6,
+        "lr": 3e-3,
+        "random_state": 0,
+    }
     return SiameseVerifier(**{**params, **kwargs})
 
 

@@ -23,7 +23,9 @@ def _steps(n=8, n_timepoints=120, seed=0):
     rng = np.random.default_rng(seed)
     X = 0.2 * rng.normal(size=(n, 3, n_timepoints)).astype(np.float32)
     y = np.where(np.arange(n_timepoints) < n_timepoints // 2, "still", "walk")[None].repeat(n, 0)
-    X[:, :, n_timepoints // 2 :] += np.sin(np.arange(n_timepoints - n_timepoints // 2) / 2).astype(np.float32)
+    X[:, :, n_timepoints // 2 :] += np.sin(np.arange(n_timepoints - n_timepoints // 2) / 2).astype(
+        np.float32
+    )
     return X, y
 
 
@@ -61,13 +63,29 @@ def _toy_dataset(n_subjects=4, seed=0):
         signal = 0.1 * rng.normal(size=(n, 6)).astype(np.float32)
         signal[activity == 1, 2] += 3 * np.sin(np.arange((activity == 1).sum()) / 4)
         for placement in ("right_thigh", "right_shin"):
-            recordings.append(Recording(
-                signal=signal, channels=CHANNELS, rate=50.0, dataset="toy",
-                subject=str(s), recording=f"r{s}", trial="1", placement=placement,
-                source_placement=placement, activity=activity,
-            ))
-    subjects = pd.DataFrame({"subject": [str(s) for s in range(n_subjects)], "age": 30,
-                             "sex": "F", "height_cm": 170.0, "weight_kg": 60.0})
+            recordings.append(
+                Recording(
+                    signal=signal,
+                    channels=CHANNELS,
+                    rate=50.0,
+                    dataset="toy",
+                    subject=str(s),
+                    recording=f"r{s}",
+                    trial="1",
+                    placement=placement,
+                    source_placement=placement,
+                    activity=activity,
+                )
+            )
+    subjects = pd.DataFrame(
+        {
+            "subject": [str(s) for s in range(n_subjects)],
+            "age": 30,
+            "sex": "F",
+            "height_cm": 170.0,
+            "weight_kg": 60.0,
+        }
+    )
     return GaitDataset("toy", recordings, subjects)
 
 
@@ -97,20 +115,28 @@ def test_sequence_windows_carry_step_labels():
 @pytest.mark.parametrize("seed", range(20))
 def test_subject_wise_extraction_split_is_disjoint(seed):
     groups = np.random.default_rng(seed).choice(18, size=200)
-    train, test = next(GroupShuffleSplit(1, test_size=0.3, random_state=seed).split(groups, groups=groups))
+    train, test = next(
+        GroupShuffleSplit(1, test_size=0.3, random_state=seed).split(groups, groups=groups)
+    )
     assert not set(groups[train]) & set(groups[test])
 
 
 def test_hugadb_extraction_smoke(data_home):
     """Real data: train on 4 HuGaDB subjects' mixed files, test on 2 others."""
     hugadb = load_hugadb()
-    various = [r for r in hugadb.recordings if r.info["source_file_kind"] == "various"
-               and r.placement == "right_thigh"]
-    train = GaitDataset("hugadb", [r for r in various if r.subject in {"1", "2", "6", "8"}], hugadb.subjects)
+    various = [
+        r
+        for r in hugadb.recordings
+        if r.info["source_file_kind"] == "various" and r.placement == "right_thigh"
+    ]
+    train = GaitDataset(
+        "hugadb", [r for r in various if r.subject in {"1", "2", "6", "8"}], hugadb.subjects
+    )
     test = GaitDataset("hugadb", [r for r in various if r.subject in {"10", "11"}], hugadb.subjects)
     assert not {r.subject for r in train.recordings} & {r.subject for r in test.recordings}
     ext = WalkingExtractor(
-        GaitSegmenter(max_epochs=3, random_state=0), placement="right_thigh",
+        GaitSegmenter(max_epochs=3, random_state=0),
+        placement="right_thigh",
         channels=("acc_x", "acc_y", "acc_z"),
     ).fit(train)
     report = walking_report(test, ext.transform(test))

@@ -317,7 +317,9 @@ def test_corrupted_gyroscopes_are_dropped_by_default_with_a_warning(windows):
         steps = {"right_foot_steps": np.array([[0, 20], [100, 120], [200, 220], [300, 320]])}
         for rec in ds.recordings:
             rec.events.update(steps)
-    with pytest.warns(UserWarning, match=r"Dropped 1 recordings .*'bad'.*corrupted_gyroscope='keep'"):
+    with pytest.warns(
+        UserWarning, match=r"Dropped 1 recordings .*'bad'.*corrupted_gyroscope='keep'"
+    ):
         _, meta = windows(ds)
     assert set(meta["recording"]) == {"ok"}
     with warnings.catch_warnings():
@@ -332,8 +334,10 @@ def test_corrupted_gyroscope_option_is_checked():
     with pytest.raises(ValueError, match="corrupted_gyroscope must be 'drop' or 'keep', got True"):
         make_windows(_ok_and_corrupted(), corrupted_gyroscope=True)
     only_bad = make_dataset(make_recording(recording="bad", info={"corrupted_gyroscope": True}))
-    with pytest.warns(UserWarning, match="Dropped 1"), pytest.raises(
-            ValueError, match="corrupted_gyroscope='keep' keeps them"):
+    with (
+        pytest.warns(UserWarning, match="Dropped 1"),
+        pytest.raises(ValueError, match="corrupted_gyroscope='keep' keeps them"),
+    ):
         make_windows(only_bad)
 
 

@@ -37,7 +37,9 @@ def _build_parser():
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
         command = sub.add_parser(
-            name.replace("_", "-"), help=module.HELP, description=module.__doc__,
+            name.replace("_", "-"),
+            help=module.HELP,
+            description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(command)

@@ -30,13 +30,18 @@ def print_tables(results, metric=None, file=None):
     if len(failed):
         print(f"\n{len(failed)} cell(s) FAILED:", file=file)
         for _, r in failed.iterrows():
-            print(f"  {r['task']}:{r['estimator']}:{r['protocol']}:{r['source']}->{r['target']}: "
-                  f"{r['error']}", file=file)
+            print(
+                f"  {r['task']}:{r['estimator']}:{r['protocol']}:{r['source']}->{r['target']}: "
+                f"{r['error']}",
+                file=file,
+            )
 
 
 def add_metric_argument(parser):
     parser.add_argument(
-        "--metric", choices=[*METRIC_FUNCTIONS, "all"], default=None,
+        "--metric",
+        choices=[*METRIC_FUNCTIONS, "all"],
+        default=None,
         help="metric of the printed tables (default: balanced_accuracy for gender, "
         "mae for age; 'all' prints every metric)",
     )

@@ -16,8 +16,18 @@ _KIND = "search config"
 _SECTIONS = {"data", "search", "space"}
 _DATA_KEYS = {"dataset", "windows", "placement", "rate", "length", "overlap", "activity"}
 _SEARCH_KEYS = {
-    "task", "estimator", "scoring", "n_splits", "random_state", "pruner",
-    "n_trials", "timeout", "storage", "study_name", "tracking", "heartbeat_interval",
+    "task",
+    "estimator",
+    "scoring",
+    "n_splits",
+    "random_state",
+    "pruner",
+    "n_trials",
+    "timeout",
+    "storage",
+    "study_name",
+    "tracking",
+    "heartbeat_interval",
 }
 _ESTIMATORS = ("acf_rf", "cnn", "acf_cnn")
 _PRUNERS = ("median", "none")
@@ -62,14 +72,14 @@ def _check_data(data, base, problems):
     for key in sorted(set(data) - _DATA_KEYS):
         problems.append(f"[data] unknown key {key!r}; allowed: {', '.join(sorted(_DATA_KEYS))}")
     if ("dataset" in data) == ("windows" in data):
-        problems.append("[data] give exactly one of dataset = \"<name>\" or windows = \"<file.npz>\"")
+        problems.append('[data] give exactly one of dataset = "<name>" or windows = "<file.npz>"')
     if "dataset" in data:
         try:
             get_loader(data["dataset"])
         except ValueError as exc:
             problems.append(f"[data] dataset = {data['dataset']!r}: {exc}")
         if not isinstance(data.get("placement"), str):
-            problems.append("[data] placement = \"<name>\" is required with dataset (e.g. \"waist\")")
+            problems.append('[data] placement = "<name>" is required with dataset (e.g. "waist")')
     if "windows" in data:
         file = data["windows"]
         if not isinstance(file, str) or not (base / file).is_file():
@@ -94,7 +104,8 @@ def _check_search(search, problems):
         problems.append(f"[search] task = {search.get('task')!r} must be one of {', '.join(TASKS)}")
     if search.get("estimator") not in _ESTIMATORS:
         problems.append(
-            f"[search] estimator = {search.get('estimator')!r} must be one of {', '.join(_ESTIMATORS)}"
+            f"[search] estimator = {search.get('estimator')!r} must be one of "
+            f"{', '.join(_ESTIMATORS)}"
         )
     scoring = search.get("scoring")
     if scoring is not None and scoring not in get_scorer_names():
@@ -109,7 +120,9 @@ def _check_search(search, problems):
         if not _is_int(value) or value < low:
             problems.append(f"[search] {key} = {value!r} must be {expected}")
     if search.get("pruner", "median") not in _PRUNERS:
-        problems.append(f"[search] pruner = {search.get('pruner')!r} must be one of {', '.join(_PRUNERS)}")
+        problems.append(
+            f"[search] pruner = {search.get('pruner')!r} must be one of {', '.join(_PRUNERS)}"
+        )
     timeout = search.get("timeout")
     if timeout is not None and (not _is_number(timeout) or timeout <= 0):
         problems.append(f"[search] timeout = {timeout!r} must be a positive number of seconds")
@@ -132,11 +145,11 @@ def _check_space(space, problems):
     for name, entry in space.items():
         where = f"[space.{name}]"
         if not isinstance(entry, dict):
-            problems.append(f"{where} must be a table with type = \"int\" | \"float\" | \"categorical\"")
+            problems.append(f'{where} must be a table with type = "int" | "float" | "categorical"')
             continue
         kind = entry.get("type")
         if kind not in _SPACE_KEYS:
-            problems.append(f"{where} type = {kind!r} must be \"int\", \"float\" or \"categorical\"")
+            problems.append(f'{where} type = {kind!r} must be "int", "float" or "categorical"')
             continue
         required, optional = _SPACE_KEYS[kind]
         missing = sorted(required - set(entry))
@@ -254,7 +267,9 @@ def validate_config(config, path="search.toml"):
     if search.get("task") in TASKS and search.get("estimator") in _ESTIMATORS:
         rs = search.get("random_state", 0)
         estimator = build_estimator(
-            search["estimator"], search["task"], rate=float(data.get("rate", 50.0)),
+            search["estimator"],
+            search["task"],
+            rate=float(data.get("rate", 50.0)),
             random_state=rs if _is_int(rs) else 0,
         )
         valid = sorted(k for k in estimator.get_params() if "__" in k)
@@ -283,13 +298,19 @@ def load_data(config, path):
         with np.load(file, allow_pickle=False) as npz:
             missing = {"X", "y", "groups"} - set(npz.files)
             if missing:
-                raise _error(path, [f"[data] {file} lacks arrays {sorted(missing)} (needs X, y, groups)"])
+                raise _error(
+                    path, [f"[data] {file} lacks arrays {sorted(missing)} (needs X, y, groups)"]
+                )
             return npz["X"], npz["y"], npz["groups"]
     from skgait import datasets
 
     loader = get_loader(data["dataset"])
-    kwargs = {"placement": data["placement"], "rate": float(data.get("rate", 50.0)),
-              "length": float(data.get("length", 2.56)), "overlap": float(data.get("overlap", 0.5))}
+    kwargs = {
+        "placement": data["placement"],
+        "rate": float(data.get("rate", 50.0)),
+        "length": float(data.get("length", 2.56)),
+        "overlap": float(data.get("overlap", 0.5)),
+    }
     if "activity" in data:
         kwargs["activity"] = data["activity"]
     X, meta = datasets.make_windows(loader(), **kwargs)

@@ -9,8 +9,9 @@ HELP = "what the data home holds: subjects and minutes of walking per placement"
 
 
 def add_arguments(parser):
-    parser.add_argument("--data-home", help="folder holding one sub-folder per dataset "
-                        "(default: $SKGAIT_DATA)")
+    parser.add_argument(
+        "--data-home", help="folder holding one sub-folder per dataset (default: $SKGAIT_DATA)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -26,8 +27,9 @@ def run(args):
     for name, loader in DATASET_LOADERS.items():
         loaders.setdefault(loader, name)  # first (short) name of each loader
     rows, missing = [], []
-    for loader, name in tqdm(loaders.items(), desc="datasets", unit="dataset",
-                             disable=args.no_progress, file=sys.stderr):
+    for loader, name in tqdm(
+        loaders.items(), desc="datasets", unit="dataset", disable=args.no_progress, file=sys.stderr
+    ):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -37,11 +39,20 @@ def run(args):
             continue
         summary = dataset.summary()
         for _, r in summary.iterrows():
-            rows.append((name, r["placement"], int(r["n_subjects"]), int(r["n_recordings"]),
-                         float(r["walking_minutes"])))
+            rows.append(
+                (
+                    name,
+                    r["placement"],
+                    int(r["n_subjects"]),
+                    int(r["n_recordings"]),
+                    float(r["walking_minutes"]),
+                )
+            )
     if rows:
-        print(f"\n{'dataset':<12} {'placement':<13} {'subjects':>8} {'recordings':>10} "
-              f"{'walking min':>11}")
+        print(
+            f"\n{'dataset':<12} {'placement':<13} {'subjects':>8} {'recordings':>10} "
+            f"{'walking min':>11}"
+        )
         for name, placement, subjects, recordings, minutes in rows:
             print(f"{name:<12} {placement:<13} {subjects:>8} {recordings:>10} {minutes:>11.1f}")
     else:

@@ -24,14 +24,25 @@ def add_arguments(parser):
     from ._common import add_metric_argument
 
     parser.add_argument("--config", help="TOML grid configuration")
-    parser.add_argument("--datasets", nargs="+", metavar="DATASET[:PLACEMENT]",
-                        help="entries, e.g. hugadb:right_foot ipol:right_foot")
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="DATASET[:PLACEMENT]",
+        help="entries, e.g. hugadb:right_foot ipol:right_foot",
+    )
     parser.add_argument("--tasks", nargs="+", metavar="TASK", help="gender, age")
-    parser.add_argument("--estimators", nargs="+", metavar="NAME",
-                        help="estimators of the configuration to keep, or built-in "
-                        "types random_forest, cnn")
-    parser.add_argument("--protocols", nargs="+", metavar="PROTOCOL",
-                        help="within, leaky, direct, fine_tune, scratch")
+    parser.add_argument(
+        "--estimators",
+        nargs="+",
+        metavar="NAME",
+        help="estimators of the configuration to keep, or built-in types random_forest, cnn",
+    )
+    parser.add_argument(
+        "--protocols",
+        nargs="+",
+        metavar="PROTOCOL",
+        help="within, leaky, direct, fine_tune, scratch",
+    )
     parser.add_argument("--pairs", help="same_placement (default) or all")
     parser.add_argument("--max-windows-per-subject", type=int, metavar="N")
     parser.add_argument("--n-splits", type=int, metavar="K")
@@ -42,9 +53,12 @@ def add_arguments(parser):
     parser.add_argument("--experiment", help="MLflow experiment name")
     parser.add_argument("--no-tracking", action="store_true", help="write the CSV only")
     parser.add_argument("--results", metavar="CSV", help="local CSV (default grid_results.csv)")
-    parser.add_argument("--log-models", nargs="*", metavar="PATTERN",
-                        help="log the fitted models of the cells matching these patterns "
-                        "(no pattern: every cell)")
+    parser.add_argument(
+        "--log-models",
+        nargs="*",
+        metavar="PATTERN",
+        help="log the fitted models of the cells matching these patterns (no pattern: every cell)",
+    )
     parser.add_argument("--recompute", action="store_true", help="recompute finished cells")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_metric_argument(parser)
@@ -58,10 +72,15 @@ def _with_flags(raw, args):
             name, _, placement = text.partition(":")
             entries.append({"dataset": name, **({"placement": placement} if placement else {})})
         raw["datasets"] = entries
-    for flag, key in (("tasks", "tasks"), ("protocols", "protocols"), ("pairs", "pairs"),
-                      ("max_windows_per_subject", "max_windows_per_subject"),
-                      ("n_splits", "n_splits"), ("random_state", "random_state"),
-                      ("n_jobs", "n_jobs")):
+    for flag, key in (
+        ("tasks", "tasks"),
+        ("protocols", "protocols"),
+        ("pairs", "pairs"),
+        ("max_windows_per_subject", "max_windows_per_subject"),
+        ("n_splits", "n_splits"),
+        ("random_state", "random_state"),
+        ("n_jobs", "n_jobs"),
+    ):
         value = getattr(args, flag)
         if value is not None:
             raw[key] = value
@@ -72,7 +91,11 @@ def _with_flags(raw, args):
             for name in args.estimators
         }
     tracking = dict(raw.get("tracking") or {})
-    for flag, key in (("tracking_uri", "uri"), ("experiment", "experiment"), ("results", "results")):
+    for flag, key in (
+        ("tracking_uri", "uri"),
+        ("experiment", "experiment"),
+        ("results", "results"),
+    ):
         value = getattr(args, flag)
         if value is not None:
             tracking[key] = value
@@ -105,16 +128,25 @@ def run(args):
         print(f"note: {note}")
 
     grid = config.to_grid(data_home=args.data_home, progress=not args.no_progress)
-    print(f"Grid from {source}: datasets {[_label(d) for d in grid.datasets]}, "
-          f"tasks {list(grid.tasks)}, estimators {list(grid.estimators)}, "
-          f"protocols {list(grid.protocols)}", flush=True)
+    print(
+        f"Grid from {source}: datasets {[_label(d) for d in grid.datasets]}, "
+        f"tasks {list(grid.tasks)}, estimators {list(grid.estimators)}, "
+        f"protocols {list(grid.protocols)}",
+        flush=True,
+    )
     start = time.perf_counter()
     results = grid.run()
     elapsed = time.perf_counter() - start
     print_tables(results, metric=args.metric)
     n_cached = int(results["cached"].sum())
-    print(f"\n{len(results)} cells in {elapsed:.0f} s"
-          + (f" ({n_cached} read back from earlier runs; --recompute to redo them)" if n_cached else ""))
+    print(
+        f"\n{len(results)} cells in {elapsed:.0f} s"
+        + (
+            f" ({n_cached} read back from earlier runs; --recompute to redo them)"
+            if n_cached
+            else ""
+        )
+    )
     if grid.results_path_ is not None:
         print(f"Table: {grid.results_path_}")
     if grid.tracking:
@@ -122,9 +154,11 @@ def run(args):
         if uri.startswith(("http://", "https://")):
             print(f"MLflow: open {uri} (experiment {grid.experiment!r}, run {grid.parent_run_id_})")
         else:
-            print(f"MLflow: run `mlflow ui --backend-store-uri {uri}` and open "
-                  f"http://127.0.0.1:5000 (experiment {grid.experiment!r}, run "
-                  f"{grid.parent_run_id_})")
+            print(
+                f"MLflow: run `mlflow ui --backend-store-uri {uri}` and open "
+                f"http://127.0.0.1:5000 (experiment {grid.experiment!r}, run "
+                f"{grid.parent_run_id_})"
+            )
     return 1 if (results["status"] != "FINISHED").any() else 0
 
 

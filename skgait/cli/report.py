@@ -21,7 +21,7 @@ def add_arguments(parser):
 
 def _sqlite_path(uri):
     prefix = "sqlite:///"
-    return Path(uri[len(prefix):]) if uri.startswith(prefix) else None
+    return Path(uri[len(prefix) :]) if uri.startswith(prefix) else None
 
 
 def run(args):
@@ -53,8 +53,11 @@ def run(args):
                 )
         else:
             results = read_grid_results(uri, args.experiment, args.run_id)
-            print(f"Grid read from MLflow {uri} (experiment {args.experiment!r}"
-                  + (f", run {args.run_id}" if args.run_id else ", latest finished grid") + ")")
+            print(
+                f"Grid read from MLflow {uri} (experiment {args.experiment!r}"
+                + (f", run {args.run_id}" if args.run_id else ", latest finished grid")
+                + ")"
+            )
     print_tables(results, metric=args.metric)
     paths = plot_heatmaps(results, args.output)
     print("\nHeatmaps:")

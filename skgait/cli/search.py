@@ -70,8 +70,16 @@ from ._search_config import (
     validate_config,
 )
 
-__all__ = ["HELP", "ConfigError", "add_arguments", "build_estimator", "main", "read_config", "run",
-           "validate_config"]
+__all__ = [
+    "HELP",
+    "ConfigError",
+    "add_arguments",
+    "build_estimator",
+    "main",
+    "read_config",
+    "run",
+    "validate_config",
+]
 HELP = "run one worker of an Optuna hyperparameter search (subject-wise CV)"
 
 
@@ -85,18 +93,29 @@ def _exit_on_sigterm(signum, frame):
 
 def add_arguments(parser):
     """Add the arguments of ``skgait search`` to ``parser``."""
-    parser.add_argument("--config", required=True,
-                        help="TOML file: [data], [search], [space.<param>]")
-    parser.add_argument("--storage", help="study storage URL, e.g. sqlite:///search.db or "
-                        "postgresql+psycopg2://user@host/db (default: [search] storage)")
+    parser.add_argument(
+        "--config", required=True, help="TOML file: [data], [search], [space.<param>]"
+    )
+    parser.add_argument(
+        "--storage",
+        help="study storage URL, e.g. sqlite:///search.db or "
+        "postgresql+psycopg2://user@host/db (default: [search] storage)",
+    )
     parser.add_argument("--study-name", help="study name (default: [search] study_name)")
-    parser.add_argument("--n-trials", type=int,
-                        help="trials run by this worker (default: [search] n_trials or 20)")
-    parser.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
-    parser.add_argument("--heartbeat-interval", type=int, metavar="SECONDS",
-                        help="seconds between a running trial's heartbeats; a trial of a "
-                        "killed worker is marked FAILED and retried once after twice this "
-                        "(default: [search] heartbeat_interval or 60)")
+    parser.add_argument(
+        "--n-trials", type=int, help="trials run by this worker (default: [search] n_trials or 20)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, help="stop starting trials after this many seconds"
+    )
+    parser.add_argument(
+        "--heartbeat-interval",
+        type=int,
+        metavar="SECONDS",
+        help="seconds between a running trial's heartbeats; a trial of a "
+        "killed worker is marked FAILED and retried once after twice this "
+        "(default: [search] heartbeat_interval or 60)",
+    )
     parser.add_argument("--tracking", help="MLflow tracking URI (default: off)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Optuna's per-trial log")
 
@@ -124,13 +143,18 @@ def run(args):
         n_trials = args.n_trials if args.n_trials is not None else search.get("n_trials", 20)
         problems = []
         if not storage:
-            problems.append("no storage: pass --storage URL (e.g. sqlite:///search.db) or set [search] storage")
+            problems.append(
+                "no storage: pass --storage URL (e.g. sqlite:///search.db) or set [search] storage"
+            )
         if not study_name:
             problems.append("no study name: pass --study-name NAME or set [search] study_name")
         if not _is_int(n_trials) or n_trials < 1:
             problems.append(f"--n-trials {n_trials!r} must be a positive integer")
-        heartbeat = (args.heartbeat_interval if args.heartbeat_interval is not None
-                     else search.get("heartbeat_interval", 60))
+        heartbeat = (
+            args.heartbeat_interval
+            if args.heartbeat_interval is not None
+            else search.get("heartbeat_interval", 60)
+        )
         if heartbeat < 1:
             problems.append(f"--heartbeat-interval {heartbeat!r} must be a positive integer")
         if problems:
@@ -150,7 +174,8 @@ def run(args):
         return 2
     pruner = (
         optuna.pruners.MedianPruner(n_startup_trials=5)
-        if search.get("pruner", "median") == "median" else None
+        if search.get("pruner", "median") == "median"
+        else None
     )
     searcher = OptunaSearchCV(
         estimator,
@@ -174,8 +199,11 @@ def run(args):
     try:
         searcher.fit(X, y, groups=groups)
     except _Terminated:
-        print(f"skgait search: terminated (SIGTERM); the trial in progress is marked "
-              f"FAILED in study {study_name!r} and queued to run again.", file=sys.stderr)
+        print(
+            f"skgait search: terminated (SIGTERM); the trial in progress is marked "
+            f"FAILED in study {study_name!r} and queued to run again.",
+            file=sys.stderr,
+        )
         return 128 + signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -203,7 +231,8 @@ def main(argv=None):
         0 on success, 2 for an invalid config or arguments.
     """
     parser = argparse.ArgumentParser(
-        prog="skgait search", description=__doc__,
+        prog="skgait search",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

@@ -53,12 +53,12 @@ CHANNELS = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
 #: are known to follow the body frame of :data:`CHANNELS`.
 FRAMES = {
     "body": "x, y and z are the antero-posterior, medio-lateral and vertical "
-            "axes of the body frame, with their signs",
+    "axes of the body frame, with their signs",
     "vertical": "z is vertical and up (checked on the data); x and y are "
-                "horizontal sensor axes whose body directions and signs are "
-                "not documented",
+    "horizontal sensor axes whose body directions and signs are "
+    "not documented",
     "sensor": "the device's own axes; its orientation on the body is not "
-              "documented (a phone in a pocket, a wrist sensor, user data)",
+    "documented (a phone in a pocket, a wrist sensor, user data)",
 }
 
 #: Placement vocabulary shared by all datasets. Each loader maps its own
@@ -156,8 +156,7 @@ def check_placement(placement):
     """Raise a clear error if ``placement`` is not in :data:`PLACEMENTS`."""
     if placement not in PLACEMENTS:
         raise ValueError(
-            f"Unknown placement {placement!r}; expected one of "
-            f"{', '.join(PLACEMENTS)}."
+            f"Unknown placement {placement!r}; expected one of {', '.join(PLACEMENTS)}."
         )
     return placement
 
@@ -369,6 +368,7 @@ class GaitDataset:
         -------
         recordings : list of Recording
         """
+
         def _as_set(value):
             return None if value is None else {value} if isinstance(value, str) else set(value)
 
@@ -424,8 +424,9 @@ class GaitDataset:
 
         Each file counts once, however many recordings (sensors) it holds.
         """
-        per_file = {r.info.get("path", id(r)): r.info.get("dropped_rows", 0)
-                    for r in self.recordings}
+        per_file = {
+            r.info.get("path", id(r)): r.info.get("dropped_rows", 0) for r in self.recordings
+        }
         return int(sum(per_file.values()))
 
     def __len__(self):

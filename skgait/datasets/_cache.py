@@ -25,8 +25,18 @@ __all__ = ["cached_recordings", "file_sha256", "get_cache_home"]
 #: Environment variable naming the cache folder.
 CACHE_HOME_ENV = "SKGAIT_CACHE"
 
-_SCALARS = ("channels", "rate", "dataset", "subject", "recording", "trial",
-            "placement", "source_placement", "segments", "info")
+_SCALARS = (
+    "channels",
+    "rate",
+    "dataset",
+    "subject",
+    "recording",
+    "trial",
+    "placement",
+    "source_placement",
+    "segments",
+    "info",
+)
 
 
 def get_cache_home():
@@ -100,14 +110,17 @@ def _load(entry):
             events = {name: npz[f"events_{i}_{name}"] for name in fields.pop("events")}
             fields["segments"] = {k: tuple(v) for k, v in fields["segments"].items()}
             recordings.append(
-                Recording(signal=npz[f"signal_{i}"], activity=npz[f"activity_{i}"],
-                          events=events, **fields)
+                Recording(
+                    signal=npz[f"signal_{i}"],
+                    activity=npz[f"activity_{i}"],
+                    events=events,
+                    **fields,
+                )
             )
     return recordings
 
 
-def cached_recordings(source_file, dataset, version, parse, cache=True, depends=(),
-                      check=None):
+def cached_recordings(source_file, dataset, version, parse, cache=True, depends=(), check=None):
     """Return ``parse(source_file)``, from the cache when the file is unchanged.
 
     "Unchanged" means the same bytes: the key holds the file's SHA-256, not

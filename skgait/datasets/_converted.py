@@ -28,18 +28,14 @@ GEDS_SOURCE = DatasetSource(
     folder="GEDS",
     expected="*_*_*.csv",
     layout=(
-        _NO_LAYOUT
-        + "load_directory's layout in <folder>: one CSV per subject, speed and IMU, "
+        _NO_LAYOUT + "load_directory's layout in <folder>: one CSV per subject, speed and IMU, "
         "named <subject>_<speed>-<Ta|Tb>_<left_shin|right_shin>.csv, where speed is "
         "slow, comfortable or fast and Ta/Tb is the sensor over tibialis anterior "
         "or the tibia (TaL, TaR, TbL, TbR), with columns time (s), acc_x, acc_y, "
         "acc_z (m/s²), gyr_x, gyr_y, gyr_z (rad/s); plus <folder>/subjects.csv "
-        "(subject, age, sex, height_cm, weight_kg). General layout: "
-        + DIRECTORY_LAYOUT + "."
+        "(subject, age, sex, height_cm, weight_kg). General layout: " + DIRECTORY_LAYOUT + "."
     ),
-    url=(
-        "https://github.com/BMClab/datasets (GEDS; open data, cite the paper)"
-    ),
+    url=("https://github.com/BMClab/datasets (GEDS; open data, cite the paper)"),
     citation=(
         "Miraldo D., Watanabe R.N., Duarte M. An open dataset for gait-event "
         "estimation with inertial, magnetic, foot-ground contact, and "
@@ -52,8 +48,7 @@ EJUST_SOURCE = DatasetSource(
     folder="EJUST-GINR-1",
     expected="*_*_*.csv",
     layout=(
-        _NO_LAYOUT
-        + "load_directory's layout in <folder>: one CSV per subject, session and "
+        _NO_LAYOUT + "load_directory's layout in <folder>: one CSV per subject, session and "
         "sensor, named <subject>_<session>_<placement>.csv with placement waist, "
         "left_upper_arm, right_upper_arm, left_shin, right_shin (the 'cube' "
         "sensors), left_wrist or right_wrist (the watches); the back sensor has no "
@@ -108,8 +103,7 @@ def load_geds(path=None, *, rate=None, data_home=None, cache=True):
     >>> from skgait.datasets import load_geds
     >>> ds = load_geds()  # doctest: +SKIP
     """
-    return load_converted(GEDS_SOURCE, path, data_home, cache, rate=rate,
-                          activity="walking")
+    return load_converted(GEDS_SOURCE, path, data_home, cache, rate=rate, activity="walking")
 
 
 def load_ejust_ginr1(path=None, *, rate=50.0, data_home=None, cache=True):
@@ -146,5 +140,4 @@ def load_ejust_ginr1(path=None, *, rate=50.0, data_home=None, cache=True):
     >>> from skgait.datasets import load_ejust_ginr1
     >>> ds = load_ejust_ginr1()  # doctest: +SKIP
     """
-    return load_converted(EJUST_SOURCE, path, data_home, cache, rate=rate,
-                          activity="walking")
+    return load_converted(EJUST_SOURCE, path, data_home, cache, rate=rate, activity="walking")

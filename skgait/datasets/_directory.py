@@ -48,8 +48,6 @@ DIRECTORY_LAYOUT = (
 )
 
 
-
-
 def _read_table(file):
     kind = _SUFFIXES.get(Path(file).suffix.lower())
     if kind == "CSV":
@@ -82,8 +80,10 @@ def _numeric(table, column, file):
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value = raw.iloc[row]
-        what = "is empty" if pd.isna(value) or str(value).strip() == "" else (
-            f"is not a number: {value!r}"
+        what = (
+            "is empty"
+            if pd.isna(value) or str(value).strip() == ""
+            else (f"is not a number: {value!r}")
         )
         raise DataFormatError(f"{file}: {_row_name(file, row)}, column {column!r} {what}.")
     return values
@@ -168,9 +168,7 @@ def _file_metadata(table, file, placement):
         trial = parts[1] if len(parts) > 1 else "1"
         named_placement = parts[2] if len(parts) > 2 else None
         recording = f"{subject}_{trial}" if len(parts) > 1 else stem
-    column_placement = (
-        _constant(table, "placement", file) if "placement" in table.columns else None
-    )
+    column_placement = _constant(table, "placement", file) if "placement" in table.columns else None
     if named_placement and column_placement and named_placement != column_placement:
         raise DataFormatError(
             f"{file}: the file name says placement {named_placement!r} but the "
@@ -271,8 +269,7 @@ def _read_subjects(folder, subjects, recordings, name):
     for rec in recordings:
         if rec.subject not in known:
             raise DataFormatError(
-                f"{rec.info['path']}: subject {rec.subject!r} is not in the "
-                f"subject table {file}."
+                f"{rec.info['path']}: subject {rec.subject!r} is not in the subject table {file}."
             )
     return table
 
@@ -394,7 +391,10 @@ n_samples=200, rate=100, channels=3)
     if rate is not None and not rate > 0:
         raise ValueError(f"rate must be a positive number of Hz, got {rate!r}.")
     source = DatasetSource(
-        name=name, folder=str(path), expected=pattern, layout=DIRECTORY_LAYOUT,
+        name=name,
+        folder=str(path),
+        expected=pattern,
+        layout=DIRECTORY_LAYOUT,
         url="nowhere: this is your own data (see skgait.datasets.load_directory)",
     )
     folder = resolve_dataset_path(source, path)

@@ -191,11 +191,13 @@ def registry_check(name, folder):
         if entry is None or sha256 == entry.sha256:
             return
         size = os.stat(file).st_size
-        what = (f"has {size} bytes, the registry's copy {entry.size}: it is "
-                f"{'truncated' if size < entry.size else 'longer'} or edited"
-                if size != entry.size else
-                f"has the registry's size but another SHA-256 ({sha256}, "
-                f"expected {entry.sha256}): it was edited")
+        what = (
+            f"has {size} bytes, the registry's copy {entry.size}: it is "
+            f"{'truncated' if size < entry.size else 'longer'} or edited"
+            if size != entry.size
+            else f"has the registry's size but another SHA-256 ({sha256}, "
+            f"expected {entry.sha256}): it was edited"
+        )
         raise DataFormatError(
             f"{file} {what}, so its values cannot be trusted. Delete it and run "
             f"skgait.datasets.download_dataset({name!r}, {str(folder)!r}) to fetch "
@@ -210,7 +212,7 @@ def _mirror_url(url, base_url):
         return url
     if not url.startswith(DEFAULT_BASE_URL + "/"):
         raise ValueError(f"registry URL {url} does not start with {DEFAULT_BASE_URL}/.")
-    return base_url.rstrip("/") + url[len(DEFAULT_BASE_URL):]
+    return base_url.rstrip("/") + url[len(DEFAULT_BASE_URL) :]
 
 
 def _manual_hint(name, url, destination):
@@ -235,7 +237,9 @@ def _fetch(name, entry, destination, base_url, timeout):
     destination.parent.mkdir(parents=True, exist_ok=True)
     try:
         pooch.retrieve(
-            url, known_hash=f"sha256:{entry.sha256}", fname=destination.name,
+            url,
+            known_hash=f"sha256:{entry.sha256}",
+            fname=destination.name,
             path=destination.parent,
             downloader=pooch.HTTPDownloader(timeout=timeout, chunk_size=_CHUNK),
         )
@@ -255,8 +259,7 @@ def _fetch(name, entry, destination, base_url, timeout):
     return destination
 
 
-def download_dataset(name, path=None, *, data_home=None, files=None, base_url=None,
-                     timeout=60.0):
+def download_dataset(name, path=None, *, data_home=None, files=None, base_url=None, timeout=60.0):
     """Download a public dataset's files that are missing, checked by SHA-256.
 
     Every file comes from the origin repository at a pinned commit (see
@@ -330,12 +333,16 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
             )
     missing = [e for e in entries if not (path / e.path).is_file()]
     if missing:
-        _logger.info("%s: downloading %d files (%.1f MB) into %s", name, len(missing),
-                     sum(e.size for e in missing) / 1e6, path)
+        _logger.info(
+            "%s: downloading %d files (%.1f MB) into %s",
+            name,
+            len(missing),
+            sum(e.size for e in missing) / 1e6,
+            path,
+        )
         with ThreadPoolExecutor(max_workers=min(_WORKERS, len(missing))) as pool:
             futures = [
-                pool.submit(_fetch, name, e, path / e.path, base_url, timeout)
-                for e in missing
+                pool.submit(_fetch, name, e, path / e.path, base_url, timeout) for e in missing
             ]
             errors = [f.exception() for f in futures]
         errors = [error for error in errors if error is not None]

@@ -89,10 +89,7 @@ def resolve_dataset_path(source, path=None, data_home=None):
     if path is None:
         home = get_data_home(data_home)
         path = home / source.folder
-        origin = (
-            f"(the data home {home}; set {DATA_HOME_ENV} or pass path= to "
-            "use another folder)"
-        )
+        origin = f"(the data home {home}; set {DATA_HOME_ENV} or pass path= to use another folder)"
     else:
         path = Path(path).expanduser()
         origin = "(the path given)"
@@ -106,8 +103,10 @@ def resolve_dataset_path(source, path=None, data_home=None):
 
     hint = ""
     if source.name in downloadable_datasets():
-        hint = ("\nOr pass download=True to the loader to download the public copy "
-                "(pinned to a commit, checked by SHA-256).")
+        hint = (
+            "\nOr pass download=True to the loader to download the public copy "
+            "(pinned to a commit, checked by SHA-256)."
+        )
     raise DatasetNotFoundError(
         f"{source.name}: {problem}.\nExpected layout: {source.layout}\n"
         f"Obtain the data from: {source.url}{hint}"

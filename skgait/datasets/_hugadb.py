@@ -37,8 +37,7 @@ SOURCE = DatasetSource(
         "ls, lt, then EMG_r, EMG_l, act), plus <folder>/subjects.csv (subject_id, "
         "weight_kg, height_cm, age, sex)."
     ),
-    url="https://github.com/romanchereshnev/HuGaDB (official; the zip is linked "
-    "from its README)",
+    url="https://github.com/romanchereshnev/HuGaDB (official; the zip is linked from its README)",
     citation=(
         "Chereshnev R., Kertész-Farkas A. HuGaDB: Human Gait Database for Activity "
         "Recognition from Wearable Inertial Sensor Networks. AIST 2017, Lecture "
@@ -175,8 +174,7 @@ def _check_header(file):
     lines = read_text_lines(file, _HEADER_LINES)
     if len(lines) < _HEADER_LINES:
         raise DataFormatError(
-            f"{file}: file ends within its {_HEADER_LINES} header lines; it is "
-            "empty or truncated."
+            f"{file}: file ends within its {_HEADER_LINES} header lines; it is empty or truncated."
         )
     found = tuple(lines[-1].split())
     if found == _COLUMN_NAMES:
@@ -232,8 +230,8 @@ def _parse(file):
     recordings = []
     for k, (imu, placement) in enumerate(_IMUS):
         signal = np.empty((raw.shape[0], 6), dtype=np.float32)
-        signal[:, :3] = bits_to_unit(raw[:, 6 * k:6 * k + 3], *_ACC) * STANDARD_GRAVITY
-        signal[:, 3:] = bits_to_unit(raw[:, 6 * k + 3:6 * k + 6], *_GYRO) * DEG_TO_RAD
+        signal[:, :3] = bits_to_unit(raw[:, 6 * k : 6 * k + 3], *_ACC) * STANDARD_GRAVITY
+        signal[:, 3:] = bits_to_unit(raw[:, 6 * k + 3 : 6 * k + 6], *_GYRO) * DEG_TO_RAD
         axes = _AXES[placement.split("_")[1]]
         signal = to_body_frame(signal, axes)
         recordings.append(
@@ -264,8 +262,7 @@ def _subjects(folder):
     return read_subject_table(folder / "subjects.csv", rename={"subject_id": "subject"})
 
 
-def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True,
-                download=False):
+def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, download=False):
     """Load HuGaDB's walking and mixed-activity recordings (six leg IMUs).
 
     Each file gives six recordings, one per IMU: right and left foot, shin
@@ -359,11 +356,24 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True,
         path = download_dataset(SOURCE.name, path, data_home=data_home)
     kinds = ("walking", "various") if include_various else ("walking",)
     parts = [
-        load_dataset(SOURCE, path, data_home, f"**/HuGaDB_v1_{kind}_*.txt", _parse,
-                     _VERSION, _subjects, cache)
+        load_dataset(
+            SOURCE,
+            path,
+            data_home,
+            f"**/HuGaDB_v1_{kind}_*.txt",
+            _parse,
+            _VERSION,
+            _subjects,
+            cache,
+        )
         for kind in kinds
     ]
     if len(parts) == 1:
         return parts[0]
-    return GaitDataset(SOURCE.name, [r for part in parts for r in part.recordings],
-                       parts[0].subjects, path=parts[0].path, citation=SOURCE.citation)
+    return GaitDataset(
+        SOURCE.name,
+        [r for part in parts for r in part.recordings],
+        parts[0].subjects,
+        path=parts[0].path,
+        citation=SOURCE.citation,
+    )

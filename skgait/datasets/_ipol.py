@@ -43,10 +43,30 @@ _SENSORS = {  # file suffix -> (placement, source_placement)
 #: Body x (forward), y (left), z (up) as signed MTw axes, per sensor; see
 #: load_ipol_healthy_gait.
 _AXES = {"lb": "-z +y +x", "lf": "-x -y +z", "rf": "-x -y +z"}
-_COLUMNS = ["PacketCounter", "Acc_X", "Acc_Y", "Acc_Z", "Gyr_X", "Gyr_Y", "Gyr_Z",
-            "Mag_X", "Mag_Y", "Mag_Z"]
-_KEYS = ("Subject", "Trial", "Age", "Gender", "Height", "Weight", "TrialBoundaries",
-         "UTurnBoundaries", "LeftFootEvents", "RightFootEvents")
+_COLUMNS = [
+    "PacketCounter",
+    "Acc_X",
+    "Acc_Y",
+    "Acc_Z",
+    "Gyr_X",
+    "Gyr_Y",
+    "Gyr_Z",
+    "Mag_X",
+    "Mag_Y",
+    "Mag_Z",
+]
+_KEYS = (
+    "Subject",
+    "Trial",
+    "Age",
+    "Gender",
+    "Height",
+    "Weight",
+    "TrialBoundaries",
+    "UTurnBoundaries",
+    "LeftFootEvents",
+    "RightFootEvents",
+)
 _EVENTS = {"left_foot_steps": "LeftFootEvents", "right_foot_steps": "RightFootEvents"}
 _RATE_LINE = re.compile(r"^\s*Acquisition frequency:\s*([0-9]+(?:\.[0-9]*)?)\s*Hz\s*$")
 
@@ -88,8 +108,7 @@ def _intervals(meta, key, file, n_samples):
         value = np.asarray(meta[key], dtype=np.float64).reshape(-1, 2)
     except (TypeError, ValueError):
         raise DataFormatError(
-            f"{file}: {key} must be a list of [start, end] sample pairs, got "
-            f"{str(meta[key])[:80]}."
+            f"{file}: {key} must be a list of [start, end] sample pairs, got {str(meta[key])[:80]}."
         ) from None
     bad = ~np.isfinite(value).all(axis=1) | (value[:, 0] > value[:, 1]) | (value[:, 0] < 0)
     bad |= value[:, 1] > n_samples
@@ -135,8 +154,9 @@ def _parse(file):
     sensors = {s: _read_sensor(f) for s, f in _sensor_files(file).items()}
     rates = {s: r for s, (r, _, _) in sensors.items()}
     if len(set(rates.values())) != 1 or rates["lb"] <= 0:
-        raise DataFormatError(f"{file.with_suffix('')}_*.txt: sampling rates differ or "
-                              f"are not positive: {rates}.")
+        raise DataFormatError(
+            f"{file.with_suffix('')}_*.txt: sampling rates differ or are not positive: {rates}."
+        )
     # One packet-counter grid for the three synchronised (Awinda) sensors:
     # sample i is packet first + i; dropped packets are interpolated.
     first = min(p[0] for _, p, _ in sensors.values())
@@ -173,8 +193,10 @@ def _parse(file):
                 source_placement=source_placement,
                 activity=activity.copy(),
                 events={k: v.copy() for k, v in events.items()},
-                segments={"trial": (int(trial_start), int(trial_end)),
-                          "u_turn": (int(turn_start), int(turn_end))},
+                segments={
+                    "trial": (int(trial_start), int(trial_end)),
+                    "u_turn": (int(turn_start), int(turn_end)),
+                },
                 info={
                     "path": str(_sensor_files(file)[suffix]),
                     "n_rows": int(len(packets)),
@@ -287,6 +309,13 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
     if download:
         path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
-        SOURCE, path, data_home, "GaitData/*-*.json", _parse, _VERSION, _subjects, cache,
+        SOURCE,
+        path,
+        data_home,
+        "GaitData/*-*.json",
+        _parse,
+        _VERSION,
+        _subjects,
+        cache,
         depends=_existing_sensor_files,
     )

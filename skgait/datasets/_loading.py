@@ -21,7 +21,6 @@ __all__ = [
 ]
 
 
-
 def read_subject_table(path, rename=None, subject_format=str):
     """Read a ``subjects.csv`` into skgait's subject-table convention.
 
@@ -45,8 +44,9 @@ def read_subject_table(path, rename=None, subject_format=str):
         table["subject"] = table["subject"].map(subject_format)
     return normalise_subject_table(table, str(path))
 
-_SEX = {"f": "F", "female": "F", "w": "F", "woman": "F",
-        "m": "M", "male": "M", "man": "M"}
+
+_SEX = {"f": "F", "female": "F", "w": "F", "woman": "F", "m": "M", "male": "M", "man": "M"}
+
 
 def normalise_subject_table(table, source):
     """Bring a subject table to skgait's convention, with clear errors.
@@ -112,8 +112,7 @@ def normalise_subject_table(table, source):
     return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 
 
-def load_dataset(source, path, data_home, pattern, parse, version, subjects, cache,
-                 depends=None):
+def load_dataset(source, path, data_home, pattern, parse, version, subjects, cache, depends=None):
     """Parse every file of a dataset (through the cache) into a GaitDataset.
 
     Files are parsed in a thread per core; the recordings keep the sorted
@@ -164,8 +163,9 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     for file, recs in zip(files, per_file):  # warn here, not in a worker thread
         check_plausibility(recs, file)
     recordings = [rec for recs in per_file for rec in recs]
-    return GaitDataset(source.name, recordings, subjects(folder), path=str(folder),
-                       citation=source.citation)
+    return GaitDataset(
+        source.name, recordings, subjects(folder), path=str(folder), citation=source.citation
+    )
 
 
 def bits_to_unit(raw, full_range, resolution_bits):
@@ -179,8 +179,11 @@ DEG_TO_RAD = np.pi / 180.0
 def _axes_matrix(axes):
     """The 3 x 3 signed permutation that ``axes`` ("-z +y +x") describes."""
     tokens = axes.split()
-    if len(tokens) != 3 or any(len(t) != 2 or t[0] not in "+-" or t[1] not in "xyz"
-                               for t in tokens) or len({t[1] for t in tokens}) != 3:
+    if (
+        len(tokens) != 3
+        or any(len(t) != 2 or t[0] not in "+-" or t[1] not in "xyz" for t in tokens)
+        or len({t[1] for t in tokens}) != 3
+    ):
         raise ValueError(
             f"axes must name a signed sensor axis for body x, y and z, for example "
             f"'-z +y +x', got {axes!r}."
@@ -218,7 +221,7 @@ def to_body_frame(signal, axes):
     matrix = _axes_matrix(axes).astype(signal.dtype)
     out = np.empty_like(signal)
     for block in range(0, signal.shape[1], 3):
-        out[:, block:block + 3] = signal[:, block:block + 3] @ matrix.T
+        out[:, block : block + 3] = signal[:, block : block + 3] @ matrix.T
     return out
 
 

@@ -6,7 +6,8 @@ on):
 
 - ``AutomaticExtractionData_IMUZCenter/T0_ID<6 digits>_Center_seq<0|1>.csv``:
   two level-walk sequences per subject, centre IMUZ;
-- ``ManualExtractionData/IMUZ{Center,Left,Right}/T0_ID<6 digits>_<Walk1|Walk2|SlopeUp|SlopeDown>.csv``;
+- ``ManualExtractionData/IMUZ{Center,Left,Right}/``
+  ``T0_ID<6 digits>_<Walk1|Walk2|SlopeUp|SlopeDown>.csv``;
 - each file: two header lines, then 6 comma-separated columns
   ``Gx, Gy, Gz`` (rad/s) and ``Ax, Ay, Az`` (g);
 - ``IDGenderAgelist.csv``: ``ID, Gender(0:Female;1:Male), Age``.
@@ -100,17 +101,22 @@ def _parse(file):
             placement="waist",
             source_placement=sensor,
             activity=np.full(len(signal), activity_code("walking"), np.int8),
-            info={"ground": _GROUND[kind], "path": str(file), "frame": "sensor",
-                  "subset": "automatic" if file.parent.name.startswith("Automatic")
-                  else "manual"},
+            info={
+                "ground": _GROUND[kind],
+                "path": str(file),
+                "frame": "sensor",
+                "subset": "automatic" if file.parent.name.startswith("Automatic") else "manual",
+            },
         )
     ]
 
 
 def _subject_list(folder):
     """Read IDGenderAgelist.csv (root or anywhere below) into skgait's table."""
-    files = [folder / "IDGenderAgelist.csv"] if (folder / "IDGenderAgelist.csv").is_file() else (
-        sorted(folder.glob("**/IDGenderAgelist.csv"))
+    files = (
+        [folder / "IDGenderAgelist.csv"]
+        if (folder / "IDGenderAgelist.csv").is_file()
+        else (sorted(folder.glob("**/IDGenderAgelist.csv")))
     )
     if not files:
         return normalise_subject_table(pd.DataFrame({"subject": []}), str(folder))
@@ -134,14 +140,15 @@ def _subject_list(folder):
     if ids.isna().any():
         row = int(np.flatnonzero(ids.isna().to_numpy())[0])
         raise DataFormatError(
-            f"{files[0]}: line {row + 2}, column 'ID' is not a number: "
-            f"{table['ID'].iloc[row]!r}."
+            f"{files[0]}: line {row + 2}, column 'ID' is not a number: {table['ID'].iloc[row]!r}."
         )
-    renamed = pd.DataFrame({
-        "subject": ids.astype(int).astype(str),
-        "age": table["Age"],
-        "sex": codes.map({0: "F", 1: "M"}),
-    })
+    renamed = pd.DataFrame(
+        {
+            "subject": ids.astype(int).astype(str),
+            "age": table["Age"],
+            "sex": codes.map({0: "F", 1: "M"}),
+        }
+    )
     return normalise_subject_table(renamed, str(files[0]))
 
 
@@ -211,5 +218,6 @@ def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, 
         )
     pattern = _SUBSETS[subset].format(sensor=sensor or "IMUZ*")
     source = dataclasses.replace(SOURCE, expected=pattern)
-    return load_dataset(source, path, data_home, pattern, _parse, _VERSION,
-                        _subjects(pattern), cache)
+    return load_dataset(
+        source, path, data_home, pattern, _parse, _VERSION, _subjects(pattern), cache
+    )

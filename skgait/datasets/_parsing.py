@@ -47,8 +47,7 @@ def _header_offset(data, skip_lines, path):
         nl = data.find(b"\n", offset)
         if nl < 0:
             raise DataFormatError(
-                f"{path}: file ends within its {skip_lines} header lines; "
-                "it is empty or truncated."
+                f"{path}: file ends within its {skip_lines} header lines; it is empty or truncated."
             )
         offset = nl + 1
     return offset
@@ -121,8 +120,7 @@ def read_numeric_table(
     body = data[offset:]
     table = _read_with_pandas(body, n_columns, delimiters, comment, terminator)
     if table is None:
-        table = _read_checked(path, body, skip_lines, n_columns, delimiters, comment,
-                              terminator)
+        table = _read_checked(path, body, skip_lines, n_columns, delimiters, comment, terminator)
     if terminator is None and len(table) and _unfinished_last_line(body, delimiters, comment):
         table = table[:-1]
         last_line = skip_lines + body.count(b"\n") + 1
@@ -177,8 +175,14 @@ def _read_with_pandas(body, n_columns, delimiters, comment, terminator):
             return None
     try:
         frame = pd.read_csv(
-            io.BytesIO(body), header=None, names=range(n_columns + 1), dtype=np.float64,
-            engine="c", skip_blank_lines=True, **options, **_EXACT,
+            io.BytesIO(body),
+            header=None,
+            names=range(n_columns + 1),
+            dtype=np.float64,
+            engine="c",
+            skip_blank_lines=True,
+            **options,
+            **_EXACT,
         )
     except (ValueError, pd.errors.ParserError):
         return None
@@ -213,13 +217,10 @@ def _read_checked(path, body, skip_lines, n_columns, delimiters, comment, termin
                 values.append(float(token))
             except ValueError:
                 raise DataFormatError(
-                    f"{where}, column {column + 1} is not a number: "
-                    f"{line.strip()[:120]!r}{hint}."
+                    f"{where}, column {column + 1} is not a number: {line.strip()[:120]!r}{hint}."
                 ) from None
         if len(tokens) != n_columns:
-            raise DataFormatError(
-                f"{where} has {len(tokens)} columns, expected {n_columns}{hint}."
-            )
+            raise DataFormatError(f"{where} has {len(tokens)} columns, expected {n_columns}{hint}.")
         if terminator is not None and not line.rstrip(" \t\r").endswith(terminator):
             raise DataFormatError(f"{where} does not end with {terminator!r}{hint}.")
         rows.append(values)
@@ -230,5 +231,5 @@ def _unfinished_last_line(body, delimiters, comment):
     """Whether the data end in a data line with no newline after it."""
     if body.endswith(b"\n"):
         return False
-    last = body[body.rfind(b"\n") + 1:].decode("latin-1").strip(delimiters + "\r")
+    last = body[body.rfind(b"\n") + 1 :].decode("latin-1").strip(delimiters + "\r")
     return bool(last) and not (comment and last.startswith(comment))

@@ -56,15 +56,20 @@ def signal_problems(recording):
         )
     acc = [i for i, c in enumerate(channels) if c.startswith("acc")]
     gyr = [i for i, c in enumerate(channels) if c.startswith("gyr")]
-    for kind, idx, limit, unit in (("acceleration", acc, MAX_ACCELERATION, "m/s²"),
-                                   ("angular rate", gyr, MAX_ANGULAR_RATE, "rad/s")):
+    for kind, idx, limit, unit in (
+        ("acceleration", acc, MAX_ACCELERATION, "m/s²"),
+        ("angular rate", gyr, MAX_ANGULAR_RATE, "rad/s"),
+    ):
         values = np.abs(np.where(finite[:, idx], signal[:, idx], 0.0))
         if values.size and values.max() > limit:
             problems.append(
                 f"|{kind}| reaches {values.max():.4g} {unit}, beyond the {limit:.4g} "
                 f"{unit} of any body-worn sensor"
-                + (" (°/s instead of rad/s?)" if kind == "angular rate"
-                   and values.max() < limit * 180 / np.pi else "")
+                + (
+                    " (°/s instead of rad/s?)"
+                    if kind == "angular rate" and values.max() < limit * 180 / np.pi
+                    else ""
+                )
             )
     if len(acc) == 3:
         rows = finite[:, acc].all(axis=1)
@@ -74,16 +79,18 @@ def signal_problems(recording):
             if not low <= gravity <= high:
                 problems.append(
                     f"the mean acceleration has a norm of {gravity:.4g} m/s², not gravity "
-                    f"(9.81; expected {low:.3g}-{high:.3g}): "
-                    + _unit_hint(gravity)
+                    f"(9.81; expected {low:.3g}-{high:.3g}): " + _unit_hint(gravity)
                 )
     return problems
 
 
 def _unit_hint(gravity):
-    ratios = {"in g, not m/s²": 1.0, "in m/s² multiplied by g once more":
-              STANDARD_GRAVITY**2, "in mg": 1000.0, "in mg multiplied by g": 1000.0 *
-              STANDARD_GRAVITY}
+    ratios = {
+        "in g, not m/s²": 1.0,
+        "in m/s² multiplied by g once more": STANDARD_GRAVITY**2,
+        "in mg": 1000.0,
+        "in mg multiplied by g": 1000.0 * STANDARD_GRAVITY,
+    }
     name, value = min(ratios.items(), key=lambda kv: abs(np.log(max(gravity, 1e-12) / kv[1])))
     if abs(np.log(max(gravity, 1e-12) / value)) < np.log(1.5):
         return f"the values look {name}"

@@ -64,5 +64,7 @@ def get_loader(name):
         if name in DATASET_LOADERS:
             return DATASET_LOADERS[name]
     aliases = ", ".join(f"{a!r} for {c!r}" for a, c in DATASET_ALIASES.items())
-    raise ValueError(f"unknown dataset {name!r}; expected one of "
-                     f"{', '.join(map(repr, DATASET_LOADERS))} (alias {aliases}).")
+    raise ValueError(
+        f"unknown dataset {name!r}; expected one of "
+        f"{', '.join(map(repr, DATASET_LOADERS))} (alias {aliases})."
+    )

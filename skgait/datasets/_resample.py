@@ -25,8 +25,6 @@ _MAX_DENOMINATOR = 1000
 _MAX_RATE_ERROR = 1e-3
 
 
-
-
 def _resampling_factors(source_rate, target_rate):
     """Return ``(up, down)`` with ``up/down`` ≈ ``target_rate/source_rate``."""
     ratio = target_rate / source_rate
@@ -194,6 +192,7 @@ def resample_recording(recording, rate):
 # --------------------------------------------------------------------------
 # Validation and selection shared by both windowing functions
 # --------------------------------------------------------------------------
+
 
 def _check_rate(rate):
     if (

@@ -71,8 +71,13 @@ def _parser(accelerometer):
                 placement="waist",
                 source_placement="waist",
                 activity=np.full(len(signal), activity_code("walking"), np.int8),
-                info={"speed": _SPEEDS[activity], "repetition": trial_no,
-                      "accelerometer": accelerometer, "frame": "body", "axes": _AXES},
+                info={
+                    "speed": _SPEEDS[activity],
+                    "repetition": trial_no,
+                    "accelerometer": accelerometer,
+                    "frame": "body",
+                    "axes": _AXES,
+                },
             )
         ]
 
@@ -85,8 +90,7 @@ def _subjects(folder):
     )
 
 
-def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=True,
-                 download=False):
+def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=True, download=False):
     """Load SisFall's walking trials (200 Hz, one waist device).
 
     Each subject walked slowly (``trial="D01"``) and quickly (``"D02"``) for
@@ -146,6 +150,12 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
     if download:
         path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
-        SOURCE, path, data_home, "S[AE][0-9][0-9]/D0[12]_*_R*.txt",
-        _parser(accelerometer), f"{_VERSION}-{accelerometer}", _subjects, cache,
+        SOURCE,
+        path,
+        data_home,
+        "S[AE][0-9][0-9]/D0[12]_*_R*.txt",
+        _parser(accelerometer),
+        f"{_VERSION}-{accelerometer}",
+        _subjects,
+        cache,
     )

@@ -74,8 +74,13 @@ _COMMA_EXPONENT = re.compile(r"(-?)(\d+),(\d*)[eE]([+-]?\d+)")
 # fraction as far from the neighbouring samples as any other reading.
 _CLEAR = 0.5
 _HEADER_KEYS = {
-    "Date": "date", "Age": "age", "Height(cm)": "height_cm", "Weight(Kg)": "weight_kg",
-    "Gender": "sex", "Trial": "trial", "Number of Sensors": "n_sensors_listed",
+    "Date": "date",
+    "Age": "age",
+    "Height(cm)": "height_cm",
+    "Weight(Kg)": "weight_kg",
+    "Gender": "sex",
+    "Trial": "trial",
+    "Number of Sensors": "n_sensors_listed",
 }
 
 
@@ -170,8 +175,9 @@ def _read_mangled(file):
     A short last line is an error: the file is truncated.
     """
     lines = Path(file).read_bytes().decode("latin-1").split("\n")
-    data_lines = [i for i, raw in enumerate(lines)
-                  if raw.strip(" \t\r;") and not raw.strip().startswith("%")]
+    data_lines = [
+        i for i, raw in enumerate(lines) if raw.strip(" \t\r;") and not raw.strip().startswith("%")
+    ]
     last = data_lines[-1] if data_lines else -1
     rows, row_lines, digits, repaired, dropped = [], [], {}, set(), []
     for i in data_lines:
@@ -242,20 +248,26 @@ def _place_decimal_points(table, guessed, digits):
                 continue
             good = ~bad
             if good.any():
-                reference = np.interp(np.flatnonzero(bad), np.flatnonzero(good),
-                                      table[rows[good], col])
+                reference = np.interp(
+                    np.flatnonzero(bad), np.flatnonzero(good), table[rows[good], col]
+                )
             else:
                 reference = np.ones(bad.sum())
             for r, ref in zip(rows[bad], reference):
                 field = digits[(r, col)]
                 sign = -1.0 if field.startswith("-") else 1.0
                 number = field.lstrip("-").replace(".", "")
-                candidates = [sign * float(f"{number[:k]}.{number[k:]}")
-                              for k in (1, 2, 3) if k <= len(number)]
-                fitting = sorted((c for c in candidates if abs(c) <= limit),
-                                 key=lambda c: abs(c - ref))
-                if not fitting or (len(fitting) > 1 and abs(fitting[0] - ref)
-                                   > _CLEAR * abs(fitting[1] - ref)):
+                candidates = [
+                    sign * float(f"{number[:k]}.{number[k:]}")
+                    for k in (1, 2, 3)
+                    if k <= len(number)
+                ]
+                fitting = sorted(
+                    (c for c in candidates if abs(c) <= limit), key=lambda c: abs(c - ref)
+                )
+                if not fitting or (
+                    len(fitting) > 1 and abs(fitting[0] - ref) > _CLEAR * abs(fitting[1] - ref)
+                ):
                     unresolved.add(int(r))
                     table[r, col] = 0.0  # dropped below
                     continue
@@ -337,7 +349,8 @@ def _parser(rate):
                 continue  # listed in the header but no (accelerometer) data
             sensor_rate = rate or _DEFAULT_RATES["phone" if phone else "sensortag"]
             signal, n_dup, start_ms = _uniform(
-                [table[s, 0] for s in streams], [table[s][:, 2:5] for s in streams],
+                [table[s, 0] for s in streams],
+                [table[s][:, 2:5] for s in streams],
                 sensor_rate,
             )
             signal[:, :3] *= STANDARD_GRAVITY  # g -> m/s²
@@ -369,8 +382,10 @@ def _parser(rate):
                         "frame": frame,
                         "axes": axes,
                         "dropped_rows": len(dropped),
-                        **{f"header_{k}": header.get(k) for k in
-                           ("age", "sex", "height_cm", "weight_kg", "date")},
+                        **{
+                            f"header_{k}": header.get(k)
+                            for k in ("age", "sex", "height_cm", "weight_kg", "date")
+                        },
                     },
                 )
             )
@@ -487,8 +502,10 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     20.0
     """
     if rate is not None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (
-            np.isfinite(rate) and rate > 0
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, (int, float))
+            or not (np.isfinite(rate) and rate > 0)
         ):
             raise ValueError(f"rate must be a positive number of Hz or None, got {rate!r}.")
         rate = float(rate)
@@ -496,6 +513,12 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
         path = download_dataset(SOURCE.name, path, data_home=data_home)
     version = f"{_VERSION}-{'nominal' if rate is None else f'{rate:g}Hz'}"
     return load_dataset(
-        SOURCE, path, data_home, "UMAFall_Subject_*_ADL_Walking_*.csv", _parser(rate),
-        version, _subjects, cache,
+        SOURCE,
+        path,
+        data_home,
+        "UMAFall_Subject_*_ADL_Walking_*.csv",
+        _parser(rate),
+        version,
+        _subjects,
+        cache,
     )

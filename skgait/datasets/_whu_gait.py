@@ -65,9 +65,7 @@ def _parser(subset, placement):
         split = split_dir.name
         labels = read_numeric_table(label_file, 1)[:, 0]
         if not np.array_equal(labels, np.round(labels)) or (labels < 1).any():
-            raise DataFormatError(
-                f"{label_file}: labels must be positive integer subject numbers."
-            )
+            raise DataFormatError(f"{label_file}: labels must be positive integer subject numbers.")
         channels = []
         for channel in CHANNELS:
             file = split_dir / "record" / f"{split}_{channel}.txt"
@@ -79,14 +77,17 @@ def _parser(subset, placement):
             values = read_numeric_table(file, _LENGTH, delimiters=" \t,")
             if len(values) != len(labels):
                 raise DataFormatError(
-                    f"{file}: {len(values)} samples but {label_file.name} has "
-                    f"{len(labels)} labels."
+                    f"{file}: {len(values)} samples but {label_file.name} has {len(labels)} labels."
                 )
             channels.append(values.astype(np.float32))
         signals = np.stack(channels, axis=-1)  # (n_samples, 128, 6)
         walking = np.full(_LENGTH, activity_code("walking"), np.int8)
-        info = {"split": split, "subset": subset, "frame": "sensor",
-                "time_normalised": subset in _TIME_NORMALISED}
+        info = {
+            "split": split,
+            "subset": subset,
+            "frame": "sensor",
+            "time_normalised": subset in _TIME_NORMALISED,
+        }
         return [
             Recording(
                 signal=signal,
@@ -161,5 +162,13 @@ def load_whu_gait(path=None, *, subset=3, placement="pocket", data_home=None, ca
         raise ValueError(f"subset must be one of {_SUBSETS}, got {subset!r}.")
     check_placement(placement)
     source = dataclasses.replace(SOURCE, folder=f"{SOURCE.folder}/Dataset{subset}")
-    return load_dataset(source, path, data_home, "*/label.txt", _parser(subset, placement),
-                        f"{_VERSION}-{subset}-{placement}", _subjects, cache)
+    return load_dataset(
+        source,
+        path,
+        data_home,
+        "*/label.txt",
+        _parser(subset, placement),
+        f"{_VERSION}-{subset}-{placement}",
+        _subjects,
+        cache,
+    )

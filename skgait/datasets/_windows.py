@@ -56,7 +56,6 @@ _META_COLUMNS = (
 )
 
 
-
 def _check_dtype(dtype):
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
@@ -71,8 +70,7 @@ def _check_channels(channels):
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown or not channels or len(set(channels)) != len(channels):
         raise ValueError(
-            f"channels must be distinct names from {', '.join(CHANNELS)}; got "
-            f"{channels}."
+            f"channels must be distinct names from {', '.join(CHANNELS)}; got {channels}."
         )
     return channels
 
@@ -127,8 +125,9 @@ def _check_corrupted_gyroscope(corrupted_gyroscope):
 def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscope="drop"):
     """Return ``[(dataset, recording, channel_indices), ...]`` to window."""
     exclude = _exclusion(exclude)
-    drop_corrupted = (_check_corrupted_gyroscope(corrupted_gyroscope) == "drop"
-                      and any(c.startswith("gyr") for c in channels))
+    drop_corrupted = _check_corrupted_gyroscope(corrupted_gyroscope) == "drop" and any(
+        c.startswith("gyr") for c in channels
+    )
     selected, corrupted = [], []
     for ds in _as_datasets(dataset):
         recordings = ds.select(placement=ds.resolve_placement(placement))
@@ -136,8 +135,7 @@ def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscop
             recordings = [r for r in recordings if not exclude(r)]
         if drop_corrupted:
             corrupted += [r for r in recordings if r.info.get("corrupted_gyroscope", False)]
-            recordings = [r for r in recordings
-                          if not r.info.get("corrupted_gyroscope", False)]
+            recordings = [r for r in recordings if not r.info.get("corrupted_gyroscope", False)]
         selected += [(ds, r, _channel_indices(r, channels)) for r in recordings]
     if corrupted:
         warnings.warn(
@@ -152,11 +150,13 @@ def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscop
     if not selected:
         raise ValueError(
             "No recording left to window after applying exclude="
-            + (" and dropping corrupted gyroscopes (corrupted_gyroscope='keep' keeps "
-               "them)." if corrupted else ".")
+            + (
+                " and dropping corrupted gyroscopes (corrupted_gyroscope='keep' keeps them)."
+                if corrupted
+                else "."
+            )
         )
     return selected
-
 
 
 def _overlaps(starts, ends, bad_runs):
@@ -172,8 +172,7 @@ def _overlaps(starts, ends, bad_runs):
 def _warn_dropped(n_dropped, n_total, what):
     if n_dropped:
         warnings.warn(
-            f"Dropped {n_dropped} of {n_total} {what} that overlap NaN or "
-            "infinite samples.",
+            f"Dropped {n_dropped} of {n_total} {what} that overlap NaN or infinite samples.",
             UserWarning,
             stacklevel=3,
         )
@@ -231,9 +230,7 @@ def _window_geometry(length, overlap, rate):
         raise ValueError(f"overlap must be in [0, 1), got {overlap!r}.")
     n = int(round(length * rate))
     if n < 1:
-        raise ValueError(
-            f"length={length} s is shorter than one sample at {rate:g} Hz."
-        )
+        raise ValueError(f"length={length} s is shorter than one sample at {rate:g} Hz.")
     step = max(1, int(round(n * (1 - overlap))))
     return n, step
 
@@ -401,11 +398,12 @@ def make_windows(
     n, step = _window_geometry(length, overlap, rate)
     channels = _check_channels(channels)
     dtype = _check_dtype(dtype)
-    code = None if activity is None else (
-        int(activity) if isinstance(activity, numbers.Integral) else activity_code(activity)
+    code = (
+        None
+        if activity is None
+        else (int(activity) if isinstance(activity, numbers.Integral) else activity_code(activity))
     )
-    selected = _select_recordings(dataset, placement, exclude, channels,
-                                  corrupted_gyroscope)
+    selected = _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscope)
 
     # Pass 1: count windows from labels only (cheap), so X is allocated once.
     plan, longest = [], (0, None)
@@ -609,14 +607,12 @@ def make_step_windows(
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     if max_cycle_duration is not None and not max_cycle_duration > 0:
         raise ValueError(
-            f"max_cycle_duration must be positive seconds or None, got "
-            f"{max_cycle_duration!r}."
+            f"max_cycle_duration must be positive seconds or None, got {max_cycle_duration!r}."
         )
     channels = _check_channels(channels)
     dtype = _check_dtype(dtype)
     key = f"{foot}_foot_steps"
-    selected = _select_recordings(dataset, placement, exclude, channels,
-                                  corrupted_gyroscope)
+    selected = _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscope)
     if any(key not in rec.events for _, rec, _ in selected):
         raise _no_step_events_error(key, _as_datasets(dataset), selected)
 

@@ -88,7 +88,8 @@ def transfer_param(estimator):
     ``fine_tune`` protocol.
     """
     names = [
-        k for k in estimator.get_params(deep=True)
+        k
+        for k in estimator.get_params(deep=True)
         if k == "warm_start_from" or k.endswith("__warm_start_from")
     ]
     if len(names) > 1:
@@ -140,10 +141,12 @@ def _cv(make_model, kind, X, y, folds):
     y_true = [y[test] for _, test in folds]
     metrics = {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]}
     classification = kind == "classification"
-    scores, _ = cv_scores(metrics, y_true, predictions, classification=classification,
-                          owner="run_cell")
-    base, _ = cv_scores(metrics, y_true, baselines, classification=classification,
-                        owner="run_cell (baseline)")
+    scores, _ = cv_scores(
+        metrics, y_true, predictions, classification=classification, owner="run_cell"
+    )
+    base, _ = cv_scores(
+        metrics, y_true, baselines, classification=classification, owner="run_cell (baseline)"
+    )
     return scores, base, float(np.mean(fit_times)), model
 
 
@@ -195,8 +198,19 @@ def limit_threads(n_threads):
             numba.set_num_threads(previous_numba)
 
 
-def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=0,
-             return_model=False, n_threads=1, source_fit=None):
+def run_cell(
+    cell,
+    estimator,
+    kind,
+    source,
+    target,
+    *,
+    n_splits=5,
+    random_state=0,
+    return_model=False,
+    n_threads=1,
+    source_fit=None,
+):
     """Run one cell and return ``(row, model)``; never raises.
 
     Parameters
@@ -228,8 +242,11 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
     model : estimator or None
     """
     row = {
-        "source": cell.source, "target": cell.target, "task": cell.task,
-        "estimator": cell.estimator, "protocol": cell.protocol,
+        "source": cell.source,
+        "target": cell.target,
+        "task": cell.task,
+        "estimator": cell.estimator,
+        "protocol": cell.protocol,
         "started_at": time.time(),
     }
     start = time.perf_counter()
@@ -239,8 +256,9 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
         # running the cell: under joblib's Dask or Ray backend a nested
         # Parallel would otherwise send its tasks to the cluster.
         with limit_threads(n_threads), parallel_config(backend="threading"):
-            model = _run(cell, estimator, kind, source, target, n_splits, random_state, row,
-                         source_fit)
+            model = _run(
+                cell, estimator, kind, source, target, n_splits, random_state, row, source_fit
+            )
         row["status"] = "FINISHED"
         row["error"] = ""
     except Exception as exc:  # noqa: BLE001 - one cell must not stop the grid
@@ -291,9 +309,7 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
     row["n_folds"] = len(folds)
     row["n_train_windows"] = float(np.mean([len(tr) for tr, _ in folds]))
     if cell.protocol == "scratch":
-        scores, base, row["fit_seconds"], model = _cv(
-            lambda: clone(estimator), kind, Xt, yt, folds
-        )
+        scores, base, row["fit_seconds"], model = _cv(lambda: clone(estimator), kind, Xt, yt, folds)
     elif cell.protocol == "fine_tune":
         param = transfer_param(estimator)
         if param is None:

@@ -65,7 +65,14 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-__all__ = ["ConfigError", "GridConfig", "default_config", "load_config", "parse_config", "read_toml"]
+__all__ = [
+    "ConfigError",
+    "GridConfig",
+    "default_config",
+    "load_config",
+    "parse_config",
+    "read_toml",
+]
 
 
 class ConfigError(ValueError):
@@ -115,8 +122,18 @@ def read_toml(path, kind="grid"):
 
 
 _TOP = {
-    "tasks", "protocols", "pairs", "n_splits", "random_state", "max_windows_per_subject",
-    "n_jobs", "n_threads", "windows", "datasets", "estimators", "tracking",
+    "tasks",
+    "protocols",
+    "pairs",
+    "n_splits",
+    "random_state",
+    "max_windows_per_subject",
+    "n_jobs",
+    "n_threads",
+    "windows",
+    "datasets",
+    "estimators",
+    "tracking",
 }
 _WINDOWS = {"rate", "length", "overlap", "activity", "channels"}
 _DATASET = {"dataset", "placement", "label"}
@@ -158,8 +175,11 @@ class _Checker:
     def unknown(self, table, allowed, prefix):
         for key in table:
             if key not in allowed:
-                self.error(f"{prefix}{key}", table[key],
-                           f"unknown key; expected one of {', '.join(sorted(allowed))}.")
+                self.error(
+                    f"{prefix}{key}",
+                    table[key],
+                    f"unknown key; expected one of {', '.join(sorted(allowed))}.",
+                )
 
     def names(self, key, value, allowed):
         if isinstance(value, str):
@@ -170,7 +190,9 @@ class _Checker:
         ok = True
         for i, v in enumerate(value):
             if v not in allowed:
-                self.error(f"{key}[{i}]", v, f"unknown; expected one of {', '.join(map(repr, allowed))}.")
+                self.error(
+                    f"{key}[{i}]", v, f"unknown; expected one of {', '.join(map(repr, allowed))}."
+                )
                 ok = False
         return value if ok else None
 
@@ -241,8 +263,11 @@ def parse_config(config, source="configuration"):
 
     tasks = c.names("tasks", config.get("tasks", ["gender", "age"]), list(TASKS))
     params["tasks"] = tasks
-    protocols = c.names("protocols", config.get("protocols", ["within", "direct", "fine_tune", "scratch"]),
-                        list(PROTOCOLS))
+    protocols = c.names(
+        "protocols",
+        config.get("protocols", ["within", "direct", "fine_tune", "scratch"]),
+        list(PROTOCOLS),
+    )
     params["protocols"] = protocols
 
     value = config.get("n_splits", 5)
@@ -251,7 +276,9 @@ def parse_config(config, source="configuration"):
     params["n_splits"] = value
     value = config.get("random_state", 0)
     if not _is_int(value) or not 0 <= value <= _MAX_SEED:
-        c.error("random_state", value, f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range).")
+        c.error(
+            "random_state", value, f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range)."
+        )
     params["random_state"] = value
     if "max_windows_per_subject" in config:
         value = config["max_windows_per_subject"]
@@ -277,8 +304,11 @@ def parse_config(config, source="configuration"):
     c.unknown(windows, _WINDOWS, "windows.")
     for key, check, message in (
         ("rate", lambda v: _is_number(v) and v > 0, "expected a finite positive number of Hz."),
-        ("length", lambda v: _is_number(v) and v > 0,
-         "expected a finite positive number of seconds."),
+        (
+            "length",
+            lambda v: _is_number(v) and v > 0,
+            "expected a finite positive number of seconds.",
+        ),
         ("overlap", lambda v: _is_number(v) and 0 <= v < 1, "expected a number in [0, 1)."),
         ("activity", lambda v: v in ACTIVITIES, f"expected one of {', '.join(ACTIVITIES)}."),
     ):
@@ -294,8 +324,12 @@ def parse_config(config, source="configuration"):
     datasets = config.get("datasets")
     entries = []
     if not isinstance(datasets, list) or not datasets:
-        c.error("datasets", datasets, "expected a non-empty array of tables "
-                "([[datasets]] with dataset = ... and placement = ...).")
+        c.error(
+            "datasets",
+            datasets,
+            "expected a non-empty array of tables "
+            "([[datasets]] with dataset = ... and placement = ...).",
+        )
     else:
         for i, entry in enumerate(datasets):
             key = f"datasets[{i}]"
@@ -310,8 +344,11 @@ def parse_config(config, source="configuration"):
                 c.error(f"{key}.dataset", name, str(exc))
             placement = entry.get("placement")
             if placement is not None and placement not in PLACEMENTS:
-                c.error(f"{key}.placement", placement,
-                        f"unknown placement; expected one of {', '.join(PLACEMENTS)}.")
+                c.error(
+                    f"{key}.placement",
+                    placement,
+                    f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
+                )
             label = entry.get("label")
             if label is not None and not isinstance(label, str):
                 c.error(f"{key}.label", label, "expected a string.")
@@ -321,12 +358,17 @@ def parse_config(config, source="configuration"):
             entries.append(spec)
     params["datasets"] = entries
 
-    labels = [e.get("label") or (f"{e['dataset']}/{e['placement']}" if e["placement"] else e["dataset"])
-              for e in entries if isinstance(e.get("dataset"), str)]
+    labels = [
+        e.get("label") or (f"{e['dataset']}/{e['placement']}" if e["placement"] else e["dataset"])
+        for e in entries
+        if isinstance(e.get("dataset"), str)
+    ]
     pairs = config.get("pairs", "same_placement")
     if isinstance(pairs, str):
         if pairs not in ("same_placement", "all"):
-            c.error("pairs", pairs, "expected 'same_placement', 'all' or a list of [source, target].")
+            c.error(
+                "pairs", pairs, "expected 'same_placement', 'all' or a list of [source, target]."
+            )
     elif isinstance(pairs, list):
         for i, pair in enumerate(pairs):
             if not (isinstance(pair, list) and len(pair) == 2):
@@ -334,14 +376,17 @@ def parse_config(config, source="configuration"):
                 continue
             for side in pair:
                 if side not in labels:
-                    c.error(f"pairs[{i}]", pair, f"unknown dataset label {side!r}; labels are {labels}.")
+                    c.error(
+                        f"pairs[{i}]", pair, f"unknown dataset label {side!r}; labels are {labels}."
+                    )
         pairs = [tuple(p) for p in pairs]
     else:
         c.error("pairs", pairs, "expected 'same_placement', 'all' or a list of [source, target].")
     params["pairs"] = pairs
 
-    estimators = config.get("estimators", {"random_forest": {"type": "random_forest"},
-                                           "cnn": {"type": "cnn"}})
+    estimators = config.get(
+        "estimators", {"random_forest": {"type": "random_forest"}, "cnn": {"type": "cnn"}}
+    )
     params["estimators"] = {}
     if not isinstance(estimators, dict) or not estimators:
         c.error("estimators", estimators, "expected a table of named estimator tables.")
@@ -353,11 +398,18 @@ def parse_config(config, source="configuration"):
                 continue
             type_ = spec.get("type")
             if type_ not in ESTIMATOR_TYPES:
-                c.error(f"{key}.type", type_,
-                        f"unknown estimator type; expected one of {', '.join(map(repr, ESTIMATOR_TYPES))}.")
+                c.error(
+                    f"{key}.type",
+                    type_,
+                    "unknown estimator type; expected one of "
+                    f"{', '.join(map(repr, ESTIMATOR_TYPES))}.",
+                )
                 continue
-            valid_tasks = [t for t in config.get("tasks", list(TASKS)) if t in TASKS] \
-                if isinstance(config.get("tasks", []), list) else []
+            valid_tasks = (
+                [t for t in config.get("tasks", list(TASKS)) if t in TASKS]
+                if isinstance(config.get("tasks", []), list)
+                else []
+            )
             _check_estimator(c, key, spec, valid_tasks or list(TASKS))
             params["estimators"][name] = dict(spec)
 
@@ -368,13 +420,23 @@ def parse_config(config, source="configuration"):
     c.unknown(tracking, _TRACKING, "tracking.")
     for key, param, check, message in (
         ("enabled", "tracking", lambda v: isinstance(v, bool), "expected true or false."),
-        ("uri", "tracking_uri", lambda v: isinstance(v, str) and v, "expected a tracking URI string."),
+        (
+            "uri",
+            "tracking_uri",
+            lambda v: isinstance(v, str) and v,
+            "expected a tracking URI string.",
+        ),
         ("experiment", "experiment", lambda v: isinstance(v, str) and v, "expected a name."),
         ("results", "results_path", lambda v: isinstance(v, str) and v, "expected a CSV path."),
         ("recompute", "recompute", lambda v: isinstance(v, bool), "expected true or false."),
-        ("log_models", "log_models",
-         lambda v: isinstance(v, bool) or (isinstance(v, list) and all(isinstance(p, str) for p in v)),
-         "expected true, false or a list of cell-key patterns."),
+        (
+            "log_models",
+            "log_models",
+            lambda v: (
+                isinstance(v, bool) or (isinstance(v, list) and all(isinstance(p, str) for p in v))
+            ),
+            "expected true, false or a list of cell-key patterns.",
+        ),
     ):
         if key in tracking:
             if not check(tracking[key]):
@@ -396,8 +458,11 @@ def _check_estimator(c, key, spec, tasks):
         return
     seed = params.get("random_state")
     if seed is not None and not (_is_int(seed) and 0 <= seed <= _MAX_SEED):
-        c.error(f"{key}.random_state", seed,
-                f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range).")
+        c.error(
+            f"{key}.random_state",
+            seed,
+            f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range).",
+        )
         return
     lags = params.get("lags", 10)
     if not _is_int(lags) or lags < 1:
@@ -521,8 +586,10 @@ def default_config(data_home=None, n_splits=5):
     kept = [e for e in entries if len(by_placement[e["placement"]]) > 1]
     for e in entries:
         if e not in kept:
-            notes.append(f"{e['dataset']}/{e['placement']} left out: no other dataset "
-                         "at that placement to transfer with.")
+            notes.append(
+                f"{e['dataset']}/{e['placement']} left out: no other dataset "
+                "at that placement to transfer with."
+            )
     config = {
         "tasks": ["gender", "age"],
         "protocols": ["within", "direct", "fine_tune", "scratch"],
@@ -540,7 +607,10 @@ def default_config(data_home=None, n_splits=5):
     }
     if not kept:
         raise ConfigError(
-            [f"datasets = []: no two datasets share a placement in the data home. {' '.join(notes)}"],
+            [
+                "datasets = []: no two datasets share a placement in the data home. "
+                + " ".join(notes)
+            ],
             "default configuration",
         )
     result = parse_config(config, source="default configuration")

@@ -122,6 +122,7 @@ def entry_specs(specs):
         raise ValueError(f"datasets: labels {dupes} appear twice; give each entry its own label.")
     return out
 
+
 def load_entries(specs, *, data_home, window_params, max_windows_per_subject):
     """Load, window and subsample every entry; errors name the entry.
 
@@ -142,7 +143,9 @@ def load_entries(specs, *, data_home, window_params, max_windows_per_subject):
                 )
             meta = meta.reset_index(drop=True)
             if "group" not in meta:
-                meta = meta.assign(group=meta["dataset"].astype(str) + ":" + meta["subject"].astype(str))
+                meta = meta.assign(
+                    group=meta["dataset"].astype(str) + ":" + meta["subject"].astype(str)
+                )
             name = str(meta["dataset"].iloc[0]) if "dataset" in meta else label
             placement = str(meta["placement"].iloc[0]) if "placement" in meta else ""
         else:

@@ -34,6 +34,7 @@ from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_wi
 
 __all__ = ["CrossDatasetGrid", "run_grid"]
 
+
 class CrossDatasetGrid:
     """Train on one gait dataset, test on another: every pair, task, model, protocol.
 
@@ -248,7 +249,9 @@ class CrossDatasetGrid:
         if self.n_threads is not None and (
             not isinstance(self.n_threads, numbers.Integral) or self.n_threads < 1
         ):
-            raise ValueError(f"n_threads must be a positive integer or None, got {self.n_threads!r}.")
+            raise ValueError(
+                f"n_threads must be a positive integer or None, got {self.n_threads!r}."
+            )
         if not isinstance(self.n_splits, numbers.Integral) or self.n_splits < 2:
             raise ValueError(f"n_splits must be an integer >= 2, got {self.n_splits!r}.")
         m = self.max_windows_per_subject
@@ -256,8 +259,11 @@ class CrossDatasetGrid:
             raise ValueError(
                 f"max_windows_per_subject must be a positive integer or None, got {m!r}."
             )
-        if not (self.log_models is True or self.log_models is False
-                or all(isinstance(p, str) for p in self.log_models)):
+        if not (
+            self.log_models is True
+            or self.log_models is False
+            or all(isinstance(p, str) for p in self.log_models)
+        ):
             raise ValueError(
                 "log_models must be True, False or a list of cell-key patterns; "
                 f"got {self.log_models!r}."
@@ -286,8 +292,12 @@ class CrossDatasetGrid:
         labels = list(entries)
         if isinstance(self.pairs, str):
             if self.pairs == "same_placement":
-                pairs = [(s, t) for s in labels for t in labels
-                         if s != t and entries[s].placement == entries[t].placement]
+                pairs = [
+                    (s, t)
+                    for s in labels
+                    for t in labels
+                    if s != t and entries[s].placement == entries[t].placement
+                ]
             elif self.pairs == "all":
                 pairs = [(s, t) for s in labels for t in labels if s != t]
             else:
@@ -348,8 +358,16 @@ class CrossDatasetGrid:
         config = {
             "cell": cell.key,
             "estimator": type(estimator).__name__,
-            "params": {k: stable_repr(v) for k, v in sorted(estimator.get_params(deep=True).items())},
-            "windows": [self.rate, self.length, self.overlap, str(self.activity), list(self.channels)],
+            "params": {
+                k: stable_repr(v) for k, v in sorted(estimator.get_params(deep=True).items())
+            },
+            "windows": [
+                self.rate,
+                self.length,
+                self.overlap,
+                str(self.activity),
+                list(self.channels),
+            ],
             "max_windows_per_subject": self.max_windows_per_subject,
             "n_splits": self.n_splits,
             "random_state": self.random_state,
@@ -384,8 +402,11 @@ class CrossDatasetGrid:
             "random_state": self.random_state,
             "max_windows_per_subject": self.max_windows_per_subject,
         }
-        lags = [v for k, v in estimator.get_params(deep=True).items()
-                if k == "lags" or k.endswith("__lags")]
+        lags = [
+            v
+            for k, v in estimator.get_params(deep=True).items()
+            if k == "lags" or k.endswith("__lags")
+        ]
         if lags:
             params["lags"] = lags[0]
         params.update(flatten_params(estimator))
@@ -396,8 +417,10 @@ class CrossDatasetGrid:
             return True
         if not self.log_models:
             return False
-        return any(fnmatch.fnmatchcase(cell.key, p) or fnmatch.fnmatchcase(cell.name, p)
-                   for p in self.log_models)
+        return any(
+            fnmatch.fnmatchcase(cell.key, p) or fnmatch.fnmatchcase(cell.name, p)
+            for p in self.log_models
+        )
 
     def _write_csv(self, table):
         if self.results_path is None:
@@ -412,14 +435,31 @@ class CrossDatasetGrid:
         """FINISHED rows of ``results_path``, by (cell key, config hash)."""
         if self.results_path is None or not Path(self.results_path).is_file():
             return {}
-        text = ["source", "target", "task", "estimator", "protocol", "status", "error",
-                "cell_key", "config_hash", "run_id"]
+        text = [
+            "source",
+            "target",
+            "task",
+            "estimator",
+            "protocol",
+            "status",
+            "error",
+            "cell_key",
+            "config_hash",
+            "run_id",
+        ]
         try:
-            table = pd.read_csv(self.results_path, dtype=dict.fromkeys(text, str),
-                                keep_default_na=False, na_values=[""])
+            table = pd.read_csv(
+                self.results_path,
+                dtype=dict.fromkeys(text, str),
+                keep_default_na=False,
+                na_values=[""],
+            )
         except (OSError, ValueError) as exc:  # pandas' ParserError is a ValueError
-            warnings.warn(f"Could not read back {self.results_path} ({exc}); its cells are "
-                          "computed again.", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"Could not read back {self.results_path} ({exc}); its cells are computed again.",
+                UserWarning,
+                stacklevel=3,
+            )
             return {}
         if not {"cell_key", "config_hash", "status"} <= set(table.columns):
             return {}
@@ -480,24 +520,33 @@ class CrossDatasetGrid:
             if not self.recompute:
                 done = tracker.finished_cells()
         entries = load_entries(
-            specs, data_home=self.data_home, max_windows_per_subject=self.max_windows_per_subject,
-            window_params=dict(rate=self.rate, length=self.length, overlap=self.overlap,
-                               activity=self.activity, channels=self.channels),
+            specs,
+            data_home=self.data_home,
+            max_windows_per_subject=self.max_windows_per_subject,
+            window_params=dict(
+                rate=self.rate,
+                length=self.length,
+                overlap=self.overlap,
+                activity=self.activity,
+                channels=self.channels,
+            ),
         )
         cells = self._cells(entries, tasks, protocols, estimators)
         self._check_shapes(entries, cells)
         self.cells_ = cells
         self.results_path_ = None if self.results_path is None else Path(self.results_path)
 
-        hashes = {c.key: self._config_hash(c, estimators[(c.estimator, c.task)], entries)
-                  for c in cells}
+        hashes = {
+            c.key: self._config_hash(c, estimators[(c.estimator, c.task)], entries) for c in cells
+        }
         # Cells finished while tracking was off (or with tracking disabled)
         # are only in the CSV: read them back too, MLflow's row first.
         saved = {} if self.recompute else self._read_csv()
         self.parent_run_id_ = None
         if tracker is not None:
-            self.parent_run_id_ = tracker.start_grid(self._grid_params(entries, tasks, protocols),
-                                                     {"skgait.version": __version__})
+            self.parent_run_id_ = tracker.start_grid(
+                self._grid_params(entries, tasks, protocols), {"skgait.version": __version__}
+            )
 
         rows, todo, untracked = {}, [], []
         for cell in cells:
@@ -531,29 +580,42 @@ class CrossDatasetGrid:
         reused = {}  # within cell key -> its target's scratch cells
         for cell in todo:
             within = Cell(cell.target, cell.target, cell.task, cell.estimator, "within").key
-            if cell.protocol == "scratch" and within in by_key and (
-                    within not in rows or not self._wants_model(cell)):
+            if (
+                cell.protocol == "scratch"
+                and within in by_key
+                and (within not in rows or not self._wants_model(cell))
+            ):
                 reused.setdefault(within, []).append(cell)
         derived = {c.key for cells_ in reused.values() for c in cells_}
         # fine_tune cells start from the model of a direct cell of their
         # source (the same fit), so they run after the direct cells.
         direct = {(c.source, c.task, c.estimator) for c in todo if c.protocol == "direct"}
-        waiting = [c for c in todo if c.protocol == "fine_tune"
-                   and (c.source, c.task, c.estimator) in direct]
+        waiting = [
+            c
+            for c in todo
+            if c.protocol == "fine_tune" and (c.source, c.task, c.estimator) in direct
+        ]
         feeds = {(c.source, c.task, c.estimator) for c in waiting}
         source_fits = {}
 
         def job(cell, source_fit=None):
             head, tail = heads[(cell.estimator, cell.task)]
-            wanted = (self._wants_model(cell)
-                      or any(self._wants_model(c) for c in reused.get(cell.key, ()))
-                      or (cell.protocol == "direct"
-                          and (cell.source, cell.task, cell.estimator) in feeds))
+            wanted = (
+                self._wants_model(cell)
+                or any(self._wants_model(c) for c in reused.get(cell.key, ()))
+                or (cell.protocol == "direct" and (cell.source, cell.task, cell.estimator) in feeds)
+            )
             return delayed(run_cell)(
-                cell, tail, TASKS[cell.task][1],
-                data(cell.source, cell), data(cell.target, cell),
-                n_splits=self.n_splits, random_state=self.random_state,
-                return_model=wanted, n_threads=self.n_threads, source_fit=source_fit,
+                cell,
+                tail,
+                TASKS[cell.task][1],
+                data(cell.source, cell),
+                data(cell.target, cell),
+                n_splits=self.n_splits,
+                random_state=self.random_state,
+                return_model=wanted,
+                n_threads=self.n_threads,
+                source_fit=source_fit,
             )
 
         first = (job(c) for c in todo if c.key not in derived and c not in waiting)
@@ -566,18 +628,34 @@ class CrossDatasetGrid:
                 return
             estimator = estimators[(cell.estimator, cell.task)]
             kind = TASKS[cell.task][1]
-            tags = {"skgait.version": __version__, "task": cell.task,
-                    "protocol": cell.protocol, "estimator": cell.estimator,
-                    "source": cell.source, "target": cell.target}
+            tags = {
+                "skgait.version": __version__,
+                "task": cell.task,
+                "protocol": cell.protocol,
+                "estimator": cell.estimator,
+                "source": cell.source,
+                "target": cell.target,
+            }
             if cell.key in derived:
-                tags["skgait.reused_cell"] = Cell(cell.target, cell.target, cell.task,
-                                                  cell.estimator, "within").key
+                tags["skgait.reused_cell"] = Cell(
+                    cell.target, cell.target, cell.task, cell.estimator, "within"
+                ).key
             try:
                 row["run_id"] = tracker.log_cell(
-                    cell, row, self._cell_params(cell, estimator, entries), tags,
-                    METRICS[kind] + tuple(f"baseline_{m}" for m in METRICS[kind])
-                    + ("fit_seconds", "fine_tune_seconds", "n_windows",
-                       "n_subjects", "n_train_windows", "seconds"),
+                    cell,
+                    row,
+                    self._cell_params(cell, estimator, entries),
+                    tags,
+                    METRICS[kind]
+                    + tuple(f"baseline_{m}" for m in METRICS[kind])
+                    + (
+                        "fit_seconds",
+                        "fine_tune_seconds",
+                        "n_windows",
+                        "n_subjects",
+                        "n_train_windows",
+                        "seconds",
+                    ),
                     model,
                 )
             except TrackingError as exc:
@@ -586,14 +664,14 @@ class CrossDatasetGrid:
                 warnings.warn(
                     f"{exc}. Tracking is off for the rest of this grid; results "
                     f"keep being written to {self.results_path_}.",
-                    UserWarning, stacklevel=4,
+                    UserWarning,
+                    stacklevel=4,
                 )
 
         def finish(cell, row, model):
             row.update(cell_key=cell.key, config_hash=hashes[cell.key], cached=False)
             if row["status"] != "FINISHED":
-                warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
-                              stacklevel=3)
+                warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning, stacklevel=3)
             if model is not None and self._wants_model(cell):
                 # The fitted model is the tail: put the per-window steps back.
                 label = cell.source if cell.protocol == "direct" else cell.target
@@ -610,12 +688,18 @@ class CrossDatasetGrid:
 
         def reuse(within_key, within_row, model):
             for cell in reused.pop(within_key, ()):
-                row = scratch_from_within(cell, within_row, TASKS[cell.task][1],
-                                          data(cell.source, cell), self.n_splits)
+                row = scratch_from_within(
+                    cell, within_row, TASKS[cell.task][1], data(cell.source, cell), self.n_splits
+                )
                 finish(cell, row, model)
 
-        bar = tqdm(total=len(cells), initial=len(cells) - len(todo), desc="cells", unit="cell",
-                   disable=not self.progress)
+        bar = tqdm(
+            total=len(cells),
+            initial=len(cells) - len(todo),
+            desc="cells",
+            unit="cell",
+            disable=not self.progress,
+        )
         try:
             for cell in untracked:  # finished while tracking was off: log them now
                 track(cell, rows[cell.key])
@@ -624,10 +708,18 @@ class CrossDatasetGrid:
             for key in [k for k in reused if k in rows]:  # within read back
                 reuse(key, rows[key], None)
             for jobs in (first, then):
-                for row, model in Parallel(n_jobs=self.n_jobs,
-                                           return_as="generator_unordered")(jobs):
-                    cell = by_key[Cell(row["source"], row["target"], row["task"],
-                                       row["estimator"], row["protocol"]).key]
+                for row, model in Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
+                    jobs
+                ):
+                    cell = by_key[
+                        Cell(
+                            row["source"],
+                            row["target"],
+                            row["task"],
+                            row["estimator"],
+                            row["protocol"],
+                        ).key
+                    ]
                     source = (cell.source, cell.task, cell.estimator)
                     if cell.protocol == "direct" and source in feeds and model is not None:
                         source_fits[source] = (model, row["fit_seconds"])
@@ -648,10 +740,13 @@ class CrossDatasetGrid:
                 figures = plot_heatmaps(table, tmp) if len(table) else []
                 try:
                     tracker.finish_grid(
-                        table, figures,
-                        tags={"skgait.n_cells": len(table),
-                              "skgait.n_failed": int((table["status"] != "FINISHED").sum()),
-                              "skgait.n_cached": int(table["cached"].sum())},
+                        table,
+                        figures,
+                        tags={
+                            "skgait.n_cells": len(table),
+                            "skgait.n_failed": int((table["status"] != "FINISHED").sum()),
+                            "skgait.n_cached": int(table["cached"].sum()),
+                        },
                     )
                 except TrackingError as exc:
                     tracking_error = exc
@@ -674,7 +769,9 @@ class CrossDatasetGrid:
             "placements": ",".join(e.placement for e in entries.values()),
             "tasks": ",".join(tasks),
             "protocols": ",".join(protocols),
-            "estimators": ",".join(DEFAULT_ESTIMATORS if self.estimators is None else self.estimators),
+            "estimators": ",".join(
+                DEFAULT_ESTIMATORS if self.estimators is None else self.estimators
+            ),
             "pairs": self.pairs if isinstance(self.pairs, str) else stable_repr(self.pairs),
             "rate": self.rate,
             "window_length": self.length,

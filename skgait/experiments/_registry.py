@@ -65,8 +65,7 @@ PROTOCOLS = {
     ),
     "direct": (
         "transfer",
-        "Train on every subject of the source, test on every subject of the "
-        "target, no adaptation.",
+        "Train on every subject of the source, test on every subject of the target, no adaptation.",
     ),
     "fine_tune": (
         "transfer",

@@ -67,7 +67,9 @@ def results_tables(results, metric=None):
         metrics = [m for m in _metrics_of(task) if metric in (None, m)]
         for estimator in _order(results["estimator"]):
             sub = ok[(ok["task"] == task) & (ok["estimator"] == estimator)]
-            present = set(results[(results["task"] == task) & (results["estimator"] == estimator)]["protocol"])
+            present = set(
+                results[(results["task"] == task) & (results["estimator"] == estimator)]["protocol"]
+            )
             protocols = [p for p in transfer if p in present]
             if not protocols and "within" in present:
                 protocols = ["within"]
@@ -144,9 +146,15 @@ def plot_heatmaps(results, directory):
                     bright = image.norm(v) > 0.6  # light cells of viridis: dark text
                     if metric == "mae":
                         bright = not bright
-                    ax.text(c, r, f"{v:.1f}" if scale == 100 else f"{v:.2f}",
-                            ha="center", va="center", fontsize=8,
-                            color="k" if bright else "w")
+                    ax.text(
+                        c,
+                        r,
+                        f"{v:.1f}" if scale == 100 else f"{v:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="k" if bright else "w",
+                    )
             fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         unit = "years" if metric == "mae" else "%"
         fig.suptitle(f"{task}: {metric} ({unit}); rows = training, columns = testing")

@@ -29,9 +29,19 @@ _PER_WINDOW = (ACFTransformer,)
 
 #: Columns of a ``within`` row that its target's ``scratch`` cells share.
 _SHARED_COLUMNS = (
-    "status", "error", "accuracy", "balanced_accuracy", "mae", "baseline_accuracy",
-    "baseline_balanced_accuracy", "baseline_mae", "fit_seconds", "n_windows",
-    "n_subjects", "n_train_windows", "n_folds",
+    "status",
+    "error",
+    "accuracy",
+    "balanced_accuracy",
+    "mae",
+    "baseline_accuracy",
+    "baseline_balanced_accuracy",
+    "baseline_mae",
+    "fit_seconds",
+    "n_windows",
+    "n_subjects",
+    "n_train_windows",
+    "n_folds",
 )
 
 
@@ -53,8 +63,11 @@ def split_per_window(estimator):
         pipeline of the remaining steps, or ``estimator`` when ``head`` is
         empty.
     """
-    if (not isinstance(estimator, Pipeline) or estimator.memory is not None
-            or getattr(estimator, "transform_input", None) is not None):
+    if (
+        not isinstance(estimator, Pipeline)
+        or estimator.memory is not None
+        or getattr(estimator, "transform_input", None) is not None
+    ):
         return [], estimator
     head = []
     for name, step in estimator.steps[:-1]:
@@ -63,7 +76,7 @@ def split_per_window(estimator):
         head.append((name, step))
     if not head:
         return [], estimator
-    rest = estimator.steps[len(head):]
+    rest = estimator.steps[len(head) :]
     tail = rest[0][1] if len(rest) == 1 else Pipeline(rest, verbose=estimator.verbose)
     return head, tail
 
@@ -78,8 +91,12 @@ class SharedFeatures:
         """``(fitted_head, features)`` of the windows ``X`` of entry ``label``."""
         if not head:
             return [], X
-        key = (label, tuple((name, type(step).__name__, stable_repr(step.get_params()))
-                            for name, step in head))
+        key = (
+            label,
+            tuple(
+                (name, type(step).__name__, stable_repr(step.get_params())) for name, step in head
+            ),
+        )
         if key not in self._cache:
             fitted = []
             for name, step in head:
@@ -109,8 +126,11 @@ def scratch_from_within(cell, within, kind, source, n_splits):
     with that error.
     """
     row = {
-        "source": cell.source, "target": cell.target, "task": cell.task,
-        "estimator": cell.estimator, "protocol": cell.protocol,
+        "source": cell.source,
+        "target": cell.target,
+        "task": cell.task,
+        "estimator": cell.estimator,
+        "protocol": cell.protocol,
         "started_at": time.time(),
     }
     start = time.perf_counter()

@@ -250,9 +250,7 @@ def _acf_direct(X, max_lag, include_lag0, out):
     # Chunks are handed to threads one at a time (dynamic scheduling), so a
     # core slowed down by another process does not hold the others back.
     with _LAUNCH_LOCK, numba.parallel_chunksize(1):
-        _acf_direct_kernel(
-            X, max_lag, 0 if include_lag0 else 1, out, n_constant, n_nonfinite
-        )
+        _acf_direct_kernel(X, max_lag, 0 if include_lag0 else 1, out, n_constant, n_nonfinite)
     if n_nonfinite.any():
         assert_all_finite(X, input_name="X")  # raises sklearn's NaN/inf message
         raise RuntimeError(

@@ -115,7 +115,9 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         "sensors": [StrOptions({"auto"}), list],
     }
 
-    def __init__(self, lags=(2, 4, 8, 16), *, rate=None, gravity_channels=(0, 1, 2), sensors="auto"):
+    def __init__(
+        self, lags=(2, 4, 8, 16), *, rate=None, gravity_channels=(0, 1, 2), sensors="auto"
+    ):
         self.lags = lags
         self.rate = rate
         self.gravity_channels = gravity_channels
@@ -148,8 +150,10 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         """
         X = check_windows(X, estimator=self)
         n_channels, n_timepoints = X.shape[1:]
-        lags = [to_samples(lag, self.rate, name="lags", owner="CrossCorrelationFeatures", unit="lag")
-                for lag in self.lags]
+        lags = [
+            to_samples(lag, self.rate, name="lags", owner="CrossCorrelationFeatures", unit="lag")
+            for lag in self.lags
+        ]
         if any(lag >= n_timepoints - 1 for lag in lags):
             raise ValueError(
                 f"CrossCorrelationFeatures: lags {lags} (samples) must be shorter "

@@ -28,9 +28,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def _check_common(owner, gamma, reduction):
     if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{owner}: reduction must be one of {_REDUCTIONS}; got {reduction!r}."
-        )
+        raise ValueError(f"{owner}: reduction must be one of {_REDUCTIONS}; got {reduction!r}.")
     if gamma is not None and (not np.isscalar(gamma) or gamma < 0):
         raise ValueError(f"{owner}: gamma must be a number >= 0; got {gamma!r}.")
 
@@ -40,9 +38,7 @@ def _as_weight(value, owner):
         return None
     weight = torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=torch.float32)
     if not torch.all(torch.isfinite(weight)) or torch.any(weight < 0):
-        raise ValueError(
-            f"{owner}: class_weight must be finite and non-negative; got {value!r}."
-        )
+        raise ValueError(f"{owner}: class_weight must be finite and non-negative; got {value!r}.")
     return weight
 
 

@@ -118,8 +118,7 @@ class MultiTaskLoss(nn.Module):
         if self.verification is not None and self.weight("verification") > 0:
             if embedding is None:
                 raise ValueError(
-                    "MultiTaskLoss: verification needs the network to return "
-                    "(outputs, embedding)."
+                    "MultiTaskLoss: verification needs the network to return (outputs, embedding)."
                 )
             col = list(self.task_outputs).index(self.main_task)
             labels = y_true[:, col]

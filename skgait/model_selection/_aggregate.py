@@ -19,6 +19,7 @@ from ..utils._aggregate import (
 
 __all__ = ["AGGREGATION_METHODS", "aggregate_predictions", "make_aggregated_scorer"]
 
+
 def _group_targets(y_true, inv, n_groups, owner):
     """One target per group; raise if a group has more than one."""
     y_true = np.asarray(y_true)
@@ -79,9 +80,7 @@ class _AggregatedScorer:
         """
         if groups is not None:
             if groups is not True and not isinstance(groups, str):
-                raise ValueError(
-                    f"groups must be True or a metadata key, got {groups!r}."
-                )
+                raise ValueError(f"groups must be True or a metadata key, got {groups!r}.")
             self._level = "groups" if groups is True else groups
         return self
 
@@ -112,9 +111,7 @@ class _AggregatedScorer:
             raise TypeError(f"{owner} got unexpected metadata {sorted(kwargs)}.")
         unique_groups, inv = _group_index(groups, len(y_true), owner)
         y_group = _group_targets(y_true, inv, len(unique_groups), owner)
-        if self._method in _PROBA_METHODS or (
-            self._method == "vote" and is_classifier(estimator)
-        ):
+        if self._method in _PROBA_METHODS or (self._method == "vote" and is_classifier(estimator)):
             if self._method in _PROBA_METHODS:
                 window = estimator.predict_proba(X)
             else:
@@ -123,9 +120,7 @@ class _AggregatedScorer:
             if agg.ndim == 2:
                 agg = np.asarray(estimator.classes_)[np.argmax(agg, axis=1)]
         else:
-            _, agg = aggregate_predictions(
-                estimator.predict(X), groups, method=self._method
-            )
+            _, agg = aggregate_predictions(estimator.predict(X), groups, method=self._method)
         return self._sign * self._score_func(y_group, agg, **self._kwargs)
 
 
@@ -184,7 +179,8 @@ def make_aggregated_scorer(
     needed). Without routing it receives no groups and raises a
     ``ValueError`` that says the above, rather than silently scoring
     windows (``cross_validate`` turns it into NaN scores and a warning with
-    the same message unless ``error_score="raise"``). :func:`skgait.model_selection.evaluate` does all this for you.
+    the same message unless ``error_score="raise"``).
+    :func:`skgait.model_selection.evaluate` does all this for you.
 
     The target must be constant within a group (true for age and gender by
     subject or recording).
@@ -211,11 +207,7 @@ def make_aggregated_scorer(
     """
     _check_method(method, "make_aggregated_scorer")
     if not callable(score_func):
-        raise TypeError(
-            f"make_aggregated_scorer: score_func must be callable, got {score_func!r}."
-        )
+        raise TypeError(f"make_aggregated_scorer: score_func must be callable, got {score_func!r}.")
     if not isinstance(level, str):
         raise TypeError(f"make_aggregated_scorer: level must be a str, got {level!r}.")
-    return _AggregatedScorer(
-        score_func, method, level, 1 if greater_is_better else -1, kwargs
-    )
+    return _AggregatedScorer(score_func, method, level, 1 if greater_is_better else -1, kwargs)

@@ -70,9 +70,7 @@ def make_baseline(task="classification"):
 def _infer_task(estimator, task):
     if task is not None:
         if task not in _METRICS:
-            raise ValueError(
-                f"Unknown task {task!r}; expected 'classification' or 'regression'."
-            )
+            raise ValueError(f"Unknown task {task!r}; expected 'classification' or 'regression'.")
         return task
     if is_classifier(estimator):
         return "classification"
@@ -183,8 +181,9 @@ def cv_scores(metrics, y_true_folds, y_pred_folds, *, classification, owner, pre
             UserWarning,
             stacklevel=3,
         )
-        return _score(metrics, np.concatenate(y_true_folds), np.concatenate(y_pred_folds),
-                      prefix), True
+        return _score(
+            metrics, np.concatenate(y_true_folds), np.concatenate(y_pred_folds), prefix
+        ), True
     folds = [_score(metrics, t, p, prefix) for t, p in zip(y_true_folds, y_pred_folds)]
     return {k: float(np.mean([f[k] for f in folds])) for k in folds[0]}, False
 
@@ -365,13 +364,19 @@ def evaluate(
             row = {"protocol": name, "model": model_name, "n_splits": len(folds)}
             classification = task == "classification"
             owner = f"evaluate ({name}, {model_name})"
-            scores, _ = cv_scores(metrics, pooled["true"], pooled["pred"],
-                                  classification=classification, owner=owner)
+            scores, _ = cv_scores(
+                metrics, pooled["true"], pooled["pred"], classification=classification, owner=owner
+            )
             row.update(scores)
             if aggregate is not None:
-                scores, _ = cv_scores(metrics, pooled["subject_true"], pooled["subject_pred"],
-                                      classification=classification, owner=owner,
-                                      prefix="subject_")
+                scores, _ = cv_scores(
+                    metrics,
+                    pooled["subject_true"],
+                    pooled["subject_pred"],
+                    classification=classification,
+                    owner=owner,
+                    prefix="subject_",
+                )
                 row.update(scores)
             row["fit_time"] = float(np.mean(fit_times))
             pooled_rows.append(row)

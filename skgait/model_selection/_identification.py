@@ -84,15 +84,14 @@ class CrossRecordingSplit(BaseCrossValidator):
 
     def _check_groups(self, X, groups):
         owner = type(self).__name__
-        hint = (
-            "Pass (subject, recording) pairs, for example "
-            "groups=meta[['subject', 'recording']]."
-        )
+        hint = "Pass (subject, recording) pairs, for example groups=meta[['subject', 'recording']]."
         subjects, recordings = _check_label_pairs(
             groups, _num_samples(X), owner, hint, allow_1d=False
         )
         if not isinstance(self.n_splits, int) or self.n_splits < 1:
-            raise ValueError(f"{owner}: n_splits must be a positive integer; got {self.n_splits!r}.")
+            raise ValueError(
+                f"{owner}: n_splits must be a positive integer; got {self.n_splits!r}."
+            )
         # A recording id is only unique within its subject.
         return subjects, np.char.add(np.char.add(subjects, "\x1f"), recordings)
 
@@ -131,7 +130,9 @@ class CrossRecordingSplit(BaseCrossValidator):
                 "can be tested on another recording."
             )
         for k in range(self.n_splits):
-            held_out = [own[(len(own) - 1 - k - offset) % len(own)] for own, offset in per_subject.values()]
+            held_out = [
+                own[(len(own) - 1 - k - offset) % len(own)] for own, offset in per_subject.values()
+            ]
             kept = np.isin(subjects, list(per_subject))
             test_mask = np.isin(recordings, held_out)
             train = np.flatnonzero(kept & ~test_mask)
@@ -234,7 +235,9 @@ def score_identification(estimator, X, meta, cv=None, columns=None):
         rec_true = np.array([subjects[test][recordings[test] == r][0] for r in rec_ids])
         rec_acc = float(np.mean(classes[rec_proba.argmax(1)] == rec_true))
         n_subjects = len(np.unique(subjects[test]))
-        rows.append((window_acc, rec_acc, 1.0 / n_subjects, n_subjects, len(train), len(test), len(rec_ids)))
+        rows.append(
+            (window_acc, rec_acc, 1.0 / n_subjects, n_subjects, len(train), len(test), len(rec_ids))
+        )
     rows = np.array(rows, dtype=float)
     mean = rows.mean(axis=0)
     return {

@@ -38,7 +38,9 @@ def _input_tags(estimator):
     if steps:
         first = _input_tags(steps[0])
         tags = dataclasses.replace(
-            tags, two_d_array=first.two_d_array, three_d_array=first.three_d_array,
+            tags,
+            two_d_array=first.two_d_array,
+            three_d_array=first.three_d_array,
             allow_nan=first.allow_nan,
         )
     return tags
@@ -201,7 +203,9 @@ def _cv_results(study, n_splits):
         return df
     # Rank completed trials only; pruned and failed ones rank last.
     score = df["mean_test_score"].where(df["state"] == "COMPLETE")
-    df["rank_test_score"] = score.rank(ascending=False, method="min", na_option="bottom").astype(int)
+    df["rank_test_score"] = score.rank(ascending=False, method="min", na_option="bottom").astype(
+        int
+    )
     return df
 
 

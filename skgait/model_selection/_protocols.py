@@ -93,9 +93,7 @@ def get_protocol(
     CrossSessionSplit(test='D02', train='D01')
     """
     if task not in ("classification", "regression"):
-        raise ValueError(
-            f"Unknown task {task!r}; expected 'classification' or 'regression'."
-        )
+        raise ValueError(f"Unknown task {task!r}; expected 'classification' or 'regression'.")
     if not isinstance(protocol, str):
         if not hasattr(protocol, "split"):
             raise TypeError(

@@ -544,9 +544,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         try:
             self.n_splits_ = check_subject_wise(cv, X, y, groups)
         except ValueError as exc:
-            raise ValueError(
-                f"OptunaSearchCV cross-validates by subject only: {exc}"
-            ) from exc
+            raise ValueError(f"OptunaSearchCV cross-validates by subject only: {exc}") from exc
         splits = list(cv.split(X, y, groups))
         params = _check_method_params(X, params=params)
         fit_params, score_params = self._route_fit_params(groups, params)
@@ -582,9 +580,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                         "param_distributions": repr(dists),
                     },
                 )
-            objective = _Objective(
-                self, X, y, splits, dists, fit_params, score_params, epoch_net
-            )
+            objective = _Objective(self, X, y, splits, dists, fit_params, score_params, epoch_net)
             objective.retry = retry
             status = "FAILED"
             try:
@@ -617,7 +613,9 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         best = self.study_.best_trial
         self.best_params_ = dict(best.params)
         self.best_score_ = float(best.value)
-        self.best_index_ = int(np.flatnonzero(self.cv_results_["number"].to_numpy() == best.number)[0])
+        self.best_index_ = int(
+            np.flatnonzero(self.cv_results_["number"].to_numpy() == best.number)[0]
+        )
         self.n_trials_ = len(self.study_.trials)
         if self.refit:
             t0 = time.perf_counter()

@@ -25,8 +25,7 @@ __all__ = [
 ]
 
 _GROUPS_HINT = (
-    "Pass one subject id per window, for example "
-    "groups = meta['dataset'] + ':' + meta['subject']."
+    "Pass one subject id per window, for example groups = meta['dataset'] + ':' + meta['subject']."
 )
 
 
@@ -37,8 +36,7 @@ def _check_groups(groups, n_samples, owner, hint=_GROUPS_HINT):
     groups = np.asarray(groups)
     if groups.ndim != 1:
         raise ValueError(
-            f"{owner}: `groups` must be 1-D (one label per window); got shape "
-            f"{groups.shape}."
+            f"{owner}: `groups` must be 1-D (one label per window); got shape {groups.shape}."
         )
     if groups.shape[0] != n_samples:
         raise ValueError(
@@ -260,7 +258,9 @@ class SubjectKFold(_SubjectStratifiedKFold):
         classes, y_inv = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             return
-        pairs = np.unique(np.column_stack([y_inv, np.unique(groups, return_inverse=True)[1]]), axis=0)
+        pairs = np.unique(
+            np.column_stack([y_inv, np.unique(groups, return_inverse=True)[1]]), axis=0
+        )
         n_groups = np.bincount(pairs[:, 0], minlength=len(classes))
         few = [(c, n) for c, n in zip(classes, n_groups) if n < self.n_splits]
         if few:
@@ -469,8 +469,7 @@ class CrossSessionSplit(BaseCrossValidator):
             overlap = set(_as_label_list(self.train)) & set(_as_label_list(self.test))
             if overlap:
                 raise ValueError(
-                    f"{owner}: sessions {sorted(map(str, overlap))} are in both "
-                    "`train` and `test`."
+                    f"{owner}: sessions {sorted(map(str, overlap))} are in both `train` and `test`."
                 )
 
     def _check_session_groups(self, X, groups):
@@ -487,9 +486,7 @@ class CrossSessionSplit(BaseCrossValidator):
         present = np.unique(sessions)
         if self.train is None:
             if len(present) < 2:
-                raise ValueError(
-                    f"{owner}: need at least two sessions; got {present.tolist()}."
-                )
+                raise ValueError(f"{owner}: need at least two sessions; got {present.tolist()}.")
             return [([s for s in present if s != t], [t]) for t in present]
         train = [str(s) for s in _as_label_list(self.train)]
         test = [str(s) for s in _as_label_list(self.test)]
@@ -550,9 +547,7 @@ class CrossSessionSplit(BaseCrossValidator):
         self._check_params()
         owner = type(self).__name__
         subjects, sessions = self._check_session_groups(X, groups)
-        for fold, (train_sessions, test_sessions) in enumerate(
-            self._session_pairs(sessions)
-        ):
+        for fold, (train_sessions, test_sessions) in enumerate(self._session_pairs(sessions)):
             train_mask = np.isin(sessions, train_sessions)
             test_mask = np.isin(sessions, test_sessions)
             if subjects is not None:

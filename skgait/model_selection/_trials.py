@@ -71,7 +71,9 @@ def suggest_params(trial, param_distributions):
     for name, value in param_distributions.items():
         dist = _as_distribution(name, value)
         if isinstance(dist, IntDistribution):
-            params[name] = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+            params[name] = trial.suggest_int(
+                name, dist.low, dist.high, step=dist.step, log=dist.log
+            )
         elif isinstance(dist, FloatDistribution):
             params[name] = trial.suggest_float(
                 name, dist.low, dist.high, step=dist.step, log=dist.log
@@ -176,8 +178,9 @@ def _make_storage(storage, heartbeat_interval):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         retry = callback(max_retry=_MAX_RETRY)
-        rdb = storages.RDBStorage(storage, heartbeat_interval=int(heartbeat_interval),
-                                  **{name: retry})
+        rdb = storages.RDBStorage(
+            storage, heartbeat_interval=int(heartbeat_interval), **{name: retry}
+        )
     return rdb, retry
 
 

@@ -374,8 +374,10 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         """
         router = super().get_metadata_routing()
         split = self._validation_split()
-        if split is not None and not hasattr(split, "cv") and hasattr(
-            split, "get_metadata_routing"
+        if (
+            split is not None
+            and not hasattr(split, "cv")
+            and hasattr(split, "get_metadata_routing")
         ):
             router.add(
                 splitter=split,

@@ -103,7 +103,6 @@ _SHARED_ATTRIBUTES_DOC = """
 """
 
 
-
 class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier):
     __doc__ = (
         """BioDeep CNN classifier (gender, or any label) on gait windows.
@@ -207,9 +206,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
             return None
         classes = np.asarray(classes)
         if classes.ndim != 1 or len(np.unique(classes)) != len(classes):
-            raise ValueError(
-                f"classes must be a list of distinct labels; got {self.classes!r}."
-            )
+            raise ValueError(f"classes must be a list of distinct labels; got {self.classes!r}.")
         return LabelEncoder().fit(classes)
 
     def _init_without_data(self, module_kwargs):
@@ -361,9 +358,7 @@ class GaitCNNRegressor(_GaitNeuralNet, NeuralNetRegressor):
         super().__init__(module, criterion=criterion, **kwargs)
 
     def _fit_target(self, y):
-        y = check_array(
-            y, ensure_2d=False, dtype=np.float64, input_name="y", estimator=self
-        )
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y", estimator=self)
         if y.ndim not in (1, 2):
             raise ValueError(
                 f"{type(self).__name__} expects y of shape (n_windows,) or "

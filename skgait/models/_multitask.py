@@ -377,7 +377,8 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             return self.task_classes_[self.main_task_]
         except (AttributeError, KeyError) as exc:
             raise AttributeError(
-                f"{type(self).__name__} has no classes_: not fitted, or the main task is a regression."
+                f"{type(self).__name__} has no classes_: not fitted, or the main task is a "
+                "regression."
             ) from exc
 
     def predict_aggregated(self, X, groups, *, method="product_proba", regression_method="mean"):

@@ -86,7 +86,8 @@ class _TaskTargetsMixin:
             unknown = set(losses) - set(self.tasks_)
             if unknown:
                 raise ValueError(
-                    f"losses names unknown task(s) {sorted(unknown)}; tasks are {list(self.tasks_)}."
+                    f"losses names unknown task(s) {sorted(unknown)}; tasks are "
+                    f"{list(self.tasks_)}."
                 )
             return dict(losses)
         raise ValueError(f"losses must be None, a str or a dict; got {losses!r}.")
@@ -148,7 +149,9 @@ class _TaskTargetsMixin:
                         "or an nn.Module."
                     )
                 if _LOSSES[loss][0] != kind:
-                    raise ValueError(f"loss {loss!r} is for {_LOSSES[loss][0]}, but task {task!r} is {kind}.")
+                    raise ValueError(
+                        f"loss {loss!r} is for {_LOSSES[loss][0]}, but task {task!r} is {kind}."
+                    )
             if kind == "classification":
                 encoder = LabelEncoder().fit(labelled)
                 classes = encoder.classes_

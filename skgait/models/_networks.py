@@ -113,9 +113,7 @@ class BioDeepCNN(nn.Module):
             ("n_hidden", n_hidden),
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(
-                    f"BioDeepCNN: {name} must be a positive integer; got {value!r}."
-                )
+                raise ValueError(f"BioDeepCNN: {name} must be a positive integer; got {value!r}.")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"BioDeepCNN: dropout must be in [0, 1); got {dropout!r}.")
         n_filters = _as_tuple(n_filters, "n_filters")

@@ -138,8 +138,14 @@ class CNNLSTM(nn.Module):
         super().__init__()
         _check_lstm_args("CNNLSTM", lstm, n_hidden)
         cnn = BioDeepCNN(
-            n_channels, n_timepoints, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
-            strides=strides, pool_size=pool_size, dropout=dropout,
+            n_channels,
+            n_timepoints,
+            n_outputs,
+            n_filters=n_filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            pool_size=pool_size,
+            dropout=dropout,
         )
         self.features = cnn.features
         self.cnn_fc = nn.Sequential(
@@ -147,8 +153,12 @@ class CNNLSTM(nn.Module):
         )
         num_layers, bidirectional = LSTM_KINDS[lstm]
         self.lstm = nn.LSTM(
-            n_channels, n_hidden, num_layers=num_layers, batch_first=True,
-            bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0,
+            n_channels,
+            n_hidden,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
         )
         n_lstm = n_hidden * (2 if bidirectional else 1)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_hidden + n_lstm, n_outputs))
@@ -248,16 +258,26 @@ class ChainedCNNLSTM(nn.Module):
         # length, and builds ``features`` with the parameter names that
         # ``GaitCNNClassifier.feature_weights()`` exports.
         cnn = BioDeepCNN(
-            n_channels, n_timepoints, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
-            strides=strides, pool_size=pool_size, dropout=dropout,
+            n_channels,
+            n_timepoints,
+            n_outputs,
+            n_filters=n_filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            pool_size=pool_size,
+            dropout=dropout,
         )
         self.features = cnn.features
         n_features = self.features[-3].out_channels
         self.n_steps = cnn.n_features_out // n_features
         num_layers, bidirectional = LSTM_KINDS[lstm]
         self.lstm = nn.LSTM(
-            n_features, n_hidden, num_layers=num_layers, batch_first=True,
-            bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0,
+            n_features,
+            n_hidden,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
         )
         self.head = nn.Sequential(
             nn.Dropout(dropout),
@@ -380,9 +400,7 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
     # ------------------------------------------------------------------
     def _validate_fit_params(self):
         if self.mode not in MODES:
-            raise ValueError(
-                f"mode must be one of {sorted(MODES)}; got {self.mode!r}."
-            )
+            raise ValueError(f"mode must be one of {sorted(MODES)}; got {self.mode!r}.")
         if MODES[self.mode] is not None and self.warm_start_from is None:
             source = (
                 "GaitCNNClassifier(...).fit(X, y).feature_weights()"

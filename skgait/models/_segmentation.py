@@ -66,7 +66,9 @@ class WalkingFCN(nn.Module):
     torch.Size([4, 2, 500])
     """
 
-    def __init__(self, n_channels, n_outputs, n_filters=32, kernel_size=5, dilations=(1, 2, 4, 8, 16)):
+    def __init__(
+        self, n_channels, n_outputs, n_filters=32, kernel_size=5, dilations=(1, 2, 4, 8, 16)
+    ):
         super().__init__()
         if kernel_size % 2 != 1:
             raise ValueError(f"WalkingFCN: kernel_size must be odd; got {kernel_size!r}.")
@@ -75,7 +77,10 @@ class WalkingFCN(nn.Module):
         for dilation in dilations:
             layers += [
                 nn.Conv1d(
-                    in_channels, n_filters, kernel_size, dilation=dilation,
+                    in_channels,
+                    n_filters,
+                    kernel_size,
+                    dilation=dilation,
                     padding=dilation * (kernel_size // 2),
                 ),
                 nn.BatchNorm1d(n_filters),

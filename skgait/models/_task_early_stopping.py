@@ -53,7 +53,8 @@ class TaskEarlyStopping(Callback):
             net.stopped_tasks_ = {}
         criterion = net.criterion_
         headless = [
-            task for task in criterion.task_outputs
+            task
+            for task in criterion.task_outputs
             if task != criterion.main_task and not _head_parameters(net.module_, task)
         ]
         if headless:

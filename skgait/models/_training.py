@@ -100,7 +100,9 @@ class FiniteLossCheck(Callback):
                 f"{key} is {value}. The weights are no longer usable. Lower "
                 f"the learning rate (lr={getattr(net, 'lr', None)!r}), scale the "
                 "inputs, or check pretrained weights (warm_start_from) for NaN.",
-                epoch=epoch, key=key, value=value,
+                epoch=epoch,
+                key=key,
+                value=value,
             )
 
 
@@ -156,9 +158,7 @@ class WindowDataset(SkorchDataset):
         return len(self.X_tensor)
 
     def __getitem__(self, i):
-        target = (
-            torch.zeros(()) if self.target_tensor is None else self.target_tensor[i]
-        )
+        target = torch.zeros(()) if self.target_tensor is None else self.target_tensor[i]
         return self.X_tensor[i], target
 
 
@@ -343,14 +343,11 @@ class GroupValidSplit:
         n = len(dataset)
         if len(groups) != n:
             raise ValueError(
-                f"GroupValidSplit: groups has {len(groups)} entries but the "
-                f"data has {n} windows."
+                f"GroupValidSplit: groups has {len(groups)} entries but the data has {n} windows."
             )
         n_groups = len(np.unique(groups))
         if n_groups < 2:
-            raise ValueError(
-                f"GroupValidSplit needs at least 2 distinct groups; got {n_groups}."
-            )
+            raise ValueError(f"GroupValidSplit needs at least 2 distinct groups; got {n_groups}.")
         test_size = self.test_size
         if isinstance(test_size, numbers.Integral) and test_size >= n_groups:
             raise ValueError(

@@ -24,8 +24,7 @@ def _to_tensor_dict(state, source):
     for key, value in state.items():
         if not isinstance(key, str):
             raise TypeError(
-                f"warm_start_from {source}: keys must be parameter names "
-                f"(str); got {key!r}."
+                f"warm_start_from {source}: keys must be parameter names (str); got {key!r}."
             )
         if not isinstance(value, torch.Tensor):
             try:
@@ -110,9 +109,7 @@ def write_weights(state, path):
 def prefixed_weights(module, prefix):
     """CPU copies of the ``prefix*`` tensors of a module's state dict."""
     return {
-        k: v.detach().cpu().clone()
-        for k, v in module.state_dict().items()
-        if k.startswith(prefix)
+        k: v.detach().cpu().clone() for k, v in module.state_dict().items() if k.startswith(prefix)
     }
 
 

@@ -8,8 +8,8 @@ only. Here that step is a transformer on datasets:
 - :class:`WalkingExtractor`: ``fit(dataset)`` trains a segmenter on the
   activity labels of one placement (long windows with one activity code per
   time step, from :func:`~skgait.datasets.make_sequence_windows`);
-  ``transform(dataset)`` returns the dataset with every recording's activity *replaced by the prediction*
-  (``"walking"`` or ``"unknown"``), so that
+  ``transform(dataset)`` returns the dataset with every recording's activity
+  *replaced by the prediction* (``"walking"`` or ``"unknown"``), so that
   ``make_windows(extracted, activity="walking")`` cuts windows only where
   walking was detected;
 - :func:`walking_report`: per-time-step accuracy and the confusion of true
@@ -209,10 +209,12 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
                 stacklevel=2,
             )
         return GaitDataset(
-            dataset.name, recordings, dataset.subjects, path=dataset.path,
+            dataset.name,
+            recordings,
+            dataset.subjects,
+            path=dataset.path,
             citation=dataset.citation,
         )
-
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -274,8 +276,10 @@ def walking_report(dataset, extracted):
             }
         )
     confusion = pd.DataFrame(rows).set_index("activity")
-    recalls = [predicted[is_walking].mean() if is_walking.any() else np.nan,
-               (~predicted[~is_walking]).mean() if (~is_walking).any() else np.nan]
+    recalls = [
+        predicted[is_walking].mean() if is_walking.any() else np.nan,
+        (~predicted[~is_walking]).mean() if (~is_walking).any() else np.nan,
+    ]
     return {
         "accuracy": float(np.mean(predicted == is_walking)),
         "balanced_accuracy": float(np.nanmean(recalls)),

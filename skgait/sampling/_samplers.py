@@ -29,7 +29,9 @@ class _WindowSamplerBase(BaseSampler):
         X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
         y = np.asarray(y)
         if y.ndim != 1:
-            raise ValueError(f"{type(self).__name__} expects y of shape (n_windows,); got {y.shape}.")
+            raise ValueError(
+                f"{type(self).__name__} expects y of shape (n_windows,); got {y.shape}."
+            )
         check_consistent_length(X, y)
         check_classification_targets(y)
         return X, y
@@ -214,7 +216,11 @@ class SubjectRandomUnderSampler(_WindowSamplerBase):
     __metadata_request__fit_resample = {"groups": True}
     _sampling_type = "under-sampling"
     _parameter_constraints = {
-        "windows_per_subject": [StrOptions({"min"}), Interval(numbers.Integral, 1, None, closed="left"), None],
+        "windows_per_subject": [
+            StrOptions({"min"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
         "balance_classes": ["boolean"],
         "random_state": ["random_state"],
     }

@@ -131,7 +131,7 @@ def _local_artifact_location(tracking_uri, experiment):
     prefix = "sqlite:///"
     if not tracking_uri.startswith(prefix):
         return None
-    folder = Path(tracking_uri[len(prefix):]).resolve().parent
+    folder = Path(tracking_uri[len(prefix) :]).resolve().parent
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", experiment)
     return (folder / "mlruns" / name).as_uri()
 
@@ -259,8 +259,8 @@ class MlflowTracker:
             experiment = client.get_experiment_by_name(self.experiment)
             if experiment is None:
                 experiment_id = client.create_experiment(
-                    self.experiment, artifact_location=_local_artifact_location(
-                        self.tracking_uri, self.experiment)
+                    self.experiment,
+                    artifact_location=_local_artifact_location(self.tracking_uri, self.experiment),
                 )
             elif experiment.lifecycle_stage != "active":
                 raise RuntimeError(
@@ -314,7 +314,8 @@ class MlflowTracker:
                             f"MLflow run {run.info.run_id} ({tags.get('mlflow.runName')}) "
                             "holds a result row that does not read back (cut at MLflow's "
                             "tag length by an older skgait); its cell is computed again.",
-                            UserWarning, stacklevel=4,
+                            UserWarning,
+                            stacklevel=4,
                         )
                         continue
                     row.update(run.data.metrics)
@@ -367,7 +368,8 @@ class MlflowTracker:
         # length; the row, read back on resume, is stored whole.
         run_tags = {k: _truncate(str(v), _MAX_TAG_VALUE) for k, v in run_tags.items()}
         stored = {
-            k: v for k, v in row.items()
+            k: v
+            for k, v in row.items()
             if k not in metrics and k not in ("traceback", "run_id", "cached")
         }
         run_tags.update(_row_tags(stored))
@@ -488,8 +490,7 @@ def read_grid_results(tracking_uri=None, experiment="skgait-cross-dataset", run_
         )
         if not runs:
             raise ValueError(
-                f"No finished grid in experiment {experiment!r} at "
-                f"{tracker.tracking_uri!r}."
+                f"No finished grid in experiment {experiment!r} at {tracker.tracking_uri!r}."
             )
         run_id = runs[0].info.run_id
     with tempfile.TemporaryDirectory() as tmp:

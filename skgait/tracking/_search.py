@@ -104,8 +104,11 @@ class SearchTracker:
             run_id,
             params=trial.params,
             metrics=metrics,
-            tags={"optuna.trial_number": trial.number, "optuna.state": trial.state.name,
-                  "optuna.study_name": study.study_name},
+            tags={
+                "optuna.trial_number": trial.number,
+                "optuna.state": trial.state.name,
+                "optuna.study_name": study.study_name,
+            },
         )
         for step, value in sorted(trial.intermediate_values.items()):
             self._log(run_id, metrics={"intermediate_value": value}, step=step)

@@ -35,8 +35,7 @@ def _check_method(method, owner):
 def _group_index(groups, n_samples, owner):
     if groups is None:
         raise ValueError(
-            f"{owner} needs `groups` (one recording or subject id per window) "
-            "and got None."
+            f"{owner} needs `groups` (one recording or subject id per window) and got None."
         )
     groups = np.asarray(groups)
     if groups.ndim != 1:

@@ -49,7 +49,9 @@ def check_windows(
     name = (
         estimator
         if isinstance(estimator, str)
-        else type(estimator).__name__ if estimator is not None else "skgait"
+        else type(estimator).__name__
+        if estimator is not None
+        else "skgait"
     )
     X = np.asarray(X) if not hasattr(X, "__array__") else X
     ndim = np.ndim(X)
@@ -65,8 +67,7 @@ def check_windows(
     n_windows, n_channels, n_timepoints = X.shape
     if n_windows == 0 or n_channels == 0:
         raise ValueError(
-            f"{name}: empty input of shape {X.shape}; need at least one "
-            "window and one channel."
+            f"{name}: empty input of shape {X.shape}; need at least one window and one channel."
         )
     if n_timepoints < min_timepoints:
         raise ValueError(

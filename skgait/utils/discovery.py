@@ -83,8 +83,7 @@ list of those, or None, default=None
     unknown = sorted(set(kinds) - {*_FILTERS, "sampler"})
     if unknown:
         raise ValueError(
-            f"type_filter must be None or among {sorted({*_FILTERS, 'sampler'})}; "
-            f"got {unknown}."
+            f"type_filter must be None or among {sorted({*_FILTERS, 'sampler'})}; got {unknown}."
         )
 
     def keep(cls):

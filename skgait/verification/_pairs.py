@@ -150,7 +150,8 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
             first = firsts[rng.randint(len(firsts))]
             a = members[first][rng.randint(len(members[first]))]
             partners = [
-                k for k in range(len(subjects))
+                k
+                for k in range(len(subjects))
                 if k != first and np.any(sessions[members[k]] != sessions[a])
             ]
             if not partners:
@@ -217,12 +218,16 @@ def pair_train_test_split(
     train_idx, test_idx = next(splitter.split(groups, groups=groups))
     sub = None if sessions is None else np.asarray(sessions)
     train_pairs, train_same = make_pairs(
-        groups[train_idx], n_train_pairs,
-        sessions=None if sub is None else sub[train_idx], random_state=rng,
+        groups[train_idx],
+        n_train_pairs,
+        sessions=None if sub is None else sub[train_idx],
+        random_state=rng,
     )
     test_pairs, test_same = make_pairs(
-        groups[test_idx], n_test_pairs,
-        sessions=None if sub is None else sub[test_idx], random_state=rng,
+        groups[test_idx],
+        n_test_pairs,
+        sessions=None if sub is None else sub[test_idx],
+        random_state=rng,
     )
     train_pairs, test_pairs = train_idx[train_pairs], test_idx[test_pairs]
     shared = np.intersect1d(groups[train_pairs], groups[test_pairs])

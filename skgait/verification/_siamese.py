@@ -187,7 +187,9 @@ class SiameseVerifier(BaseEstimator):
         X = self._check_X(X, reset=True)
         y = np.asarray(y)
         if y.shape != (len(X),):
-            raise ValueError(f"y must hold one subject per window: shape {y.shape}, X has {len(X)} windows.")
+            raise ValueError(
+                f"y must hold one subject per window: shape {y.shape}, X has {len(X)} windows."
+            )
         rng = check_random_state(self.random_state)
         self.n_channels_, self.n_timepoints_ = X.shape[1:]
         self.mean_ = X.mean(axis=(0, 2))
@@ -197,7 +199,10 @@ class SiameseVerifier(BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.module_ = module(
-                self.n_channels_, self.n_timepoints_, self.embedding_dim, **(self.module_params or {})
+                self.n_channels_,
+                self.n_timepoints_,
+                self.embedding_dim,
+                **(self.module_params or {}),
             ).to(self.device)
             optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.lr)
             self.loss_history_ = []
@@ -210,7 +215,10 @@ class SiameseVerifier(BaseEstimator):
                     idx = pairs[start : start + self.batch_size]
                     both = self._forward(np.concatenate((X[idx[:, 0]], X[idx[:, 1]])))
                     loss = contrastive_pair_loss(
-                        both[: len(idx)], both[len(idx) :], same[start : start + len(idx)], self.margin
+                        both[: len(idx)],
+                        both[len(idx) :],
+                        same[start : start + len(idx)],
+                        self.margin,
                     ).mean()
                     optimizer.zero_grad()
                     loss.backward()

@@ -136,7 +136,9 @@ class Verifier(BaseEstimator):
         self : object
         """
         if self.alignment not in ALIGNMENTS:
-            raise ValueError(f"alignment must be one of {sorted(ALIGNMENTS)}; got {self.alignment!r}.")
+            raise ValueError(
+                f"alignment must be one of {sorted(ALIGNMENTS)}; got {self.alignment!r}."
+            )
         X = self._check_X(X, reset=True)
         rng = check_random_state(self.random_state)
         pairs, same = make_pairs(y, self.n_pairs, sessions=sessions, random_state=rng)
