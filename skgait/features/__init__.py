@@ -2,5 +2,6 @@
 
 from ._acf import ACFTransformer, ConstantSeriesWarning
 from ._crop import WindowCrop
+from ._gravity import GravityAlignment
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning", "WindowCrop"]
+__all__ = ["ACFTransformer", "ConstantSeriesWarning", "GravityAlignment", "WindowCrop"]
