@@ -155,7 +155,9 @@ def _softmax(score):
 def skgait_model(task, X, cache, key, seed):
     pipe = make_gait_pipeline(task, random_state=seed)
     steps = pipe.steps
-    features = cached(cache, f"skgait_{key}", lambda: pipe[:-1].fit_transform(X).astype(np.float32))
+    tag = hashlib.sha1(repr(pipe[:-1]).encode()).hexdigest()[:8]
+    features = cached(cache, f"skgait_{tag}_{key}",
+                      lambda: pipe[:-1].fit_transform(X).astype(np.float32))
     return Model("skgait", steps[-1][1], features)
 
 

