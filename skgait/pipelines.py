@@ -14,10 +14,10 @@ measured +0.06 to +0.11 balanced accuracy over single windows.
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .features import ACFTransformer
+from .features import ACFTransformer, GaitStatistics, GravityAlignment
 from .model_selection import aggregate_predictions
 
 __all__ = ["GaitPipeline", "TASKS", "make_gait_pipeline"]
@@ -105,10 +105,9 @@ class GaitPipeline(Pipeline):
 
 
 #: Largest ACF lag per task, in seconds: measured best subject-wise on the
-#: shared data (1 s, about a stride, for gender and identity; 0.2 s, one
-#: step's shape, for age: 0.88 vs 0.82 balanced accuracy young vs elderly on
-#: SisFall).
-_LAGS = {"gender": 1.0, "identity": 1.0, "age": 0.2, "age_group": 0.2}
+#: shared data (1 s, about a stride, for identity; 0.2 s, one step's shape,
+#: for age: 0.88 vs 0.82 balanced accuracy young vs elderly on SisFall).
+_LAGS = {"identity": 1.0, "age": 0.2, "age_group": 0.2}
 
 
 def make_gait_pipeline(task, random_state=None, *, rate=50.0):
@@ -157,5 +156,9 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
             n_estimators=200, max_features="sqrt", class_weight="balanced_subsample",
             n_jobs=1, random_state=random_state,
         )
-    features = ACFTransformer(lags=_LAGS[task], rate=rate)
+    if task == "gender":
+        # Gravity-aligned channels + statistics: 0.83 vs 0.75 (ACF) on SisFall.
+        features = make_pipeline(GravityAlignment(), GaitStatistics(rate=rate))
+    else:
+        features = ACFTransformer(lags=_LAGS[task], rate=rate)
     return GaitPipeline([("features", features), (type(model).__name__.lower(), model)])

@@ -3,5 +3,7 @@
 from ._acf import ACFTransformer, ConstantSeriesWarning
 from ._crop import WindowCrop
 from ._gravity import GravityAlignment
+from ._stats import GaitStatistics
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning", "GravityAlignment", "WindowCrop"]
+__all__ = ["ACFTransformer", "ConstantSeriesWarning", "GaitStatistics", "GravityAlignment",
+           "WindowCrop"]

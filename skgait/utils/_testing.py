@@ -6,7 +6,7 @@ configuration (few lags, few epochs, ``random_state`` set when it has one).
 
 from sklearn.base import clone
 
-from ..features import ACFTransformer, WindowCrop
+from ..features import ACFTransformer, GaitStatistics, GravityAlignment, WindowCrop
 from ..models import GaitCNNClassifier, GaitCNNLSTMClassifier, GaitCNNRegressor, GaitMultiTaskNet
 
 __all__ = ["ESTIMATORS", "all_estimators"]
@@ -17,6 +17,8 @@ ESTIMATORS = [
     ACFTransformer(lags=4),
     ACFTransformer(lags=4, output="3d", include_lag0=True, method="fft"),
     WindowCrop(length=0.5, rate=50.0),
+    GravityAlignment(),
+    GaitStatistics(rate=50.0),
     GaitCNNClassifier(max_epochs=2, random_state=0),
     GaitCNNRegressor(max_epochs=2, random_state=0),
     GaitCNNLSTMClassifier(max_epochs=2, random_state=0),
