@@ -278,17 +278,57 @@ def interval_and_p(task, truth, pred, rng):
 
 
 # ---------------------------------------------------------------------- main
+def subsample(meta, per_recording):
+    """Indices of at most ``per_recording`` evenly spaced windows of every recording."""
+    keep = []
+    for _, idx in meta.groupby(["subject", "recording"], sort=False).indices.items():
+        if len(idx) <= per_recording:
+            keep.append(idx)
+        else:
+            keep.append(idx[np.unique(np.linspace(0, len(idx) - 1, per_recording).round()
+                                      .astype(int))])
+    return np.sort(np.concatenate(keep))
+
+
+def variants(args, name):
+    """(label, X, meta, peers) for a dataset: the head-to-head windows, then all windows."""
+    X, meta = load_windows(name)
+    if args.max_windows is None:
+        yield name, X, meta, args.peers
+        return
+    keep = subsample(meta, args.max_windows)
+    yield (f"{name}[{args.max_windows}/rec]", X[keep], meta.iloc[keep].reset_index(drop=True),
+           args.peers)
+    if args.all_windows:
+        yield name, X, meta, []
+
+
+def prepare(args):
+    """Compute the cached features (skgait's feature steps, tsfresh) and stop."""
+    for name in args.datasets:
+        for label, X, meta, peers in variants(args, name):
+            key = f"{name}_{fingerprint(X)}"
+            t0 = time.perf_counter()
+            for task in ("gender", "age", "identity"):
+                skgait_model(task, X, args.cache, key, 0)
+            if "tsfresh" in peers:
+                tsfresh_model("gender", X, args.cache, key, 0, args.tsfresh)
+            print(f"{label}: {len(X)} windows, features cached in "
+                  f"{time.perf_counter() - t0:.0f} s", flush=True)
+
+
 def run(args):
     rng = np.random.default_rng(0)
     rows = []
     cache = args.cache
-    for name in args.datasets:
+    for name, X, meta, peers in (v for n in args.datasets for v in variants(args, n)):
         t0 = time.perf_counter()
-        X, meta = load_windows(name)
-        key = f"{name}_{fingerprint(X)}"
+        base_name = name.split("[")[0]
+        key = f"{base_name}_{fingerprint(X)}"
         print(f"\n{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
               f"{meta.groupby('sex')['group'].nunique().to_dict()}", flush=True)
-        tasks = ["gender", "age"] + (["age_group"] if name == "sisfall" else []) + ["identity"]
+        tasks = (["gender", "age"] + (["age_group"] if base_name == "sisfall" else [])
+                 + ["identity"])
         for task in tasks:
             if task == "age_group":
                 y = np.where(meta["age"].to_numpy() >= 45, "elderly", "young")
@@ -300,9 +340,9 @@ def run(args):
                 y = None
             for seed in range(args.seeds):
                 models = [baseline_model(task), skgait_model(task, X, cache, key, seed)]
-                if "minirocket" in args.peers:
+                if "minirocket" in peers:
                     models.append(minirocket_model(task, seed))
-                if "tsfresh" in args.peers:
+                if "tsfresh" in peers:
                     models.append(tsfresh_model(task, X, cache, key, seed, args.tsfresh))
                 for model in models:
                     if model is None:
@@ -404,6 +444,14 @@ def main(argv=None):
                         help="tsfresh feature set; 'efficient' takes about 1 s per window "
                              "on a loaded core, 'minimal' (10 statistics per channel) is fast")
     parser.add_argument("--no-cross", dest="cross", action="store_false")
+    parser.add_argument("--max-windows", type=int, default=None, metavar="K",
+                        help="head-to-head on at most K evenly spaced windows of every "
+                             "recording (same subjects and folds for every contender); tsfresh's "
+                             "efficient features cost about 1 s per window")
+    parser.add_argument("--no-all-windows", dest="all_windows", action="store_false",
+                        help="with --max-windows: do not also score skgait on all windows")
+    parser.add_argument("--prepare", action="store_true",
+                        help="only compute the cached features, then stop")
     parser.add_argument("--cache", default=os.environ.get("SKGAIT_BENCH_CACHE", "/tmp/skgait_bench"))
     args = parser.parse_args(argv)
     for peer, module in (("minirocket", "aeon"), ("tsfresh", "tsfresh")):
@@ -416,6 +464,9 @@ def main(argv=None):
                 args.peers = [p for p in args.peers if p != peer]
     warnings.filterwarnings("ignore", module="skgait.features")
     start = time.perf_counter()
+    if args.prepare:
+        prepare(args)
+        return None
     table = run(args)
     report(table)
     print(f"tsfresh feature set: {args.tsfresh}; seeds: {args.seeds}")
