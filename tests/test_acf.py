@@ -257,11 +257,40 @@ def test_nonfinite_input_is_rejected_by_every_entry_point(method, bad):
         ACFTransformer(lags=5, method=method).fit(dirty)
 
 
-def test_sum_overflow_is_a_clear_error():
-    X = np.full((1, 1, 20), 1e307)
+@pytest.mark.parametrize("method", ["direct", "fft"])
+@pytest.mark.parametrize("exponent", [-1000, -600, -520, -300, 300, 520, 600, 1000])
+def test_any_scale_gives_the_acf_of_the_unscaled_series(method, exponent):
+    # The ACF is scale invariant. Squares of values beyond about 1e154
+    # overflow and below about 1e-154 underflow; the result used to be NaN
+    # without a warning. A power of two scales the input exactly.
+    X = np.random.default_rng(0).normal(2.0, 1.0, size=(3, 2, 50))
+    expected = ACFTransformer(lags=5, method=method).fit_transform(X)
+    scaled = ACFTransformer(lags=5, method=method).fit_transform(X * 2.0**exponent)
+    np.testing.assert_allclose(scaled, expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["direct", "fft"])
+def test_sum_overflow_is_computed_not_rejected(method):
+    # Twenty values near the largest float64: their sum overflows, and so do
+    # the differences 1.7e308 - mean for some series.
+    X = np.full((2, 1, 20), 1e307)
     X[0, 0, ::2] = 1.7e308
-    with pytest.raises(ValueError, match="overflows float64"):
-        ACFTransformer(lags=3, method="direct").fit_transform(X)
+    X[1, 0, ::2] = -1.7e308
+    out = ACFTransformer(lags=3, method=method).fit_transform(X)
+    expected = ACFTransformer(lags=3, method=method).fit_transform(X / 1e300)
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    np.testing.assert_allclose(out[0], [-0.95, 0.9, -0.85], atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["direct", "fft"])
+def test_constant_series_of_huge_values_is_constant(method):
+    # Its sum overflows; it is still constant (ACF 0 and the warning), not
+    # rescaled noise from rounding the mean.
+    X = np.random.default_rng(0).normal(size=(1, 2, 20))
+    X[0, 1] = 1.5e308
+    with pytest.warns(ConstantSeriesWarning, match="1 of 2 series"):
+        out = ACFTransformer(lags=3, method=method, output="3d").fit_transform(X)
+    np.testing.assert_array_equal(out[0, 1], 0.0)
 
 
 def test_fit_transform_equals_fit_then_transform():

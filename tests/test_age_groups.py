@@ -58,6 +58,22 @@ def test_gender_age_multilabel_target_and_eq17_weights():
     np.testing.assert_allclose(w, np.exp(0.5))
 
 
+@pytest.mark.parametrize("column, value", [("sex", None), ("sex", np.nan), ("age", np.nan)])
+def test_gender_age_target_never_invents_a_missing_label(column, value):
+    # A missing sex used to become "not F" (0) and a missing age an all-zero row.
+    meta = pd.DataFrame({"sex": ["F", "M", "M", "F"], "age": [22.0, 25.0, 70.0, 65.0]})
+    meta[column] = meta[column].astype(object)
+    meta.loc[2, column] = value
+    with pytest.raises(ValueError, match=rf"1 window\(s\) have no '{column}' \(rows \[2\]\)"):
+        make_gender_age_target(meta, "sisfall")
+
+
+def test_gender_age_target_needs_a_binary_sex():
+    meta = pd.DataFrame({"sex": ["F", "M", "female", "F"], "age": [22, 25, 70, 65]})
+    with pytest.raises(ValueError, match=r"'sex' has 3 values \['F', 'M', 'female'\]"):
+        make_gender_age_target(meta, "sisfall")
+
+
 def test_age_group_classification_with_multitask_net():
     from skgait.models import GaitMultiTaskNet
 

@@ -470,3 +470,46 @@ def test_pipeline_with_acf_and_group_kfold():
         cv=GroupKFold(n_splits=2),
     ).fit(X, y, groups=groups)
     assert grid.best_estimator_.named_steps["cnn"].n_times_ == 10
+
+
+# ----------------------------------------------------------------------------
+# saving and loading parameters the skorch way
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_initialize_then_load_params_predicts_like_the_saved_net(tmp_path, n_classes):
+    X, y, _ = make_acf_like(n=60, n_classes=n_classes)
+    labels = np.array(["F", "M", "X"])[y]
+    saved = GaitCNNClassifier(max_epochs=2, random_state=0).fit(X, labels)
+    saved.save_params(f_params=tmp_path / "params.pt")
+
+    fresh = GaitCNNClassifier(
+        classes=list(saved.classes_), module__n_channels=6, module__n_times=10,
+    ).initialize()
+    fresh.load_params(f_params=tmp_path / "params.pt")
+    assert (fresh.n_channels_, fresh.n_times_, fresh.n_outputs_) == (6, 10, saved.n_outputs_)
+    np.testing.assert_array_equal(fresh.predict_proba(X), saved.predict_proba(X))
+    np.testing.assert_array_equal(fresh.predict(X), saved.predict(X))
+    with pytest.raises(ValueError, match=r"fitted on \(6, 10\)"):
+        fresh.predict(X[:, :, :8])
+
+
+def test_classes_fix_the_labels_and_outputs():
+    X, y, _ = make_acf_like(n=40, n_classes=2)
+    est = GaitCNNClassifier(classes=[0, 1, 2], max_epochs=1, random_state=0).fit(X, y)
+    assert est.classes_.tolist() == [0, 1, 2] and est.n_outputs_ == 3
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes=\[0, 1\]"):
+        GaitCNNClassifier(classes=[0, 1], max_epochs=1).fit(X, np.where(y == 1, 2, 0))
+
+
+def test_regressor_without_fit_cannot_predict_in_training_units(tmp_path):
+    X, y, _ = make_acf_like(n=40)
+    saved = GaitCNNRegressor(max_epochs=1, random_state=0).fit(X, 20.0 + y)
+    saved.save_params(f_params=tmp_path / "params.pt")
+    fresh = GaitCNNRegressor(
+        module__n_channels=6, module__n_times=10, module__n_outputs=1
+    ).initialize()
+    fresh.load_params(f_params=tmp_path / "params.pt")
+    with pytest.raises(AttributeError, match="range \\(y_min_, y_max_\\) fit sets"):
+        fresh.predict(X)

@@ -1,12 +1,13 @@
 """Data home resolution, missing-data errors and the parsed-file cache."""
 
+import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skgait.datasets import DatasetNotFoundError, get_data_home, load_sisfall
+from skgait.datasets import DataFormatError, DatasetNotFoundError, get_data_home, load_sisfall
 from skgait.datasets._cache import get_cache_home
 
 
@@ -68,6 +69,12 @@ def test_cache_reload_equals_parse_and_changed_file_invalidates(
     changed = small_sisfall / "SA01" / "D01_SA01_R01.txt"
     lines = changed.read_bytes().splitlines(keepends=True)
     changed.write_bytes(b"".join(lines[:100]))
+    # SisFall's registry lists this file: an edited copy is refused ...
+    with pytest.raises(DataFormatError, match="truncated or edited"):
+        load_sisfall(small_sisfall)
+    # ... and a file no registry knows (a user's own data) is read afresh,
+    # never served from the cache of its old content.
+    monkeypatch.setattr("skgait.datasets._loading.registry_check", lambda name, folder: None)
     reloaded = load_sisfall(small_sisfall)
     assert reloaded.recordings[0].n_samples == 100
     assert reloaded.recordings[1].n_samples == cached.recordings[1].n_samples
@@ -80,3 +87,31 @@ def test_cache_keeps_entries_of_other_loader_options(small_sisfall, monkeypatch,
     load_sisfall(small_sisfall)
     load_sisfall(small_sisfall, accelerometer="MMA8451Q")
     assert len(list((tmp_path / "cache").rglob("*.npz"))) == 4
+
+
+def test_relative_data_home_is_made_absolute(monkeypatch, tmp_path):
+    # ``SKGAIT_DATA=../shared/data``, as in the README: the folder must not
+    # move when the caller later changes directory (or starts a subprocess).
+    (tmp_path / "repo").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    monkeypatch.setenv("SKGAIT_DATA", "../shared/data")
+    home = get_data_home()
+    assert home.is_absolute()
+    assert home == tmp_path / "shared" / "data"
+    assert get_data_home("data") == tmp_path / "repo" / "data"
+
+
+def test_tests_resolve_a_relative_data_home_once(tmp_path):
+    # tests/_data.py is what every test (and every example run from another
+    # working directory) receives as the data home.
+    import subprocess
+    import sys
+
+    tests = Path(__file__).resolve().parent
+    (tmp_path / "repo").mkdir()
+    env = {**os.environ, "SKGAIT_DATA": "../shared/data", "PYTHONPATH": str(tests)}
+    out = subprocess.run(
+        [sys.executable, "-c", "from _data import DATA_HOME; print(DATA_HOME)"],
+        cwd=tmp_path / "repo", env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert Path(out) == tmp_path / "shared" / "data"

@@ -197,6 +197,23 @@ def test_no_placement_anywhere(tmp_path):
         load_directory(tmp_path, rate=10)
 
 
+@pytest.mark.parametrize("names", [("S01_1.csv", "S01_1_waist.csv"),
+                                   ("S01.csv", "S01_1_waist.csv")])
+def test_same_recording_in_two_files_is_refused(tmp_path, names):
+    _subjects(tmp_path)
+    for name in names:
+        _signal(100).to_csv(tmp_path / name, index=False)
+    message = (rf"{names[1]} and .*{names[0]} are both subject 'S01', trial '1', "
+               r"placement 'waist': that recording would count twice")
+    with pytest.raises(DataFormatError, match=message):
+        load_directory(tmp_path, rate=100, placement="waist")
+
+
+def test_two_trials_and_two_placements_are_distinct(folder):
+    _signal(100).to_csv(folder / "S01_2_waist.csv", index=False)
+    assert len(load_directory(folder, rate=100)) == 4
+
+
 def test_recording_of_unlisted_subject(folder):
     _signal(10).to_csv(folder / "S09_1_waist.csv", index=False)
     with pytest.raises(DataFormatError, match=r"S09_1_waist\.csv: subject 'S09' is not in the subject table"):
@@ -265,3 +282,19 @@ def test_missing_subject_table_is_named(tmp_path):
     _signal(10).to_csv(tmp_path / "S01_1_waist.csv", index=False)
     with pytest.raises(DatasetNotFoundError, match=r"subjects\.csv does not exist.*subjects=None"):
         load_directory(tmp_path, rate=10)
+
+
+def test_values_in_g_warn_naming_the_file(tmp_path):
+    from skgait.datasets import ImplausibleSignalWarning
+
+    root = tmp_path / "in_g"
+    root.mkdir()
+    _subjects(root)
+    _signal(300).to_csv(root / "S01_1_waist.csv", index=False)
+    in_g = _signal(300)
+    in_g[["acc_x", "acc_y", "acc_z"]] /= STANDARD_GRAVITY
+    in_g.to_csv(root / "S02_1_waist.csv", index=False)
+    with pytest.warns(ImplausibleSignalWarning, match=r"S02_1_waist\.csv.*in g, not m/s²") as record:
+        ds = load_directory(root, rate=100)
+    assert len(ds) == 2  # loaded, but said
+    assert not any("S01_1_waist" in str(w.message) for w in record)

@@ -14,6 +14,7 @@ from skgait.datasets import (
     DatasetNotFoundError,
     _hugadb,
     load_hugadb,
+    make_windows,
 )
 
 G = 9.80665
@@ -222,22 +223,44 @@ def test_second_load_comes_from_cache_and_equals_first(hugadb_dir, tmp_path, mon
             b.subject, b.recording, b.trial, b.placement, b.rate, b.info)
 
 
-def test_touched_file_is_parsed_again(small_copy, monkeypatch):
+def test_touched_file_is_served_from_the_cache(small_copy, monkeypatch):
     load_hugadb(small_copy)
     parsed = []
     parse = _hugadb._parse
     monkeypatch.setattr(_hugadb, "_parse", lambda f: parsed.append(f) or parse(f))
-    load_hugadb(small_copy)
-    assert parsed == []
     stat = os.stat(small_copy / SMALL_FILE)
     os.utime(small_copy / SMALL_FILE, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     load_hugadb(small_copy)
-    assert [f.name for f in parsed] == [SMALL_FILE]
+    assert parsed == []  # the same bytes: the cache is keyed on content
+
+
+def _unregistered(small_copy):
+    """Rename the copy to a file the download registry does not list, to edit it."""
+    path = small_copy / SMALL_FILE.replace("_09_04", "_09_99")
+    (small_copy / SMALL_FILE).rename(path)
+    return path
+
+
+def test_edit_keeping_size_and_mtime_is_not_served_stale(small_copy):
+    # cp -p, rsync -a and unzip keep size and mtime; only the bytes tell
+    path = _unregistered(small_copy)
+    before = load_hugadb(small_copy).recordings[0].signal.copy()
+    stat = os.stat(path)
+    lines = path.read_bytes().split(b"\n")
+    fields = lines[4].split(b"\t")
+    fields[0] = b"9" * len(fields[0])  # rf acc_x of the first sample, same length
+    lines[4] = b"\t".join(fields)
+    path.write_bytes(b"\n".join(lines))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(path).st_size == stat.st_size
+    after = load_hugadb(small_copy).recordings[0].signal
+    assert not np.array_equal(before, after)
+    assert np.array_equal(before[1:], after[1:])
 
 
 def test_changed_file_is_not_served_stale(small_copy):
+    path = _unregistered(small_copy)
     assert load_hugadb(small_copy).recordings[0].n_samples == 713
-    path = small_copy / SMALL_FILE
     path.write_text("\n".join(path.read_text().rstrip("\n").split("\n")[:-1]) + "\n")
     assert load_hugadb(small_copy).recordings[0].n_samples == 712
 
@@ -295,3 +318,14 @@ def test_folder_without_data_files(tmp_path):
     (tmp_path / "HuGaDB").mkdir()
     with pytest.raises(DatasetNotFoundError, match="holds no file matching"):
         load_hugadb(tmp_path / "HuGaDB")
+
+
+def test_make_windows_drops_the_listed_corrupted_gyroscopes_by_default(hugadb):
+    listed = {r.recording for r in hugadb.select(placement="right_shin")
+              if r.info["corrupted_gyroscope"]}
+    assert len(listed) == 41
+    with pytest.warns(UserWarning, match="Dropped 41 recordings whose gyroscope"):
+        _, meta = make_windows(hugadb, placement="right_shin")
+    assert not set(meta["recording"]) & listed
+    _, kept = make_windows(hugadb, placement="right_shin", corrupted_gyroscope="keep")
+    assert listed <= set(kept["recording"])

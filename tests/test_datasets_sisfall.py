@@ -126,8 +126,10 @@ def test_second_load_comes_from_cache_and_equals_first(small_copy, monkeypatch):
 
 
 def test_touched_and_changed_files_are_parsed_again(small_copy):
+    # a repetition the download registry does not list, so it may be edited
+    path = small_copy / SUBJECT / FILE.replace("_R01", "_R09")
+    (small_copy / SUBJECT / FILE).rename(path)
     n_samples = load_sisfall(small_copy).recordings[0].n_samples
-    path = small_copy / SUBJECT / FILE
     lines = path.read_bytes().split(b"\r\n")
     path.write_bytes(b"\r\n".join(lines[:-2] + [b""]))  # drop the last sample
     stat = os.stat(path)
@@ -144,6 +146,45 @@ def test_truncated_file(small_copy):
     message = rf"{FILE}: line \d+ has \d columns, expected 9.*truncated"
     with pytest.raises(DataFormatError, match=message):
         load_sisfall(small_copy, cache=False)
+
+
+def test_file_cut_inside_its_last_field(small_copy):
+    # "-147;" cut to "-1": 9 numbers, but no ';' (and no newline) after them
+    path = small_copy / SUBJECT / FILE
+    data = path.read_bytes().rstrip(b"\r\n")
+    path.write_bytes(data[: data.rindex(b",") + 3])
+    assert path.read_bytes().endswith(b",-1")
+    with pytest.raises(DataFormatError, match=rf"{FILE}: line \d+ does not end with ';'.*truncated"):
+        load_sisfall(small_copy, cache=False)
+
+
+def test_file_cut_inside_its_last_field_with_a_newline(small_copy):
+    path = small_copy / SUBJECT / FILE
+    data = path.read_bytes().rstrip(b"\r\n")
+    path.write_bytes(data[: data.rindex(b",") + 3] + b"\r\n")
+    with pytest.raises(DataFormatError, match=rf"{FILE}: line \d+ does not end with ';'"):
+        load_sisfall(small_copy, cache=False)
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_file_cut_at_a_line_end_differs_from_the_registry(small_copy, cache):
+    path = small_copy / SUBJECT / FILE
+    lines = path.read_bytes().split(b"\r\n")
+    path.write_bytes(b"\r\n".join(lines[:-200] + [b""]))  # 199 whole rows lost
+    message = (rf"{FILE} has \d+ bytes, the registry's copy 948663: it is truncated.*"
+               r"download_dataset\('sisfall'")
+    with pytest.raises(DataFormatError, match=message):
+        load_sisfall(small_copy, cache=cache)
+
+
+def test_edit_keeping_the_size_differs_from_the_registry(small_copy):
+    path = small_copy / SUBJECT / FILE
+    load_sisfall(small_copy)  # a verified cache entry of the original bytes
+    data = bytearray(path.read_bytes())
+    data[2:4] = b"99" if data[2:4] != b"99" else b"98"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFormatError, match=rf"{FILE} has the registry's size but another"):
+        load_sisfall(small_copy)
 
 
 def test_wrong_column_count(small_copy):

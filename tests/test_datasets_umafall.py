@@ -156,8 +156,14 @@ def test_synthetic_file_units_and_grid(tmp_path):
                       cache=False)
     recs = _by_placement(ds)
     assert set(recs) == {"pocket", "ankle", "waist", "chest", "wrist"}
-    np.testing.assert_allclose(recs["ankle"].signal.mean(axis=0),
+    # Each tag reads (0, 1, 0) g and 10 °/s about its x. The wrist keeps the
+    # tag's axes; the ankle's are mapped onto the body frame: forward = +z,
+    # left = -y, up = +x of the tag.
+    np.testing.assert_allclose(recs["wrist"].signal.mean(axis=0),
                                [0, G, 0, np.deg2rad(10), 0, 0], atol=1e-5)
+    np.testing.assert_allclose(recs["ankle"].signal.mean(axis=0),
+                               [0, -G, 0, 0, 0, np.deg2rad(10)], atol=1e-5)
+    assert (recs["ankle"].info["frame"], recs["wrist"].info["frame"]) == ("body", "sensor")
     assert recs["pocket"].channels == ("acc_x", "acc_y", "acc_z")
     assert recs["pocket"].info["duplicate_timestamps"] >= 9
     assert recs["ankle"].info["header_age"] == 14  # the file's own value
@@ -204,7 +210,8 @@ def test_irregular_timestamps_are_interpolated_in_time(tmp_path):
                     table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.rate == 20.0 and rec.n_samples == 10  # 101 ms … 600 ms every 50 ms
-    np.testing.assert_allclose(rec.signal[:, 0] / G, 0.101 + 0.05 * np.arange(10), atol=1e-6)
+    # the ankle tag's x is up: acc_z in the body frame
+    np.testing.assert_allclose(rec.signal[:, 2] / G, 0.101 + 0.05 * np.arange(10), atol=1e-6)
 
 
 def test_spreadsheet_mangled_numbers(tmp_path):
@@ -219,8 +226,23 @@ def test_spreadsheet_mangled_numbers(tmp_path):
                     padding=";;;;;;;")
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.info["repaired_values"] > 0
-    assert rec.signal[:, 1].max() == pytest.approx(1.00332105159759 * G, rel=1e-6)
-    np.testing.assert_allclose(rec.signal[:, 3], np.deg2rad(12.5), rtol=1e-6)
+    # the ankle tag's y is the body's -y, its x the body's z
+    assert -rec.signal[:, 1].min() == pytest.approx(1.00332105159759 * G, rel=1e-6)
+    np.testing.assert_allclose(rec.signal[:, 5], np.deg2rad(12.5), rtol=1e-6)
+
+
+def test_ambiguous_decimal_point_drops_the_row(tmp_path):
+    # "5.000.000..." between samples of 25 °/s: 5.0 or 50.0 are about as near
+    rows = [f"{t};{n};{'5.000.000.000.000.000' if n == 5 else '25.0'};0;0;1;4"
+            for n, t in enumerate(range(100, 1000, 50))]
+    rows += [f"{t};{n};0.0;1.0;0.0;0;4" for n, t in enumerate(range(100, 1000, 50))]
+    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
+                    table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows)
+    with pytest.warns(UserWarning, match=r"dropped 1 data rows .*5\.000\.000"):
+        (rec,) = load_umafall(folder, cache=False).recordings
+    assert rec.info["dropped_rows"] == 1 and rec.info["repaired_values"] == 0
+    # the ankle tag's x is the body's z (see test_spreadsheet_mangled_numbers)
+    np.testing.assert_allclose(rec.signal[:, 5], np.deg2rad(25.0), rtol=1e-6)
 
 
 def test_unknown_position(tmp_path):
@@ -262,3 +284,83 @@ def test_real_file_through_cache(tmp_path, monkeypatch):
     for a, b in zip(first.recordings, second.recordings):
         np.testing.assert_array_equal(a.signal, b.signal)
         assert a.info == b.info
+
+
+# ------------------------------------------- mangled numbers in a real file
+def _grouped(value):
+    """How the spreadsheet wrote a value >= 1: 16 digits, '.' every three."""
+    digits = f"{abs(value):.15g}".replace(".", "").ljust(16, "0")
+    groups = [digits[:len(digits) % 3 or 3]] + [
+        digits[k:k + 3] for k in range(len(digits) % 3 or 3, 16, 3)]
+    return ("-" if value < 0 else "") + ".".join(groups)
+
+
+EDITED = REAL.replace("_Walking_1_", "_Walking_9_")  # a name the registry does not list
+
+
+def _edit_real(tmp_path, edits):
+    """Copy the real file as EDITED and apply ``{line: (column, text)}`` to its fields."""
+    folder = tmp_path / "UMAFall"
+    folder.mkdir(parents=True)
+    shutil.copy(FOLDER / "subjects.csv", folder)
+    lines = (FOLDER / REAL).read_text(encoding="latin-1").split("\n")
+    for line_no, (column, text) in edits.items():
+        fields = lines[line_no - 1].split(";")
+        fields[column] = text
+        lines[line_no - 1] = ";".join(fields)
+    (folder / EDITED).write_text("\n".join(lines), encoding="latin-1")
+    return folder, [line.split(";") for line in lines]
+
+
+@needs_data
+def test_grouped_and_comma_exponent_numbers_in_a_real_file_are_repaired(tmp_path):
+    ds = load_umafall(FOLDER, cache=False)
+    original = {r.placement: r for r in ds.select(recording=REAL[:-4])}
+    rows = (FOLDER / REAL).read_text(encoding="latin-1").split("\n")
+    gyro = rows[3324 - 1].split(";")  # 1890;28;14.1953125;-10.046875;9.2890625;1;1
+    assert gyro[5:] == ["1", "1"]
+    folder, _ = _edit_real(tmp_path, {
+        3324: (2, _grouped(float(gyro[2]))),  # "1.419.531.250.000.000"
+        3325: (4, "-6,10E+10"),  # a gyroscope value ~ -61.0 °/s, 3 significant digits
+        100: (3, "9,31E-01"),  # a plain number with a decimal comma
+    })
+    folder_lines = (folder / EDITED).read_text(encoding="latin-1").split("\n")
+    assert folder_lines[3323].startswith("1890;28;1.419.531.250.000.000;")
+    expected_z = float(rows[3325 - 1].split(";")[4])
+    dataset = load_umafall(folder, cache=False)
+    recs = _by_placement(dataset)
+    sensor = next(r for r in recs.values() if r.info["sensor_id"] == 1)
+    same = original[sensor.placement]
+    assert sensor.info["repaired_values"] == 2 and sensor.info["dropped_rows"] == 0
+    # the 20 Hz grid puts every raw sample's weight on nearby grid points
+    np.testing.assert_allclose(sensor.signal[:, 3:], same.signal[:, 3:],
+                               atol=abs(-61.0 - expected_z) * np.pi / 180 + 1e-3)
+    assert dataset.summary()["dropped_rows"].sum() == 0
+
+
+@needs_data
+def test_unreadable_row_of_a_real_file_is_dropped_with_one_warning(tmp_path):
+    folder, _ = _edit_real(tmp_path, {3000: (2, "#¡VALOR!"), 3001: (3, "1,2,3")})
+    with pytest.warns(UserWarning, match=rf"{EDITED}: dropped 2 data rows .*line 3000: "
+                                         r".*line 3001"):
+        dataset = load_umafall(folder, cache=False)
+    assert len(dataset.recordings) == 5  # every sensor still loads
+    assert {r.info["dropped_rows"] for r in dataset.recordings} == {2}
+    assert dataset.n_dropped_rows == 2
+    assert "2 unreadable rows dropped" in repr(dataset)
+    assert (dataset.summary()["dropped_rows"] == 2).all()
+
+
+@needs_data
+def test_short_row_inside_a_real_file_is_dropped_but_a_short_last_row_is_an_error(tmp_path):
+    folder, lines = _edit_real(tmp_path, {200: (0, "")})
+    (folder / EDITED).write_text(
+        "\n".join(";".join(f) for f in lines[:199] + [lines[199][:3]] + lines[200:]),
+        encoding="latin-1")
+    with pytest.warns(UserWarning, match=r"dropped 1 data rows .*line 200"):
+        assert len(load_umafall(folder, cache=False).recordings) == 5
+    text = (folder / EDITED).read_text(encoding="latin-1").rstrip("\n")
+    (folder / EDITED).write_text(text[: text.rindex(";", 0, text.rindex(";"))], encoding="latin-1")
+    with pytest.raises(DataFormatError, match=r"line \d+ has 5 columns, expected 7 "
+                                              r"\(the last line: the file looks truncated\)"):
+        load_umafall(folder, cache=False)

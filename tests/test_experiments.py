@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 import warnings
@@ -23,6 +24,7 @@ from skgait.experiments import (
     ConfigError,
     CrossDatasetGrid,
     TrackingError,
+    load_config,
     parse_config,
     read_grid_results,
     results_tables,
@@ -112,6 +114,9 @@ def real_grid(tmp_path_factory, data_home):
     tmp = tmp_path_factory.mktemp("real_grid")
     params = dict(
         datasets={"hugadb": "right_foot", "ipol": "right_foot"},
+        # HuGaDB's right-foot gyroscope is corrupted in most files (make_windows
+        # drops those); its accelerometer is intact for all 18 subjects.
+        channels=CHANNELS[:3],
         tasks=["gender", "age"], estimators={"rf": RF},
         protocols=["within", "direct", "scratch"], max_windows_per_subject=4,
         n_splits=3, data_home=str(data_home), tracking_uri=f"sqlite:///{tmp}/mlflow.db",
@@ -303,6 +308,21 @@ def test_a_failing_cell_is_reported_and_the_others_finish(tmp_path):
     assert list(again["cached"]) == [True] * 4 + [False] * 4
 
 
+def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
+    # lr = inf makes the loss NaN in the first epoch; the network would then
+    # predict the first class everywhere, a chance-level "result".
+    cnn = {"type": "cnn", "lr": float("inf"), "max_epochs": 2, "batch_size": 4}
+    with pytest.warns(UserWarning, match="training diverged"):
+        results = synthetic_grid(tmp_path, estimators={"cnn": cnn, "rf": RF}).run()
+    diverged = results[results["estimator"] == "cnn"]
+    assert len(diverged) == 4 and (diverged["status"] == "FAILED").all()
+    assert diverged["accuracy"].isna().all()
+    assert diverged["error"].str.contains(
+        "TrainingDivergedError: GaitCNNClassifier: training diverged at epoch 1: train_loss is nan"
+    ).all()
+    assert (results[results["estimator"] == "rf"]["status"] == "FINISHED").all()
+
+
 def test_grid_runs_on_a_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
@@ -356,6 +376,56 @@ def test_config_errors_name_every_key_and_value():
     ]:
         assert expected in text, f"{expected!r} not in:\n{text}"
     assert len(info.value.errors) == 13
+
+
+def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
+    path = tmp_path / "grid.toml"
+    path.write_text(textwrap.dedent("""
+        random_state = 4294967296
+        [windows]
+        rate = inf
+        length = nan
+        [[datasets]]
+        dataset = "hugadb"
+        placement = "right_foot"
+        [estimators.cnn]
+        type = "cnn"
+        lr = inf
+        [estimators.cnn_nan]
+        type = "cnn"
+        lr = nan
+        [estimators.rf]
+        type = "random_forest"
+        random_state = -1
+        [estimators.rf_seed]
+        type = "random_forest"
+        random_state = 4294967296
+    """))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    for expected in [
+        "random_state = 4294967296: expected an integer seed in [0, 4294967295]",
+        "windows.rate = inf: expected a finite positive number of Hz",
+        "windows.length = nan: expected a finite positive number of seconds",
+        "estimators.cnn.lr = inf: expected a finite number",
+        "estimators.cnn_nan.lr = nan: expected a finite number",
+        "estimators.rf.random_state = -1: expected an integer seed",
+        "estimators.rf_seed.random_state = 4294967296: expected an integer seed",
+    ]:
+        assert expected in text, f"{expected!r} not in:\n{text}"
+    assert len(info.value.errors) == 7
+    # the largest seed NumPy accepts is valid
+    path.write_text(textwrap.dedent("""
+        random_state = 4294967295
+        [[datasets]]
+        dataset = "hugadb"
+        placement = "right_foot"
+        [estimators.rf]
+        type = "random_forest"
+        random_state = 4294967295
+    """))
+    assert load_config(path).params["random_state"] == 2**32 - 1
 
 
 def test_config_builds_the_grid_it_describes():
@@ -484,3 +554,97 @@ def test_killed_server_gives_a_clear_error_and_keeps_results_locally(tmp_path, m
     assert len(saved) == 4 and (saved["status"] == "FINISHED").all()
     assert saved["run_id"].notna().sum() == 1  # only the first cell reached the server
     assert len(info.value.results) == 4
+
+
+# --------------------------------------------------------------------------
+# tracking failures: unreachable server, errors mid-grid, long labels
+# --------------------------------------------------------------------------
+
+
+def test_unreachable_tracking_server_fails_in_seconds_before_loading_data(tmp_path, monkeypatch):
+    # MLflow's defaults: the client retries for minutes before giving up.
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
+
+    def no_loading(self, specs):
+        raise AssertionError("data was loaded before the tracking store was checked")
+
+    monkeypatch.setattr(CrossDatasetGrid, "_load_entries", no_loading)
+    uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="nowhere")
+    start = time.monotonic()
+    with pytest.raises(TrackingError, match="is not reachable") as info:
+        grid.run()
+    assert time.monotonic() - start < 10
+    assert uri in str(info.value) and "--no-tracking" in str(info.value)
+    assert not (tmp_path / "results.csv").exists()
+
+
+def test_tracking_error_mid_grid_fails_the_parent_run_and_resume_reads_the_csv(
+    tmp_path, monkeypatch
+):
+    from mlflow.tracking import MlflowClient
+
+    from skgait.experiments._tracking import MlflowTracker
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    log_cell, calls = MlflowTracker.log_cell, []
+
+    def second_call_fails(self, *args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise TrackingError("store went away (simulated)")
+        return log_cell(self, *args, **kwargs)
+
+    monkeypatch.setattr(MlflowTracker, "log_cell", second_call_fails)
+    MajorityClassifier.fits = 0
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="flaky")
+    with pytest.warns(UserWarning, match="Tracking is off"), pytest.raises(TrackingError):
+        grid.run()
+    client = MlflowClient(uri)
+    assert client.get_run(grid.parent_run_id_).info.status == "FAILED"
+    saved = pd.read_csv(tmp_path / "results.csv")
+    assert len(saved) == 4 and (saved["status"] == "FINISHED").all()
+    assert saved["run_id"].notna().sum() == 1  # only the first cell reached MLflow
+    assert MajorityClassifier.fits == 6  # 2 + 2 folds within, 2 direct
+
+    # The store is back: nothing is computed again; the three cells that
+    # only the CSV holds are logged now, under the new parent run.
+    monkeypatch.setattr(MlflowTracker, "log_cell", log_cell)
+    resumed = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri, experiment="flaky")
+    again = resumed.run()
+    assert MajorityClassifier.fits == 6
+    assert again["cached"].all() and again["run_id"].notna().all()
+    np.testing.assert_allclose(again["accuracy"], saved["accuracy"])
+    assert client.get_run(resumed.parent_run_id_).info.status == "FINISHED"
+    children = client.search_runs(
+        [client.get_experiment_by_name("flaky").experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{resumed.parent_run_id_}'",
+    )
+    assert len(children) == 3 and all(r.info.status == "FINISHED" for r in children)
+
+
+def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
+    label = "walk-" + "x" * 9000  # the stored row is longer than an MLflow tag
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    datasets = {label: synthetic_dataset("a", seed=0), "b": synthetic_dataset("b", seed=1)}
+    first = synthetic_grid(tmp_path, datasets=datasets, tracking=True, tracking_uri=uri,
+                           experiment="long", results_path=None).run()
+    assert (first["status"] == "FINISHED").all() and first["run_id"].notna().all()
+    MajorityClassifier.fits = 0
+    again = synthetic_grid(tmp_path, datasets=datasets, tracking=True, tracking_uri=uri,
+                           experiment="long", results_path=None).run()
+    assert MajorityClassifier.fits == 0 and again["cached"].all()
+    assert list(again["source"]) == list(first["source"])
+    assert list(again["run_id"]) == list(first["run_id"])
+
+
+def test_stored_rows_read_back_whole_and_cut_ones_are_refused():
+    from skgait.experiments._tracking import _read_row, _row_tags
+
+    row = {"source": "x" * 20000, "cell_key": "k", "accuracy": 0.5}
+    tags = _row_tags(row)
+    assert all(len(v) <= 8000 for v in tags.values())  # MLflow's tag length
+    assert _read_row(tags) == row
+    # skgait 0.1.0 cut the row at 8000 characters: unreadable, not a crash
+    assert _read_row({"skgait.row": tags["skgait.row"]}) is None

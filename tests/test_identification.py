@@ -10,7 +10,7 @@ from skgait.model_selection import (
     identification_protocol,
     score_identification,
 )
-from skgait.models import CNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
+from skgait.models import CNNLSTM, ChainedCNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
 
 
 def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
@@ -23,11 +23,35 @@ def _windows(n_subjects=3, per_subject=12, n_times=32, seed=0):
 
 
 @pytest.mark.parametrize("lstm, width", [("single", 8), ("bidirectional", 16), ("two_layer", 8)])
+def test_chained_cnnlstm_output_and_embedding_shapes(lstm, width):
+    net = ChainedCNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
+    x = torch.zeros(4, 3, 64)
+    assert net(x).shape == (4, 5)
+    assert net.embed(x).shape == (4, width)
+
+
+@pytest.mark.parametrize("lstm, width", [("single", 16), ("bidirectional", 24), ("two_layer", 16)])
 def test_cnnlstm_output_and_embedding_shapes(lstm, width):
     net = CNNLSTM(n_channels=3, n_times=64, n_outputs=5, lstm=lstm, n_hidden=8)
     x = torch.zeros(4, 3, 64)
     assert net(x).shape == (4, 5)
-    assert net.embed(x).shape == (4, width)
+    assert net.embed(x).shape == (4, width)  # CNN branch (8) + LSTM state
+
+
+def test_cnnlstm_branches_read_the_raw_window_in_parallel():
+    """Zou et al. (2020): the LSTM reads the window itself, not the CNN's output."""
+    torch.manual_seed(0)
+    net = CNNLSTM(n_channels=3, n_times=32, n_outputs=4, n_hidden=8).eval()
+    assert net.lstm.input_size == 3
+    x = torch.randn(5, 3, 32)
+    before = net.embed(x)
+    with torch.no_grad():  # changing the CNN leaves the LSTM's half alone
+        net.features[0].weight.mul_(-2.0)
+    after = net.embed(x)
+    torch.testing.assert_close(after[:, 8:], before[:, 8:])
+    assert not torch.allclose(after[:, :8], before[:, :8])
+    _, (h_n, _) = net.lstm(x.transpose(1, 2))
+    torch.testing.assert_close(after[:, 8:], h_n[-1])
 
 
 def test_cnnlstm_features_match_biodeep_cnn_names():
@@ -146,3 +170,55 @@ def test_score_identification_on_ipol_step_windows(data_home):
     assert scores["n_subjects"] == 6
     assert scores["window_accuracy"] > 2 * scores["chance"]
     assert 0 <= scores["recording_accuracy"] <= 1
+
+
+def test_cross_correlation_features_ignore_the_scale_of_each_channel():
+    from skgait.features import CrossCorrelationFeatures
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 6, 64)) + np.array([0, 0, 9.8, 0, 0, 0])[:, None]
+    features = CrossCorrelationFeatures(lags=(1, 3))
+    F = features.fit_transform(X)
+    assert F.shape == (4, features.n_features_out_) == (4, 3 + 6 + 15 + 2 * 36)
+    faster_and_stronger = X * np.array([2.0, 2.0, 2.0, 3.0, 3.0, 3.0])[:, None]
+    np.testing.assert_allclose(features.transform(faster_and_stronger), F, atol=1e-12)
+    # zero lag: Pearson correlation of channels 0 and 1, as numpy computes it
+    assert F[0, 9] == pytest.approx(np.corrcoef(X[0, 0], X[0, 1])[0, 1])
+    assert features.get_feature_names_out()[9] == "corr_0_1"
+
+
+def test_cross_correlation_features_check_their_input():
+    from skgait.features import ConstantSeriesWarning, CrossCorrelationFeatures
+
+    X = np.random.default_rng(0).normal(size=(2, 6, 32))
+    with pytest.raises(ValueError, match="lags"):
+        CrossCorrelationFeatures(lags=(40,)).fit(X)
+    with pytest.raises(ValueError, match="gravity_channels"):
+        CrossCorrelationFeatures(gravity_channels=(0, 1, 9)).fit(X)
+    X[0, 4] = 1.0
+    with pytest.warns(ConstantSeriesWarning, match="constant"):
+        F = CrossCorrelationFeatures().fit_transform(X)
+    assert np.all(np.isfinite(F))
+
+
+def test_sisfall_slow_to_fast_walk_identification(data_home):
+    """Real data: 38 people, trained on the slow walk (D01), tested on the fast one (D02)."""
+    import warnings
+
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skgait.datasets import load_sisfall, make_windows
+    from skgait.features import CrossCorrelationFeatures
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        X, meta = make_windows(load_sisfall(), placement="waist", overlap=0.0)
+    model = make_pipeline(
+        CrossCorrelationFeatures(), StandardScaler(),
+        LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"),
+    )
+    scores = score_identification(model, X, meta)
+    assert scores["n_subjects"] == 38
+    assert scores["window_accuracy"] > 0.75 and scores["recording_accuracy"] > 0.8

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.metrics import accuracy_score, mean_absolute_error
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 from sklearn.model_selection import GroupKFold, cross_val_score, cross_validate
 
 import skgait.model_selection as ms
@@ -548,7 +548,11 @@ def test_evaluate_shows_the_leak_next_to_the_baseline():
     res = res.set_index(["protocol", "model"])
     assert res.loc[("leaky_window", "estimator"), "accuracy"] > 0.95
     assert res.loc[("subject", "estimator"), "balanced_accuracy"] < 0.8
-    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == pytest.approx(0.5)
+    # Every test fold holds both classes: the mean over folds, where a
+    # constant prediction scores exactly 0.5. (Pooled, the baseline would
+    # score 1/3: the training majority of each of these stratified folds is
+    # the minority of its test fold.)
+    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == 0.5
 
 
 def test_evaluate_regression_reports_positive_mae():
@@ -609,3 +613,48 @@ def test_evaluate_accepts_pandas_inputs():
     res = evaluate(LogisticRegression(), X, meta["sex"], meta["dataset"] + ":" + meta["subject"],
                    n_splits=3)
     assert len(res) == 2
+
+
+@pytest.mark.parametrize("cv_class", [SubjectKFold, SubjectRegressionKFold])
+def test_subject_splitters_draw_a_partition_per_seed(cv_class):
+    # Subjects with one class (or age bin) each and unequal window counts:
+    # StratifiedGroupKFold's greedy order ignored the seed here.
+    rng = np.random.default_rng(0)
+    n_windows = rng.integers(5, 40, size=16)
+    groups = np.repeat(np.arange(16), n_windows)
+    age = np.repeat(np.linspace(20, 70, 16), n_windows)
+    y = age if cv_class is SubjectRegressionKFold else np.where(age > 40, "old", "young")
+    X = np.zeros((len(y), 1))
+    partitions = {
+        frozenset(frozenset(groups[test]) for _, test in
+                  cv_class(n_splits=4, shuffle=True, random_state=seed).split(X, y, groups))
+        for seed in range(10)
+    }
+    assert len(partitions) >= 9
+
+
+def test_cv_scores_average_folds_that_hold_every_class():
+    metrics = {"balanced_accuracy": balanced_accuracy_score}
+    y_true = [np.array(["F", "F", "M"]), np.array(["F", "M", "M"])]
+    y_pred = [np.array(["M", "M", "M"]), np.array(["F", "F", "F"])]
+    scores, pooled = ms.cv_scores(metrics, y_true, y_pred, classification=True, owner="t")
+    assert scores == {"balanced_accuracy": 0.5} and not pooled
+
+
+def test_cv_scores_pool_when_a_fold_lacks_a_class():
+    # The mean over folds would be (0.5 + 1.0) / 2 = 0.75 for "always M".
+    metrics = {"balanced_accuracy": balanced_accuracy_score}
+    y_true = [np.array(["F", "M", "M"]), np.array(["M", "M"])]
+    y_pred = [np.array(["M", "M", "M"]), np.array(["M", "M"])]
+    with pytest.warns(UserWarning, match=r"lack class\(es\) \['F'\].*pooled"):
+        scores, pooled = ms.cv_scores(metrics, y_true, y_pred, classification=True,
+                                      owner="t")
+    assert scores == {"balanced_accuracy": 0.5} and pooled
+
+
+def test_cv_scores_regression_is_the_mean_over_folds():
+    y_true = [np.array([1.0, 3.0]), np.array([10.0])]
+    y_pred = [np.array([2.0, 2.0]), np.array([13.0])]
+    scores, pooled = ms.cv_scores({"mae": mean_absolute_error}, y_true, y_pred,
+                                  classification=False, owner="t")
+    assert scores == {"mae": 2.0} and not pooled

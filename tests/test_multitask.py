@@ -8,6 +8,7 @@ import pytest
 import torch
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 
 from skgait.models import GaitCNNClassifier, GaitMultiTaskNet, MultiTaskNetwork
 
@@ -135,6 +136,50 @@ def test_task_early_stopping_needs_groups_and_stops_tasks(data):
     assert set(net.stopped_tasks_) <= {"sex", "age"}
     for task in net.stopped_tasks_:
         assert task in net.criterion_.stopped or task == "sex"
+
+
+class _SnapshotStoppedHeads(Callback):
+    """Copies the head of each task at the end of the epoch it stopped."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.heads_ = {}
+
+    def on_epoch_end(self, net, **kwargs):
+        for task in net.stopped_tasks_:
+            if task not in self.heads_:
+                head = net.module_.heads[task].state_dict()
+                self.heads_[task] = {k: v.detach().clone() for k, v in head.items()}
+
+
+def test_a_stopped_task_head_is_frozen_bit_for_bit(data):
+    # Left out of the loss, the head still got zero gradients, and Adam's
+    # momentum kept moving it (by up to 4e-3 here over ten epochs).
+    X, Y, subject = data
+    snapshot = _SnapshotStoppedHeads()
+    net = GaitMultiTaskNet(tasks=["sex", "age"], max_epochs=12, task_patience=1,
+                           callbacks=[snapshot], random_state=0)
+    net.fit(X, Y, groups=subject)
+    assert net.stopped_tasks_ == {"age": 2} and len(net.history) == 12
+    for name, before in snapshot.heads_["age"].items():
+        after = net.module_.heads["age"].state_dict()[name]
+        assert torch.equal(after, before), f"heads.age.{name} moved after its task stopped"
+    assert not any(p.requires_grad for p in net.module_.heads["age"].parameters())
+    assert all(p.requires_grad for p in net.module_.heads["sex"].parameters())
+
+
+def test_task_early_stopping_needs_a_head_per_task(data):
+    class OneHead(torch.nn.Module):
+        def __init__(self, n_channels, n_times, task_outputs):
+            super().__init__()
+            self.out = torch.nn.Linear(n_channels * n_times, sum(task_outputs.values()))
+
+        def forward(self, x):
+            return self.out(x.flatten(1))
+
+    X, Y, subject = data
+    net = GaitMultiTaskNet(OneHead, tasks=["sex", "age"], max_epochs=2, task_patience=1)
+    with pytest.raises(ValueError, match=r"OneHead has none for task\(s\) \['age'\]"):
+        net.fit(X, Y, groups=subject)
 
 
 def test_verification_loss_on_embedding(data):

@@ -25,7 +25,7 @@ def test_number_formats(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=30))
 def test_round_trip_of_repr(tmp_path_factory, values):
-    path = _write(tmp_path_factory.mktemp("rt"), "\n".join(repr(v) for v in values))
+    path = _write(tmp_path_factory.mktemp("rt"), "".join(f"{v!r}\n" for v in values))
     table = read_numeric_table(path, 1)[:, 0]
     np.testing.assert_array_equal(table, values)  # correctly rounded, every path
 
@@ -73,6 +73,46 @@ def test_file_cut_inside_a_number_is_named_truncated(tmp_path):
     path = _write(tmp_path, "1 2 3\n4 5 -")
     with pytest.raises(DataFormatError, match=r"line 2, column 3 is not a number.*truncated"):
         read_numeric_table(path, 3)
+
+
+def test_unfinished_last_row_is_dropped_with_a_warning(tmp_path):
+    # "7 8 9.25" cut to "7 8 9.2": the numbers are all there, the newline is not
+    path = _write(tmp_path, "h\n1 2 3\n4 5 6\n7 8 9.2")
+    with pytest.warns(UserWarning, match=r"table.txt: the file does not end with a newline.*"
+                                         r"last line \(4\).*dropped"):
+        table = read_numeric_table(path, 3, skip_lines=1)
+    np.testing.assert_array_equal(table, [[1, 2, 3], [4, 5, 6]])
+
+
+def test_trailing_comment_or_blank_without_newline_is_complete(tmp_path, recwarn):
+    for text in ("1 2\n3 4\n% end", "1 2\n3 4\n  "):
+        table = read_numeric_table(_write(tmp_path, text), 2, comment="%")
+        np.testing.assert_array_equal(table, [[1, 2], [3, 4]])
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+@pytest.mark.parametrize("end", ["", "\r\n"])
+def test_row_without_its_terminator_is_an_error(tmp_path, end):
+    # SisFall rows end with ';': "-147;" cut to "-1" has none
+    path = _write(tmp_path, "1,2,-147;\r\n3,4,-147;\r\n5,6,-1" + end)
+    with pytest.raises(DataFormatError, match=r"line 3 does not end with ';' \(the last line: "
+                                              r"the file looks truncated\)"):
+        read_numeric_table(path, 3, delimiters=",", terminator=";")
+
+
+def test_terminated_rows_without_final_newline_are_complete(tmp_path, recwarn):
+    path = _write(tmp_path, "1,2;\r\n3,4;")
+    np.testing.assert_array_equal(
+        read_numeric_table(path, 2, delimiters=",", terminator=";"), [[1, 2], [3, 4]])
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_unfinished_last_row_with_inexact_numbers(tmp_path):
+    # the exact re-parse of long numbers must skip the dropped row
+    path = _write(tmp_path, "0.00015546398361005606\n-0.17158553004264832")
+    with pytest.warns(UserWarning, match="does not end with a newline"):
+        table = read_numeric_table(path, 1)
+    assert table.shape == (1, 1) and table[0, 0] == float("0.00015546398361005606")
 
 
 @pytest.mark.parametrize(

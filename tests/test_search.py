@@ -4,6 +4,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -385,6 +386,22 @@ def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
     assert "[space.rf__n_trees] is not a parameter of estimator 'acf_rf'" in capsys.readouterr().err
 
 
+def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
+    # Python 3.10 (supported) has no tomllib; the tomli package is the same
+    # parser under another name. Simulated in a subprocess: tomllib missing,
+    # tomli present.
+    code = textwrap.dedent("""
+        import sys, tomllib
+        sys.modules["tomli"], sys.modules["tomllib"] = tomllib, None
+        from skgait.cli.search import read_config
+        print(sorted(read_config(sys.argv[1])))
+    """)
+    out = subprocess.run([sys.executable, "-c", code, str(config_dir / "search.toml")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['data', 'search', 'space']"
+
+
 def test_cli_needs_storage_and_study_name(config_dir, capsys):
     from skgait.cli import main
 
@@ -402,6 +419,87 @@ def test_cli_worker_runs_trials_in_a_sqlite_study(config_dir, capsys):
     assert main([*args, "--n-trials", "1"]) == 0
     assert len(optuna.load_study(study_name="cli", storage=url).trials) == 3
     assert "study 'cli': 3 trials" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------
+# killed workers: their trial ends FAILED and runs again
+# ----------------------------------------------------------------------
+#: Trials of a few seconds (600 trees per fold), so that a worker can be
+#: killed in the middle of one.
+SLOW_CONFIG = CONFIG.replace("low = 3\nhigh = 8", "low = 600\nhigh = 600")
+
+
+def _worker(config_dir, url, n_trials):
+    (config_dir / "slow.toml").write_text(SLOW_CONFIG)
+    args = [sys.executable, "-m", "skgait.cli", "search", "--config", str(config_dir / "slow.toml"),
+            "--storage", url, "--study-name", "killed", "--n-trials", str(n_trials),
+            "--heartbeat-interval", "1"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _running_trial(url, worker, timeout=120):
+    """Number of the trial that ``worker`` is running, once it is running one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited early: {worker.communicate()[1][-3000:]}")
+        try:
+            study = optuna.load_study(study_name="killed", storage=url)
+        except KeyError:  # not created yet
+            study = None
+        if study is not None:
+            running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+            if running and running[0].user_attrs.get("n_splits"):  # inside the objective
+                return running[0].number
+        time.sleep(0.2)
+    worker.kill()
+    pytest.fail(f"no trial started within {timeout} s")
+
+
+def _retry_of(study, number):
+    return [t for t in study.trials if t.system_attrs.get("failed_trial") == number]
+
+
+def test_sigterm_fails_the_running_trial_at_once_and_it_runs_again(config_dir):
+    url = f"sqlite:///{config_dir / 'killed.db'}"
+    worker = _worker(config_dir, url, n_trials=3)
+    number = _running_trial(url, worker)
+    worker.send_signal(signal.SIGTERM)
+    _, err = worker.communicate(timeout=60)
+    assert worker.returncode == 143, err[-3000:]
+    assert "terminated (SIGTERM)" in err
+    study = optuna.load_study(study_name="killed", storage=url)
+    killed = study.trials[number]
+    assert killed.state == optuna.trial.TrialState.FAIL
+    (retry,) = _retry_of(study, number)
+    assert retry.state == optuna.trial.TrialState.WAITING and retry.params == killed.params
+
+    next_run = _worker(config_dir, url, n_trials=1)
+    _, err = next_run.communicate(timeout=120)
+    assert next_run.returncode == 0, err[-3000:]
+    (retry,) = _retry_of(optuna.load_study(study_name="killed", storage=url), number)
+    assert retry.state == optuna.trial.TrialState.COMPLETE
+
+
+def test_sigkill_leaves_a_stale_trial_that_the_next_run_fails_and_retries(config_dir):
+    url = f"sqlite:///{config_dir / 'killed.db'}"
+    worker = _worker(config_dir, url, n_trials=3)
+    number = _running_trial(url, worker)
+    worker.kill()  # no chance to clean up
+    worker.communicate(timeout=60)
+    study = optuna.load_study(study_name="killed", storage=url)
+    assert study.trials[number].state == optuna.trial.TrialState.RUNNING
+    time.sleep(2.5)  # the grace period: twice the heartbeat interval of 1 s
+
+    next_run = _worker(config_dir, url, n_trials=1)
+    _, err = next_run.communicate(timeout=120)
+    assert next_run.returncode == 0, err[-3000:]
+    study = optuna.load_study(study_name="killed", storage=url)
+    assert study.trials[number].state == optuna.trial.TrialState.FAIL
+    (retry,) = _retry_of(study, number)
+    assert retry.state == optuna.trial.TrialState.COMPLETE
+    assert retry.params == study.trials[number].params
 
 
 # ----------------------------------------------------------------------

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from skgait.datasets import load_ipol_healthy_gait, make_step_windows
+from skgait.datasets import load_ipol_healthy_gait, load_sisfall, make_step_windows, make_windows
 from skgait.metrics import equal_error_rate, verification_report
 from skgait.models import GaitCNNLSTMClassifier
 from skgait.verification import (
+    SiameseVerifier,
     Verifier,
     align_pairs,
     make_pairs,
@@ -68,6 +69,42 @@ def test_make_pairs_is_reproducible_and_respects_sessions():
     assert np.all(sessions[genuine[:, 0]] != sessions[genuine[:, 1]])
 
 
+def test_impostor_pairs_join_two_sessions_like_genuine_ones():
+    groups = np.repeat(["a", "b", "c"], 6)
+    sessions = np.tile(["1", "1", "1", "2", "2", "2"], 3)
+    pairs, same = make_pairs(groups, 200, sessions=sessions, random_state=0)
+    assert np.all(sessions[pairs[:, 0]] != sessions[pairs[:, 1]])
+    assert np.all((groups[pairs[:, 0]] == groups[pairs[:, 1]]) == (same == 1))
+
+
+def test_session_only_scorer_is_at_chance_on_sisfall_pairs(data_home):
+    """Real data: SisFall slow (D01) and fast (D02) walks of 38 subjects.
+
+    Genuine pairs join the two walks; if impostor pairs joined them only
+    half the time, "are the walks different?" would separate the classes
+    (ROC AUC near 0.75) without looking at a single sample.
+    """
+    import warnings
+
+    from sklearn.metrics import roc_auc_score
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        _, meta = make_windows(load_sisfall(), placement="waist", overlap=0.0)
+    subjects, trials = meta["subject"].to_numpy(), meta["trial"].to_numpy()
+    _, _, te, te_same = pair_train_test_split(
+        subjects, test_size=0.3, n_train_pairs=10, n_test_pairs=2000,
+        sessions=trials, random_state=0,
+    )
+    session_pair = np.char.add(trials[te[:, 0]].astype(str), trials[te[:, 1]].astype(str))
+    # Best session-only scorer: the share of genuine pairs in each session pair.
+    rate = {k: te_same[session_pair == k].mean() for k in np.unique(session_pair)}
+    score = np.array([rate[k] for k in session_pair])
+    assert abs(roc_auc_score(te_same, score) - 0.5) <= 0.05
+    differs = trials[te[:, 0]] != trials[te[:, 1]]
+    assert abs(roc_auc_score(te_same, differs) - 0.5) <= 0.05
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_pair_split_never_shares_a_subject(seed):
     rng = np.random.default_rng(seed)
@@ -123,7 +160,7 @@ def test_verifier_scores_are_symmetric_and_deterministic():
     kwargs = {"n_pairs": 100, "random_state": 0}
     a = Verifier(GaitCNNLSTMClassifier(max_epochs=2, random_state=0), **kwargs).fit(X, who)
     b = Verifier(GaitCNNLSTMClassifier(max_epochs=2, random_state=0), **kwargs).fit(X, who)
-    np.testing.assert_allclose(a.score_pairs(X[:5], X[5:10]), a.score_pairs(X[5:10], X[:5]))
+    np.testing.assert_allclose(a.score_pairs(X[:5], X[5:10]), a.score_pairs(X[5:10], X[:5]), rtol=1e-6)
     np.testing.assert_array_equal(a.score_pairs(X[:5], X[5:10]), b.score_pairs(X[:5], X[5:10]))
 
 
@@ -141,3 +178,55 @@ def test_authentication_smoke_on_ipol_step_windows(data_home):
     ).fit(X[train], subjects[train])
     report = verification_report(te_same, ver.score_pairs(X[te[:, 0]], X[te[:, 1]]))
     assert 0.0 <= report["eer"] <= 1.0 and report["n_genuine"] == 100
+
+
+def _siamese(**kwargs):
+    params = {"module_params": {"n_hidden": 16}, "embedding_dim": 8, "n_pairs": 400,
+              "max_epochs": 6, "lr": 3e-3, "random_state": 0}
+    return SiameseVerifier(**{**params, **kwargs})
+
+
+def test_siamese_verifier_separates_people_unseen_in_training():
+    X, who = _people(n_subjects=8, per_subject=12)  # person k: frequency k + 1
+    unseen = np.isin(who, [2, 5])  # inside the range of frequencies trained on
+    ver = _siamese().fit(X[~unseen], who[~unseen])
+    odd = np.arange(len(who)) % 2 == 1
+    enrol, probe = unseen & ~odd, unseen & odd
+    ver.enrol(X[enrol], who[enrol])
+    genuine = ver.decision_function(X[probe], who[probe])
+    impostor = ver.decision_function(X[probe], 7 - who[probe])  # claims the other one
+    report = verification_report(
+        np.r_[np.ones_like(genuine), np.zeros_like(impostor)], np.r_[genuine, impostor]
+    )
+    assert report["eer"] < 0.2
+    np.testing.assert_array_equal(ver.verify(X[probe], who[probe]), genuine >= ver.threshold)
+
+
+def test_siamese_verifier_is_deterministic_clonable_and_picklable():
+    X, who = _people()
+    a = _siamese(max_epochs=2).fit(X, who)
+    b = clone(a).fit(X, who)
+    np.testing.assert_array_equal(a.embed(X[:5]), b.embed(X[:5]))
+    np.testing.assert_allclose(np.linalg.norm(a.embed(X[:5]), axis=1), 1.0, rtol=1e-5)
+    a.enrol(X[:10], who[:10])
+    restored = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(
+        restored.decision_function(X[:3], who[:3]), a.decision_function(X[:3], who[:3])
+    )
+
+
+def test_siamese_verifier_rejects_unknown_claims_and_bad_shapes():
+    X, who = _people()
+    ver = _siamese(max_epochs=1).fit(X, who).enrol(X[:10], who[:10])
+    with pytest.raises(KeyError, match="not enrolled"):
+        ver.decision_function(X[:2], ["nobody", "nobody"])
+    with pytest.raises(ValueError, match="fitted on"):
+        ver.embed(X[:, :, :16])
+    with pytest.raises(ValueError, match="margin"):
+        _siamese(margin=3.0).fit(X, who)
+
+
+def test_siamese_verifier_reports_a_diverging_loss():
+    X, who = _people()
+    with pytest.raises(RuntimeError, match="training loss became"):
+        _siamese(max_epochs=3, lr=1e30).fit(X, who)

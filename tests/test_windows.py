@@ -297,9 +297,44 @@ def test_exclude_drops_corrupted_gyroscopes():
         make_recording(recording="bad", info={"corrupted_gyroscope": True}),
     )
     assert set(make_windows(ds, exclude="corrupted_gyroscope")[1]["recording"]) == {"ok"}
-    assert set(make_windows(ds, exclude=lambda r: r.recording == "ok")[1]["recording"]) == {"bad"}
+    kept = make_windows(ds, exclude=lambda r: r.recording == "ok", corrupted_gyroscope="keep")
+    assert set(kept[1]["recording"]) == {"bad"}
     with pytest.raises(ValueError, match="exclude must be"):
         make_windows(ds, exclude="corrupted")
+
+
+def _ok_and_corrupted():
+    return make_dataset(
+        make_recording(recording="ok"),
+        make_recording(recording="bad", info={"corrupted_gyroscope": True}),
+    )
+
+
+@pytest.mark.parametrize("windows", [make_windows, make_step_windows])
+def test_corrupted_gyroscopes_are_dropped_by_default_with_a_warning(windows):
+    ds = _ok_and_corrupted()
+    if windows is make_step_windows:
+        steps = {"right_foot_steps": np.array([[0, 20], [100, 120], [200, 220], [300, 320]])}
+        for rec in ds.recordings:
+            rec.events.update(steps)
+    with pytest.warns(UserWarning, match=r"Dropped 1 recordings .*'bad'.*corrupted_gyroscope='keep'"):
+        _, meta = windows(ds)
+    assert set(meta["recording"]) == {"ok"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert set(windows(ds, corrupted_gyroscope="keep")[1]["recording"]) == {"ok", "bad"}
+        # the accelerometer is not affected: accelerometer windows keep them
+        _, meta = windows(ds, channels=CHANNELS[:3])
+    assert set(meta["recording"]) == {"ok", "bad"}
+
+
+def test_corrupted_gyroscope_option_is_checked():
+    with pytest.raises(ValueError, match="corrupted_gyroscope must be 'drop' or 'keep', got True"):
+        make_windows(_ok_and_corrupted(), corrupted_gyroscope=True)
+    only_bad = make_dataset(make_recording(recording="bad", info={"corrupted_gyroscope": True}))
+    with pytest.warns(UserWarning, match="Dropped 1"), pytest.raises(
+            ValueError, match="corrupted_gyroscope='keep' keeps them"):
+        make_windows(only_bad)
 
 
 def test_windows_overlapping_nan_are_dropped_with_a_warning():

@@ -11,6 +11,14 @@ others). Starting the command N times against the same PostgreSQL or MySQL
 URL runs N workers in parallel; a SQLite file suits one machine and a few
 workers.
 
+A killed worker does not leave its trial RUNNING for ever. On SIGTERM the
+worker marks the trial in progress FAILED at once, queues it to run again
+and exits with status 143. A worker that dies without a word (SIGKILL, a
+lost machine) stops writing the trial's heartbeat: after twice
+``heartbeat_interval`` seconds, the next worker to start a trial marks it
+FAILED and runs it again (once, with
+:class:`~optuna.storages.RetryFailedTrialCallback`).
+
 The config is TOML, checked completely before any data is loaded::
 
     [data]
@@ -29,6 +37,7 @@ The config is TOML, checked completely before any data is loaded::
     n_splits = 5
     random_state = 0
     pruner = "median"          # "median" or "none"
+    heartbeat_interval = 60    # s; database storage only (see below)
 
     [space.acf__lags]
     type = "int"               # "int", "float" or "categorical"
@@ -48,8 +57,14 @@ lags are seconds) → ``rf`` (random forest); ``cnn`` = ``crop`` → ``cnn``
 """
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
 
 __all__ = ["HELP", "ConfigError", "add_arguments", "build_estimator", "main", "read_config", "run",
            "validate_config"]
@@ -58,7 +73,7 @@ _SECTIONS = {"data", "search", "space"}
 _DATA_KEYS = {"dataset", "windows", "placement", "rate", "length", "overlap", "activity"}
 _SEARCH_KEYS = {
     "task", "estimator", "scoring", "n_splits", "random_state", "pruner",
-    "n_trials", "timeout", "storage", "study_name", "tracking",
+    "n_trials", "timeout", "storage", "study_name", "tracking", "heartbeat_interval",
 }
 _TASKS = {"gender": ("sex", "classification"), "age": ("age", "regression")}
 _ESTIMATORS = ("acf_rf", "cnn", "acf_cnn")
@@ -92,8 +107,6 @@ def read_config(path):
     -------
     config : dict
     """
-    import tomllib
-
     path = Path(path)
     if not path.is_file():
         raise ConfigError(path, [f"file not found: {path}"])
@@ -166,6 +179,10 @@ def _check_search(search, problems):
     n_trials = search.get("n_trials", 20)
     if not _is_int(n_trials) or n_trials < 1:
         problems.append(f"[search] n_trials = {n_trials!r} must be a positive integer")
+    heartbeat = search.get("heartbeat_interval", 60)
+    if not _is_int(heartbeat) or heartbeat < 1:
+        problems.append(f"[search] heartbeat_interval = {heartbeat!r} must be a positive integer "
+                        "(seconds)")
     timeout = search.get("timeout")
     if timeout is not None and (not _is_number(timeout) or timeout <= 0):
         problems.append(f"[search] timeout = {timeout!r} must be a positive number of seconds")
@@ -357,6 +374,14 @@ def _load_data(config, path):
 HELP = "run one worker of an Optuna hyperparameter search (subject-wise CV)"
 
 
+class _Terminated(SystemExit):
+    """Raised in the worker by SIGTERM: the search fails its running trial, then stops."""
+
+
+def _exit_on_sigterm(signum, frame):
+    raise _Terminated(128 + signum)
+
+
 def add_arguments(parser):
     """Add the arguments of ``skgait search`` to ``parser``."""
     parser.add_argument("--config", required=True,
@@ -367,6 +392,10 @@ def add_arguments(parser):
     parser.add_argument("--n-trials", type=int,
                         help="trials run by this worker (default: [search] n_trials or 20)")
     parser.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
+    parser.add_argument("--heartbeat-interval", type=int, metavar="SECONDS",
+                        help="seconds between a running trial's heartbeats; a trial of a "
+                        "killed worker is marked FAILED and retried once after twice this "
+                        "(default: [search] heartbeat_interval or 60)")
     parser.add_argument("--tracking", help="MLflow tracking URI (default: off)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Optuna's per-trial log")
 
@@ -382,7 +411,8 @@ def run(args):
     Returns
     -------
     status : int
-        0 on success, 2 for an invalid config or arguments.
+        0 on success, 2 for an invalid config or arguments, 143 when stopped
+        by SIGTERM (the trial in progress is then FAILED and queued again).
     """
     try:
         config = read_config(args.config)
@@ -398,6 +428,10 @@ def run(args):
             problems.append("no study name: pass --study-name NAME or set [search] study_name")
         if not _is_int(n_trials) or n_trials < 1:
             problems.append(f"--n-trials {n_trials!r} must be a positive integer")
+        heartbeat = (args.heartbeat_interval if args.heartbeat_interval is not None
+                     else search.get("heartbeat_interval", 60))
+        if heartbeat < 1:
+            problems.append(f"--heartbeat-interval {heartbeat!r} must be a positive integer")
         if problems:
             raise ConfigError(args.config, problems)
     except ConfigError as exc:
@@ -427,6 +461,7 @@ def run(args):
         pruner=pruner,
         storage=storage,
         study_name=study_name,
+        heartbeat_interval=heartbeat,
         load_if_exists=True,
         # Workers of one study must not all draw the same random start points.
         random_state=None,
@@ -434,7 +469,15 @@ def run(args):
         tracking=args.tracking or search.get("tracking"),
         verbose=int(args.verbose),
     )
-    searcher.fit(X, y, groups=groups)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        searcher.fit(X, y, groups=groups)
+    except _Terminated:
+        print(f"skgait search: terminated (SIGTERM); the trial in progress is marked "
+              f"FAILED in study {study_name!r} and queued to run again.", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     summary = searcher.pruning_summary_
     print(
         f"study {study_name!r}: {summary['n_trials']} trials "

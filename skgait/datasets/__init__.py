@@ -7,10 +7,12 @@ rad/s) with placements from one vocabulary, and a subject table.
 from ._base import (
     ACTIVITIES,
     CHANNELS,
+    FRAMES,
     PLACEMENTS,
     DataFormatError,
     DatasetNotFoundError,
     GaitDataset,
+    ImplausibleSignalWarning,
     Recording,
 )
 from ._cache import get_cache_home
@@ -37,11 +39,13 @@ __all__ = [
     "ACTIVITIES",
     "CHANNELS",
     "ChecksumError",
+    "FRAMES",
     "PLACEMENTS",
     "DataFormatError",
     "DatasetNotFoundError",
     "DownloadError",
     "GaitDataset",
+    "ImplausibleSignalWarning",
     "Recording",
     "dataset_registry",
     "download_dataset",

@@ -17,11 +17,13 @@ import pandas as pd
 __all__ = [
     "ACTIVITIES",
     "CHANNELS",
+    "FRAMES",
     "PLACEMENTS",
     "STANDARD_GRAVITY",
     "DataFormatError",
     "DatasetNotFoundError",
     "GaitDataset",
+    "ImplausibleSignalWarning",
     "Recording",
     "activity_code",
     "check_placement",
@@ -30,8 +32,34 @@ __all__ = [
 #: Standard gravity, m/s², used to convert accelerations given in g.
 STANDARD_GRAVITY = 9.80665
 
-#: Channel names of a 6-axis IMU, in the order every loader uses.
+#: Channel names of a 6-axis IMU, in the order every loader uses. The axes
+#: are those of the body frame: ``x`` antero-posterior (positive forward),
+#: ``y`` medio-lateral (positive to the subject's left), ``z`` vertical
+#: (positive up); right-handed (x × y = z). ``acc_*`` is the specific force
+#: an accelerometer measures, so at rest ``acc_z`` ≈ +9.81 m/s² and the
+#: others ≈ 0. ``gyr_*`` is the angular rate about the same axes, positive
+#: counter-clockwise when looking down the axis (right-hand rule): ``gyr_y``
+#: > 0 pitches the nose (or a segment's distal end) down, i.e. backward for
+#: a leg segment. A sensor on a leg segment uses the segment-fixed frame
+#: that coincides with this one when the subject stands upright (``z``
+#: along the thigh or shin towards the hip, ``y`` to the left, ``x``
+#: forward; for a foot, ``z`` up from the sole and ``x`` towards the toes).
+#: Loaders only permute and negate the sensor's own axes (no rotation is
+#: estimated), so a tilted mounting stays tilted: gravity splits between
+#: ``acc_z`` and ``acc_x`` for a sensor on the instep.
 CHANNELS = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
+
+#: Values of ``Recording.info["frame"]``: how far the axes of a recording
+#: are known to follow the body frame of :data:`CHANNELS`.
+FRAMES = {
+    "body": "x, y and z are the antero-posterior, medio-lateral and vertical "
+            "axes of the body frame, with their signs",
+    "vertical": "z is vertical and up (checked on the data); x and y are "
+                "horizontal sensor axes whose body directions and signs are "
+                "not documented",
+    "sensor": "the device's own axes; its orientation on the body is not "
+              "documented (a phone in a pocket, a wrist sensor, user data)",
+}
 
 #: Placement vocabulary shared by all datasets. Each loader maps its own
 #: sensor names onto these (the dataset's own name is kept in
@@ -86,6 +114,15 @@ class DataFormatError(ValueError):
     """A data file does not have the documented format.
 
     The message names the file and, where it applies, the line and column.
+    """
+
+
+class ImplausibleSignalWarning(UserWarning):
+    """A recording's values are implausible for a body-worn IMU in SI units.
+
+    Non-finite values, accelerations or angular rates beyond any body-worn
+    sensor's range, or a mean acceleration that is not gravity (a unit
+    mix-up: g, mg, °/s). The message names the file and what is wrong.
     """
 
 
@@ -239,13 +276,19 @@ class GaitDataset:
     ----------
     placements : list of str
         Placements present in at least one recording.
+    n_dropped_rows : int
+        Data rows the loader dropped as unreadable, over all files (also in
+        :meth:`summary` and the repr).
 
     Examples
     --------
     >>> from skgait.datasets import load_sisfall
-    >>> ds = load_sisfall()  # doctest: +SKIP
-    >>> ds.subjects.head()  # doctest: +SKIP
-    >>> ds.select(placement="waist", subject="SA01")  # doctest: +SKIP
+    >>> ds = load_sisfall()
+    >>> ds.subjects.columns.tolist()
+    ['subject', 'age', 'sex', 'height_cm', 'weight_kg', 'group']
+    >>> rec = ds.select(placement="waist", subject="SA01")[0]
+    >>> rec.recording, rec.n_samples, rec.rate
+    ('D01_SA01_R01', 19999, 200.0)
     """
 
     def __init__(self, name, recordings, subjects, path=None, citation=""):
@@ -312,7 +355,10 @@ class GaitDataset:
         -------
         summary : DataFrame
             One row per placement: ``n_subjects``, ``n_recordings``,
-            ``minutes`` and ``walking_minutes``.
+            ``minutes``, ``walking_minutes`` and ``dropped_rows``, the data
+            rows the loader dropped from these recordings' files because they
+            could not be read (``info["dropped_rows"]``; a warning named them
+            when the files were parsed).
         """
         walking = activity_code("walking")
         rows = []
@@ -329,15 +375,28 @@ class GaitDataset:
                         np.count_nonzero(r.activity == walking) / r.rate for r in recs
                     )
                     / 60,
+                    "dropped_rows": sum(r.info.get("dropped_rows", 0) for r in recs),
                 }
             )
         return pd.DataFrame(rows)
+
+    @property
+    def n_dropped_rows(self):
+        """Data rows dropped as unreadable, over the dataset's files.
+
+        Each file counts once, however many recordings (sensors) it holds.
+        """
+        per_file = {r.info.get("path", id(r)): r.info.get("dropped_rows", 0)
+                    for r in self.recordings}
+        return int(sum(per_file.values()))
 
     def __len__(self):
         return len(self.recordings)
 
     def __repr__(self):
+        dropped = self.n_dropped_rows
+        note = f", {dropped} unreadable rows dropped" if dropped else ""
         return (
             f"GaitDataset({self.name!r}, {len(self.subjects)} subjects, "
-            f"{len(self.recordings)} recordings, placements={self.placements})"
+            f"{len(self.recordings)} recordings, placements={self.placements}{note})"
         )

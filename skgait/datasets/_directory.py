@@ -24,6 +24,7 @@ from ._base import (
 )
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
+from ._plausibility import check_plausibility
 from ._loading import normalise_subject_table
 from ._resample import resample_recording
 
@@ -238,6 +239,21 @@ def _parser(name, rate, placement, columns, activity):
     return parse
 
 
+def _check_unique(recordings):
+    """Refuse two files that are the same subject, trial and placement."""
+    seen = {}
+    for rec in recordings:
+        key = (rec.subject, rec.trial, rec.placement)
+        if key in seen:
+            raise DataFormatError(
+                f"{rec.info['path']} and {seen[key]} are both subject {rec.subject!r}, "
+                f"trial {rec.trial!r}, placement {rec.placement!r}: that recording would "
+                "count twice. Remove one, or give it another trial or placement "
+                "(<subject>_<trial>_<placement>)."
+            )
+        seen[key] = rec.info["path"]
+
+
 def _read_subjects(folder, subjects, recordings, name):
     if subjects is None:
         ids = sorted({r.subject for r in recordings})
@@ -342,14 +358,25 @@ def load_directory(
         If a file lacks a required column, holds a non-number or an empty
         value (the message names the file, line and column), has no rate,
         names an unknown placement or activity, or its subject is not in
-        the subject table.
+        the subject table; or if two files are the same subject, trial and
+        placement (``S01_1.csv`` read with ``placement="waist"`` and
+        ``S01_1_waist.csv``, or ``S01.csv`` and ``S01_1.csv``).
+
+    Warns
+    -----
+    ImplausibleSignalWarning
+        For a recording whose values are not plausible in SI units
+        (NaN or infinite values, accelerations or angular rates beyond any
+        body-worn sensor, a mean acceleration that is not gravity: values
+        in g or mg), naming its file.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd, tempfile, pathlib
     >>> from skgait.datasets import load_directory
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> walk = pd.DataFrame(np.zeros((200, 3)), columns=["acc_x", "acc_y", "acc_z"])
+    >>> standing = np.tile([0.0, 0.0, 9.81], (200, 1))  # gravity on z, in m/s²
+    >>> walk = pd.DataFrame(standing, columns=["acc_x", "acc_y", "acc_z"])
     >>> walk.to_csv(folder / "S01_1_waist.csv", index=False)
     >>> pd.DataFrame({"subject": ["S01"], "age": [31], "sex": ["F"]}).to_csv(
     ...     folder / "subjects.csv", index=False)
@@ -379,7 +406,10 @@ n_samples=200, rate=100, channels=3)
     for file in sorted(folder.glob(pattern)):
         if not file.is_file() or file.resolve() == skip:
             continue
-        recordings.extend(cached_recordings(file, name, version, parse, cache))
+        recs = cached_recordings(file, name, version, parse, cache)
+        check_plausibility(recs, file)
+        recordings.extend(recs)
+    _check_unique(recordings)
     table = _read_subjects(folder, subjects, recordings, name)
     return GaitDataset(name, recordings, table, path=str(folder))
 

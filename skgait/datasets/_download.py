@@ -10,8 +10,10 @@ from the dataset's read-me or file headers) and ships with the package as
 
 A file is streamed to a temporary file next to its destination, hashed on
 the way, and moved into place only when its SHA-256 matches the registry;
-a mismatching download is deleted. Files already present are kept as they
-are (they are not hashed again at every load).
+a mismatching download is deleted. Files already present are not
+downloaded again; the loaders check each file the registry lists against its
+size and SHA-256 when they read it (:func:`registry_check`), so a truncated
+or edited copy is refused rather than read.
 """
 
 import csv
@@ -28,7 +30,7 @@ from fnmatch import fnmatch
 from importlib import resources
 from pathlib import Path
 
-from ._base import DatasetNotFoundError
+from ._base import DataFormatError, DatasetNotFoundError
 from ._home import get_data_home
 
 __all__ = [
@@ -157,6 +159,51 @@ def dataset_registry(name):
             RegistryEntry(row["path"], row["url"], row["sha256"].lower(), int(row["size"]))
             for row in csv.DictReader(file)
         ]
+
+
+def registry_check(name, folder):
+    """Return a check of a dataset's files against its registry, or None.
+
+    Parameters
+    ----------
+    name : str
+        Dataset name; datasets without a registry get ``None``.
+    folder : Path
+        The dataset folder the registry's paths are relative to.
+
+    Returns
+    -------
+    check : callable or None
+        ``check(file, sha256)``: nothing for a file the registry does not
+        list, else raises :class:`~skgait.datasets.DataFormatError` when the
+        file's size or SHA-256 differs from the registry's.
+    """
+    if name not in _FOLDERS:
+        return None
+    entries = {entry.path: entry for entry in dataset_registry(name)}
+    folder = Path(folder).resolve()
+
+    def check(file, sha256):
+        try:
+            key = Path(file).resolve().relative_to(folder).as_posix()
+        except ValueError:
+            return
+        entry = entries.get(key)
+        if entry is None or sha256 == entry.sha256:
+            return
+        size = os.stat(file).st_size
+        what = (f"has {size} bytes, the registry's copy {entry.size}: it is "
+                f"{'truncated' if size < entry.size else 'longer'} or edited"
+                if size != entry.size else
+                f"has the registry's size but another SHA-256 ({sha256}, "
+                f"expected {entry.sha256}): it was edited")
+        raise DataFormatError(
+            f"{file} {what}, so its values cannot be trusted. Delete it and run "
+            f"skgait.datasets.download_dataset({name!r}, {str(folder)!r}) to fetch "
+            f"the pinned copy ({entry.url})."
+        )
+
+    return check
 
 
 def _mirror_url(url, base_url):

@@ -24,11 +24,15 @@ def get_data_home(data_home=None):
     Returns
     -------
     data_home : Path
-        The folder (it may not exist yet).
+        The folder, as an absolute path (it may not exist yet). A relative
+        path, such as ``SKGAIT_DATA=../shared/data``, is taken relative to
+        the current working directory at the time of the call, so that the
+        returned folder stays the same for code that later changes directory
+        or passes it to a subprocess started elsewhere.
     """
     if data_home is None:
         data_home = os.environ.get(DATA_HOME_ENV) or Path.home() / "skgait_data"
-    return Path(data_home).expanduser()
+    return Path(os.path.abspath(Path(data_home).expanduser()))
 
 
 @dataclass(frozen=True)

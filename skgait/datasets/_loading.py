@@ -8,13 +8,16 @@ import pandas as pd
 
 from ._base import DataFormatError, GaitDataset
 from ._cache import cached_recordings
+from ._download import registry_check
 from ._home import resolve_dataset_path
+from ._plausibility import check_plausibility
 
 __all__ = [
     "load_dataset",
     "normalise_subject_table",
     "read_subject_table",
     "resample_timestamps",
+    "to_body_frame",
 ]
 
 
@@ -114,7 +117,9 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     """Parse every file of a dataset (through the cache) into a GaitDataset.
 
     Files are parsed in a thread per core; the recordings keep the sorted
-    order of the file names.
+    order of the file names. A file the dataset's download registry lists
+    must have the registry's size and SHA-256 (the SHA-256 is the cache key
+    too, so the check costs nothing more).
 
     Parameters
     ----------
@@ -139,17 +144,26 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     Returns
     -------
     dataset : GaitDataset
+
+    Raises
+    ------
+    DataFormatError
+        If a file does not parse, or differs from its registry entry.
     """
     folder = resolve_dataset_path(source, path, data_home)
+    check = registry_check(source.name, folder)
 
     def load(file):
         extra = depends(file) if depends is not None else ()
-        return cached_recordings(file, source.name, version, parse, cache, extra)
+        return cached_recordings(file, source.name, version, parse, cache, extra, check)
 
     # The tokenizer and NumPy release the GIL: files are parsed in threads.
     files = sorted(folder.glob(pattern))
     with ThreadPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1) or 1) as pool:
-        recordings = [rec for recs in pool.map(load, files) for rec in recs]
+        per_file = list(pool.map(load, files))
+    for file, recs in zip(files, per_file):  # warn here, not in a worker thread
+        check_plausibility(recs, file)
+    recordings = [rec for recs in per_file for rec in recs]
     return GaitDataset(source.name, recordings, subjects(folder), path=str(folder),
                        citation=source.citation)
 
@@ -160,6 +174,52 @@ def bits_to_unit(raw, full_range, resolution_bits):
 
 
 DEG_TO_RAD = np.pi / 180.0
+
+
+def _axes_matrix(axes):
+    """The 3 x 3 signed permutation that ``axes`` ("-z +y +x") describes."""
+    tokens = axes.split()
+    if len(tokens) != 3 or any(len(t) != 2 or t[0] not in "+-" or t[1] not in "xyz"
+                               for t in tokens) or len({t[1] for t in tokens}) != 3:
+        raise ValueError(
+            f"axes must name a signed sensor axis for body x, y and z, for example "
+            f"'-z +y +x', got {axes!r}."
+        )
+    matrix = np.zeros((3, 3))
+    for body, token in enumerate(tokens):
+        matrix[body, "xyz".index(token[1])] = 1.0 if token[0] == "+" else -1.0
+    if np.linalg.det(matrix) < 0:
+        raise ValueError(
+            f"axes {axes!r} is a mirror image (left-handed); a sensor's axes map "
+            "onto the body frame by a rotation."
+        )
+    return matrix
+
+
+def to_body_frame(signal, axes):
+    """Express a sensor's channels in skgait's body frame (see :data:`CHANNELS`).
+
+    Parameters
+    ----------
+    signal : ndarray of shape (n_samples, 3) or (n_samples, 6)
+        Accelerometer x, y, z of the sensor, then optionally its gyroscope
+        x, y, z (same chip axes).
+    axes : str
+        The signed sensor axis that points along body x (forward), y (left)
+        and z (up), in this order: ``"-z +y +x"`` means forward is the
+        sensor's -z, left its +y and up its +x. It must be a rotation
+        (right-handed), since it also maps the angular rates.
+
+    Returns
+    -------
+    signal : ndarray of the same shape and dtype
+        The channels in the body frame.
+    """
+    matrix = _axes_matrix(axes).astype(signal.dtype)
+    out = np.empty_like(signal)
+    for block in range(0, signal.shape[1], 3):
+        out[:, block:block + 3] = signal[:, block:block + 3] @ matrix.T
+    return out
 
 
 def resample_timestamps(times, values, grid):

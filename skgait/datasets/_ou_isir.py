@@ -57,7 +57,7 @@ SOURCE = DatasetSource(
         "gait-based personal authentication. Pattern Recognition 47(1):228-237, 2014."
     ),
 )
-_VERSION = 1
+_VERSION = 2
 _RATE = 100.0
 _SENSORS = ("IMUZCenter", "IMUZLeft", "IMUZRight")
 _SUBSETS = {
@@ -100,7 +100,7 @@ def _parse(file):
             placement="waist",
             source_placement=sensor,
             activity=np.full(len(signal), activity_code("walking"), np.int8),
-            info={"ground": _GROUND[kind], "path": str(file),
+            info={"ground": _GROUND[kind], "path": str(file), "frame": "sensor",
                   "subset": "automatic" if file.parent.name.startswith("Automatic")
                   else "manual"},
         )
@@ -167,6 +167,9 @@ def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, 
     left, right) with two level walks (``"Walk1"``, ``"Walk2"``) and an
     up- and a down-slope walk (``"SlopeUp"``, ``"SlopeDown"``). Accelerations
     (stored in g) are converted to m/s²; angular rates are stored in rad/s.
+    The axes are the IMUZ's own (``info["frame"]`` is ``"sensor"``): no file
+    could be inspected to find the gravity axis, so they are not mapped
+    onto skgait's body frame.
 
     Parameters
     ----------

@@ -4,11 +4,20 @@ Every dataset skgait reads stores its samples as delimited numbers, one row
 per line, after some header lines. :func:`read_numeric_table` parses such a
 file with a compiled tokenizer (one pass, no intermediate strings) and, on a
 malformed row, raises :class:`~skgait.datasets.DataFormatError` naming the
-file, the line and what was wrong (column count, non-numeric field, truncated
-last line).
+file, the line and what was wrong (column count, non-numeric field, missing
+row terminator, truncated last line).
+
+A file cut inside its last field still has a full last row of numbers. Two
+things tell: a format whose rows end with a terminator (SisFall's ``;``) has
+none after the cut, and a cut file has no final newline. The first is an
+error; the second drops the unfinished last row with a warning, since a
+complete file written without a final newline cannot be told apart from a cut
+one (the loaders check the files a download registry lists against its size
+and SHA-256, which settles it).
 """
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +27,7 @@ from ._base import DataFormatError
 
 __all__ = ["read_numeric_table", "read_text_lines"]
 
-_OK, _BAD_TOKEN, _BAD_COUNT = 0, 1, 2
+_OK, _BAD_TOKEN, _BAD_COUNT, _NO_TERMINATOR = 0, 1, 2, 3
 # Exact powers of ten up to 1e22: dividing an integer mantissa below 2**53 by
 # one of these is correctly rounded (the classic fast path of strtod).
 _POW10 = np.array([10.0**k for k in range(23)])
@@ -30,11 +39,13 @@ _DIGITS[48:58] = np.arange(10)
 
 
 @njit(cache=True, nogil=True)
-def _parse_table(buf, start, delims, digits, comment, n_columns, out, pow10, fixes):
+def _parse_table(buf, start, delims, digits, comment, terminator, n_columns, out, pow10,
+                 fixes):
     """Fill ``out`` row by row in one pass over the bytes.
 
     ``buf`` must end with a newline (a sentinel: inner loops stop on it
-    without bounds checks); ``digits`` maps a byte to its digit or -1.
+    without bounds checks); ``digits`` maps a byte to its digit or -1;
+    ``terminator`` (or -1) is the byte that must follow a row's last field.
 
     Returns ``(n_rows, status, bad line, n fields found, n inexact)``; the
     first ``min(n inexact, len(fixes))`` rows of ``fixes`` hold ``(row,
@@ -150,13 +161,17 @@ def _parse_table(buf, start, delims, digits, comment, n_columns, out, pow10, fix
             if col < n_columns:
                 out[row, col] = -value if neg else value
             col += 1
+            terminated = False
             while delims[buf[i]]:
+                terminated |= buf[i] == terminator
                 i += 1
             if buf[i] == 10:
                 break
         i += 1
         if col != n_columns:
             return row, _BAD_COUNT, line, col, n_fix
+        if terminator >= 0 and not terminated:
+            return row, _NO_TERMINATOR, line, col, n_fix
         row += 1
     return row, _OK, line, 0, n_fix
 
@@ -202,6 +217,7 @@ def read_numeric_table(
     skip_lines=0,
     comment=None,
     delimiters=" \t,;",
+    terminator=None,
     dtype=np.float64,
 ):
     """Read a delimited table of numbers into an array, checking every row.
@@ -220,6 +236,9 @@ def read_numeric_table(
         Characters that separate fields; runs of them count as one, and a
         trailing one (SisFall's ``;``) is allowed. Carriage returns (CRLF line
         ends) are always accepted. Blank lines are skipped.
+    terminator : str or None, default=None
+        A delimiter every data row must end with (SisFall's ``;``): a row
+        without it (a file cut inside its last field) is an error.
     dtype : dtype, default=np.float64
         Output dtype. ``nan``/``NaN`` fields become NaN.
 
@@ -231,8 +250,14 @@ def read_numeric_table(
     ------
     DataFormatError
         If a row has another number of fields (the message says whether the
-        last line looks truncated), a field is not a number, or the file has
-        no data rows.
+        last line looks truncated), a field is not a number, a row lacks the
+        terminator, or the file has no data rows.
+
+    Warns
+    -----
+    UserWarning
+        If the file does not end with a newline and has no ``terminator``:
+        its last row may be cut inside its last field and is dropped.
     """
     path = Path(path)
     data = path.read_bytes()
@@ -244,26 +269,54 @@ def read_numeric_table(
     out = np.empty((max_rows, n_columns), dtype=dtype)
     comment_byte = ord(comment) if comment else -1
     fixes = np.empty((_MAX_FIXES, 4), dtype=np.int64)
+    terminator_byte = ord(terminator) if terminator else -1
     n_rows, status, line, found, inexact = _parse_table(
-        buf, offset, _delimiter_table(delimiters), _DIGITS, comment_byte, n_columns, out,
-        _POW10, fixes,
+        buf, offset, _delimiter_table(delimiters + (terminator or "")), _DIGITS, comment_byte,
+        terminator_byte, n_columns, out, _POW10, fixes,
     )
     if status != _OK:
-        _raise_format_error(path, data, offset, skip_lines, line, status, found, n_columns)
+        _raise_format_error(path, data, offset, skip_lines, line, status, found, n_columns,
+                            terminator)
+    if terminator is None and n_rows and _unfinished_last_line(data, offset, delimiters,
+                                                               comment):
+        n_rows -= 1
+        warnings.warn(
+            f"{path}: the file does not end with a newline, so its last line "
+            f"({skip_lines + line}) may be cut inside its last field; that row was "
+            "dropped. The file looks truncated: check it against its source (a file "
+            "that is complete needs a final newline).",
+            UserWarning,
+            stacklevel=2,
+        )
     if n_rows == 0:
         raise DataFormatError(f"{path}: no data rows after {skip_lines} header lines.")
     table = out[:n_rows]
     if inexact > _MAX_FIXES:
         _parse_exactly(data[offset:], delimiters, comment, table)
     for row, col, start, stop in fixes[:inexact]:
-        table[row, col] = float(data[start:stop])
+        if row < n_rows:
+            table[row, col] = float(data[start:stop])
     return table
 
 
-def _raise_format_error(path, data, offset, skip_lines, line, status, found, n_columns):
+def _unfinished_last_line(data, offset, delimiters, comment):
+    """Whether the data end in a data line with no newline after it."""
+    if data.endswith(b"\n"):
+        return False
+    last = data[max(data.rfind(b"\n"), offset - 1) + 1:].decode("latin-1")
+    last = last.strip(delimiters + "\r")
+    return bool(last) and not (comment and last.startswith(comment))
+
+
+def _raise_format_error(path, data, offset, skip_lines, line, status, found, n_columns,
+                        terminator=None):
     line_no = skip_lines + line
     last = data.rstrip(b"\r\n ").count(b"\n", offset) + 1 == line
     hint = " (the last line: the file looks truncated)" if last else ""
+    if status == _NO_TERMINATOR:
+        raise DataFormatError(
+            f"{path}: line {line_no} does not end with {terminator!r}{hint}."
+        )
     if status == _BAD_COUNT:
         raise DataFormatError(
             f"{path}: line {line_no} has {found} columns, expected {n_columns}{hint}."
@@ -281,5 +334,7 @@ def _parse_exactly(body, delimiters, comment, out):
         stripped = line.strip(delimiters + "\r")
         if not stripped or (comment and stripped.startswith(comment)):
             continue
+        if row == len(out):  # an unfinished last row, dropped
+            break
         out[row] = [float(token) for token in split.split(stripped)]
         row += 1

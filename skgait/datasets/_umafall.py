@@ -9,7 +9,13 @@ import numpy as np
 from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
-from ._loading import DEG_TO_RAD, load_dataset, read_subject_table, resample_timestamps
+from ._loading import (
+    DEG_TO_RAD,
+    load_dataset,
+    read_subject_table,
+    resample_timestamps,
+    to_body_frame,
+)
 from ._parsing import read_numeric_table
 
 __all__ = ["load_umafall"]
@@ -32,7 +38,7 @@ SOURCE = DatasetSource(
         "Science 110:32-39, 2017."
     ),
 )
-_VERSION = 1
+_VERSION = 2
 _PLACEMENTS = {  # header Position -> placement
     "RIGHTPOCKET": "pocket",
     "WAIST": "waist",
@@ -41,6 +47,15 @@ _PLACEMENTS = {  # header Position -> placement
     "WRIST": "wrist",
 }
 _PHONE = "RIGHTPOCKET"  # the smartphone: accelerometer only
+#: Per position: (info["frame"], body x y z as signed sensor axes); see
+#: load_umafall.
+_AXES = {
+    "WAIST": ("vertical", "+z -y +x"),
+    "CHEST": ("vertical", "+z -y +x"),
+    "ANKLE": ("body", "+z -y +x"),
+    "WRIST": ("sensor", "+x +y +z"),
+    "RIGHTPOCKET": ("sensor", "+x +y +z"),
+}
 _DEFAULT_RATES = {"phone": 200.0, "sensortag": 20.0}
 _ACC, _GYR, _MAG = 0, 1, 2
 # Largest plausible magnitude per sensor type (units of the file: g, °/s),
@@ -51,7 +66,13 @@ _MAC = re.compile(r"^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$")
 # A spreadsheet (decimal comma locale) read "1.00332105159759" as an integer
 # and wrote it back with '.' thousands separators: "1.003.321.051.597.590".
 _GROUPED = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
-_MANGLED = re.compile(rb"(?<![\d.])-?\d{1,3}(?:\.\d{3}){2,}(?![\d.])")
+# It also wrote numbers in scientific notation with a decimal comma:
+# "-6,10E+10" (the digits 610 of a value whose decimal point was lost, to 3
+# significant digits) or "6,10E-05" (a plain small number).
+_COMMA_EXPONENT = re.compile(r"(-?)(\d+),(\d*)[eE]([+-]?\d+)")
+# A number is repaired when one reading of its digits is at most this
+# fraction as far from the neighbouring samples as any other reading.
+_CLEAR = 0.5
 _HEADER_KEYS = {
     "Date": "date", "Age": "age", "Height(cm)": "height_cm", "Weight(Kg)": "weight_kg",
     "Gender": "sex", "Trial": "trial", "Number of Sensors": "n_sensors_listed",
@@ -115,66 +136,108 @@ def _header(file):
     return values, sensors
 
 
-def _read_mangled(file):
-    """Parse a table with spreadsheet-mangled numbers.
+def _field_value(field, col):
+    """Read one field: ``(value, digits)``; ``digits`` (a str) when the decimal
+    point must be placed, ``value`` None when the field cannot be read."""
+    try:
+        return float(field), None
+    except ValueError:
+        pass
+    if _GROUPED.fullmatch(field):
+        if col in (2, 3, 4):  # decimal point placed later
+            return np.nan, field
+        return float(field.replace(".", "")), None  # integer columns: thousands
+    match = _COMMA_EXPONENT.fullmatch(field)
+    if match is None:
+        return None, None
+    sign, whole, fraction, exponent = match.groups()
+    value = float(f"{sign}{whole}.{fraction}e{exponent}")
+    if col in (2, 3, 4):
+        # within the sensor's range it is a plain number (checked by the
+        # caller); beyond it, its digits lost their decimal point
+        return value, sign + whole + fraction
+    if value == round(value) and len(fraction) <= int(exponent):
+        return value, None  # an integer with every digit written
+    return None, None
 
-    Returns the (n, 7) table and a boolean mask of the X/Y/Z values whose
-    decimal point had to be guessed (:func:`_place_decimal_points`).
+
+def _read_mangled(file):
+    """Parse a table with spreadsheet-mangled numbers, row by row.
+
+    Returns the (n, 7) table, a boolean mask of the X/Y/Z values that were
+    repaired (:func:`_place_decimal_points`) and the ``(line, text)`` of the
+    rows dropped because a field could not be read or repaired unambiguously.
+    A short last line is an error: the file is truncated.
     """
-    rows, digits = [], {}
-    with open(file, encoding="latin-1") as fh:
-        for line_no, raw in enumerate(fh, 1):
-            text = raw.strip()
-            if not text or text.startswith("%") or not text.strip("; \t"):
-                continue
-            fields = [f.strip() for f in text.split(";")]
-            while fields and not fields[-1]:
-                fields.pop()
-            if len(fields) != 7:
+    lines = Path(file).read_bytes().decode("latin-1").split("\n")
+    data_lines = [i for i, raw in enumerate(lines)
+                  if raw.strip(" \t\r;") and not raw.strip().startswith("%")]
+    last = data_lines[-1] if data_lines else -1
+    rows, row_lines, digits, repaired, dropped = [], [], {}, set(), []
+    for i in data_lines:
+        line_no, text = i + 1, lines[i].strip()
+        fields = [f.strip() for f in text.split(";")]
+        while fields and not fields[-1]:
+            fields.pop()
+        if len(fields) != 7:
+            if i == last:
                 raise DataFormatError(
-                    f"{file}: line {line_no} has {len(fields)} columns, expected 7."
+                    f"{file}: line {line_no} has {len(fields)} columns, expected 7 "
+                    "(the last line: the file looks truncated)."
                 )
-            row = []
-            for col, field in enumerate(fields):
-                if _GROUPED.fullmatch(field):
-                    if col in (2, 3, 4):  # decimal point placed later
-                        digits[(len(rows), col)] = field
-                        row.append(np.nan)
-                    else:  # integer columns: '.' can only be a thousands separator
-                        row.append(float(field.replace(".", "")))
-                    continue
-                try:
-                    row.append(float(field))
-                except ValueError:
-                    raise DataFormatError(
-                        f"{file}: line {line_no}, column {col + 1} is not a number: "
-                        f"{text[:120]!r}."
-                    ) from None
-            rows.append(row)
+            dropped.append((line_no, text))
+            continue
+        if i == last == len(lines) - 1:  # no final newline: the row may be cut
+            dropped.append((line_no, text))
+            continue
+        parsed = [_field_value(field, col) for col, field in enumerate(fields)]
+        if any(value is None for value, _ in parsed):
+            dropped.append((line_no, text))
+            continue
+        row = [value for value, _ in parsed]
+        limit = _LIMITS.get(int(row[5]), _LIMITS[_MAG])
+        for col, (value, field_digits) in enumerate(parsed):
+            if field_digits is None:
+                continue
+            if np.isfinite(value) and abs(value) <= limit:  # "6,10E-05": a number
+                repaired.add((len(rows), col))
+                continue
+            row[col] = np.nan
+            digits[(len(rows), col)] = field_digits
+        rows.append(row)
+        row_lines.append(line_no)
     if not rows:
         raise DataFormatError(f"{file}: no data rows.")
     table = np.array(rows, dtype=np.float64)
     guessed = np.zeros(table.shape, dtype=bool)
-    for (i, col), field in digits.items():
+    for i, col in list(digits) + list(repaired):
         guessed[i, col] = True
-    _place_decimal_points(table, guessed, digits)
-    return table, guessed
+    unresolved = _place_decimal_points(table, guessed, digits)
+    if unresolved:
+        keep = np.ones(len(table), dtype=bool)
+        keep[sorted(unresolved)] = False
+        dropped += [(row_lines[r], lines[row_lines[r] - 1].strip()) for r in unresolved]
+        table, guessed = table[keep], guessed[keep]
+    return table, guessed, sorted(dropped)
 
 
 def _place_decimal_points(table, guessed, digits):
-    """Fill the mangled values of ``table`` in place.
+    """Fill the mangled values of ``table`` in place; return the rows left.
 
     The digits of a mangled value are right, the decimal point is lost
     (every such value had |x| >= 1). Of the readings with 1, 2 or 3 integer
     digits within the sensor type's range, take the one nearest to the value
-    interpolated from the intact samples of the same sensor, type and axis.
+    interpolated from the intact samples of the same sensor, type and axis,
+    when it is clearly the nearest (at most half as far as any other);
+    otherwise the row's index is returned, to be dropped.
     """
+    unresolved = set()
     keys = table[:, 6] * 10 + table[:, 5]
     for key in np.unique(keys):
         rows = np.flatnonzero(keys == key)
         limit = _LIMITS.get(int(table[rows[0], 5]), _LIMITS[_MAG])
         for col in (2, 3, 4):
-            bad = guessed[rows, col]
+            bad = guessed[rows, col] & np.isnan(table[rows, col])
             if not bad.any():
                 continue
             good = ~bad
@@ -189,18 +252,40 @@ def _place_decimal_points(table, guessed, digits):
                 number = field.lstrip("-").replace(".", "")
                 candidates = [sign * float(f"{number[:k]}.{number[k:]}")
                               for k in (1, 2, 3) if k <= len(number)]
-                fitting = [c for c in candidates if abs(c) <= limit] or candidates[:1]
-                table[r, col] = min(fitting, key=lambda c: abs(c - ref))
+                fitting = sorted((c for c in candidates if abs(c) <= limit),
+                                 key=lambda c: abs(c - ref))
+                if not fitting or (len(fitting) > 1 and abs(fitting[0] - ref)
+                                   > _CLEAR * abs(fitting[1] - ref)):
+                    unresolved.add(int(r))
+                    table[r, col] = 0.0  # dropped below
+                    continue
+                table[r, col] = fitting[0]
+    return unresolved
 
 
 def _read_table(file):
+    """Return (table, repaired mask, dropped rows) of a data file.
+
+    The fast parser reads a clean file; any error sends the file to the
+    row-by-row reader, which repairs spreadsheet-mangled numbers and drops,
+    with one warning, the rows it cannot read.
+    """
     try:
         table = read_numeric_table(file, 7, comment="%", delimiters="; \t")
-        return table, np.zeros(table.shape, dtype=bool)
+        return table, np.zeros(table.shape, dtype=bool), []
     except DataFormatError:
-        if _MANGLED.search(Path(file).read_bytes()) is None:
-            raise
-    return _read_mangled(file)
+        table, guessed, dropped = _read_mangled(file)
+    if dropped:
+        shown = "; ".join(f"line {n}: {text[:60]!r}" for n, text in dropped[:3])
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        warnings.warn(
+            f"{file}: dropped {len(dropped)} data rows whose numbers cannot be read or "
+            f"repaired unambiguously ({shown}{more}); the recordings' "
+            "info['dropped_rows'] counts them.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return table, guessed, dropped
 
 
 def _uniform(times_list, values_list, rate):
@@ -221,7 +306,7 @@ def _parser(rate):
     def parse(file):
         file = Path(file)
         header, sensors = _header(file)
-        table, guessed = _read_table(file)
+        table, guessed, dropped = _read_table(file)
         sensor_ids = table[:, 6].astype(int)
         unknown = sorted(set(sensor_ids) - set(sensors))
         if unknown:
@@ -257,6 +342,8 @@ def _parser(rate):
             )
             signal[:, :3] *= STANDARD_GRAVITY  # g -> m/s²
             signal[:, 3:] *= DEG_TO_RAD  # °/s -> rad/s
+            frame, axes = _AXES[position]
+            signal = to_body_frame(signal, axes)
             channels = CHANNELS[: signal.shape[1]]
             recordings.append(
                 Recording(
@@ -279,6 +366,9 @@ def _parser(rate):
                         "n_raw_samples": int(sum(s.sum() for s in streams)),
                         "duplicate_timestamps": n_dup,
                         "repaired_values": int(guessed[np.logical_or.reduce(streams)].sum()),
+                        "frame": frame,
+                        "axes": axes,
+                        "dropped_rows": len(dropped),
                         **{f"header_{k}": header.get(k) for k in
                            ("age", "sex", "height_cm", "weight_kg", "date")},
                     },
@@ -311,6 +401,20 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     ``|ω|`` of 100-250 and the largest value is 256, the full scale of the
     SensorTag's MPU-9250 (±250 °/s), which in rad/s would be 14,700 °/s.
 
+    Axes: the header does not describe the sensors' orientation. On the
+    SensorTags at the waist, chest and ankle, gravity lies on the tag's +x
+    (mean of a walk 9.6, 8.4 and 10.4 m/s², medians of the sample's 4
+    files), so ``acc_z`` is +x; of the other two, y repeats once per
+    stride at the waist and chest (medio-lateral) and z once per step
+    (antero-posterior). Mapped as forward +z, left -y, up +x
+    (``info["axes"]`` ``"+z -y +x"``). At the ankle, the swing of the leg
+    (the shank's largest turn, which clips at the tag's 250 °/s) is
+    positive about the tag's y, so its y points right and the frame is
+    ``"body"``; at the waist and chest the signs of x and y are not known
+    (``info["frame"]`` ``"vertical"``). The wrist tag and the phone in the
+    pocket keep their own axes (``"sensor"``): the phone's gravity axis
+    changes sign between files.
+
     Resampling: the devices stamp each sample in ms, irregularly (phone
     about 200 Hz in bursts, SensorTags about 20 Hz with gaps to 140 ms).
     Each sensor is linearly interpolated (per channel) onto a uniform grid at
@@ -322,10 +426,19 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     Some files (subject 13) went through a spreadsheet that wrote numbers
     of magnitude >= 1 with '.' thousands separators
     (``1.003.321.051.597.590`` for 1.00332105159759): the digits are kept,
-    the decimal point is lost. Such a value is given the reading with 1, 2
-    or 3 integer digits that lies within the sensor's range and nearest to
-    the intact samples around it (``info["repaired_values"]`` counts them);
-    for gyroscope values of tens or hundreds of °/s this is a best guess.
+    the decimal point is lost. Others hold scientific notation with a
+    decimal comma: ``6,10E-05`` is read as 6.10e-05, while ``-6,10E+10``,
+    beyond any sensor's range, is the digits 610 of a value whose decimal
+    point was lost (3 significant digits are left). Such a value is given the
+    reading with 1, 2 or 3 integer digits that lies within the sensor's range
+    and nearest to the intact samples around it, when it is clearly the
+    nearest (at most half as far as any other reading);
+    ``info["repaired_values"]`` counts them. A row with a value that cannot
+    be read or repaired so (another mangled form, a wrong number of fields)
+    is dropped, with one warning per file naming the lines;
+    ``info["dropped_rows"]`` (the file's count, in each of its recordings),
+    :meth:`GaitDataset.summary` and the dataset's repr report them. A short
+    last line is an error: the file is truncated.
 
     Parameters
     ----------
@@ -360,14 +473,18 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     DatasetNotFoundError
         If the folder holds no walking file.
     DataFormatError
-        If a header lacks the sensor table or lists an unknown position, or a
-        data row is malformed or comes from a sensor the header does not list.
+        If a header lacks the sensor table or lists an unknown position, the
+        last data line is short (a truncated file), or the file differs from
+        its download registry entry.
 
     Examples
     --------
     >>> from skgait.datasets import load_umafall
-    >>> ds = load_umafall()  # doctest: +SKIP
-    >>> ds.select(placement="ankle", subject="1")  # doctest: +SKIP
+    >>> ds = load_umafall()
+    >>> ds.placements
+    ['waist', 'chest', 'wrist', 'pocket', 'ankle']
+    >>> ds.select(placement="ankle", subject="1")[0].rate
+    20.0
     """
     if rate is not None:
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (

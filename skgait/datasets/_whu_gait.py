@@ -52,7 +52,7 @@ SOURCE = DatasetSource(
         "Information Forensics and Security 15:3197-3212, 2020 (arXiv:1811.00338)."
     ),
 )
-_VERSION = 1
+_VERSION = 2
 _RATE = 50.0
 _LENGTH = 128
 _SUBSETS = (1, 2, 3, 4)
@@ -85,7 +85,7 @@ def _parser(subset, placement):
             channels.append(values.astype(np.float32))
         signals = np.stack(channels, axis=-1)  # (n_samples, 128, 6)
         walking = np.full(_LENGTH, activity_code("walking"), np.int8)
-        info = {"split": split, "subset": subset,
+        info = {"split": split, "subset": subset, "frame": "sensor",
                 "time_normalised": subset in _TIME_NORMALISED}
         return [
             Recording(
@@ -122,7 +122,9 @@ def load_whu_gait(path=None, *, subset=3, placement="pocket", data_home=None, ca
     Each line of the distributed files is one sample of 128 points of a
     phone's accelerometer and gyroscope, labelled with its subject; each
     sample becomes one :class:`Recording` (``trial`` is ``"train"`` or
-    ``"test"``, the authors' split).
+    ``"test"``, the authors' split). The channels are the phone's own axes
+    (``info["frame"]`` is ``"sensor"``): the phones were carried freely, so
+    their orientation on the body is unknown.
 
     Parameters
     ----------

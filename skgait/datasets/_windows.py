@@ -137,17 +137,45 @@ def _channel_indices(recording, channels):
     return [recording.channels.index(c) for c in channels]
 
 
-def _select_recordings(dataset, placement, exclude, channels):
+def _check_corrupted_gyroscope(corrupted_gyroscope):
+    if corrupted_gyroscope not in ("drop", "keep"):
+        raise ValueError(
+            f"corrupted_gyroscope must be 'drop' or 'keep', got {corrupted_gyroscope!r}."
+        )
+    return corrupted_gyroscope
+
+
+def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscope="drop"):
     """Return ``[(dataset, recording, channel_indices), ...]`` to window."""
     exclude = _exclusion(exclude)
-    selected = []
+    drop_corrupted = (_check_corrupted_gyroscope(corrupted_gyroscope) == "drop"
+                      and any(c.startswith("gyr") for c in channels))
+    selected, corrupted = [], []
     for ds in _as_datasets(dataset):
         recordings = ds.select(placement=_resolve_placement(ds, placement))
         if exclude is not None:
             recordings = [r for r in recordings if not exclude(r)]
+        if drop_corrupted:
+            corrupted += [r for r in recordings if r.info.get("corrupted_gyroscope", False)]
+            recordings = [r for r in recordings
+                          if not r.info.get("corrupted_gyroscope", False)]
         selected += [(ds, r, _channel_indices(r, channels)) for r in recordings]
+    if corrupted:
+        warnings.warn(
+            f"Dropped {len(corrupted)} recordings whose gyroscope the dataset lists as "
+            f"corrupted (info['corrupted_gyroscope'], for example {corrupted[0].dataset} "
+            f"{corrupted[0].recording!r} {corrupted[0].placement}). Pass "
+            "corrupted_gyroscope='keep' to window them anyway, or accelerometer "
+            "channels only.",
+            UserWarning,
+            stacklevel=3,
+        )
     if not selected:
-        raise ValueError("No recording left to window after applying exclude=.")
+        raise ValueError(
+            "No recording left to window after applying exclude="
+            + (" and dropping corrupted gyroscopes (corrupted_gyroscope='keep' keeps "
+               "them)." if corrupted else ".")
+        )
     return selected
 
 
@@ -284,6 +312,7 @@ def make_windows(
     dtype=np.float32,
     exclude=None,
     segment=None,
+    corrupted_gyroscope="drop",
 ):
     """Cut fixed-length windows from the recordings of one placement.
 
@@ -326,6 +355,12 @@ def make_windows(
     segment : str or None, default=None
         Restrict windows to this named segment of every recording (for
         example ``"trial"``, the walking part of an IPOL trial).
+    corrupted_gyroscope : {"drop", "keep"}, default="drop"
+        What to do, when ``channels`` include a gyroscope channel, with
+        recordings whose ``info["corrupted_gyroscope"]`` is true (HuGaDB's
+        gyroscopes that its README lists as amplified 10 times, and so
+        clipped): ``"drop"`` them with a warning saying how many, or
+        ``"keep"`` them. Accelerometer-only windows keep them either way.
 
     Returns
     -------
@@ -350,8 +385,8 @@ def make_windows(
     Warns
     -----
     UserWarning
-        When windows overlapping NaN or infinite samples are dropped; the
-        message says how many.
+        When windows overlapping NaN or infinite samples are dropped, or
+        recordings with a corrupted gyroscope; the message says how many.
 
     See Also
     --------
@@ -390,7 +425,8 @@ def make_windows(
     code = None if activity is None else (
         int(activity) if isinstance(activity, numbers.Integral) else activity_code(activity)
     )
-    selected = _select_recordings(dataset, placement, exclude, channels)
+    selected = _select_recordings(dataset, placement, exclude, channels,
+                                  corrupted_gyroscope)
 
     # Pass 1: count windows from labels only (cheap), so X is allocated once.
     plan, longest = [], (0, None)
@@ -500,6 +536,7 @@ def make_step_windows(
     dtype=np.float32,
     exclude=None,
     max_cycle_duration=2.5,
+    corrupted_gyroscope="drop",
 ):
     """Cut windows of consecutive gait cycles, each resampled to a fixed length.
 
@@ -537,6 +574,8 @@ def make_step_windows(
         a gap between two steps of one foot means a pause or missing events
         (healthy strides last about 0.9–1.6 s), not consecutive cycles.
         None keeps every window.
+    corrupted_gyroscope : {"drop", "keep"}, default="drop"
+        As in :func:`make_windows`.
 
     Returns
     -------
@@ -597,7 +636,8 @@ def make_step_windows(
     channels = _check_channels(channels)
     dtype = _check_dtype(dtype)
     key = f"{foot}_foot_steps"
-    selected = _select_recordings(dataset, placement, exclude, channels)
+    selected = _select_recordings(dataset, placement, exclude, channels,
+                                  corrupted_gyroscope)
     if any(key not in rec.events for _, rec, _ in selected):
         raise _no_step_events_error(key, _as_datasets(dataset), selected)
 

@@ -14,14 +14,13 @@ import contextlib
 import sys
 import time
 import traceback
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 
-from ..model_selection import LeakyWindowKFold, get_protocol, make_baseline
+from ..model_selection import LeakyWindowKFold, cv_scores, get_protocol, make_baseline
 from ._registry import METRICS, PROTOCOLS
 
 __all__ = ["Cell", "ROW_COLUMNS", "run_cell", "transfer_param"]
@@ -129,21 +128,29 @@ def _timed_fit(estimator, X, y):
     return estimator, time.perf_counter() - start
 
 
-def _mean_rows(rows):
-    return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
-
-
 def _cv(make_model, kind, X, y, folds):
-    """Fit ``make_model()`` and the baseline on each fold; mean scores."""
-    scores, baselines, fit_times = [], [], []
+    """Fit ``make_model()`` and the baseline on each fold and score them.
+
+    :func:`~skgait.model_selection.cv_scores`: the mean over folds, or the
+    pooled out-of-fold predictions when a test fold lacks a class (its
+    balanced accuracy is undefined).
+    """
+    predictions, baselines, fit_times = [], [], []
     model = None
     for train, test in folds:
         model, seconds = _timed_fit(make_model(), X[train], y[train])
         fit_times.append(seconds)
-        scores.append(_scores(kind, y[test], model.predict(X[test])))
+        predictions.append(model.predict(X[test]))
         baseline = make_baseline(kind).fit(X[train], y[train])
-        baselines.append(_scores(kind, y[test], baseline.predict(X[test])))
-    return _mean_rows(scores), _mean_rows(baselines), float(np.mean(fit_times)), model
+        baselines.append(baseline.predict(X[test]))
+    y_true = [y[test] for _, test in folds]
+    metrics = {m: _SCORERS[m] for m in METRICS[kind]}
+    classification = kind == "classification"
+    scores, _ = cv_scores(metrics, y_true, predictions, classification=classification,
+                          owner="run_cell")
+    base, _ = cv_scores(metrics, y_true, baselines, classification=classification,
+                        owner="run_cell (baseline)")
+    return scores, base, float(np.mean(fit_times)), model
 
 
 def _check_target(kind, y, groups, n_splits, label, *, cv=True):
@@ -230,11 +237,7 @@ def run_cell(cell, estimator, kind, source, target, *, n_splits=5, random_state=
     start = time.perf_counter()
     model = None
     try:
-        with limit_threads(n_threads), warnings.catch_warnings():
-            # A test fold of one class is expected with few subjects; the
-            # scores say so (balanced accuracy), no need to warn per fold.
-            warnings.filterwarnings("ignore", message="A single label was found")
-            warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true")
+        with limit_threads(n_threads):
             model = _run(cell, estimator, kind, source, target, n_splits, random_state, row)
         row["status"] = "FINISHED"
         row["error"] = ""

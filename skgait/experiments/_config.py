@@ -51,6 +51,7 @@ Example ``grid.toml``::
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 import warnings
@@ -98,7 +99,24 @@ def _is_int(v):
 
 
 def _is_number(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+    """A finite real number (TOML also has ``inf`` and ``nan``)."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+#: Seeds NumPy accepts (``np.random.RandomState``): 0 to 2**32 - 1.
+_MAX_SEED = 2**32 - 1
+
+
+def _non_finite(value, key):
+    """``(key, value)`` of every NaN or infinite float in a nested value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _non_finite(v, f"{key}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _non_finite(v, f"{key}[{i}]")
 
 
 class _Checker:
@@ -198,11 +216,14 @@ def parse_config(config, source="configuration"):
                         list(PROTOCOLS))
     params["protocols"] = protocols
 
-    for key, low, default in (("n_splits", 2, 5), ("random_state", 0, 0)):
-        value = config.get(key, default)
-        if not _is_int(value) or value < low:
-            c.error(key, value, f"expected an integer >= {low}.")
-        params[key] = value
+    value = config.get("n_splits", 5)
+    if not _is_int(value) or value < 2:
+        c.error("n_splits", value, "expected an integer >= 2.")
+    params["n_splits"] = value
+    value = config.get("random_state", 0)
+    if not _is_int(value) or not 0 <= value <= _MAX_SEED:
+        c.error("random_state", value, f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range).")
+    params["random_state"] = value
     if "max_windows_per_subject" in config:
         value = config["max_windows_per_subject"]
         if not _is_int(value) or value < 1:
@@ -226,8 +247,9 @@ def parse_config(config, source="configuration"):
         windows = {}
     c.unknown(windows, _WINDOWS, "windows.")
     for key, check, message in (
-        ("rate", lambda v: _is_number(v) and v > 0, "expected a positive number of Hz."),
-        ("length", lambda v: _is_number(v) and v > 0, "expected a positive number of seconds."),
+        ("rate", lambda v: _is_number(v) and v > 0, "expected a finite positive number of Hz."),
+        ("length", lambda v: _is_number(v) and v > 0,
+         "expected a finite positive number of seconds."),
         ("overlap", lambda v: _is_number(v) and 0 <= v < 1, "expected a number in [0, 1)."),
         ("activity", lambda v: v in ACTIVITIES, f"expected one of {', '.join(ACTIVITIES)}."),
     ):
@@ -337,6 +359,16 @@ def parse_config(config, source="configuration"):
 def _check_estimator(c, key, spec, tasks):
     """Build the estimator for each task kind to catch bad parameters now."""
     params = {k: v for k, v in spec.items() if k != "type"}
+    bad = list(_non_finite(params, key))
+    for where, value in bad:
+        c.error(where, value, "expected a finite number.")
+    if bad:
+        return
+    seed = params.get("random_state")
+    if seed is not None and not (_is_int(seed) and 0 <= seed <= _MAX_SEED):
+        c.error(f"{key}.random_state", seed,
+                f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range).")
+        return
     lags = params.get("lags", 10)
     if not _is_int(lags) or lags < 1:
         c.error(f"{key}.lags", lags, "expected a positive integer.")
@@ -368,7 +400,7 @@ def _check_estimator(c, key, spec, tasks):
                 c.error(f"{key}.{name}", params[name], "expected a positive integer.")
                 return
         if "lr" in params and not (_is_number(params["lr"]) and params["lr"] > 0):
-            c.error(f"{key}.lr", params["lr"], "expected a positive number.")
+            c.error(f"{key}.lr", params["lr"], "expected a finite positive number.")
             return
 
 

@@ -99,7 +99,8 @@ class CrossDatasetGrid:
     ``joblib.parallel_backend("dask")`` / ``"ray"`` context spreads them over
     cores or a cluster. Each finished cell is appended to a local CSV and
     logged to MLflow as a nested run of the grid's parent run; a cell already
-    FINISHED with the same configuration is read back instead of recomputed.
+    FINISHED with the same configuration, in MLflow or in the CSV (cells
+    computed while tracking was off), is read back instead of recomputed.
 
     Parameters
     ----------
@@ -199,12 +200,18 @@ class CrossDatasetGrid:
     >>> from skgait.experiments import CrossDatasetGrid
     >>> grid = CrossDatasetGrid(
     ...     {"hugadb": "right_foot", "ipol": "right_foot"}, tasks=["gender"],
-    ...     estimators={"rf": make_pipeline(ACFTransformer(),
-    ...                                      RandomForestClassifier(50))},
-    ...     protocols=["within", "direct"], max_windows_per_subject=20,
+    ...     estimators={"rf": make_pipeline(ACFTransformer(lags=10),
+    ...                                      RandomForestClassifier(10, random_state=0))},
+    ...     protocols=["within", "direct"], max_windows_per_subject=10, n_splits=3,
+    ...     tracking=False, results_path=None,  # no MLflow store, no CSV here
     ... )
-    >>> results = grid.run()  # doctest: +SKIP
-    >>> results[["source", "target", "protocol", "accuracy"]]  # doctest: +SKIP
+    >>> results = grid.run()
+    >>> results[["source", "target", "protocol", "status"]]
+       source  target protocol    status
+    0  hugadb  hugadb   within  FINISHED
+    1    ipol    ipol   within  FINISHED
+    2  hugadb    ipol   direct  FINISHED
+    3    ipol  hugadb   direct  FINISHED
     """
 
     def __init__(
@@ -542,6 +549,28 @@ class CrossDatasetGrid:
         table.to_csv(tmp, index=False)
         os.replace(tmp, path)
 
+    def _read_csv(self):
+        """FINISHED rows of ``results_path``, by (cell key, config hash)."""
+        if self.results_path is None or not Path(self.results_path).is_file():
+            return {}
+        text = ["source", "target", "task", "estimator", "protocol", "status", "error",
+                "cell_key", "config_hash", "run_id"]
+        try:
+            table = pd.read_csv(self.results_path, dtype=dict.fromkeys(text, str),
+                                keep_default_na=False, na_values=[""])
+        except (OSError, ValueError) as exc:  # pandas' ParserError is a ValueError
+            warnings.warn(f"Could not read back {self.results_path} ({exc}); its cells are "
+                          "computed again.", UserWarning, stacklevel=3)
+            return {}
+        if not {"cell_key", "config_hash", "status"} <= set(table.columns):
+            return {}
+        finished = table[table["status"] == "FINISHED"]
+        columns = [c for c in finished.columns if c in ROW_COLUMNS]
+        return {
+            (row["cell_key"], row["config_hash"]): row
+            for row in finished[columns].to_dict("records")
+        }
+
     def _table(self, rows, cells):
         order = {c.key: i for i, c in enumerate(cells)}
         table = pd.DataFrame([rows[k] for k in sorted(rows, key=order.get)])
@@ -569,7 +598,9 @@ class CrossDatasetGrid:
             estimator or protocol is invalid, or two datasets to transfer
             between have windows of different shapes (channels, time points).
         TrackingError
-            If the tracking store cannot be opened (before any training), or
+            If the tracking store cannot be opened (before any data is
+            loaded; a tracking server that does not answer fails within
+            seconds), or
             stops answering during the grid: the remaining cells still run,
             their rows are in ``results_path``, and the error (raised at the
             end) holds the table in ``results``.
@@ -582,6 +613,13 @@ class CrossDatasetGrid:
         tasks, protocols = self._check_params()
         estimators = self._resolve_estimators(tasks)
         specs = self._entry_specs()
+        tracker, done = None, {}
+        if self.tracking:
+            # Before any data is loaded: an unreachable store fails in seconds.
+            tracker = MlflowTracker(self.tracking_uri or DEFAULT_TRACKING_URI, self.experiment)
+            tracker.connect()
+            if not self.recompute:
+                done = tracker.finished_cells()
         entries = self._load_entries(specs)
         cells = self._cells(entries, tasks, protocols, estimators)
         self._check_shapes(entries, cells)
@@ -590,20 +628,22 @@ class CrossDatasetGrid:
 
         hashes = {c.key: self._config_hash(c, estimators[(c.estimator, c.task)], entries)
                   for c in cells}
-        tracker = None
+        # Cells finished while tracking was off (or with tracking disabled)
+        # are only in the CSV: read them back too, MLflow's row first.
+        saved = {} if self.recompute else self._read_csv()
         self.parent_run_id_ = None
-        if self.tracking:
-            tracker = MlflowTracker(self.tracking_uri or DEFAULT_TRACKING_URI, self.experiment)
-            tracker.connect()
-            done = {} if self.recompute else tracker.finished_cells()
+        if tracker is not None:
             self.parent_run_id_ = tracker.start_grid(self._grid_params(entries, tasks, protocols),
                                                      {"skgait.version": __version__})
-        else:
-            done = {}
 
-        rows, todo = {}, []
+        rows, todo, untracked = {}, [], []
         for cell in cells:
-            cached = done.get((cell.key, hashes[cell.key]))
+            key = (cell.key, hashes[cell.key])
+            cached = done.get(key)
+            if cached is None and key in saved:
+                cached = saved[key]
+                if tracker is not None:
+                    untracked.append(cell)
             if cached is not None:
                 cached.update(cached=True, cell_key=cell.key, config_hash=hashes[cell.key])
                 rows[cell.key] = cached
@@ -628,8 +668,37 @@ class CrossDatasetGrid:
         )
         tracking_error = None
         by_key = {c.key: c for c in cells}
+
+        def track(cell, row, model=None):
+            nonlocal tracking_error
+            if tracker is None or tracking_error is not None:
+                return
+            estimator = estimators[(cell.estimator, cell.task)]
+            kind = TASKS[cell.task][1]
+            try:
+                row["run_id"] = tracker.log_cell(
+                    cell, row, self._cell_params(cell, estimator, entries),
+                    {"skgait.version": __version__, "task": cell.task,
+                     "protocol": cell.protocol, "estimator": cell.estimator,
+                     "source": cell.source, "target": cell.target},
+                    METRICS[kind] + tuple(f"baseline_{m}" for m in METRICS[kind])
+                    + ("fit_seconds", "fine_tune_seconds", "n_windows",
+                       "n_subjects", "n_train_windows", "seconds"),
+                    model,
+                )
+            except TrackingError as exc:
+                tracking_error = exc
+                tracker.fail_grid()  # best effort: the store may take this one
+                warnings.warn(
+                    f"{exc}. Tracking is off for the rest of this grid; results "
+                    f"keep being written to {self.results_path_}.",
+                    UserWarning, stacklevel=3,
+                )
+
         bar = _progress(len(cells), len(cells) - len(todo), self.progress)
         try:
+            for cell in untracked:  # finished while tracking was off: log them now
+                track(cell, rows[cell.key])
             if rows:
                 self._write_csv(self._table(rows, cells))
             for row, model in Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(jobs):
@@ -639,33 +708,13 @@ class CrossDatasetGrid:
                 if row["status"] != "FINISHED":
                     warnings.warn(f"Cell {cell.name} failed: {row['error']}", UserWarning,
                                   stacklevel=2)
-                if tracker is not None and tracking_error is None:
-                    estimator = estimators[(cell.estimator, cell.task)]
-                    try:
-                        row["run_id"] = tracker.log_cell(
-                            cell, row, self._cell_params(cell, estimator, entries),
-                            {"skgait.version": __version__, "task": cell.task,
-                             "protocol": cell.protocol, "estimator": cell.estimator,
-                             "source": cell.source, "target": cell.target},
-                            METRICS[TASKS[cell.task][1]]
-                            + tuple(f"baseline_{m}" for m in METRICS[TASKS[cell.task][1]])
-                            + ("fit_seconds", "fine_tune_seconds", "n_windows",
-                               "n_subjects", "n_train_windows", "seconds"),
-                            model,
-                        )
-                    except TrackingError as exc:
-                        tracking_error = exc
-                        warnings.warn(
-                            f"{exc}. Tracking is off for the rest of this grid; results "
-                            f"keep being written to {self.results_path_}.",
-                            UserWarning, stacklevel=2,
-                        )
+                track(cell, row, model)
                 row.pop("traceback", None)
                 rows[cell.key] = row
                 self._write_csv(self._table(rows, cells))
                 bar.update(1)
         except BaseException:
-            if tracker is not None and tracking_error is None:
+            if tracker is not None:
                 tracker.fail_grid()
             raise
         finally:
@@ -686,13 +735,15 @@ class CrossDatasetGrid:
                     )
                 except TrackingError as exc:
                     tracking_error = exc
+                    tracker.fail_grid()
         if tracking_error is not None:
             where = f" in {self.results_path_}" if self.results_path_ is not None else ""
             raise TrackingError(
                 f"{tracking_error} The grid finished without tracking: all "
                 f"{len(table)} cell results are{where} (and in the error's "
                 "`results`); re-run the grid once the tracking store is back to "
-                "log them (cells already logged are skipped).",
+                "log them (finished cells are read back from MLflow and the CSV, "
+                "not computed again).",
                 results=table,
             ) from tracking_error
         return table
@@ -812,6 +863,9 @@ def run_grid(datasets, **params):
     >>> from skgait.experiments import run_grid
     >>> results = run_grid({"hugadb": "right_foot", "ipol": "right_foot"},
     ...                    tasks=["gender"], estimators={"rf": "random_forest"},
-    ...                    protocols=["within", "direct"])  # doctest: +SKIP
+    ...                    protocols=["direct"], max_windows_per_subject=10,
+    ...                    tracking=False, results_path=None)
+    >>> results[["source", "target", "status"]].values.tolist()
+    [['hugadb', 'ipol', 'FINISHED'], ['ipol', 'hugadb', 'FINISHED']]
     """
     return CrossDatasetGrid(datasets, **params).run()

@@ -20,7 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_TRACKING_URI", "MlflowTracker", "TrackingError", "flatten_params"]
+__all__ = [
+    "DEFAULT_TRACKING_URI",
+    "MlflowTracker",
+    "TrackingError",
+    "check_tracking_server",
+    "flatten_params",
+]
 
 #: The embedded store used when no tracking URI is given: a SQLite file in
 #: the working directory, no server needed.
@@ -36,6 +42,7 @@ _KIND_TAG = "skgait.kind"
 _CELL_KEY_TAG = "skgait.cell_key"
 _HASH_TAG = "skgait.config_hash"
 _ROW_TAG = "skgait.row"
+_ROW_PARTS_TAG = "skgait.row.parts"
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
@@ -105,6 +112,13 @@ def _finite_metrics(row, names):
     return out
 
 
+def _is_finite(value):
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _local_artifact_location(tracking_uri, experiment):
     """Artifacts next to a SQLite store (``<db folder>/mlruns/<experiment>``).
 
@@ -118,6 +132,74 @@ def _local_artifact_location(tracking_uri, experiment):
     folder = Path(tracking_uri[len(prefix):]).resolve().parent
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", experiment)
     return (folder / "mlruns" / name).as_uri()
+
+
+def check_tracking_server(tracking_uri, timeout=5.0):
+    """Fail in seconds if an HTTP tracking server does not answer.
+
+    MLflow's own client retries an unreachable server for minutes before it
+    gives up; a grid checks the server with this first, before it loads any
+    data. Any HTTP answer (even an error status) counts as reachable; only
+    URIs starting with ``http://`` or ``https://`` are checked.
+
+    Parameters
+    ----------
+    tracking_uri : str
+        MLflow tracking URI.
+    timeout : float, default=5.0
+        Seconds to wait for an answer.
+
+    Raises
+    ------
+    TrackingError
+        If the server refuses the connection, cannot be resolved or does not
+        answer within ``timeout`` seconds.
+    """
+    import urllib.error
+    import urllib.request
+
+    if not tracking_uri.startswith(("http://", "https://")):
+        return
+    url = tracking_uri.rstrip("/") + "/health"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout):  # noqa: S310 (http(s) only)
+            pass
+    except urllib.error.HTTPError:
+        return  # it answered
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TrackingError(
+            f"The MLflow tracking server {tracking_uri!r} is not reachable "
+            f"({type(reason).__name__}: {reason}; waited at most {timeout:g} s). Start "
+            "the server, give another tracking URI (the default sqlite:///mlflow.db "
+            "needs no server), or turn tracking off (skgait grid --no-tracking)."
+        ) from exc
+
+
+def _row_tags(row):
+    """The row as tags that always read back whole: JSON cut into tag-sized parts."""
+    text = json.dumps(row, default=_json_default)
+    parts = [text[i : i + _MAX_TAG_VALUE] for i in range(0, len(text), _MAX_TAG_VALUE)] or [""]
+    tags = {_ROW_TAG: parts[0]}
+    if len(parts) > 1:
+        tags[_ROW_PARTS_TAG] = str(len(parts))
+        tags.update({f"{_ROW_TAG}.{i}": part for i, part in enumerate(parts[1:], start=1)})
+    return tags
+
+
+def _read_row(tags):
+    """The row stored by :func:`_row_tags`, or None if it does not parse.
+
+    Runs logged by skgait 0.1.0 kept the row in one tag cut at MLflow's
+    8000 characters (long dataset labels); such a row is unreadable.
+    """
+    try:
+        parts = int(tags.get(_ROW_PARTS_TAG, 1))
+        text = "".join(tags[_ROW_TAG if i == 0 else f"{_ROW_TAG}.{i}"] for i in range(parts))
+        row = json.loads(text)
+    except (KeyError, ValueError):
+        return None
+    return row if isinstance(row, dict) else None
 
 
 def _json_default(value):
@@ -161,8 +243,14 @@ class MlflowTracker:
             ) from exc
 
     def connect(self):
-        """Open the store and the experiment (creating it if needed)."""
+        """Open the store and the experiment (creating it if needed).
+
+        A tracking server (``http(s)://``) that does not answer fails here
+        within seconds (:func:`check_tracking_server`).
+        """
         from mlflow.tracking import MlflowClient
+
+        check_tracking_server(self.tracking_uri)
 
         def _open():
             client = MlflowClient(tracking_uri=self.tracking_uri)
@@ -194,7 +282,15 @@ class MlflowTracker:
         cells : dict of (str, str) to dict
             The row of the most recent finished run of each cell, with its
             ``run_id``.
+
+        Warns
+        -----
+        UserWarning
+            For a run whose stored row cannot be read back (logged by an
+            older skgait with a row cut at MLflow's tag length); its cell is
+            computed again.
         """
+        import warnings
 
         def _search():
             found, token = {}, None
@@ -210,10 +306,18 @@ class MlflowTracker:
                     tags = run.data.tags
                     if _ROW_TAG not in tags:
                         continue
-                    row = json.loads(tags[_ROW_TAG])
+                    row = _read_row(tags)
+                    if row is None or "cell_key" not in row:
+                        warnings.warn(
+                            f"MLflow run {run.info.run_id} ({tags.get('mlflow.runName')}) "
+                            "holds a result row that does not read back (cut at MLflow's "
+                            "tag length by an older skgait); its cell is computed again.",
+                            UserWarning, stacklevel=4,
+                        )
+                        continue
                     row.update(run.data.metrics)
                     row["run_id"] = run.info.run_id
-                    found[(tags.get(_CELL_KEY_TAG), tags.get(_HASH_TAG))] = row
+                    found[(row["cell_key"], tags.get(_HASH_TAG))] = row
                 token = page.token
                 if not token:
                     return found
@@ -255,15 +359,21 @@ class MlflowTracker:
             _HASH_TAG: row["config_hash"],
         }
         run_tags.update(tags)
+        if row.get("error"):
+            run_tags["skgait.error"] = row["error"]
+        # Tags for reading (names, labels, the error) are cut to MLflow's
+        # length; the row, read back on resume, is stored whole.
+        run_tags = {k: _truncate(str(v), _MAX_TAG_VALUE) for k, v in run_tags.items()}
         stored = {
             k: v for k, v in row.items()
             if k not in metrics and k not in ("traceback", "run_id", "cached")
         }
-        run_tags[_ROW_TAG] = _truncate(json.dumps(stored, default=_json_default), _MAX_TAG_VALUE)
-        if row.get("error"):
-            run_tags["skgait.error"] = _truncate(row["error"], _MAX_TAG_VALUE)
-        start_ms = int(row.get("started_at", time.time()) * 1000)
-        end_ms = start_ms + int(1000 * row.get("seconds", 0.0))
+        run_tags.update(_row_tags(stored))
+        started_at, seconds = row.get("started_at"), row.get("seconds")
+        if not _is_finite(started_at):
+            started_at = time.time()
+        start_ms = int(started_at * 1000)
+        end_ms = start_ms + int(1000 * (seconds if _is_finite(seconds) else 0.0))
 
         def _log():
             run = self.client.create_run(self.experiment_id, start_time=start_ms, tags=run_tags)
@@ -322,12 +432,20 @@ class MlflowTracker:
         self._call("closing the grid's parent run", _finish)
 
     def fail_grid(self):
-        """Mark the parent run FAILED, ignoring errors (used on the way out)."""
+        """Mark the parent run FAILED, ignoring errors (used on the way out).
+
+        Returns
+        -------
+        ended : bool
+            Whether the store took the status.
+        """
         if self.client is not None and self.parent_run_id is not None:
             try:
                 self.client.set_terminated(self.parent_run_id, status="FAILED")
             except Exception:  # noqa: BLE001
-                pass
+                return False
+            return True
+        return False
 
 
 def read_grid_results(tracking_uri=None, experiment="skgait-cross-dataset", run_id=None):

@@ -1,9 +1,16 @@
 """Feature transformers for windows ``(n_windows, n_channels, n_timepoints)``."""
 
 from ._acf import ACFTransformer, ConstantSeriesWarning
+from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
 from ._gravity import GravityAlignment
 from ._stats import GaitStatistics
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning", "GaitStatistics", "GravityAlignment",
-           "WindowCrop"]
+__all__ = [
+    "ACFTransformer",
+    "ConstantSeriesWarning",
+    "CrossCorrelationFeatures",
+    "GaitStatistics",
+    "GravityAlignment",
+    "WindowCrop",
+]

@@ -17,11 +17,12 @@ protocol the default and keeps the leaky one under an explicit name.
 - Protocols by name: :func:`evaluation_protocols`, :func:`get_protocol`.
 - Aggregation of window predictions per recording or subject:
   :func:`aggregate_predictions`, :func:`make_aggregated_scorer`.
-- Baselines: :func:`make_baseline`, :func:`evaluate`.
+- Baselines and scores: :func:`make_baseline`, :func:`evaluate`,
+  :func:`cv_scores` (mean over folds, or pooled when a fold lacks a class).
 """
 
 from ._aggregate import AGGREGATION_METHODS, aggregate_predictions, make_aggregated_scorer
-from ._baselines import evaluate, make_baseline
+from ._baselines import cv_scores, evaluate, make_baseline
 from ._identification import CrossRecordingSplit, identification_protocol, score_identification
 from ._protocols import evaluation_protocols, get_protocol
 from ._search import OptunaSearchCV, suggest_params
@@ -43,6 +44,7 @@ __all__ = [
     "SubjectRegressionKFold",
     "aggregate_predictions",
     "check_subject_wise",
+    "cv_scores",
     "evaluate",
     "evaluation_protocols",
     "get_protocol",

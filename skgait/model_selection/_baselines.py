@@ -1,11 +1,12 @@
 """Baselines and :func:`evaluate`: an estimator next to its baseline, per protocol."""
 
 import functools
+import time
+import warnings
 
 import numpy as np
 import pandas as pd
-import sklearn
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import (
     accuracy_score,
@@ -15,15 +16,21 @@ from sklearn.metrics import (
     precision_score,
     recall_score,
 )
-from sklearn.metrics import make_scorer
-from sklearn.model_selection import cross_validate
+from sklearn.utils import _safe_indexing
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from ._aggregate import _check_method, make_aggregated_scorer
+from ._aggregate import (
+    _PROBA_METHODS,
+    _check_method,
+    _group_index,
+    _group_targets,
+    aggregate_predictions,
+)
 from ._protocols import get_protocol
 from ._split import _check_groups
 
-__all__ = ["evaluate", "make_baseline"]
+__all__ = ["cv_scores", "evaluate", "make_baseline"]
 
 _METRICS = {
     "classification": ("accuracy", "balanced_accuracy"),
@@ -77,28 +84,109 @@ def _infer_task(estimator, task):
     )
 
 
-def _scoring(task, aggregate):
-    """Scorers of a task: window level, and subject level when aggregating."""
-    if task == "classification":
-        scoring = {"accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
-        metrics = {"accuracy": accuracy_score, "balanced_accuracy": balanced_accuracy_score}
-        # Seed 003's metrics: macro precision, recall and F1 (balanced_accuracy
-        # is its mean per-class accuracy, mAcc).
-        for name, func in (("precision", precision_score), ("recall", recall_score), ("f1", f1_score)):
-            scoring[name] = make_scorer(func, average="macro", zero_division=0)
-            metrics[name] = functools.partial(func, average="macro", zero_division=0)
-            metrics[name].__name__ = f"{func.__name__}(average='macro')"
-        greater = True
-    else:
-        scoring = {"mae": "neg_mean_absolute_error"}
-        metrics = {"mae": mean_absolute_error}
-        greater = False
-    if aggregate is not None:
-        for name, func in metrics.items():
-            scoring[f"subject_{name}"] = make_aggregated_scorer(
-                func, method=aggregate, level="subjects", greater_is_better=greater
-            )
-    return scoring
+def _metrics(task):
+    """Metric functions ``f(y_true, y_pred)`` of a task, by column name."""
+    if task == "regression":
+        return {"mae": mean_absolute_error}
+    metrics = {"accuracy": accuracy_score, "balanced_accuracy": balanced_accuracy_score}
+    # Macro precision, recall and F1 of Mostafa et al. (2021) (balanced
+    # accuracy is their mean per-class accuracy, mAcc).
+    for name, func in (("precision", precision_score), ("recall", recall_score), ("f1", f1_score)):
+        metrics[name] = functools.partial(func, average="macro", zero_division=0)
+    return metrics
+
+
+def _fit_predict(model, X, y, train, test, proba):
+    """Fit on ``train``; predictions (and probabilities) of ``test``, fit time."""
+    start = time.perf_counter()
+    model.fit(_safe_indexing(X, train), y[train])
+    fit_time = time.perf_counter() - start
+    X_test = _safe_indexing(X, test)
+    pred = np.asarray(model.predict(X_test))
+    window_proba = np.asarray(model.predict_proba(X_test)) if proba else None
+    return pred, window_proba, getattr(model, "classes_", None), fit_time
+
+
+def _subject_predictions(pred, window_proba, classes, subjects, y_true, method):
+    """One (target, prediction) per test subject, aggregated with ``method``."""
+    owner = "evaluate"
+    unique_subjects, inv = _group_index(subjects, len(y_true), owner)
+    y_subject = _group_targets(y_true, inv, len(unique_subjects), owner)
+    window = window_proba if window_proba is not None else pred
+    _, agg = aggregate_predictions(window, subjects, method=method)
+    if agg.ndim == 2:
+        agg = np.asarray(classes)[np.argmax(agg, axis=1)]
+    return y_subject, agg
+
+
+def _score(metrics, y_true, y_pred, prefix=""):
+    return {f"{prefix}{name}": float(func(y_true, y_pred)) for name, func in metrics.items()}
+
+
+def _folds_lacking_a_class(y_folds):
+    """Classes of the pooled test folds that some test fold lacks."""
+    classes = np.unique(np.concatenate(y_folds))
+    present = [set(np.unique(y).tolist()) for y in y_folds]
+    return [c for c in classes.tolist() if any(c not in p for p in present)]
+
+
+def cv_scores(metrics, y_true_folds, y_pred_folds, *, classification, owner, prefix=""):
+    """Cross-validated scores: mean over folds, or pooled where that is undefined.
+
+    A fold's balanced accuracy (or macro recall, precision, F1) is only
+    meaningful when its test set holds every class: a majority-class
+    baseline scores 1.0 on a fold of one class. For classification, if some
+    test fold lacks a class, the metrics are those of the pooled
+    out-of-fold predictions, with a warning; otherwise, and for regression,
+    they are the mean of the fold scores.
+
+    Parameters
+    ----------
+    metrics : dict of str to callable
+        Name to metric ``f(y_true, y_pred)``, for example
+        ``{"balanced_accuracy": balanced_accuracy_score}``.
+    y_true_folds, y_pred_folds : list of array-like
+        True and predicted targets of each test fold.
+    classification : bool
+        Whether the targets are class labels (only then can a fold lack a
+        class).
+    owner : str
+        Name used in the warning.
+    prefix : str, default=""
+        Prefix of the returned keys, for example ``"subject_"``.
+
+    Returns
+    -------
+    scores : dict of str to float
+        One score per metric.
+    pooled : bool
+        Whether the scores are those of the pooled predictions.
+
+    Examples
+    --------
+    >>> from sklearn.metrics import balanced_accuracy_score
+    >>> from skgait.model_selection import cv_scores
+    >>> metrics = {"balanced_accuracy": balanced_accuracy_score}
+    >>> y_true = [["F", "M", "M"], ["M", "M"]]  # the second fold has no F
+    >>> y_pred = [["M", "M", "M"], ["M", "M"]]  # always the majority
+    >>> cv_scores(metrics, y_true, y_pred, classification=True, owner="example")
+    ({'balanced_accuracy': 0.5}, True)
+    """
+    missing = _folds_lacking_a_class(y_true_folds) if classification else []
+    if missing:
+        warnings.warn(
+            f"{owner}: some test folds lack class(es) {missing}, so their "
+            "balanced accuracy is undefined; the scores are those of the "
+            "pooled out-of-fold predictions, not a mean over folds. Use "
+            "n_splits <= the number of subjects of the rarest class for "
+            "fold-averaged scores.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return _score(metrics, np.concatenate(y_true_folds), np.concatenate(y_pred_folds),
+                      prefix), True
+    folds = [_score(metrics, t, p, prefix) for t, p in zip(y_true_folds, y_pred_folds)]
+    return {k: float(np.mean([f[k] for f in folds])) for k in folds[0]}, False
 
 
 def evaluate(
@@ -119,10 +207,11 @@ def evaluate(
 ):
     """Cross-validate an estimator and its baseline under one or more protocols.
 
-    A thin layer over :func:`~sklearn.model_selection.cross_validate`: for
-    each protocol it builds the splitter (:func:`get_protocol`), runs the
-    estimator and the baseline on the same folds, and returns one tidy
-    table.
+    For each protocol it builds the splitter (:func:`get_protocol`), fits
+    the estimator and the baseline on the same folds, predicts every test
+    fold and scores the predictions with :func:`cv_scores` (the mean over
+    folds, or the pooled out-of-fold predictions when a test fold lacks a
+    class). It returns one tidy table.
 
     Parameters
     ----------
@@ -162,9 +251,10 @@ def evaluate(
     random_state : int or None, default=0
         Seed of the fold shuffling.
     n_jobs : int or None, default=None
-        Parallel folds, passed to ``cross_validate``.
+        Folds fitted in parallel (joblib).
     return_folds : bool, default=False
-        Return one row per fold instead of the mean over folds.
+        Return one row per fold (each scored on its own test windows)
+        instead of the cross-validated scores.
 
     Returns
     -------
@@ -175,14 +265,27 @@ def evaluate(
         (``accuracy``, ``balanced_accuracy`` — the mean per-class accuracy —
         and macro ``precision``, ``recall``, ``f1`` for classification, ``mae``
         for regression, plus ``subject_*`` when aggregating) and
-        ``fit_time``. Errors are positive (MAE in target units).
+        ``fit_time`` (mean over folds). Errors are positive (MAE in target
+        units).
 
     Notes
     -----
-    Folds are identical for the estimator and the baseline. The scorers run
-    inside ``sklearn.config_context(enable_metadata_routing=True)`` so that
-    subject ids reach the aggregated scorers; the global configuration is
-    left untouched.
+    Folds are identical for the estimator and the baseline.
+
+    **Folds that lack a class.** With few subjects in a class, a
+    subject-wise test fold may hold no subject of it (HuGaDB has 4 women:
+    with 5 folds one fold has none). Balanced accuracy, macro recall,
+    precision and F1 of such a fold are meaningless: the majority baseline
+    scores 1.0 on an all-men fold, and the mean over folds of HuGaDB gender
+    gave it 0.6 instead of 0.5. Then the scores are those of the pooled
+    out-of-fold predictions of all folds (the baseline scores exactly 0.5),
+    and a warning says so. When every test fold holds every class, the
+    scores are the usual mean over folds: pooling would then be biased
+    against a majority baseline, whose training majority is often the
+    minority of its stratified test fold. Per-fold scores
+    (``return_folds=True``) keep scikit-learn's warnings for one-class
+    folds. Subject-level scores follow the same rule on the aggregated
+    decisions.
 
     Examples
     --------
@@ -198,6 +301,8 @@ def evaluate(
     >>> res[["protocol", "model"]].values.tolist()
     [['leaky_window', 'estimator'], ['leaky_window', 'baseline'], \
 ['subject', 'estimator'], ['subject', 'baseline']]
+    >>> float(res["balanced_accuracy"].iloc[-1])  # majority class: chance
+    0.5
     """
     task = _infer_task(estimator, task)
     n_samples = _num_samples(X)
@@ -213,9 +318,10 @@ def evaluate(
     if baseline is None:
         baseline = make_baseline(task)
     protocols = protocol if isinstance(protocol, (list, tuple)) else [protocol]
-    scoring = _scoring(task, aggregate)
+    metrics = _metrics(task)
+    proba = aggregate in _PROBA_METHODS
 
-    rows = []
+    fold_rows, pooled_rows = [], []
     for proto in protocols:
         cv = get_protocol(proto, task=task, n_splits=n_splits, random_state=random_state)
         name = proto if isinstance(proto, str) else type(proto).__name__
@@ -230,28 +336,46 @@ def evaluate(
             split_groups = np.column_stack([groups.astype(str), sessions.astype(str)])
         # Materialise the folds once so that estimator and baseline share them.
         folds = list(cv.split(X, y, split_groups))
-        # The folds are fixed, so only the aggregated scorers need metadata.
-        params = {"subjects": groups} if aggregate is not None else None
         for model_name, model in (("estimator", estimator), ("baseline", baseline)):
-            with sklearn.config_context(enable_metadata_routing=True):
-                cv_results = cross_validate(
-                    model, X, y, cv=folds, scoring=scoring, n_jobs=n_jobs,
-                    params=params,
-                )
-            for fold in range(len(folds)):
+            results = Parallel(n_jobs=n_jobs)(
+                delayed(_fit_predict)(clone(model), X, y, train, test, proba)
+                for train, test in folds
+            )
+            pooled = {"true": [], "pred": [], "subject_true": [], "subject_pred": []}
+            fit_times = []
+            for fold, ((_, test), (pred, window_proba, classes, fit_time)) in enumerate(
+                zip(folds, results)
+            ):
                 row = {"protocol": name, "model": model_name, "fold": fold}
-                for metric in scoring:
-                    score = cv_results[f"test_{metric}"][fold]
-                    row[metric] = -score if metric.endswith("mae") else score
-                row["fit_time"] = cv_results["fit_time"][fold]
-                rows.append(row)
+                pooled["true"].append(y[test])
+                pooled["pred"].append(pred)
+                if return_folds:
+                    row.update(_score(metrics, y[test], pred))
+                if aggregate is not None:
+                    y_subject, subject_pred = _subject_predictions(
+                        pred, window_proba, classes, groups[test], y[test], aggregate
+                    )
+                    pooled["subject_true"].append(y_subject)
+                    pooled["subject_pred"].append(subject_pred)
+                    if return_folds:
+                        row.update(_score(metrics, y_subject, subject_pred, "subject_"))
+                row["fit_time"] = fit_time
+                fit_times.append(fit_time)
+                fold_rows.append(row)
+            row = {"protocol": name, "model": model_name, "n_splits": len(folds)}
+            classification = task == "classification"
+            owner = f"evaluate ({name}, {model_name})"
+            scores, _ = cv_scores(metrics, pooled["true"], pooled["pred"],
+                                  classification=classification, owner=owner)
+            row.update(scores)
+            if aggregate is not None:
+                scores, _ = cv_scores(metrics, pooled["subject_true"], pooled["subject_pred"],
+                                      classification=classification, owner=owner,
+                                      prefix="subject_")
+                row.update(scores)
+            row["fit_time"] = float(np.mean(fit_times))
+            pooled_rows.append(row)
 
-    folds_df = pd.DataFrame(rows)
     if return_folds:
-        return folds_df
-    summary = (
-        folds_df.groupby(["protocol", "model"], sort=False)
-        .agg(n_splits=("fold", "size"), **{m: (m, "mean") for m in [*scoring, "fit_time"]})
-        .reset_index()
-    )
-    return summary
+        return pd.DataFrame(fold_rows)
+    return pd.DataFrame(pooled_rows)

@@ -25,6 +25,7 @@ What it adds to a plain ``study.optimize`` loop:
 """
 
 import contextlib
+import dataclasses
 import inspect
 import logging
 import numbers
@@ -344,17 +345,50 @@ def _optuna_verbosity(verbose):
         optuna.logging.set_verbosity(previous)
 
 
+#: A trial whose worker died (no heartbeat) is run again at most this often.
+_MAX_RETRY = 1
+
+
+def _make_storage(storage, heartbeat_interval):
+    """``(storage, retry)``: a database URL as Optuna storage with heartbeats.
+
+    With heartbeats, a worker that dies in a trial (killed, machine lost)
+    stops beating; after ``2 * heartbeat_interval`` seconds the next worker
+    to start a trial marks that trial FAILED and enqueues it again (at most
+    :data:`_MAX_RETRY` times) through ``retry``, a
+    :class:`~optuna.storages.RetryFailedTrialCallback`. Other storages are
+    returned as they are, with ``retry=None``.
+    """
+    if not isinstance(storage, str) or heartbeat_interval is None:
+        return storage, None
+    # Optuna 4.9 renamed the callback and its storage argument (the old
+    # names are deprecated); heartbeats are marked experimental.
+    storages = optuna.storages
+    if hasattr(storages, "RetryHeartbeatStaleTrialCallback"):
+        callback, name = storages.RetryHeartbeatStaleTrialCallback, "heartbeat_stale_trial_callback"
+    else:
+        callback, name = storages.RetryFailedTrialCallback, "failed_trial_callback"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        retry = callback(max_retry=_MAX_RETRY)
+        rdb = storages.RDBStorage(storage, heartbeat_interval=int(heartbeat_interval),
+                                  **{name: retry})
+    return rdb, retry
+
+
 def _create_study(storage, study_name, sampler, pruner, load_if_exists, attempts=5):
     """``optuna.create_study``, retried when workers race to create the tables.
 
     Several processes starting at once against an empty PostgreSQL database
     can collide while creating Optuna's tables or the study row; the loser
     gets an integrity error, and simply loads the study on the next attempt.
+    ``storage`` may be a function that makes the storage (it creates the
+    tables too).
     """
     for attempt in range(attempts):
         try:
             return optuna.create_study(
-                storage=storage,
+                storage=storage() if callable(storage) else storage,
                 sampler=sampler,
                 pruner=pruner,
                 study_name=study_name,
@@ -442,6 +476,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         several worker processes share (``skgait search``).
     study_name : str or None, default=None
         Name of the study in ``storage``; None creates a new, unique one.
+    heartbeat_interval : int or None, default=60
+        With a database URL as ``storage``: seconds between the heartbeats
+        that a running trial writes. A trial whose worker was killed (no
+        heartbeat for twice this time) is marked FAILED when a worker next
+        starts a trial, and run again once
+        (:class:`~optuna.storages.RetryFailedTrialCallback`). None: no
+        heartbeat; such a trial stays RUNNING.
     load_if_exists : bool, default=True
         Continue the study of that name if it exists (how workers join).
     random_state : int, RandomState instance or None, default=None
@@ -575,6 +616,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         "epoch_monitor": [str],
         "storage": [str, optuna.storages.BaseStorage, None],
         "study_name": [str, None],
+        "heartbeat_interval": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "load_if_exists": ["boolean"],
         "random_state": ["random_state"],
         "refit": ["boolean"],
@@ -600,6 +642,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         epoch_monitor="valid_loss",
         storage=None,
         study_name=None,
+        heartbeat_interval=60,
         load_if_exists=True,
         random_state=None,
         refit=True,
@@ -621,6 +664,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.epoch_monitor = epoch_monitor
         self.storage = storage
         self.study_name = study_name
+        self.heartbeat_interval = heartbeat_interval
         self.load_if_exists = load_if_exists
         self.random_state = random_state
         self.refit = refit
@@ -819,9 +863,16 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
 
         tracking_uri = self._tracking_uri()
+        retry = None
+
+        def storage():
+            nonlocal retry
+            made, retry = _make_storage(self.storage, self.heartbeat_interval)
+            return made
+
         with _optuna_verbosity(self.verbose):
             self.study_ = _create_study(
-                self.storage,
+                storage,
                 self.study_name,
                 self._make_sampler(),
                 self.pruner if self.pruner is not None else optuna.pruners.NopPruner(),
@@ -847,6 +898,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             objective = _Objective(
                 self, X, y, splits, dists, fit_params, score_params, epoch_net
             )
+            objective.retry = retry
             status = "FAILED"
             try:
                 self.study_.optimize(
@@ -857,6 +909,11 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                     callbacks=[tracker] if tracker is not None else None,
                 )
                 status = "FINISHED"
+            except BaseException:
+                # Interrupted in a trial (SystemExit on SIGTERM in ``skgait
+                # search``): Optuna leaves that trial RUNNING; end it now.
+                objective.fail_running(self.study_)
+                raise
             finally:
                 self.cv_results_ = _cv_results(self.study_, len(splits))
                 self.pruning_summary_ = _pruning_summary(self.study_, len(splits))
@@ -992,9 +1049,27 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = sub.estimator_type
         tags.classifier_tags = sub.classifier_tags
         tags.regressor_tags = sub.regressor_tags
-        tags.input_tags = sub.input_tags
+        tags.input_tags = _input_tags(self.estimator)
         tags.target_tags.required = sub.target_tags.required
         return tags
+
+
+def _input_tags(estimator):
+    """Input tags of ``estimator``; a pipeline takes the input of its first step.
+
+    scikit-learn's :class:`~sklearn.pipeline.Pipeline` keeps the default
+    ``two_d_array=True`` whatever its first step reads, so the search of an
+    ``ACFTransformer`` pipeline would claim 2-D input.
+    """
+    tags = get_tags(estimator).input_tags
+    steps = [s for _, s in getattr(estimator, "steps", []) if s not in (None, "passthrough")]
+    if steps:
+        first = _input_tags(steps[0])
+        tags = dataclasses.replace(
+            tags, two_d_array=first.two_d_array, three_d_array=first.three_d_array,
+            allow_nan=first.allow_nan,
+        )
+    return tags
 
 
 class _FixedSplits:
@@ -1019,8 +1094,43 @@ class _Objective:
         self.dists = dists
         self.fit_params, self.score_params = fit_params, score_params
         self.epoch_net = epoch_net
+        self.running = None
+        self.retry = None  # the storage's RetryFailedTrialCallback, if any
 
     def __call__(self, trial):
+        self.running = trial
+        try:
+            value = self._cross_validate(trial)
+        except (Exception, KeyboardInterrupt):
+            self.running = None  # Optuna ends the trial itself
+            raise
+        # Anything else (SystemExit) leaves ``running`` set for fail_running.
+        self.running = None
+        return value
+
+    def fail_running(self, study):
+        """Mark the trial interrupted by a non-Exception FAILED, and retry it.
+
+        Optuna itself fails a trial on an ``Exception`` or
+        ``KeyboardInterrupt``, but leaves it RUNNING on ``SystemExit``
+        (how ``skgait search`` stops on SIGTERM). The trial did not fail on
+        its own merits: it is enqueued again like a trial whose worker died,
+        when the storage has heartbeats (``self.retry``).
+        """
+        trial, self.running = self.running, None
+        if trial is None:
+            return
+        try:
+            storage = study._storage
+            if storage.get_trial(trial._trial_id).state != TrialState.RUNNING:
+                return
+            study.tell(trial, state=TrialState.FAIL)
+            if self.retry is not None:
+                self.retry(study, storage.get_trial(trial._trial_id))
+        except Exception as exc:  # noqa: BLE001 - on the way out; report, keep the original error
+            _logger.warning("could not mark interrupted trial %d FAILED: %s", trial.number, exc)
+
+    def _cross_validate(self, trial):
         search = self.search
         params = suggest_params(trial, self.dists)
         base = clone(search.estimator).set_params(**params)

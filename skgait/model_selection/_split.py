@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedGroupKFold
 from sklearn.model_selection._split import BaseCrossValidator
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples
 
@@ -110,24 +111,83 @@ def _assert_disjoint(train, test, groups, owner, fold):
         )
 
 
-class SubjectKFold(StratifiedGroupKFold):
+def _subject_strata(strata, groups):
+    """Subject index of each window and one stratum per subject.
+
+    A subject's stratum is its most frequent one (ties: the smallest); for
+    gender, age group or an age bin it is simply the subject's.
+    """
+    _, subject = np.unique(groups, return_inverse=True)
+    _, stratum = np.unique(strata, return_inverse=True)
+    counts = np.zeros((subject.max() + 1, stratum.max() + 1), dtype=np.intp)
+    np.add.at(counts, (subject, stratum), 1)
+    return subject, np.argmax(counts, axis=1)
+
+
+def _deal_subjects(subject_strata, n_splits, shuffle, random_state):
+    """Fold of each subject: subjects of each stratum dealt round-robin.
+
+    Subjects are ordered by stratum (in sorted order within a stratum, or
+    in random order with ``shuffle``) and dealt to folds 0, 1, ..., n_splits
+    - 1, 0, 1, ... without restarting at each stratum. So every fold gets
+    ``floor`` or ``ceil(n / n_splits)`` of the ``n`` subjects of each
+    stratum, folds differ by at most one subject, and every seed draws
+    its own partition.
+
+    Unlike :class:`~sklearn.model_selection.StratifiedGroupKFold`, whose
+    greedy assignment processes groups in a fixed order (sorted by the
+    spread of their class counts) and so gives the same folds for most
+    seeds when every group has a single class, the shuffling here reaches
+    every stratified partition.
+    """
+    rng = check_random_state(random_state) if shuffle else None
+    order = []
+    for stratum in np.unique(subject_strata):
+        members = np.flatnonzero(subject_strata == stratum)
+        order.append(rng.permutation(members) if rng is not None else members)
+    fold = np.empty(len(subject_strata), dtype=np.intp)
+    fold[np.concatenate(order)] = np.arange(len(subject_strata)) % n_splits
+    return fold
+
+
+class _SubjectStratifiedKFold(StratifiedGroupKFold):
+    """Shared test-fold generation of the subject-wise stratified splitters.
+
+    ``_iter_test_indices`` receives the strata (class labels, or target
+    bins) as ``y``; the parameters and the input checks of
+    :class:`~sklearn.model_selection.StratifiedGroupKFold` are reused.
+    """
+
+    def _iter_test_indices(self, X, y, groups):
+        subject, strata = _subject_strata(y, groups)
+        fold = _deal_subjects(strata, self.n_splits, self.shuffle, self.random_state)[subject]
+        for k in range(self.n_splits):
+            yield np.flatnonzero(fold == k)
+
+
+class SubjectKFold(_SubjectStratifiedKFold):
     """Subject-wise K-fold, stratified by a class label where possible.
 
     The honest default protocol for classification (gender, age group): each
     subject's windows are all in one test fold, so a score measures how well
-    the model does on people it has never seen. Folds are balanced in the
-    class proportions of ``y`` as far as whole subjects allow (the greedy
-    heuristic of :class:`~sklearn.model_selection.StratifiedGroupKFold`).
+    the model does on people it has never seen. Folds are stratified by
+    subject: the subjects of each class (a subject's most frequent label in
+    ``y``) are dealt round-robin to the folds, so every fold holds
+    ``floor`` or ``ceil`` of ``n / n_splits`` of the ``n`` subjects of each
+    class. Window counts are not balanced (subjects have different numbers
+    of windows).
 
     Parameters
     ----------
     n_splits : int, default=5
         Number of folds, at least 2 and at most the number of subjects.
     shuffle : bool, default=False
-        Shuffle the order in which subjects are assigned to folds. Subjects
-        are never split.
+        Shuffle the subjects of each class before dealing them to folds, so
+        that each seed draws its own stratified partition (without shuffle,
+        subjects are dealt in sorted order). Subjects are never split.
     random_state : int, RandomState instance or None, default=None
-        Seed of the shuffling when ``shuffle=True``.
+        Seed of the shuffling when ``shuffle=True``. For repeated
+        cross-validation, use one seed per repetition.
 
     See Also
     --------
@@ -151,8 +211,8 @@ class SubjectKFold(StratifiedGroupKFold):
     >>> cv = SubjectKFold(n_splits=2)
     >>> for train, test in cv.split(X, y, groups):
     ...     print(np.unique(groups[test]).tolist(), np.unique(y[test]).tolist())
-    ['s1', 's4'] ['F', 'M']
-    ['s2', 's3'] ['F', 'M']
+    ['s1', 's2'] ['F', 'M']
+    ['s3', 's4'] ['F', 'M']
     """
 
     def split(self, X, y=None, groups=None):
@@ -215,7 +275,7 @@ class SubjectKFold(StratifiedGroupKFold):
             )
 
 
-class SubjectRegressionKFold(StratifiedGroupKFold):
+class SubjectRegressionKFold(_SubjectStratifiedKFold):
     """Subject-wise K-fold for a continuous target, stratified by binned target.
 
     The honest default protocol for regression (age): subjects never cross
@@ -234,7 +294,9 @@ class SubjectRegressionKFold(StratifiedGroupKFold):
         units, for example ``[30, 45, 60]`` for age groups
         <30, 30–45, 45–60 and ≥60.
     shuffle : bool, default=False
-        Shuffle the order in which subjects are assigned to folds.
+        Shuffle the subjects of each bin before dealing them round-robin to
+        the folds (as in :class:`SubjectKFold`), so that each seed draws its
+        own partition.
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffling when ``shuffle=True``.
 

@@ -7,9 +7,11 @@
   ``random_state`` and fine-tune pretrained features (``warm_start_from``);
 - :class:`GroupValidSplit`: subject-wise internal validation for early
   stopping; :class:`TensorBatchLoader`, :class:`WindowDataset`: fast
-  in-memory batches;
-- :class:`CNNLSTM`, :class:`GaitCNNLSTMClassifier`: CNN then LSTM for person
-  identification, with the "CNNfix" / "LSTMfix" training modes;
+  in-memory batches; :class:`FiniteLossCheck`: every estimator's check that
+  the loss stays finite (else :class:`TrainingDivergedError`);
+- :class:`CNNLSTM`, :class:`GaitCNNLSTMClassifier`: a CNN and an LSTM in
+  parallel for person identification, with the "CNNfix" / "LSTMfix"
+  training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
 - :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
   labelling; :class:`WalkingExtractor`, :func:`make_sequence_windows`,
   :func:`walking_report`: walking extraction from mixed-activity recordings.
@@ -19,14 +21,22 @@ from ._cnn import GaitCNNClassifier, GaitCNNRegressor
 from ._multitask import GaitMultiTaskNet, TaskEarlyStopping
 from ._multitask_networks import MultiTaskNetwork, SeparableConvFeatures
 from ._networks import BioDeepCNN
-from ._recurrent import CNNLSTM, GaitCNNLSTMClassifier
+from ._recurrent import CNNLSTM, ChainedCNNLSTM, GaitCNNLSTMClassifier
 from ._segmentation import GaitSegmenter, WalkingFCN
-from ._training import GroupValidSplit, TensorBatchLoader, WindowDataset
+from ._training import (
+    FiniteLossCheck,
+    GroupValidSplit,
+    TensorBatchLoader,
+    TrainingDivergedError,
+    WindowDataset,
+)
 from ._walking import WalkingExtractor, make_sequence_windows, walking_report
 
 __all__ = [
     "BioDeepCNN",
     "CNNLSTM",
+    "ChainedCNNLSTM",
+    "FiniteLossCheck",
     "GaitCNNLSTMClassifier",
     "GaitSegmenter",
     "WalkingExtractor",
@@ -39,6 +49,7 @@ __all__ = [
     "SeparableConvFeatures",
     "TaskEarlyStopping",
     "TensorBatchLoader",
+    "TrainingDivergedError",
     "WindowDataset",
     "make_sequence_windows",
     "walking_report",

@@ -30,6 +30,7 @@ import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.metadata_routing import UNUSED, MethodMapping, process_routing
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
 from skorch import NeuralNetClassifier, NeuralNetRegressor
@@ -39,7 +40,7 @@ from torch import nn
 
 from ..utils._validation import check_windows
 from ._networks import BioDeepCNN
-from ._training import TensorBatchLoader, WindowDataset
+from ._training import FiniteLossCheck, TensorBatchLoader, WindowDataset
 
 __all__ = ["GaitCNNClassifier", "GaitCNNRegressor"]
 
@@ -76,7 +77,15 @@ def _to_tensor_dict(state, source):
                     f"warm_start_from {source}: entry {key!r} is a "
                     f"{type(value).__name__}, not a tensor or array."
                 ) from exc
-        out[key] = value.detach().cpu()
+        value = value.detach().cpu()
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            n_bad = int((~torch.isfinite(value)).sum())
+            raise ValueError(
+                f"warm_start_from {source}: {key!r} holds {n_bad} NaN or infinite "
+                f"value(s) of {value.numel()}; the source network's training "
+                "diverged. Use weights of a network that trained properly."
+            )
+        out[key] = value
     return out
 
 
@@ -183,6 +192,11 @@ class _GaitNetMixin:
 
     history_ = None
     initialized_ = False
+
+    # ``groups`` is not consumed by the network itself: it is routed to the
+    # validation split (see get_metadata_routing).
+    __metadata_request__fit = {"groups": UNUSED}
+    __metadata_request__partial_fit = {"classes": UNUSED, "groups": UNUSED}
 
     @property
     def virtual_params_(self):
@@ -363,25 +377,59 @@ class _GaitNetMixin:
             torch.manual_seed(seed)
             yield
 
+    def _validation_split(self):
+        """The internal validation split used in ``fit`` (or None)."""
+        return self.train_split
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        As skorch's, plus: a validation split that requests metadata, such
+        as :class:`~skgait.models.GroupValidSplit` (``groups``), receives
+        it from ``fit`` and ``partial_fit``. So with routing enabled,
+        ``groups`` passed to a Pipeline's ``fit`` or through
+        ``cross_validate(..., params={"groups": groups})`` reaches the
+        subject-wise validation split without ``set_fit_request``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        router = super().get_metadata_routing()
+        split = self._validation_split()
+        if split is not None and not hasattr(split, "cv") and hasattr(
+            split, "get_metadata_routing"
+        ):
+            router.add(
+                splitter=split,
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="split")
+                .add(caller="partial_fit", callee="split"),
+            )
+        return router
+
     def fit_loop(self, X, y=None, epochs=None, *, _routing_method="fit", groups=None, **fit_params):
         """skorch's fit loop; ``groups`` goes to ``train_split`` only.
 
         With ``epochs=None`` it runs ``fine_tune_epochs`` epochs when
         warm-starting from pretrained weights, else ``max_epochs``.
+        ``groups`` reaches the validation split whether or not metadata
+        routing is enabled; other metadata is routed as in skorch (with
+        routing, only what the split requests reaches it).
         """
         if epochs is None:
             epochs = self.fine_tune_epochs if self.warm_start_from is not None else self.max_epochs
         from sklearn.utils._metadata_requests import _routing_enabled
 
-        if _routing_enabled():  # pragma: no cover - skorch's own routing
-            if groups is not None:
-                fit_params["groups"] = groups
-            return super().fit_loop(
-                X, y, epochs=epochs, _routing_method=_routing_method, **fit_params
-            )
         self.check_data(X, y)
         self.check_training_readiness()
-        split_params = dict(fit_params)
+        if _routing_enabled():
+            routed = process_routing(self, _routing_method, **fit_params)
+            split_params = dict(routed.get("splitter", {"split": {}})["split"])
+        else:
+            split_params = dict(fit_params)
         if groups is not None:
             split_params["groups"] = groups
         dataset_train, dataset_valid = self.get_split_datasets(X, y, **split_params)
@@ -446,6 +494,31 @@ class _GaitNetMixin:
             kwargs["fused"] = True
         return args, kwargs
 
+    def forward_iter(self, X, training=False, device="cpu"):
+        """skorch's batched forward pass; non-finite outputs are an error.
+
+        A network whose weights hold NaN (a diverged training, NaN loaded
+        weights) outputs NaN, which ``argmax`` would turn into the first
+        class; no prediction is made from such outputs.
+
+        Raises
+        ------
+        FloatingPointError
+            If an output of the module is NaN or infinite.
+        """
+        for yp in super().forward_iter(X, training=training, device=device):
+            for out in yp if isinstance(yp, (tuple, list)) else (yp,):
+                if isinstance(out, torch.Tensor) and not bool(torch.isfinite(out).all()):
+                    bad = (~torch.isfinite(out.reshape(len(out), -1))).any(dim=1)
+                    raise FloatingPointError(
+                        f"{type(self).__name__}: the network output NaN or infinite "
+                        f"values for {int(bad.sum())} of the {len(out)} windows of a "
+                        "batch, so no prediction can be made. Its weights are not "
+                        "finite (a diverged training, or NaN weights loaded) or the "
+                        "inputs overflow float32."
+                    )
+            yield yp
+
     # ------------------------------------------------------------------
     # data
     # ------------------------------------------------------------------
@@ -505,8 +578,17 @@ class _GaitNetMixin:
         return {k: v for k, v in inferred.items() if k in parameters}
 
     def initialize_module(self):
-        """Build the module with inferred shapes, then load transferred weights."""
+        """Build the module with inferred shapes, then load transferred weights.
+
+        Outside ``fit`` (``net.initialize()`` before ``net.load_params``),
+        nothing is inferred from data: the shapes come from
+        ``module__n_channels``, ``module__n_times`` and
+        ``module__n_outputs`` (a classifier's outputs also from
+        ``classes``), and set ``n_channels_`` etc. as ``fit`` would.
+        """
         kwargs = self.get_params_for("module")
+        if not hasattr(self, "n_outputs_"):
+            self._init_without_data(kwargs)
         if not isinstance(self.module, nn.Module):
             # Inferred values never override what the user set.
             kwargs = {**self._inferred_module_kwargs(), **kwargs}
@@ -515,6 +597,14 @@ class _GaitNetMixin:
             self._load_features(module)
         self.module_ = module
         return self
+
+    def _init_without_data(self, module_kwargs):
+        """Fitted shape attributes from ``module__*`` parameters (no data)."""
+        if "n_channels" in module_kwargs and "n_times" in module_kwargs:
+            self.n_channels_ = int(module_kwargs["n_channels"])
+            self.n_times_ = int(module_kwargs["n_times"])
+        if "n_outputs" in module_kwargs:
+            self.n_outputs_ = int(module_kwargs["n_outputs"])
 
     def _load_features(self, module):
         state = _read_weights(self.warm_start_from)
@@ -565,7 +655,8 @@ class _GaitNetMixin:
 
     @property
     def _default_callbacks(self):
-        callbacks = list(super()._default_callbacks)
+        # After skorch's loss scorers, so that the epoch's losses are recorded.
+        callbacks = [*super()._default_callbacks, ("finite_loss", FiniteLossCheck())]
         patterns = self._freeze_patterns()
         if patterns:
             callbacks.append(("freezer", Freezer(patterns)))
@@ -632,7 +723,11 @@ _SHARED_PARAMS_DOC = """
         those its constructor accepts, and never overriding
         ``module__n_channels`` etc. set by the user); other arguments are
         given as ``module__name=value``. Transfer learning needs a
-        ``features`` submodule.
+        ``features`` submodule. To load saved parameters into a new
+        estimator without fitting it (``net.initialize()`` then
+        ``net.load_params(f_params=...)``), give the shapes as
+        ``module__n_channels`` and ``module__n_times`` (and ``classes`` for
+        a classifier, or ``module__n_outputs``).
     criterion : torch loss class or None, default=None
         ``None`` picks the paper's loss (see the class description).
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -732,7 +827,16 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
     Parameters
     ----------"""
         + _SHARED_PARAMS_DOC
-        + """
+        + """    classes : list or None, default=None
+        The class labels (skorch's parameter). ``None`` takes them from
+        ``y`` in ``fit``; a list fixes them (and the outputs), so that
+        ``y`` may lack some, and lets ``initialize()`` build the network
+        without data::
+
+            net = GaitCNNClassifier(classes=["F", "M"], module__n_channels=6,
+                                    module__n_times=10).initialize()
+            net.load_params(f_params="params.pt")
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -826,7 +930,16 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
                 f"{type(self).__name__} expects y of shape (n_windows,); got {y.shape}."
             )
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        encoder = self._classes_encoder()
+        if encoder is None:
+            encoder = LabelEncoder().fit(y)
+        else:
+            unknown = np.setdiff1d(np.unique(y), encoder.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y has labels {unknown[:5].tolist()} that are not in "
+                    f"classes={list(self.classes)!r}."
+                )
         n_classes = len(encoder.classes_)
         if n_classes < 2:
             raise ValueError(
@@ -836,6 +949,29 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNetMixin, NeuralNetClassifier):
             )
         self.label_encoder_ = encoder
         return 1 if n_classes == 2 and self._single_logit_loss(self.criterion) else n_classes
+
+    def _classes_encoder(self):
+        """A LabelEncoder fitted on the ``classes`` parameter, or None."""
+        classes = getattr(self, "classes", None)
+        if classes is None:
+            return None
+        classes = np.asarray(classes)
+        if classes.ndim != 1 or len(np.unique(classes)) != len(classes):
+            raise ValueError(
+                f"classes must be a list of distinct labels; got {self.classes!r}."
+            )
+        return LabelEncoder().fit(classes)
+
+    def _init_without_data(self, module_kwargs):
+        super()._init_without_data(module_kwargs)
+        if not hasattr(self, "label_encoder_"):
+            encoder = self._classes_encoder()
+            if encoder is not None:
+                self.label_encoder_ = encoder
+        if not hasattr(self, "n_outputs_") and hasattr(self, "label_encoder_"):
+            n_classes = len(self.label_encoder_.classes_)
+            single = n_classes == 2 and self._single_logit_loss(self.criterion)
+            self.n_outputs_ = 1 if single else n_classes
 
     @staticmethod
     def _single_logit_loss(criterion):
@@ -1060,6 +1196,12 @@ class GaitCNNRegressor(_GaitNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_windows,) or (n_windows, n_targets)
         """
         self.check_is_fitted()
+        if not hasattr(self, "y_min_"):
+            raise AttributeError(
+                f"{type(self).__name__} predicts in the unit of the training y, "
+                "whose range (y_min_, y_max_) fit sets and load_params does not "
+                "restore; fit the estimator, or pickle it instead of saving params."
+            )
         nonlin = self._get_predict_nonlinearity()
         out = []
         for yp in self.forward_iter(X, training=False):

@@ -60,6 +60,12 @@ def _infer_kind(name, values):
     return "classification"
 
 
+def _head_parameters(module, task):
+    """Parameters of the head of ``task``: those named ``heads.<task>.*``."""
+    prefix = f"heads.{task}."
+    return [p for name, p in module.named_parameters() if name.startswith(prefix)]
+
+
 class TaskEarlyStopping(Callback):
     """Task-wise early stopping (Zhang et al., 2014; seed 002).
 
@@ -67,9 +73,12 @@ class TaskEarlyStopping(Callback):
     validation batches (recorded as ``valid_<task>_loss`` in the history).
     When an auxiliary task's validation loss has not improved by more than
     ``threshold`` for ``patience`` epochs, the task is left out of the total
-    loss: its head receives no more gradient and stops shaping the shared
-    features. When the main task stops, training stops. Stopped tasks are
-    listed in ``net.stopped_tasks_`` (task → epoch).
+    loss, so that it stops shaping the shared features, and its head (the
+    module's parameters ``heads.<task>.*``) is frozen: ``requires_grad`` is
+    turned off, so that the optimizer's momentum (Adam, SGD with momentum)
+    no longer moves it either; its weights stay those of the stopping epoch.
+    When the main task stops, training stops. Stopped tasks are listed in
+    ``net.stopped_tasks_`` (task → epoch).
 
     :class:`GaitMultiTaskNet` adds it when ``task_patience`` is set; it needs
     a validation split (by subject or recording, see there).
@@ -91,6 +100,18 @@ class TaskEarlyStopping(Callback):
         self.wait_ = {}
         if not hasattr(net, "stopped_tasks_"):
             net.stopped_tasks_ = {}
+        criterion = net.criterion_
+        headless = [
+            task for task in criterion.task_outputs
+            if task != criterion.main_task and not _head_parameters(net.module_, task)
+        ]
+        if headless:
+            raise ValueError(
+                f"task-wise early stopping freezes the head of a stopped task, the "
+                f"parameters named 'heads.<task>.*'; {type(net.module_).__name__} has "
+                f"none for task(s) {headless}. Give the module a ModuleDict 'heads' "
+                "with one head per task (as MultiTaskNetwork), or task_patience=None."
+            )
 
     def on_epoch_end(self, net, **kwargs):
         criterion = net.criterion_
@@ -121,6 +142,9 @@ class TaskEarlyStopping(Callback):
             if self.wait_[task] >= self.patience:
                 net.stopped_tasks_[task] = epoch
                 criterion.stopped.add(task)
+                for param in _head_parameters(net.module_, task):
+                    param.requires_grad_(False)
+                    param.grad = None
                 if task == criterion.main_task:
                     if net.verbose:
                         print(f"Main task {task!r} stopped improving; stopping at epoch {epoch}.")
@@ -188,7 +212,7 @@ class GaitMultiTaskNet(_GaitNetMixin, NeuralNet):
     task_patience : int or None, default=None
         Task-wise early stopping (:class:`TaskEarlyStopping`): an auxiliary
         task whose validation loss has not improved for this many epochs is
-        dropped from the loss (its head is no longer updated); training
+        dropped from the loss and its head is frozen; training
         stops when the main task stops. Needs a validation split by group:
         with ``train_split=None`` a :class:`~skgait.models.GroupValidSplit`
         holding out ``validation_size`` of the ``groups`` passed to ``fit``
@@ -561,12 +585,16 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             callbacks.append(("task_early_stopping", TaskEarlyStopping(self.task_patience)))
         return callbacks
 
+    def _validation_split(self):
+        if self.train_split is None and self.task_patience is not None:
+            return GroupValidSplit(self.validation_size, random_state=self.random_state)
+        return self.train_split
+
     def get_split_datasets(self, X, y=None, **fit_params):
         """Training / validation datasets; a group split for task-wise early stopping."""
         if self.train_split is None and self.task_patience is not None:
             dataset = self.get_dataset(X, y)
-            split = GroupValidSplit(self.validation_size, random_state=self.random_state)
-            return split(dataset, y, groups=fit_params.get("groups"))
+            return self._validation_split()(dataset, y, groups=fit_params.get("groups"))
         return super().get_split_datasets(X, y, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):

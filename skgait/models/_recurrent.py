@@ -1,17 +1,24 @@
-"""CNN+LSTM network and the identification estimator that trains it.
+"""CNN+LSTM networks and the identification estimator that trains them.
 
 Zou et al., "Deep learning based gait recognition using smartphones in the
 wild" (IEEE TIFS 2020), abstract gait features *in space* with a
-convolutional network and then *in time* with an LSTM. This module holds
+convolutional network and *in time* with an LSTM. In their network (and
+their code) the two branches read the **same raw window in parallel**; their
+feature vectors are concatenated and a fully connected layer classifies
+them. Training either branch on its own beforehand and freezing it gives the
+"CNNfix+LSTM" and "CNN+LSTMfix" variants. This module holds
 
-- :class:`CNNLSTM`: the plain :class:`torch.nn.Module` (``features`` →
+- :class:`CNNLSTM`: that parallel network (``features`` + ``cnn_fc`` ‖
   ``lstm`` → ``head``); its ``features`` are built exactly as
   :class:`~skgait.models.BioDeepCNN`'s, so the weights of a trained skgait
   CNN load into it;
+- :class:`ChainedCNNLSTM`: a variant where the LSTM reads the CNN's output
+  sequence instead of the raw window;
 - :class:`GaitCNNLSTMClassifier`: a :class:`~skgait.models.GaitCNNClassifier`
-  whose network is :class:`CNNLSTM`, with the paper's three training modes
-  (``mode="end_to_end"``, ``"cnn_fix"``, ``"lstm_fix"``). Shape inference,
-  seeding, transfer and fast batches come from the CNN estimator's mixin.
+  whose network is :class:`CNNLSTM` (or ``module=ChainedCNNLSTM``), with the
+  paper's three training modes (``mode="end_to_end"``, ``"cnn_fix"``,
+  ``"lstm_fix"``). Shape inference, seeding, transfer and fast batches come
+  from the CNN estimator's mixin.
 """
 
 import numpy as np
@@ -22,7 +29,7 @@ from ._cnn import _INPUT_SHAPE_KEY, GaitCNNClassifier, _read_weights
 from ._networks import BioDeepCNN
 from ._training import TensorBatchLoader, WindowDataset
 
-__all__ = ["CNNLSTM", "GaitCNNLSTMClassifier"]
+__all__ = ["CNNLSTM", "ChainedCNNLSTM", "GaitCNNLSTMClassifier"]
 
 #: ``lstm`` argument of :class:`CNNLSTM` → (num_layers, bidirectional).
 LSTM_KINDS = {
@@ -38,7 +45,126 @@ MODES = {"end_to_end": None, "cnn_fix": "features.", "lstm_fix": "lstm."}
 _LSTM_INPUT_KEY = "lstm_input_size"
 
 
+def _check_lstm_args(owner, lstm, n_hidden):
+    if lstm not in LSTM_KINDS:
+        raise ValueError(f"{owner}: lstm must be one of {sorted(LSTM_KINDS)}; got {lstm!r}.")
+    if not isinstance(n_hidden, int) or isinstance(n_hidden, bool) or n_hidden < 1:
+        raise ValueError(f"{owner}: n_hidden must be a positive integer; got {n_hidden!r}.")
+
+
+def _lstm_state(lstm, x):
+    """Final hidden state of ``lstm`` over ``x`` (n, n_steps, n_inputs)."""
+    _, (h_n, _) = lstm(x)
+    if lstm.bidirectional:
+        return torch.cat((h_n[-2], h_n[-1]), dim=1)
+    return h_n[-1]
+
+
 class CNNLSTM(nn.Module):
+    """A CNN and an LSTM read the raw window in parallel; their features are joined.
+
+    The network of Zou et al. (2020) for identification. The convolution
+    branch (``features``, then ``cnn_fc``: flatten, dense, ReLU) abstracts
+    the window ``(n, n_channels, n_times)`` in space; the LSTM branch reads
+    the same raw window time step by time step (``n_times`` steps of
+    ``n_channels`` values) and keeps its final hidden state. The two
+    feature vectors are concatenated (:meth:`embed`) and go through dropout
+    to a linear output (logits). Either branch can be trained on its own and
+    frozen (see :class:`GaitCNNLSTMClassifier`).
+
+    Parameters
+    ----------
+    n_channels : int
+        Input channels.
+    n_times : int
+        Time points per window.
+    n_outputs : int
+        Number of outputs (1 for a binary problem with a single logit).
+    n_filters, kernel_size, strides, pool_size :
+        The convolution blocks, as in :class:`~skgait.models.BioDeepCNN`
+        (defaults ``(16, 32)``, 3, ``(1, 2)``, 2).
+    lstm : {"single", "bidirectional", "two_layer"}, default="single"
+        The three recurrent variants compared in the paper (SL-LSTM,
+        Bi-LSTM, DL-LSTM).
+    n_hidden : int, default=64
+        Hidden units of the LSTM (per direction) and of the convolution
+        branch's dense layer.
+    dropout : float, default=0.5
+        Dropout before the output layer (and between the two layers of a
+        ``"two_layer"`` LSTM).
+
+    Attributes
+    ----------
+    features : torch.nn.Sequential
+        Convolution, ReLU and max-pooling layers (same parameter names and
+        shapes as ``BioDeepCNN.features``).
+    cnn_fc : torch.nn.Sequential
+        Flatten, dense layer of ``n_hidden`` units and ReLU.
+    lstm : torch.nn.LSTM
+        The recurrent layer(s) over the raw window, ``batch_first=True``,
+        ``input_size=n_channels``.
+    head : torch.nn.Sequential
+        Dropout and the output layer.
+
+    See Also
+    --------
+    ChainedCNNLSTM : The LSTM reads the CNN's output instead.
+    GaitCNNLSTMClassifier : The estimator that trains it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgait.models import CNNLSTM
+    >>> net = CNNLSTM(n_channels=6, n_times=128, n_outputs=10, n_hidden=32)
+    >>> net(torch.zeros(4, 6, 128)).shape
+    torch.Size([4, 10])
+    >>> net.lstm.input_size, net.embed(torch.zeros(4, 6, 128)).shape
+    (6, torch.Size([4, 64]))
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_times,
+        n_outputs,
+        n_filters=(16, 32),
+        kernel_size=3,
+        strides=(1, 2),
+        pool_size=2,
+        lstm="single",
+        n_hidden=64,
+        dropout=0.5,
+    ):
+        super().__init__()
+        _check_lstm_args("CNNLSTM", lstm, n_hidden)
+        cnn = BioDeepCNN(
+            n_channels, n_times, n_outputs, n_filters=n_filters, kernel_size=kernel_size,
+            strides=strides, pool_size=pool_size, dropout=dropout,
+        )
+        self.features = cnn.features
+        self.cnn_fc = nn.Sequential(
+            nn.Flatten(), nn.Linear(cnn.n_features_out, n_hidden), nn.ReLU()
+        )
+        num_layers, bidirectional = LSTM_KINDS[lstm]
+        self.lstm = nn.LSTM(
+            n_channels, n_hidden, num_layers=num_layers, batch_first=True,
+            bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0,
+        )
+        n_lstm = n_hidden * (2 if bidirectional else 1)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_hidden + n_lstm, n_outputs))
+
+    def embed(self, x):
+        """Both branches' features, concatenated: ``(n, n_hidden + n_lstm_out)``."""
+        space = self.cnn_fc(self.features(x))
+        time = _lstm_state(self.lstm, x.transpose(1, 2))
+        return torch.cat((space, time), dim=1)
+
+    def forward(self, x):
+        """Map windows ``(n, n_channels, n_times)`` to outputs ``(n, n_outputs)``."""
+        return self.head(self.embed(x))
+
+
+class ChainedCNNLSTM(nn.Module):
     """Convolutions in space, then an LSTM in time, then a linear output.
 
     The convolution blocks (``features``) map a window
@@ -87,14 +213,14 @@ class CNNLSTM(nn.Module):
 
     See Also
     --------
+    CNNLSTM : The branches in parallel, as in Zou et al. (2020).
     skgait.models.BioDeepCNN : The CNN alone.
-    GaitCNNLSTMClassifier : The estimator that trains it.
 
     Examples
     --------
     >>> import torch
-    >>> from skgait.models import CNNLSTM
-    >>> net = CNNLSTM(n_channels=6, n_times=128, n_outputs=10, lstm="bidirectional")
+    >>> from skgait.models import ChainedCNNLSTM
+    >>> net = ChainedCNNLSTM(n_channels=6, n_times=128, n_outputs=10, lstm="bidirectional")
     >>> net(torch.zeros(4, 6, 128)).shape
     torch.Size([4, 10])
     >>> net.n_steps
@@ -117,12 +243,7 @@ class CNNLSTM(nn.Module):
         dropout=0.5,
     ):
         super().__init__()
-        if lstm not in LSTM_KINDS:
-            raise ValueError(
-                f"CNNLSTM: lstm must be one of {sorted(LSTM_KINDS)}; got {lstm!r}."
-            )
-        if not isinstance(n_hidden, int) or isinstance(n_hidden, bool) or n_hidden < 1:
-            raise ValueError(f"CNNLSTM: n_hidden must be a positive integer; got {n_hidden!r}.")
+        _check_lstm_args("ChainedCNNLSTM", lstm, n_hidden)
         # BioDeepCNN validates the convolution hyper-parameters and window
         # length, and builds ``features`` with the parameter names that
         # ``GaitCNNClassifier.feature_weights()`` exports.
@@ -146,10 +267,7 @@ class CNNLSTM(nn.Module):
     def embed(self, x):
         """The LSTM's final state: ``(n, n_hidden)`` (``2 * n_hidden`` if bidirectional)."""
         sequence = self.features(x).transpose(1, 2)  # (n, n_steps, n_features)
-        _, (h_n, _) = self.lstm(sequence)
-        if self.lstm.bidirectional:
-            return torch.cat((h_n[-2], h_n[-1]), dim=1)
-        return h_n[-1]
+        return _lstm_state(self.lstm, sequence)
 
     def forward(self, x):
         """Map windows ``(n, n_channels, n_times)`` to outputs ``(n, n_outputs)``."""
@@ -177,14 +295,15 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
     - ``"lstm_fix"`` ("CNN+LSTMfix"): the other way round. The seed
       defines it as "the parameters of LSTM are fixed as that in the LSTM
       model that has been trained independently, and the CNN and fully
-      connected layer have to be trained from scratch". Here the LSTM reads
-      the CNN's feature sequence, so an independently trained LSTM is the
-      recurrent part of another CNN+LSTM (trained on other data, other
-      subjects or another task) exported by :meth:`recurrent_weights`:
+      connected layer have to be trained from scratch". In :class:`CNNLSTM`
+      the LSTM reads the raw window, so the LSTM of another CNN+LSTM
+      (trained on other data, other subjects or another task), exported by
+      :meth:`recurrent_weights`, is such an LSTM:
       ``warm_start_from=other.recurrent_weights()``. Its ``lstm.*`` weights
-      are loaded and frozen; a new CNN learns to produce the sequence that
-      the fixed LSTM reads. It must have the same ``module__lstm``,
-      ``module__n_hidden`` and last ``module__n_filters``.
+      are loaded and frozen; the CNN branch and the output layer are
+      trained. It must have the same channels, ``module__lstm`` and
+      ``module__n_hidden`` (with :class:`ChainedCNNLSTM`, also the same
+      last ``module__n_filters``: there the LSTM reads the CNN's output).
 
     Parameters
     ----------

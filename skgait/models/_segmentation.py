@@ -305,7 +305,8 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNetMixin, NeuralNet):
         -------
         y_pred : ndarray of shape (n_windows, n_times)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # raises NotFittedError before fit
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X, y):
         """Accuracy over all time steps.

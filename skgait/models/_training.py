@@ -6,18 +6,102 @@
   one as :class:`torch.utils.data.DataLoader` does. For a network of a few
   thousand parameters, per-sample collation dominates training time;
 - :class:`GroupValidSplit` is a subject-wise internal validation split for
-  early stopping without subject leakage.
+  early stopping without subject leakage;
+- :class:`FiniteLossCheck` stops a diverged training (NaN or infinite
+  loss) with a :class:`TrainingDivergedError` instead of letting it go on
+  and predict one class everywhere.
 """
 
+import math
 import numbers
 
 import numpy as np
 import torch
 from sklearn.model_selection import GroupShuffleSplit
+from sklearn.utils.metadata_routing import MetadataRequest
+from skorch.callbacks import Callback
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import DataLoader, Subset
 
-__all__ = ["GroupValidSplit", "TensorBatchLoader", "WindowDataset"]
+__all__ = [
+    "FiniteLossCheck",
+    "GroupValidSplit",
+    "TensorBatchLoader",
+    "TrainingDivergedError",
+    "WindowDataset",
+]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Training produced a NaN or infinite loss.
+
+    Raised by :class:`FiniteLossCheck` at the end of the epoch whose loss is
+    not finite. The network's weights are then NaN or useless: a fit that
+    went on would predict one class everywhere. Usual causes are a too
+    large (or infinite) learning rate, unscaled inputs, or pretrained
+    weights holding NaN.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (counted from 1) whose loss is not finite.
+    key : str
+        The history key of that loss (``"train_loss"``, ``"valid_loss"``).
+    value : float
+        The loss.
+    """
+
+    def __init__(self, message, epoch=None, key=None, value=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.key = key
+        self.value = value
+
+
+class FiniteLossCheck(Callback):
+    """Raise :class:`TrainingDivergedError` when an epoch's loss is not finite.
+
+    Every skgait skorch estimator includes it in its default callbacks
+    (after the loss scorers, so that the epoch's losses are in the
+    history). At the end of each epoch it reads the epoch's losses from
+    the history and stops the fit when one is NaN or infinite.
+
+    Parameters
+    ----------
+    keys : tuple of str, default=("train_loss", "valid_loss")
+        History keys checked (those absent in an epoch, such as
+        ``valid_loss`` without a validation split, are skipped).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import GaitCNNClassifier, TrainingDivergedError
+    >>> X = np.random.default_rng(0).normal(size=(20, 3, 8)).astype(np.float32)
+    >>> y = np.arange(20) % 2
+    >>> try:
+    ...     GaitCNNClassifier(lr=float("inf"), max_epochs=2).fit(X, y)
+    ... except TrainingDivergedError as exc:
+    ...     print(exc.key, exc.epoch)
+    train_loss 1
+    """
+
+    def __init__(self, keys=("train_loss", "valid_loss")):
+        self.keys = keys
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        for key in self.keys:
+            value = row.get(key)
+            if value is None or math.isfinite(value):
+                continue
+            epoch = row.get("epoch", len(net.history))
+            raise TrainingDivergedError(
+                f"{type(net).__name__}: training diverged at epoch {epoch}: "
+                f"{key} is {value}. The weights are no longer usable. Lower "
+                f"the learning rate (lr={getattr(net, 'lr', None)!r}), scale the "
+                "inputs, or check pretrained weights (warm_start_from) for NaN.",
+                epoch=epoch, key=key, value=value,
+            )
 
 
 class WindowDataset(SkorchDataset):
@@ -213,6 +297,15 @@ class GroupValidSplit:
     ``cross_val_score(pipe, X, y, groups=subjects, cv=GroupKFold(),
     params={"cnn__groups": subjects})``.
 
+    With scikit-learn's metadata routing
+    (``sklearn.set_config(enable_metadata_routing=True)``) the split
+    requests ``groups``, so a network using it asks for them and
+    ``groups`` reaches it without any ``set_fit_request``: ``fit(X, y,
+    groups=subjects)`` on the network or on a Pipeline, and
+    ``cross_validate(est, X, y, cv=GroupKFold(), params={"groups":
+    subjects})`` (the same groups split the outer folds and, cut to each
+    training fold, the network's validation part).
+
     Parameters
     ----------
     test_size : float or int, default=0.2
@@ -269,6 +362,19 @@ class GroupValidSplit:
         )
         idx_train, idx_valid = next(splitter.split(np.arange(n), groups=groups))
         return Subset(dataset, idx_train), Subset(dataset, idx_valid)
+
+    def get_metadata_routing(self):
+        """Metadata routing: the split consumes ``groups``.
+
+        Returns
+        -------
+        routing : MetadataRequest
+            ``split`` requests ``groups`` (the networks route ``fit``'s
+            ``groups`` to it).
+        """
+        request = MetadataRequest(owner=type(self).__name__)
+        request.split.add_request(param="groups", alias=True)
+        return request
 
     def __repr__(self):
         return (

@@ -133,11 +133,22 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from skgait.datasets import load_hugadb, make_windows  # doctest: +SKIP
-    >>> hugadb = load_hugadb()  # doctest: +SKIP
-    >>> ext = WalkingExtractor(placement="right_thigh").fit(hugadb)  # doctest: +SKIP
-    >>> X, meta = make_windows(ext.transform(hugadb), placement="right_thigh",
-    ...                        activity="walking")  # doctest: +SKIP
+    On HuGaDB, ``WalkingExtractor(placement="right_thigh").fit(load_hugadb())``
+    learns from its ``various`` files; here a small synthetic dataset (2 s of
+    walking, 2 s of standing, in turn) and a short training:
+
+    >>> from skgait.models import GaitSegmenter, WalkingExtractor, walking_report
+    >>> from skgait.utils.estimator_checks import make_gait_dataset
+    >>> ds = make_gait_dataset(n_subjects=2)
+    >>> ext = WalkingExtractor(GaitSegmenter(max_epochs=2, random_state=0), length=2.0)
+    >>> extracted = ext.fit(ds).transform(ds)
+    >>> len(extracted.recordings), set(extracted.recordings[0].activity) <= {0, 1}
+    (2, True)
+    >>> sorted(walking_report(ds, extracted))
+    ['accuracy', 'balanced_accuracy', 'confusion']
+
+    ``make_windows(extracted, activity="walking")`` then cuts windows where
+    walking was predicted only.
     """
 
     def __init__(
@@ -247,6 +258,16 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
             dataset.name, recordings, dataset.subjects, path=dataset.path,
             citation=dataset.citation,
         )
+
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The input is a GaitDataset, neither a table nor an array of windows;
+        # gaps (NaN) in recordings are skipped in fit and zero-filled in transform.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
 
 
 def _map_mask(mask, rate, n_samples, target_rate):

@@ -151,7 +151,12 @@ class AgeGroups(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Like LabelEncoder: the input is one 1-D array of ages, not a table.
+        tags.input_tags.two_d_array = False
         tags.target_tags.one_d_labels = True
+        # A missing age is allowed (its label is None); labels are strings.
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
         tags.requires_fit = True
         return tags
 
@@ -182,6 +187,17 @@ def make_gender_age_target(meta, age_groups="peta", *, sex="sex", age="age", pos
     Y : DataFrame of shape (n_windows, M + 1), dtype int
         Columns ``"sex=F"`` then ``"age=<group>"`` for every group, in age order.
 
+    Raises
+    ------
+    ValueError
+        If a window has no sex or no age (``NaN``/``None``): a missing sex
+        would become "not ``positive``" and a missing age an all-zero row,
+        labels the data do not hold. Drop those windows first
+        (``meta.dropna(subset=["sex", "age"])``), or train the tasks
+        separately with :class:`~skgait.models.GaitMultiTaskNet`, which
+        leaves a missing label out of its task's loss. Also if ``sex`` has
+        more than two values.
+
     Examples
     --------
     >>> import pandas as pd
@@ -195,6 +211,24 @@ def make_gender_age_target(meta, age_groups="peta", *, sex="sex", age="age", pos
             raise ValueError(
                 f"make_gender_age_target: meta has no {column!r} column; columns are {list(meta.columns)}."
             )
+    for column in (sex, age):
+        missing = np.flatnonzero(pd.isna(meta[column]).to_numpy())
+        if len(missing):
+            rows = meta.index[missing[:5]].tolist()
+            raise ValueError(
+                f"make_gender_age_target: {len(missing)} window(s) have no {column!r} "
+                f"(rows {rows}{'...' if len(missing) > 5 else ''}); a binary target "
+                "cannot encode a missing label. Drop them (meta.dropna(subset="
+                f"[{sex!r}, {age!r}])) or use GaitMultiTaskNet, which masks missing "
+                "labels out of the loss."
+            )
+    values = pd.unique(meta[sex])
+    if len(values) > 2:
+        raise ValueError(
+            f"make_gender_age_target: {sex!r} has {len(values)} values "
+            f"{sorted(map(str, values))}; the gender label is binary "
+            f"({positive!r} or not)."
+        )
     groups = age_groups if isinstance(age_groups, AgeGroups) else AgeGroups(age_groups)
     if not hasattr(groups, "edges_"):
         groups = groups.fit(meta[age])

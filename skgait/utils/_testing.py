@@ -1,31 +1,111 @@
-"""The estimators that ``tests/test_common.py`` puts under conformance checks.
+"""The instances of every estimator that ``tests/test_common.py`` checks.
 
-Add an estimator with ONE line in :data:`ESTIMATORS`: a small, fast
-configuration (few lags, few epochs, ``random_state`` set when it has one).
+:func:`skgait.utils.discovery.all_estimators` finds every public estimator;
+:data:`INSTANCE_PARAMS` gives each class one or more small, fast
+configurations (as scikit-learn's ``_instances_to_check`` does): few lags,
+one or two epochs, tiny networks, ``random_state`` set when it has one. A
+new estimator without an entry makes ``test_every_estimator_is_checked``
+fail, naming the class to add.
 """
 
-from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 
-from ..features import ACFTransformer, GaitStatistics, GravityAlignment, WindowCrop
-from ..models import GaitCNNClassifier, GaitCNNLSTMClassifier, GaitCNNRegressor, GaitMultiTaskNet
+from .discovery import all_estimators
 
-__all__ = ["ESTIMATORS", "all_estimators"]
-
-#: Unfitted instances checked by sklearn's ``parametrize_with_checks`` and by
-#: :mod:`skgait.utils.estimator_checks`.
-ESTIMATORS = [
-    ACFTransformer(lags=4),
-    ACFTransformer(lags=4, output="3d", include_lag0=True, method="fft"),
-    WindowCrop(length=0.5, rate=50.0),
-    GravityAlignment(),
-    GaitStatistics(rate=50.0),
-    GaitCNNClassifier(max_epochs=2, random_state=0),
-    GaitCNNRegressor(max_epochs=2, random_state=0),
-    GaitCNNLSTMClassifier(max_epochs=2, random_state=0),
-    GaitMultiTaskNet(max_epochs=2, random_state=0),
-]
+__all__ = ["INSTANCE_PARAMS", "construct_instances", "missing_instance_params", "instances_to_check"]
 
 
-def all_estimators():
-    """Fresh (cloned) instances of :data:`ESTIMATORS`."""
-    return [clone(estimator) for estimator in ESTIMATORS]
+def _acf_logreg():
+    from ..features import ACFTransformer
+
+    return make_pipeline(ACFTransformer(lags=3), LogisticRegression())
+
+
+def _pipeline_steps():
+    from ..features import ACFTransformer
+
+    return [("features", ACFTransformer(lags=3)), ("clf", LogisticRegression())]
+
+
+def _tiny_segmenter():
+    from ..models import GaitSegmenter
+
+    return GaitSegmenter(max_epochs=1, random_state=0)
+
+
+def _instance_params():
+    """Class name -> list of constructor keyword dicts (built lazily)."""
+    return {
+        "ACFTransformer": [
+            {"lags": 4},
+            {"lags": 4, "output": "3d", "include_lag0": True, "method": "fft"},
+        ],
+        "CrossCorrelationFeatures": [
+            {"lags": (1,), "gravity_channels": None},
+            {"lags": (1, 2), "gravity_channels": (0, 1, 2)},
+        ],
+        "GaitPipeline": [{"steps": _pipeline_steps()}],
+        "GaitStatistics": [{"rate": 50.0}, {"rate": 100.0, "n_fft": 256}],
+        "GravityAlignment": [{}],
+        "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
+        "GaitCNNClassifier": [{"max_epochs": 2, "random_state": 0}],
+        "GaitCNNLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],
+        "GaitCNNRegressor": [{"max_epochs": 2, "random_state": 0}],
+        "GaitMultiTaskNet": [{"max_epochs": 2, "random_state": 0}],
+        # skorch's ``module__*`` keyword arguments are stored as attributes in
+        # __init__, which sklearn's check_no_attributes_set_in_init refuses.
+        "GaitSegmenter": [{"max_epochs": 1, "random_state": 0}],
+        "OptunaSearchCV": [
+            {"estimator": _acf_logreg(), "param_distributions": {"acftransformer__lags": [2, 3]},
+             "n_trials": 2, "cv": 2, "random_state": 0}
+        ],
+        "SiameseVerifier": [
+            {"module_params": {"n_hidden": 8}, "embedding_dim": 8, "n_pairs": 40,
+             "max_epochs": 1, "batch_size": 16, "random_state": 0}
+        ],
+        "SubjectRandomUnderSampler": [{"random_state": 0}],
+        "Verifier": [
+            {"estimator": _acf_logreg(), "n_pairs": 40, "random_state": 0}
+        ],
+        "WalkingExtractor": [
+            {"segmenter": _tiny_segmenter(), "length": 2.0, "overlap": 0.5, "random_state": 0}
+        ],
+        "WindowCrop": [{"length": 0.5, "rate": 50.0}],
+        "WindowRandomOverSampler": [{"random_state": 0}],
+        "WindowRandomUnderSampler": [{"random_state": 0}],
+    }
+
+
+#: Class name -> constructor keyword dicts of the checked instances.
+INSTANCE_PARAMS = _instance_params()
+
+
+def construct_instances(Estimator):
+    """Unfitted instances of ``Estimator`` from :data:`INSTANCE_PARAMS`.
+
+    Parameters
+    ----------
+    Estimator : type
+
+    Yields
+    ------
+    estimator : estimator instance
+    """
+    for params in _instance_params()[Estimator.__name__]:
+        yield Estimator(**params)
+
+
+def missing_instance_params():
+    """Names of discovered estimators with no entry in :data:`INSTANCE_PARAMS`."""
+    return [name for name, _ in all_estimators() if name not in INSTANCE_PARAMS]
+
+
+def instances_to_check():
+    """Fresh instances of every discovered estimator that has an entry."""
+    return [
+        estimator
+        for name, Estimator in all_estimators()
+        if name in INSTANCE_PARAMS
+        for estimator in construct_instances(Estimator)
+    ]

@@ -84,6 +84,29 @@ def check_windows(
     return flat.reshape(n_windows, n_channels, n_timepoints)
 
 
+def check_fitted_window_shape(X, estimator):
+    """Raise when windows differ in shape from those ``estimator`` was fitted on.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_channels, n_times)
+        Validated windows.
+    estimator : estimator instance
+        Fitted; has ``n_channels_`` and ``n_times_``.
+
+    Raises
+    ------
+    ValueError
+        Naming both shapes.
+    """
+    fitted = (estimator.n_channels_, estimator.n_times_)
+    if X.shape[1:] != fitted:
+        raise ValueError(
+            f"Windows of shape {X.shape[1:]}, but {type(estimator).__name__} was "
+            f"fitted on {fitted}."
+        )
+
+
 def to_samples(value, rate, *, name, owner, unit="sample"):
     """Number of samples from an int count or a float duration in seconds.
 

@@ -6,8 +6,10 @@ n_timepoints)``. The checks here run every estimator on small synthetic
 windows; :func:`sklearn_expected_failed_checks` lists, with a reason, the
 scikit-learn checks that cannot apply to a 3-D-only estimator.
 
-To put a new estimator under test, add one instance to
-:data:`skgait.utils._testing.ESTIMATORS` (see ``tests/test_common.py``).
+Every public estimator is found by
+:func:`skgait.utils.discovery.all_estimators` and checked with the instances
+listed for its class in :data:`skgait.utils._testing.INSTANCE_PARAMS` (see
+``tests/test_common.py``, which fails for a class without an entry).
 
 Examples
 --------
@@ -16,25 +18,36 @@ Examples
 >>> check_estimator_3d(ACFTransformer(lags=3))
 """
 
+import inspect
 import pickle
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
 from sklearn.utils import estimator_checks as _skl
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
     "CHECKS_3D",
     "SKLEARN_API_CHECKS",
+    "CheckData",
     "check_clone_params",
+    "check_dict_unchanged",
     "check_estimator_3d",
+    "check_fit_check_is_fitted",
+    "check_fit_does_not_change_params",
+    "check_fit_idempotent",
     "check_fit_output_shape",
     "check_fit_rejects_nan",
+    "check_fit_returns_self",
+    "check_methods_subset_invariance",
     "check_not_fitted_error",
     "check_pickle_roundtrip",
     "check_random_state_determinism",
     "check_transformer_preserves_dtype",
+    "make_gait_dataset",
     "make_windows",
     "sklearn_expected_failed_checks",
 ]
@@ -85,66 +98,259 @@ def make_windows(
     return X.astype(dtype), y
 
 
-def _data_for(estimator, **kwargs):
-    if is_regressor(estimator):
-        return make_windows(task="regression", **kwargs)
-    return make_windows(task="classification", **kwargs)
+class CheckData(NamedTuple):
+    """Inputs of one estimator in the checks: ``fit(X, y, **fit_params)``."""
+
+    X: object
+    y: object
+    fit_params: dict
+
+
+def make_gait_dataset(n_subjects=4, n_samples=400, rate=50.0, *, random_state=0):
+    """A small synthetic :class:`~skgait.datasets.GaitDataset` of one placement.
+
+    Each subject has one ``"right_thigh"`` recording alternating 2 s of
+    walking (a sinusoid on ``acc_z``) and 2 s of standing (noise only).
+
+    Parameters
+    ----------
+    n_subjects : int, default=4
+    n_samples : int, default=400
+        Samples per recording.
+    rate : float, default=50.0
+        Sampling rate in Hz.
+    random_state : int, default=0
+        Seed of the noise.
+
+    Returns
+    -------
+    dataset : GaitDataset
+
+    Examples
+    --------
+    >>> from skgait.utils.estimator_checks import make_gait_dataset
+    >>> ds = make_gait_dataset(n_subjects=2)
+    >>> len(ds.recordings), ds.placements
+    (2, ['right_thigh'])
+    """
+    import pandas as pd
+
+    from ..datasets import ACTIVITIES, CHANNELS, GaitDataset, Recording
+
+    rng = np.random.default_rng(random_state)
+    half = int(2 * rate)
+    walking = (np.arange(n_samples) // half) % 2 == 0
+    activity = np.where(walking, ACTIVITIES.index("walking"), ACTIVITIES.index("standing"))
+    recordings = []
+    for s in range(n_subjects):
+        signal = 0.1 * rng.standard_normal((n_samples, len(CHANNELS)))
+        signal[walking, 2] += 3 * np.sin(np.arange(walking.sum()) / 4)
+        recordings.append(
+            Recording(
+                signal=signal.astype(np.float32), channels=CHANNELS, rate=rate,
+                dataset="synthetic", subject=str(s), recording=f"r{s}", trial="1",
+                placement="right_thigh", source_placement="right_thigh",
+                activity=activity,
+            )
+        )
+    subjects = pd.DataFrame(
+        {"subject": [str(s) for s in range(n_subjects)], "age": 30.0, "sex": "F",
+         "height_cm": 170.0, "weight_kg": 60.0}
+    )
+    return GaitDataset("synthetic", recordings, subjects)
+
+
+def _sequence_data(estimator, dtype):
+    """Windows with one label per time step (sequence labellers)."""
+    X, _ = make_windows(n_windows=8, dtype=dtype)
+    n_times = X.shape[2]
+    y = np.where(np.arange(n_times) < n_times // 2, "still", "walk")[None].repeat(len(X), 0)
+    X[:, :, n_times // 2 :] += np.sin(np.arange(n_times - n_times // 2) / 2).astype(dtype)
+    return CheckData(X, y, {})
+
+
+def _subject_data(estimator, dtype):
+    """Windows whose target is the subject (identity models)."""
+    X, _ = make_windows(dtype=dtype)
+    return CheckData(X, np.arange(len(X)) % 6, {})
+
+
+def _dataset_data(estimator, dtype):
+    return CheckData(make_gait_dataset(), None, {})
+
+
+#: Estimator class name -> data factory, for inputs that sklearn's tags cannot
+#: describe (per-step labels, subject targets, whole datasets).
+_CHECK_DATA = {
+    "GaitSegmenter": _sequence_data,
+    "SiameseVerifier": _subject_data,
+    "Verifier": _subject_data,
+    "WalkingExtractor": _dataset_data,
+}
 
 
 def _is_supervised(estimator):
     return is_classifier(estimator) or is_regressor(estimator)
 
 
-def _fit(estimator, X, y):
-    return estimator.fit(X, y) if _is_supervised(estimator) else estimator.fit(X)
+def _takes_groups(estimator):
+    method = getattr(estimator, "fit_resample", None) or estimator.fit
+    return "groups" in inspect.signature(method).parameters
 
 
-def _output(estimator, X):
-    """The output a user reads: transform, else predict_proba, else predict."""
-    if hasattr(estimator, "transform"):
-        return estimator.transform(X)
-    if hasattr(estimator, "predict_proba"):
-        return estimator.predict_proba(X)
-    return estimator.predict(X)
+def _data_for(estimator, dtype=np.float64):
+    """:class:`CheckData` suited to ``estimator``, from its tags.
+
+    3-D windows (``three_d_array``) with a class or regression target and,
+    when ``fit`` takes them, ``groups`` (6 subjects, each of one class);
+    1-D values (``one_d_labels`` without 2-D or 3-D input: transformers of a
+    target such as ages); the inputs of :data:`_CHECK_DATA` otherwise.
+    """
+    name = type(estimator).__name__
+    if name in _CHECK_DATA:
+        return _CHECK_DATA[name](estimator, np.dtype(dtype))
+    tags = get_tags(estimator)
+    if tags.input_tags.three_d_array:
+        task = "regression" if is_regressor(estimator) else "classification"
+        X, y = make_windows(task=task, dtype=dtype)
+        needs_y = _is_supervised(estimator) or tags.target_tags.required
+        needs_y = needs_y or hasattr(estimator, "fit_resample")
+        fit_params = {"groups": np.arange(len(X)) % 6} if _takes_groups(estimator) else {}
+        return CheckData(X, y if needs_y else None, fit_params)
+    if tags.target_tags.one_d_labels and not tags.input_tags.two_d_array:
+        ages = np.random.default_rng(0).uniform(5.0, 85.0, size=24).astype(dtype)
+        return CheckData(ages, None, {})
+    raise ValueError(
+        f"{name}: no check data for its input tags {tags.input_tags}; add a data "
+        "factory to skgait.utils.estimator_checks._CHECK_DATA."
+    )
+
+
+def _n_items(X):
+    from ..datasets import GaitDataset
+
+    return len(X.recordings) if isinstance(X, GaitDataset) else len(X)
+
+
+def _fit(estimator, data):
+    if data.y is None:
+        return estimator.fit(data.X, **data.fit_params)
+    return estimator.fit(data.X, data.y, **data.fit_params)
+
+
+def _as_array(output):
+    """An estimator's output as an array (a dataset by its activity codes)."""
+    from ..datasets import GaitDataset
+
+    if isinstance(output, GaitDataset):
+        return np.concatenate([r.activity for r in output.recordings])
+    return np.asarray(output)
+
+
+def _output(estimator, data):
+    """The output a user reads of a fitted estimator.
+
+    transform, else predict_proba, else predict, else the embedding of an
+    embedding model (:class:`SiameseVerifier`), else ``score_pairs`` of each
+    window with another (pair models such as :class:`Verifier`).
+    """
+    X = data.X
+    for method in ("transform", "predict_proba", "predict", "embed"):
+        if hasattr(estimator, method):
+            return _as_array(getattr(estimator, method)(X))
+    if hasattr(estimator, "score_pairs"):
+        return estimator.score_pairs(X, X[::-1])
+    raise AssertionError(f"{type(estimator).__name__} has no method to read an output from")
+
+
+def _fit_output(estimator, data):
+    """Fit ``estimator`` and return its output; a sampler's is its resampled X, y."""
+    if hasattr(estimator, "fit_resample"):
+        X_res, y_res = estimator.fit_resample(data.X, data.y, **data.fit_params)
+        return np.concatenate([np.asarray(X_res).reshape(len(X_res), -1),
+                               np.asarray(y_res).reshape(len(y_res), -1)], axis=1)
+    return _output(_fit(estimator, data), data)
+
+
+def _with_seed(estimator):
+    if "random_state" in estimator.get_params():
+        return clone(estimator).set_params(random_state=0)
+    return clone(estimator)
 
 
 def _requires_fit(estimator):
     return get_tags(estimator).requires_fit
 
 
+def _assert_equal_outputs(a, b, msg):
+    if a.dtype.kind in "fc":
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6, err_msg=msg)
+    else:
+        np.testing.assert_array_equal(a, b, err_msg=msg)
+
+
 def check_fit_output_shape(name, estimator):
-    """fit then transform/predict on 3-D windows give one row per window."""
-    X, y = _data_for(estimator)
-    est = _fit(clone(estimator), X, y)
+    """fit then transform/predict give one output per input window.
+
+    A transformer returns one row per window (one recording per recording
+    for dataset transformers), finite when numeric; ``predict`` has the
+    shape of ``y``; ``predict_proba`` sums to 1 over the classes (axis 1);
+    a sampler returns windows of the input's shape with one label each.
+    """
+    data = _data_for(estimator)
+    X, y = data.X, data.y
+    n = _n_items(X)
+    if hasattr(estimator, "fit_resample"):
+        X_res, y_res = clone(estimator).fit_resample(X, y, **data.fit_params)
+        assert X_res.shape[1:] == X.shape[1:] and len(X_res) == len(y_res), (
+            f"{name}.fit_resample returned X {X_res.shape}, y {np.shape(y_res)} for X {X.shape}"
+        )
+        assert set(np.unique(y_res)) <= set(np.unique(y))
+        return
+    est = _fit(clone(estimator), data)
     if hasattr(est, "transform"):
         Xt = est.transform(X)
-        assert Xt.shape[0] == X.shape[0], (
-            f"{name}.transform returned {Xt.shape[0]} rows for {X.shape[0]} windows"
+        assert _n_items(Xt) == n, (
+            f"{name}.transform returned {_n_items(Xt)} items for {n} inputs"
         )
-        assert np.all(np.isfinite(Xt)), f"{name}.transform returned NaN or inf"
+        Xt = _as_array(Xt)
+        if Xt.dtype.kind in "fc":
+            assert np.all(np.isfinite(Xt)), f"{name}.transform returned NaN or inf"
     if hasattr(est, "predict"):
-        pred = est.predict(X)
-        assert pred.shape == (X.shape[0],), (
-            f"{name}.predict returned shape {pred.shape}, expected ({X.shape[0]},)"
+        pred = np.asarray(est.predict(X))
+        assert pred.shape == np.shape(y), (
+            f"{name}.predict returned shape {pred.shape}, expected {np.shape(y)}"
         )
         if is_classifier(est):
             assert set(np.unique(pred)) <= set(np.unique(y))
     if hasattr(est, "predict_proba"):
-        proba = est.predict_proba(X)
+        proba = np.asarray(est.predict_proba(X))
         n_classes = len(np.unique(y))
-        assert proba.shape == (X.shape[0], n_classes)
+        assert proba.shape[:2] == (n, n_classes), (
+            f"{name}.predict_proba returned shape {proba.shape} for {n} windows "
+            f"and {n_classes} classes"
+        )
         np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    if hasattr(est, "score_pairs"):
+        score = est.score_pairs(X, X[::-1])
+        assert score.shape == (n,) and np.all((score >= 0) & (score <= 1)), (
+            f"{name}.score_pairs must return one probability per pair"
+        )
 
 
 def check_transformer_preserves_dtype(name, estimator):
-    """A transformer returns float32 for float32 windows, float64 for float64."""
+    """A transformer returns float32 for float32 windows, float64 for float64.
+
+    For each dtype of the ``transformer_tags.preserves_dtype`` tag.
+    """
     if not hasattr(estimator, "transform"):
         return
     for dtype in get_tags(estimator).transformer_tags.preserves_dtype:
-        X, y = _data_for(estimator, dtype=np.dtype(dtype))
-        Xt = _fit(clone(estimator), X, y).transform(X)
+        data = _data_for(estimator, dtype=np.dtype(dtype))
+        Xt = _fit(clone(estimator), data).transform(data.X)
         assert Xt.dtype == np.dtype(dtype), (
-            f"{name}.transform returned {Xt.dtype} for {dtype} input"
+            f"{name}.transform returned {Xt.dtype} for {dtype} input; if it does "
+            "not preserve dtypes, set transformer_tags.preserves_dtype = []"
         )
 
 
@@ -152,27 +358,130 @@ def check_random_state_determinism(name, estimator):
     """Two fits with the same ``random_state`` give identical outputs."""
     if "random_state" not in estimator.get_params():
         return
-    X, y = _data_for(estimator)
-    outputs = []
-    for _ in range(2):
-        est = clone(estimator).set_params(random_state=0)
-        outputs.append(np.asarray(_output(_fit(est, X, y), X)))
-    np.testing.assert_array_equal(
-        outputs[0],
-        outputs[1],
-        err_msg=f"{name}: two fits with random_state=0 differ",
+    data = _data_for(estimator)
+    outputs = [_fit_output(_with_seed(estimator), data) for _ in range(2)]
+    _assert_equal_outputs(
+        outputs[0], outputs[1], f"{name}: two fits with random_state=0 differ"
     )
+
+
+def check_fit_idempotent(name, estimator):
+    """Fitting the same instance twice gives the same outputs (as sklearn's check).
+
+    A second ``fit`` starts afresh: nothing of the first (a trained
+    network, an optimiser state) carries over.
+    """
+    data = _data_for(estimator)
+    est = _with_seed(estimator)
+    first = _fit_output(est, data)
+    second = _fit_output(est, data)
+    _assert_equal_outputs(first, second, f"{name}: a second fit gave other outputs")
+
+
+def check_fit_returns_self(name, estimator):
+    """``fit`` returns the estimator itself (so calls can be chained)."""
+    data = _data_for(estimator)
+    est = clone(estimator)
+    assert _fit(est, data) is est, f"{name}.fit does not return self"
+
+
+def check_fit_does_not_change_params(name, estimator):
+    """``fit`` leaves the parameters as set, and adds only ``_``-ending public attributes.
+
+    The 3-D version of sklearn's ``check_estimators_overwrite_params`` and
+    ``check_dont_overwrite_parameters``.
+    """
+    data = _data_for(estimator)
+    est = _with_seed(estimator)
+    before_params = est.get_params(deep=False)
+    before_reprs = {k: repr(v) for k, v in before_params.items()}
+    before_attrs = set(vars(est))
+    _fit(est, data)
+    after_params = est.get_params(deep=False)
+    for key, value in before_params.items():
+        assert after_params[key] is value or repr(after_params[key]) == before_reprs[key], (
+            f"{name}.fit changed parameter {key}: {before_reprs[key]} -> {after_params[key]!r}"
+        )
+    added = [
+        a for a in set(vars(est)) - before_attrs
+        if not a.startswith("_") and not a.endswith("_")
+    ]
+    assert not added, (
+        f"{name}.fit set public attributes {sorted(added)} that do not end with '_'"
+    )
+
+
+def check_fit_check_is_fitted(name, estimator):
+    """``sklearn.utils.validation.check_is_fitted`` fails before fit, passes after."""
+    if not _requires_fit(estimator):
+        return
+    est = clone(estimator)
+    try:
+        check_is_fitted(est)
+    except NotFittedError:
+        pass
+    else:
+        raise AssertionError(f"check_is_fitted passes on an unfitted {name}")
+    if hasattr(est, "fit_resample"):
+        data = _data_for(est)
+        est.fit_resample(data.X, data.y, **data.fit_params)
+    else:
+        _fit(est, _data_for(est))
+    check_is_fitted(est)
+
+
+def check_dict_unchanged(name, estimator):
+    """transform/predict/predict_proba do not change the fitted estimator's state."""
+    if hasattr(estimator, "fit_resample"):
+        return
+    data = _data_for(estimator)
+    est = _fit(_with_seed(estimator), data)
+    before = {k: repr(v) for k, v in vars(est).items()}
+    for method in ("transform", "predict", "predict_proba", "score_pairs"):
+        if hasattr(est, method):
+            args = (data.X, data.X[::-1]) if method == "score_pairs" else (data.X,)
+            getattr(est, method)(*args)
+            after = {k: repr(v) for k, v in vars(est).items()}
+            changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+            assert not changed, f"{name}.{method} changed attributes {changed}"
+
+
+def check_methods_subset_invariance(name, estimator):
+    """Outputs on a batch equal those on its parts (no batch-dependent output)."""
+    if hasattr(estimator, "fit_resample") or get_tags(estimator).non_deterministic:
+        return
+    data = _data_for(estimator)
+    if not isinstance(data.X, np.ndarray):
+        return
+    if hasattr(estimator, "score_pairs"):
+        return  # the pairs of each half differ from those of the whole
+    est = _fit(_with_seed(estimator), data)
+    whole = _output(est, data)
+    half = len(data.X) // 2
+    parts = [_output(est, data._replace(X=data.X[:half])), _output(est, data._replace(X=data.X[half:]))]
+    _assert_equal_outputs(
+        np.concatenate(parts), whole, f"{name}: outputs of a batch differ from those of its halves"
+    )
+
+
+def _takes_only_X(method):
+    """Whether ``method`` needs no argument but X (not, say, claimed identities)."""
+    required = [
+        p for p in inspect.signature(method).parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(required) == 1
 
 
 def check_not_fitted_error(name, estimator):
     """transform/predict before fit raise ``NotFittedError``."""
     if not _requires_fit(estimator):
         return
-    X, _ = _data_for(estimator)
-    for method in ("transform", "predict", "predict_proba", "decision_function"):
-        if hasattr(estimator, method):
+    data = _data_for(estimator)
+    for method in ("transform", "predict", "predict_proba", "decision_function", "embed"):
+        if hasattr(estimator, method) and _takes_only_X(getattr(estimator, method)):
             try:
-                getattr(clone(estimator), method)(X)
+                getattr(clone(estimator), method)(data.X)
             except NotFittedError:
                 continue
             raise AssertionError(
@@ -210,28 +519,37 @@ def _same_param(value, other):
 
 def check_pickle_roundtrip(name, estimator):
     """A fitted estimator survives pickling with identical outputs."""
-    X, y = _data_for(estimator)
-    est = _fit(clone(estimator), X, y)
-    before = np.asarray(_output(est, X))
+    data = _data_for(estimator)
+    est = _with_seed(estimator)
+    before = _fit_output(est, data)
     restored = pickle.loads(pickle.dumps(est))
-    after = np.asarray(_output(restored, X))
-    np.testing.assert_array_equal(
-        before, after, err_msg=f"{name}: outputs differ after pickle round trip"
-    )
+    if hasattr(restored, "fit_resample"):
+        after = _fit_output(restored, data)
+    else:
+        after = _output(restored, data)
+    _assert_equal_outputs(before, after, f"{name}: outputs differ after pickle round trip")
 
 
 def check_fit_rejects_nan(name, estimator):
-    """NaN windows raise ``ValueError`` in fit (and in transform/predict)."""
-    X, y = _data_for(estimator)
-    X_nan = X.copy()
-    X_nan[0, 0, 0] = np.nan
+    """NaN windows raise ``ValueError`` in fit (and in transform/predict).
+
+    Skipped for estimators tagged ``allow_nan`` (a missing age, a gap in a
+    recording).
+    """
+    if get_tags(estimator).input_tags.allow_nan:
+        return
+    data = _data_for(estimator)
+    X_nan = np.array(data.X, copy=True)
+    X_nan.flat[0] = np.nan
     try:
-        _fit(clone(estimator), X_nan, y)
+        _fit(clone(estimator), data._replace(X=X_nan))
     except ValueError:
         pass
     else:
         raise AssertionError(f"{name}.fit accepted NaN input")
-    est = _fit(clone(estimator), X, y)
+    if hasattr(estimator, "fit_resample"):
+        return
+    est = _fit(clone(estimator), data)
     for method in ("transform", "predict"):
         if hasattr(est, method):
             try:
@@ -246,6 +564,12 @@ CHECKS_3D = (
     check_fit_output_shape,
     check_transformer_preserves_dtype,
     check_random_state_determinism,
+    check_fit_idempotent,
+    check_fit_returns_self,
+    check_fit_does_not_change_params,
+    check_fit_check_is_fitted,
+    check_dict_unchanged,
+    check_methods_subset_invariance,
     check_not_fitted_error,
     check_clone_params,
     check_pickle_roundtrip,

@@ -7,17 +7,22 @@
   time, or stacked along channels);
 - :class:`Verifier`: trains a pair classifier (by default
   :class:`~skgait.models.GaitCNNLSTMClassifier`), then
-  ``enroll(subject_id, windows)`` and ``verify(subject_id, windows)``.
+  ``enroll(subject_id, windows)`` and ``verify(subject_id, windows)``;
+- :class:`SiameseVerifier`: a Siamese embedding network trained with the
+  contrastive loss on pairs, then ``enrol(X, subject_ids)`` and
+  ``verify(X, claimed_ids)`` / ``decision_function`` for unseen people.
 
 Metrics (ROC AUC, equal error rate, accuracy at the EER threshold) are in
 :mod:`skgait.metrics`.
 """
 
 from ._pairs import ALIGNMENTS, align_pairs, make_pairs, pair_train_test_split
+from ._siamese import SiameseVerifier
 from ._verifier import Verification, Verifier
 
 __all__ = [
     "ALIGNMENTS",
+    "SiameseVerifier",
     "Verification",
     "Verifier",
     "align_pairs",

@@ -43,8 +43,12 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
     that can form one, then two distinct windows of theirs (from two
     different ``sessions`` when given, so that a pair never consists of two
     overlapping windows of one recording). Different-subject ("impostor")
-    pairs: two distinct subjects uniformly, one window of each. Drawing is
-    with replacement; the pairs come in random order.
+    pairs: two distinct subjects uniformly, one window of each; with
+    ``sessions``, impostor pairs join two sessions too (the first window
+    drawn as a genuine pair's, the second from another subject's windows of
+    another session), so that the session structure of a pair says nothing
+    about its label. Drawing is with replacement; the pairs come in random
+    order.
 
     Parameters
     ----------
@@ -55,8 +59,10 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
     n_pairs : int, default=1000
         Number of pairs.
     sessions : array-like of shape (n_windows,), optional
-        Session or recording of each window; same-subject pairs then join
-        windows of two different sessions.
+        Session of each window, labelled alike across subjects (SisFall
+        ``D01`` / ``D02``, IPOL trial ``1`` / ``2``); every pair then joins
+        windows of two different sessions, same-subject and
+        different-subject pairs alike.
     same_fraction : float, default=0.5
         Fraction of same-subject pairs (``round(n_pairs * same_fraction)``).
     random_state : int, RandomState instance or None, default=None
@@ -127,12 +133,36 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
             others = idx[sessions[idx] != sessions[a]]
         pairs[i] = a, others[rng.randint(len(others))]
         same[i] = 1
-    for i in range(n_same, n_pairs):
-        first, second = rng.choice(len(subjects), size=2, replace=False)
-        pairs[i] = (
-            members[first][rng.randint(len(members[first]))],
-            members[second][rng.randint(len(members[second]))],
-        )
+    if sessions is None:
+        for i in range(n_same, n_pairs):
+            first, second = rng.choice(len(subjects), size=2, replace=False)
+            pairs[i] = (
+                members[first][rng.randint(len(members[first]))],
+                members[second][rng.randint(len(members[second]))],
+            )
+    else:
+        # Impostor pairs get the genuine pairs' session structure: the first
+        # window is drawn as a genuine pair's first window, the second one
+        # from another subject's windows of *another* session. Otherwise
+        # "are the sessions different?" alone separates the classes.
+        firsts = eligible or list(range(len(subjects)))
+        for i in range(n_same, n_pairs):
+            first = firsts[rng.randint(len(firsts))]
+            a = members[first][rng.randint(len(members[first]))]
+            partners = [
+                k for k in range(len(subjects))
+                if k != first and np.any(sessions[members[k]] != sessions[a])
+            ]
+            if not partners:
+                raise ValueError(
+                    f"{owner}: no other subject has windows outside session "
+                    f"{sessions[a]!r}, so no different-subject pair can join two "
+                    "sessions as the same-subject pairs do."
+                )
+            second = partners[rng.randint(len(partners))]
+            idx = members[second]
+            others = idx[sessions[idx] != sessions[a]]
+            pairs[i] = a, others[rng.randint(len(others))]
     order = rng.permutation(n_pairs)
     return pairs[order], same[order]
 

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows
+from ..utils._validation import check_fitted_window_shape, check_windows
 from ._pairs import ALIGNMENTS, align_pairs, make_pairs
 
 __all__ = ["Verification", "Verifier"]
@@ -118,11 +118,8 @@ class Verifier(BaseEstimator):
 
     def _check_X(self, X, reset):
         X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
-        if not reset and X.shape[1:] != (self.n_channels_, self.n_times_):
-            raise ValueError(
-                f"Windows of shape {X.shape[1:]}, but {type(self).__name__} was "
-                f"fitted on {(self.n_channels_, self.n_times_)}."
-            )
+        if not reset:
+            check_fitted_window_shape(X, self)
         return X
 
     def fit(self, X, y, sessions=None):

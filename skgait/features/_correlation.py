@@ -1,0 +1,243 @@
+"""Speed- and amplitude-robust gait descriptors for person identification.
+
+A person's walk changes with speed: faster steps raise every amplitude and
+shift every spectrum, so amplitude statistics learnt on a slow walk do not
+recognise the same person walking fast. What changes much less is *how the
+axes move together* (the correlation of every pair of channels, at zero and
+at a few time lags), *how the movement is shared between the axes* (each
+axis' part of its sensor's total spread) and *how the sensor sits on the
+body* (the direction of gravity in the sensor's frame, that is the direction
+of the mean acceleration). :class:`CrossCorrelationFeatures` computes these
+per window; a linear discriminant on them identifies people across walking
+speeds and across recording sessions (see ``docs/identification.md``).
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._validation import check_windows, to_samples
+from ._acf import ConstantSeriesWarning
+
+__all__ = ["CrossCorrelationFeatures"]
+
+_EPS = 1e-12
+
+
+def _standardise(X):
+    centred = X - X.mean(axis=2, keepdims=True)
+    std = np.sqrt((centred**2).mean(axis=2, keepdims=True))
+    constant = std[..., 0] < _EPS
+    return centred / np.where(std < _EPS, 1.0, std), constant
+
+
+class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
+    """Channel correlations, spread ratios and gravity direction of every window.
+
+    For a window with channels ``x_1..x_C`` of ``T`` samples the features are
+
+    - the direction of gravity: the mean of the ``gravity_channels`` (an
+      accelerometer's three axes) divided by its norm (3 values);
+    - the spread ratios: each channel's standard deviation divided by the
+      sum of the standard deviations of its ``sensors`` group (``C``
+      values);
+    - the correlations ``corr(x_i[t], x_j[t])`` of every pair ``i < j``
+      (``C (C - 1) / 2`` values) and, for every lag ``L`` of ``lags``,
+      ``corr(x_i[t], x_j[t + L])`` of every ordered pair, ``i = j`` included
+      (``C²`` values per lag).
+
+    None of them depends on the scale of the signals, and the correlations
+    depend on walking speed only through the lags, so they transfer across
+    speeds and sessions better than amplitudes or spectra.
+
+    Parameters
+    ----------
+    lags : sequence of int or float, default=(2, 4, 8, 16)
+        Time lags of the lagged correlations. Ints are samples; floats are
+        seconds, converted with ``rate``. Empty: zero-lag correlations only.
+    rate : float, default=None
+        Sampling rate in Hz, needed for lags given in seconds.
+    gravity_channels : tuple of int or None, default=(0, 1, 2)
+        Indices of the three accelerometer axes whose mean direction is
+        returned (skgait's channel order starts ``acc_x, acc_y, acc_z``).
+        None leaves the direction out.
+    sensors : "auto" or list of tuple of int, default="auto"
+        Channel groups of the spread ratios. ``"auto"``: consecutive
+        triples (``acc_xyz``, ``gyr_xyz``) when the number of channels is a
+        multiple of three, else all channels in one group.
+
+    Attributes
+    ----------
+    n_channels_in_ : int
+        Channels of the windows seen in :meth:`fit`.
+    lags_ : list of int
+        The lags in samples.
+    sensors_ : list of tuple of int
+        The spread-ratio groups.
+    n_features_out_ : int
+        Number of output features.
+
+    See Also
+    --------
+    ACFTransformer : Autocorrelation of each channel.
+
+    Notes
+    -----
+    A channel constant over a window has no correlation; it gets 0 and a
+    :class:`~skgait.features.ConstantSeriesWarning`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.features import CrossCorrelationFeatures
+    >>> phase = 2 * np.pi * np.arange(128) / 32  # 4 strides of 32 samples
+    >>> walk = np.stack([np.sin(phase), np.cos(phase), 9.8 + np.sin(2 * phase)])
+    >>> features = CrossCorrelationFeatures(lags=(16,), sensors=[(0, 1, 2)])
+    >>> F = features.fit_transform(walk[None])
+    >>> F.shape  # 3 (gravity) + 3 (ratios) + 3 (zero lag) + 9 (lag 16)
+    (1, 18)
+    >>> np.round(F[0, :3], 2) + 0.0  # gravity along z
+    array([0., 0., 1.])
+    >>> features.get_feature_names_out()[[6, 9]].tolist()
+    ['corr_0_1', 'lag16_0_0']
+    >>> np.round(F[0, [6, 9]], 2) + 0.0  # sin vs cos; sin half a stride later
+    array([ 0., -1.])
+    """
+
+    _parameter_constraints = {  # noqa: RUF012 (sklearn convention)
+        "lags": ["array-like"],
+        "rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "gravity_channels": ["array-like", None],
+        "sensors": [StrOptions({"auto"}), list],
+    }
+
+    def __init__(self, lags=(2, 4, 8, 16), *, rate=None, gravity_channels=(0, 1, 2), sensors="auto"):
+        self.lags = lags
+        self.rate = rate
+        self.gravity_channels = gravity_channels
+        self.sensors = sensors
+
+    def _check_indices(self, indices, name, n_channels):
+        indices = tuple(indices)
+        if not indices or not all(
+            isinstance(i, numbers.Integral) and 0 <= i < n_channels for i in indices
+        ):
+            raise ValueError(
+                f"CrossCorrelationFeatures: {name} must hold channel indices in "
+                f"[0, {n_channels}); got {indices!r}."
+            )
+        return indices
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters against the windows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        X = check_windows(X, estimator=self)
+        n_channels, n_times = X.shape[1:]
+        lags = [to_samples(lag, self.rate, name="lags", owner="CrossCorrelationFeatures", unit="lag")
+                for lag in self.lags]
+        if any(lag >= n_times - 1 for lag in lags):
+            raise ValueError(
+                f"CrossCorrelationFeatures: lags {lags} (samples) must be shorter "
+                f"than the windows minus one ({n_times} samples)."
+            )
+        if self.gravity_channels is not None:
+            if len(tuple(self.gravity_channels)) != 3:
+                raise ValueError(
+                    "CrossCorrelationFeatures: gravity_channels must be the three "
+                    f"accelerometer axes; got {self.gravity_channels!r}."
+                )
+            self._check_indices(self.gravity_channels, "gravity_channels", n_channels)
+        if isinstance(self.sensors, str):  # "auto", checked by _parameter_constraints
+            sensors = (
+                [tuple(range(k, k + 3)) for k in range(0, n_channels, 3)]
+                if n_channels % 3 == 0
+                else [tuple(range(n_channels))]
+            )
+        else:
+            sensors = [self._check_indices(g, "sensors", n_channels) for g in self.sensors]
+        self.n_channels_in_ = n_channels
+        self.lags_ = lags
+        self.sensors_ = sensors
+        self.n_features_out_ = (
+            (3 if self.gravity_channels is not None else 0)
+            + sum(len(g) for g in sensors)
+            + n_channels * (n_channels - 1) // 2
+            + len(lags) * n_channels**2
+        )
+        return self
+
+    def transform(self, X):
+        """Compute the features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+
+        Returns
+        -------
+        F : ndarray of shape (n_windows, n_features)
+        """
+        check_is_fitted(self)
+        X = check_windows(X, estimator=self).astype(np.float64, copy=False)
+        if X.shape[1] != self.n_channels_in_:
+            raise ValueError(
+                f"CrossCorrelationFeatures: X has {X.shape[1]} channels, but "
+                f"{self.n_channels_in_} in fit."
+            )
+        n, n_channels, n_times = X.shape
+        parts = []
+        if self.gravity_channels is not None:
+            mean = X[:, list(self.gravity_channels)].mean(axis=2)
+            parts.append(mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), _EPS))
+        std = X.std(axis=2)
+        for group in self.sensors_:
+            own = std[:, list(group)]
+            parts.append(own / np.maximum(own.sum(axis=1, keepdims=True), _EPS))
+        Z, constant = _standardise(X)
+        if constant.any():
+            warnings.warn(
+                f"CrossCorrelationFeatures: {int(constant.sum())} (window, channel) "
+                "series are constant; their correlations are set to 0.",
+                ConstantSeriesWarning,
+                stacklevel=2,
+            )
+        i, j = np.triu_indices(n_channels, 1)
+        parts.append(np.einsum("nit,njt->nij", Z, Z)[:, i, j] / n_times)
+        for lag in self.lags_:
+            a, _ = _standardise(X[:, :, :-lag])
+            b, _ = _standardise(X[:, :, lag:])
+            parts.append((np.einsum("nit,njt->nij", a, b) / (n_times - lag)).reshape(n, -1))
+        return np.concatenate(parts, axis=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``gravity_k``, ``ratio_c``, ``corr_i_j`` and ``lag{L}_i_j``."""
+        check_is_fitted(self)
+        c = self.n_channels_in_
+        names = []
+        if self.gravity_channels is not None:
+            names += [f"gravity_{k}" for k in self.gravity_channels]
+        names += [f"ratio_{k}" for group in self.sensors_ for k in group]
+        names += [f"corr_{i}_{j}" for i, j in zip(*np.triu_indices(c, 1))]
+        names += [f"lag{lag}_{i}_{j}" for lag in self.lags_ for i in range(c) for j in range(c)]
+        return np.asarray(names, dtype=object)
