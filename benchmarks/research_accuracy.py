@@ -23,16 +23,18 @@ Experiments (``--only NAME ...`` runs some of them):
     features.
 ``rotation``
     Small random rotations (±15° about random axes) of the training windows
-    (two rotated copies each) for the orientation-dependent ACF on raw
-    channels. (Gravity-aligned features are invariant to rotations.)
+    (two rotated copies each) for the orientation-dependent ACF (0.2 s) on
+    raw channels; one seed. (Gravity-aligned features are invariant to
+    rotations, so augmentation cannot change them.)
 ``balance``
     The forest with ``class_weight="balanced_subsample"`` vs none, on the
     imbalanced HuGaDB (14 M / 4 F) and IPOL (11 M / 8 F) gender (SisFall is
     19 / 19).
 ``cnn``
     :class:`skgait.models.GaitCNNClassifier` (BioDeep CNN, 8 epochs, batch
-    64) on standardised raw windows vs on the ACF (1 s) of the aligned
-    channels; on HuGaDB also with a class-weighted loss. One seed (slow).
+    64), gender: on SisFall on standardised raw windows vs on the ACF (1 s)
+    of the aligned channels; on HuGaDB (14 M / 4 F) on the ACF with the
+    plain vs the class-weighted binary cross-entropy. One seed (slow).
 ``pooling``
     Gender trained on SisFall + IPOL waist pooled (aligned statistics, which
     do not depend on the axes of either device), scored on each dataset's
@@ -300,6 +302,8 @@ def metric(task, truth, pred):
 
 
 ROWS = []
+#: "experiment/dataset/task/config" rows not to run again (``--skip``).
+SKIP = set()
 
 
 def report(experiment, dataset, task, label, scores, note=""):
@@ -321,6 +325,8 @@ def exp_features(data, seeds, labels, experiment, tasks_of):
         for task in tasks_of(name):
             y = targets(meta, task)
             for label in labels:
+                if f"{experiment}/{name}/{task}/{label}" in SKIP:
+                    continue
                 scores = run_model(lambda s, f=F[label]: Fixed(f, forest(task, s)), X, y, meta,
                                    task, seeds)
                 report(experiment, name, task, label, scores)
@@ -344,29 +350,30 @@ def exp_rotation(data, seeds):
         X, meta, F = data[name]
         for task in ("gender", "age_group"):
             y = targets(meta, task)
-            for seconds in (0.2, 1.0):
+            for seconds in (0.2,):
                 scores = run_model(lambda s, sec=seconds: RotationAugmented(
-                    sec, forest(task, s), seed=s), X, y, meta, task, seeds)
+                    sec, forest(task, s), seed=s), X, y, meta, task, seeds[:1])
                 report("rotation", name, task, f"acf {seconds:g} s raw + 2 rotated copies ±15°",
                        scores)
 
 
 def exp_cnn(data, seeds):
+    import torch
+
+    torch.set_num_threads(1)
     seed = seeds[:1]
-    for name, tasks in (("sisfall", ("gender", "age_group")), ("hugadb", ("gender",))):
-        if name not in data:
-            continue
+    for name in ("sisfall", "hugadb"):
         X, meta, F = data[name]
         A = ACFTransformer(lags=1.0, rate=RATE, output="3d").fit_transform(aligned(X))
-        for task in tasks:
-            y = targets(meta, task)
-            for label, Z in (("cnn raw windows", X), ("cnn acf 1 s aligned", A)):
-                t0 = time.perf_counter()
-                scores = run_model(lambda s, z=Z: CNN(z, s), X, y, meta, task, seed)
-                report("cnn", name, task, label, scores, f"{time.perf_counter() - t0:.0f} s")
-            if name == "hugadb":
-                scores = run_model(lambda s: CNN(A, s, weighted=True), X, y, meta, task, seed)
-                report("cnn", name, task, "cnn acf 1 s aligned, weighted BCE", scores)
+        y = targets(meta, "gender")
+        runs = ((("cnn raw windows", X, False), ("cnn acf 1 s aligned", A, False))
+                if name == "sisfall" else
+                (("cnn acf 1 s aligned", A, False), ("cnn acf 1 s aligned, weighted BCE", A, True)))
+        for label, Z, weighted in runs:
+            t0 = time.perf_counter()
+            scores = run_model(lambda s, z=Z, w=weighted: CNN(z, s, weighted=w), X, y, meta,
+                               "gender", seed)
+            report("cnn", name, "gender", label, scores, f"{time.perf_counter() - t0:.0f} s")
 
 
 def exp_pooling(data, seeds):
@@ -415,8 +422,11 @@ def main(argv=None):
     parser.add_argument("--cache", default=os.environ.get("SKGAIT_RESEARCH_CACHE",
                                                           "/tmp/skgait_research"))
     parser.add_argument("--csv", default=None, help="also write the rows here")
+    parser.add_argument("--skip", nargs="*", default=[], metavar="EXP/DATASET/TASK/CONFIG",
+                        help="feature rows already measured, not to run again")
     args = parser.parse_args(argv)
     CACHE = args.cache or None
+    SKIP.update(args.skip)
     warnings.filterwarnings("ignore", module="skgait.features")
     seeds = list(range(args.seeds))
     start = time.perf_counter()
@@ -431,8 +441,8 @@ def main(argv=None):
     if "lags" in args.only:
         exp_features(data, seeds, ["acf 0.2 s raw", "acf 1 s raw"], "lags", sis_only)
     if "gravity" in args.only:
-        exp_features(data, seeds, ["acf 0.2 s aligned", "acf 1 s aligned", "stats raw",
-                                   "stats aligned", "stats aligned + acf 0.2 s aligned"],
+        exp_features(data, seeds, ["stats aligned", "stats aligned + acf 0.2 s aligned",
+                                   "acf 0.2 s aligned", "stats raw", "acf 1 s aligned"],
                      "gravity", gender_all)
     if "cycles" in args.only:
         exp_features(data, seeds, ["mean stride aligned", "stats aligned + mean stride"],
