@@ -31,7 +31,7 @@ Experiments (``--only NAME ...`` runs some of them):
     imbalanced HuGaDB (14 M / 4 F) and IPOL (11 M / 8 F) gender (SisFall is
     19 / 19).
 ``cnn``
-    :class:`skgait.models.GaitCNNClassifier` (BioDeep CNN, 8 epochs, batch
+    :class:`skgait.models.GaitCNNClassifier` (BioDeep CNN, 5 epochs, batch
     64), gender: on SisFall on standardised raw windows vs on the ACF (1 s)
     of the aligned channels; on HuGaDB (14 M / 4 F) on the ACF with the
     plain vs the class-weighted binary cross-entropy. One seed (slow).
@@ -231,7 +231,7 @@ class RotationAugmented:
 class CNN:
     """GaitCNNClassifier on standardised inputs (per channel, fitted on training rows)."""
 
-    def __init__(self, inputs, seed, epochs=8, weighted=False):
+    def __init__(self, inputs, seed, epochs=5, weighted=False):
         self.inputs, self.seed, self.epochs, self.weighted = inputs, seed, epochs, weighted
 
     def fit_predict(self, X, y, train, test):
@@ -363,6 +363,8 @@ def exp_cnn(data, seeds):
     torch.set_num_threads(1)
     seed = seeds[:1]
     for name in ("sisfall", "hugadb"):
+        if name not in data:
+            continue
         X, meta, F = data[name]
         A = ACFTransformer(lags=1.0, rate=RATE, output="3d").fit_transform(aligned(X))
         y = targets(meta, "gender")
@@ -421,6 +423,8 @@ def main(argv=None):
     parser.add_argument("--only", nargs="+", choices=EXPERIMENTS, default=list(EXPERIMENTS))
     parser.add_argument("--cache", default=os.environ.get("SKGAIT_RESEARCH_CACHE",
                                                           "/tmp/skgait_research"))
+    parser.add_argument("--datasets", nargs="+", default=["sisfall", "ipol_healthy_gait", "hugadb"],
+                        choices=["sisfall", "ipol_healthy_gait", "hugadb"])
     parser.add_argument("--csv", default=None, help="also write the rows here")
     parser.add_argument("--skip", nargs="*", default=[], metavar="EXP/DATASET/TASK/CONFIG",
                         help="feature rows already measured, not to run again")
@@ -431,7 +435,7 @@ def main(argv=None):
     seeds = list(range(args.seeds))
     start = time.perf_counter()
     data = {}
-    for name in ("sisfall", "ipol_healthy_gait", "hugadb"):
+    for name in args.datasets:
         X, meta = load_windows(name)
         data[name] = (X, meta, feature_sets(name, X))
         print(f"{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
