@@ -68,14 +68,13 @@ from sklearn.base import clone, is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import balanced_accuracy_score, mean_absolute_error
 from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_accuracy import fingerprint, load_windows  # noqa: E402
+from bench_accuracy import fingerprint, load_windows
 
-from skgait.features import ACFTransformer, GaitStatistics, GravityAlignment  # noqa: E402
-from skgait.model_selection import aggregate_predictions  # noqa: E402
-from skgait.pipelines import make_gait_pipeline  # noqa: E402
+from skgait.features import ACFTransformer, GaitStatistics, GravityAlignment
+from skgait.model_selection import aggregate_predictions
+from skgait.pipelines import make_gait_pipeline
 
 RATE = 50.0
 CACHE = None
@@ -440,8 +439,8 @@ def main(argv=None):
         data[name] = (X, meta, feature_sets(name, X))
         print(f"{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
               f"{meta.groupby('sex')['group'].nunique().to_dict()}", flush=True)
-    sis_only = lambda name: ("gender", "age_group") if name == "sisfall" else ()  # noqa: E731
-    gender_all = lambda name: ("gender", "age_group") if name == "sisfall" else ("gender",)  # noqa: E731
+    sis_only = lambda name: ("gender", "age_group") if name == "sisfall" else ()
+    gender_all = lambda name: ("gender", "age_group") if name == "sisfall" else ("gender",)
     if "lags" in args.only:
         exp_features(data, seeds, ["acf 0.2 s raw", "acf 1 s raw"], "lags", sis_only)
     if "gravity" in args.only:

@@ -61,7 +61,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
     2.0
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict = {  # noqa: RUF012 (sklearn convention)
         "rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_fft": [Interval(numbers.Integral, 8, None, closed="left")],
     }

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 
 from .discovery import all_estimators
 
-__all__ = ["INSTANCE_PARAMS", "construct_instances", "missing_instance_params", "instances_to_check"]
+__all__ = ["INSTANCE_PARAMS", "construct_instances", "instances_to_check", "missing_instance_params"]
 
 
 def _acf_logreg():
