@@ -3,5 +3,14 @@
 from ._acf import ACFTransformer, ConstantSeriesWarning
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
+from ._gravity import GravityAlignment
+from ._stats import GaitStatistics
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning", "CrossCorrelationFeatures", "WindowCrop"]
+__all__ = [
+    "ACFTransformer",
+    "ConstantSeriesWarning",
+    "CrossCorrelationFeatures",
+    "GaitStatistics",
+    "GravityAlignment",
+    "WindowCrop",
+]

@@ -13,13 +13,19 @@ from sklearn.pipeline import make_pipeline
 
 from .discovery import all_estimators
 
-__all__ = ["INSTANCE_PARAMS", "construct_instances", "missing_instance_params", "instances_to_check"]
+__all__ = ["INSTANCE_PARAMS", "construct_instances", "instances_to_check", "missing_instance_params"]
 
 
 def _acf_logreg():
     from ..features import ACFTransformer
 
     return make_pipeline(ACFTransformer(lags=3), LogisticRegression())
+
+
+def _pipeline_steps():
+    from ..features import ACFTransformer
+
+    return [("features", ACFTransformer(lags=3)), ("clf", LogisticRegression())]
 
 
 def _tiny_segmenter():
@@ -39,6 +45,9 @@ def _instance_params():
             {"lags": (1,), "gravity_channels": None},
             {"lags": (1, 2), "gravity_channels": (0, 1, 2)},
         ],
+        "GaitPipeline": [{"steps": _pipeline_steps()}],
+        "GaitStatistics": [{"rate": 50.0}, {"rate": 100.0, "n_fft": 256}],
+        "GravityAlignment": [{}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
         "GaitCNNClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitCNNLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],

@@ -495,14 +495,26 @@ def check_clone_params(name, estimator):
     cloned = clone(estimator).get_params(deep=False)
     assert params.keys() == cloned.keys()
     for key, value in params.items():
-        other = cloned[key]
-        if hasattr(value, "get_params"):
-            assert type(value) is type(other), f"{name}: clone changed {key}"
-            continue
-        same = value is other or np.array_equal(
-            np.asarray(value, dtype=object), np.asarray(other, dtype=object)
+        assert _same_param(value, cloned[key]), (
+            f"{name}: clone changed {key}: {value!r} -> {cloned[key]!r}"
         )
-        assert same, f"{name}: clone changed {key}: {value!r} -> {other!r}"
+
+
+def _same_param(value, other):
+    """Equal values, or estimators of the same type (also inside lists, like ``steps``)."""
+    if hasattr(value, "get_params"):
+        return type(value) is type(other)
+    if isinstance(value, (list, tuple)) and any(
+        hasattr(v, "get_params") or isinstance(v, (list, tuple)) for v in value
+    ):
+        return (
+            type(value) is type(other)
+            and len(value) == len(other)
+            and all(_same_param(v, o) for v, o in zip(value, other))
+        )
+    return value is other or np.array_equal(
+        np.asarray(value, dtype=object), np.asarray(other, dtype=object)
+    )
 
 
 def check_pickle_roundtrip(name, estimator):

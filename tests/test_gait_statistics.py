@@ -1,0 +1,48 @@
+"""GaitStatistics: per-channel distribution and spectral statistics."""
+
+import numpy as np
+import pytest
+
+from skgait.features import GaitStatistics
+
+
+def _sine(freq, n=256, rate=50.0, offset=0.0):
+    t = np.arange(n) / rate
+    return (offset + np.sin(2 * np.pi * freq * t))[None, None]
+
+
+@pytest.mark.parametrize("freq", [0.9, 1.8, 2.4])
+def test_step_frequency_is_the_dominant_frequency(freq):
+    Xt = GaitStatistics(rate=50.0, n_fft=1024).fit_transform(_sine(freq))
+    assert Xt[0, 8] == pytest.approx(freq, abs=50 / 1024)
+
+
+def test_distribution_statistics_of_a_sine():
+    # 250 samples at 50 Hz: exactly 10 periods, so the sample mean is the offset.
+    Xt = GaitStatistics().fit_transform(_sine(2.0, n=250, offset=9.81))[0]
+    assert Xt[0] == pytest.approx(9.81, abs=1e-2)  # mean
+    assert Xt[1] == pytest.approx(1 / np.sqrt(2), rel=1e-2)  # std
+    assert Xt[5] == pytest.approx(2.0, rel=1e-2)  # range
+    assert Xt[6] == pytest.approx(0.0, abs=1e-2)  # skewness
+    assert Xt[7] == pytest.approx(-1.5, abs=2e-2)  # excess kurtosis of a sine
+
+
+def test_constant_channel_gives_finite_zeros():
+    X = np.full((2, 1, 64), 3.0)
+    Xt = GaitStatistics().fit_transform(X)
+    assert np.all(np.isfinite(Xt))
+    assert Xt[0, 6] == 0.0 and Xt[0, 7] == 0.0 and Xt[0, 9] == 0.0
+
+
+def test_feature_names_are_channel_major():
+    est = GaitStatistics().fit(np.random.default_rng(0).standard_normal((3, 2, 64)))
+    names = est.get_feature_names_out(["acc_vertical", "acc_horizontal"])
+    assert len(names) == 28
+    assert names[0] == "acc_vertical_mean" and names[14] == "acc_horizontal_mean"
+    assert names[8] == "acc_vertical_step_frequency"
+
+
+def test_rejects_other_channel_count_than_fit():
+    est = GaitStatistics().fit(np.zeros((2, 3, 64)) + np.arange(64))
+    with pytest.raises(ValueError, match="X has 2 channels, but the transformer was fitted on 3"):
+        est.transform(np.zeros((2, 2, 64)))
