@@ -163,8 +163,9 @@ def skgait_model(task, X, cache, key, seed):
     # The "features" step describes each window on its own (nothing learnt
     # from other windows): computed once; the later steps are fitted per fold.
     tag = hashlib.sha1(repr(pipe[:1]).encode()).hexdigest()[:8]
-    features = cached(cache, f"skgait_{tag}_{key}",
-                      lambda: pipe[:1].fit_transform(X).astype(np.float32))
+    features = cached(
+        cache, f"skgait_{tag}_{key}", lambda: pipe[:1].fit_transform(X).astype(np.float32)
+    )
     return Model("skgait", pipe[1:], features)
 
 
@@ -173,8 +174,11 @@ def minirocket_model(task, seed):
         from aeon.transformations.collection.convolution_based import MiniRocket
     except ImportError:
         return None
-    ridge = (RidgeCV(alphas=np.logspace(-3, 3, 10)) if task == "age"
-             else RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)))
+    ridge = (
+        RidgeCV(alphas=np.logspace(-3, 3, 10))
+        if task == "age"
+        else RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+    )
     est = make_pipeline(MiniRocket(random_state=seed), StandardScaler(), ridge)
     return Model("minirocket", est)
 
@@ -184,18 +188,25 @@ def tsfresh_features(X, params="efficient"):
     from tsfresh.feature_extraction import EfficientFCParameters, MinimalFCParameters
 
     n, c, t = X.shape
-    long = pd.DataFrame({
-        "id": np.repeat(np.arange(n), t),
-        "time": np.tile(np.arange(t), n),
-        **{f"ch{k}": X[:, k].ravel().astype(np.float64) for k in range(c)},
-    })
+    long = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n), t),
+            "time": np.tile(np.arange(t), n),
+            **{f"ch{k}": X[:, k].ravel().astype(np.float64) for k in range(c)},
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        F = extract_features(long, column_id="id", column_sort="time",
-                             default_fc_parameters=(EfficientFCParameters() if params == "efficient"
-                                                    else MinimalFCParameters()),
-                             n_jobs=int(os.environ.get("TSFRESH_JOBS", 1)),
-                             disable_progressbar=True)
+        F = extract_features(
+            long,
+            column_id="id",
+            column_sort="time",
+            default_fc_parameters=(
+                EfficientFCParameters() if params == "efficient" else MinimalFCParameters()
+            ),
+            n_jobs=int(os.environ.get("TSFRESH_JOBS", 1)),
+            disable_progressbar=True,
+        )
     F = np.array(F.sort_index().to_numpy(dtype=np.float64))  # writable copy
     F[~np.isfinite(F)] = 0.0
     return F.astype(np.float32)
@@ -209,18 +220,26 @@ def tsfresh_model(task, X, cache, key, seed, params="efficient"):
     from sklearn.ensemble import RandomForestRegressor
 
     features = cached(cache, f"tsfresh_{params}_{key}", lambda: tsfresh_features(X, params))
-    est = (RandomForestRegressor(300, max_features="sqrt", min_samples_leaf=5, n_jobs=1,
-                                 random_state=seed) if task == "age"
-           else RandomForestClassifier(300, max_features="sqrt", n_jobs=1,
-                                       class_weight="balanced_subsample", random_state=seed))
+    est = (
+        RandomForestRegressor(
+            300, max_features="sqrt", min_samples_leaf=5, n_jobs=1, random_state=seed
+        )
+        if task == "age"
+        else RandomForestClassifier(
+            300, max_features="sqrt", n_jobs=1, class_weight="balanced_subsample", random_state=seed
+        )
+    )
     return Model(f"tsfresh-{params[:3]}", est, features)
 
 
 def baseline_model(task):
     from skgait.model_selection import make_baseline
 
-    return Model("baseline", make_baseline("regression" if task == "age" else "classification"),
-                 features=None)
+    return Model(
+        "baseline",
+        make_baseline("regression" if task == "age" else "classification"),
+        features=None,
+    )
 
 
 # ------------------------------------------------------------------ protocol
@@ -238,7 +257,9 @@ def subject_oof(model, X, y, meta, task, seed):
         else:
             g, proba = aggregate_predictions(out, groups[test], method="mean_proba")
             p = classes[proba.argmax(1)]
-        _, t = aggregate_predictions(y[test], groups[test], method="vote" if task != "age" else "mean")
+        _, t = aggregate_predictions(
+            y[test], groups[test], method="vote" if task != "age" else "mean"
+        )
         subjects += list(g)
         truth += list(t)
         preds += list(p)
@@ -292,8 +313,9 @@ def subsample(meta, per_recording):
         if len(idx) <= per_recording:
             keep.append(idx)
         else:
-            keep.append(idx[np.unique(np.linspace(0, len(idx) - 1, per_recording).round()
-                                      .astype(int))])
+            keep.append(
+                idx[np.unique(np.linspace(0, len(idx) - 1, per_recording).round().astype(int))]
+            )
     return np.sort(np.concatenate(keep))
 
 
@@ -304,8 +326,12 @@ def variants(args, name):
         yield name, X, meta, args.peers
         return
     keep = subsample(meta, args.max_windows)
-    yield (f"{name}[{args.max_windows}/rec]", X[keep], meta.iloc[keep].reset_index(drop=True),
-           args.peers)
+    yield (
+        f"{name}[{args.max_windows}/rec]",
+        X[keep],
+        meta.iloc[keep].reset_index(drop=True),
+        args.peers,
+    )
     if args.all_windows:
         yield name, X, meta, []
 
@@ -313,15 +339,17 @@ def variants(args, name):
 def prepare(args):
     """Compute the cached features (skgait's feature steps, tsfresh) and stop."""
     for name in args.datasets:
-        for label, X, meta, peers in variants(args, name):
+        for label, X, _meta, peers in variants(args, name):
             key = f"{name}_{fingerprint(X)}"
             t0 = time.perf_counter()
             for task in ("gender", "age", "identity"):
                 skgait_model(task, X, args.cache, key, 0)
             if "tsfresh" in peers:
                 tsfresh_model("gender", X, args.cache, key, 0, args.tsfresh)
-            print(f"{label}: {len(X)} windows, features cached in "
-                  f"{time.perf_counter() - t0:.0f} s", flush=True)
+            print(
+                f"{label}: {len(X)} windows, features cached in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
 
 
 def run(args):
@@ -332,10 +360,12 @@ def run(args):
         t0 = time.perf_counter()
         base_name = name.split("[")[0]
         key = f"{base_name}_{fingerprint(X)}"
-        print(f"\n{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
-              f"{meta.groupby('sex')['group'].nunique().to_dict()}", flush=True)
-        tasks = (["gender", "age"] + (["age_group"] if base_name == "sisfall" else [])
-                 + ["identity"])
+        print(
+            f"\n{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
+            f"{meta.groupby('sex')['group'].nunique().to_dict()}",
+            flush=True,
+        )
+        tasks = ["gender", "age"] + (["age_group"] if base_name == "sisfall" else []) + ["identity"]
         for task in tasks:
             if task == "age_group":
                 y = np.where(meta["age"].to_numpy() >= 45, "elderly", "young")
@@ -359,14 +389,23 @@ def run(args):
                         ids, truth, pred = identity_oof(model, X, meta, seed)
                     else:
                         ids, truth, pred = subject_oof(model, X, y, meta, task, seed)
-                    row = {"task": task, "dataset": name, "model": model.name, "seed": seed,
-                           "n": len(ids), "score": score(task, truth, pred),
-                           "seconds": time.perf_counter() - t1}
+                    row = {
+                        "task": task,
+                        "dataset": name,
+                        "model": model.name,
+                        "seed": seed,
+                        "n": len(ids),
+                        "score": score(task, truth, pred),
+                        "seconds": time.perf_counter() - t1,
+                    }
                     if seed == 0:
                         row["lo"], row["hi"], row["p"] = interval_and_p(task, truth, pred, rng)
                     rows.append(row)
-                    print(f"  {task:9s} seed {seed} {model.name:10s} {row['score']:.3f} "
-                          f"({row['seconds']:.0f} s)", flush=True)
+                    print(
+                        f"  {task:9s} seed {seed} {model.name:10s} {row['score']:.3f} "
+                        f"({row['seconds']:.0f} s)",
+                        flush=True,
+                    )
         print(f"  [{name}: {time.perf_counter() - t0:.0f} s]", flush=True)
     if args.cross:
         rows += cross_dataset(args, rng)
@@ -385,19 +424,34 @@ def cross_dataset(args, rng):
     X = np.concatenate([Xtr, Xte])
     train, test = np.arange(len(Xtr)), np.arange(len(Xtr), len(X))
     y = np.concatenate([ytr, yte])
-    print(f"\ncross-dataset gender: {len(Xtr)} training windows -> UMAFall {len(Xte)} windows, "
-          f"{mte['group'].nunique()} subjects {mte.groupby('sex')['group'].nunique().to_dict()}")
+    print(
+        f"\ncross-dataset gender: {len(Xtr)} training windows -> UMAFall {len(Xte)} windows, "
+        f"{mte['group'].nunique()} subjects {mte.groupby('sex')['group'].nunique().to_dict()}"
+    )
     pipe = make_gait_pipeline("gender", random_state=0).fit(X[train], y[train])
     subjects, pred = pipe.predict_subjects(X[test], mte["group"])
     _, truth = aggregate_predictions(yte, mte["group"], method="vote")
     acc = float(np.mean(pred == truth))
     n_classes = len(np.unique(truth))
-    print(f"  skgait: per-subject accuracy {acc:.2f} on {len(truth)} subjects; "
-          + ("balanced accuracy undefined: the test subjects are all one sex"
-             if n_classes < 2 else f"balanced accuracy {balanced_accuracy_score(truth, pred):.2f}"))
-    return [{"task": "gender", "dataset": "sisfall+ipol->umafall", "model": "skgait", "seed": 0,
-             "n": len(truth), "score": balanced_accuracy_score(truth, pred) if n_classes > 1 else np.nan,
-             "accuracy": acc}]
+    print(
+        f"  skgait: per-subject accuracy {acc:.2f} on {len(truth)} subjects; "
+        + (
+            "balanced accuracy undefined: the test subjects are all one sex"
+            if n_classes < 2
+            else f"balanced accuracy {balanced_accuracy_score(truth, pred):.2f}"
+        )
+    )
+    return [
+        {
+            "task": "gender",
+            "dataset": "sisfall+ipol->umafall",
+            "model": "skgait",
+            "seed": 0,
+            "n": len(truth),
+            "score": balanced_accuracy_score(truth, pred) if n_classes > 1 else np.nan,
+            "accuracy": acc,
+        }
+    ]
 
 
 def report(table):
@@ -405,8 +459,10 @@ def report(table):
         return
     firsts = table[table.seed == 0].set_index(["task", "dataset", "model"])
     mean = table.groupby(["task", "dataset", "model"], sort=False)["score"].mean()
-    print("\nscore: balanced accuracy (gender, age_group), recording accuracy (identity), "
-          "MAE in years (age); mean over seeds; [95 % bootstrap interval, p] of seed 0")
+    print(
+        "\nscore: balanced accuracy (gender, age_group), recording accuracy (identity), "
+        "MAE in years (age); mean over seeds; [95 % bootstrap interval, p] of seed 0"
+    )
     lines = []
     for (task, dataset), block in mean.groupby(level=[0, 1], sort=False):
         base = block.get((task, dataset, "baseline"), np.nan)
@@ -417,57 +473,87 @@ def report(table):
                 f = firsts.loc[(task, dataset, model)]
                 if pd.notna(f.get("lo")):
                     extra = f"[{f['lo']:.2f}, {f['hi']:.2f}] p={f['p']:.4f}"
-            ratio = f" ({value / base:.2f}x median)" if task == "age" and model != "baseline" else ""
+            ratio = (
+                f" ({value / base:.2f}x median)" if task == "age" and model != "baseline" else ""
+            )
             verdict = ""
             if model not in ("skgait", "baseline") and np.isfinite(ours):
                 diff = (value - ours) * (-1 if task == "age" else 1)
                 margin = 1.0 if task == "age" else 0.02
-                verdict = ("skgait ahead" if diff < -margin else
-                           "skgait behind" if diff > margin else "level")
-            lines.append(f"{task:9s} {dataset:22s} {model:10s} {value:7.3f}{ratio:14s} "
-                         f"{extra:28s} {verdict}")
+                verdict = (
+                    "skgait ahead"
+                    if diff < -margin
+                    else "skgait behind"
+                    if diff > margin
+                    else "level"
+                )
+            lines.append(
+                f"{task:9s} {dataset:22s} {model:10s} {value:7.3f}{ratio:14s} {extra:28s} {verdict}"
+            )
         target = TARGETS.get((task, dataset))
         if target and np.isfinite(ours):
             metric, op, goal = target
             value = ours / base if metric == "mae_ratio" else ours
             met = {">=": value >= goal, "<=": value <= goal, "<": value < goal}[op]
-            lines.append(f"{'':33s}target {metric} {op} {goal}: {value:.3f} -> "
-                         f"{'MET' if met else 'not met'}")
+            lines.append(
+                f"{'':33s}target {metric} {op} {goal}: {value:.3f} -> {'MET' if met else 'not met'}"
+            )
     print("\n".join(lines))
     cross = table[table.dataset == "sisfall+ipol->umafall"]
     for _, r in cross.iterrows():
-        print(f"gender    sisfall+ipol->umafall  skgait     balanced accuracy "
-              f"{'undefined (one sex in the test set)' if pd.isna(r.score) else f'{r.score:.3f}'}, "
-              f"accuracy {r.accuracy:.2f} on {r.n} subjects -> target not measurable")
+        print(
+            f"gender    sisfall+ipol->umafall  skgait     balanced accuracy "
+            f"{'undefined (one sex in the test set)' if pd.isna(r.score) else f'{r.score:.3f}'}, "
+            f"accuracy {r.accuracy:.2f} on {r.n} subjects -> target not measurable"
+        )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
-    parser.add_argument("--peers", nargs="*", default=["minirocket", "tsfresh"],
-                        choices=["minirocket", "tsfresh"])
-    parser.add_argument("--tsfresh", choices=["efficient", "minimal"], default="efficient",
-                        help="tsfresh feature set; 'efficient' takes about 1 s per window "
-                             "on a loaded core, 'minimal' (10 statistics per channel) is fast")
+    parser.add_argument(
+        "--peers", nargs="*", default=["minirocket", "tsfresh"], choices=["minirocket", "tsfresh"]
+    )
+    parser.add_argument(
+        "--tsfresh",
+        choices=["efficient", "minimal"],
+        default="efficient",
+        help="tsfresh feature set; 'efficient' takes about 1 s per window "
+        "on a loaded core, 'minimal' (10 statistics per channel) is fast",
+    )
     parser.add_argument("--no-cross", dest="cross", action="store_false")
-    parser.add_argument("--max-windows", type=int, default=None, metavar="K",
-                        help="head-to-head on at most K evenly spaced windows of every "
-                             "recording (same subjects and folds for every contender); tsfresh's "
-                             "efficient features cost about 1 s per window")
-    parser.add_argument("--no-all-windows", dest="all_windows", action="store_false",
-                        help="with --max-windows: do not also score skgait on all windows")
-    parser.add_argument("--prepare", action="store_true",
-                        help="only compute the cached features, then stop")
-    parser.add_argument("--cache", default=os.environ.get("SKGAIT_BENCH_CACHE", "/tmp/skgait_bench"))
+    parser.add_argument(
+        "--max-windows",
+        type=int,
+        default=None,
+        metavar="K",
+        help="head-to-head on at most K evenly spaced windows of every "
+        "recording (same subjects and folds for every contender); tsfresh's "
+        "efficient features cost about 1 s per window",
+    )
+    parser.add_argument(
+        "--no-all-windows",
+        dest="all_windows",
+        action="store_false",
+        help="with --max-windows: do not also score skgait on all windows",
+    )
+    parser.add_argument(
+        "--prepare", action="store_true", help="only compute the cached features, then stop"
+    )
+    parser.add_argument(
+        "--cache", default=os.environ.get("SKGAIT_BENCH_CACHE", "/tmp/skgait_bench")
+    )
     args = parser.parse_args(argv)
     for peer, module in (("minirocket", "aeon"), ("tsfresh", "tsfresh")):
         if peer in args.peers:
             try:
                 __import__(module)
             except ImportError:
-                print(f"{peer}: package {module!r} is not installed; skipping this peer "
-                      f"(pip install {module}).")
+                print(
+                    f"{peer}: package {module!r} is not installed; skipping this peer "
+                    f"(pip install {module})."
+                )
                 args.peers = [p for p in args.peers if p != peer]
     warnings.filterwarnings("ignore", module="skgait.features")
     start = time.perf_counter()

@@ -132,8 +132,8 @@ def mean_stride(X, length=64):
         strides = []
         for a, b in segments:
             src = np.linspace(0.0, 1.0, b - a + 1)
-            strides.append([np.interp(grid, src, V[i, ch, a:b + 1]) for ch in range(c)])
-        out[i, :c * length] = np.mean(strides, axis=0).ravel()
+            strides.append([np.interp(grid, src, V[i, ch, a : b + 1]) for ch in range(c)])
+        out[i, : c * length] = np.mean(strides, axis=0).ravel()
         durations = np.array([(b - a) / RATE for a, b in segments])
         out[i, -2] = durations.mean()
         out[i, -1] = durations.std() / durations.mean()
@@ -157,12 +157,15 @@ def feature_sets(name, X):
     out = {}
     for label, build in builders.items():
         out[label] = cached(f"{label.replace(' ', '_').replace('.', '')}_{key}", build)
-    out["stats aligned + acf 0.2 s aligned"] = np.hstack([out["stats aligned"],
-                                                          out["acf 0.2 s aligned"]])
-    out["stats aligned + acf 1 s aligned"] = np.hstack([out["stats aligned"],
-                                                        out["acf 1 s aligned"]])
-    out["stats aligned + mean stride"] = np.hstack([out["stats aligned"],
-                                                    out["mean stride aligned"]])
+    out["stats aligned + acf 0.2 s aligned"] = np.hstack(
+        [out["stats aligned"], out["acf 0.2 s aligned"]]
+    )
+    out["stats aligned + acf 1 s aligned"] = np.hstack(
+        [out["stats aligned"], out["acf 1 s aligned"]]
+    )
+    out["stats aligned + mean stride"] = np.hstack(
+        [out["stats aligned"], out["mean stride aligned"]]
+    )
     return out
 
 
@@ -174,10 +177,12 @@ N_TREES = 100
 
 def forest(task, seed, class_weight="balanced_subsample", n_trees=N_TREES):
     if task == "age":
-        return RandomForestRegressor(n_trees, max_features="sqrt", min_samples_leaf=5, n_jobs=1,
-                                     random_state=seed)
-    return RandomForestClassifier(n_trees, max_features="sqrt", class_weight=class_weight,
-                                  n_jobs=1, random_state=seed)
+        return RandomForestRegressor(
+            n_trees, max_features="sqrt", min_samples_leaf=5, n_jobs=1, random_state=seed
+        )
+    return RandomForestClassifier(
+        n_trees, max_features="sqrt", class_weight=class_weight, n_jobs=1, random_state=seed
+    )
 
 
 class Fixed:
@@ -220,8 +225,10 @@ class RotationAugmented:
 
     def fit_predict(self, X, y, train, test):
         rng = np.random.default_rng(self.seed)
-        Xs = [X[train]] + [rotate(X[train], random_rotations(len(train), self.max_degrees, rng))
-                           for _ in range(self.copies)]
+        Xs = [X[train]] + [
+            rotate(X[train], random_rotations(len(train), self.max_degrees, rng))
+            for _ in range(self.copies)
+        ]
         F = acf(np.concatenate(Xs), self.seconds)
         est = clone(self.estimator).fit(F, np.tile(y[train], self.copies + 1))
         return est.classes_, est.predict_proba(acf(X[test], self.seconds))
@@ -245,8 +252,9 @@ class CNN:
             from skgait.losses import ClassWeightFromTarget, WeightedBCELoss
 
             kwargs = {"criterion": WeightedBCELoss, "callbacks": [ClassWeightFromTarget()]}
-        clf = GaitCNNClassifier(max_epochs=self.epochs, batch_size=64, random_state=self.seed,
-                                **kwargs)
+        clf = GaitCNNClassifier(
+            max_epochs=self.epochs, batch_size=64, random_state=self.seed, **kwargs
+        )
         clf.fit(Zs[train], y[train])
         return clf.classes_, clf.predict_proba(Zs[test])
 
@@ -286,8 +294,9 @@ def oof(model, X, y, meta, task, seed):
         else:
             g, proba = aggregate_predictions(out, groups[test], method="mean_proba")
             p = classes[proba.argmax(1)]
-        _, t = aggregate_predictions(y[test], groups[test],
-                                     method="mean" if task == "age" else "vote")
+        _, t = aggregate_predictions(
+            y[test], groups[test], method="mean" if task == "age" else "vote"
+        )
         truth += list(t)
         preds += list(p)
         subjects += list(g)
@@ -308,10 +317,23 @@ SKIP = set()
 def report(experiment, dataset, task, label, scores, note=""):
     scores = np.asarray(scores, float)
     sd = f" ± {scores.std():.3f}" if len(scores) > 1 else ""
-    ROWS.append({"experiment": experiment, "dataset": dataset, "task": task, "config": label,
-                 "score": scores.mean(), "sd": scores.std(), "seeds": len(scores), "note": note})
-    print(f"  {experiment:9s} {dataset:18s} {task:9s} {label:44s} {scores.mean():.3f}{sd} "
-          f"({len(scores)} seed{'s' if len(scores) > 1 else ''}) {note}", flush=True)
+    ROWS.append(
+        {
+            "experiment": experiment,
+            "dataset": dataset,
+            "task": task,
+            "config": label,
+            "score": scores.mean(),
+            "sd": scores.std(),
+            "seeds": len(scores),
+            "note": note,
+        }
+    )
+    print(
+        f"  {experiment:9s} {dataset:18s} {task:9s} {label:44s} {scores.mean():.3f}{sd} "
+        f"({len(scores)} seed{'s' if len(scores) > 1 else ''}) {note}",
+        flush=True,
+    )
 
 
 def run_model(make_model, X, y, meta, task, seeds):
@@ -326,8 +348,9 @@ def exp_features(data, seeds, labels, experiment, tasks_of):
             for label in labels:
                 if f"{experiment}/{name}/{task}/{label}" in SKIP:
                     continue
-                scores = run_model(lambda s, f=F[label]: Fixed(f, forest(task, s)), X, y, meta,
-                                   task, seeds)
+                scores = run_model(
+                    lambda s, f=F[label]: Fixed(f, forest(task, s)), X, y, meta, task, seeds
+                )
                 report(experiment, name, task, label, scores)
 
 
@@ -339,8 +362,14 @@ def exp_balance(data, seeds):
         y = targets(meta, "gender")
         for label in ("stats aligned", "acf 1 s raw"):
             for cw in ("balanced_subsample", None):
-                scores = run_model(lambda s, f=F[label], c=cw: Fixed(f, forest("gender", s, c)),
-                                   X, y, meta, "gender", seeds)
+                scores = run_model(
+                    lambda s, f=F[label], c=cw: Fixed(f, forest("gender", s, c)),
+                    X,
+                    y,
+                    meta,
+                    "gender",
+                    seeds,
+                )
                 report("balance", name, "gender", f"{label}, class_weight={cw}", scores)
 
 
@@ -350,10 +379,17 @@ def exp_rotation(data, seeds):
         for task in ("gender", "age_group"):
             y = targets(meta, task)
             for seconds in (0.2,):
-                scores = run_model(lambda s, sec=seconds: RotationAugmented(
-                    sec, forest(task, s), seed=s), X, y, meta, task, seeds[:1])
-                report("rotation", name, task, f"acf {seconds:g} s raw + 2 rotated copies ±15°",
-                       scores)
+                scores = run_model(
+                    lambda s, sec=seconds: RotationAugmented(sec, forest(task, s), seed=s),
+                    X,
+                    y,
+                    meta,
+                    task,
+                    seeds[:1],
+                )
+                report(
+                    "rotation", name, task, f"acf {seconds:g} s raw + 2 rotated copies ±15°", scores
+                )
 
 
 def exp_cnn(data, seeds):
@@ -367,13 +403,16 @@ def exp_cnn(data, seeds):
         X, meta, F = data[name]
         A = ACFTransformer(lags=1.0, rate=RATE, output="3d").fit_transform(aligned(X))
         y = targets(meta, "gender")
-        runs = ((("cnn raw windows", X, False), ("cnn acf 1 s aligned", A, False))
-                if name == "sisfall" else
-                (("cnn acf 1 s aligned", A, False), ("cnn acf 1 s aligned, weighted BCE", A, True)))
+        runs = (
+            (("cnn raw windows", X, False), ("cnn acf 1 s aligned", A, False))
+            if name == "sisfall"
+            else (("cnn acf 1 s aligned", A, False), ("cnn acf 1 s aligned, weighted BCE", A, True))
+        )
         for label, Z, weighted in runs:
             t0 = time.perf_counter()
-            scores = run_model(lambda s, z=Z, w=weighted: CNN(z, s, weighted=w), X, y, meta,
-                               "gender", seed)
+            scores = run_model(
+                lambda s, z=Z, w=weighted: CNN(z, s, weighted=w), X, y, meta, "gender", seed
+            )
             report("cnn", name, "gender", label, scores, f"{time.perf_counter() - t0:.0f} s")
 
 
@@ -386,8 +425,9 @@ def exp_pooling(data, seeds):
         F = np.concatenate([Fs[label], Fi[label]])
         per = {"sisfall": [], "ipol_healthy_gait": []}
         for seed in seeds:
-            truth, pred, subjects = oof(Fixed(F, forest("gender", seed)), X, y, meta, "gender",
-                                        seed)
+            truth, pred, subjects = oof(
+                Fixed(F, forest("gender", seed)), X, y, meta, "gender", seed
+            )
             for ds in per:
                 mask = np.char.startswith(subjects.astype(str), ds + ":")
                 per[ds].append(balanced_accuracy_score(truth[mask], pred[mask]))
@@ -396,7 +436,7 @@ def exp_pooling(data, seeds):
 
 
 def exp_chosen(data, seeds):
-    for name, (X, meta, F) in data.items():
+    for name, (X, meta, _F) in data.items():
         tasks = ["gender", "age"] + (["age_group"] if name == "sisfall" else [])
         for task in tasks:
             y = targets(meta, task)
@@ -405,9 +445,14 @@ def exp_chosen(data, seeds):
             if task == "age":
                 from sklearn.dummy import DummyRegressor
 
-                base = run_model(lambda s: Fixed(np.zeros((len(X), 1)),
-                                                 DummyRegressor(strategy="median")),
-                                 X, y, meta, task, seeds)
+                base = run_model(
+                    lambda s: Fixed(np.zeros((len(X), 1)), DummyRegressor(strategy="median")),
+                    X,
+                    y,
+                    meta,
+                    task,
+                    seeds,
+                )
                 note = f"median baseline {np.mean(base):.2f} -> ratio {np.mean(scores) / np.mean(base):.2f}"
             report("chosen", name, task, "make_gait_pipeline", scores, note)
 
@@ -420,13 +465,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--only", nargs="+", choices=EXPERIMENTS, default=list(EXPERIMENTS))
-    parser.add_argument("--cache", default=os.environ.get("SKGAIT_RESEARCH_CACHE",
-                                                          "/tmp/skgait_research"))
-    parser.add_argument("--datasets", nargs="+", default=["sisfall", "ipol_healthy_gait", "hugadb"],
-                        choices=["sisfall", "ipol_healthy_gait", "hugadb"])
+    parser.add_argument(
+        "--cache", default=os.environ.get("SKGAIT_RESEARCH_CACHE", "/tmp/skgait_research")
+    )
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        default=["sisfall", "ipol_healthy_gait", "hugadb"],
+        choices=["sisfall", "ipol_healthy_gait", "hugadb"],
+    )
     parser.add_argument("--csv", default=None, help="also write the rows here")
-    parser.add_argument("--skip", nargs="*", default=[], metavar="EXP/DATASET/TASK/CONFIG",
-                        help="feature rows already measured, not to run again")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        metavar="EXP/DATASET/TASK/CONFIG",
+        help="feature rows already measured, not to run again",
+    )
     args = parser.parse_args(argv)
     CACHE = args.cache or None
     SKIP.update(args.skip)
@@ -437,19 +492,42 @@ def main(argv=None):
     for name in args.datasets:
         X, meta = load_windows(name)
         data[name] = (X, meta, feature_sets(name, X))
-        print(f"{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
-              f"{meta.groupby('sex')['group'].nunique().to_dict()}", flush=True)
-    sis_only = lambda name: ("gender", "age_group") if name == "sisfall" else ()
-    gender_all = lambda name: ("gender", "age_group") if name == "sisfall" else ("gender",)
+        print(
+            f"{name}: {len(X)} windows, {meta['group'].nunique()} subjects "
+            f"{meta.groupby('sex')['group'].nunique().to_dict()}",
+            flush=True,
+        )
+
+    def sis_only(name):
+        return ("gender", "age_group") if name == "sisfall" else ()
+
+    def gender_all(name):
+        return ("gender", "age_group") if name == "sisfall" else ("gender",)
+
     if "lags" in args.only:
         exp_features(data, seeds, ["acf 0.2 s raw", "acf 1 s raw"], "lags", sis_only)
     if "gravity" in args.only:
-        exp_features(data, seeds, ["stats aligned", "stats aligned + acf 0.2 s aligned",
-                                   "acf 0.2 s aligned", "stats raw", "acf 1 s aligned"],
-                     "gravity", gender_all)
+        exp_features(
+            data,
+            seeds,
+            [
+                "stats aligned",
+                "stats aligned + acf 0.2 s aligned",
+                "acf 0.2 s aligned",
+                "stats raw",
+                "acf 1 s aligned",
+            ],
+            "gravity",
+            gender_all,
+        )
     if "cycles" in args.only:
-        exp_features(data, seeds, ["mean stride aligned", "stats aligned + mean stride"],
-                     "cycles", gender_all)
+        exp_features(
+            data,
+            seeds,
+            ["mean stride aligned", "stats aligned + mean stride"],
+            "cycles",
+            gender_all,
+        )
     if "rotation" in args.only:
         exp_rotation(data, seeds)
     if "balance" in args.only:

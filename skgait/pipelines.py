@@ -80,8 +80,10 @@ class GaitPipeline(Pipeline):
         if first is not None:
             first = get_tags(first).input_tags
             tags.input_tags = dataclasses.replace(
-                tags.input_tags, two_d_array=first.two_d_array,
-                three_d_array=first.three_d_array, allow_nan=first.allow_nan,
+                tags.input_tags,
+                two_d_array=first.two_d_array,
+                three_d_array=first.three_d_array,
+                allow_nan=first.allow_nan,
             )
         return tags
 
@@ -233,23 +235,33 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
         raise ValueError(f"Unknown task {task!r}; expected one of {list(TASKS)}.")
     if task == "age":
         model = RandomForestRegressor(
-            n_estimators=200, max_features="sqrt", min_samples_leaf=5, n_jobs=1,
+            n_estimators=200,
+            max_features="sqrt",
+            min_samples_leaf=5,
+            n_jobs=1,
             random_state=random_state,
         )
     else:
         model = RandomForestClassifier(
-            n_estimators=200, max_features="sqrt", class_weight="balanced_subsample",
-            n_jobs=1, random_state=random_state,
+            n_estimators=200,
+            max_features="sqrt",
+            class_weight="balanced_subsample",
+            n_jobs=1,
+            random_state=random_state,
         )
     if task == "identity":
         # Speed-robust correlations + shrinkage LDA (docs/identification.md):
         # recording accuracy SisFall D01 -> D02 0.95, IPOL 1.00, HuGaDB 0.91.
-        return GaitPipeline([
-            ("features", CrossCorrelationFeatures(lags=_IDENTITY_LAGS, rate=rate)),
-            ("standardscaler", StandardScaler()),
-            ("lineardiscriminantanalysis",
-             LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")),
-        ])
+        return GaitPipeline(
+            [
+                ("features", CrossCorrelationFeatures(lags=_IDENTITY_LAGS, rate=rate)),
+                ("standardscaler", StandardScaler()),
+                (
+                    "lineardiscriminantanalysis",
+                    LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"),
+                ),
+            ]
+        )
     if task == "gender":
         # Gravity-aligned channels + statistics: 0.84 vs 0.75 (ACF) on SisFall.
         features = make_pipeline(GravityAlignment(), GaitStatistics(rate=rate))

@@ -11,11 +11,14 @@ def _walk(n_windows=4, n_timepoints=100, seed=0):
     """Acceleration with gravity on z plus bounce and sway, and a rotation rate."""
     rng = np.random.default_rng(seed)
     t = np.arange(n_timepoints) / 50
-    acc = np.stack([
-        0.5 * np.sin(2 * np.pi * t + rng.uniform(0, 6, (n_windows, 1))),
-        0.2 * rng.standard_normal((n_windows, n_timepoints)),
-        9.81 + np.sin(2 * np.pi * 2 * t + rng.uniform(0, 6, (n_windows, 1))),
-    ], axis=1)
+    acc = np.stack(
+        [
+            0.5 * np.sin(2 * np.pi * t + rng.uniform(0, 6, (n_windows, 1))),
+            0.2 * rng.standard_normal((n_windows, n_timepoints)),
+            9.81 + np.sin(2 * np.pi * 2 * t + rng.uniform(0, 6, (n_windows, 1))),
+        ],
+        axis=1,
+    )
     gyro = rng.standard_normal((n_windows, 3, n_timepoints))
     return np.concatenate([acc, gyro], axis=1)
 
@@ -23,7 +26,7 @@ def _walk(n_windows=4, n_timepoints=100, seed=0):
 def _rotate(X, rotation):
     R = rotation.as_matrix()
     return np.concatenate(
-        [np.einsum("ij,njt->nit", R, X[:, k:k + 3]) for k in range(0, X.shape[1], 3)], axis=1
+        [np.einsum("ij,njt->nit", R, X[:, k : k + 3]) for k in range(0, X.shape[1], 3)], axis=1
     )
 
 
@@ -31,8 +34,9 @@ def test_output_is_invariant_to_any_sensor_rotation():
     X = _walk()
     ref = GravityAlignment().fit_transform(X)
     for rotation in Rotation.random(5, random_state=0):
-        np.testing.assert_allclose(GravityAlignment().fit_transform(_rotate(X, rotation)), ref,
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            GravityAlignment().fit_transform(_rotate(X, rotation)), ref, atol=1e-9
+        )
 
 
 def test_static_tilted_sensor_is_all_vertical():
@@ -68,8 +72,14 @@ def test_keeps_float32():
 
 def test_feature_names():
     names = GravityAlignment().fit(_walk()).get_feature_names_out()
-    assert names.tolist() == ["acc_vertical", "acc_horizontal", "acc_norm",
-                              "gyro_vertical", "gyro_horizontal", "gyro_norm"]
+    assert names.tolist() == [
+        "acc_vertical",
+        "acc_horizontal",
+        "acc_norm",
+        "gyro_vertical",
+        "gyro_horizontal",
+        "gyro_norm",
+    ]
 
 
 def test_rejects_channels_not_in_triplets():

@@ -109,8 +109,9 @@ def test_pipeline_beats_the_baseline_on_held_out_subjects(task, sisfall_windows)
     subjects, pred = pipe.predict_subjects(X[test], meta["subject"][test])
     truth = meta[test].groupby("subject")["subject"].first().index
     assert subjects.tolist() == sorted(_HELD_OUT) == truth.tolist()
-    y_subject = (meta[test].assign(y=y[test]).groupby("subject")["y"].first()
-                 .loc[subjects].to_numpy())
+    y_subject = (
+        meta[test].assign(y=y[test]).groupby("subject")["y"].first().loc[subjects].to_numpy()
+    )
     if task == "age":
         median_mae = mean_absolute_error(y_subject, np.full(8, np.median(y[train])))
         assert mean_absolute_error(y_subject, pred) < median_mae

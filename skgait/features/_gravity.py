@@ -133,7 +133,9 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         up = acc.mean(axis=2, keepdims=True)
         norm = np.linalg.norm(up, axis=1, keepdims=True)
         up = np.divide(up, norm, out=np.zeros_like(up), where=norm > 0)
-        parts = [_decompose(X[:, k:k + 3].astype(np.float64), up) for k in range(0, X.shape[1], 3)]
+        parts = [
+            _decompose(X[:, k : k + 3].astype(np.float64), up) for k in range(0, X.shape[1], 3)
+        ]
         return np.concatenate(parts, axis=1).astype(X.dtype, copy=False)
 
     def get_feature_names_out(self, input_features=None):

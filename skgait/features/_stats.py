@@ -13,8 +13,18 @@ __all__ = ["GaitStatistics"]
 
 #: Frequency bands (Hz) whose log power is a feature.
 _BANDS = ((0.3, 1.5), (1.5, 3.0), (3.0, 6.0), (6.0, 12.0))
-_NAMES = ("mean", "std", "p10", "p50", "p90", "range", "skew", "kurtosis",
-          "step_frequency", "step_power") + tuple(f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _BANDS)
+_NAMES = (
+    "mean",
+    "std",
+    "p10",
+    "p50",
+    "p90",
+    "range",
+    "skew",
+    "kurtosis",
+    "step_frequency",
+    "step_power",
+) + tuple(f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _BANDS)
 
 
 class GaitStatistics(TransformerMixin, BaseEstimator):
@@ -122,14 +132,26 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         freqs = np.fft.rfftfreq(self.n_fft, 1.0 / self.rate)
         gait = (freqs > 0.3) & (freqs < 5.0)
         if not gait.any():
-            raise ValueError(f"GaitStatistics: rate={self.rate} Hz and n_fft={self.n_fft} leave "
-                             "no frequency between 0.3 and 5 Hz.")
+            raise ValueError(
+                f"GaitStatistics: rate={self.rate} Hz and n_fft={self.n_fft} leave "
+                "no frequency between 0.3 and 5 Hz."
+            )
         peak = power[..., gait].argmax(axis=2)
         total = power.sum(axis=2)
-        parts = [Z.mean(axis=2), std, p10, p50, p90, Z.max(axis=2) - Z.min(axis=2), skew, kurt,
-                 freqs[gait][peak],
-                 np.divide(power[..., gait].max(axis=2), total, out=np.zeros_like(total),
-                           where=total > 0)]
+        parts = [
+            Z.mean(axis=2),
+            std,
+            p10,
+            p50,
+            p90,
+            Z.max(axis=2) - Z.min(axis=2),
+            skew,
+            kurt,
+            freqs[gait][peak],
+            np.divide(
+                power[..., gait].max(axis=2), total, out=np.zeros_like(total), where=total > 0
+            ),
+        ]
         for lo, hi in _BANDS:
             band = (freqs >= lo) & (freqs < hi)
             parts.append(np.log(power[..., band].sum(axis=2) + 1e-9))
@@ -149,8 +171,11 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        channels = (input_features if input_features is not None
-                    else [f"ch{k}" for k in range(self.n_channels_)])
+        channels = (
+            input_features
+            if input_features is not None
+            else [f"ch{k}" for k in range(self.n_channels_)]
+        )
         return np.array([f"{c}_{n}" for c in channels for n in _NAMES], dtype=object)
 
     def __sklearn_tags__(self):

@@ -13,7 +13,12 @@ from sklearn.pipeline import make_pipeline
 
 from .discovery import all_estimators
 
-__all__ = ["INSTANCE_PARAMS", "construct_instances", "instances_to_check", "missing_instance_params"]
+__all__ = [
+    "INSTANCE_PARAMS",
+    "construct_instances",
+    "instances_to_check",
+    "missing_instance_params",
+]
 
 
 def _acf_logreg():
@@ -57,17 +62,26 @@ def _instance_params():
         # __init__, which sklearn's check_no_attributes_set_in_init refuses.
         "GaitSegmenter": [{"max_epochs": 1, "random_state": 0}],
         "OptunaSearchCV": [
-            {"estimator": _acf_logreg(), "param_distributions": {"acftransformer__lags": [2, 3]},
-             "n_trials": 2, "cv": 2, "random_state": 0}
+            {
+                "estimator": _acf_logreg(),
+                "param_distributions": {"acftransformer__lags": [2, 3]},
+                "n_trials": 2,
+                "cv": 2,
+                "random_state": 0,
+            }
         ],
         "SiameseVerifier": [
-            {"module_params": {"n_hidden": 8}, "embedding_dim": 8, "n_pairs": 40,
-             "max_epochs": 1, "batch_size": 16, "random_state": 0}
+            {
+                "module_params": {"n_hidden": 8},
+                "embedding_dim": 8,
+                "n_pairs": 40,
+                "max_epochs": 1,
+                "batch_size": 16,
+                "random_state": 0,
+            }
         ],
         "SubjectRandomUnderSampler": [{"random_state": 0}],
-        "Verifier": [
-            {"estimator": _acf_logreg(), "n_pairs": 40, "random_state": 0}
-        ],
+        "Verifier": [{"estimator": _acf_logreg(), "n_pairs": 40, "random_state": 0}],
         "WalkingExtractor": [
             {"segmenter": _tiny_segmenter(), "length": 2.0, "overlap": 0.5, "random_state": 0}
         ],

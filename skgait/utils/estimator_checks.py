@@ -147,15 +147,26 @@ def make_gait_dataset(n_subjects=4, n_samples=400, rate=50.0, *, random_state=0)
         signal[walking, 2] += 3 * np.sin(np.arange(walking.sum()) / 4)
         recordings.append(
             Recording(
-                signal=signal.astype(np.float32), channels=CHANNELS, rate=rate,
-                dataset="synthetic", subject=str(s), recording=f"r{s}", trial="1",
-                placement="right_thigh", source_placement="right_thigh",
+                signal=signal.astype(np.float32),
+                channels=CHANNELS,
+                rate=rate,
+                dataset="synthetic",
+                subject=str(s),
+                recording=f"r{s}",
+                trial="1",
+                placement="right_thigh",
+                source_placement="right_thigh",
                 activity=activity,
             )
         )
     subjects = pd.DataFrame(
-        {"subject": [str(s) for s in range(n_subjects)], "age": 30.0, "sex": "F",
-         "height_cm": 170.0, "weight_kg": 60.0}
+        {
+            "subject": [str(s) for s in range(n_subjects)],
+            "age": 30.0,
+            "sex": "F",
+            "height_cm": 170.0,
+            "weight_kg": 60.0,
+        }
     )
     return GaitDataset("synthetic", recordings, subjects)
 
@@ -164,8 +175,12 @@ def _sequence_data(estimator, dtype):
     """Windows with one label per time step (sequence labellers)."""
     X, _ = make_windows(n_windows=8, dtype=dtype)
     n_timepoints = X.shape[2]
-    y = np.where(np.arange(n_timepoints) < n_timepoints // 2, "still", "walk")[None].repeat(len(X), 0)
-    X[:, :, n_timepoints // 2 :] += np.sin(np.arange(n_timepoints - n_timepoints // 2) / 2).astype(dtype)
+    y = np.where(np.arange(n_timepoints) < n_timepoints // 2, "still", "walk")[None].repeat(
+        len(X), 0
+    )
+    X[:, :, n_timepoints // 2 :] += np.sin(np.arange(n_timepoints - n_timepoints // 2) / 2).astype(
+        dtype
+    )
     return CheckData(X, y, {})
 
 
@@ -267,8 +282,10 @@ def _fit_output(estimator, data):
     """Fit ``estimator`` and return its output; a sampler's is its resampled X, y."""
     if hasattr(estimator, "fit_resample"):
         X_res, y_res = estimator.fit_resample(data.X, data.y, **data.fit_params)
-        return np.concatenate([np.asarray(X_res).reshape(len(X_res), -1),
-                               np.asarray(y_res).reshape(len(y_res), -1)], axis=1)
+        return np.concatenate(
+            [np.asarray(X_res).reshape(len(X_res), -1), np.asarray(y_res).reshape(len(y_res), -1)],
+            axis=1,
+        )
     return _output(_fit(estimator, data), data)
 
 
@@ -310,9 +327,7 @@ def check_fit_output_shape(name, estimator):
     est = _fit(clone(estimator), data)
     if hasattr(est, "transform"):
         Xt = est.transform(X)
-        assert _n_items(Xt) == n, (
-            f"{name}.transform returned {_n_items(Xt)} items for {n} inputs"
-        )
+        assert _n_items(Xt) == n, f"{name}.transform returned {_n_items(Xt)} items for {n} inputs"
         Xt = _as_array(Xt)
         if Xt.dtype.kind in "fc":
             assert np.all(np.isfinite(Xt)), f"{name}.transform returned NaN or inf"
@@ -360,9 +375,7 @@ def check_random_state_determinism(name, estimator):
         return
     data = _data_for(estimator)
     outputs = [_fit_output(_with_seed(estimator), data) for _ in range(2)]
-    _assert_equal_outputs(
-        outputs[0], outputs[1], f"{name}: two fits with random_state=0 differ"
-    )
+    _assert_equal_outputs(outputs[0], outputs[1], f"{name}: two fits with random_state=0 differ")
 
 
 def check_fit_idempotent(name, estimator):
@@ -403,12 +416,9 @@ def check_fit_does_not_change_params(name, estimator):
             f"{name}.fit changed parameter {key}: {before_reprs[key]} -> {after_params[key]!r}"
         )
     added = [
-        a for a in set(vars(est)) - before_attrs
-        if not a.startswith("_") and not a.endswith("_")
+        a for a in set(vars(est)) - before_attrs if not a.startswith("_") and not a.endswith("_")
     ]
-    assert not added, (
-        f"{name}.fit set public attributes {sorted(added)} that do not end with '_'"
-    )
+    assert not added, f"{name}.fit set public attributes {sorted(added)} that do not end with '_'"
 
 
 def check_fit_check_is_fitted(name, estimator):
@@ -442,7 +452,9 @@ def check_dict_unchanged(name, estimator):
             args = (data.X, data.X[::-1]) if method == "score_pairs" else (data.X,)
             getattr(est, method)(*args)
             after = {k: repr(v) for k, v in vars(est).items()}
-            changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+            changed = sorted(
+                k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+            )
             assert not changed, f"{name}.{method} changed attributes {changed}"
 
 
@@ -458,7 +470,10 @@ def check_methods_subset_invariance(name, estimator):
     est = _fit(_with_seed(estimator), data)
     whole = _output(est, data)
     half = len(data.X) // 2
-    parts = [_output(est, data._replace(X=data.X[:half])), _output(est, data._replace(X=data.X[half:]))]
+    parts = [
+        _output(est, data._replace(X=data.X[:half])),
+        _output(est, data._replace(X=data.X[half:])),
+    ]
     _assert_equal_outputs(
         np.concatenate(parts), whole, f"{name}: outputs of a batch differ from those of its halves"
     )
@@ -467,7 +482,8 @@ def check_methods_subset_invariance(name, estimator):
 def _takes_only_X(method):
     """Whether ``method`` needs no argument but X (not, say, claimed identities)."""
     required = [
-        p for p in inspect.signature(method).parameters.values()
+        p
+        for p in inspect.signature(method).parameters.values()
         if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     return len(required) == 1
@@ -484,9 +500,7 @@ def check_not_fitted_error(name, estimator):
                 getattr(clone(estimator), method)(data.X)
             except NotFittedError:
                 continue
-            raise AssertionError(
-                f"{name}.{method} before fit did not raise NotFittedError"
-            )
+            raise AssertionError(f"{name}.{method} before fit did not raise NotFittedError")
 
 
 def check_clone_params(name, estimator):
