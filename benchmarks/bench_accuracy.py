@@ -248,7 +248,8 @@ def subject_oof(model, X, y, meta, task, seed):
     groups = meta["group"].to_numpy()
     strata = y if task != "age" else pd.qcut(y, 5, labels=False, duplicates="drop")
     cv = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
-    Z = X if model.features is None else model.features
+    features = getattr(model, "features", None)  # cached per-window features
+    Z = X if features is None else features
     subjects, truth, preds = [], [], []
     for train, test in cv.split(Z, strata, groups):
         classes, out = model.fit_predict(X, y, train, test)

@@ -67,13 +67,11 @@ from scipy.signal import find_peaks
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import balanced_accuracy_score, mean_absolute_error
-from sklearn.model_selection import StratifiedGroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_accuracy import fingerprint, load_windows
+from bench_accuracy import fingerprint, load_windows, subject_oof
 
 from skgait.features import ACFTransformer, GaitStatistics, GravityAlignment
-from skgait.model_selection import aggregate_predictions
 from skgait.pipelines import make_gait_pipeline
 
 RATE = 50.0
@@ -281,28 +279,6 @@ def targets(meta, task):
     return meta["age"].to_numpy(float)
 
 
-def oof(model, X, y, meta, task, seed):
-    """Pooled out-of-fold per-subject (truth, prediction, group)."""
-    groups = meta["group"].to_numpy()
-    strata = y if task != "age" else pd.qcut(y, 5, labels=False, duplicates="drop")
-    cv = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
-    truth, preds, subjects = [], [], []
-    for train, test in cv.split(X, strata, groups):
-        classes, out = model.fit_predict(X, y, train, test)
-        if task == "age":
-            g, p = aggregate_predictions(np.asarray(out, float), groups[test], method="mean")
-        else:
-            g, proba = aggregate_predictions(out, groups[test], method="mean_proba")
-            p = classes[proba.argmax(1)]
-        _, t = aggregate_predictions(
-            y[test], groups[test], method="mean" if task == "age" else "vote"
-        )
-        truth += list(t)
-        preds += list(p)
-        subjects += list(g)
-    return np.array(truth), np.array(preds), np.array(subjects)
-
-
 def metric(task, truth, pred):
     if task == "age":
         return mean_absolute_error(truth, pred)
@@ -337,7 +313,9 @@ def report(experiment, dataset, task, label, scores, note=""):
 
 
 def run_model(make_model, X, y, meta, task, seeds):
-    return [metric(task, *oof(make_model(seed), X, y, meta, task, seed)[:2]) for seed in seeds]
+    return [
+        metric(task, *subject_oof(make_model(seed), X, y, meta, task, seed)[1:]) for seed in seeds
+    ]
 
 
 # ---------------------------------------------------------------- experiments
@@ -425,7 +403,7 @@ def exp_pooling(data, seeds):
         F = np.concatenate([Fs[label], Fi[label]])
         per = {"sisfall": [], "ipol_healthy_gait": []}
         for seed in seeds:
-            truth, pred, subjects = oof(
+            subjects, truth, pred = subject_oof(
                 Fixed(F, forest("gender", seed)), X, y, meta, "gender", seed
             )
             for ds in per:

@@ -198,6 +198,18 @@ def limit_threads(n_threads):
             numba.set_num_threads(previous_numba)
 
 
+def new_row(cell):
+    """The first columns of a cell's row: what the cell is, and when it started."""
+    return {
+        "source": cell.source,
+        "target": cell.target,
+        "task": cell.task,
+        "estimator": cell.estimator,
+        "protocol": cell.protocol,
+        "started_at": time.time(),
+    }
+
+
 def run_cell(
     cell,
     estimator,
@@ -241,14 +253,7 @@ def run_cell(
         Keys of :data:`ROW_COLUMNS` that the cell fills.
     model : estimator or None
     """
-    row = {
-        "source": cell.source,
-        "target": cell.target,
-        "task": cell.task,
-        "estimator": cell.estimator,
-        "protocol": cell.protocol,
-        "started_at": time.time(),
-    }
+    row = new_row(cell)
     start = time.perf_counter()
     model = None
     try:

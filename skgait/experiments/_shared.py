@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from ..features import ACFTransformer
 from ..tracking import stable_repr
-from ._cells import check_target
+from ._cells import check_target, new_row
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 
@@ -125,14 +125,7 @@ def scratch_from_within(cell, within, kind, source, n_splits):
     classes), as when the cell is computed: otherwise the row is FAILED
     with that error.
     """
-    row = {
-        "source": cell.source,
-        "target": cell.target,
-        "task": cell.task,
-        "estimator": cell.estimator,
-        "protocol": cell.protocol,
-        "started_at": time.time(),
-    }
+    row = new_row(cell)
     start = time.perf_counter()
     row["n_windows"], row["n_subjects"] = within.get("n_windows"), within.get("n_subjects")
     try:

@@ -52,7 +52,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows, to_samples
+from ..utils._validation import check_windows, set_window_transformer_tags, to_samples
 
 __all__ = ["ACFTransformer", "ConstantSeriesWarning"]
 
@@ -609,10 +609,4 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
             )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = False
-        tags.requires_fit = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return set_window_transformer_tags(super().__sklearn_tags__())

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows
+from ..utils._validation import check_windows, set_window_transformer_tags
 
 __all__ = ["GravityAlignment"]
 
@@ -159,13 +159,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = False
-        tags.requires_fit = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return set_window_transformer_tags(super().__sklearn_tags__())
 
 
 def _decompose(v, up):

@@ -127,6 +127,28 @@ def set_window_tags(tags):
     return tags
 
 
+def set_window_transformer_tags(tags):
+    """Tags of a transformer of 3-D windows that describes each window on its own.
+
+    Parameters
+    ----------
+    tags : sklearn.utils.Tags
+        The tags from ``super().__sklearn_tags__()``.
+
+    Returns
+    -------
+    tags : sklearn.utils.Tags
+        ``tags``, with 3-D input (no 2-D, no NaN), fitting required (to
+        learn the number of channels) and float32 or float64 kept.
+    """
+    tags.input_tags.two_d_array = False
+    tags.input_tags.three_d_array = True
+    tags.input_tags.allow_nan = False
+    tags.requires_fit = True
+    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+    return tags
+
+
 def to_samples(value, rate, *, name, owner, unit="sample"):
     """Number of samples from an int count or a float duration in seconds.
 
