@@ -119,12 +119,12 @@ ESTIMATOR_TYPES = {
 }
 
 
-def make_estimator(type, kind, **params):
+def make_estimator(estimator_type, kind, **params):
     """Build a built-in estimator pipeline for a kind of task.
 
     Parameters
     ----------
-    type : {"random_forest", "cnn"}
+    estimator_type : {"random_forest", "cnn"}
         ``"random_forest"``: ``ACFTransformer(lags)`` → random forest (the
         paper's baseline); ``"cnn"``: ``ACFTransformer(lags, output="3d")``
         → :class:`~skgait.models.GaitCNNClassifier` or
@@ -149,14 +149,14 @@ def make_estimator(type, kind, **params):
     >>> pipe[-1]
     RandomForestClassifier(n_estimators=10, n_jobs=1, random_state=0)
     """
-    if type not in ESTIMATOR_TYPES:
+    if estimator_type not in ESTIMATOR_TYPES:
         raise ValueError(
-            f"Unknown estimator type {type!r}; expected one of "
+            f"Unknown estimator type {estimator_type!r}; expected one of "
             f"{', '.join(map(repr, ESTIMATOR_TYPES))}."
         )
     if kind not in METRICS:
         raise ValueError(f"Unknown kind {kind!r}; expected 'classification' or 'regression'.")
-    return ESTIMATOR_TYPES[type](kind, **params)
+    return ESTIMATOR_TYPES[estimator_type](kind, **params)
 
 
 #: The estimators of a grid given none: name → built-in type.

@@ -50,25 +50,25 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _binary_focal(input, target, class_weight, gamma, reduction):
+def _binary_focal(logits, target, class_weight, gamma, reduction):
     """Per-sample (multi-label: summed over labels) weighted binary focal loss."""
-    target = target.to(input.dtype)
-    if input.shape != target.shape:
-        if input.numel() != target.numel():
+    target = target.to(logits.dtype)
+    if logits.shape != target.shape:
+        if logits.numel() != target.numel():
             raise ValueError(
-                f"binary loss: logits of shape {tuple(input.shape)} do not match "
+                f"binary loss: logits of shape {tuple(logits.shape)} do not match "
                 f"targets of shape {tuple(target.shape)}."
             )
-        input = input.reshape(target.shape)
-    log_p = F.logsigmoid(input)  # log ŷ
-    log_q = F.logsigmoid(-input)  # log (1 - ŷ)
+        logits = logits.reshape(target.shape)
+    log_p = F.logsigmoid(logits)  # log ŷ
+    log_q = F.logsigmoid(-logits)  # log (1 - ŷ)
     pos = target * log_p
     neg = (1 - target) * log_q
     if gamma:
         pos = pos * torch.exp(gamma * log_q)  # (1 - ŷ)^γ
         neg = neg * torch.exp(gamma * log_p)  # ŷ^γ
     if class_weight is not None:
-        w = class_weight.to(input.dtype)
+        w = class_weight.to(logits.dtype)
         pos = pos * w[1]
         neg = neg * w[0]
     loss = -(pos + neg)
@@ -77,17 +77,17 @@ def _binary_focal(input, target, class_weight, gamma, reduction):
     return _reduce(loss, reduction)
 
 
-def _categorical_focal(input, target, class_weight, gamma, reduction):
+def _categorical_focal(logits, target, class_weight, gamma, reduction):
     """Per-sample weighted categorical focal loss; target codes or one-hot."""
-    log_p = F.log_softmax(input, dim=1)
+    log_p = F.log_softmax(logits, dim=1)
     if target.ndim == 1:
-        target = F.one_hot(target.long(), num_classes=input.shape[1])
-    target = target.to(input.dtype)
+        target = F.one_hot(target.long(), num_classes=logits.shape[1])
+    target = target.to(logits.dtype)
     terms = target * log_p
     if gamma:
         terms = terms * torch.pow(-torch.expm1(log_p), gamma)  # (1 - ŷ_i)^γ
     if class_weight is not None:
-        terms = terms * class_weight.to(input.dtype)
+        terms = terms * class_weight.to(logits.dtype)
     return _reduce(-terms.sum(dim=1), reduction)
 
 
@@ -140,9 +140,9 @@ class WeightedBCELoss(nn.BCEWithLogitsLoss):
         super().__init__(reduction=reduction)
         self.register_buffer("class_weight", _as_weight(class_weight, type(self).__name__))
 
-    def forward(self, input, target):
-        """Loss of logits ``input`` against labels ``target`` (same shape)."""
-        return _binary_focal(input, target, self.class_weight, 0.0, self.reduction)
+    def forward(self, logits, target):
+        """Loss of ``logits`` against labels ``target`` (same shape)."""
+        return _binary_focal(logits, target, self.class_weight, 0.0, self.reduction)
 
 
 class BinaryFocalLoss(WeightedBCELoss):
@@ -183,9 +183,9 @@ class BinaryFocalLoss(WeightedBCELoss):
         super().__init__(class_weight=class_weight, reduction=reduction)
         self.gamma = float(gamma)
 
-    def forward(self, input, target):
-        """Loss of logits ``input`` against labels ``target`` (same shape)."""
-        return _binary_focal(input, target, self.class_weight, self.gamma, self.reduction)
+    def forward(self, logits, target):
+        """Loss of ``logits`` against labels ``target`` (same shape)."""
+        return _binary_focal(logits, target, self.class_weight, self.gamma, self.reduction)
 
 
 class CategoricalCrossEntropyLoss(nn.CrossEntropyLoss):
@@ -229,9 +229,9 @@ class CategoricalCrossEntropyLoss(nn.CrossEntropyLoss):
         super().__init__(reduction=reduction)
         self.register_buffer("class_weight", _as_weight(class_weight, type(self).__name__))
 
-    def forward(self, input, target):
+    def forward(self, logits, target):
         """Loss of logits ``(n, n_classes)`` against codes ``(n,)`` or one-hot."""
-        return _categorical_focal(input, target, self.class_weight, 0.0, self.reduction)
+        return _categorical_focal(logits, target, self.class_weight, 0.0, self.reduction)
 
 
 class CategoricalFocalLoss(CategoricalCrossEntropyLoss):
@@ -267,9 +267,9 @@ class CategoricalFocalLoss(CategoricalCrossEntropyLoss):
         super().__init__(class_weight=class_weight, reduction=reduction)
         self.gamma = float(gamma)
 
-    def forward(self, input, target):
+    def forward(self, logits, target):
         """Loss of logits ``(n, n_classes)`` against codes ``(n,)`` or one-hot."""
-        return _categorical_focal(input, target, self.class_weight, self.gamma, self.reduction)
+        return _categorical_focal(logits, target, self.class_weight, self.gamma, self.reduction)
 
 
 # ----------------------------------------------------------------------

@@ -117,11 +117,11 @@ class TukeyBiweightLoss(nn.Module):
             return s.reshape(1, *residual.shape[1:])
         return s.reshape(())
 
-    def forward(self, input, target):
-        """Loss of predictions ``input`` against targets ``target``."""
-        if input.shape != target.shape and input.numel() == target.numel():
-            input = input.reshape(target.shape)
-        residual = target.to(input.dtype) - input
+    def forward(self, prediction, target):
+        """Loss of ``prediction`` against targets ``target``."""
+        if prediction.shape != target.shape and prediction.numel() == target.numel():
+            prediction = prediction.reshape(target.shape)
+        residual = target.to(prediction.dtype) - prediction
         rho = tukey_biweight(residual / self.residual_scale(residual), self.c)
         if self.reduction == "mean":
             return rho.mean()
