@@ -943,3 +943,15 @@ def test_stored_rows_read_back_whole_and_cut_ones_are_refused():
     assert _read_row(tags) == row
     # skgait 0.1.0 cut the row at 8000 characters: unreadable, not a crash
     assert _read_row({"skgait.row": tags["skgait.row"]}) is None
+
+
+def test_heatmap_panels_of_a_metric_share_one_colour_scale():
+    from skgait.experiments._report import colour_limits
+
+    # accuracies: always 0-100 %, so that 60 % has one colour in every panel
+    panels = [pd.DataFrame([[0.5, 0.6]]), pd.DataFrame([[0.9, np.nan]])]
+    assert colour_limits("balanced_accuracy", panels) == (0.0, 100.0)
+    # MAE: 0 to the largest MAE of all panels, not of each panel
+    panels = [pd.DataFrame([[2.0, 12.9]]), pd.DataFrame([[3.1, np.nan]])]
+    assert colour_limits("mae", panels) == (0.0, 12.9)
+    assert colour_limits("mae", [pd.DataFrame([[np.nan]])]) == (0.0, 1.0)

@@ -100,6 +100,31 @@ def format_table(table, metric):
     return (100 * table).to_string(float_format=lambda v: f"{v:.1f}", na_rep="-")
 
 
+def colour_limits(metric, tables):
+    """One colour scale for every panel of a metric, so that colours compare.
+
+    Accuracies (in %) span 0-100 whatever the values; a MAE spans 0 to the
+    largest value of all the panels (a panel of its own would stretch its
+    few values over the whole colour map).
+
+    Parameters
+    ----------
+    metric : str
+        ``"mae"``, or an accuracy metric.
+    tables : list of DataFrame
+        The panels' tables (fractions for accuracies, years for MAE).
+
+    Returns
+    -------
+    vmin, vmax : float
+    """
+    if metric != "mae":
+        return 0.0, 100.0
+    values = np.concatenate([t.to_numpy(dtype=float).ravel() for t in tables])
+    finite = values[np.isfinite(values)]
+    return 0.0, float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
 def plot_heatmaps(results, directory):
     """Write one heatmap PNG per task and metric, a panel per estimator × protocol.
 
@@ -132,10 +157,13 @@ def plot_heatmaps(results, directory):
         fig = Figure(figsize=(cols * (2.2 + 0.9 * size), rows * (1.8 + 0.8 * size)))
         scale = 1.0 if metric == "mae" else 100.0
         cmap = "viridis_r" if metric == "mae" else "viridis"
+        vmin, vmax = colour_limits(metric, [t for _, _, t in panels])
         for i, (estimator, protocol, table) in enumerate(panels):
             ax = fig.add_subplot(rows, cols, i + 1)
             values = table.to_numpy(dtype=float) * scale
-            image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
+            image = ax.imshow(
+                np.ma.masked_invalid(values), cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax
+            )
             ax.set_xticks(range(table.shape[1]), table.columns, rotation=30, ha="right", fontsize=8)
             ax.set_yticks(range(table.shape[0]), table.index, fontsize=8)
             ax.set_xlabel("test")
