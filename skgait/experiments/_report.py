@@ -154,7 +154,8 @@ def plot_heatmaps(results, directory):
         cols = min(n, 3)
         rows = -(-n // cols)
         size = max(len(t) for _, _, t in panels)
-        fig = Figure(figsize=(cols * (2.2 + 0.9 * size), rows * (1.8 + 0.8 * size)))
+        # at least as wide as the title (one small panel would cut it)
+        fig = Figure(figsize=(max(6.0, cols * (2.2 + 0.9 * size)), rows * (1.8 + 0.8 * size)))
         scale = 1.0 if metric == "mae" else 100.0
         cmap = "viridis_r" if metric == "mae" else "viridis"
         vmin, vmax = colour_limits(metric, [t for _, _, t in panels])
