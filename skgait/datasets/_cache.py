@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -102,7 +103,20 @@ def _save(entry, recordings):
             os.remove(tmp)
 
 
+#: Loaders read files in threads. NumPy parses each array header of an .npz
+#: with ``ast.literal_eval``, and CPython 3.11's AST conversion is not safe
+#: from two threads at once ("SystemError: AST constructor recursion depth
+#: mismatch", seen here once while loading HuGaDB from the cache): cache
+#: entries are read one at a time.
+_READ_LOCK = threading.Lock()
+
+
 def _load(entry):
+    with _READ_LOCK:
+        return _read_entry(entry)
+
+
+def _read_entry(entry):
     with np.load(entry, allow_pickle=False) as npz:
         header = json.loads(str(npz["header"]))
         recordings = []
