@@ -52,7 +52,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows, set_window_transformer_tags, to_samples
+from ..utils._validation import (
+    check_fitted_channels,
+    check_windows,
+    set_window_transformer_tags,
+    to_samples,
+)
 
 __all__ = ["ACFTransformer", "ConstantSeriesWarning"]
 
@@ -534,12 +539,8 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                 )
         # NaN and infinity are detected by the kernels (no extra pass).
         X = check_windows(X, estimator=self, ensure_finite=False)
+        check_fitted_channels(X, self)
         n_windows, n_channels, n_timepoints = X.shape
-        if n_channels != self.n_channels_:
-            raise ValueError(
-                f"ACFTransformer: X has {n_channels} channels, but the "
-                f"transformer was fitted on {self.n_channels_} channels."
-            )
         self._check_lags(self.lags_, n_timepoints)
         n_out = self.lags_ + int(self.include_lag0)
         out = np.empty((n_windows, n_channels, n_out), dtype=X.dtype)

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows, set_window_transformer_tags
+from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
 
 __all__ = ["GravityAlignment"]
 
@@ -85,11 +85,8 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
                 f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
                 "not a multiple of 3."
             )
-        if not reset and X.shape[1] != self.n_channels_:
-            raise ValueError(
-                f"{type(self).__name__}: X has {X.shape[1]} channels, but the transformer "
-                f"was fitted on {self.n_channels_}."
-            )
+        if not reset:
+            check_fitted_channels(X, self)
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)

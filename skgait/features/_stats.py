@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows, set_window_transformer_tags
+from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
 
 __all__ = ["GaitStatistics"]
 
@@ -112,11 +112,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_windows(X, estimator=self, min_timepoints=2)
-        if X.shape[1] != self.n_channels_:
-            raise ValueError(
-                f"GaitStatistics: X has {X.shape[1]} channels, but the transformer was "
-                f"fitted on {self.n_channels_}."
-            )
+        check_fitted_channels(X, self)
         Z = X.astype(np.float64)
         p10, p50, p90 = np.percentile(Z, [10, 50, 90], axis=2)
         # Standardised moments computed here (scipy's skew/kurtosis warn on

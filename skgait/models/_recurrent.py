@@ -52,6 +52,24 @@ def _check_lstm_args(owner, lstm, n_hidden):
         raise ValueError(f"{owner}: n_hidden must be a positive integer; got {n_hidden!r}.")
 
 
+def _make_lstm(lstm, input_size, n_hidden, dropout):
+    """The LSTM of kind ``lstm`` (see :data:`LSTM_KINDS`) and its output size.
+
+    Dropout between stacked layers only (PyTorch's LSTM has none after the
+    last layer).
+    """
+    num_layers, bidirectional = LSTM_KINDS[lstm]
+    module = nn.LSTM(
+        input_size,
+        n_hidden,
+        num_layers=num_layers,
+        batch_first=True,
+        bidirectional=bidirectional,
+        dropout=dropout if num_layers > 1 else 0.0,
+    )
+    return module, n_hidden * (2 if bidirectional else 1)
+
+
 def _lstm_state(lstm, x):
     """Final hidden state of ``lstm`` over ``x`` (n, n_steps, n_inputs)."""
     _, (h_n, _) = lstm(x)
@@ -151,16 +169,7 @@ class CNNLSTM(nn.Module):
         self.cnn_fc = nn.Sequential(
             nn.Flatten(), nn.Linear(cnn.n_features_out, n_hidden), nn.ReLU()
         )
-        num_layers, bidirectional = LSTM_KINDS[lstm]
-        self.lstm = nn.LSTM(
-            n_channels,
-            n_hidden,
-            num_layers=num_layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
-        n_lstm = n_hidden * (2 if bidirectional else 1)
+        self.lstm, n_lstm = _make_lstm(lstm, n_channels, n_hidden, dropout)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_hidden + n_lstm, n_outputs))
 
     def embed(self, x):
@@ -270,19 +279,8 @@ class ChainedCNNLSTM(nn.Module):
         self.features = cnn.features
         n_features = self.features[-3].out_channels
         self.n_steps = cnn.n_features_out // n_features
-        num_layers, bidirectional = LSTM_KINDS[lstm]
-        self.lstm = nn.LSTM(
-            n_features,
-            n_hidden,
-            num_layers=num_layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
-        self.head = nn.Sequential(
-            nn.Dropout(dropout),
-            nn.Linear(n_hidden * (2 if bidirectional else 1), n_outputs),
-        )
+        self.lstm, n_lstm = _make_lstm(lstm, n_features, n_hidden, dropout)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_lstm, n_outputs))
 
     def embed(self, x):
         """The LSTM's final state: ``(n, n_hidden)`` (``2 * n_hidden`` if bidirectional)."""

@@ -26,7 +26,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 from torch import nn
 
-from ..utils._validation import check_windows
+from ..utils._validation import check_fitted_channels, check_windows
 from ._base import _GaitNeuralNet, _LabelEncodedMixin
 
 __all__ = ["GaitSegmenter", "WalkingFCN"]
@@ -174,11 +174,7 @@ class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
 
     def _check_fitted_shape(self, X):
         # Fully convolutional: any length, but the training channels.
-        if X.shape[1] != self.n_channels_:
-            raise ValueError(
-                f"X has {X.shape[1]} channels, but {type(self).__name__} was "
-                f"fitted on {self.n_channels_}."
-            )
+        check_fitted_channels(X, self)
 
     def _check_y(self, y, n_timepoints=None):
         y = np.asarray(y)

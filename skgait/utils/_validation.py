@@ -108,6 +108,32 @@ def check_fitted_window_shape(X, estimator):
         )
 
 
+def check_fitted_channels(X, estimator):
+    """Raise when windows have another number of channels than at fit time.
+
+    For estimators that accept windows of any length but not any channels
+    (per-window transformers, fully convolutional networks).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        Validated windows.
+    estimator : estimator instance
+        Fitted; has ``n_channels_``.
+
+    Raises
+    ------
+    ValueError
+        Naming both numbers of channels.
+    """
+    if X.shape[1] != estimator.n_channels_:
+        kind = "transformer" if hasattr(estimator, "transform") else "estimator"
+        raise ValueError(
+            f"{type(estimator).__name__}: X has {X.shape[1]} channels, but the {kind} "
+            f"was fitted on {estimator.n_channels_}."
+        )
+
+
 def set_window_tags(tags):
     """Tags of an estimator fitted on 3-D windows ``X`` and a target ``y``.
 
