@@ -70,6 +70,28 @@ def _make_lstm(lstm, input_size, n_hidden, dropout):
     return module, n_hidden * (2 if bidirectional else 1)
 
 
+def _conv_blocks(
+    n_channels, n_timepoints, n_outputs, n_filters, kernel_size, strides, pool_size, dropout
+):
+    """:class:`~skgait.models.BioDeepCNN`'s ``features`` and their flattened size.
+
+    BioDeepCNN validates the hyper-parameters and the window length, and
+    names the parameters as ``GaitCNNClassifier.feature_weights()`` exports
+    them, so a trained CNN's weights load into the CNN+LSTM networks.
+    """
+    cnn = BioDeepCNN(
+        n_channels,
+        n_timepoints,
+        n_outputs,
+        n_filters=n_filters,
+        kernel_size=kernel_size,
+        strides=strides,
+        pool_size=pool_size,
+        dropout=dropout,
+    )
+    return cnn.features, cnn.n_features_out
+
+
 def _lstm_state(lstm, x):
     """Final hidden state of ``lstm`` over ``x`` (n, n_steps, n_inputs)."""
     _, (h_n, _) = lstm(x)
@@ -155,20 +177,10 @@ class CNNLSTM(nn.Module):
     ):
         super().__init__()
         _check_lstm_args("CNNLSTM", lstm, n_hidden)
-        cnn = BioDeepCNN(
-            n_channels,
-            n_timepoints,
-            n_outputs,
-            n_filters=n_filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            pool_size=pool_size,
-            dropout=dropout,
+        self.features, n_features_out = _conv_blocks(
+            n_channels, n_timepoints, n_outputs, n_filters, kernel_size, strides, pool_size, dropout
         )
-        self.features = cnn.features
-        self.cnn_fc = nn.Sequential(
-            nn.Flatten(), nn.Linear(cnn.n_features_out, n_hidden), nn.ReLU()
-        )
+        self.cnn_fc = nn.Sequential(nn.Flatten(), nn.Linear(n_features_out, n_hidden), nn.ReLU())
         self.lstm, n_lstm = _make_lstm(lstm, n_channels, n_hidden, dropout)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_hidden + n_lstm, n_outputs))
 
@@ -263,22 +275,11 @@ class ChainedCNNLSTM(nn.Module):
     ):
         super().__init__()
         _check_lstm_args("ChainedCNNLSTM", lstm, n_hidden)
-        # BioDeepCNN validates the convolution hyper-parameters and window
-        # length, and builds ``features`` with the parameter names that
-        # ``GaitCNNClassifier.feature_weights()`` exports.
-        cnn = BioDeepCNN(
-            n_channels,
-            n_timepoints,
-            n_outputs,
-            n_filters=n_filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            pool_size=pool_size,
-            dropout=dropout,
+        self.features, n_features_out = _conv_blocks(
+            n_channels, n_timepoints, n_outputs, n_filters, kernel_size, strides, pool_size, dropout
         )
-        self.features = cnn.features
         n_features = self.features[-3].out_channels
-        self.n_steps = cnn.n_features_out // n_features
+        self.n_steps = n_features_out // n_features
         self.lstm, n_lstm = _make_lstm(lstm, n_features, n_hidden, dropout)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_lstm, n_outputs))
 
