@@ -1,11 +1,11 @@
 """Data home resolution, missing-data errors and the parsed-file cache."""
 
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _data import copy_dataset
 
 from skgait.datasets import DataFormatError, DatasetNotFoundError, get_data_home, load_sisfall
 from skgait.datasets._cache import get_cache_home
@@ -45,12 +45,8 @@ def test_cache_home_from_environment(monkeypatch, tmp_path):
 
 @pytest.fixture
 def small_sisfall(data_home, tmp_path):
-    folder = tmp_path / "SisFall"
-    (folder / "SA01").mkdir(parents=True)
-    shutil.copy(data_home / "SisFall" / "subjects.csv", folder)
-    for name in ("D01_SA01_R01.txt", "D02_SA01_R01.txt"):
-        shutil.copy(data_home / "SisFall" / "SA01" / name, folder / "SA01")
-    return folder
+    names = ["subjects.csv", "SA01/D01_SA01_R01.txt", "SA01/D02_SA01_R01.txt"]
+    return copy_dataset(data_home / "SisFall", tmp_path, names)
 
 
 def test_cache_reload_equals_parse_and_changed_file_invalidates(

@@ -2,11 +2,11 @@
 
 import json
 import os
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
+from _data import copy_dataset
 
 from skgait.datasets import (
     ACTIVITIES,
@@ -48,11 +48,7 @@ def hugadb(hugadb_dir):
 def small_copy(hugadb_dir, tmp_path, monkeypatch):
     """A writable HuGaDB folder with the subject table and one small file."""
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "HuGaDB"
-    folder.mkdir()
-    shutil.copy(hugadb_dir / "subjects.csv", folder)
-    shutil.copy(hugadb_dir / SMALL_FILE, folder)
-    return folder
+    return copy_dataset(hugadb_dir, tmp_path, ["subjects.csv", SMALL_FILE])
 
 
 def _edit_line(path, line_no, edit):

@@ -1,12 +1,11 @@
 """IPOL healthy-gait loader: real files, and malformed copies of them."""
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-from _data import DATA_HOME
+from _data import DATA_HOME, copy_dataset
 
 from skgait.datasets import (
     ACTIVITIES,
@@ -22,6 +21,8 @@ needs_data = pytest.mark.skipif(
 STANDING = ACTIVITIES.index("standing")
 WALKING = ACTIVITIES.index("walking")
 TURNING = ACTIVITIES.index("turning")
+#: The files of trial 1-1: its metadata and its three sensors.
+TRIAL_FILES = [f"GaitData/1-1{suffix}" for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt")]
 
 
 @pytest.fixture(scope="module")
@@ -127,14 +128,7 @@ def trial_copy(tmp_path, monkeypatch):
     if not (FOLDER / "GaitData").is_dir():
         pytest.skip(f"IPOL data not found under {FOLDER}")
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "IPOL_HealthyGait"
-    (folder / "GaitData").mkdir(parents=True)
-    shutil.copy(FOLDER / "subjects.csv", folder)
-    for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt"):
-        shutil.copy(FOLDER / "GaitData" / f"1-1{suffix}", folder / "GaitData")
-    for f in (folder / "GaitData").iterdir():
-        f.chmod(0o644)
-    return folder
+    return copy_dataset(FOLDER, tmp_path, ["subjects.csv", *TRIAL_FILES])
 
 
 def test_cache_sees_a_changed_sensor_file(trial_copy):

@@ -1,11 +1,11 @@
 """SisFall loader on the real files: subjects, trials, units, cache, errors."""
 
 import os
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
+from _data import copy_dataset
 
 from skgait.datasets import DataFormatError, DatasetNotFoundError, _sisfall, load_sisfall
 
@@ -28,11 +28,7 @@ def sisfall(sisfall_dir):
 def small_copy(sisfall_dir, tmp_path, monkeypatch):
     """A writable SisFall folder with the subject table and one subject."""
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "SisFall"
-    folder.mkdir()
-    shutil.copy(sisfall_dir / "subjects.csv", folder)
-    shutil.copytree(sisfall_dir / SUBJECT, folder / SUBJECT)
-    return folder
+    return copy_dataset(sisfall_dir, tmp_path, ["subjects.csv", SUBJECT])
 
 
 def _edit_line(path, line_no, edit):
