@@ -320,16 +320,6 @@ def test_unknown_activity_id(small_copy):
         load_hugadb(small_copy, cache=False)
 
 
-def test_missing_folder_says_what_and_where(tmp_path):
-    with pytest.raises(DatasetNotFoundError) as error:
-        load_hugadb(data_home=tmp_path)
-    message = str(error.value)
-    assert str(tmp_path / "HuGaDB") in message
-    assert "does not exist" in message and "SKGAIT_DATA" in message
-    assert "HuGaDB_v1_walking_<SS>_<CC>.txt" in message  # the expected layout
-    assert "github.com/romanchereshnev/HuGaDB" in message  # where to get it
-
-
 def test_folder_without_data_files(tmp_path):
     (tmp_path / "HuGaDB").mkdir()
     with pytest.raises(DatasetNotFoundError, match="holds no file matching"):

@@ -10,7 +10,6 @@ from _data import DATA_HOME, copy_dataset
 from skgait.datasets import (
     ACTIVITIES,
     DataFormatError,
-    DatasetNotFoundError,
     load_ipol_healthy_gait,
 )
 
@@ -190,8 +189,3 @@ def test_broken_trial_names_the_file(trial_copy, name, edit, message):
     edit(trial_copy / "GaitData" / name)
     with pytest.raises(DataFormatError, match=message):
         load_ipol_healthy_gait(trial_copy)
-
-
-def test_missing_folder(tmp_path):
-    with pytest.raises(DatasetNotFoundError, match="IPOL_HealthyGait"):
-        load_ipol_healthy_gait(data_home=tmp_path)

@@ -10,7 +10,6 @@ from _data import DATA_HOME, copy_dataset
 from skgait.datasets import (
     ACTIVITIES,
     DataFormatError,
-    DatasetNotFoundError,
     load_umafall,
 )
 
@@ -93,11 +92,6 @@ def test_rate_parameter(tmp_path):
     assert {r.rate for r in ds.recordings} == {50.0}
     with pytest.raises(ValueError, match="rate must be"):
         load_umafall(folder, rate=-1)
-
-
-def test_missing_folder(tmp_path):
-    with pytest.raises(DatasetNotFoundError, match="UMAFall"):
-        load_umafall(data_home=tmp_path)
 
 
 # ------------------------------------------------------- synthetic fixtures
