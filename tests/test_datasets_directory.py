@@ -199,17 +199,21 @@ def test_missing_columns_are_named(tmp_path):
         load_directory(tmp_path, rate=10)
 
 
-def test_unknown_placement(tmp_path):
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        pytest.param(
+            "S01_1_forehead.csv",
+            r"S01_1_forehead\.csv: unknown placement 'forehead'",
+            id="unknown-placement",
+        ),
+        pytest.param("S01_1.csv", "no placement.*pass placement=", id="no-placement-anywhere"),
+    ],
+)
+def test_placement_must_be_known(tmp_path, name, message):
     _subjects(tmp_path)
-    _signal(10).to_csv(tmp_path / "S01_1_forehead.csv", index=False)
-    with pytest.raises(DataFormatError, match=r"S01_1_forehead\.csv: unknown placement 'forehead'"):
-        load_directory(tmp_path, rate=10)
-
-
-def test_no_placement_anywhere(tmp_path):
-    _subjects(tmp_path)
-    _signal(10).to_csv(tmp_path / "S01_1.csv", index=False)
-    with pytest.raises(DataFormatError, match="no placement.*pass placement="):
+    _signal(10).to_csv(tmp_path / name, index=False)
+    with pytest.raises(DataFormatError, match=message):
         load_directory(tmp_path, rate=10)
 
 
