@@ -25,10 +25,19 @@ TRIAL_FILES = [f"GaitData/1-1{suffix}" for suffix in (".json", "_lb.txt", "_lf.t
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
+def dataset():
     if not (FOLDER / "GaitData").is_dir():
         pytest.skip(f"IPOL data not found under {FOLDER}")
     return load_ipol_healthy_gait(FOLDER, cache=False)
+
+
+@pytest.fixture
+def trial_copy(tmp_path, monkeypatch):
+    """A dataset folder holding one real trial (with its own cache), to be edited by a test."""
+    if not (FOLDER / "GaitData").is_dir():
+        pytest.skip(f"IPOL data not found under {FOLDER}")
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    return copy_dataset(FOLDER, tmp_path, ["subjects.csv", *TRIAL_FILES])
 
 
 @needs_data
@@ -119,15 +128,6 @@ def test_step_events_follow_packet_counter(dataset):
 def test_repeated_packet_is_merged(dataset):
     rec = dataset.select(placement="waist", recording="11-1")[0]
     assert rec.info["repeated_packets"] == 1
-
-
-@pytest.fixture
-def trial_copy(tmp_path, monkeypatch):
-    """A dataset folder holding one real trial (with its own cache), to be edited by a test."""
-    if not (FOLDER / "GaitData").is_dir():
-        pytest.skip(f"IPOL data not found under {FOLDER}")
-    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    return copy_dataset(FOLDER, tmp_path, ["subjects.csv", *TRIAL_FILES])
 
 
 def test_cache_sees_a_changed_sensor_file(trial_copy):
