@@ -88,25 +88,25 @@ def test_user_set_module_params_are_not_overridden():
     assert est.predict_proba(X).shape == (40, 2)
 
 
-def test_binary_classification_uses_one_logit_and_bce():
-    X, y, _ = make_acf_like(n=200)
+@pytest.mark.parametrize(
+    "n, n_classes, n_logits, criterion, rtol, min_score",
+    [
+        (200, 2, 1, torch.nn.BCEWithLogitsLoss, 1e-6, 0.9),
+        (240, 3, 3, torch.nn.CrossEntropyLoss, 1e-5, 0.8),
+    ],
+    ids=["binary-one-logit-bce", "multiclass-softmax-cross-entropy"],
+)
+def test_output_layer_and_loss_follow_the_classes(
+    n, n_classes, n_logits, criterion, rtol, min_score
+):
+    X, y, _ = make_acf_like(n=n, n_classes=n_classes)
     est = GaitCNNClassifier(max_epochs=6, random_state=0).fit(X, y)
-    assert est.module_.head[-1].out_features == 1
-    assert isinstance(est.criterion_, torch.nn.BCEWithLogitsLoss)
+    assert est.module_.head[-1].out_features == n_logits
+    assert isinstance(est.criterion_, criterion)
     proba = est.predict_proba(X)
-    assert proba.shape == (200, 2)
-    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
-    assert est.score(X, y) > 0.9
-
-
-def test_multiclass_uses_softmax_and_cross_entropy():
-    X, y, _ = make_acf_like(n=240, n_classes=3)
-    est = GaitCNNClassifier(max_epochs=6, random_state=0).fit(X, y)
-    assert isinstance(est.criterion_, torch.nn.CrossEntropyLoss)
-    proba = est.predict_proba(X)
-    assert proba.shape == (240, 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
-    assert est.score(X, y) > 0.8
+    assert proba.shape == (n, n_classes)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=rtol)
+    assert est.score(X, y) > min_score
 
 
 def test_string_labels_round_trip():

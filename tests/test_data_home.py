@@ -1,13 +1,21 @@
 """Data home resolution, missing-data errors and the parsed-file cache."""
 
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _data import copy_dataset
 
-from skgait.datasets import DataFormatError, DatasetNotFoundError, get_data_home, load_sisfall
+from skgait.datasets import (
+    DataFormatError,
+    DatasetNotFoundError,
+    get_data_home,
+    load_hugadb,
+    load_ipol_healthy_gait,
+    load_sisfall,
+    load_umafall,
+)
 from skgait.datasets._cache import get_cache_home
 
 
@@ -22,15 +30,47 @@ def test_default_data_home(monkeypatch):
     assert get_data_home() == Path.home() / "skgait_data"
 
 
-def test_missing_data_home_says_what_and_where(monkeypatch, tmp_path):
-    monkeypatch.setenv("SKGAIT_DATA", str(tmp_path))
+@pytest.mark.parametrize("route", ["SKGAIT_DATA", "data_home"])
+@pytest.mark.parametrize(
+    "load, folder, layout, source",
+    [
+        (load_sisfall, "SisFall", "D01_<SUBJ>_R01.txt", "sistemic.udea.edu.co"),
+        (
+            load_hugadb,
+            "HuGaDB",
+            "HuGaDB_v1_walking_<SS>_<CC>.txt",
+            "github.com/romanchereshnev/HuGaDB",
+        ),
+        (
+            load_ipol_healthy_gait,
+            "IPOL_HealthyGait",
+            "GaitData/<S>-<T>.json",
+            "github.com/CyrilVoisard/ipol_dataset_1",
+        ),
+        (
+            load_umafall,
+            "UMAFall",
+            "UMAFall_Subject_<SS>_ADL_Walking_<trial>_<date>.csv",
+            "figshare.com",
+        ),
+    ],
+    ids=["sisfall", "hugadb", "ipol", "umafall"],
+)
+def test_missing_data_home_says_what_and_where(
+    monkeypatch, tmp_path, route, load, folder, layout, source
+):
+    if route == "SKGAIT_DATA":
+        monkeypatch.setenv("SKGAIT_DATA", str(tmp_path))
+        kwargs = {}
+    else:
+        kwargs = {"data_home": tmp_path}
     with pytest.raises(DatasetNotFoundError) as excinfo:
-        load_sisfall()
+        load(**kwargs)
     message = str(excinfo.value)
-    assert str(tmp_path / "SisFall") in message
+    assert str(tmp_path / folder) in message
     assert "does not exist" in message and "SKGAIT_DATA" in message
-    assert "D01_<SUBJ>_R01.txt" in message  # the expected layout
-    assert "sistemic.udea.edu.co" in message  # where to get it
+    assert layout in message  # the expected layout
+    assert source in message  # where to get it
 
 
 def test_folder_without_expected_files(tmp_path):
@@ -45,12 +85,8 @@ def test_cache_home_from_environment(monkeypatch, tmp_path):
 
 @pytest.fixture
 def small_sisfall(data_home, tmp_path):
-    folder = tmp_path / "SisFall"
-    (folder / "SA01").mkdir(parents=True)
-    shutil.copy(data_home / "SisFall" / "subjects.csv", folder)
-    for name in ("D01_SA01_R01.txt", "D02_SA01_R01.txt"):
-        shutil.copy(data_home / "SisFall" / "SA01" / name, folder / "SA01")
-    return folder
+    names = ["subjects.csv", "SA01/D01_SA01_R01.txt", "SA01/D02_SA01_R01.txt"]
+    return copy_dataset(data_home / "SisFall", tmp_path, names)
 
 
 def test_cache_reload_equals_parse_and_changed_file_invalidates(

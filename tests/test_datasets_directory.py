@@ -160,14 +160,35 @@ def test_activity_names_and_codes(tmp_path):
     assert rec.activity.tolist() == [1, 1, 3, 2]
 
 
-def test_unknown_activity_names_file_and_line(tmp_path):
+@pytest.mark.parametrize(
+    "column, values, message",
+    [
+        pytest.param(
+            "activity",
+            ["walking", "walking", "dancing", "walking"],
+            r"line 4, column 'activity'.*dancing",
+            id="unknown-activity",
+        ),
+        pytest.param(
+            "gyr_y",
+            [0.0, 0.0, "oops", 0.0],
+            r"line 4, column 'gyr_y' is not a number: 'oops'",
+            id="non-numeric",
+        ),
+        pytest.param(
+            "acc_z",
+            [STANDARD_GRAVITY, STANDARD_GRAVITY, np.nan, STANDARD_GRAVITY],
+            r"line 4, column 'acc_z' is empty",
+            id="empty",
+        ),
+    ],
+)
+def test_bad_value_names_file_line_and_column(tmp_path, column, values, message):
     _subjects(tmp_path)
-    table = _signal(4)
-    table["activity"] = ["walking", "walking", "dancing", "walking"]
+    table = _signal(4).astype(object)
+    table[column] = values
     table.to_csv(tmp_path / "S01_1_waist.csv", index=False)
-    with pytest.raises(
-        DataFormatError, match=r"S01_1_waist\.csv: line 4, column 'activity'.*dancing"
-    ):
+    with pytest.raises(DataFormatError, match=r"S01_1_waist\.csv: " + message):
         load_directory(tmp_path, rate=10)
 
 
@@ -178,37 +199,21 @@ def test_missing_columns_are_named(tmp_path):
         load_directory(tmp_path, rate=10)
 
 
-def test_non_numeric_value_names_file_line_and_column(tmp_path):
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        pytest.param(
+            "S01_1_forehead.csv",
+            r"S01_1_forehead\.csv: unknown placement 'forehead'",
+            id="unknown-placement",
+        ),
+        pytest.param("S01_1.csv", "no placement.*pass placement=", id="no-placement-anywhere"),
+    ],
+)
+def test_placement_must_be_known(tmp_path, name, message):
     _subjects(tmp_path)
-    table = _signal(10).astype(object)
-    table.loc[6, "gyr_y"] = "oops"
-    table.to_csv(tmp_path / "S01_1_waist.csv", index=False)
-    with pytest.raises(
-        DataFormatError, match=r"S01_1_waist\.csv: line 8, column 'gyr_y' is not a number: 'oops'"
-    ):
-        load_directory(tmp_path, rate=10)
-
-
-def test_empty_value_is_reported(tmp_path):
-    _subjects(tmp_path)
-    table = _signal(10)
-    table.loc[2, "acc_z"] = np.nan
-    table.to_csv(tmp_path / "S01_1_waist.csv", index=False)
-    with pytest.raises(DataFormatError, match=r"line 4, column 'acc_z' is empty"):
-        load_directory(tmp_path, rate=10)
-
-
-def test_unknown_placement(tmp_path):
-    _subjects(tmp_path)
-    _signal(10).to_csv(tmp_path / "S01_1_forehead.csv", index=False)
-    with pytest.raises(DataFormatError, match=r"S01_1_forehead\.csv: unknown placement 'forehead'"):
-        load_directory(tmp_path, rate=10)
-
-
-def test_no_placement_anywhere(tmp_path):
-    _subjects(tmp_path)
-    _signal(10).to_csv(tmp_path / "S01_1.csv", index=False)
-    with pytest.raises(DataFormatError, match="no placement.*pass placement="):
+    _signal(10).to_csv(tmp_path / name, index=False)
+    with pytest.raises(DataFormatError, match=message):
         load_directory(tmp_path, rate=10)
 
 

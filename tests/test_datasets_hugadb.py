@@ -2,11 +2,11 @@
 
 import json
 import os
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
+from _data import copy_dataset
 
 from skgait.datasets import (
     ACTIVITIES,
@@ -48,11 +48,7 @@ def hugadb(hugadb_dir):
 def small_copy(hugadb_dir, tmp_path, monkeypatch):
     """A writable HuGaDB folder with the subject table and one small file."""
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "HuGaDB"
-    folder.mkdir()
-    shutil.copy(hugadb_dir / "subjects.csv", folder)
-    shutil.copy(hugadb_dir / SMALL_FILE, folder)
-    return folder
+    return copy_dataset(hugadb_dir, tmp_path, ["subjects.csv", SMALL_FILE])
 
 
 def _edit_line(path, line_no, edit):
@@ -322,16 +318,6 @@ def test_unknown_activity_id(small_copy):
     message = rf"{SMALL_FILE}: line 9, column 39 \(act\) holds activity id 13;"
     with pytest.raises(DataFormatError, match=message):
         load_hugadb(small_copy, cache=False)
-
-
-def test_missing_folder_says_what_and_where(tmp_path):
-    with pytest.raises(DatasetNotFoundError) as error:
-        load_hugadb(data_home=tmp_path)
-    message = str(error.value)
-    assert str(tmp_path / "HuGaDB") in message
-    assert "does not exist" in message and "SKGAIT_DATA" in message
-    assert "HuGaDB_v1_walking_<SS>_<CC>.txt" in message  # the expected layout
-    assert "github.com/romanchereshnev/HuGaDB" in message  # where to get it
 
 
 def test_folder_without_data_files(tmp_path):

@@ -1,17 +1,15 @@
 """IPOL healthy-gait loader: real files, and malformed copies of them."""
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-from _data import DATA_HOME
+from _data import DATA_HOME, copy_dataset
 
 from skgait.datasets import (
     ACTIVITIES,
     DataFormatError,
-    DatasetNotFoundError,
     load_ipol_healthy_gait,
 )
 
@@ -22,25 +20,24 @@ needs_data = pytest.mark.skipif(
 STANDING = ACTIVITIES.index("standing")
 WALKING = ACTIVITIES.index("walking")
 TURNING = ACTIVITIES.index("turning")
+#: The files of trial 1-1: its metadata and its three sensors.
+TRIAL_FILES = [f"GaitData/1-1{suffix}" for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt")]
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
+def dataset():
     if not (FOLDER / "GaitData").is_dir():
         pytest.skip(f"IPOL data not found under {FOLDER}")
     return load_ipol_healthy_gait(FOLDER, cache=False)
 
 
-def _copy_trial(tmp_path, trial="1-1"):
-    """A dataset folder holding one real trial, to be edited by a test."""
-    folder = tmp_path / "IPOL_HealthyGait"
-    (folder / "GaitData").mkdir(parents=True)
-    shutil.copy(FOLDER / "subjects.csv", folder)
-    for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt"):
-        shutil.copy(FOLDER / "GaitData" / f"{trial}{suffix}", folder / "GaitData")
-    for f in (folder / "GaitData").iterdir():
-        f.chmod(0o644)
-    return folder
+@pytest.fixture
+def trial_copy(tmp_path, monkeypatch):
+    """A dataset folder holding one real trial (with its own cache), to be edited by a test."""
+    if not (FOLDER / "GaitData").is_dir():
+        pytest.skip(f"IPOL data not found under {FOLDER}")
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    return copy_dataset(FOLDER, tmp_path, ["subjects.csv", *TRIAL_FILES])
 
 
 @needs_data
@@ -133,65 +130,62 @@ def test_repeated_packet_is_merged(dataset):
     assert rec.info["repeated_packets"] == 1
 
 
-@needs_data
-def test_cache_sees_a_changed_sensor_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = _copy_trial(tmp_path)
-    first = load_ipol_healthy_gait(folder)
-    assert load_ipol_healthy_gait(folder).recordings[0].n_samples == first.recordings[0].n_samples
-    lines = (folder / "GaitData" / "1-1_lb.txt").read_text().splitlines(keepends=True)
-    (folder / "GaitData" / "1-1_lb.txt").write_text("".join(lines[:-100]))
-    again = load_ipol_healthy_gait(folder)
+def test_cache_sees_a_changed_sensor_file(trial_copy):
+    first = load_ipol_healthy_gait(trial_copy)
+    assert (
+        load_ipol_healthy_gait(trial_copy).recordings[0].n_samples == first.recordings[0].n_samples
+    )
+    lines = (trial_copy / "GaitData" / "1-1_lb.txt").read_text().splitlines(keepends=True)
+    (trial_copy / "GaitData" / "1-1_lb.txt").write_text("".join(lines[:-100]))
+    again = load_ipol_healthy_gait(trial_copy)
     assert again.recordings[0].n_samples < first.recordings[0].n_samples
 
 
-@needs_data
-def test_malformed_json_names_the_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = _copy_trial(tmp_path)
-    (folder / "GaitData" / "1-1.json").write_text('{"Subject": 1, "Trial": ')
-    with pytest.raises(DataFormatError, match=r"1-1\.json.*not valid JSON"):
-        load_ipol_healthy_gait(folder)
+def _replace_line(index, text):
+    def edit(path):
+        lines = path.read_text().splitlines(keepends=True)
+        lines[index] = text + "\n"
+        path.write_text("".join(lines))
+
+    return edit
 
 
-@needs_data
-def test_truncated_sensor_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = _copy_trial(tmp_path)
-    path = folder / "GaitData" / "1-1_rf.txt"
-    path.write_bytes(path.read_bytes()[:-30])
-    with pytest.raises(DataFormatError, match=r"1-1_rf\.txt: line \d+ has \d+ columns"):
-        load_ipol_healthy_gait(folder)
-
-
-@needs_data
 @pytest.mark.parametrize(
-    "line, edit, message",
+    "name, edit, message",
     [
-        (0, "Acquisition frequency: fast", "line 1 should be"),
-        (1, "PacketCounter\tAcc_X\tAcc_Y", "line 2 should be the header"),
+        pytest.param(
+            "1-1.json",
+            lambda path: path.write_text('{"Subject": 1, "Trial": '),
+            r"1-1\.json.*not valid JSON",
+            id="malformed-json",
+        ),
+        pytest.param(
+            "1-1_rf.txt",
+            lambda path: path.write_bytes(path.read_bytes()[:-30]),
+            r"1-1_rf\.txt: line \d+ has \d+ columns",
+            id="truncated-sensor-file",
+        ),
+        pytest.param(
+            "1-1_lf.txt",
+            _replace_line(0, "Acquisition frequency: fast"),
+            r"1-1_lf\.txt: line 1 should be",
+            id="wrong-first-line",
+        ),
+        pytest.param(
+            "1-1_lf.txt",
+            _replace_line(1, "PacketCounter\tAcc_X\tAcc_Y"),
+            r"1-1_lf\.txt: line 2 should be the header",
+            id="wrong-header",
+        ),
+        pytest.param(
+            "1-1_lb.txt",
+            lambda path: path.unlink(),
+            r"1-1_lb\.txt: sensor file .* missing",
+            id="missing-sensor-file",
+        ),
     ],
 )
-def test_wrong_header(tmp_path, monkeypatch, line, edit, message):
-    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = _copy_trial(tmp_path)
-    path = folder / "GaitData" / "1-1_lf.txt"
-    lines = path.read_text().splitlines(keepends=True)
-    lines[line] = edit + "\n"
-    path.write_text("".join(lines))
-    with pytest.raises(DataFormatError, match=rf"1-1_lf\.txt: {message}"):
-        load_ipol_healthy_gait(folder)
-
-
-@needs_data
-def test_missing_sensor_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = _copy_trial(tmp_path)
-    (folder / "GaitData" / "1-1_lb.txt").unlink()
-    with pytest.raises(DataFormatError, match=r"1-1_lb\.txt: sensor file .* missing"):
-        load_ipol_healthy_gait(folder)
-
-
-def test_missing_folder(tmp_path):
-    with pytest.raises(DatasetNotFoundError, match="IPOL_HealthyGait"):
-        load_ipol_healthy_gait(data_home=tmp_path)
+def test_broken_trial_names_the_file(trial_copy, name, edit, message):
+    edit(trial_copy / "GaitData" / name)
+    with pytest.raises(DataFormatError, match=message):
+        load_ipol_healthy_gait(trial_copy)

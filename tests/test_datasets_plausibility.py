@@ -1,10 +1,10 @@
 """Implausible values warn per recording, naming the file; the shared files are plausible."""
 
-import shutil
 import warnings
 
 import numpy as np
 import pytest
+from _data import copy_dataset
 
 from skgait.datasets import (
     CHANNELS,
@@ -101,14 +101,8 @@ def test_the_shared_files_are_plausible(data_home, load):
 
 
 def _ipol_copy(data_home, tmp_path):
-    folder = tmp_path / "IPOL_HealthyGait"
-    (folder / "GaitData").mkdir(parents=True)
-    shutil.copy(data_home / "IPOL_HealthyGait" / "subjects.csv", folder)
-    for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt"):
-        shutil.copy(
-            data_home / "IPOL_HealthyGait" / "GaitData" / f"1-1{suffix}", folder / "GaitData"
-        )
-    return folder
+    trial = [f"GaitData/1-1{suffix}" for suffix in (".json", "_lb.txt", "_lf.txt", "_rf.txt")]
+    return copy_dataset(data_home / "IPOL_HealthyGait", tmp_path, ["subjects.csv", *trial])
 
 
 def _rewrite(file, edit):

@@ -1,13 +1,13 @@
 """SisFall loader on the real files: subjects, trials, units, cache, errors."""
 
 import os
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
+from _data import copy_dataset
 
-from skgait.datasets import DataFormatError, DatasetNotFoundError, _sisfall, load_sisfall
+from skgait.datasets import DataFormatError, _sisfall, load_sisfall
 
 G = 9.80665
 SUBJECT = "SA01"
@@ -28,11 +28,7 @@ def sisfall(sisfall_dir):
 def small_copy(sisfall_dir, tmp_path, monkeypatch):
     """A writable SisFall folder with the subject table and one subject."""
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "SisFall"
-    folder.mkdir()
-    shutil.copy(sisfall_dir / "subjects.csv", folder)
-    shutil.copytree(sisfall_dir / SUBJECT, folder / SUBJECT)
-    return folder
+    return copy_dataset(sisfall_dir, tmp_path, ["subjects.csv", SUBJECT])
 
 
 def _edit_line(path, line_no, edit):
@@ -207,12 +203,3 @@ def test_non_numeric_field(small_copy):
     _edit_line(small_copy / SUBJECT / FILE, 3, lambda line: "x1," + line.split(",", 1)[1])
     with pytest.raises(DataFormatError, match=rf"{FILE}: line 3, column 1 is not a number"):
         load_sisfall(small_copy, cache=False)
-
-
-def test_missing_folder_says_what_and_where(tmp_path):
-    with pytest.raises(DatasetNotFoundError) as error:
-        load_sisfall(data_home=tmp_path)
-    message = str(error.value)
-    assert str(tmp_path / "SisFall") in message and "SKGAIT_DATA" in message
-    assert "D01_<SUBJ>_R01.txt" in message  # the expected layout
-    assert "sistemic.udea.edu.co" in message  # where to get it

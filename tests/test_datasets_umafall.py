@@ -5,12 +5,11 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from _data import DATA_HOME
+from _data import DATA_HOME, copy_dataset
 
 from skgait.datasets import (
     ACTIVITIES,
     DataFormatError,
-    DatasetNotFoundError,
     load_umafall,
 )
 
@@ -20,6 +19,8 @@ needs_data = pytest.mark.skipif(
     not (FOLDER / REAL).is_file(), reason=f"UMAFall data not found under {FOLDER}"
 )
 G = 9.80665
+#: The name of most synthetic files: subject 3's first walk.
+SYNTHETIC = "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv"
 DEFAULT_TABLE = [
     ("f8:95:c7:f3:ba:82", 0, "RIGHTPOCKET", "lge-LG-H815-5.1"),
     ("B0:B4:48:B8:77:03", 4, "ANKLE", "SensorTag"),
@@ -86,16 +87,11 @@ def test_header_values_in_info(dataset):
 
 
 def test_rate_parameter(tmp_path):
-    folder = _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv")
+    folder = _write(tmp_path)
     ds = load_umafall(folder, cache=False, rate=50)
     assert {r.rate for r in ds.recordings} == {50.0}
     with pytest.raises(ValueError, match="rate must be"):
         load_umafall(folder, rate=-1)
-
-
-def test_missing_folder(tmp_path):
-    with pytest.raises(DatasetNotFoundError, match="UMAFall"):
-        load_umafall(data_home=tmp_path)
 
 
 # ------------------------------------------------------- synthetic fixtures
@@ -151,7 +147,15 @@ def _rows(sensor_id, phone, rng):
     return rows
 
 
-def _write(tmp_path, name, table=DEFAULT_TABLE, no_data=(), padding="", n_sensors=5, extra_rows=()):
+def _write(
+    tmp_path,
+    name=SYNTHETIC,
+    table=DEFAULT_TABLE,
+    no_data=(),
+    padding="",
+    n_sensors=5,
+    extra_rows=(),
+):
     folder = tmp_path / "UMAFall"
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "subjects.csv").exists():
@@ -168,14 +172,17 @@ def _write(tmp_path, name, table=DEFAULT_TABLE, no_data=(), padding="", n_sensor
     return folder
 
 
+def _ankle_file(tmp_path, rows, **kwargs):
+    """A file listing the ankle tag alone, whose data rows are ``rows``."""
+    return _write(tmp_path, table=DEFAULT_TABLE[1:2], no_data=(4,), extra_rows=rows, **kwargs)
+
+
 def _by_placement(ds):
     return {r.placement: r for r in ds.recordings}
 
 
 def test_synthetic_file_units_and_grid(tmp_path):
-    ds = load_umafall(
-        _write(tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv"), cache=False
-    )
+    ds = load_umafall(_write(tmp_path), cache=False)
     recs = _by_placement(ds)
     assert set(recs) == {"pocket", "ankle", "waist", "chest", "wrist"}
     # Each tag reads (0, 1, 0) g and 10 °/s about its x. The wrist keeps the
@@ -207,7 +214,6 @@ def test_sensor_id_map_is_read_per_file(tmp_path):
     swapped = [(m, {4: 2, 2: 4}.get(s, s), p, d) for m, s, p, d in DEFAULT_TABLE]
     folder = _write(
         tmp_path,
-        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
         table=swapped,
         no_data=(4,),
     )  # now sensor 4 is the WAIST
@@ -216,9 +222,7 @@ def test_sensor_id_map_is_read_per_file(tmp_path):
 
 
 def test_sensor_listed_without_data_is_absent(tmp_path):
-    folder = _write(
-        tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv", no_data=(2,)
-    )
+    folder = _write(tmp_path, no_data=(2,))
     recs = _by_placement(load_umafall(folder, cache=False))
     assert set(recs) == {"pocket", "ankle", "chest", "wrist"}
 
@@ -226,7 +230,6 @@ def test_sensor_listed_without_data_is_absent(tmp_path):
 def test_four_sensors_listed(tmp_path):
     folder = _write(
         tmp_path,
-        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
         table=DEFAULT_TABLE[:4],
         n_sensors=4,
     )
@@ -245,13 +248,7 @@ def test_irregular_timestamps_are_interpolated_in_time(tmp_path):
         for n, t in enumerate([100, 150, 150, 260, 300, 450, 470, 600])
     ]
     rows += [f"{t + 1};{n};0.0;0.0;0.0;1;4" for n, t in enumerate([100, 200, 350, 600])]
-    folder = _write(
-        tmp_path,
-        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-        table=DEFAULT_TABLE[1:2],
-        no_data=(4,),
-        extra_rows=rows,
-    )
+    folder = _ankle_file(tmp_path, rows)
     (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.rate == 20.0 and rec.n_samples == 10  # 101 ms … 600 ms every 50 ms
     # the ankle tag's x is up: acc_z in the body frame
@@ -265,12 +262,10 @@ def test_spreadsheet_mangled_numbers(tmp_path):
         gx = "12.5" if n % 2 else "1.250.000.000.000.000"  # 12.5 °/s
         rows.append(f"{t};{n};0.01;{y};0.0;0;4;")
         rows.append(f"{t};{n};{gx};0;0;1;4;")
-    folder = _write(
+    folder = _ankle_file(
         tmp_path,
-        "UMAFall_Subject_13_ADL_Walking_1_2016-06-06_16-41-26.csv",
-        table=DEFAULT_TABLE[1:2],
-        no_data=(4,),
-        extra_rows=rows,
+        rows,
+        name="UMAFall_Subject_13_ADL_Walking_1_2016-06-06_16-41-26.csv",
         padding=";;;;;;;",
     )
     (rec,) = load_umafall(folder, cache=False).recordings
@@ -287,13 +282,7 @@ def test_ambiguous_decimal_point_drops_the_row(tmp_path):
         for n, t in enumerate(range(100, 1000, 50))
     ]
     rows += [f"{t};{n};0.0;1.0;0.0;0;4" for n, t in enumerate(range(100, 1000, 50))]
-    folder = _write(
-        tmp_path,
-        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
-        table=DEFAULT_TABLE[1:2],
-        no_data=(4,),
-        extra_rows=rows,
-    )
+    folder = _ankle_file(tmp_path, rows)
     with pytest.warns(UserWarning, match=r"dropped 1 data rows .*5\.000\.000"):
         (rec,) = load_umafall(folder, cache=False).recordings
     assert rec.info["dropped_rows"] == 1 and rec.info["repaired_values"] == 0
@@ -303,9 +292,7 @@ def test_ambiguous_decimal_point_drops_the_row(tmp_path):
 
 def test_unknown_position(tmp_path):
     table = DEFAULT_TABLE[:4] + [("C4:BE:84:70:0E:80", 3, "LEFTPOCKET", "SensorTag")]
-    folder = _write(
-        tmp_path, "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv", table=table
-    )
+    folder = _write(tmp_path, table=table)
     with pytest.raises(
         DataFormatError,
         match=r"Walking_1_2016.*unknown sensor position "
@@ -317,7 +304,6 @@ def test_unknown_position(tmp_path):
 def test_data_from_unlisted_sensor_is_skipped_with_a_warning(tmp_path):
     folder = _write(
         tmp_path,
-        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
         table=DEFAULT_TABLE[:4],
         extra_rows=["100;0;0;1;0;0;7"],
     )
@@ -331,7 +317,6 @@ def test_truncated_row(tmp_path, monkeypatch):
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
     folder = _write(
         tmp_path,
-        "UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv",
         extra_rows=["14990;999;0.1;0.9"],
     )
     with pytest.raises(DataFormatError, match=r"line \d+ has 4 columns, expected 7"):
@@ -341,10 +326,7 @@ def test_truncated_row(tmp_path, monkeypatch):
 @needs_data
 def test_real_file_through_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "UMAFall"
-    folder.mkdir()
-    shutil.copy(FOLDER / REAL, folder)
-    shutil.copy(FOLDER / "subjects.csv", folder)
+    folder = copy_dataset(FOLDER, tmp_path, [REAL, "subjects.csv"])
     first = load_umafall(folder)
     second = load_umafall(folder)
     assert len(first) == len(second) == 5

@@ -43,38 +43,40 @@ def test_dtype_float32(tmp_path):
     assert table.dtype == np.float32
 
 
-def test_truncated_last_line_is_named(tmp_path):
-    path = _write(tmp_path, "h\n1 2 3\n4 5 6\n7 8")
-    with pytest.raises(DataFormatError, match=r"line 4 has 2 columns, expected 3.*truncated"):
-        read_numeric_table(path, 3, skip_lines=1)
-
-
-def test_wrong_column_count_is_named(tmp_path):
-    path = _write(tmp_path, "1 2 3\n4 5 6 7\n8 9 10\n")
-    with pytest.raises(DataFormatError, match=r"table.txt: line 2 has 4 columns, expected 3\.$"):
-        read_numeric_table(path, 3)
-
-
-def test_non_numeric_field_is_named(tmp_path):
-    path = _write(tmp_path, "1 2 3\n4 x 6\n")
-    with pytest.raises(DataFormatError, match=r"line 2, column 2 is not a number: '4 x 6'"):
-        read_numeric_table(path, 3)
-
-
-def test_no_data_rows(tmp_path):
-    with pytest.raises(DataFormatError, match="no data rows"):
-        read_numeric_table(_write(tmp_path, "header\n\n"), 3, skip_lines=1)
-
-
-def test_file_shorter_than_header(tmp_path):
-    with pytest.raises(DataFormatError, match="ends within its 4 header lines"):
-        read_numeric_table(_write(tmp_path, "a\nb\n"), 3, skip_lines=4)
-
-
-def test_file_cut_inside_a_number_is_named_truncated(tmp_path):
-    path = _write(tmp_path, "1 2 3\n4 5 -")
-    with pytest.raises(DataFormatError, match=r"line 2, column 3 is not a number.*truncated"):
-        read_numeric_table(path, 3)
+@pytest.mark.parametrize(
+    "text, skip_lines, message",
+    [
+        pytest.param(
+            "h\n1 2 3\n4 5 6\n7 8",
+            1,
+            r"line 4 has 2 columns, expected 3.*truncated",
+            id="truncated-last-line",
+        ),
+        pytest.param(
+            "1 2 3\n4 5 6 7\n8 9 10\n",
+            0,
+            r"table.txt: line 2 has 4 columns, expected 3\.$",
+            id="wrong-column-count",
+        ),
+        pytest.param(
+            "1 2 3\n4 x 6\n",
+            0,
+            r"line 2, column 2 is not a number: '4 x 6'",
+            id="non-numeric-field",
+        ),
+        pytest.param("header\n\n", 1, "no data rows", id="no-data-rows"),
+        pytest.param("a\nb\n", 4, "ends within its 4 header lines", id="shorter-than-header"),
+        pytest.param(
+            "1 2 3\n4 5 -",
+            0,
+            r"line 2, column 3 is not a number.*truncated",
+            id="cut-inside-a-number",
+        ),
+    ],
+)
+def test_malformed_table_names_file_and_line(tmp_path, text, skip_lines, message):
+    with pytest.raises(DataFormatError, match=message):
+        read_numeric_table(_write(tmp_path, text), 3, skip_lines=skip_lines)
 
 
 def test_unfinished_last_row_is_dropped_with_a_warning(tmp_path):

@@ -312,7 +312,7 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
         SOURCE,
         path,
         data_home,
-        "GaitData/*-*.json",
+        SOURCE.expected,
         _parse,
         _VERSION,
         _subjects,

@@ -153,7 +153,7 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
         SOURCE,
         path,
         data_home,
-        "S[AE][0-9][0-9]/D0[12]_*_R*.txt",
+        SOURCE.expected,
         _parser(accelerometer),
         f"{_VERSION}-{accelerometer}",
         _subjects,

@@ -516,7 +516,7 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
         SOURCE,
         path,
         data_home,
-        "UMAFall_Subject_*_ADL_Walking_*.csv",
+        SOURCE.expected,
         _parser(rate),
         version,
         _subjects,

@@ -156,6 +156,18 @@ class _SubjectStratifiedKFold(StratifiedGroupKFold):
     :class:`~sklearn.model_selection.StratifiedGroupKFold` are reused.
     """
 
+    def _subject_splits(self, X, strata, groups):
+        """The parent's splits of validated input, each checked subject-wise."""
+        with warnings.catch_warnings():
+            # Window counts per stratum below n_splits only mean weaker
+            # stratification (SubjectKFold warns per subject instead); the
+            # subject-wise guarantee is unaffected.
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            splits = list(super().split(X, strata, groups))
+        for fold, (train, test) in enumerate(splits):
+            _assert_disjoint(train, test, groups, type(self).__name__, fold)
+            yield train, test
+
     def _iter_test_indices(self, X, y, groups):
         subject, strata = _subject_strata(y, groups)
         fold = _deal_subjects(strata, self.n_splits, self.shuffle, self.random_state)[subject]
@@ -246,13 +258,7 @@ class SubjectKFold(_SubjectStratifiedKFold):
             )
         _check_n_groups(self.n_splits, groups, owner)
         self._warn_few_subjects_per_class(y, groups)
-        with warnings.catch_warnings():
-            # Replaced by the per-subject warning above.
-            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-            splits = list(super().split(X, y, groups))
-        for fold, (train, test) in enumerate(splits):
-            _assert_disjoint(train, test, groups, owner, fold)
-            yield train, test
+        yield from self._subject_splits(X, y, groups)
 
     def _warn_few_subjects_per_class(self, y, groups):
         classes, y_inv = np.unique(y, return_inverse=True)
@@ -380,15 +386,7 @@ class SubjectRegressionKFold(_SubjectStratifiedKFold):
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{owner}: `y` contains NaN or infinity.")
         _check_n_groups(self.n_splits, groups, owner)
-        y_bins = self._bin_subjects(y, groups)
-        with warnings.catch_warnings():
-            # Window counts per bin below n_splits only mean weaker
-            # stratification; the subject-wise guarantee is unaffected.
-            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-            splits = list(super().split(X, y_bins, groups))
-        for fold, (train, test) in enumerate(splits):
-            _assert_disjoint(train, test, groups, owner, fold)
-            yield train, test
+        yield from self._subject_splits(X, self._bin_subjects(y, groups), groups)
 
 
 def _as_label_list(value):

@@ -78,7 +78,56 @@ def _lstm_state(lstm, x):
     return h_n[-1]
 
 
-class CNNLSTM(nn.Module):
+class _ConvLSTMNetwork(nn.Module):
+    """What the CNN+LSTM networks share: parameters, convolutions, output layer.
+
+    ``features`` are :class:`~skgait.models.BioDeepCNN`'s convolution blocks
+    (BioDeepCNN validates the hyper-parameters and the window length, and
+    names the parameters as ``GaitCNNClassifier.feature_weights()`` exports
+    them, so a trained CNN's weights load). A subclass builds the recurrent
+    part in :meth:`_build_recurrent` and defines ``embed(x)``; ``head``
+    (dropout and a linear output) maps the embedding to logits.
+    """
+
+    def __init__(
+        self,
+        n_channels,
+        n_timepoints,
+        n_outputs,
+        n_filters=(16, 32),
+        kernel_size=3,
+        strides=(1, 2),
+        pool_size=2,
+        lstm="single",
+        n_hidden=64,
+        dropout=0.5,
+    ):
+        super().__init__()
+        _check_lstm_args(type(self).__name__, lstm, n_hidden)
+        cnn = BioDeepCNN(
+            n_channels,
+            n_timepoints,
+            n_outputs,
+            n_filters=n_filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            pool_size=pool_size,
+            dropout=dropout,
+        )
+        self.features = cnn.features
+        n_embedding = self._build_recurrent(n_channels, cnn.n_features_out, lstm, n_hidden, dropout)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_embedding, n_outputs))
+
+    def _build_recurrent(self, n_channels, n_features_out, lstm, n_hidden, dropout):
+        """Build the layers between ``features`` and ``head``; return the embedding size."""
+        raise NotImplementedError
+
+    def forward(self, x):
+        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
+        return self.head(self.embed(x))
+
+
+class CNNLSTM(_ConvLSTMNetwork):
     """A CNN and an LSTM read the raw window in parallel; their features are joined.
 
     The network of Zou et al. (2020) for identification. The convolution
@@ -140,37 +189,10 @@ class CNNLSTM(nn.Module):
     (6, torch.Size([4, 64]))
     """
 
-    def __init__(
-        self,
-        n_channels,
-        n_timepoints,
-        n_outputs,
-        n_filters=(16, 32),
-        kernel_size=3,
-        strides=(1, 2),
-        pool_size=2,
-        lstm="single",
-        n_hidden=64,
-        dropout=0.5,
-    ):
-        super().__init__()
-        _check_lstm_args("CNNLSTM", lstm, n_hidden)
-        cnn = BioDeepCNN(
-            n_channels,
-            n_timepoints,
-            n_outputs,
-            n_filters=n_filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            pool_size=pool_size,
-            dropout=dropout,
-        )
-        self.features = cnn.features
-        self.cnn_fc = nn.Sequential(
-            nn.Flatten(), nn.Linear(cnn.n_features_out, n_hidden), nn.ReLU()
-        )
+    def _build_recurrent(self, n_channels, n_features_out, lstm, n_hidden, dropout):
+        self.cnn_fc = nn.Sequential(nn.Flatten(), nn.Linear(n_features_out, n_hidden), nn.ReLU())
         self.lstm, n_lstm = _make_lstm(lstm, n_channels, n_hidden, dropout)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_hidden + n_lstm, n_outputs))
+        return n_hidden + n_lstm
 
     def embed(self, x):
         """Both branches' features, concatenated: ``(n, n_hidden + n_lstm_out)``."""
@@ -178,12 +200,8 @@ class CNNLSTM(nn.Module):
         time = _lstm_state(self.lstm, x.transpose(1, 2))
         return torch.cat((space, time), dim=1)
 
-    def forward(self, x):
-        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
-        return self.head(self.embed(x))
 
-
-class ChainedCNNLSTM(nn.Module):
+class ChainedCNNLSTM(_ConvLSTMNetwork):
     """Convolutions in space, then an LSTM in time, then a linear output.
 
     The convolution blocks (``features``) map a window
@@ -248,48 +266,16 @@ class ChainedCNNLSTM(nn.Module):
     torch.Size([2, 10])
     """
 
-    def __init__(
-        self,
-        n_channels,
-        n_timepoints,
-        n_outputs,
-        n_filters=(16, 32),
-        kernel_size=3,
-        strides=(1, 2),
-        pool_size=2,
-        lstm="single",
-        n_hidden=64,
-        dropout=0.5,
-    ):
-        super().__init__()
-        _check_lstm_args("ChainedCNNLSTM", lstm, n_hidden)
-        # BioDeepCNN validates the convolution hyper-parameters and window
-        # length, and builds ``features`` with the parameter names that
-        # ``GaitCNNClassifier.feature_weights()`` exports.
-        cnn = BioDeepCNN(
-            n_channels,
-            n_timepoints,
-            n_outputs,
-            n_filters=n_filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            pool_size=pool_size,
-            dropout=dropout,
-        )
-        self.features = cnn.features
+    def _build_recurrent(self, n_channels, n_features_out, lstm, n_hidden, dropout):
         n_features = self.features[-3].out_channels
-        self.n_steps = cnn.n_features_out // n_features
+        self.n_steps = n_features_out // n_features
         self.lstm, n_lstm = _make_lstm(lstm, n_features, n_hidden, dropout)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_lstm, n_outputs))
+        return n_lstm
 
     def embed(self, x):
         """The LSTM's final state: ``(n, n_hidden)`` (``2 * n_hidden`` if bidirectional)."""
         sequence = self.features(x).transpose(1, 2)  # (n, n_steps, n_features)
         return _lstm_state(self.lstm, sequence)
-
-    def forward(self, x):
-        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
-        return self.head(self.embed(x))
 
 
 class GaitCNNLSTMClassifier(GaitCNNClassifier):
