@@ -207,8 +207,8 @@ def test_siamese_verifier_separates_people_unseen_in_training():
     unseen = np.isin(who, [2, 5])  # inside the range of frequencies trained on
     ver = _siamese().fit(X[~unseen], who[~unseen])
     odd = np.arange(len(who)) % 2 == 1
-    enrol, probe = unseen & ~odd, unseen & odd
-    ver.enrol(X[enrol], who[enrol])
+    enrolled, probe = unseen & ~odd, unseen & odd
+    ver.enroll(X[enrolled], who[enrolled])
     genuine = ver.decision_function(X[probe], who[probe])
     impostor = ver.decision_function(X[probe], 7 - who[probe])  # claims the other one
     report = verification_report(
@@ -224,7 +224,7 @@ def test_siamese_verifier_is_deterministic_clonable_and_picklable():
     b = clone(a).fit(X, who)
     np.testing.assert_array_equal(a.embed(X[:5]), b.embed(X[:5]))
     np.testing.assert_allclose(np.linalg.norm(a.embed(X[:5]), axis=1), 1.0, rtol=1e-5)
-    a.enrol(X[:10], who[:10])
+    a.enroll(X[:10], who[:10])
     restored = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(
         restored.decision_function(X[:3], who[:3]), a.decision_function(X[:3], who[:3])
@@ -233,7 +233,7 @@ def test_siamese_verifier_is_deterministic_clonable_and_picklable():
 
 def test_siamese_verifier_rejects_unknown_claims_and_bad_shapes():
     X, who = _people()
-    ver = _siamese(max_epochs=1).fit(X, who).enrol(X[:10], who[:10])
+    ver = _siamese(max_epochs=1).fit(X, who).enroll(X[:10], who[:10])
     with pytest.raises(KeyError, match="not enrolled"):
         ver.decision_function(X[:2], ["nobody", "nobody"])
     with pytest.raises(ValueError, match="fitted on"):

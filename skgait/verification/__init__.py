@@ -9,7 +9,7 @@
   :class:`~skgait.models.GaitCNNLSTMClassifier`), then
   ``enroll(subject_id, windows)`` and ``verify(subject_id, windows)``;
 - :class:`SiameseVerifier`: a Siamese embedding network trained with the
-  contrastive loss on pairs, then ``enrol(X, subject_ids)`` and
+  contrastive loss on pairs, then ``enroll(X, subject_ids)`` and
   ``verify(X, claimed_ids)`` / ``decision_function`` for unseen people.
 
 Metrics (ROC AUC, equal error rate, accuracy at the EER threshold) are in

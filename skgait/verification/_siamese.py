@@ -32,7 +32,7 @@ class SiameseVerifier(BaseEstimator):
     2006): same-subject pairs are pulled together, different-subject pairs
     pushed at least ``margin`` apart.
 
-    Authentication then needs no retraining for new people: :meth:`enrol`
+    Authentication then needs no retraining for new people: :meth:`enroll`
     stores the mean embedding of a few windows of each person (who must not
     be among the training subjects for an honest evaluation), and
     :meth:`decision_function` / :meth:`verify` compare probe windows with
@@ -99,7 +99,7 @@ class SiameseVerifier(BaseEstimator):
     >>> ver = SiameseVerifier(module_params={"n_hidden": 8}, embedding_dim=8,
     ...                       n_pairs=100, max_epochs=2, random_state=0)
     >>> ver = ver.fit(X[who < 6], who[who < 6])
-    >>> ver = ver.enrol(X[who >= 6][::2], who[who >= 6][::2])
+    >>> ver = ver.enroll(X[who >= 6][::2], who[who >= 6][::2])
     >>> ver.decision_function(X[who >= 6][1::2], who[who >= 6][1::2]).shape
     (10,)
     """
@@ -254,7 +254,7 @@ class SiameseVerifier(BaseEstimator):
             out = [self._forward(X[s : s + 512]).cpu().numpy() for s in range(0, len(X), 512)]
         return np.concatenate(out) if out else np.empty((0, self.embedding_dim), np.float32)
 
-    def enrol(self, X, subject_ids):
+    def enroll(self, X, subject_ids):
         """Store (or replace) each person's template: the mean of their embeddings.
 
         Parameters
@@ -301,7 +301,7 @@ class SiameseVerifier(BaseEstimator):
         if missing:
             raise KeyError(
                 f"Claimed identities {missing[:10]} are not enrolled; call "
-                "enrol(X, subject_ids) first."
+                "enroll(X, subject_ids) first."
             )
         E = self.embed(X)
         if claimed_ids.shape != (len(E),):

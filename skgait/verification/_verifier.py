@@ -24,7 +24,7 @@ def _default_pair_classifier(random_state):
 
 
 class Verifier(BaseEstimator):
-    """Authenticate a walker: enrol templates, then verify claimed identities.
+    """Authenticate a walker: enroll templates, then verify claimed identities.
 
     ``fit`` learns a *pair* classifier — is this pair of windows from the
     same person? — on balanced pairs of the training subjects' windows
