@@ -1,4 +1,4 @@
-"""Shared fixtures: the real data home, and an isolated cache for every test."""
+"""Shared fixtures: the real data home, set for every test (SKGAIT_DATA)."""
 
 import pytest
 import torch
