@@ -174,7 +174,7 @@ class ConfigChecker:
         return value
 
     def tasks(self, config, default=("gender", "age")):
-        """The ``tasks`` names (``"gender"``, ``"age"``), or None; ``default=None`` requires them."""
+        """The ``tasks`` names, or None; with ``default=None`` the key is required."""
         value = config.get("tasks", None if default is None else list(default))
         return self.names("tasks", value, list(TASKS))
 
