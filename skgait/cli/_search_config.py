@@ -287,8 +287,6 @@ def validate_config(config, path="search.toml"):
         c.error("datasets", config["datasets"], "a search runs on one dataset; give one entry.")
     tracking = c.tracking(config, _TRACKING_KEYS)
     search = c.table(config, "search")
-    if "search" not in config:
-        c.error("search", None, "missing; add a [search] table with estimator = ...")
     _check_search(c, search)
     dists = _check_space(c, config.get("space"))
     estimator = None
