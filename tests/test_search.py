@@ -680,6 +680,22 @@ def test_cli_worker_runs_trials_in_a_sqlite_study(config_dir, capsys):
     assert "study 'cli': 3 trials" in capsys.readouterr().out
 
 
+def test_cli_worker_tracks_to_its_tracking_table(config_dir, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    from skgait.cli.search import main
+
+    monkeypatch.chdir(config_dir)
+    uri = f"sqlite:///{config_dir / 'mlflow.db'}"
+    tracked = CONFIG + f'\n[tracking]\nuri = "{uri}"\nexperiment = "from-config"\n'
+    (config_dir / "tracked.toml").write_text(tracked)
+    args = ["--config", str(config_dir / "tracked.toml"), "--storage", "sqlite://"]
+    assert main([*args, "--study-name", "tracked", "--n-trials", "1"]) == 0
+    experiment = MlflowClient(tracking_uri=uri).get_experiment_by_name("from-config")
+    assert experiment is not None
+    assert len(MlflowClient(tracking_uri=uri).search_runs([experiment.experiment_id])) == 2
+
+
 # ----------------------------------------------------------------------
 # killed workers: their trial ends FAILED and runs again
 # ----------------------------------------------------------------------
