@@ -67,7 +67,7 @@ A file of the first format, with a ``[data]`` table and ``task``,
 with a message saying where each key goes now.
 
 Estimators (their step names are the prefixes of the space):
-``acf_rf`` = ``crop`` (:class:`~skgait.features._crop.WindowCrop`, off by
+``acf_rf`` = ``crop`` (:class:`~skgait.features.WindowCrop`, off by
 default) → ``acf`` (:class:`~skgait.ACFTransformer`, ``rate`` set, so float
 lags are seconds) → ``rf`` (random forest); ``cnn`` = ``crop`` → ``cnn``
 (:class:`~skgait.GaitCNNClassifier` / ``Regressor``); ``acf_cnn`` = ``crop``
