@@ -86,20 +86,20 @@ WINDOWS = {"rate": 50.0, "length": 2.56, "overlap": 0.5}
 #: name -> (loader, placement, make_windows options)
 DATASETS = {
     "sisfall": (load_sisfall, "waist", {}),
-    "ipol_healthy_gait": (load_ipol_healthy_gait, "waist", {"segment": "trial"}),
+    "ipol": (load_ipol_healthy_gait, "waist", {"segment": "trial"}),
     "hugadb": (load_hugadb, "right_thigh", {}),
 }
 
 #: (task, dataset) -> target: the issue's rows.
 TARGETS = {
     ("gender", "sisfall"): ("balanced_accuracy", ">=", 0.88),
-    ("gender", "ipol_healthy_gait"): ("balanced_accuracy", ">=", 0.82),
+    ("gender", "ipol"): ("balanced_accuracy", ">=", 0.82),
     ("gender", "hugadb"): ("balanced_accuracy", ">=", 0.78),
     ("age_group", "sisfall"): ("balanced_accuracy", ">=", 0.95),
     ("age", "sisfall"): ("mae_ratio", "<=", 0.6),
-    ("age", "ipol_healthy_gait"): ("mae_ratio", "<", 1.0),
+    ("age", "ipol"): ("mae_ratio", "<", 1.0),
     ("identity", "sisfall"): ("accuracy", ">=", 0.80),
-    ("identity", "ipol_healthy_gait"): ("accuracy", ">=", 0.98),
+    ("identity", "ipol"): ("accuracy", ">=", 0.98),
     ("identity", "hugadb"): ("accuracy", ">=", 0.98),
     ("gender", "sisfall+ipol->umafall"): ("balanced_accuracy", ">=", 0.70),
 }
@@ -415,7 +415,7 @@ def run(args):
 
 def cross_dataset(args, rng):
     """Gender: train SisFall + IPOL waist, test UMAFall waist."""
-    parts = [load_windows(n) for n in ("sisfall", "ipol_healthy_gait")]
+    parts = [load_windows(n) for n in ("sisfall", "ipol")]
     Xtr = np.concatenate([p[0] for p in parts])
     ytr = np.concatenate([p[1]["sex"].astype(str).to_numpy() for p in parts])
     Xte, mte = make_windows(load_umafall(), placement="waist", **WINDOWS)

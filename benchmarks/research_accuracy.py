@@ -333,7 +333,7 @@ def exp_features(data, seeds, labels, experiment, tasks_of):
 
 
 def exp_balance(data, seeds):
-    for name in ("hugadb", "ipol_healthy_gait"):
+    for name in ("hugadb", "ipol"):
         if name not in data:
             continue
         X, meta, F = data[name]
@@ -395,13 +395,13 @@ def exp_cnn(data, seeds):
 
 
 def exp_pooling(data, seeds):
-    (Xs, ms, Fs), (Xi, mi, Fi) = data["sisfall"], data["ipol_healthy_gait"]
+    (Xs, ms, Fs), (Xi, mi, Fi) = data["sisfall"], data["ipol"]
     X = np.concatenate([Xs, Xi])
     meta = pd.concat([ms, mi], ignore_index=True)
     y = targets(meta, "gender")
     for label in ("stats aligned",):
         F = np.concatenate([Fs[label], Fi[label]])
-        per = {"sisfall": [], "ipol_healthy_gait": []}
+        per = {"sisfall": [], "ipol": []}
         for seed in seeds:
             subjects, truth, pred = subject_oof(
                 Fixed(F, forest("gender", seed)), X, y, meta, "gender", seed
@@ -449,8 +449,8 @@ def main(argv=None):
     parser.add_argument(
         "--datasets",
         nargs="+",
-        default=["sisfall", "ipol_healthy_gait", "hugadb"],
-        choices=["sisfall", "ipol_healthy_gait", "hugadb"],
+        default=["sisfall", "ipol", "hugadb"],
+        choices=["sisfall", "ipol", "hugadb"],
     )
     parser.add_argument("--csv", default=None, help="also write the rows here")
     parser.add_argument(

@@ -121,7 +121,7 @@ def test_loader_warns_with_the_file_name_on_a_value_of_1e27(data_home, tmp_path)
     _rewrite(folder / "GaitData" / "1-1_lf.txt", garbage)
     _, messages = _implausible(lambda: load_ipol_healthy_gait(folder, cache=False))
     assert len(messages) == 1
-    assert "1-1_lf.txt: ipol_healthy_gait recording '1-1' (left_foot)" in messages[0]
+    assert "1-1_lf.txt: ipol recording '1-1' (left_foot)" in messages[0]
     assert "reaches 1e+27 m/s²" in messages[0]
 
 

@@ -29,7 +29,7 @@ from skgait.datasets import (
 SA01 = ["SA01/D01_SA01_R01.txt", "SA01/D02_SA01_R01.txt"]
 FOLDERS = {
     "hugadb": "HuGaDB",
-    "ipol_healthy_gait": "IPOL_HealthyGait",
+    "ipol": "IPOL_HealthyGait",
     "sisfall": "SisFall",
     "umafall": "UMAFall",
 }
@@ -93,7 +93,7 @@ def test_registries_pin_a_commit_and_list_hashes():
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("name", ["hugadb", "ipol_healthy_gait", "sisfall", "umafall"])
+@pytest.mark.parametrize("name", ["hugadb", "ipol", "sisfall", "umafall"])
 def test_registry_matches_the_shared_copy(name, data_home):
     folder = data_home / FOLDERS[name]
     for entry in dataset_registry(name):
@@ -187,6 +187,18 @@ def test_missing_file_on_the_server_is_a_download_error(mirror, tmp_path):
     _, base_url = mirror  # empty mirror: 404
     with pytest.raises(DownloadError, match="HTTP 404"):
         download_dataset("sisfall", data_home=tmp_path, files=SA01, base_url=base_url)
+
+
+@pytest.mark.parametrize("name", ["ipol", "ipol_healthy_gait"])
+def test_ipol_downloads_by_its_name_and_its_alias(name, mirror, data_home, tmp_path):
+    root, base_url = mirror
+    trial = {"GaitData/1-1.json", "GaitData/1-1_lf.txt"}
+    _build_mirror(root, data_home, "ipol", trial)
+    folder = download_dataset(name, data_home=tmp_path, files=sorted(trial), base_url=base_url)
+    assert folder == tmp_path / "IPOL_HealthyGait"
+    for path in trial:
+        assert (folder / path).read_bytes() == (data_home / FOLDERS["ipol"] / path).read_bytes()
+    assert dataset_registry(name) == dataset_registry("ipol")
 
 
 def test_unknown_dataset_and_pattern():

@@ -144,7 +144,7 @@ def test_cross_recording_split_never_shares_a_recording(seed):
         assert len(test) and len(train)
 
 
-@pytest.mark.parametrize("name", ["hugadb", "sisfall", "ipol_healthy_gait"])
+@pytest.mark.parametrize("name", ["hugadb", "sisfall", "ipol", "ipol_healthy_gait"])
 def test_identification_protocols_are_cross_session(name):
     _, columns = identification_protocol(name)
     assert "subject" in columns

@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline
 from skgait import ACFTransformer
 from skgait.features._crop import WindowCrop
 from skgait.model_selection import LeakyWindowKFold, OptunaSearchCV, SubjectKFold
+from skgait.tracking import DEFAULT_TRACKING_URI
 
 TIMING = ["duration_s", "mean_fit_time"]
 
@@ -407,15 +408,18 @@ def test_model_selection_does_not_import_mlflow():
 # CLI
 # ----------------------------------------------------------------------
 CONFIG = """
-[data]
-windows = "windows.npz"
+tasks = ["gender"]
+n_splits = 3
+
+[windows]
 rate = 50.0
 
+[[datasets]]
+windows = "windows.npz"
+
 [search]
-task = "gender"
 estimator = "acf_rf"
 scoring = "balanced_accuracy"
-n_splits = 3
 pruner = "median"
 
 [space.acf__lags]
@@ -441,7 +445,9 @@ def config_dir(tmp_path, data):
 def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
     from skgait.cli.search import main
 
-    bad = CONFIG.replace('task = "gender"', 'task = "height"').replace("high = 12", "high = 0")
+    bad = CONFIG.replace('tasks = ["gender"]', 'tasks = ["height"]').replace(
+        "high = 12", "high = 0"
+    )
     bad = bad.replace("[space.rf__n_estimators]", "[space.rf__n_trees]") + "\n[extra]\nx = 1\n"
     (config_dir / "bad.toml").write_text(bad)
     status = main(
@@ -449,9 +455,9 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
     )
     err = capsys.readouterr().err
     assert status == 2
-    assert "unknown section [extra]" in err
-    assert "task = 'height' must be one of gender, age" in err
-    assert "[space.acf__lags] low = 1 must be <= high = 0" in err
+    assert "extra = {'x': 1}: unknown key" in err
+    assert "tasks[0] = 'height': unknown; expected one of 'gender', 'age'." in err
+    assert "space.acf__lags.low = 1: must be <= high = 0." in err
 
 
 def test_cli_names_datasets_as_the_grid_does(config_dir):
@@ -460,11 +466,157 @@ def test_cli_names_datasets_as_the_grid_does(config_dir):
 
     config = read_config(config_dir / "search.toml")
     for name in ("ipol", "ipol_healthy_gait"):
-        config["data"] = {"dataset": name, "placement": "waist"}
+        config["datasets"] = [{"dataset": name, "placement": "waist"}]
         validate_config(config, config_dir / "search.toml")
-    config["data"] = {"dataset": "atlantis", "placement": "waist"}
+    config["datasets"] = [{"dataset": "atlantis", "placement": "waist"}]
     with pytest.raises(ConfigError, match="dataset = 'atlantis': unknown dataset"):
         validate_config(config, config_dir / "search.toml")
+
+
+#: The sections a grid and a search share, written once.
+SHARED = """
+tasks = ["gender"]
+n_splits = 3
+random_state = 7
+
+[windows]
+rate = 50.0
+length = 2.56
+overlap = 0.5
+activity = "walking"
+
+[[datasets]]
+dataset = "ipol"
+placement = "waist"
+
+[tracking]
+enabled = true
+uri = "sqlite:///mlflow.db"
+experiment = "shared"
+"""
+
+SEARCH_ONLY = """
+[search]
+estimator = "acf_rf"
+
+[space.acf__lags]
+type = "int"
+low = 1
+high = 12
+"""
+
+
+def test_grid_and_search_read_the_same_shared_sections(tmp_path):
+    from skgait.cli.search import read_config, validate_config
+    from skgait.experiments import load_config
+
+    (tmp_path / "grid.toml").write_text(SHARED)
+    (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
+    grid = load_config(tmp_path / "grid.toml").params
+    search = validate_config(read_config(tmp_path / "search.toml"), tmp_path / "search.toml")
+    assert grid["tasks"] == [search.task] == ["gender"]
+    assert grid["n_splits"] == search.n_splits == 3
+    assert grid["random_state"] == search.random_state == 7
+    assert {k: grid[k] for k in search.windows} == search.windows
+    assert search.windows == {"rate": 50.0, "length": 2.56, "overlap": 0.5, "activity": "walking"}
+    assert grid["datasets"] == [search.dataset] == [{"dataset": "ipol", "placement": "waist"}]
+    assert grid["tracking_uri"] == search.tracking == "sqlite:///mlflow.db"
+    assert grid["experiment"] == search.experiment == "shared"
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("rate = 50.0", "rate = -1"),
+        ("overlap = 0.5", "overlap = 1.5"),
+        ('activity = "walking"', 'activity = "flying"'),
+        ('dataset = "ipol"', 'dataset = "atlantis"'),
+        ('placement = "waist"', 'placement = "hat"'),
+        ("random_state = 7", "random_state = -7"),
+        ("n_splits = 3", "n_splits = 1"),
+        ('tasks = ["gender"]', 'tasks = ["height"]'),
+        ("enabled = true", 'enabled = "yes"'),
+    ],
+)
+def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, old, new):
+    from skgait.cli.search import read_config, validate_config
+    from skgait.experiments import ConfigError, load_config
+
+    bad = SHARED.replace(old, new)
+    (tmp_path / "grid.toml").write_text(bad)
+    (tmp_path / "search.toml").write_text(bad + SEARCH_ONLY)
+    with pytest.raises(ConfigError) as grid:
+        load_config(tmp_path / "grid.toml")
+    with pytest.raises(ConfigError) as search:
+        validate_config(read_config(tmp_path / "search.toml"), tmp_path / "search.toml")
+    assert len(grid.value.errors) == 1
+    assert search.value.errors == grid.value.errors
+
+
+def test_search_takes_one_task_one_dataset_and_its_own_tracking_keys(tmp_path):
+    from skgait.cli.search import validate_config
+    from skgait.experiments import ConfigError, read_toml
+
+    (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
+    config = read_toml(tmp_path / "search.toml")
+    config["tasks"] = ["gender", "age"]
+    config["datasets"] *= 2
+    config["tracking"]["results"] = "results.csv"
+    with pytest.raises(ConfigError) as info:
+        validate_config(config, tmp_path / "search.toml")
+    errors = "\n".join(info.value.errors)
+    assert "tasks = ['gender', 'age']: a search optimises one task" in errors
+    assert "datasets = [" in errors and "a search runs on one dataset" in errors
+    assert "tracking.results = 'results.csv': unknown key; expected one of" in errors
+
+
+@pytest.mark.parametrize(
+    "tracking, uri",
+    [(None, None), ({"enabled": False, "uri": "sqlite:///x.db"}, None), ({}, DEFAULT_TRACKING_URI)],
+)
+def test_search_is_tracked_only_with_a_tracking_table(tmp_path, tracking, uri):
+    from skgait.cli.search import validate_config
+    from skgait.experiments import read_toml
+
+    (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
+    config = read_toml(tmp_path / "search.toml")
+    del config["tracking"]
+    if tracking is not None:
+        config["tracking"] = tracking
+    assert validate_config(config, tmp_path / "search.toml").tracking == uri
+
+
+def test_search_config_of_the_first_format_says_where_each_key_went(tmp_path, capsys):
+    from skgait.cli.search import main
+
+    old = """
+[data]
+dataset = "sisfall"
+placement = "waist"
+rate = 50.0
+
+[search]
+task = "gender"
+estimator = "acf_rf"
+n_splits = 3
+random_state = 0
+tracking = "sqlite:///mlflow.db"
+
+[space.acf__lags]
+type = "int"
+low = 1
+high = 12
+"""
+    (tmp_path / "old.toml").write_text(old)
+    status = main(["--config", str(tmp_path / "old.toml"), "--storage", "sqlite://"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "data = {" in err and "the [data] section was split, as in a grid" in err
+    assert "in [windows]" in err and "[[datasets]] entry" in err
+    assert "search.task = 'gender': moved, as in a grid: write tasks = ['gender'] at the" in err
+    assert "search.n_splits = 3: moved, as in a grid: write n_splits = 3 at the top level" in err
+    assert "search.random_state = 0: moved" in err
+    assert "write uri = 'sqlite:///mlflow.db' in a [tracking] table" in err
 
 
 def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
@@ -485,7 +637,9 @@ def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
         )
         == 2
     )
-    assert "[space.rf__n_trees] is not a parameter of estimator 'acf_rf'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "space.rf__n_trees = {'type': 'int', 'low': 3, 'high': 8}: not a parameter" in err
+    assert "of estimator 'acf_rf'" in err
 
 
 def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
@@ -504,7 +658,7 @@ def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
         text=True,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "['data', 'search', 'space']"
+    assert out.stdout.strip() == "['datasets', 'n_splits', 'search', 'space', 'tasks', 'windows']"
 
 
 def test_cli_needs_storage_and_study_name(config_dir, capsys):
@@ -524,6 +678,22 @@ def test_cli_worker_runs_trials_in_a_sqlite_study(config_dir, capsys):
     assert main([*args, "--n-trials", "1"]) == 0
     assert len(optuna.load_study(study_name="cli", storage=url).trials) == 3
     assert "study 'cli': 3 trials" in capsys.readouterr().out
+
+
+def test_cli_worker_tracks_to_its_tracking_table(config_dir, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    from skgait.cli.search import main
+
+    monkeypatch.chdir(config_dir)
+    uri = f"sqlite:///{config_dir / 'mlflow.db'}"
+    tracked = CONFIG + f'\n[tracking]\nuri = "{uri}"\nexperiment = "from-config"\n'
+    (config_dir / "tracked.toml").write_text(tracked)
+    args = ["--config", str(config_dir / "tracked.toml"), "--storage", "sqlite://"]
+    assert main([*args, "--study-name", "tracked", "--n-trials", "1"]) == 0
+    experiment = MlflowClient(tracking_uri=uri).get_experiment_by_name("from-config")
+    assert experiment is not None
+    assert len(MlflowClient(tracking_uri=uri).search_runs([experiment.experiment_id])) == 2
 
 
 # ----------------------------------------------------------------------

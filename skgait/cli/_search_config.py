@@ -1,41 +1,96 @@
 """The TOML configuration of ``skgait search``: reading, checking, and what it builds.
 
-The format is described in :mod:`skgait.cli.search`. Every problem is
-collected and reported at once in a :class:`~skgait.experiments.ConfigError`
-(the grid's), before any data is read.
+The format is described in :mod:`skgait.cli.search`: the sections a search
+shares with a grid (``tasks``, ``n_splits``, ``random_state``,
+``[windows]``, ``[[datasets]]``, ``[tracking]``) are checked by the grid's
+:class:`~skgait.experiments.ConfigChecker`, ``[search]`` and ``[space]`` here.
+Every problem is collected and reported at once in a
+:class:`~skgait.experiments.ConfigError`, before any data is read.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..datasets import get_loader
-from ..experiments import TASKS, ConfigError, read_toml
+from ..experiments import TASKS, ConfigChecker, ConfigError, read_toml
+from ..tracking import DEFAULT_TRACKING_URI
 
-__all__ = ["build_estimator", "load_data", "read_config", "validate_config"]
+__all__ = ["SearchConfig", "build_estimator", "load_data", "read_config", "validate_config"]
 
-_KIND = "search config"
-_SECTIONS = {"data", "search", "space"}
-_DATA_KEYS = {"dataset", "windows", "placement", "rate", "length", "overlap", "activity"}
+KIND = "search config"
+_TOP = {"tasks", "n_splits", "random_state", "windows", "datasets", "tracking", "search", "space"}
 _SEARCH_KEYS = {
-    "task",
     "estimator",
     "scoring",
-    "n_splits",
-    "random_state",
     "pruner",
     "n_trials",
     "timeout",
     "storage",
     "study_name",
-    "tracking",
     "heartbeat_interval",
 }
+#: Keys of the first format's ``[search]`` table that moved, and how to write them now.
+_MOVED = {
+    "task": "tasks = [{value!r}] at the top level",
+    "n_splits": "n_splits = {value!r} at the top level",
+    "random_state": "random_state = {value!r} at the top level",
+    "tracking": "uri = {value!r} in a [tracking] table",
+}
+_DATA_RENAMED = (
+    "the [data] section was split, as in a grid: write rate, length, overlap and activity "
+    'in [windows], and dataset and placement (or windows = "<file.npz>") in one '
+    "[[datasets]] entry."
+)
+_TRACKING_KEYS = ("enabled", "uri", "experiment")
 _ESTIMATORS = ("acf_rf", "cnn", "acf_cnn")
 _PRUNERS = ("median", "none")
+is_int, is_number = ConfigChecker.is_int, ConfigChecker.is_number
 _SPACE_KEYS = {
     "int": ({"type", "low", "high"}, {"log", "step"}),
     "float": ({"type", "low", "high"}, {"log", "step"}),
     "categorical": ({"type", "choices"}, set()),
 }
+
+
+@dataclass
+class SearchConfig:
+    """A checked search configuration.
+
+    Attributes
+    ----------
+    estimator : Pipeline
+        From :func:`build_estimator`.
+    distributions : dict
+        Parameter name → Optuna distribution, from ``[space]``.
+    task : str
+        The one task searched.
+    n_splits, random_state : int
+    windows : dict
+        Keyword arguments of :func:`~skgait.datasets.make_windows`.
+    dataset : dict
+        The ``[[datasets]]`` entry: ``dataset`` and ``placement``, or
+        ``windows`` (the path of an ``.npz`` file).
+    tracking : str or None
+        The MLflow tracking URI, None when the search is not tracked.
+    experiment : str or None
+        The MLflow experiment name.
+    search : dict
+        The ``[search]`` table as written.
+    source : str
+        The file, for messages.
+    """
+
+    estimator: object
+    distributions: dict
+    task: str
+    n_splits: int
+    random_state: int
+    windows: dict
+    dataset: dict
+    tracking: object
+    experiment: object
+    search: dict
+    source: str
 
 
 def read_config(path):
@@ -52,86 +107,52 @@ def read_config(path):
     """
     path = Path(path)
     if not path.is_file():
-        raise _error(path, [f"file not found: {path}"])
-    return read_toml(path, kind=_KIND)
+        raise ConfigError([f"<file> = {str(path)!r}: file not found."], str(path), KIND)
+    return read_toml(path, kind=KIND)
 
 
-def _error(path, problems):
-    return ConfigError(problems, str(path), kind=_KIND)
-
-
-def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _check_data(data, base, problems):
-    for key in sorted(set(data) - _DATA_KEYS):
-        problems.append(f"[data] unknown key {key!r}; allowed: {', '.join(sorted(_DATA_KEYS))}")
-    if ("dataset" in data) == ("windows" in data):
-        problems.append('[data] give exactly one of dataset = "<name>" or windows = "<file.npz>"')
-    if "dataset" in data:
-        try:
-            get_loader(data["dataset"])
-        except ValueError as exc:
-            problems.append(f"[data] dataset = {data['dataset']!r}: {exc}")
-        if not isinstance(data.get("placement"), str):
-            problems.append('[data] placement = "<name>" is required with dataset (e.g. "waist")')
-    if "windows" in data:
-        file = data["windows"]
-        if not isinstance(file, str) or not (base / file).is_file():
-            problems.append(f"[data] windows = {file!r}: no such file (relative to {base})")
-    for key, default in (("rate", 50.0), ("length", 2.56)):
-        value = data.get(key, default)
-        if not _is_number(value) or value <= 0:
-            problems.append(f"[data] {key} = {value!r} must be a positive number")
-    overlap = data.get("overlap", 0.5)
-    if not _is_number(overlap) or not 0 <= overlap < 1:
-        problems.append(f"[data] overlap = {overlap!r} must be a number in [0, 1)")
-    if "activity" in data and not isinstance(data["activity"], str):
-        problems.append(f"[data] activity = {data['activity']!r} must be a string")
-
-
-def _check_search(search, problems):
+def _check_search(c, search):
     from sklearn.metrics import get_scorer_names
 
-    for key in sorted(set(search) - _SEARCH_KEYS):
-        problems.append(f"[search] unknown key {key!r}; allowed: {', '.join(sorted(_SEARCH_KEYS))}")
-    if search.get("task") not in TASKS:
-        problems.append(f"[search] task = {search.get('task')!r} must be one of {', '.join(TASKS)}")
+    for key, value in search.items():
+        if key in _MOVED:
+            where = _MOVED[key].format(value=value)
+            c.error(f"search.{key}", value, f"moved, as in a grid: write {where}.")
+        elif key not in _SEARCH_KEYS:
+            c.error(
+                f"search.{key}",
+                value,
+                f"unknown key; expected one of {', '.join(sorted(_SEARCH_KEYS))}.",
+            )
     if search.get("estimator") not in _ESTIMATORS:
-        problems.append(
-            f"[search] estimator = {search.get('estimator')!r} must be one of "
-            f"{', '.join(_ESTIMATORS)}"
+        c.error(
+            "search.estimator",
+            search.get("estimator"),
+            f"expected one of {', '.join(map(repr, _ESTIMATORS))}.",
         )
     scoring = search.get("scoring")
     if scoring is not None and scoring not in get_scorer_names():
-        problems.append(f"[search] scoring = {scoring!r} is not a scikit-learn scorer name")
-    for key, default, low, expected in (
-        ("n_splits", 5, 2, "an integer >= 2"),
-        ("random_state", 0, 0, "a non-negative integer"),
-        ("n_trials", 20, 1, "a positive integer"),
-        ("heartbeat_interval", 60, 1, "a positive integer (seconds)"),
+        c.error("search.scoring", scoring, "not a scikit-learn scorer name.")
+    for key, default, expected in (
+        ("n_trials", 20, "expected a positive integer."),
+        ("heartbeat_interval", 60, "expected a positive integer (seconds)."),
     ):
         value = search.get(key, default)
-        if not _is_int(value) or value < low:
-            problems.append(f"[search] {key} = {value!r} must be {expected}")
+        if not is_int(value) or value < 1:
+            c.error(f"search.{key}", value, expected)
     if search.get("pruner", "median") not in _PRUNERS:
-        problems.append(
-            f"[search] pruner = {search.get('pruner')!r} must be one of {', '.join(_PRUNERS)}"
+        c.error(
+            "search.pruner", search["pruner"], f"expected one of {', '.join(map(repr, _PRUNERS))}."
         )
     timeout = search.get("timeout")
-    if timeout is not None and (not _is_number(timeout) or timeout <= 0):
-        problems.append(f"[search] timeout = {timeout!r} must be a positive number of seconds")
-    for key in ("storage", "study_name", "tracking"):
+    if timeout is not None and not (is_number(timeout) and timeout > 0):
+        c.error("search.timeout", timeout, "expected a finite positive number of seconds.")
+    for key in ("storage", "study_name"):
         if key in search and not isinstance(search[key], str):
-            problems.append(f"[search] {key} = {search[key]!r} must be a string")
+            c.error(f"search.{key}", search[key], "expected a string.")
 
 
-def _check_space(space, problems):
+def _check_space(c, space):
     from optuna.distributions import (
         CategoricalDistribution,
         FloatDistribution,
@@ -139,49 +160,52 @@ def _check_space(space, problems):
     )
 
     if not isinstance(space, dict) or not space:
-        problems.append("[space] is missing or empty: add one [space.<param>] table per parameter")
+        c.error("space", space, "missing or empty; add one [space.<param>] table per parameter.")
         return {}
     dists = {}
     for name, entry in space.items():
-        where = f"[space.{name}]"
+        where = f"space.{name}"
         if not isinstance(entry, dict):
-            problems.append(f'{where} must be a table with type = "int" | "float" | "categorical"')
+            c.error(where, entry, 'expected a table with type = "int", "float" or "categorical".')
             continue
         kind = entry.get("type")
         if kind not in _SPACE_KEYS:
-            problems.append(f'{where} type = {kind!r} must be "int", "float" or "categorical"')
+            c.error(f"{where}.type", kind, 'expected "int", "float" or "categorical".')
             continue
         required, optional = _SPACE_KEYS[kind]
         missing = sorted(required - set(entry))
-        unknown = sorted(set(entry) - required - optional)
         if missing:
-            problems.append(f"{where} missing {', '.join(missing)} for type = {kind!r}")
-        if unknown:
-            problems.append(f"{where} unknown key(s) {', '.join(unknown)} for type = {kind!r}")
-        if missing or unknown:
+            c.error(where, entry, f"missing {', '.join(missing)} for type = {kind!r}.")
+        c.unknown({k: v for k, v in entry.items() if k != "type"}, required | optional, f"{where}.")
+        if missing or set(entry) - required - optional:
             continue
+        if kind == "categorical":
+            choices = entry["choices"]
+            if not isinstance(choices, list) or not choices:
+                c.error(f"{where}.choices", choices, "expected a non-empty list.")
+                continue
+            dists[name] = CategoricalDistribution(choices)
+            continue
+        check = is_int if kind == "int" else is_number
+        low, high = entry["low"], entry["high"]
+        bad = [(k, v) for k, v in (("low", low), ("high", high)) if not check(v)]
+        for key, value in bad:
+            c.error(f"{where}.{key}", value, f"expected a{'n' if kind == 'int' else ''} {kind}.")
+        if bad:
+            continue
+        if low > high:
+            c.error(f"{where}.low", low, f"must be <= high = {high!r}.")
+            continue
+        cls = IntDistribution if kind == "int" else FloatDistribution
+        kwargs = {"log": bool(entry.get("log", False))}
+        if "step" in entry:
+            kwargs["step"] = entry["step"]
+        elif kind == "int":
+            kwargs["step"] = 1
         try:
-            if kind == "categorical":
-                choices = entry["choices"]
-                if not isinstance(choices, list) or not choices:
-                    raise ValueError(f"choices = {choices!r} must be a non-empty list")
-                dists[name] = CategoricalDistribution(choices)
-            else:
-                check = _is_int if kind == "int" else _is_number
-                low, high = entry["low"], entry["high"]
-                if not (check(low) and check(high)):
-                    raise ValueError(f"low = {low!r} and high = {high!r} must be {kind}s")
-                if low > high:
-                    raise ValueError(f"low = {low!r} must be <= high = {high!r}")
-                cls = IntDistribution if kind == "int" else FloatDistribution
-                kwargs = {"log": bool(entry.get("log", False))}
-                if "step" in entry:
-                    kwargs["step"] = entry["step"]
-                elif kind == "int":
-                    kwargs["step"] = 1
-                dists[name] = cls(low, high, **kwargs)
+            dists[name] = cls(low, high, **kwargs)
         except ValueError as exc:
-            problems.append(f"{where} {exc}")
+            c.error(where, entry, str(exc))
     return dists
 
 
@@ -206,8 +230,7 @@ def build_estimator(estimator, task, *, rate=50.0, random_state=0):
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.pipeline import Pipeline
 
-    from skgait.features import ACFTransformer
-    from skgait.features._crop import WindowCrop
+    from skgait.features import ACFTransformer, WindowCrop
 
     classification = TASKS[task][1] == "classification"
     steps = [("crop", WindowCrop(rate=rate))]
@@ -228,7 +251,7 @@ def build_estimator(estimator, task, *, rate=50.0, random_state=0):
 
 
 def validate_config(config, path="search.toml"):
-    """Check a search config; return ``(estimator, distributions)`` or raise.
+    """Check a search config (the parsed TOML) into a :class:`SearchConfig`.
 
     Every problem is collected and reported at once in a
     :class:`ConfigError`, before any data is read.
@@ -238,39 +261,42 @@ def validate_config(config, path="search.toml"):
     config : dict
         Parsed TOML.
     path : str or path-like, default="search.toml"
-        The file, for messages and for resolving ``windows``.
+        The file, for messages and for resolving a ``windows`` file.
 
     Returns
     -------
-    estimator : Pipeline
-    param_distributions : dict
+    config : SearchConfig
     """
     from sklearn.base import clone
 
-    problems = []
+    c = ConfigChecker()
     if not isinstance(config, dict):
-        raise _error(path, ["the config must be a TOML table"])
-    for key in sorted(set(config) - _SECTIONS):
-        problems.append(f"unknown section [{key}]; allowed: [data], [search], [space.<param>]")
-    data = config.get("data", {})
-    search = config.get("search", {})
-    if not isinstance(data, dict) or "data" not in config:
-        problems.append("[data] section is missing")
-        data = {}
-    if not isinstance(search, dict) or "search" not in config:
-        problems.append("[search] section is missing")
-        search = {}
-    _check_data(data, Path(path).parent, problems)
-    _check_search(search, problems)
-    dists = _check_space(config.get("space"), problems)
+        raise ConfigError([f"<root> = {config!r}: expected a table."], str(path), KIND)
+    if "data" in config:
+        c.error("data", config["data"], _DATA_RENAMED)
+    c.unknown({k: v for k, v in config.items() if k != "data"}, _TOP)
+    tasks = c.tasks(config, default=None)
+    if tasks is not None and len(tasks) != 1:
+        c.error("tasks", tasks, "a search optimises one task; give one name.")
+    n_splits = c.n_splits(config)
+    random_state = config.get("random_state", 0)
+    c.seed("random_state", random_state)
+    windows = c.windows(config)
+    datasets = c.datasets(config, files=Path(path).parent)
+    if len(datasets) > 1:
+        c.error("datasets", config["datasets"], "a search runs on one dataset; give one entry.")
+    tracking = c.tracking(config, _TRACKING_KEYS)
+    search = c.table(config, "search")
+    _check_search(c, search)
+    dists = _check_space(c, config.get("space"))
     estimator = None
-    if search.get("task") in TASKS and search.get("estimator") in _ESTIMATORS:
-        rs = search.get("random_state", 0)
+    if tasks and len(tasks) == 1 and search.get("estimator") in _ESTIMATORS:
+        rate = windows.get("rate", 50.0)
         estimator = build_estimator(
             search["estimator"],
-            search["task"],
-            rate=float(data.get("rate", 50.0)),
-            random_state=rs if _is_int(rs) else 0,
+            tasks[0],
+            rate=float(rate) if is_number(rate) else 50.0,
+            random_state=random_state if is_int(random_state) else 0,
         )
         valid = sorted(k for k in estimator.get_params() if "__" in k)
         for name, dist in dists.items():
@@ -278,42 +304,55 @@ def validate_config(config, path="search.toml"):
             try:
                 clone(estimator).set_params(**{name: value})
             except (ValueError, TypeError, AttributeError):
-                problems.append(
-                    f"[space.{name}] is not a parameter of estimator "
-                    f"{search['estimator']!r}; e.g. {', '.join(valid[:12])}, ..."
+                c.error(
+                    f"space.{name}",
+                    config["space"][name],
+                    f"not a parameter of estimator {search['estimator']!r}; "
+                    f"e.g. {', '.join(valid[:12])}, ...",
                 )
-    if problems:
-        raise _error(path, problems)
-    return estimator, dists
+    c.raise_errors(str(path), KIND)
+    uri = None
+    if "tracking" in config and tracking.get("tracking", True):
+        uri = tracking.get("tracking_uri", DEFAULT_TRACKING_URI)
+    return SearchConfig(
+        estimator=estimator,
+        distributions=dists,
+        task=tasks[0],
+        n_splits=n_splits,
+        random_state=random_state,
+        windows=windows,
+        dataset=datasets[0],
+        tracking=uri,
+        experiment=tracking.get("experiment"),
+        search=search,
+        source=str(path),
+    )
 
 
-def load_data(config, path):
-    """``(X, y, groups)`` named by the ``[data]`` section of a checked config."""
+def load_data(config):
+    """``(X, y, groups)`` of the ``[[datasets]]`` entry of a :class:`SearchConfig`."""
     import numpy as np
 
-    data, search = config["data"], config["search"]
-    column, _ = TASKS[search["task"]]
-    if "windows" in data:
-        file = Path(path).parent / data["windows"]
+    entry = config.dataset
+    if "windows" in entry:
+        file = entry["windows"]
         with np.load(file, allow_pickle=False) as npz:
             missing = {"X", "y", "groups"} - set(npz.files)
             if missing:
-                raise _error(
-                    path, [f"[data] {file} lacks arrays {sorted(missing)} (needs X, y, groups)"]
+                raise ConfigError(
+                    [
+                        f"datasets[0].windows = {str(file)!r}: lacks arrays {sorted(missing)} "
+                        "(needs X, y, groups)."
+                    ],
+                    config.source,
+                    KIND,
                 )
             return npz["X"], npz["y"], npz["groups"]
     from skgait import datasets
 
-    loader = get_loader(data["dataset"])
-    kwargs = {
-        "placement": data["placement"],
-        "rate": float(data.get("rate", 50.0)),
-        "length": float(data.get("length", 2.56)),
-        "overlap": float(data.get("overlap", 0.5)),
-    }
-    if "activity" in data:
-        kwargs["activity"] = data["activity"]
-    X, meta = datasets.make_windows(loader(), **kwargs)
+    column, _ = TASKS[config.task]
+    loader = get_loader(entry["dataset"])
+    X, meta = datasets.make_windows(loader(), placement=entry["placement"], **config.windows)
     y = meta[column].to_numpy()
     if column == "age":
         y = y.astype(float)

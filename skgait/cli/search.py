@@ -19,25 +19,39 @@ lost machine) stops writing the trial's heartbeat: after twice
 FAILED and runs it again (once, with
 :class:`~optuna.storages.RetryFailedTrialCallback`).
 
-The config is TOML, checked completely before any data is loaded::
+The config is TOML, checked completely before any data is loaded. It is
+written as a grid configuration (``skgait grid``) for what the two share:
+one task in ``tasks``, ``n_splits``, ``random_state``, ``[windows]``, one
+``[[datasets]]`` entry and ``[tracking]``, checked by the same code with the
+same messages; ``[search]`` and ``[space]`` are the search's own::
 
-    [data]
-    dataset = "sisfall"        # a dataset name (as in a grid; `skgait datasets`), or
-    # windows = "windows.npz"  # arrays X, y, groups (relative to this file)
-    placement = "waist"
+    tasks = ["gender"]         # one of "gender" (classification), "age" (regression)
+    n_splits = 5
+    random_state = 0
+
+    [windows]
     rate = 50.0                # Hz
     length = 2.56              # s
     overlap = 0.5
-    activity = "walking"       # optional
+    activity = "walking"
+
+    [[datasets]]
+    dataset = "sisfall"        # a dataset name (as in a grid; `skgait datasets`)
+    placement = "waist"
+    # or, instead of dataset and placement:
+    # windows = "windows.npz"  # arrays X, y, groups (relative to this file)
+
+    [tracking]                 # optional: no [tracking] table, no MLflow run
+    uri = "sqlite:///mlflow.db"
+    experiment = "skgait-search"
 
     [search]
-    task = "gender"            # "gender" (classification) or "age" (regression)
     estimator = "acf_rf"       # "acf_rf", "cnn" or "acf_cnn"
     scoring = "balanced_accuracy"
-    n_splits = 5
-    random_state = 0
     pruner = "median"          # "median" or "none"
-    heartbeat_interval = 60    # s; database storage only (see below)
+    n_trials = 20              # per worker
+    heartbeat_interval = 60    # s; database storage only (see above)
+    # storage, study_name, timeout: as the options of the same names
 
     [space.acf__lags]
     type = "int"               # "int", "float" or "categorical"
@@ -48,8 +62,12 @@ The config is TOML, checked completely before any data is loaded::
     type = "categorical"
     choices = [4, 8, 16]
 
+A file of the first format, with a ``[data]`` table and ``task``,
+``n_splits``, ``random_state`` or ``tracking`` in ``[search]``, is refused
+with a message saying where each key goes now.
+
 Estimators (their step names are the prefixes of the space):
-``acf_rf`` = ``crop`` (:class:`~skgait.features._crop.WindowCrop`, off by
+``acf_rf`` = ``crop`` (:class:`~skgait.features.WindowCrop`, off by
 default) → ``acf`` (:class:`~skgait.ACFTransformer`, ``rate`` set, so float
 lags are seconds) → ``rf`` (random forest); ``cnn`` = ``crop`` → ``cnn``
 (:class:`~skgait.GaitCNNClassifier` / ``Regressor``); ``acf_cnn`` = ``crop``
@@ -60,15 +78,8 @@ import argparse
 import signal
 import sys
 
-from ..experiments import ConfigError
-from ._search_config import (
-    _error,
-    _is_int,
-    build_estimator,
-    load_data,
-    read_config,
-    validate_config,
-)
+from ..experiments import ConfigChecker, ConfigError
+from ._search_config import KIND, build_estimator, load_data, read_config, validate_config
 
 __all__ = [
     "HELP",
@@ -94,7 +105,9 @@ def _exit_on_sigterm(signum, frame):
 def add_arguments(parser):
     """Add the arguments of ``skgait search`` to ``parser``."""
     parser.add_argument(
-        "--config", required=True, help="TOML file: [data], [search], [space.<param>]"
+        "--config",
+        required=True,
+        help="TOML file: tasks, [windows], [[datasets]], [tracking], [search], [space.<param>]",
     )
     parser.add_argument(
         "--storage",
@@ -116,7 +129,9 @@ def add_arguments(parser):
         "killed worker is marked FAILED and retried once after twice this "
         "(default: [search] heartbeat_interval or 60)",
     )
-    parser.add_argument("--tracking", help="MLflow tracking URI (default: off)")
+    parser.add_argument(
+        "--tracking", help="MLflow tracking URI (default: [tracking] uri; no [tracking], off)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show Optuna's per-trial log")
 
 
@@ -135,30 +150,35 @@ def run(args):
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
     try:
-        config = read_config(args.config)
-        estimator, dists = validate_config(config, args.config)
-        search = config["search"]
+        config = validate_config(read_config(args.config), args.config)
+        search = config.search
         storage = args.storage or search.get("storage")
         study_name = args.study_name or search.get("study_name")
         n_trials = args.n_trials if args.n_trials is not None else search.get("n_trials", 20)
-        problems = []
-        if not storage:
-            problems.append(
-                "no storage: pass --storage URL (e.g. sqlite:///search.db) or set [search] storage"
-            )
-        if not study_name:
-            problems.append("no study name: pass --study-name NAME or set [search] study_name")
-        if not _is_int(n_trials) or n_trials < 1:
-            problems.append(f"--n-trials {n_trials!r} must be a positive integer")
         heartbeat = (
             args.heartbeat_interval
             if args.heartbeat_interval is not None
             else search.get("heartbeat_interval", 60)
         )
+        c = ConfigChecker()
+        if not storage:
+            c.error(
+                "search.storage",
+                storage,
+                "no storage; pass --storage URL (e.g. sqlite:///search.db) or set it in [search].",
+            )
+        if not study_name:
+            c.error(
+                "search.study_name",
+                study_name,
+                "no study name; pass --study-name NAME or set it in [search].",
+            )
+        if not c.is_int(n_trials) or n_trials < 1:
+            c.error("--n-trials", n_trials, "expected a positive integer.")
         if heartbeat < 1:
-            problems.append(f"--heartbeat-interval {heartbeat!r} must be a positive integer")
-        if problems:
-            raise _error(args.config, problems)
+            c.error("--heartbeat-interval", heartbeat, "expected a positive integer (seconds).")
+        c.raise_errors(args.config, KIND)
+        X, y, groups = load_data(config)
     except ConfigError as exc:
         print(f"skgait search: {exc}", file=sys.stderr)
         return 2
@@ -167,20 +187,15 @@ def run(args):
 
     from skgait.model_selection import OptunaSearchCV
 
-    try:
-        X, y, groups = load_data(config, args.config)
-    except ConfigError as exc:
-        print(f"skgait search: {exc}", file=sys.stderr)
-        return 2
     pruner = (
         optuna.pruners.MedianPruner(n_startup_trials=5)
         if search.get("pruner", "median") == "median"
         else None
     )
     searcher = OptunaSearchCV(
-        estimator,
-        dists,
-        cv=search.get("n_splits", 5),
+        config.estimator,
+        config.distributions,
+        cv=config.n_splits,
         scoring=search.get("scoring"),
         n_trials=n_trials,
         timeout=args.timeout if args.timeout is not None else search.get("timeout"),
@@ -192,7 +207,8 @@ def run(args):
         # Workers of one study must not all draw the same random start points.
         random_state=None,
         refit=False,
-        tracking=args.tracking or search.get("tracking"),
+        tracking=args.tracking or config.tracking,
+        experiment_name=config.experiment,
         verbose=int(args.verbose),
     )
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)

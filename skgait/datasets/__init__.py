@@ -28,6 +28,7 @@ from ._download import (
 from ._home import get_data_home
 from ._hugadb import load_hugadb
 from ._ipol import load_ipol_healthy_gait
+from ._names import canonical_name
 from ._ou_isir import load_ou_isir
 from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._resample import resample_recording
@@ -51,6 +52,7 @@ __all__ = [
     "GaitDataset",
     "ImplausibleSignalWarning",
     "Recording",
+    "canonical_name",
     "dataset_registry",
     "download_dataset",
     "downloadable_datasets",

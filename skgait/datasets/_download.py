@@ -31,6 +31,7 @@ import requests
 
 from ._base import DataFormatError, DatasetNotFoundError
 from ._home import get_data_home
+from ._names import canonical_name
 
 __all__ = [
     "DOWNLOAD_URL_ENV",
@@ -55,7 +56,7 @@ _logger = logging.getLogger(__name__)
 #: Registry name → folder under the data home (the loaders' ``SOURCE.folder``).
 _FOLDERS = {
     "hugadb": "HuGaDB",
-    "ipol_healthy_gait": "IPOL_HealthyGait",
+    "ipol": "IPOL_HealthyGait",
     "sisfall": "SisFall",
     "umafall": "UMAFall",
 }
@@ -113,7 +114,7 @@ def downloadable_datasets():
     --------
     >>> from skgait.datasets import downloadable_datasets
     >>> downloadable_datasets()
-    ['hugadb', 'ipol_healthy_gait', 'sisfall', 'umafall']
+    ['hugadb', 'ipol', 'sisfall', 'umafall']
     """
     return sorted(_FOLDERS)
 
@@ -123,11 +124,14 @@ def _registry_file(name):
 
 
 def _check_name(name):
-    if name not in _FOLDERS:
+    """The canonical name of a downloadable dataset (aliases accepted), or ValueError."""
+    canonical = canonical_name(name)
+    if canonical not in _FOLDERS:
         raise ValueError(
             f"no download registry for {name!r}; datasets that can be downloaded: "
             f"{', '.join(downloadable_datasets())}."
         )
+    return canonical
 
 
 def dataset_registry(name):
@@ -136,7 +140,8 @@ def dataset_registry(name):
     Parameters
     ----------
     name : str
-        One of :func:`downloadable_datasets`.
+        One of :func:`downloadable_datasets`, or an alias of one
+        (``"ipol_healthy_gait"`` for ``"ipol"``).
 
     Returns
     -------
@@ -152,7 +157,7 @@ def dataset_registry(name):
     >>> entry.url.split("/")[3:6]
     ['Brisabrin', 'FallDetectionAlgorithm', '19c3aa2ee86ca75320d6d430db912d621053a652']
     """
-    _check_name(name)
+    name = _check_name(name)
     with _registry_file(f"{name}.csv").open(encoding="utf-8", newline="") as file:
         return [
             RegistryEntry(row["path"], row["url"], row["sha256"].lower(), int(row["size"]))
@@ -177,6 +182,7 @@ def registry_check(name, folder):
         list, else raises :class:`~skgait.datasets.DataFormatError` when the
         file's size or SHA-256 differs from the registry's.
     """
+    name = canonical_name(name)
     if name not in _FOLDERS:
         return None
     entries = {entry.path: entry for entry in dataset_registry(name)}
@@ -274,7 +280,8 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
     Parameters
     ----------
     name : str
-        One of :func:`downloadable_datasets`, for example ``"sisfall"``.
+        One of :func:`downloadable_datasets`, for example ``"sisfall"``, or
+        an alias of one (``"ipol_healthy_gait"`` for ``"ipol"``).
     path : str or Path, optional
         The dataset folder to fill. Default: ``<data home>/<folder>`` (for
         example ``~/skgait_data/SisFall``), the folder the loader reads.
@@ -316,7 +323,7 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
     >>> folder = download_dataset("sisfall", files="SA01/*")  # doctest: +SKIP
     >>> load_sisfall(folder)  # doctest: +SKIP
     """
-    _check_name(name)
+    name = _check_name(name)
     if path is None:
         path = get_data_home(data_home) / _FOLDERS[name]
     path = Path(path).expanduser()

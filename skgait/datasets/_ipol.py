@@ -15,7 +15,7 @@ from ._parsing import read_numeric_table, read_text_lines
 __all__ = ["load_ipol_healthy_gait"]
 
 SOURCE = DatasetSource(
-    name="ipol_healthy_gait",
+    name="ipol",
     folder="IPOL_HealthyGait",
     expected="GaitData/*-*.json",
     layout=(

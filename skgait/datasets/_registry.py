@@ -1,14 +1,14 @@
 """The datasets skgait loads by name: one table for grids, searches and the CLI.
 
-Each dataset has one canonical name, the one grids, their tables and
-``skgait datasets`` show. A loader's longer name is accepted as an alias
-where configurations already use it (``skgait search`` configurations name
-``load_<dataset>``).
+Each dataset has one canonical name, the one grids, searches, downloads,
+their tables and ``skgait datasets`` show. A loader's longer name is
+accepted as an alias wherever a name is (:func:`canonical_name`).
 """
 
 from ._converted import load_ejust_ginr1, load_geds
 from ._hugadb import load_hugadb
 from ._ipol import load_ipol_healthy_gait
+from ._names import DATASET_ALIASES, canonical_name
 from ._ou_isir import load_ou_isir
 from ._sisfall import load_sisfall
 from ._umafall import load_umafall
@@ -27,9 +27,6 @@ DATASET_LOADERS = {
     "geds": load_geds,
     "ejust_ginr1": load_ejust_ginr1,
 }
-
-#: Alias → canonical name.
-DATASET_ALIASES = {"ipol_healthy_gait": "ipol"}
 
 
 def get_loader(name):
@@ -59,10 +56,9 @@ def get_loader(name):
     >>> get_loader("ipol_healthy_gait") is get_loader("ipol")
     True
     """
-    if isinstance(name, str):
-        name = DATASET_ALIASES.get(name, name)
-        if name in DATASET_LOADERS:
-            return DATASET_LOADERS[name]
+    name = canonical_name(name)
+    if isinstance(name, str) and name in DATASET_LOADERS:
+        return DATASET_LOADERS[name]
     aliases = ", ".join(f"{a!r} for {c!r}" for a, c in DATASET_ALIASES.items())
     raise ValueError(
         f"unknown dataset {name!r}; expected one of "

@@ -6,8 +6,10 @@
   ``scratch``); cells run through :mod:`joblib` (threads, processes, Dask,
   Ray) and are logged as nested MLflow runs.
 - Configuration files: :func:`load_config`, :func:`parse_config`,
-  :func:`default_config`, :class:`GridConfig`, :class:`ConfigError` and
-  :func:`read_toml` (shared with ``skgait search``).
+  :func:`default_config`, :class:`GridConfig`; :class:`ConfigError`,
+  :func:`read_toml` and :class:`ConfigChecker` check the sections a grid
+  shares with ``skgait search`` (``tasks``, ``n_splits``, ``random_state``,
+  ``[windows]``, ``[[datasets]]``, ``[tracking]``) in one way.
 - Names (one table each): :data:`TASKS`, :data:`METRICS`,
   :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`, :data:`PROTOCOLS`,
   :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
@@ -20,7 +22,7 @@
 # Importable from here as before; documented (and listed) in skgait.tracking.
 from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results  # noqa: F401
 from ._cells import Cell
-from ._config import ConfigError, GridConfig, default_config, load_config, parse_config, read_toml
+from ._config import GridConfig, default_config, load_config, parse_config
 from ._grid import CrossDatasetGrid, run_grid
 from ._registry import (
     DATASET_LOADERS,
@@ -33,9 +35,11 @@ from ._registry import (
     make_estimator,
 )
 from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
+from ._toml import ConfigChecker, ConfigError, read_toml
 
 __all__ = [
     "Cell",
+    "ConfigChecker",
     "ConfigError",
     "CrossDatasetGrid",
     "DATASET_LOADERS",

@@ -2,7 +2,9 @@
 
 A configuration is checked entirely before any data is loaded: every
 problem is reported at once, each naming its key and value
-(``estimators.cnn.max_epochs = 'ten': ...``).
+(``estimators.cnn.max_epochs = 'ten': ...``). ``tasks``, ``n_splits``,
+``random_state``, ``[windows]``, ``[[datasets]]`` and ``[tracking]`` are
+written and checked as in a search configuration (``skgait search``).
 
 Example ``grid.toml``::
 
@@ -52,74 +54,20 @@ Example ``grid.toml``::
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..datasets import ACTIVITIES, CHANNELS, PLACEMENTS, get_loader
+from ..datasets import get_loader
 from ._registry import ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
-    import tomli as tomllib
+from ._toml import ConfigChecker, ConfigError, is_int, is_number, read_toml
 
 __all__ = [
-    "ConfigError",
     "GridConfig",
     "default_config",
     "load_config",
     "parse_config",
-    "read_toml",
 ]
-
-
-class ConfigError(ValueError):
-    """A configuration (of a grid or a search) is invalid; ``errors`` lists every problem.
-
-    Parameters
-    ----------
-    errors : list of str
-        One message per problem, each naming its key and value.
-    source : str, default="configuration"
-        The file or what else the configuration came from.
-    kind : str, default="grid"
-        What is configured, for the message (``"grid"``, ``"search config"``).
-
-    Attributes
-    ----------
-    errors : list of str
-    source : str
-    """
-
-    def __init__(self, errors, source="configuration", kind="grid"):
-        self.errors = list(errors)
-        self.source = source
-        lines = "\n".join(f"  - {e}" for e in self.errors)
-        super().__init__(f"Invalid {kind} {source} ({len(self.errors)} problem(s)):\n{lines}")
-
-
-def read_toml(path, kind="grid"):
-    """The table of a TOML file; :class:`ConfigError` if it is not valid TOML.
-
-    Parameters
-    ----------
-    path : path-like
-        An existing file.
-    kind : str, default="grid"
-        As in :class:`ConfigError`.
-
-    Returns
-    -------
-    config : dict
-    """
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"<toml> = {Path(path).name!r}: {exc}"], str(path), kind) from exc
-
 
 _TOP = {
     "tasks",
@@ -135,22 +83,6 @@ _TOP = {
     "estimators",
     "tracking",
 }
-_WINDOWS = {"rate", "length", "overlap", "activity", "channels"}
-_DATASET = {"dataset", "placement", "label"}
-_TRACKING = {"enabled", "uri", "experiment", "results", "log_models", "recompute"}
-
-
-def _is_int(v):
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _is_number(v):
-    """A finite real number (TOML also has ``inf`` and ``nan``)."""
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-#: Seeds NumPy accepts (``np.random.RandomState``): 0 to 2**32 - 1.
-_MAX_SEED = 2**32 - 1
 
 
 def _non_finite(value, key):
@@ -163,38 +95,6 @@ def _non_finite(value, key):
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _non_finite(v, f"{key}[{i}]")
-
-
-class _Checker:
-    def __init__(self):
-        self.errors = []
-
-    def error(self, key, value, message):
-        self.errors.append(f"{key} = {value!r}: {message}")
-
-    def unknown(self, table, allowed, prefix):
-        for key in table:
-            if key not in allowed:
-                self.error(
-                    f"{prefix}{key}",
-                    table[key],
-                    f"unknown key; expected one of {', '.join(sorted(allowed))}.",
-                )
-
-    def names(self, key, value, allowed):
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not value:
-            self.error(key, value, "expected a non-empty list of names.")
-            return None
-        ok = True
-        for i, v in enumerate(value):
-            if v not in allowed:
-                self.error(
-                    f"{key}[{i}]", v, f"unknown; expected one of {', '.join(map(repr, allowed))}."
-                )
-                ok = False
-        return value if ok else None
 
 
 @dataclass
@@ -255,108 +155,38 @@ def parse_config(config, source="configuration"):
     >>> cfg.params["tasks"]
     ['gender']
     """
-    c = _Checker()
+    c = ConfigChecker()
     if not isinstance(config, dict):
         raise ConfigError([f"<root> = {config!r}: expected a table."], source)
-    c.unknown(config, _TOP, "")
-    params = {}
-
-    tasks = c.names("tasks", config.get("tasks", ["gender", "age"]), list(TASKS))
-    params["tasks"] = tasks
-    protocols = c.names(
+    c.unknown(config, _TOP)
+    params = {"tasks": c.tasks(config)}
+    params["protocols"] = c.names(
         "protocols",
         config.get("protocols", ["within", "direct", "fine_tune", "scratch"]),
         list(PROTOCOLS),
     )
-    params["protocols"] = protocols
-
-    value = config.get("n_splits", 5)
-    if not _is_int(value) or value < 2:
-        c.error("n_splits", value, "expected an integer >= 2.")
-    params["n_splits"] = value
-    value = config.get("random_state", 0)
-    if not _is_int(value) or not 0 <= value <= _MAX_SEED:
-        c.error(
-            "random_state", value, f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range)."
-        )
-    params["random_state"] = value
+    params["n_splits"] = c.n_splits(config)
+    params["random_state"] = config.get("random_state", 0)
+    c.seed("random_state", params["random_state"])
     if "max_windows_per_subject" in config:
         value = config["max_windows_per_subject"]
-        if not _is_int(value) or value < 1:
+        if not is_int(value) or value < 1:
             c.error("max_windows_per_subject", value, "expected a positive integer.")
         params["max_windows_per_subject"] = value
     if "n_jobs" in config:
         value = config["n_jobs"]
-        if not _is_int(value) or value == 0:
+        if not is_int(value) or value == 0:
             c.error("n_jobs", value, "expected a non-zero integer (-1 for every core).")
         params["n_jobs"] = value
 
     if "n_threads" in config:
         value = config["n_threads"]
-        if not _is_int(value) or value < 1:
+        if not is_int(value) or value < 1:
             c.error("n_threads", value, "expected a positive integer.")
         params["n_threads"] = value
 
-    windows = config.get("windows", {})
-    if not isinstance(windows, dict):
-        c.error("windows", windows, "expected a table.")
-        windows = {}
-    c.unknown(windows, _WINDOWS, "windows.")
-    for key, check, message in (
-        ("rate", lambda v: _is_number(v) and v > 0, "expected a finite positive number of Hz."),
-        (
-            "length",
-            lambda v: _is_number(v) and v > 0,
-            "expected a finite positive number of seconds.",
-        ),
-        ("overlap", lambda v: _is_number(v) and 0 <= v < 1, "expected a number in [0, 1)."),
-        ("activity", lambda v: v in ACTIVITIES, f"expected one of {', '.join(ACTIVITIES)}."),
-    ):
-        if key in windows:
-            if not check(windows[key]):
-                c.error(f"windows.{key}", windows[key], message)
-            params[key] = windows[key]
-    if "channels" in windows:
-        channels = c.names("windows.channels", windows["channels"], list(CHANNELS))
-        if channels is not None:
-            params["channels"] = tuple(channels)
-
-    datasets = config.get("datasets")
-    entries = []
-    if not isinstance(datasets, list) or not datasets:
-        c.error(
-            "datasets",
-            datasets,
-            "expected a non-empty array of tables "
-            "([[datasets]] with dataset = ... and placement = ...).",
-        )
-    else:
-        for i, entry in enumerate(datasets):
-            key = f"datasets[{i}]"
-            if not isinstance(entry, dict):
-                c.error(key, entry, "expected a table with dataset and placement.")
-                continue
-            c.unknown(entry, _DATASET, f"{key}.")
-            name = entry.get("dataset")
-            try:
-                get_loader(name)
-            except ValueError as exc:
-                c.error(f"{key}.dataset", name, str(exc))
-            placement = entry.get("placement")
-            if placement is not None and placement not in PLACEMENTS:
-                c.error(
-                    f"{key}.placement",
-                    placement,
-                    f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
-                )
-            label = entry.get("label")
-            if label is not None and not isinstance(label, str):
-                c.error(f"{key}.label", label, "expected a string.")
-            spec = {"dataset": name, "placement": placement}
-            if label is not None:
-                spec["label"] = label
-            entries.append(spec)
-    params["datasets"] = entries
+    params.update(c.windows(config))
+    entries = params["datasets"] = c.datasets(config)
 
     labels = [
         e.get("label") or (f"{e['dataset']}/{e['placement']}" if e["placement"] else e["dataset"])
@@ -413,38 +243,8 @@ def parse_config(config, source="configuration"):
             _check_estimator(c, key, spec, valid_tasks or list(TASKS))
             params["estimators"][name] = dict(spec)
 
-    tracking = config.get("tracking", {})
-    if not isinstance(tracking, dict):
-        c.error("tracking", tracking, "expected a table.")
-        tracking = {}
-    c.unknown(tracking, _TRACKING, "tracking.")
-    for key, param, check, message in (
-        ("enabled", "tracking", lambda v: isinstance(v, bool), "expected true or false."),
-        (
-            "uri",
-            "tracking_uri",
-            lambda v: isinstance(v, str) and v,
-            "expected a tracking URI string.",
-        ),
-        ("experiment", "experiment", lambda v: isinstance(v, str) and v, "expected a name."),
-        ("results", "results_path", lambda v: isinstance(v, str) and v, "expected a CSV path."),
-        ("recompute", "recompute", lambda v: isinstance(v, bool), "expected true or false."),
-        (
-            "log_models",
-            "log_models",
-            lambda v: (
-                isinstance(v, bool) or (isinstance(v, list) and all(isinstance(p, str) for p in v))
-            ),
-            "expected true, false or a list of cell-key patterns.",
-        ),
-    ):
-        if key in tracking:
-            if not check(tracking[key]):
-                c.error(f"tracking.{key}", tracking[key], message)
-            params[param] = tracking[key]
-
-    if c.errors:
-        raise ConfigError(c.errors, source)
+    params.update(c.tracking(config))
+    c.raise_errors(source)
     return GridConfig(params=params, source=source, raw=config)
 
 
@@ -457,15 +257,10 @@ def _check_estimator(c, key, spec, tasks):
     if bad:
         return
     seed = params.get("random_state")
-    if seed is not None and not (_is_int(seed) and 0 <= seed <= _MAX_SEED):
-        c.error(
-            f"{key}.random_state",
-            seed,
-            f"expected an integer seed in [0, {_MAX_SEED}] (NumPy's range).",
-        )
+    if seed is not None and not c.seed(f"{key}.random_state", seed):
         return
     lags = params.get("lags", 10)
-    if not _is_int(lags) or lags < 1:
+    if not is_int(lags) or lags < 1:
         c.error(f"{key}.lags", lags, "expected a positive integer.")
         return
     for kind in dict.fromkeys(TASKS[t][1] for t in tasks):
@@ -491,10 +286,10 @@ def _check_estimator(c, key, spec, tasks):
                 c.error(where, params.get(bad[0]) if bad else params, str(exc))
                 return
         for name in ("max_epochs", "fine_tune_epochs", "batch_size"):
-            if name in params and (not _is_int(params[name]) or params[name] < 1):
+            if name in params and (not is_int(params[name]) or params[name] < 1):
                 c.error(f"{key}.{name}", params[name], "expected a positive integer.")
                 return
-        if "lr" in params and not (_is_number(params["lr"]) and params["lr"] > 0):
+        if "lr" in params and not (is_number(params["lr"]) and params["lr"] > 0):
             c.error(f"{key}.lr", params["lr"], "expected a finite positive number.")
             return
 

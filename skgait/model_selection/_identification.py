@@ -21,6 +21,7 @@ from sklearn.model_selection._split import BaseCrossValidator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
+from ..datasets import canonical_name
 from ._aggregate import aggregate_predictions
 from ._split import CrossSessionSplit, _assert_disjoint, _check_label_pairs
 
@@ -145,7 +146,7 @@ class CrossRecordingSplit(BaseCrossValidator):
 _PROTOCOLS = {
     "hugadb": (lambda: CrossRecordingSplit(), ["subject", "recording"]),
     "sisfall": (lambda: CrossSessionSplit(train="D01", test="D02"), ["subject", "trial"]),
-    "ipol_healthy_gait": (lambda: CrossSessionSplit(train="1", test="2"), ["subject", "trial"]),
+    "ipol": (lambda: CrossSessionSplit(train="1", test="2"), ["subject", "trial"]),
 }
 
 
@@ -154,8 +155,9 @@ def identification_protocol(dataset):
 
     Parameters
     ----------
-    dataset : {"hugadb", "sisfall", "ipol_healthy_gait"}
-        Dataset name (``meta["dataset"]``).
+    dataset : {"hugadb", "sisfall", "ipol"}
+        Dataset name (``meta["dataset"]``) or an alias of one
+        (``"ipol_healthy_gait"``).
 
     Returns
     -------
@@ -175,12 +177,13 @@ def identification_protocol(dataset):
     >>> cv, columns
     (CrossSessionSplit(test='D02', train='D01'), ['subject', 'trial'])
     """
-    if dataset not in _PROTOCOLS:
+    name = canonical_name(dataset)
+    if name not in _PROTOCOLS:
         raise ValueError(
             f"No identification protocol for dataset {dataset!r}; known: "
             f"{sorted(_PROTOCOLS)}. Use CrossSessionSplit or CrossRecordingSplit."
         )
-    factory, columns = _PROTOCOLS[dataset]
+    factory, columns = _PROTOCOLS[name]
     return factory(), list(columns)
 
 

@@ -1,0 +1,305 @@
+"""TOML configurations: reading, errors, and the sections grids and searches share.
+
+A grid (``skgait grid``) and a search (``skgait search``) are configured in
+one format: top-level ``tasks``, ``n_splits`` and ``random_state``, a
+``[windows]`` table, ``[[datasets]]`` entries and a ``[tracking]`` table are
+written and checked the same way in both, by :class:`ConfigChecker`. Every
+problem is collected and reported at once in one :class:`ConfigError`, each
+naming its key and value (``windows.rate = -1: ...``).
+"""
+
+import math
+import numbers
+from pathlib import Path
+
+from ..datasets import ACTIVITIES, CHANNELS, PLACEMENTS, get_loader
+from ._registry import TASKS
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
+
+__all__ = ["ConfigChecker", "ConfigError", "read_toml"]
+
+
+class ConfigError(ValueError):
+    """A configuration (of a grid or a search) is invalid; ``errors`` lists every problem.
+
+    Parameters
+    ----------
+    errors : list of str
+        One message per problem, each naming its key and value.
+    source : str, default="configuration"
+        The file or what else the configuration came from.
+    kind : str, default="grid"
+        What is configured, for the message (``"grid"``, ``"search config"``).
+
+    Attributes
+    ----------
+    errors : list of str
+    source : str
+    """
+
+    def __init__(self, errors, source="configuration", kind="grid"):
+        self.errors = list(errors)
+        self.source = source
+        lines = "\n".join(f"  - {e}" for e in self.errors)
+        super().__init__(f"Invalid {kind} {source} ({len(self.errors)} problem(s)):\n{lines}")
+
+
+def read_toml(path, kind="grid"):
+    """The table of a TOML file; :class:`ConfigError` if it is not valid TOML.
+
+    Parameters
+    ----------
+    path : path-like
+        An existing file.
+    kind : str, default="grid"
+        As in :class:`ConfigError`.
+
+    Returns
+    -------
+    config : dict
+    """
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"<toml> = {Path(path).name!r}: {exc}"], str(path), kind) from exc
+
+
+def is_int(value):
+    """An integer, not a bool (TOML's ``true`` is not 1)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value):
+    """A finite real number (TOML also has ``inf`` and ``nan``)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+#: Seeds NumPy accepts (``np.random.RandomState``): 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+_WINDOWS = {"rate", "length", "overlap", "activity", "channels"}
+_DATASET = {"dataset", "placement", "label"}
+#: ``[tracking]`` key → keyword of the grid, check, message.
+_TRACKING = {
+    "enabled": ("tracking", lambda v: isinstance(v, bool), "expected true or false."),
+    "uri": ("tracking_uri", lambda v: isinstance(v, str) and v, "expected a tracking URI string."),
+    "experiment": ("experiment", lambda v: isinstance(v, str) and v, "expected a name."),
+    "results": ("results_path", lambda v: isinstance(v, str) and v, "expected a CSV path."),
+    "recompute": ("recompute", lambda v: isinstance(v, bool), "expected true or false."),
+    "log_models": (
+        "log_models",
+        lambda v: (
+            isinstance(v, bool) or (isinstance(v, list) and all(isinstance(p, str) for p in v))
+        ),
+        "expected true, false or a list of cell-key patterns.",
+    ),
+}
+
+
+class ConfigChecker:
+    """Checks of a configuration's keys, collecting every problem before raising.
+
+    Grids and searches check the sections they share (``tasks``,
+    ``n_splits``, ``random_state``, ``[windows]``, ``[[datasets]]``,
+    ``[tracking]``) with the same methods, so that the same bad value gets
+    the same message in both.
+
+    Attributes
+    ----------
+    errors : list of str
+        One ``"key = value: problem"`` per problem found so far.
+
+    Examples
+    --------
+    >>> from skgait.experiments import ConfigChecker
+    >>> checker = ConfigChecker()
+    >>> checker.windows({"windows": {"rate": -1}})
+    {'rate': -1}
+    >>> checker.errors
+    ['windows.rate = -1: expected a finite positive number of Hz.']
+    """
+
+    is_int = staticmethod(is_int)
+    is_number = staticmethod(is_number)
+
+    def __init__(self):
+        self.errors = []
+
+    def error(self, key, value, message):
+        """Record that ``key = value`` is wrong, and why."""
+        self.errors.append(f"{key} = {value!r}: {message}")
+
+    def raise_errors(self, source, kind="grid"):
+        """Raise one :class:`ConfigError` listing every problem, if there is any."""
+        if self.errors:
+            raise ConfigError(self.errors, source, kind)
+
+    def unknown(self, table, allowed, prefix=""):
+        """Record every key of ``table`` not in ``allowed``."""
+        for key in table:
+            if key not in allowed:
+                self.error(
+                    f"{prefix}{key}",
+                    table[key],
+                    f"unknown key; expected one of {', '.join(sorted(allowed))}.",
+                )
+
+    def names(self, key, value, allowed):
+        """A non-empty list of names from ``allowed`` (a string is a list of one), or None."""
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            self.error(key, value, "expected a non-empty list of names.")
+            return None
+        ok = True
+        for i, v in enumerate(value):
+            if v not in allowed:
+                self.error(
+                    f"{key}[{i}]", v, f"unknown; expected one of {', '.join(map(repr, allowed))}."
+                )
+                ok = False
+        return value if ok else None
+
+    def table(self, config, key):
+        """``config[key]``, a table (empty if absent)."""
+        value = config.get(key, {})
+        if not isinstance(value, dict):
+            self.error(key, value, "expected a table.")
+            return {}
+        return value
+
+    def tasks(self, config, default=("gender", "age")):
+        """The ``tasks`` names, or None; with ``default=None`` the key is required."""
+        value = config.get("tasks", None if default is None else list(default))
+        return self.names("tasks", value, list(TASKS))
+
+    def n_splits(self, config):
+        """``n_splits``, an integer >= 2 (default 5)."""
+        value = config.get("n_splits", 5)
+        if not is_int(value) or value < 2:
+            self.error("n_splits", value, "expected an integer >= 2.")
+        return value
+
+    def seed(self, key, value):
+        """Whether ``value`` is a seed NumPy accepts; records the problem if not."""
+        if is_int(value) and 0 <= value <= MAX_SEED:
+            return True
+        self.error(key, value, f"expected an integer seed in [0, {MAX_SEED}] (NumPy's range).")
+        return False
+
+    def windows(self, config):
+        """The ``[windows]`` table as keyword arguments of :func:`~skgait.datasets.make_windows`."""
+        windows = self.table(config, "windows")
+        self.unknown(windows, _WINDOWS, "windows.")
+        params = {}
+        for key, check, message in (
+            ("rate", lambda v: is_number(v) and v > 0, "expected a finite positive number of Hz."),
+            (
+                "length",
+                lambda v: is_number(v) and v > 0,
+                "expected a finite positive number of seconds.",
+            ),
+            ("overlap", lambda v: is_number(v) and 0 <= v < 1, "expected a number in [0, 1)."),
+            ("activity", lambda v: v in ACTIVITIES, f"expected one of {', '.join(ACTIVITIES)}."),
+        ):
+            if key in windows:
+                if not check(windows[key]):
+                    self.error(f"windows.{key}", windows[key], message)
+                params[key] = windows[key]
+        if "channels" in windows:
+            channels = self.names("windows.channels", windows["channels"], list(CHANNELS))
+            if channels is not None:
+                params["channels"] = tuple(channels)
+        return params
+
+    def datasets(self, config, files=None):
+        """The ``[[datasets]]`` entries, each ``{"dataset", "placement"[, "label"]}``.
+
+        Parameters
+        ----------
+        config : dict
+        files : path-like, optional
+            A folder: an entry may then name a file of windows instead of a
+            dataset (``windows = "<file.npz>"``, relative to the folder),
+            kept as ``{"windows": path}``.
+        """
+        datasets = config.get("datasets")
+        entries = []
+        if not isinstance(datasets, list) or not datasets:
+            self.error(
+                "datasets",
+                datasets,
+                "expected a non-empty array of tables "
+                "([[datasets]] with dataset = ... and placement = ...).",
+            )
+            return entries
+        allowed = _DATASET if files is None else _DATASET | {"windows"}
+        for i, entry in enumerate(datasets):
+            key = f"datasets[{i}]"
+            if not isinstance(entry, dict):
+                self.error(key, entry, "expected a table with dataset and placement.")
+                continue
+            self.unknown(entry, allowed, f"{key}.")
+            if files is not None and "windows" in entry:
+                entries.append(self._windows_file(key, entry, Path(files)))
+                continue
+            name = entry.get("dataset")
+            try:
+                get_loader(name)
+            except ValueError as exc:
+                self.error(f"{key}.dataset", name, str(exc))
+            placement = entry.get("placement")
+            if placement is not None and placement not in PLACEMENTS:
+                self.error(
+                    f"{key}.placement",
+                    placement,
+                    f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
+                )
+            label = entry.get("label")
+            if label is not None and not isinstance(label, str):
+                self.error(f"{key}.label", label, "expected a string.")
+            spec = {"dataset": name, "placement": placement}
+            if label is not None:
+                spec["label"] = label
+            entries.append(spec)
+        return entries
+
+    def _windows_file(self, key, entry, folder):
+        file = entry["windows"]
+        others = sorted(set(entry) & {"dataset", "placement"})
+        if others:
+            self.error(
+                f"{key}.windows",
+                file,
+                f"give either windows or dataset and placement, not both ({', '.join(others)}).",
+            )
+        if not isinstance(file, str) or not (folder / file).is_file():
+            self.error(f"{key}.windows", file, f"no such file (relative to {folder}).")
+            return {"windows": file}
+        return {"windows": folder / file}
+
+    def tracking(self, config, keys=tuple(_TRACKING)):
+        """The ``[tracking]`` table, as keyword arguments of a grid (``tracking_uri``, ...).
+
+        Parameters
+        ----------
+        config : dict
+        keys : sequence of str
+            The keys allowed (a search has no ``results``, ``recompute`` nor
+            ``log_models``).
+        """
+        tracking = self.table(config, "tracking")
+        self.unknown(tracking, set(keys), "tracking.")
+        params = {}
+        for key in keys:
+            if key in tracking:
+                param, check, message = _TRACKING[key]
+                if not check(tracking[key]):
+                    self.error(f"tracking.{key}", tracking[key], message)
+                params[param] = tracking[key]
+        return params
