@@ -29,7 +29,7 @@ def log_model(client, run_id, model, X_example):
     The estimator goes to the artifact path ``model`` in the ``sklearn``
     flavour (cloudpickle, with a ``python_function`` flavour). When it is,
     or ends with, a skorch network, its fitted ``module_`` also goes to
-    ``network`` in the ``pytorch`` flavour, on the CPU. Signatures are
+    ``network`` in the ``pytorch`` flavour (pickled, on the CPU). Signatures are
     inferred from ``X_example`` and the predictions on it; the pip
     requirements are the installed versions, so nothing calls pip.
 
@@ -58,15 +58,31 @@ def log_model(client, run_id, model, X_example):
             pip_requirements=requirements,
         )
         if network is not None:
-            import mlflow.pytorch
-
-            mlflow.pytorch.save_model(
-                copy.deepcopy(network.module_).cpu().eval(),
-                os.path.join(tmp, "network"),
-                input_example=network_input,
-                pip_requirements=requirements,
-            )
+            _save_network(network, network_input, os.path.join(tmp, "network"), requirements)
         client.log_artifacts(run_id, tmp)
+
+
+def _save_network(network, X, path, requirements):
+    """Save a CPU copy of the network's module in the ``pytorch`` flavour.
+
+    The signature's output is the module's output when it is one tensor
+    (multi-task modules return a tuple: input only).
+    """
+    import mlflow.pytorch
+    import torch
+    from mlflow.models import infer_signature
+
+    module = copy.deepcopy(network.module_).cpu().eval()
+    with torch.no_grad():
+        out = module(torch.as_tensor(X))
+    mlflow.pytorch.save_model(
+        module,
+        path,
+        serialization_format="pickle",
+        signature=infer_signature(X, out.numpy() if isinstance(out, torch.Tensor) else None),
+        input_example=X,
+        pip_requirements=requirements,
+    )
 
 
 def _network(model, X_example):
