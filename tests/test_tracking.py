@@ -31,7 +31,8 @@ def run(tmp_path, monkeypatch):
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     client = MlflowClient(uri)
-    return client, client.create_run(client.create_experiment("models")).info.run_id
+    experiment = client.create_experiment("models", (tmp_path / "artifacts").as_uri())
+    return client, client.create_run(experiment).info.run_id
 
 
 def _forest():
