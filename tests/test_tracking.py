@@ -88,3 +88,22 @@ def test_the_requirements_are_the_installed_versions_and_pip_is_never_asked(run,
     requirements = open(path).read().split()
     assert f"skgait=={__version__}" in requirements
     assert f"scikit-learn=={__import__('sklearn').__version__}" in requirements
+
+
+def test_a_multi_task_network_is_logged_with_an_input_only_signature(run):
+    import pandas as pd
+
+    from skgait.models import GaitMultiTaskNet
+
+    subject = np.repeat(np.arange(4), 4)
+    X = np.random.default_rng(0).normal(size=(16, 3, 64)).astype(np.float32)
+    Y = pd.DataFrame({"sex": np.where(subject % 2, "F", "M"), "age": 20.0 + subject})
+    net = GaitMultiTaskNet(max_epochs=1, random_state=0).fit(X, Y)
+    client, run_id = run
+    log_model(client, run_id, net, X)
+    network = mlflow.pyfunc.load_model(f"runs:/{run_id}/network")
+    (spec,) = network.metadata.get_input_schema().inputs
+    assert spec.shape == (-1, 3, 64)
+    assert network.metadata.get_output_schema() is None  # a tuple, one tensor per task
+    outputs = mlflow.pytorch.load_model(f"runs:/{run_id}/network")(torch.as_tensor(X))
+    assert isinstance(outputs, tuple)
