@@ -365,8 +365,8 @@ class MlflowTracker:
     def log_cell(self, cell, row, params, tags, metrics, model=None, X_example=None):
         """Log one cell as a nested run and return its run id.
 
-        ``model``, when given, is logged with :func:`log_model` and a few of
-        its inputs, ``X_example``.
+        ``model``, when given, is logged with :func:`log_model`, with a few
+        of its inputs ``X_example`` (such as its first training windows).
         """
         from mlflow.entities import Metric, RunTag
 

@@ -29,9 +29,9 @@ def log_model(client, run_id, model, X_example):
     The estimator goes to the artifact path ``model`` in the ``sklearn``
     flavour (cloudpickle, with a ``python_function`` flavour). When it is,
     or ends with, a skorch network, its fitted ``module_`` also goes to
-    ``network`` in the ``pytorch`` flavour (pickled, on the CPU). Signatures are
-    inferred from ``X_example`` and the predictions on it; the pip
-    requirements are the installed versions, so nothing calls pip.
+    ``network`` in the ``pytorch`` flavour (pickled, on the CPU).
+    Signatures are inferred from ``X_example`` and the predictions on it;
+    the pip requirements are the installed versions, so nothing calls pip.
 
     Parameters
     ----------
@@ -87,12 +87,10 @@ def _save_network(network, X, path, requirements):
 
 def _network(model, X_example):
     """The skorch network ending ``model`` and its input for ``X_example``, or None."""
-    network, X_net = model, X_example
-    if hasattr(model, "steps"):
-        network = model.steps[-1][1]
-        X_net = model[:-1].transform(X_example)
+    network = model.steps[-1][1] if hasattr(model, "steps") else model
     if not hasattr(network, "module_"):
         return None, None
+    X_net = X_example if network is model else model[:-1].transform(X_example)
     return network, np.asarray(X_net, dtype=np.float32)
 
 
