@@ -209,7 +209,7 @@ def test_mlflow_has_a_parent_run_with_nested_cells_heatmaps_and_models(real_grid
     assert {"accuracy", "balanced_accuracy", "baseline_accuracy"} <= set(run.data.metrics)
     assert run.data.tags["skgait.cell_key"].startswith("source=")
     assert "skgait.version" in run.data.tags
-    assert [a.path for a in client.list_artifacts(run.info.run_id, "model")] == ["model/model.pkl"]
+    assert "model/MLmodel" in {a.path for a in client.list_artifacts(run.info.run_id, "model")}
     artifacts = {a.path for a in client.list_artifacts(grid.parent_run_id_)}
     assert "results.csv" in artifacts
     heatmaps = {a.path for a in client.list_artifacts(grid.parent_run_id_, "heatmaps")}
@@ -513,26 +513,128 @@ def test_shared_features_give_the_scores_of_the_whole_pipeline(tmp_path):
     pd.testing.assert_frame_equal(shared[columns], whole[columns])
 
 
-def test_a_logged_model_is_the_whole_pipeline(tmp_path):
-    import joblib
-    from mlflow.tracking import MlflowClient
-
+def _logged_grid(tmp_path, monkeypatch, **params):
+    """A grid logging every model to a SQLite store; ``runs:/`` URIs resolve there."""
     uri = f"sqlite:///{tmp_path}/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     grid = synthetic_grid(
-        tmp_path,
-        estimators={"rf": RF},
-        protocols=["direct"],
-        tracking=True,
-        tracking_uri=uri,
-        log_models=True,
+        tmp_path, protocols=["direct"], tracking=True, tracking_uri=uri, log_models=True, **params
     )
-    results = grid.run()
-    client = MlflowClient(uri)
-    path = client.download_artifacts(results["run_id"].iloc[0], "model/model.pkl", str(tmp_path))
-    model = joblib.load(path)
+    return grid, grid.run()
+
+
+def test_a_logged_model_is_the_whole_pipeline(tmp_path, monkeypatch):
+    import mlflow
+
+    _, results = _logged_grid(tmp_path, monkeypatch, estimators={"rf": RF})
+    model = mlflow.sklearn.load_model(f"runs:/{results['run_id'].iloc[0]}/model")
     assert [name for name, _ in model.steps] == ["acf", "rf"]
     X = np.random.default_rng(0).normal(size=(3, 6, 128)).astype(np.float32)
     assert model.predict(X).shape == (3,)
+
+
+def test_a_logged_model_takes_the_cells_windows_and_predicts_through_pyfunc(tmp_path, monkeypatch):
+    import mlflow
+
+    from skgait.datasets import make_windows
+
+    windows = {name: make_windows(synthetic_dataset(name, seed=i)) for i, name in enumerate("ab")}
+    _, results = _logged_grid(tmp_path, monkeypatch, datasets=windows, estimators={"rf": RF})
+    row = results.iloc[0]
+    uri = f"runs:/{row['run_id']}/model"
+    info = mlflow.models.get_model_info(uri)
+    assert {"sklearn", "python_function"} <= set(info.flavors)
+    (spec,) = info.signature.inputs.inputs
+    assert spec.shape == (-1, 6, 128) and spec.type == np.dtype("float32")
+    # The input example: the first windows the (direct) cell's model was trained on.
+    X = windows[row["source"]][0]
+    pyfunc = mlflow.pyfunc.load_model(uri)
+    np.testing.assert_array_equal(pyfunc.input_example, X[:5])
+    expected = mlflow.sklearn.load_model(uri).predict(X)
+    np.testing.assert_array_equal(pyfunc.predict(X), expected)
+
+
+def test_a_logged_cnn_cell_also_logs_its_network_in_the_pytorch_flavour(tmp_path, monkeypatch):
+    import mlflow
+    import torch
+
+    cnn = {"type": "cnn", "max_epochs": 1, "batch_size": 16}
+    _, results = _logged_grid(tmp_path, monkeypatch, estimators={"cnn": cnn})
+    run_id = results["run_id"].iloc[0]
+    model = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+    module = mlflow.pytorch.load_model(f"runs:/{run_id}/network")
+    X = mlflow.pyfunc.load_model(f"runs:/{run_id}/model").input_example
+    Xt = model[:-1].transform(X)
+    with torch.no_grad():
+        logits = module(torch.as_tensor(Xt)).numpy()
+    np.testing.assert_allclose(logits, model[-1].forward(Xt).numpy(), rtol=1e-5, atol=1e-6)
+    (spec,) = mlflow.models.get_model_info(f"runs:/{run_id}/network").signature.inputs.inputs
+    assert spec.shape == (-1, *Xt.shape[1:])
+
+
+def _git_checkout(folder):
+    """A git repository holding one committed script; returns the script and the commit."""
+    folder.mkdir()
+    script = folder / "run_grid.py"
+    script.write_text("# runs a grid\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(folder)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", script.name], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "grid"], check=True)
+    commit = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return script, commit
+
+
+@pytest.fixture
+def main_script(monkeypatch):
+    """Make ``path`` the running script, as MLflow's source tags see it."""
+    from mlflow.tracking.context import registry
+    from mlflow.tracking.context.git_context import GitRunContext
+
+    def run_as(path):
+        monkeypatch.setattr(sys, "argv", [str(path)])
+        for provider in registry._run_context_provider_registry:
+            if isinstance(provider, GitRunContext):  # it caches the first answer
+                monkeypatch.setattr(provider, "_cache", {})
+
+    return run_as
+
+
+def test_grid_and_cell_runs_carry_mlflows_source_and_git_tags(tmp_path, main_script):
+    from mlflow.tracking import MlflowClient
+
+    from skgait import __version__
+
+    script, commit = _git_checkout(tmp_path / "repo")
+    main_script(script)
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri)
+    results = grid.run()
+    client = MlflowClient(uri)
+    runs = [client.get_run(grid.parent_run_id_)]
+    runs += [client.get_run(run_id) for run_id in results["run_id"]]
+    for run in runs:
+        assert run.data.tags["mlflow.source.git.commit"] == commit
+        assert run.data.tags["mlflow.source.name"] == str(script)
+        assert run.data.tags["mlflow.source.type"] == "LOCAL"
+        assert run.data.tags["skgait.version"] == __version__
+        assert run.data.tags["mlflow.user"]
+
+
+def test_a_grid_outside_a_git_checkout_has_no_git_tags(tmp_path, main_script):
+    from mlflow.tracking import MlflowClient
+
+    script = tmp_path / "run_grid.py"
+    script.write_text("# runs a grid\n")
+    main_script(script)
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    grid = synthetic_grid(tmp_path, tracking=True, tracking_uri=uri)
+    grid.run()
+    tags = MlflowClient(uri).get_run(grid.parent_run_id_).data.tags
+    assert tags["mlflow.source.name"] == str(script)
+    assert "mlflow.source.git.commit" not in tags
 
 
 class BackendRecorder(MajorityClassifier):
@@ -792,9 +894,9 @@ def test_grid_logs_to_a_remote_mlflow_server(tmp_path, mlflow_server):
     assert {r.info.run_id for r in children} == set(results["run_id"])
     assert all(r.info.status == "FINISHED" for r in children)
     assert all("accuracy" in r.data.metrics for r in children)
-    assert [a.path for a in client.list_artifacts(children[0].info.run_id, "model")] == [
-        "model/model.pkl"
-    ]
+    assert "model/MLmodel" in {
+        a.path for a in client.list_artifacts(children[0].info.run_id, "model")
+    }
     assert "heatmaps" in {a.path for a in client.list_artifacts(grid.parent_run_id_)}
     back = read_grid_results(uri, "remote")
     assert list(back["cell_key"]) == list(results["cell_key"])

@@ -369,6 +369,45 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
     } <= artifacts
 
 
+def test_tracking_logs_the_refitted_best_estimator_as_an_mlflow_model(data, tmp_path, monkeypatch):
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from skgait import __version__
+
+    monkeypatch.chdir(tmp_path)  # the experiment's artifacts go to ./mlruns
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)  # runs:/ URIs resolve there
+    X, y, groups = data
+    search = _search(n_trials=2, tracking=uri, experiment_name="t").fit(X, y, groups=groups)
+    client = MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("t").experiment_id])
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    model = f"runs:/{parent.info.run_id}/model"
+    expected = search.best_estimator_.predict(X)
+    np.testing.assert_array_equal(mlflow.sklearn.load_model(model).predict(X), expected)
+    np.testing.assert_array_equal(mlflow.pyfunc.load_model(model).predict(X), expected)
+    (spec,) = mlflow.models.get_model_info(model).signature.inputs.inputs
+    assert spec.shape == (-1, *X.shape[1:])
+    for run in runs:  # the search and its trials say where they come from
+        assert run.data.tags["skgait.version"] == __version__
+        assert run.data.tags["mlflow.source.name"] == sys.argv[0]
+
+
+def test_a_search_without_refit_logs_no_model(data, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    X, y, groups = data
+    _search(n_trials=1, tracking=uri, refit=False).fit(X, y, groups=groups)
+    client = MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("skgait-search").experiment_id])
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert client.list_artifacts(parent.info.run_id, "optuna")
+    assert not client.list_artifacts(parent.info.run_id, "model")
+
+
 class RecordingTracker:
     """A tracker hook that records what the search tells it."""
 

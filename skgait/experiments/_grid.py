@@ -17,7 +17,6 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from .. import __version__
 from ..datasets import CHANNELS
 from ..tracking import (
     DEFAULT_TRACKING_URI,
@@ -122,9 +121,10 @@ class CrossDatasetGrid:
         Local CSV rewritten after every cell, so results survive a tracking
         failure. None writes no CSV.
     log_models : bool or sequence of str, default=()
-        Cells whose fitted model is logged (``model/model.pkl``, plus
-        ``model/weights.safetensors`` for skgait CNNs): True for every cell,
-        or fnmatch patterns of cell keys or names
+        Cells whose fitted model is logged as an MLflow model (``model``,
+        plus ``network`` for skgait CNNs; see
+        :func:`skgait.tracking.log_model`): True for every cell, or fnmatch
+        patterns of cell keys or names
         (``"gender:cnn:fine_tune:*"``). The model of a cross-validated cell
         is the one of its last fold; of a ``direct`` cell, the source model.
     recompute : bool, default=False
@@ -544,9 +544,7 @@ class CrossDatasetGrid:
         saved = {} if self.recompute else self._read_csv()
         self.parent_run_id_ = None
         if tracker is not None:
-            self.parent_run_id_ = tracker.start_grid(
-                self._grid_params(entries, tasks, protocols), {"skgait.version": __version__}
-            )
+            self.parent_run_id_ = tracker.start_grid(self._grid_params(entries, tasks, protocols))
 
         rows, todo, untracked = {}, [], []
         for cell in cells:
@@ -622,14 +620,13 @@ class CrossDatasetGrid:
         then = (job(c, source_fits.get((c.source, c.task, c.estimator))) for c in waiting)
         tracking_error = None
 
-        def track(cell, row, model=None):
+        def track(cell, row, model=None, X_example=None):
             nonlocal tracking_error
             if tracker is None or tracking_error is not None:
                 return
             estimator = estimators[(cell.estimator, cell.task)]
             kind = TASKS[cell.task][1]
             tags = {
-                "skgait.version": __version__,
                 "task": cell.task,
                 "protocol": cell.protocol,
                 "estimator": cell.estimator,
@@ -657,6 +654,7 @@ class CrossDatasetGrid:
                         "seconds",
                     ),
                     model,
+                    X_example,
                 )
             except TrackingError as exc:
                 tracking_error = exc
@@ -678,9 +676,10 @@ class CrossDatasetGrid:
                 head = heads[(cell.estimator, cell.task)][0]
                 fitted_head, _ = shared.transform(label, entries[label].X, head)
                 model = assemble(estimators[(cell.estimator, cell.task)], fitted_head, model)
+                X_example = entries[label].X
             else:
-                model = None
-            track(cell, row, model)
+                model = X_example = None
+            track(cell, row, model, X_example)
             row.pop("traceback", None)
             rows[cell.key] = row
             self._write_csv(self._table(rows, cells))

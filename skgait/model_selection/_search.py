@@ -187,11 +187,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         working directory, a string is a tracking URI (both through
         :class:`skgait.tracking.SearchTracker`), or a tracker object: an
         Optuna callback with ``start(run_name, params)`` and
-        ``finish(study, summary, status)``. The search is a run
-        with one nested run per trial (params, scores, state) and Optuna's
-        plots (optimisation history, parameter importances, slice over the
-        lag parameters, intermediate values) as artifacts. Needs matplotlib
-        for the plots.
+        ``finish(study, summary, status)`` (and, optionally,
+        ``log_best_estimator(estimator, X)``, called after the refit). The
+        search is a run with one nested run per trial (params, scores,
+        state), Optuna's plots (optimisation history, parameter importances,
+        slice over the lag parameters, intermediate values) as artifacts
+        and, with ``refit``, the best estimator as an MLflow model
+        (``model``). Needs matplotlib for the plots.
     experiment_name : str or None, default=None
         MLflow experiment; None is ``"skgait-search"``.
     verbose : int, default=0
@@ -624,6 +626,8 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.refit_time_ = time.perf_counter() - t0
             if hasattr(self.best_estimator_, "n_features_in_"):
                 self.n_features_in_ = self.best_estimator_.n_features_in_
+            if hasattr(tracker, "log_best_estimator"):
+                tracker.log_best_estimator(self.best_estimator_, X)
         return self
 
     # ------------------------------------------------------------------

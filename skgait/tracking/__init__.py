@@ -4,6 +4,8 @@
   :func:`read_grid_results` reads a grid back.
 - :class:`SearchTracker`: an Optuna callback; a search is a parent run, each
   trial a nested run (``OptunaSearchCV(tracking=...)``).
+- :func:`log_model`: a fitted model as MLflow models with a signature, the
+  way grids log their cells' models and searches their best estimator.
 
 Both talk to the store through an explicit :class:`mlflow.tracking.MlflowClient`
 (no global state); :data:`DEFAULT_TRACKING_URI` is a SQLite file in the
@@ -19,6 +21,7 @@ from ._grid import (
     read_grid_results,
     stable_repr,
 )
+from ._model import log_model
 from ._search import SearchTracker
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "TrackingError",
     "check_tracking_server",
     "flatten_params",
+    "log_model",
     "read_grid_results",
     "stable_repr",
 ]

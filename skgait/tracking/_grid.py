@@ -20,6 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._context import context_tags
+from ._model import log_model
+
 __all__ = [
     "DEFAULT_TRACKING_URI",
     "MlflowTracker",
@@ -225,6 +228,9 @@ class MlflowTracker:
     client : mlflow.tracking.MlflowClient
     experiment_id : str
     parent_run_id : str or None
+    source_tags : dict of str to str
+        MLflow's source tags and skgait's version (:func:`context_tags`),
+        resolved by :meth:`connect` and set on the grid's run and its cells.
     """
 
     def __init__(self, tracking_uri=None, experiment="skgait-cross-dataset"):
@@ -233,6 +239,7 @@ class MlflowTracker:
         self.client = None
         self.experiment_id = None
         self.parent_run_id = None
+        self.source_tags = {}
 
     # ------------------------------------------------------------------
     def _call(self, what, func, *args, **kwargs):
@@ -253,6 +260,7 @@ class MlflowTracker:
         from mlflow.tracking import MlflowClient
 
         check_tracking_server(self.tracking_uri)
+        self.source_tags = context_tags()
 
         def _open():
             client = MlflowClient(tracking_uri=self.tracking_uri)
@@ -327,10 +335,14 @@ class MlflowTracker:
 
         return self._call("looking up finished cells", _search)
 
-    def start_grid(self, params, tags):
+    def start_grid(self, params, tags=None):
         """Create the parent run of a grid."""
-        run_tags = {_KIND_TAG: "grid", "mlflow.runName": time.strftime("grid-%Y%m%d-%H%M%S")}
-        run_tags.update(tags)
+        run_tags = {
+            **self.source_tags,
+            _KIND_TAG: "grid",
+            "mlflow.runName": time.strftime("grid-%Y%m%d-%H%M%S"),
+            **(tags or {}),
+        }
 
         def _start():
             run = self.client.create_run(self.experiment_id, tags=run_tags)
@@ -350,11 +362,16 @@ class MlflowTracker:
         for i in range(0, len(items), _MAX_PER_BATCH):
             self.client.log_batch(run_id, params=items[i : i + _MAX_PER_BATCH])
 
-    def log_cell(self, cell, row, params, tags, metrics, model=None):
-        """Log one cell as a nested run and return its run id."""
+    def log_cell(self, cell, row, params, tags, metrics, model=None, X_example=None):
+        """Log one cell as a nested run and return its run id.
+
+        ``model``, when given, is logged with :func:`log_model`, with a few
+        of its inputs ``X_example`` (such as its first training windows).
+        """
         from mlflow.entities import Metric, RunTag
 
         run_tags = {
+            **self.source_tags,
             "mlflow.parentRunId": self.parent_run_id,
             "mlflow.runName": cell.name,
             _KIND_TAG: "cell",
@@ -393,28 +410,12 @@ class MlflowTracker:
             if row.get("traceback"):
                 self.client.log_text(run_id, row["traceback"], "error.txt")
             if model is not None:
-                self._log_model(run_id, model)
+                log_model(self.client, run_id, model, X_example)
             status = "FINISHED" if row["status"] == "FINISHED" else "FAILED"
             self.client.set_terminated(run_id, status=status, end_time=end_ms)
             return run_id
 
         return self._call(f"logging cell {cell.key!r}", _log)
-
-    def _log_model(self, run_id, model):
-        """The fitted model as a pickle, plus network weights when it has them."""
-        import joblib
-
-        with tempfile.TemporaryDirectory() as tmp:
-            joblib.dump(model, Path(tmp) / "model.pkl")
-            network = model
-            if hasattr(model, "steps"):
-                network = model.steps[-1][1]
-            if hasattr(network, "save_weights"):
-                try:
-                    network.save_weights(Path(tmp) / "weights.safetensors")
-                except ImportError:
-                    network.save_weights(Path(tmp) / "weights.pt")
-            self.client.log_artifacts(run_id, tmp, "model")
 
     def finish_grid(self, table, figures, status="FINISHED", tags=None):
         """Attach the table and heatmaps to the parent run and close it."""

@@ -16,7 +16,9 @@ import warnings
 
 import numpy as np
 
+from ._context import context_tags
 from ._grid import DEFAULT_TRACKING_URI
+from ._model import log_model
 
 __all__ = ["SearchTracker"]
 
@@ -42,6 +44,9 @@ class SearchTracker:
         The search's run (after :meth:`start`).
     trial_runs : dict of int to str
         Trial number → nested run.
+    source_tags : dict of str to str
+        MLflow's source tags and skgait's version, set on the search's run
+        and its trials.
 
     Examples
     --------
@@ -64,7 +69,8 @@ class SearchTracker:
         self.experiment_id = (
             exp.experiment_id if exp is not None else self.client.create_experiment(self.experiment)
         )
-        run = self.client.create_run(self.experiment_id, run_name=run_name)
+        self.source_tags = context_tags()
+        run = self.client.create_run(self.experiment_id, run_name=run_name, tags=self.source_tags)
         self.run_id = run.info.run_id
         self._log(self.run_id, params=params)
         self.trial_runs = {}
@@ -92,7 +98,7 @@ class SearchTracker:
         run = self.client.create_run(
             self.experiment_id,
             run_name=f"trial {trial.number}",
-            tags={"mlflow.parentRunId": self.run_id},
+            tags={**self.source_tags, "mlflow.parentRunId": self.run_id},
         )
         run_id = run.info.run_id
         metrics = {}
@@ -135,6 +141,17 @@ class SearchTracker:
             for path in _save_plots(study, tmp):
                 self.client.log_artifact(self.run_id, path, artifact_path="optuna")
         self.client.set_terminated(self.run_id, status=status)
+
+    def log_best_estimator(self, estimator, X_example):
+        """Log the refitted best estimator to the search's run (:func:`log_model`).
+
+        Parameters
+        ----------
+        estimator : fitted estimator
+        X_example : array-like
+            A few inputs of ``estimator``, for the signature.
+        """
+        log_model(self.client, self.run_id, estimator, X_example)
 
 
 def _save_plots(study, folder):
