@@ -374,7 +374,14 @@ def run_cell(
     Returns
     -------
     row : dict
-        Keys of :data:`ROW_COLUMNS` that the cell fills.
+        Keys of :data:`ROW_COLUMNS` that the cell fills, and the details
+        behind its scores, as plain lists and dicts: ``fold_scores``
+        (metric → score of each test fold, baselines included;
+        cross-validated protocols), ``confusion_matrix`` (``labels`` and
+        ``counts``, true labels in rows, summed over the test folds;
+        classification) and ``curves`` (fit → ``epoch`` and per-epoch
+        ``train_loss`` and ``valid_*`` values of each fitted skorch network:
+        ``fold_0``, ``fold_1``… and ``source``).
     model : estimator or None
     """
     row = new_row(cell)

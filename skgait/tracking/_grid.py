@@ -161,14 +161,13 @@ def _confusion_figure(confusion, title):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     size = 2.5 + 0.6 * len(confusion["labels"])
-    figure = Figure(figsize=(size + 1.0, size))
+    figure = Figure(figsize=(size + 1.0, size), layout="constrained")
     axes = figure.subplots()
     display = ConfusionMatrixDisplay(
         np.asarray(confusion["counts"]), display_labels=confusion["labels"]
     )
     display.plot(ax=axes, cmap="Blues", colorbar=False)
     axes.set_title(title, fontsize=9)
-    figure.tight_layout()
     return figure
 
 
@@ -404,7 +403,13 @@ class MlflowTracker:
             self.client.log_batch(run_id, params=items[i : i + _MAX_PER_BATCH])
 
     def log_cell(self, cell, row, params, tags, metrics, model=None):
-        """Log one cell as a nested run and return its run id."""
+        """Log one cell as a nested run and return its run id.
+
+        The row's ``fold_scores`` and ``curves`` become metric histories
+        (``fold/<metric>`` at step = fold, ``<fit>/<key>`` at step = epoch)
+        and its ``confusion_matrix`` the artifacts ``confusion_matrix.json``
+        and ``confusion_matrix.png``; they are not stored in the row's tags.
+        """
         from mlflow.entities import Metric, RunTag
 
         run_tags = {
