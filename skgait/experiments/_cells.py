@@ -11,6 +11,7 @@ Dask worker.
 from __future__ import annotations
 
 import contextlib
+import numbers
 import sys
 import time
 import traceback
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import parallel_config
 from sklearn.base import clone
+from sklearn.metrics import confusion_matrix
+from sklearn.model_selection import cross_validate
 
 from ..model_selection import LeakyWindowKFold, cv_scores, get_protocol, make_baseline
 from ._registry import METRIC_FUNCTIONS, METRICS, PROTOCOLS
@@ -117,37 +120,158 @@ def _scores(kind, y_true, y_pred):
     return {m: float(METRIC_FUNCTIONS[m](y_true, y_pred)) for m in METRICS[kind]}
 
 
+class _FoldScorer:
+    """Score one fitted fold with one ``predict``: its metrics and confusion counts.
+
+    A multi-metric scorer for :func:`~sklearn.model_selection.cross_validate`:
+    the metrics of :data:`METRICS` and, for classification, the fold's
+    confusion matrix over the fixed ``labels`` (one ``count_<i>_<j>`` entry
+    per true label ``i`` and predicted label ``j``), from which pooled
+    scores and the cell's confusion matrix are summed.
+    """
+
+    def __init__(self, kind, labels=None):
+        self.kind = kind
+        self.labels = labels
+
+    def __call__(self, estimator, X, y):
+        y_pred = estimator.predict(X)
+        scores = _scores(self.kind, y, y_pred)
+        if self.kind == "classification":
+            counts = confusion_matrix(y, y_pred, labels=self.labels)
+            if counts.sum() != len(y):
+                unknown = sorted(set(np.unique(y_pred).tolist()) - set(self.labels.tolist()))
+                raise ValueError(
+                    f"The model predicted class(es) {unknown} that are not labels of "
+                    f"the data {self.labels.tolist()}."
+                )
+            scores.update({f"count_{i}_{j}": int(c) for (i, j), c in np.ndenumerate(counts)})
+        return scores
+
+
+def _counts(scores, n_labels, prefix=""):
+    """Confusion counts of a :class:`_FoldScorer`'s ``scores``.
+
+    Shape (n_labels, n_labels) for one scoring, (n_folds, n_labels,
+    n_labels) for a ``cross_validate`` result (``prefix="test_"``), whose
+    entries hold one value per fold.
+    """
+    counts = np.array(
+        [[scores[f"{prefix}count_{i}_{j}"] for j in range(n_labels)] for i in range(n_labels)]
+    )
+    return np.moveaxis(counts, -1, 0) if counts.ndim == 3 else counts
+
+
+def _label_pairs(labels, counts):
+    """``(y_true, y_pred)`` holding each (true, predicted) pair ``counts`` times."""
+    n = len(labels)
+    pairs = np.repeat(np.arange(n * n), counts.ravel())
+    return labels[pairs // n], labels[pairs % n]
+
+
+def _confusion(labels, counts):
+    """A confusion matrix as plain data: labels and counts (true in rows)."""
+    return {"labels": labels.tolist(), "counts": np.asarray(counts).tolist()}
+
+
+def _cv_scores(kind, result, labels, owner):
+    """:func:`~skgait.model_selection.cv_scores` of a ``cross_validate`` result.
+
+    Regression: the mean of the fold scores. Classification: the folds'
+    (true, predicted) pairs rebuilt from their confusion counts (the metrics
+    depend on nothing else), so that the mean over folds, the pooled scores
+    when a test fold lacks a class, and the warning are those of
+    ``cv_scores`` on the predictions themselves.
+    """
+    if kind == "regression":
+        return {m: float(np.mean(result[f"test_{m}"])) for m in METRICS[kind]}
+    folds = [_label_pairs(labels, c) for c in _counts(result, len(labels), "test_")]
+    scores, _ = cv_scores(
+        {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]},
+        [y_true for y_true, _ in folds],
+        [y_pred for _, y_pred in folds],
+        classification=True,
+        owner=owner,
+    )
+    return scores
+
+
+def _curves(model):
+    """Per-epoch training curves of a fitted skorch network, or None.
+
+    The epochs' ``train_loss`` and every ``valid_*`` value recorded in its
+    history (``valid_loss``, ``valid_acc``...), with their ``epoch``
+    numbers; the network is the last step of a pipeline. None for a model
+    without a history (a forest).
+    """
+    net = model.steps[-1][1] if hasattr(model, "steps") else model
+    history = getattr(net, "history_", None)
+    if not history:
+        return None
+    keys = [
+        k
+        for k in dict.fromkeys(k for epoch in history for k in epoch)
+        if k == "train_loss" or k.startswith("valid_")
+    ]
+    curves = {"epoch": [int(epoch.get("epoch", i + 1)) for i, epoch in enumerate(history)]}
+    for key in keys:
+        values = [epoch.get(key) for epoch in history]
+        if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+            curves[key] = [float(v) for v in values]
+    return curves
+
+
 def _timed_fit(estimator, X, y):
     start = time.perf_counter()
     estimator.fit(X, y)
     return estimator, time.perf_counter() - start
 
 
-def _cv(make_model, kind, X, y, folds):
-    """Fit ``make_model()`` and the baseline on each fold and score them.
+def _cv(estimator, kind, X, y, folds):
+    """Cross-validate ``estimator`` and the baseline on ``folds`` and score them.
 
-    :func:`~skgait.model_selection.cv_scores`: the mean over folds, or the
-    pooled out-of-fold predictions when a test fold lacks a class (its
+    Each fold is fitted once and predicted once
+    (:func:`~sklearn.model_selection.cross_validate` with a scorer that
+    returns the fold's metrics and confusion counts). The scores are those
+    of :func:`~skgait.model_selection.cv_scores`: the mean over folds, or
+    the pooled out-of-fold predictions when a test fold lacks a class (its
     balanced accuracy is undefined).
+
+    Returns
+    -------
+    scores : dict
+        The row's metrics and ``baseline_*``, and its details: per-fold
+        scores (``fold_scores``), the confusion matrix summed over the test
+        folds (``confusion_matrix``, classification) and each fold's
+        training curves (``curves``, skorch networks).
+    fit_seconds : float
+        Mean fit time of the model over folds.
+    model : estimator
+        The model of the last fold.
     """
-    predictions, baselines, fit_times = [], [], []
-    model = None
-    for train, test in folds:
-        model, seconds = _timed_fit(make_model(), X[train], y[train])
-        fit_times.append(seconds)
-        predictions.append(model.predict(X[test]))
-        baseline = make_baseline(kind).fit(X[train], y[train])
-        baselines.append(baseline.predict(X[test]))
-    y_true = [y[test] for _, test in folds]
-    metrics = {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]}
-    classification = kind == "classification"
-    scores, _ = cv_scores(
-        metrics, y_true, predictions, classification=classification, owner="run_cell"
+    labels = np.unique(y) if kind == "classification" else None
+    scorer = _FoldScorer(kind, labels)
+    fitted = cross_validate(
+        estimator, X, y, cv=folds, scoring=scorer, return_estimator=True, error_score="raise"
     )
-    base, _ = cv_scores(
-        metrics, y_true, baselines, classification=classification, owner="run_cell (baseline)"
+    baseline = cross_validate(
+        make_baseline(kind), X, y, cv=folds, scoring=scorer, error_score="raise"
     )
-    return scores, base, float(np.mean(fit_times)), model
+    scores = _cv_scores(kind, fitted, labels, "run_cell")
+    base = _cv_scores(kind, baseline, labels, "run_cell (baseline)")
+    scores.update({f"baseline_{k}": v for k, v in base.items()})
+    scores["fold_scores"] = {
+        **{m: fitted[f"test_{m}"].tolist() for m in METRICS[kind]},
+        **{f"baseline_{m}": baseline[f"test_{m}"].tolist() for m in METRICS[kind]},
+    }
+    if kind == "classification":
+        scores["confusion_matrix"] = _confusion(
+            labels, _counts(fitted, len(labels), "test_").sum(axis=0)
+        )
+    curves = [_curves(model) for model in fitted["estimator"]]
+    if curves[0] is not None:
+        scores["curves"] = {f"fold_{i}": c for i, c in enumerate(curves)}
+    return scores, float(np.mean(fitted["fit_time"])), fitted["estimator"][-1]
 
 
 def check_target(kind, y, groups, n_splits, label, *, cv=True):
@@ -250,7 +374,14 @@ def run_cell(
     Returns
     -------
     row : dict
-        Keys of :data:`ROW_COLUMNS` that the cell fills.
+        Keys of :data:`ROW_COLUMNS` that the cell fills, and the details
+        behind its scores, as plain lists and dicts: ``fold_scores``
+        (metric → score of each test fold, baselines included;
+        cross-validated protocols), ``confusion_matrix`` (``labels`` and
+        ``counts``, true labels in rows, summed over the test folds;
+        classification) and ``curves`` (fit → ``epoch`` and per-epoch
+        ``train_loss`` and ``valid_*`` values of each fitted skorch network:
+        ``fold_0``, ``fold_1``… and ``source``).
     model : estimator or None
     """
     row = new_row(cell)
@@ -289,10 +420,8 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
         else:
             cv = get_protocol("subject", task=kind, n_splits=n_splits, random_state=random_state)
         folds = list(cv.split(Xt, yt, gt))
-        scores, base, fit_seconds, model = _cv(lambda: clone(estimator), kind, Xt, yt, folds)
+        scores, row["fit_seconds"], model = _cv(estimator, kind, Xt, yt, folds)
         row.update(scores)
-        row.update({f"baseline_{k}": v for k, v in base.items()})
-        row["fit_seconds"] = fit_seconds
         row["n_folds"] = len(folds)
         row["n_train_windows"] = float(np.mean([len(tr) for tr, _ in folds]))
         return model
@@ -301,9 +430,16 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
     if cell.protocol == "direct":
         check_target(kind, yt, gt, n_splits, cell.target, cv=False)
         model, row["fit_seconds"] = _timed_fit(clone(estimator), Xs, ys)
-        row.update(_scores(kind, yt, model.predict(Xt)))
-        baseline = make_baseline(kind).fit(Xs, ys)
-        row.update({f"baseline_{k}": v for k, v in _scores(kind, yt, baseline.predict(Xt)).items()})
+        labels = np.unique(np.concatenate([ys, yt])) if kind == "classification" else None
+        scorer = _FoldScorer(kind, labels)
+        scores = scorer(model, Xt, yt)
+        row.update({m: scores[m] for m in METRICS[kind]})
+        baseline = scorer(make_baseline(kind).fit(Xs, ys), Xt, yt)
+        row.update({f"baseline_{m}": baseline[m] for m in METRICS[kind]})
+        if kind == "classification":
+            row["confusion_matrix"] = _confusion(labels, _counts(scores, len(labels)))
+        if (curves := _curves(model)) is not None:
+            row["curves"] = {"source": curves}
         row["n_folds"] = 1
         row["n_train_windows"] = len(ys)
         return model
@@ -314,7 +450,7 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
     row["n_folds"] = len(folds)
     row["n_train_windows"] = float(np.mean([len(tr) for tr, _ in folds]))
     if cell.protocol == "scratch":
-        scores, base, row["fit_seconds"], model = _cv(lambda: clone(estimator), kind, Xt, yt, folds)
+        scores, row["fit_seconds"], model = _cv(estimator, kind, Xt, yt, folds)
     elif cell.protocol == "fine_tune":
         param = transfer_param(estimator)
         if param is None:
@@ -326,11 +462,12 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
             source_fit = _timed_fit(clone(estimator), Xs, ys)
         source_model, row["fit_seconds"] = source_fit
         weights = _feature_weights(source_model, param)
-        scores, base, row["fine_tune_seconds"], model = _cv(
-            lambda: clone(estimator).set_params(**{param: weights}), kind, Xt, yt, folds
+        scores, row["fine_tune_seconds"], model = _cv(
+            clone(estimator).set_params(**{param: weights}), kind, Xt, yt, folds
         )
+        if (curves := _curves(source_model)) is not None:
+            scores["curves"] = {"source": curves, **scores.get("curves", {})}
     else:  # pragma: no cover - validated before
         raise ValueError(f"Unknown protocol {cell.protocol!r}.")
     row.update(scores)
-    row.update({f"baseline_{k}": v for k, v in base.items()})
     return model

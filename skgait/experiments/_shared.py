@@ -42,6 +42,9 @@ _SHARED_COLUMNS = (
     "n_subjects",
     "n_train_windows",
     "n_folds",
+    "fold_scores",
+    "confusion_matrix",
+    "curves",
 )
 
 

@@ -9,6 +9,7 @@ failure surfaces as one :class:`TrackingError` naming the tracking URI.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -42,6 +43,7 @@ _MAX_PARAM_VALUE = 6000
 _MAX_TAG_VALUE = 8000
 _MAX_KEY = 250
 _MAX_PER_BATCH = 100
+_MAX_METRICS_PER_BATCH = 1000
 
 _KIND_TAG = "skgait.kind"
 _CELL_KEY_TAG = "skgait.cell_key"
@@ -49,6 +51,9 @@ _HASH_TAG = "skgait.config_hash"
 _ROW_TAG = "skgait.row"
 _ROW_PARTS_TAG = "skgait.row.parts"
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+#: Keys of a cell's row logged as metric histories and artifacts, not stored
+#: in the row's tags: per-fold scores, the confusion matrix, training curves.
+_DETAIL_KEYS = ("fold_scores", "confusion_matrix", "curves")
 
 
 class TrackingError(RuntimeError):
@@ -122,6 +127,51 @@ def _is_finite(value):
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def _history_metrics(row, timestamp):
+    """A cell's per-fold scores and training curves as MLflow metric histories.
+
+    ``fold/<metric>`` holds the score of each test fold at ``step`` = fold
+    index (``fold/accuracy``, ``fold/baseline_mae``...); ``<fit>/<key>``
+    holds a training curve at ``step`` = epoch, for each fitted network
+    (``fold_0/train_loss``, ``fold_0/valid_loss``, ``source/train_loss``).
+    Non-finite values are left out.
+    """
+    from mlflow.entities import Metric
+
+    out = []
+    for name, values in (row.get("fold_scores") or {}).items():
+        out += [
+            Metric(f"fold/{name}", float(v), timestamp, fold)
+            for fold, v in enumerate(values)
+            if _is_finite(v)
+        ]
+    for fit, curves in (row.get("curves") or {}).items():
+        for key, values in curves.items():
+            if key != "epoch":
+                out += [
+                    Metric(f"{fit}/{key}", float(v), timestamp, int(epoch))
+                    for epoch, v in zip(curves["epoch"], values)
+                    if _is_finite(v)
+                ]
+    return out
+
+
+def _confusion_figure(confusion, title):
+    """The confusion matrix as a figure (no pyplot state, no GUI)."""
+    from matplotlib.figure import Figure
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    size = 2.5 + 0.6 * len(confusion["labels"])
+    figure = Figure(figsize=(size + 1.0, size), layout="constrained")
+    axes = figure.subplots()
+    display = ConfusionMatrixDisplay(
+        np.asarray(confusion["counts"]), display_labels=confusion["labels"]
+    )
+    display.plot(ax=axes, cmap="Blues", colorbar=False)
+    axes.set_title(title, fontsize=9)
+    return figure
 
 
 def _local_artifact_location(tracking_uri, experiment):
@@ -326,7 +376,9 @@ class MlflowTracker:
                             stacklevel=4,
                         )
                         continue
-                    row.update(run.data.metrics)
+                    # Per-fold scores and curves (``fold/accuracy``,
+                    # ``fold_0/train_loss``) are histories, not columns.
+                    row.update({k: v for k, v in run.data.metrics.items() if "/" not in k})
                     row["run_id"] = run.info.run_id
                     found[(row["cell_key"], tags.get(_HASH_TAG))] = row
                 token = page.token
@@ -365,6 +417,10 @@ class MlflowTracker:
     def log_cell(self, cell, row, params, tags, metrics, model=None, X_example=None):
         """Log one cell as a nested run and return its run id.
 
+        The row's ``fold_scores`` and ``curves`` become metric histories
+        (``fold/<metric>`` at step = fold, ``<fit>/<key>`` at step = epoch)
+        and its ``confusion_matrix`` the artifacts ``confusion_matrix.json``
+        and ``confusion_matrix.png``; they are not stored in the row's tags.
         ``model``, when given, is logged with :func:`log_model`, with a few
         of its inputs ``X_example`` (such as its first training windows).
         """
@@ -387,7 +443,7 @@ class MlflowTracker:
         stored = {
             k: v
             for k, v in row.items()
-            if k not in metrics and k not in ("traceback", "run_id", "cached")
+            if k not in metrics and k not in ("traceback", "run_id", "cached", *_DETAIL_KEYS)
         }
         run_tags.update(_row_tags(stored))
         started_at, seconds = row.get("started_at"), row.get("seconds")
@@ -401,12 +457,14 @@ class MlflowTracker:
             run_id = run.info.run_id
             self._log_params(run_id, params)
             values = _finite_metrics(row, metrics)
-            if values:
-                self.client.log_batch(
-                    run_id,
-                    metrics=[Metric(k, v, end_ms, 0) for k, v in values.items()],
-                    tags=[RunTag("skgait.n_metrics", str(len(values)))],
-                )
+            self._log_metrics(
+                run_id,
+                [Metric(k, v, end_ms, 0) for k, v in values.items()]
+                + _history_metrics(row, end_ms),
+                [RunTag("skgait.n_metrics", str(len(values)))] if values else [],
+            )
+            if row.get("confusion_matrix"):
+                self._log_confusion(run_id, row["confusion_matrix"], _truncate(cell.name, 80))
             if row.get("traceback"):
                 self.client.log_text(run_id, row["traceback"], "error.txt")
             if model is not None:
@@ -416,6 +474,28 @@ class MlflowTracker:
             return run_id
 
         return self._call(f"logging cell {cell.key!r}", _log)
+
+    def _log_metrics(self, run_id, metrics, tags):
+        """Log ``metrics`` and ``tags`` in as few batches as MLflow allows.
+
+        A batch holds at most 1000 metrics, tags and params together.
+        """
+        while metrics or tags:
+            size = _MAX_METRICS_PER_BATCH - len(tags)
+            self.client.log_batch(run_id, metrics=metrics[:size], tags=tags)
+            metrics, tags = metrics[size:], []
+
+    def _log_confusion(self, run_id, confusion, title):
+        """``confusion_matrix.json`` (labels, counts with true labels in rows) and its figure.
+
+        The figure (``confusion_matrix.png``) needs matplotlib, which comes
+        with MLflow; without it only the JSON is logged.
+        """
+        self.client.log_dict(run_id, confusion, "confusion_matrix.json")
+        if importlib.util.find_spec("matplotlib") is not None:
+            self.client.log_figure(
+                run_id, _confusion_figure(confusion, title), "confusion_matrix.png"
+            )
 
     def finish_grid(self, table, figures, status="FINISHED", tags=None):
         """Attach the table and heatmaps to the parent run and close it."""
