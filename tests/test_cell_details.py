@@ -7,6 +7,7 @@ histories (step = fold, step = epoch) and artifacts.
 
 import json
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -81,6 +82,22 @@ def test_cv_pools_the_folds_with_a_warning_when_a_fold_lacks_a_class():
     assert scores["confusion_matrix"]["labels"] == ["F", "M"]
     assert counts.sum() == len(y) and counts.sum(axis=1).tolist() == [20, 60]
     assert np.trace(counts) / counts.sum() == scores["accuracy"]
+
+
+def test_a_fold_lacking_a_class_has_no_balanced_accuracy_and_no_sklearn_warning():
+    X, groups = noisy_windows()
+    y = np.where(groups < 2, "F", "M")
+    folds = list(SubjectKFold(4, shuffle=True, random_state=0).split(X, y, groups))
+    lacking = [len(np.unique(y[test])) < 2 for _, test in folds]
+    assert any(lacking) and not all(lacking)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores, _, _ = _cv(RandomForestClassifier(5, random_state=0), "classification", X, y, folds)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2 and all("pooled out-of-fold" in m for m in messages), messages
+    for name in ("balanced_accuracy", "baseline_balanced_accuracy"):
+        assert np.isnan(scores["fold_scores"][name]).tolist() == lacking
+    assert np.isfinite(scores["fold_scores"]["accuracy"]).all()
 
 
 class CountingMajority(MajorityClassifier):

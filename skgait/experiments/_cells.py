@@ -11,6 +11,7 @@ Dask worker.
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 import sys
 import time
@@ -128,15 +129,27 @@ class _FoldScorer:
     confusion matrix over the fixed ``labels`` (one ``count_<i>_<j>`` entry
     per true label ``i`` and predicted label ``j``), from which pooled
     scores and the cell's confusion matrix are summed.
+
+    With ``fold=True`` the balanced accuracy of a test fold that lacks one
+    of ``labels`` is NaN: it is undefined (the cell's score is then that of
+    the pooled predictions, see :func:`~skgait.model_selection.cv_scores`),
+    and a NaN fold score is not logged.
     """
 
-    def __init__(self, kind, labels=None):
+    def __init__(self, kind, labels=None, fold=False):
         self.kind = kind
         self.labels = labels
+        self.fold = fold
 
     def __call__(self, estimator, X, y):
         y_pred = estimator.predict(X)
-        scores = _scores(self.kind, y, y_pred)
+        if self.fold and self.kind == "classification" and len(np.unique(y)) < len(self.labels):
+            scores = {
+                m: math.nan if m == "balanced_accuracy" else float(METRIC_FUNCTIONS[m](y, y_pred))
+                for m in METRICS[self.kind]
+            }
+        else:
+            scores = _scores(self.kind, y, y_pred)
         if self.kind == "classification":
             counts = confusion_matrix(y, y_pred, labels=self.labels)
             if counts.sum() != len(y):
@@ -250,7 +263,7 @@ def _cv(estimator, kind, X, y, folds):
         The model of the last fold.
     """
     labels = np.unique(y) if kind == "classification" else None
-    scorer = _FoldScorer(kind, labels)
+    scorer = _FoldScorer(kind, labels, fold=True)
     fitted = cross_validate(
         estimator, X, y, cv=folds, scoring=scorer, return_estimator=True, error_score="raise"
     )
