@@ -1057,3 +1057,39 @@ def test_heatmap_panels_of_a_metric_share_one_colour_scale():
     panels = [pd.DataFrame([[2.0, 12.9]]), pd.DataFrame([[3.1, np.nan]])]
     assert colour_limits("mae", panels) == (0.0, 12.9)
     assert colour_limits("mae", [pd.DataFrame([[np.nan]])]) == (0.0, 1.0)
+
+
+def test_a_grid_table_reads_back_text_as_written(tmp_path):
+    # One reader for the CSV a grid writes: `skgait report` and a resumed grid
+    # both keep a dataset labelled "NA" and an empty error as they were.
+    from skgait.experiments import read_results_csv
+    from skgait.experiments._cells import Cell
+    from skgait.experiments._results import finished_rows, results_table, write_results_csv
+
+    cell = Cell("NA", "null", "gender", "rf", "direct")
+    row = {
+        **dict(
+            zip(
+                ("source", "target", "task", "estimator", "protocol"),
+                ("NA", "null", "gender", "rf", "direct"),
+            )
+        ),
+        "status": "FINISHED",
+        "accuracy": 0.5,
+        "cell_key": cell.key,
+        "config_hash": "0e10",
+    }
+    path = tmp_path / "deep" / "results.csv"
+    write_results_csv(results_table({cell.key: row}, [cell]), path)
+    table = read_results_csv(path)
+    assert table.loc[0, ["source", "target", "error", "config_hash"]].tolist() == [
+        "NA",
+        "null",
+        "",
+        "0e10",
+    ]
+    (back,) = finished_rows(path).values()
+    assert (back["source"], back["config_hash"], back["accuracy"]) == ("NA", "0e10", 0.5)
+    with pytest.raises(ValueError, match="not a grid table"):
+        pd.DataFrame({"a": [1]}).to_csv(tmp_path / "other.csv", index=False)
+        read_results_csv(tmp_path / "other.csv")

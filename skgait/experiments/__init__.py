@@ -34,7 +34,8 @@ from ._registry import (
     TASKS,
     make_estimator,
 )
-from ._report import format_table, plot_heatmaps, read_results_csv, results_tables
+from ._report import format_table, plot_heatmaps, results_tables
+from ._results import read_results_csv
 from ._toml import ConfigChecker, ConfigError, read_toml
 
 __all__ = [

@@ -6,14 +6,11 @@ import fnmatch
 import hashlib
 import json
 import numbers
-import os
 import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
@@ -25,10 +22,11 @@ from ..tracking import (
     flatten_params,
     stable_repr,
 )
-from ._cells import ROW_COLUMNS, Cell, run_cell, transfer_param
+from ._cells import Cell, run_cell, transfer_param
 from ._entries import entry_specs, load_entries
 from ._registry import DEFAULT_ESTIMATORS, METRICS, PROTOCOLS, TASKS, estimator_for
 from ._report import plot_heatmaps
+from ._results import finished_rows, results_table, write_results_csv
 from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_window
 
 __all__ = ["CrossDatasetGrid", "run_grid"]
@@ -423,63 +421,8 @@ class CrossDatasetGrid:
         )
 
     def _write_csv(self, table):
-        if self.results_path is None:
-            return
-        path = Path(self.results_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-
-    def _read_csv(self):
-        """FINISHED rows of ``results_path``, by (cell key, config hash)."""
-        if self.results_path is None or not Path(self.results_path).is_file():
-            return {}
-        text = [
-            "source",
-            "target",
-            "task",
-            "estimator",
-            "protocol",
-            "status",
-            "error",
-            "cell_key",
-            "config_hash",
-            "run_id",
-        ]
-        try:
-            table = pd.read_csv(
-                self.results_path,
-                dtype=dict.fromkeys(text, str),
-                keep_default_na=False,
-                na_values=[""],
-            )
-        except (OSError, ValueError) as exc:  # pandas' ParserError is a ValueError
-            warnings.warn(
-                f"Could not read back {self.results_path} ({exc}); its cells are computed again.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return {}
-        if not {"cell_key", "config_hash", "status"} <= set(table.columns):
-            return {}
-        finished = table[table["status"] == "FINISHED"]
-        columns = [c for c in finished.columns if c in ROW_COLUMNS]
-        return {
-            (row["cell_key"], row["config_hash"]): row
-            for row in finished[columns].to_dict("records")
-        }
-
-    def _table(self, rows, cells):
-        order = {c.key: i for i, c in enumerate(cells)}
-        table = pd.DataFrame([rows[k] for k in sorted(rows, key=order.get)])
-        for column in ROW_COLUMNS:
-            if column not in table:
-                table[column] = np.nan
-        table = table[list(ROW_COLUMNS)]
-        table["error"] = table["error"].fillna("").astype(str)
-        table["cached"] = table["cached"].fillna(False).astype(bool)
-        return _add_speed_up(table)
+        if self.results_path is not None:
+            write_results_csv(table, self.results_path)
 
     # ------------------------------------------------------------------
     def run(self):
@@ -541,7 +484,7 @@ class CrossDatasetGrid:
         }
         # Cells finished while tracking was off (or with tracking disabled)
         # are only in the CSV: read them back too, MLflow's row first.
-        saved = {} if self.recompute else self._read_csv()
+        saved = {} if self.recompute else finished_rows(self.results_path)
         self.parent_run_id_ = None
         if tracker is not None:
             self.parent_run_id_ = tracker.start_grid(self._grid_params(entries, tasks, protocols))
@@ -682,7 +625,7 @@ class CrossDatasetGrid:
             track(cell, row, model, X_example)
             row.pop("traceback", None)
             rows[cell.key] = row
-            self._write_csv(self._table(rows, cells))
+            self._write_csv(results_table(rows, cells))
             bar.update(1)
 
         def reuse(within_key, within_row, model):
@@ -703,7 +646,7 @@ class CrossDatasetGrid:
             for cell in untracked:  # finished while tracking was off: log them now
                 track(cell, rows[cell.key])
             if rows:
-                self._write_csv(self._table(rows, cells))
+                self._write_csv(results_table(rows, cells))
             for key in [k for k in reused if k in rows]:  # within read back
                 reuse(key, rows[key], None)
             for jobs in (first, then):
@@ -731,7 +674,7 @@ class CrossDatasetGrid:
         finally:
             bar.close()
 
-        table = self._table(rows, cells)
+        table = results_table(rows, cells)
         self._write_csv(table)
         self.results_ = table
         if tracker is not None and tracking_error is None:
@@ -782,20 +725,6 @@ class CrossDatasetGrid:
             "max_windows_per_subject": self.max_windows_per_subject,
             **{f"n_windows.{k}": len(e.X) for k, e in entries.items()},
         }
-
-
-def _add_speed_up(table):
-    """``speed_up`` of fine_tune rows: scratch fit time / fine-tune time."""
-    table = table.copy()
-    table["speed_up"] = np.nan
-    scratch = table[(table["protocol"] == "scratch") & (table["status"] == "FINISHED")]
-    key = ["source", "target", "task", "estimator"]
-    times = scratch.set_index(key)["fit_seconds"]
-    for i, r in table[table["protocol"] == "fine_tune"].iterrows():
-        k = tuple(r[key])
-        if k in times.index and r["fine_tune_seconds"] and np.isfinite(r["fine_tune_seconds"]):
-            table.loc[i, "speed_up"] = float(times.loc[k]) / float(r["fine_tune_seconds"])
-    return table
 
 
 def run_grid(datasets, **params):

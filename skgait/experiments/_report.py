@@ -15,18 +15,7 @@ import pandas as pd
 
 from ._registry import METRICS, PROTOCOLS, TASKS
 
-__all__ = ["plot_heatmaps", "read_results_csv", "results_tables"]
-
-
-def read_results_csv(path):
-    """Read a grid table written by :class:`CrossDatasetGrid` (``results_path``)."""
-    table = pd.read_csv(path)
-    if "error" in table:
-        table["error"] = table["error"].astype(object).where(table["error"].notna(), "").astype(str)
-    missing = [c for c in ("source", "target", "task", "estimator", "protocol") if c not in table]
-    if missing:
-        raise ValueError(f"{path} is not a grid table: it lacks columns {missing}.")
-    return table
+__all__ = ["format_table", "plot_heatmaps", "results_tables"]
 
 
 def _order(values, preferred=()):

@@ -1,0 +1,131 @@
+"""A grid's results table: built from cell rows, written to and read from CSV.
+
+The table has one row per cell, in the order of the grid's cells, with the
+columns of :data:`~skgait.experiments._cells.ROW_COLUMNS`. The CSV is
+rewritten atomically after every cell, so that an interrupted grid loses no
+finished cell, and read back to resume one.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._cells import ROW_COLUMNS
+
+__all__ = ["finished_rows", "read_results_csv", "results_table", "write_results_csv"]
+
+#: Columns read as text, never as numbers or NaN (a dataset labelled "NA").
+_TEXT_COLUMNS = (
+    "source",
+    "target",
+    "task",
+    "estimator",
+    "protocol",
+    "status",
+    "error",
+    "cell_key",
+    "config_hash",
+    "run_id",
+)
+_COORDINATES = ("source", "target", "task", "estimator", "protocol")
+
+
+def read_results_csv(path):
+    """Read a grid table written by :class:`CrossDatasetGrid` (``results_path``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+
+    Returns
+    -------
+    results : DataFrame
+        Text columns (datasets, task, estimator, protocol, status, error,
+        keys) as strings, an empty error as ``""``.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks a cell's coordinates (it is not a grid table) or
+        cannot be parsed.
+    """
+    table = pd.read_csv(
+        path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), keep_default_na=False, na_values=[""]
+    )
+    missing = [c for c in _COORDINATES if c not in table]
+    if missing:
+        raise ValueError(f"{path} is not a grid table: it lacks columns {missing}.")
+    if "error" in table:
+        table["error"] = table["error"].fillna("").astype(str)
+    return table
+
+
+def finished_rows(path):
+    """The FINISHED rows of a grid table, by (cell key, config hash).
+
+    An unreadable file gives none, with a warning: its cells are computed
+    again rather than read back wrong.
+    """
+    if path is None or not Path(path).is_file():
+        return {}
+    try:
+        table = read_results_csv(path)
+    except (OSError, ValueError) as exc:  # pandas' ParserError is a ValueError
+        warnings.warn(
+            f"Could not read back {path} ({exc}); its cells are computed again.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return {}
+    if not {"cell_key", "config_hash", "status"} <= set(table.columns):
+        return {}
+    finished = table[table["status"] == "FINISHED"]
+    columns = [c for c in finished.columns if c in ROW_COLUMNS]
+    return {
+        (row["cell_key"], row["config_hash"]): row for row in finished[columns].to_dict("records")
+    }
+
+
+def write_results_csv(table, path):
+    """Write ``table`` to ``path`` atomically (a temporary file, then a rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    table.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def results_table(rows, cells):
+    """The table of ``rows`` (cell key → row), in the order of ``cells``.
+
+    Columns missing from every row are NaN; ``speed_up`` is computed.
+    """
+    order = {c.key: i for i, c in enumerate(cells)}
+    table = pd.DataFrame([rows[k] for k in sorted(rows, key=order.get)])
+    for column in ROW_COLUMNS:
+        if column not in table:
+            table[column] = np.nan
+    table = table[list(ROW_COLUMNS)]
+    table["error"] = table["error"].fillna("").astype(str)
+    table["cached"] = table["cached"].fillna(False).astype(bool)
+    return _add_speed_up(table)
+
+
+def _add_speed_up(table):
+    """``speed_up`` of fine_tune rows: scratch fit time / fine-tune time."""
+    table = table.copy()
+    table["speed_up"] = np.nan
+    scratch = table[(table["protocol"] == "scratch") & (table["status"] == "FINISHED")]
+    key = ["source", "target", "task", "estimator"]
+    times = scratch.set_index(key)["fit_seconds"]
+    for i, r in table[table["protocol"] == "fine_tune"].iterrows():
+        k = tuple(r[key])
+        if k in times.index and r["fine_tune_seconds"] and np.isfinite(r["fine_tune_seconds"]):
+            table.loc[i, "speed_up"] = float(times.loc[k]) / float(r["fine_tune_seconds"])
+    return table
