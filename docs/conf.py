@@ -60,7 +60,6 @@ html_static_path = []
 html_show_sourcelink = False
 
 
-
 def _skip_member(app, what, name, obj, skip, options):
     # scikit-learn generates ``set_<method>_request`` on every estimator and
     # splitter; their docstrings point into scikit-learn's own documentation.
