@@ -10,29 +10,20 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._cells import ROW_COLUMNS
+from ._cells import ROW_COLUMNS, Cell
 
 __all__ = ["finished_rows", "read_results_csv", "results_table", "write_results_csv"]
 
+#: A cell's coordinates: the columns every grid table has.
+_COORDINATES = tuple(f.name for f in fields(Cell))
 #: Columns read as text, never as numbers or NaN (a dataset labelled "NA").
-_TEXT_COLUMNS = (
-    "source",
-    "target",
-    "task",
-    "estimator",
-    "protocol",
-    "status",
-    "error",
-    "cell_key",
-    "config_hash",
-    "run_id",
-)
-_COORDINATES = ("source", "target", "task", "estimator", "protocol")
+_TEXT_COLUMNS = (*_COORDINATES, "status", "error", "cell_key", "config_hash", "run_id")
 
 
 def read_results_csv(path):
