@@ -132,14 +132,11 @@ def check_tracking_server(tracking_uri, timeout=5.0):
 
 
 class _ExperimentTracker:
-    """One MLflow experiment, opened by :meth:`connect`: what both trackers share.
+    """What both trackers share: a client on one experiment, opened by :meth:`connect`.
 
-    Parameters
-    ----------
-    tracking_uri : str or None
-        Any MLflow tracking URI; None uses :data:`DEFAULT_TRACKING_URI`.
-    experiment : str
-        Experiment name; created if absent.
+    ``tracking_uri`` (None is :data:`DEFAULT_TRACKING_URI`) and
+    ``experiment`` are those of the subclass (:class:`MlflowTracker`,
+    :class:`SearchTracker`).
     """
 
     def __init__(self, tracking_uri, experiment):
