@@ -369,6 +369,79 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
     } <= artifacts
 
 
+def test_a_tracked_trial_logs_each_fold_score_as_one_metric_history(data, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.chdir(tmp_path)
+    X, y, groups = data
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    search = _search(n_trials=2, tracking=uri, refit=False).fit(X, y, groups=groups)
+    client = MlflowClient(tracking_uri=uri)
+    trials = {t.number: t for t in search.study_.trials}
+    runs = client.search_runs([client.get_experiment_by_name("skgait-search").experiment_id])
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(children) == 2
+    for run in children:
+        trial = trials[int(run.data.tags["optuna.trial_number"])]
+        history = sorted(
+            client.get_metric_history(run.info.run_id, "fold/test_score"), key=lambda m: m.step
+        )
+        assert [m.step for m in history] == list(range(search.n_splits_)) == [0, 1, 2]
+        assert [m.value for m in history] == pytest.approx(trial.user_attrs["split_test_scores"])
+        assert run.data.metrics["mean_test_score"] == pytest.approx(trial.value)
+        assert not any(key.startswith("split") for key in run.data.metrics)
+
+
+def test_a_search_keeps_its_artifacts_beside_its_sqlite_store(data, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    work, store = tmp_path / "work", tmp_path / "store"
+    work.mkdir()
+    store.mkdir()
+    monkeypatch.chdir(work)
+    uri = f"sqlite:///{store / 's.db'}"
+    X, y, groups = data
+    _search(n_trials=2, tracking=uri, experiment_name="t").fit(X, y, groups=groups)
+    assert not (work / "mlruns").exists()
+    client = MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("t").experiment_id])
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert parent.info.artifact_uri.startswith((store / "mlruns").as_uri())
+    artifacts = store / "mlruns" / "t" / parent.info.run_id / "artifacts"
+    assert (artifacts / "optuna" / "optimization_history.png").is_file()
+    assert (artifacts / "model" / "MLmodel").is_file()
+
+
+def test_a_search_against_a_broken_store_fails_before_its_study_exists(data, tmp_path):
+    from skgait.tracking import TrackingError
+
+    (tmp_path / "s.db").write_text("not a database")
+    uri = f"sqlite:///{tmp_path / 's.db'}"
+    search = _search(n_trials=1, tracking=uri)
+    X, y, groups = data
+    with pytest.raises(TrackingError) as info:
+        search.fit(X, y, groups=groups)
+    assert uri in str(info.value)
+    assert not hasattr(search, "study_")  # no trial was fitted
+
+
+def test_a_search_against_an_unreachable_server_fails_in_seconds(data, monkeypatch):
+    from skgait.tracking import TrackingError
+
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        uri = f"http://127.0.0.1:{s.getsockname()[1]}"  # nothing listens there
+    search = _search(n_trials=1, tracking=uri)
+    X, y, groups = data
+    start = time.monotonic()
+    with pytest.raises(TrackingError, match="is not reachable") as info:
+        search.fit(X, y, groups=groups)
+    assert time.monotonic() - start < 10
+    assert uri in str(info.value)
+    assert not hasattr(search, "study_")
+
+
 def test_tracking_logs_the_refitted_best_estimator_as_an_mlflow_model(data, tmp_path, monkeypatch):
     import mlflow
     from mlflow.tracking import MlflowClient

@@ -107,3 +107,17 @@ def test_a_multi_task_network_is_logged_with_an_input_only_signature(run):
     assert network.metadata.get_output_schema() is None  # a tuple, one tensor per task
     outputs = mlflow.pytorch.load_model(f"runs:/{run_id}/network")(torch.as_tensor(X))
     assert isinstance(outputs, tuple)
+
+
+def test_a_search_run_takes_more_params_than_one_batch_holds_cut_to_mlflows_length(tmp_path):
+    from skgait.tracking import SearchTracker
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    params = {f"p{i:03d}": "x" * 7000 for i in range(250)}  # MLflow: 100 a batch, 6000 chars
+    tracker = SearchTracker(uri, experiment="wide").start("wide", params)
+    logged = MlflowClient(uri).get_run(tracker.run_id).data.params
+    assert set(logged) == set(params)
+    assert {len(value) for value in logged.values()} == {6000}
+    assert tracker.client.get_experiment(tracker.experiment_id).artifact_location == (
+        (tmp_path / "mlruns" / "wide").as_uri()
+    )

@@ -187,13 +187,17 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         working directory, a string is a tracking URI (both through
         :class:`skgait.tracking.SearchTracker`), or a tracker object: an
         Optuna callback with ``start(run_name, params)`` and
-        ``finish(study, summary, status)`` (and, optionally,
+        ``finish(study, summary, status)`` (and, optionally, ``connect()``,
+        called before the study is created, and
         ``log_best_estimator(estimator, X)``, called after the refit). The
-        search is a run with one nested run per trial (params, scores,
-        state), Optuna's plots (optimisation history, parameter importances,
-        slice over the lag parameters, intermediate values) as artifacts
-        and, with ``refit``, the best estimator as an MLflow model
-        (``model``). Needs matplotlib for the plots.
+        search is a run with one nested run per trial (params,
+        ``mean_test_score``, each fold's score as the metric history
+        ``fold/test_score``, state), Optuna's plots (optimisation history,
+        parameter importances, slice over the lag parameters, intermediate
+        values) as artifacts and, with ``refit``, the best estimator as an
+        MLflow model (``model``). A store that cannot be opened raises
+        :class:`skgait.tracking.TrackingError` before the study is created.
+        Needs matplotlib for the plots.
     experiment_name : str or None, default=None
         MLflow experiment; None is ``"skgait-search"``.
     verbose : int, default=0
@@ -553,6 +557,8 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
 
         tracker = self._tracker()
+        if hasattr(tracker, "connect"):
+            tracker.connect()  # a store that fails does so before the study exists
         retry = None
 
         def storage():

@@ -7,22 +7,17 @@
 - :func:`log_model`: a fitted model as MLflow models with a signature, the
   way grids log their cells' models and searches their best estimator.
 
-Both talk to the store through an explicit :class:`mlflow.tracking.MlflowClient`
-(no global state); :data:`DEFAULT_TRACKING_URI` is a SQLite file in the
-working directory.
+Both open the store the same way and talk to it through an explicit
+:class:`mlflow.tracking.MlflowClient` (no global state): artifacts beside a
+SQLite database, MLflow's batch limits, and one :class:`TrackingError`
+naming the tracking URI for any failure. :data:`DEFAULT_TRACKING_URI` is a
+SQLite file in the working directory.
 """
 
-from ._grid import (
-    DEFAULT_TRACKING_URI,
-    MlflowTracker,
-    TrackingError,
-    check_tracking_server,
-    flatten_params,
-    read_grid_results,
-    stable_repr,
-)
+from ._grid import MlflowTracker, flatten_params, read_grid_results, stable_repr
 from ._model import log_model
 from ._search import SearchTracker
+from ._store import DEFAULT_TRACKING_URI, TrackingError, check_tracking_server
 
 __all__ = [
     "DEFAULT_TRACKING_URI",

@@ -1,49 +1,29 @@
-"""MLflow tracking of a grid: a parent run per grid, a nested run per cell.
-
-Everything goes through one :class:`mlflow.tracking.MlflowClient` (no fluent
-``mlflow.start_run`` global state), so the tracker works the same with the
-embedded SQLite store (``sqlite:///mlflow.db``), a file store or a remote
-``mlflow server``. Every call that talks to the store is wrapped so that a
-failure surfaces as one :class:`TrackingError` naming the tracking URI.
-"""
+"""MLflow tracking of a grid: a parent run per grid, a nested run per cell."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import os
 import re
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._context import context_tags
 from ._model import log_model
+from ._store import (
+    _MAX_KEY,
+    _MAX_PARAM_VALUE,
+    _MAX_TAG_VALUE,
+    _ExperimentTracker,
+    _is_finite,
+    _metric_history,
+    _truncate,
+)
 
-__all__ = [
-    "DEFAULT_TRACKING_URI",
-    "MlflowTracker",
-    "TrackingError",
-    "check_tracking_server",
-    "flatten_params",
-    "read_grid_results",
-    "stable_repr",
-]
-
-#: The embedded store used when no tracking URI is given: a SQLite file in
-#: the working directory, no server needed.
-DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
-
-# MLflow's limits (mlflow.utils.validation); values are truncated to fit.
-_MAX_PARAM_VALUE = 6000
-_MAX_TAG_VALUE = 8000
-_MAX_KEY = 250
-_MAX_PER_BATCH = 100
-_MAX_METRICS_PER_BATCH = 1000
+__all__ = ["MlflowTracker", "flatten_params", "read_grid_results", "stable_repr"]
 
 _KIND_TAG = "skgait.kind"
 _CELL_KEY_TAG = "skgait.cell_key"
@@ -56,28 +36,9 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _DETAIL_KEYS = ("fold_scores", "confusion_matrix", "curves")
 
 
-class TrackingError(RuntimeError):
-    """The tracking store could not be reached or refused a write.
-
-    Attributes
-    ----------
-    results : DataFrame or None
-        The grid's table when the error is raised at the end of a grid (the
-        cells kept running and their rows are also in the local CSV).
-    """
-
-    def __init__(self, message, results=None):
-        super().__init__(message)
-        self.results = results
-
-
 def stable_repr(value):
     """``repr`` without memory addresses, so that it is the same across runs."""
     return _ADDRESS.sub("", repr(value))
-
-
-def _truncate(text, limit):
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def flatten_params(estimator, prefix="estimator."):
@@ -107,28 +68,6 @@ def flatten_params(estimator, prefix="estimator."):
     return out
 
 
-def _finite_metrics(row, names):
-    out = {}
-    for name in names:
-        value = row.get(name)
-        if value is None:
-            continue
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(value):
-            out[name] = value
-    return out
-
-
-def _is_finite(value):
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _history_metrics(row, timestamp):
     """A cell's per-fold scores and training curves as MLflow metric histories.
 
@@ -138,23 +77,13 @@ def _history_metrics(row, timestamp):
     (``fold_0/train_loss``, ``fold_0/valid_loss``, ``source/train_loss``).
     Non-finite values are left out.
     """
-    from mlflow.entities import Metric
-
     out = []
     for name, values in (row.get("fold_scores") or {}).items():
-        out += [
-            Metric(f"fold/{name}", float(v), timestamp, fold)
-            for fold, v in enumerate(values)
-            if _is_finite(v)
-        ]
+        out += _metric_history(f"fold/{name}", values, timestamp)
     for fit, curves in (row.get("curves") or {}).items():
         for key, values in curves.items():
             if key != "epoch":
-                out += [
-                    Metric(f"{fit}/{key}", float(v), timestamp, int(epoch))
-                    for epoch, v in zip(curves["epoch"], values)
-                    if _is_finite(v)
-                ]
+                out += _metric_history(f"{fit}/{key}", values, timestamp, curves["epoch"])
     return out
 
 
@@ -172,63 +101,6 @@ def _confusion_figure(confusion, title):
     display.plot(ax=axes, cmap="Blues", colorbar=False)
     axes.set_title(title, fontsize=9)
     return figure
-
-
-def _local_artifact_location(tracking_uri, experiment):
-    """Artifacts next to a SQLite store (``<db folder>/mlruns/<experiment>``).
-
-    MLflow's own default is ``./mlruns`` in the working directory, wherever
-    the database is; keeping them beside the database keeps a grid's store
-    in one folder. None (MLflow's default) for servers and other stores.
-    """
-    prefix = "sqlite:///"
-    if not tracking_uri.startswith(prefix):
-        return None
-    folder = Path(tracking_uri[len(prefix) :]).resolve().parent
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", experiment)
-    return (folder / "mlruns" / name).as_uri()
-
-
-def check_tracking_server(tracking_uri, timeout=5.0):
-    """Fail in seconds if an HTTP tracking server does not answer.
-
-    MLflow's own client retries an unreachable server for minutes before it
-    gives up; a grid checks the server with this first, before it loads any
-    data. Any HTTP answer (even an error status) counts as reachable; only
-    URIs starting with ``http://`` or ``https://`` are checked.
-
-    Parameters
-    ----------
-    tracking_uri : str
-        MLflow tracking URI.
-    timeout : float, default=5.0
-        Seconds to wait for an answer.
-
-    Raises
-    ------
-    TrackingError
-        If the server refuses the connection, cannot be resolved or does not
-        answer within ``timeout`` seconds.
-    """
-    import urllib.error
-    import urllib.request
-
-    if not tracking_uri.startswith(("http://", "https://")):
-        return
-    url = tracking_uri.rstrip("/") + "/health"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout):  # noqa: S310 (http(s) only)
-            pass
-    except urllib.error.HTTPError:
-        return  # it answered
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise TrackingError(
-            f"The MLflow tracking server {tracking_uri!r} is not reachable "
-            f"({type(reason).__name__}: {reason}; waited at most {timeout:g} s). Start "
-            "the server, give another tracking URI (the default sqlite:///mlflow.db "
-            "needs no server), or turn tracking off (skgait grid --no-tracking)."
-        ) from exc
 
 
 def _row_tags(row):
@@ -263,7 +135,7 @@ def _json_default(value):
     return str(value)
 
 
-class MlflowTracker:
+class MlflowTracker(_ExperimentTracker):
     """Write a grid to MLflow and read back the cells already finished.
 
     Parameters
@@ -284,55 +156,8 @@ class MlflowTracker:
     """
 
     def __init__(self, tracking_uri=None, experiment="skgait-cross-dataset"):
-        self.tracking_uri = tracking_uri or DEFAULT_TRACKING_URI
-        self.experiment = experiment
-        self.client = None
-        self.experiment_id = None
+        super().__init__(tracking_uri, experiment)
         self.parent_run_id = None
-        self.source_tags = {}
-
-    # ------------------------------------------------------------------
-    def _call(self, what, func, *args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - any store failure
-            raise TrackingError(
-                f"MLflow tracking at {self.tracking_uri!r} failed while {what}: "
-                f"{type(exc).__name__}: {_truncate(str(exc), 500)}"
-            ) from exc
-
-    def connect(self):
-        """Open the store and the experiment (creating it if needed).
-
-        A tracking server (``http(s)://``) that does not answer fails here
-        within seconds (:func:`check_tracking_server`).
-        """
-        from mlflow.tracking import MlflowClient
-
-        check_tracking_server(self.tracking_uri)
-        self.source_tags = context_tags()
-
-        def _open():
-            client = MlflowClient(tracking_uri=self.tracking_uri)
-            experiment = client.get_experiment_by_name(self.experiment)
-            if experiment is None:
-                experiment_id = client.create_experiment(
-                    self.experiment,
-                    artifact_location=_local_artifact_location(self.tracking_uri, self.experiment),
-                )
-            elif experiment.lifecycle_stage != "active":
-                raise RuntimeError(
-                    f"experiment {self.experiment!r} is deleted; restore it or "
-                    "choose another experiment name"
-                )
-            else:
-                experiment_id = experiment.experiment_id
-            return client, experiment_id
-
-        self.client, self.experiment_id = self._call(
-            f"opening experiment {self.experiment!r}", _open
-        )
-        return self
 
     def finished_cells(self):
         """Rows of cells FINISHED in this experiment, by (cell key, config hash).
@@ -398,21 +223,11 @@ class MlflowTracker:
 
         def _start():
             run = self.client.create_run(self.experiment_id, tags=run_tags)
-            self._log_params(run.info.run_id, params)
+            self._log_batch(run.info.run_id, params=params)
             return run.info.run_id
 
         self.parent_run_id = self._call("starting the grid's parent run", _start)
         return self.parent_run_id
-
-    def _log_params(self, run_id, params):
-        from mlflow.entities import Param
-
-        items = [
-            Param(_truncate(str(k), _MAX_KEY), _truncate(str(v), _MAX_PARAM_VALUE))
-            for k, v in params.items()
-        ]
-        for i in range(0, len(items), _MAX_PER_BATCH):
-            self.client.log_batch(run_id, params=items[i : i + _MAX_PER_BATCH])
 
     def log_cell(self, cell, row, params, tags, metrics, model=None, X_example=None):
         """Log one cell as a nested run and return its run id.
@@ -424,8 +239,6 @@ class MlflowTracker:
         ``model``, when given, is logged with :func:`log_model`, with a few
         of its inputs ``X_example`` (such as its first training windows).
         """
-        from mlflow.entities import Metric, RunTag
-
         run_tags = {
             **self.source_tags,
             "mlflow.parentRunId": self.parent_run_id,
@@ -455,13 +268,12 @@ class MlflowTracker:
         def _log():
             run = self.client.create_run(self.experiment_id, start_time=start_ms, tags=run_tags)
             run_id = run.info.run_id
-            self._log_params(run_id, params)
-            values = _finite_metrics(row, metrics)
-            self._log_metrics(
+            values = [m for k in metrics for m in _metric_history(k, [row.get(k)], end_ms)]
+            self._log_batch(
                 run_id,
-                [Metric(k, v, end_ms, 0) for k, v in values.items()]
-                + _history_metrics(row, end_ms),
-                [RunTag("skgait.n_metrics", str(len(values)))] if values else [],
+                params=params,
+                metrics=values + _history_metrics(row, end_ms),
+                tags={"skgait.n_metrics": len(values)} if values else None,
             )
             if row.get("confusion_matrix"):
                 self._log_confusion(run_id, row["confusion_matrix"], _truncate(cell.name, 80))
@@ -474,16 +286,6 @@ class MlflowTracker:
             return run_id
 
         return self._call(f"logging cell {cell.key!r}", _log)
-
-    def _log_metrics(self, run_id, metrics, tags):
-        """Log ``metrics`` and ``tags`` in as few batches as MLflow allows.
-
-        A batch holds at most 1000 metrics, tags and params together.
-        """
-        while metrics or tags:
-            size = _MAX_METRICS_PER_BATCH - len(tags)
-            self.client.log_batch(run_id, metrics=metrics[:size], tags=tags)
-            metrics, tags = metrics[size:], []
 
     def _log_confusion(self, run_id, confusion, title):
         """``confusion_matrix.json`` (labels, counts with true labels in rows) and its figure.
@@ -499,7 +301,6 @@ class MlflowTracker:
 
     def finish_grid(self, table, figures, status="FINISHED", tags=None):
         """Attach the table and heatmaps to the parent run and close it."""
-        from mlflow.entities import RunTag
 
         def _finish():
             with tempfile.TemporaryDirectory() as tmp:
@@ -508,10 +309,7 @@ class MlflowTracker:
                 self.client.log_artifact(self.parent_run_id, path)
             for figure in figures:
                 self.client.log_artifact(self.parent_run_id, str(figure), "heatmaps")
-            if tags:
-                self.client.log_batch(
-                    self.parent_run_id, tags=[RunTag(k, str(v)) for k, v in tags.items()]
-                )
+            self._log_batch(self.parent_run_id, tags=tags)
             self.client.set_terminated(self.parent_run_id, status=status)
 
         self._call("closing the grid's parent run", _finish)

@@ -16,20 +16,21 @@ import warnings
 
 import numpy as np
 
-from ._context import context_tags
-from ._grid import DEFAULT_TRACKING_URI
 from ._model import log_model
+from ._store import _ExperimentTracker, _metric_history
 
 __all__ = ["SearchTracker"]
 
 _logger = logging.getLogger(__name__)
 
 
-class SearchTracker:
+class SearchTracker(_ExperimentTracker):
     """Log an Optuna study to MLflow: the search is a run, each trial a nested run.
 
     Uses an explicit :class:`mlflow.tracking.MlflowClient`, so the global
-    tracking URI and active run of the caller are left alone.
+    tracking URI and active run of the caller are left alone. The store is
+    opened as for grids (:meth:`connect`): artifacts beside a SQLite
+    database, every failure one :class:`TrackingError` naming the URI.
 
     Parameters
     ----------
@@ -40,6 +41,8 @@ class SearchTracker:
 
     Attributes
     ----------
+    client : mlflow.tracking.MlflowClient
+    experiment_id : str
     run_id : str
         The search's run (after :meth:`start`).
     trial_runs : dict of int to str
@@ -57,90 +60,93 @@ class SearchTracker:
     """
 
     def __init__(self, tracking_uri=None, experiment="skgait-search"):
-        self.tracking_uri = tracking_uri
-        self.experiment = experiment
+        super().__init__(tracking_uri, experiment)
 
     def start(self, run_name, params):
-        """Open the search's run and log ``params``; returns ``self``."""
-        from mlflow.tracking import MlflowClient
+        """Open the search's run and log ``params``; returns ``self``.
 
-        self.client = MlflowClient(tracking_uri=self.tracking_uri or DEFAULT_TRACKING_URI)
-        exp = self.client.get_experiment_by_name(self.experiment)
-        self.experiment_id = (
-            exp.experiment_id if exp is not None else self.client.create_experiment(self.experiment)
-        )
-        self.source_tags = context_tags()
-        run = self.client.create_run(self.experiment_id, run_name=run_name, tags=self.source_tags)
-        self.run_id = run.info.run_id
-        self._log(self.run_id, params=params)
+        Connects first unless :meth:`connect` was called.
+        """
+        if self.client is None:
+            self.connect()
+
+        def _start():
+            run = self.client.create_run(
+                self.experiment_id, run_name=run_name, tags=self.source_tags
+            )
+            self._log_batch(run.info.run_id, params=params)
+            return run.info.run_id
+
+        self.run_id = self._call("starting the search's run", _start)
         self.trial_runs = {}
         return self
 
-    def _log(self, run_id, params=None, metrics=None, tags=None, step=0):
-        from mlflow.entities import Metric, Param, RunTag
-
-        ts = int(time.time() * 1000)
-        self.client.log_batch(
-            run_id,
-            params=[Param(str(k), str(v)[:6000]) for k, v in (params or {}).items()],
-            metrics=[
-                Metric(str(k), float(v), ts, step)
-                for k, v in (metrics or {}).items()
-                if v is not None and np.isfinite(v)
-            ],
-            tags=[RunTag(str(k), str(v)) for k, v in (tags or {}).items()],
-        )
-
     def __call__(self, study, trial):
-        """Optuna callback: log a finished trial as a nested run."""
+        """Optuna callback: log a finished trial as a nested run.
+
+        Its parameters; ``mean_test_score``; the score of each test fold as
+        the metric history ``fold/test_score`` (``step`` = fold index); the
+        values reported for pruning as ``intermediate_value`` (``step`` as
+        reported); its number, state and study as tags.
+        """
         from optuna.trial import TrialState
 
-        run = self.client.create_run(
-            self.experiment_id,
-            run_name=f"trial {trial.number}",
-            tags={**self.source_tags, "mlflow.parentRunId": self.run_id},
-        )
-        run_id = run.info.run_id
-        metrics = {}
-        if trial.value is not None:
-            metrics["mean_test_score"] = trial.value
-        for i, s in enumerate(trial.user_attrs.get("split_test_scores", [])):
-            metrics[f"split{i}_test_score"] = s
-        self._log(
-            run_id,
-            params=trial.params,
-            metrics=metrics,
-            tags={
-                "optuna.trial_number": trial.number,
-                "optuna.state": trial.state.name,
-                "optuna.study_name": study.study_name,
-            },
-        )
-        for step, value in sorted(trial.intermediate_values.items()):
-            self._log(run_id, metrics={"intermediate_value": value}, step=step)
         status = {TrialState.COMPLETE: "FINISHED", TrialState.PRUNED: "KILLED"}.get(
             trial.state, "FAILED"
         )
-        self.client.set_terminated(run_id, status=status)
-        self.trial_runs[trial.number] = run_id
+        now = int(time.time() * 1000)
+        intermediate = dict(sorted(trial.intermediate_values.items()))
+        metrics = (
+            _metric_history("mean_test_score", [trial.value], now)
+            + _metric_history("fold/test_score", trial.user_attrs.get("split_test_scores", []), now)
+            + _metric_history("intermediate_value", [*intermediate.values()], now, intermediate)
+        )
+
+        def _log():
+            run = self.client.create_run(
+                self.experiment_id,
+                run_name=f"trial {trial.number}",
+                tags={**self.source_tags, "mlflow.parentRunId": self.run_id},
+            )
+            self._log_batch(
+                run.info.run_id,
+                params=trial.params,
+                metrics=metrics,
+                tags={
+                    "optuna.trial_number": trial.number,
+                    "optuna.state": trial.state.name,
+                    "optuna.study_name": study.study_name,
+                },
+            )
+            self.client.set_terminated(run.info.run_id, status=status)
+            return run.info.run_id
+
+        self.trial_runs[trial.number] = self._call(f"logging trial {trial.number}", _log)
 
     def finish(self, study, summary, status="FINISHED"):
         """Log the best trial, ``summary``'s numbers and Optuna's plots; close the run."""
-        metrics = {}
+        now = int(time.time() * 1000)
+        metrics = []
         tags = {"optuna.study_name": study.study_name}
         try:
             best = study.best_trial
-            metrics["best_score"] = best.value
+            metrics += _metric_history("best_score", [best.value], now)
             tags["best_trial"] = best.number
             tags.update({f"best.{k}": v for k, v in best.params.items()})
         except ValueError:
             pass
-        metrics.update({k: v for k, v in summary.items() if isinstance(v, (int, float))})
-        self._log(self.run_id, metrics=metrics, tags=tags)
-        with tempfile.TemporaryDirectory() as tmp:
-            for path in _save_plots(study, tmp):
-                self.client.log_artifact(self.run_id, path, artifact_path="optuna")
-        self.client.set_terminated(self.run_id, status=status)
+        for key, value in summary.items():
+            if isinstance(value, (int, float)):
+                metrics += _metric_history(key, [value], now)
+
+        def _finish():
+            self._log_batch(self.run_id, metrics=metrics, tags=tags)
+            with tempfile.TemporaryDirectory() as tmp:
+                for path in _save_plots(study, tmp):
+                    self.client.log_artifact(self.run_id, path, artifact_path="optuna")
+            self.client.set_terminated(self.run_id, status=status)
+
+        self._call("closing the search's run", _finish)
 
     def log_best_estimator(self, estimator, X_example):
         """Log the refitted best estimator to the search's run (:func:`log_model`).
@@ -151,7 +157,9 @@ class SearchTracker:
         X_example : array-like
             A few inputs of ``estimator``, for the signature.
         """
-        log_model(self.client, self.run_id, estimator, X_example)
+        self._call(
+            "logging the best estimator", log_model, self.client, self.run_id, estimator, X_example
+        )
 
 
 def _save_plots(study, folder):
