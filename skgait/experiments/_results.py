@@ -103,8 +103,10 @@ def results_table(rows, cells):
         if column not in table:
             table[column] = np.nan
     table = table[list(ROW_COLUMNS)]
-    table["error"] = table["error"].fillna("").astype(str)
-    table["cached"] = table["cached"].fillna(False).astype(bool)
+    # As objects: a column that no row fills is float NaN, which pandas will
+    # not fill with a string or a bool.
+    table["error"] = table["error"].astype(object).fillna("").astype(str)
+    table["cached"] = table["cached"].astype(object).fillna(False).astype(bool)
     return _add_speed_up(table)
 
 
