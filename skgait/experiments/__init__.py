@@ -20,7 +20,13 @@
 """
 
 # Importable from here as before; documented (and listed) in skgait.tracking.
-from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, TrackingError, read_grid_results  # noqa: F401
+from ..tracking import (  # noqa: F401
+    DEFAULT_TRACKING_URI,
+    MlflowTracker,
+    TrackingError,
+    read_grid_results,
+    read_results_csv,
+)
 from ._cells import Cell
 from ._config import GridConfig, default_config, load_config, parse_config
 from ._grid import CrossDatasetGrid, run_grid
@@ -35,7 +41,6 @@ from ._registry import (
     make_estimator,
 )
 from ._report import format_table, plot_heatmaps, results_tables
-from ._results import read_results_csv
 from ._toml import ConfigChecker, ConfigError, read_toml
 
 __all__ = [

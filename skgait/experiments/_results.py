@@ -10,51 +10,15 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._cells import ROW_COLUMNS, Cell
+from ..tracking import read_results_csv
+from ._cells import ROW_COLUMNS
 
-__all__ = ["finished_rows", "read_results_csv", "results_table", "write_results_csv"]
-
-#: A cell's coordinates: the columns every grid table has.
-_COORDINATES = tuple(f.name for f in fields(Cell))
-#: Columns read as text, never as numbers or NaN (a dataset labelled "NA").
-_TEXT_COLUMNS = (*_COORDINATES, "status", "error", "cell_key", "config_hash", "run_id")
-
-
-def read_results_csv(path):
-    """Read a grid table written by :class:`CrossDatasetGrid` (``results_path``).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The CSV file.
-
-    Returns
-    -------
-    results : DataFrame
-        Text columns (datasets, task, estimator, protocol, status, error,
-        keys) as strings, an empty error as ``""``.
-
-    Raises
-    ------
-    ValueError
-        If the file lacks a cell's coordinates (it is not a grid table) or
-        cannot be parsed.
-    """
-    table = pd.read_csv(
-        path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), keep_default_na=False, na_values=[""]
-    )
-    missing = [c for c in _COORDINATES if c not in table]
-    if missing:
-        raise ValueError(f"{path} is not a grid table: it lacks columns {missing}.")
-    if "error" in table:
-        table["error"] = table["error"].fillna("").astype(str)
-    return table
+__all__ = ["finished_rows", "results_table", "write_results_csv"]
 
 
 def finished_rows(path):

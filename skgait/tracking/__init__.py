@@ -1,7 +1,8 @@
 """MLflow tracking, shared by cross-dataset grids and hyperparameter searches.
 
 - :class:`MlflowTracker`: a grid is a parent run, each cell a nested run;
-  :func:`read_grid_results` reads a grid back.
+  :func:`read_grid_results` reads a grid back from MLflow, :func:`read_results_csv`
+  from its CSV (one reader: text columns stay text).
 - :class:`SearchTracker`: an Optuna callback; a search is a parent run, each
   trial a nested run (``OptunaSearchCV(tracking=...)``).
 - :func:`log_model`: a fitted model as MLflow models with a signature, the
@@ -14,7 +15,7 @@ naming the tracking URI for any failure. :data:`DEFAULT_TRACKING_URI` is a
 SQLite file in the working directory.
 """
 
-from ._grid import MlflowTracker, flatten_params, read_grid_results, stable_repr
+from ._grid import MlflowTracker, flatten_params, read_grid_results, read_results_csv, stable_repr
 from ._model import log_model
 from ._search import SearchTracker
 from ._store import DEFAULT_TRACKING_URI, TrackingError, check_tracking_server
@@ -28,5 +29,6 @@ __all__ = [
     "flatten_params",
     "log_model",
     "read_grid_results",
+    "read_results_csv",
     "stable_repr",
 ]

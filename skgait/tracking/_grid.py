@@ -23,7 +23,19 @@ from ._store import (
     _truncate,
 )
 
-__all__ = ["MlflowTracker", "flatten_params", "read_grid_results", "stable_repr"]
+__all__ = [
+    "MlflowTracker",
+    "flatten_params",
+    "read_grid_results",
+    "read_results_csv",
+    "stable_repr",
+]
+
+#: A grid cell's coordinates: the columns every grid table has.
+_COORDINATES = ("source", "target", "task", "estimator", "protocol")
+#: Columns of a grid table read as text, never as numbers or NaN (a dataset
+#: labelled "NA", a config hash "0e10").
+_TEXT_COLUMNS = (*_COORDINATES, "status", "error", "cell_key", "config_hash", "run_id")
 
 _KIND_TAG = "skgait.kind"
 _CELL_KEY_TAG = "skgait.cell_key"
@@ -380,4 +392,35 @@ def read_grid_results(tracking_uri=None, experiment="skgait-cross-dataset", run_
             "results.csv",
             tmp,
         )
-        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+        return read_results_csv(path)
+
+
+def read_results_csv(path):
+    """Read a grid table written by :class:`CrossDatasetGrid` (``results_path``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+
+    Returns
+    -------
+    results : DataFrame
+        Text columns (datasets, task, estimator, protocol, status, error,
+        keys) as strings, an empty error as ``""``.
+
+    Raises
+    ------
+    ValueError
+        If the file lacks a cell's coordinates (it is not a grid table) or
+        cannot be parsed.
+    """
+    table = pd.read_csv(
+        path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), keep_default_na=False, na_values=[""]
+    )
+    missing = [c for c in _COORDINATES if c not in table]
+    if missing:
+        raise ValueError(f"{path} is not a grid table: it lacks columns {missing}.")
+    if "error" in table:
+        table["error"] = table["error"].fillna("").astype(str)
+    return table
