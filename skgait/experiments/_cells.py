@@ -29,6 +29,10 @@ from ._registry import METRIC_FUNCTIONS, METRICS, PROTOCOLS
 
 __all__ = ["Cell", "ROW_COLUMNS", "check_target", "run_cell", "transfer_param"]
 
+#: What a row carries beyond its table columns, as plain data (not in the
+#: CSV): per-fold scores, the confusion matrix, training curves.
+DETAIL_KEYS = ("fold_scores", "confusion_matrix", "curves")
+
 #: Columns of a result row, in table order.
 ROW_COLUMNS = (
     "source",

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from ..features import ACFTransformer
 from ..tracking import stable_repr
-from ._cells import check_target, new_row
+from ._cells import DETAIL_KEYS, check_target, new_row
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 
@@ -42,9 +42,7 @@ _SHARED_COLUMNS = (
     "n_subjects",
     "n_train_windows",
     "n_folds",
-    "fold_scores",
-    "confusion_matrix",
-    "curves",
+    *DETAIL_KEYS,
 )
 
 

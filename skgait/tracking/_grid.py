@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -187,7 +188,6 @@ class MlflowTracker(_ExperimentTracker):
             older skgait with a row cut at MLflow's tag length); its cell is
             computed again.
         """
-        import warnings
 
         def _search():
             found, token = {}, None
