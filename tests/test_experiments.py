@@ -1013,24 +1013,21 @@ def test_a_long_dataset_label_reads_back_from_mlflow(tmp_path):
     label = "walk-" + "x" * 9000  # the stored row is longer than an MLflow tag
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     datasets = {label: synthetic_dataset("a", seed=0), "b": synthetic_dataset("b", seed=1)}
-    first = synthetic_grid(
-        tmp_path,
-        datasets=datasets,
-        tracking=True,
-        tracking_uri=uri,
-        experiment="long",
-        results_path=None,
-    ).run()
+
+    def run():
+        return synthetic_grid(
+            tmp_path,
+            datasets=datasets,
+            tracking=True,
+            tracking_uri=uri,
+            experiment="long",
+            results_path=None,
+        ).run()
+
+    first = run()
     assert (first["status"] == "FINISHED").all() and first["run_id"].notna().all()
     MajorityClassifier.fits = 0
-    again = synthetic_grid(
-        tmp_path,
-        datasets=datasets,
-        tracking=True,
-        tracking_uri=uri,
-        experiment="long",
-        results_path=None,
-    ).run()
+    again = run()
     assert MajorityClassifier.fits == 0 and again["cached"].all()
     assert list(again["source"]) == list(first["source"])
     assert list(again["run_id"]) == list(first["run_id"])
@@ -1090,6 +1087,6 @@ def test_a_grid_table_reads_back_text_as_written(tmp_path):
     ]
     (back,) = finished_rows(path).values()
     assert (back["source"], back["config_hash"], back["accuracy"]) == ("NA", "0e10", 0.5)
+    pd.DataFrame({"a": [1]}).to_csv(tmp_path / "other.csv", index=False)
     with pytest.raises(ValueError, match="not a grid table"):
-        pd.DataFrame({"a": [1]}).to_csv(tmp_path / "other.csv", index=False)
         read_results_csv(tmp_path / "other.csv")
