@@ -90,6 +90,18 @@ def test_the_requirements_are_the_installed_versions_and_pip_is_never_asked(run,
     assert f"scikit-learn=={__import__('sklearn').__version__}" in requirements
 
 
+@pytest.mark.parametrize(
+    "X_example", [None, np.empty((0, 3, 64), np.float32)], ids=["none", "empty"]
+)
+def test_a_model_without_example_inputs_is_refused_before_anything_is_logged(run, X_example):
+    X = np.random.default_rng(0).normal(size=(8, 3, 64)).astype(np.float32)
+    model = _forest().fit(X, np.array(["F", "M"] * 4))
+    client, run_id = run
+    with pytest.raises(ValueError, match=r"log_model needs a few inputs .*X_example"):
+        log_model(client, run_id, model, X_example)
+    assert client.list_artifacts(run_id) == []
+
+
 def test_a_multi_task_network_is_logged_with_an_input_only_signature(run):
     import pandas as pd
 

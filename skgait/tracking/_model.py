@@ -41,10 +41,20 @@ def log_model(client, run_id, model, X_example):
     X_example : array-like
         A few inputs of ``model`` (the first :data:`N_EXAMPLE` are kept),
         such as windows of shape (n_windows, n_channels, n_timepoints).
+
+    Raises
+    ------
+    ValueError
+        If ``X_example`` is None or empty.
     """
     import mlflow.sklearn
     from mlflow.models import infer_signature
 
+    if X_example is None or len(X_example) == 0:
+        raise ValueError(
+            f"log_model needs a few inputs of the model (X_example) to infer its "
+            f"signature; got {'None' if X_example is None else 'no input'}."
+        )
     X_example = X_example[:N_EXAMPLE]
     network, network_input = _network(model, X_example)
     requirements = _pip_requirements(network is not None)
