@@ -5,6 +5,8 @@ Usage::
     python benchmarks/bench_grid.py                      # time it, print the tables
     python benchmarks/bench_grid.py --save ref.json      # ... and save the scores
     python benchmarks/bench_grid.py --compare ref.json   # ... and compare with them
+    python benchmarks/bench_grid.py --baseline f178daf   # time commit f178daf first,
+                                                         # print the ratio, compare tables
 
 It runs what ``skgait grid`` runs without ``--config``: the built-in grid
 (:func:`~skgait.experiments.default_config`) on the data home
@@ -25,13 +27,16 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+#: The skgait tree to time: this checkout, or the one ``--baseline`` set up.
+sys.path.insert(0, os.environ.get("SKGAIT_BENCH_CODE") or str(ROOT))
 
 from skgait.cli._common import print_tables  # noqa: E402
 from skgait.experiments import default_config  # noqa: E402
@@ -110,6 +115,41 @@ def compare(numbers, reference):
     return lines
 
 
+def time_baseline(rev, data_home, n_jobs, folder):
+    """Run this benchmark on commit ``rev`` (a temporary git worktree) in a subprocess.
+
+    Returns
+    -------
+    numbers : dict
+        Its :func:`cell_numbers`.
+    seconds : float
+        Its grid time.
+    """
+    tree = Path(folder) / "baseline"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree), rev],
+        check=True,
+    )
+    try:
+        saved, timed = Path(folder) / "numbers.json", Path(folder) / "seconds.txt"
+        command = [sys.executable, __file__, "--save", str(saved), "--seconds-to", str(timed)]
+        if data_home:
+            command += ["--data-home", data_home]
+        if n_jobs is not None:
+            command += ["--n-jobs", str(n_jobs)]
+        subprocess.run(
+            command,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "SKGAIT_BENCH_CODE": str(tree)},
+        )
+        return json.loads(saved.read_text()), float(timed.read_text())
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=os.environ.get("SKGAIT_DATA"))
@@ -118,12 +158,37 @@ def main(argv=None):
     )
     parser.add_argument("--save", metavar="JSON", help="save the cells' numbers")
     parser.add_argument("--compare", metavar="JSON", help="compare with saved numbers")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="first time the same grid at git commit REV, then print the ratio "
+        "and compare the tables with it",
+    )
+    parser.add_argument("--seconds-to", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.baseline:
+        with tempfile.TemporaryDirectory() as tmp:
+            base_numbers, base_seconds = time_baseline(
+                args.baseline, args.data_home, args.n_jobs, tmp
+            )
     results, seconds = run_default_grid(args.data_home, args.n_jobs)
     print_tables(results, metric="all")
     print(f"\nDefault grid: {len(results)} cells in {seconds:.1f} s ({os.cpu_count()} CPUs)")
+    if args.seconds_to:
+        Path(args.seconds_to).write_text(f"{seconds!r}\n")
     numbers = cell_numbers(results)
+    if args.baseline:
+        print(
+            f"Baseline {args.baseline}: {base_seconds:.1f} s; this tree: {seconds:.1f} s; "
+            f"{base_seconds / seconds:.2f}x faster (same machine, same run)."
+        )
+        differences = compare(numbers, base_numbers)
+        if differences:
+            print(f"{len(differences)} difference(s) from {args.baseline}:")
+            print("\n".join(differences))
+            return 1
+        print(f"Tables identical to {args.baseline}'s ({len(numbers)} cells).")
     if args.save:
         Path(args.save).write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
         print(f"Saved {len(numbers)} cells to {args.save}")
