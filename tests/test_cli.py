@@ -231,3 +231,95 @@ def test_malformed_toml_is_a_config_error(capsys, tmp_path):
     path.write_text("tasks = [\n")
     assert main(["grid", "--config", str(path)]) == 2
     assert "broken.toml" in capsys.readouterr().err
+
+
+def _run_python(code, **env):
+    """Run ``code`` in a fresh interpreter (this skgait first on the path); return the result."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import skgait
+
+    environ = {**os.environ, **env}
+    environ["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(skgait.__file__).parents[1]), environ.get("PYTHONPATH", "")]
+    )
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in SUBCOMMANDS)])
+def test_help_imports_neither_sklearn_pandas_nor_torch(command):
+    # What makes --help slow is what it imports: scikit-learn alone costs over
+    # a second. Count the modules rather than time the command (no flaky timing).
+    result = _run_python(
+        f"""
+        import sys
+        from skgait.cli import main
+        try:
+            main({[*command, "--help"]!r})
+        except SystemExit as exit:
+            assert exit.code == 0, exit.code
+        heavy = ("sklearn", "pandas", "torch", "mlflow", "optuna", "skgait.experiments")
+        print(sorted(name for name in heavy if name in sys.modules))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path):
+    # `skgait datasets | head -1`: the reader is gone before skgait writes.
+    result = _run_python(
+        f"""
+        import os, sys
+        from skgait.cli import main
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        os.dup2(write_end, sys.stdout.fileno())
+        sys.exit(main(["datasets", "--no-progress", "--data-home", {str(tmp_path)!r}]))
+        """
+    )
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.returncode == 141
+
+
+def test_datasets_finding_nothing_fails(tmp_path, capsys):
+    assert main(["datasets", "--no-progress", "--data-home", str(tmp_path)]) == 1
+    assert f"No dataset found in {tmp_path}" in capsys.readouterr().out
+
+
+def test_a_missing_grid_config_is_a_configuration_error(tmp_path, capsys):
+    missing = tmp_path / "grid.toml"
+    assert main(["grid", "--config", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert str(missing) in err and "file not found" in err
+
+
+def test_a_bad_metric_is_refused_with_the_metric_names(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--metric", "f1"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid metric 'f1'" in err and "balanced_accuracy" in err
+
+
+def test_numba_keeps_its_compiled_kernels_in_skgaits_cache(tmp_path):
+    result = _run_python(
+        """
+        import numpy as np
+        from skgait.features import ACFTransformer
+        ACFTransformer(lags=3).fit_transform(np.random.default_rng(0).normal(size=(4, 6, 64)))
+        """,
+        SKGAIT_CACHE=str(tmp_path),
+        NUMBA_CACHE_DIR="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "numba").rglob("*.nbi")), "no numba index file in skgait's cache"

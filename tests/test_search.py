@@ -573,7 +573,7 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
 
 
 def test_cli_names_datasets_as_the_grid_does(config_dir):
-    from skgait.cli.search import read_config, validate_config
+    from skgait.cli._search_config import read_config, validate_config
     from skgait.experiments import ConfigError
 
     config = read_config(config_dir / "search.toml")
@@ -619,7 +619,7 @@ high = 12
 
 
 def test_grid_and_search_read_the_same_shared_sections(tmp_path):
-    from skgait.cli.search import read_config, validate_config
+    from skgait.cli._search_config import read_config, validate_config
     from skgait.experiments import load_config
 
     (tmp_path / "grid.toml").write_text(SHARED)
@@ -651,7 +651,7 @@ def test_grid_and_search_read_the_same_shared_sections(tmp_path):
     ],
 )
 def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, old, new):
-    from skgait.cli.search import read_config, validate_config
+    from skgait.cli._search_config import read_config, validate_config
     from skgait.experiments import ConfigError, load_config
 
     bad = SHARED.replace(old, new)
@@ -666,7 +666,7 @@ def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, 
 
 
 def test_search_takes_one_task_one_dataset_and_its_own_tracking_keys(tmp_path):
-    from skgait.cli.search import validate_config
+    from skgait.cli._search_config import validate_config
     from skgait.experiments import ConfigError, read_toml
 
     (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
@@ -687,7 +687,7 @@ def test_search_takes_one_task_one_dataset_and_its_own_tracking_keys(tmp_path):
     [(None, None), ({"enabled": False, "uri": "sqlite:///x.db"}, None), ({}, DEFAULT_TRACKING_URI)],
 )
 def test_search_is_tracked_only_with_a_tracking_table(tmp_path, tracking, uri):
-    from skgait.cli.search import validate_config
+    from skgait.cli._search_config import validate_config
     from skgait.experiments import read_toml
 
     (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
@@ -761,7 +761,7 @@ def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
     code = textwrap.dedent("""
         import sys, tomllib
         sys.modules["tomli"], sys.modules["tomllib"] = tomllib, None
-        from skgait.cli.search import read_config
+        from skgait.cli._search_config import read_config
         print(sorted(read_config(sys.argv[1])))
     """)
     out = subprocess.run(

@@ -1,10 +1,28 @@
-"""Helpers shared by the subcommands: printing grid tables."""
+"""Helpers shared by the subcommands: printing grid tables, the metric option.
 
-from ..experiments import DEFAULT_METRICS, METRIC_FUNCTIONS, TASKS, format_table, results_tables
+Nothing here imports :mod:`skgait.experiments` (scikit-learn, pandas) until a
+command runs, so that ``--help`` stays fast.
+"""
+
+
+def _metric_name(value):
+    """``--metric``'s type: a metric of a grid's table or ``"all"`` (checked only when given)."""
+    import argparse
+
+    from ..experiments import METRIC_FUNCTIONS
+
+    names = [*METRIC_FUNCTIONS, "all"]
+    if value not in names:
+        raise argparse.ArgumentTypeError(
+            f"invalid metric {value!r} (choose from {', '.join(names)})"
+        )
+    return value
 
 
 def print_tables(results, metric=None, file=None):
     """Print source × target tables (rows = training, columns = testing)."""
+    from ..experiments import DEFAULT_METRICS, TASKS, format_table, results_tables
+
     tables = results_tables(results)
     for (task, m, estimator, protocol), table in tables.items():
         wanted = metric or DEFAULT_METRICS[TASKS.get(task, ("", "classification"))[1]]
@@ -40,8 +58,9 @@ def print_tables(results, metric=None, file=None):
 def add_metric_argument(parser):
     parser.add_argument(
         "--metric",
-        choices=[*METRIC_FUNCTIONS, "all"],
+        type=_metric_name,
+        metavar="METRIC",
         default=None,
-        help="metric of the printed tables (default: balanced_accuracy for gender, "
-        "mae for age; 'all' prints every metric)",
+        help="metric of the printed tables: accuracy or balanced_accuracy (default) for "
+        "gender, mae (default) for age; 'all' prints every metric",
     )

@@ -5,8 +5,6 @@ found, the loader's message saying what it expected where."""
 import sys
 import warnings
 
-HELP = "what the data home holds: subjects and minutes of walking per placement"
-
 
 def add_arguments(parser):
     parser.add_argument(
@@ -56,7 +54,7 @@ def run(args):
         for name, placement, subjects, recordings, minutes in rows:
             print(f"{name:<12} {placement:<13} {subjects:>8} {recordings:>10} {minutes:>11.1f}")
     else:
-        print("\nNo dataset found.")
+        print(f"\nNo dataset found in {home}.")
     if missing:
         print(f"\nNot found ({len(missing)}):")
         for name, message in missing:
@@ -64,4 +62,4 @@ def run(args):
             print(f"  {name}: {lines[0]}")
             for line in lines[1:]:
                 print(f"      {line}")
-    return 0
+    return 0 if rows else 1

@@ -17,8 +17,6 @@ Example grid.toml: see `python -c "import skgait.experiments._config as c; print
 import copy
 import time
 
-HELP = "run a cross-dataset grid (train on one dataset, test on another)"
-
 
 def add_arguments(parser):
     from ._common import add_metric_argument

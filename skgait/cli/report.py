@@ -5,8 +5,6 @@ from the local CSV (--csv)."""
 import sys
 from pathlib import Path
 
-HELP = "tables and heatmaps of a finished grid (from MLflow or the CSV)"
-
 
 def add_arguments(parser):
     from ._common import add_metric_argument

@@ -78,20 +78,7 @@ import argparse
 import signal
 import sys
 
-from ..experiments import ConfigChecker, ConfigError
-from ._search_config import KIND, build_estimator, load_data, read_config, validate_config
-
-__all__ = [
-    "HELP",
-    "ConfigError",
-    "add_arguments",
-    "build_estimator",
-    "main",
-    "read_config",
-    "run",
-    "validate_config",
-]
-HELP = "run one worker of an Optuna hyperparameter search (subject-wise CV)"
+__all__ = ["add_arguments", "main", "run"]
 
 
 class _Terminated(SystemExit):
@@ -149,6 +136,9 @@ def run(args):
         0 on success, 2 for an invalid config or arguments, 143 when stopped
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
+    from ..experiments import ConfigChecker, ConfigError
+    from ._search_config import KIND, load_data, read_config, validate_config
+
     try:
         config = validate_config(read_config(args.config), args.config)
         search = config.search

@@ -4,6 +4,7 @@ Every loader returns a :class:`GaitDataset`: recordings in SI units (m/s²,
 rad/s) with placements from one vocabulary, and a subject table.
 """
 
+from ..utils._cache import get_cache_home
 from ._base import (
     ACTIVITIES,
     CHANNELS,
@@ -15,7 +16,6 @@ from ._base import (
     ImplausibleSignalWarning,
     Recording,
 )
-from ._cache import get_cache_home
 from ._converted import load_ejust_ginr1, load_geds
 from ._directory import load_directory
 from ._download import (

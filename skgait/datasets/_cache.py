@@ -19,12 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..utils._cache import get_cache_home
 from ._base import Recording
 
 __all__ = ["cached_recordings", "file_sha256", "get_cache_home"]
-
-#: Environment variable naming the cache folder.
-CACHE_HOME_ENV = "SKGAIT_CACHE"
 
 _SCALARS = (
     "channels",
@@ -38,18 +36,6 @@ _SCALARS = (
     "segments",
     "info",
 )
-
-
-def get_cache_home():
-    """Return the cache folder: ``SKGAIT_CACHE``, else ``$XDG_CACHE_HOME/skgait``.
-
-    The default falls back to ``~/.cache/skgait``; the data folder itself may
-    be read-only, so the cache never lives there.
-    """
-    if os.environ.get(CACHE_HOME_ENV):
-        return Path(os.environ[CACHE_HOME_ENV]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "skgait"
 
 
 def _entry_prefix(source_file, dataset, version):

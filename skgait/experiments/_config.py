@@ -307,14 +307,12 @@ def load_config(path):
 
     Raises
     ------
-    FileNotFoundError
-        If ``path`` does not exist.
     ConfigError
-        If the TOML is malformed or a key is invalid.
+        If ``path`` is not a file, the TOML is malformed or a key is invalid.
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"No grid configuration file at {str(path)!r}.")
+        raise ConfigError([f"<file> = {str(path)!r}: file not found."], str(path))
     return parse_config(read_toml(path), source=str(path))
 
 

@@ -52,12 +52,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._cache import use_numba_cache_home
 from ..utils._validation import (
     check_fitted_channels,
     check_windows,
     set_window_transformer_tags,
     to_samples,
 )
+
+use_numba_cache_home()
 
 __all__ = ["ACFTransformer", "ConstantSeriesWarning"]
 
