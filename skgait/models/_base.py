@@ -29,7 +29,6 @@ methods and its ``fit_loop`` body are left to skorch.
 """
 
 import contextlib
-import functools
 import inspect
 
 import numpy as np
@@ -42,17 +41,18 @@ from skorch.callbacks import Freezer
 from skorch.utils import is_dataset, to_numpy
 from torch import nn
 
-from ..utils._validation import check_fitted_window_shape, check_windows, set_window_tags
+from ..utils._validation import (
+    check_device,
+    check_fitted_window_shape,
+    check_windows,
+    resolve_device,
+    set_window_tags,
+)
 from ._training import FiniteLossCheck, TensorBatchLoader, WindowDataset
 from ._transfer import _TransferMixin
 
 # Below this training batch size, CPU convolutions skip oneDNN (see _conv_backend).
 _ONEDNN_MIN_BATCH = 32
-
-
-@functools.cache
-def _auto_device():
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @contextlib.contextmanager
@@ -141,8 +141,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
     # ------------------------------------------------------------------
     @property
     def device(self):
-        device = self.__dict__.get("device", "cpu")
-        return _auto_device() if isinstance(device, str) and device == "auto" else device
+        return resolve_device(self.__dict__.get("device", "cpu"))
 
     @device.setter
     def device(self, value):
@@ -210,6 +209,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         check_fitted_window_shape(X, self)
 
     def _validate_fit_params(self):
+        check_device(self.device, type(self).__name__)
         if not (isinstance(self.callbacks, (list, tuple)) or self.callbacks in (None, "disable")):
             raise ValueError(
                 "callbacks must be None, 'disable' or a list of skorch callbacks "

@@ -1,6 +1,8 @@
 """Validation of 3-D window arrays ``(n_windows, n_channels, n_timepoints)``."""
 
+import functools
 import numbers
+import os
 
 import numpy as np
 from sklearn.utils.validation import check_array
@@ -219,3 +221,57 @@ def to_samples(value, rate, *, name, owner, unit="sample"):
             f"{value * rate:g} {unit}s, less than one {unit}; give a longer duration."
         )
     return n
+
+
+@functools.cache
+def _cuda_or_cpu():
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_device(device):
+    """``"auto"`` → ``"cuda"`` when a CUDA device is available, else ``"cpu"``; others as given."""
+    return _cuda_or_cpu() if isinstance(device, str) and device == "auto" else device
+
+
+def check_device(device, owner):
+    """Raise a clear ``ValueError`` for a torch device this machine cannot use.
+
+    PyTorch's own message for CUDA on a CPU-only build is an
+    ``AssertionError`` raised deep in the first tensor copy; this names the
+    estimator, the device asked for and what to do instead.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        The resolved device (``"auto"`` already replaced).
+    owner : str
+        Estimator name for the message.
+    """
+    import torch
+
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{owner}: device={device!r} is not a torch device ({exc}); use 'cpu', "
+            "'cuda', 'cuda:N' or 'auto' (CUDA when available, else the CPU)."
+        ) from None
+    if resolved.type != "cuda":
+        return
+    if not torch.backends.cuda.is_built():
+        raise ValueError(
+            f"{owner}: device={device!r} asks for CUDA, but this PyTorch build "
+            f"({torch.__version__}) has no CUDA support. Install a CUDA build of torch, "
+            "or use device='cpu' or device='auto' (CUDA when available, else the CPU)."
+        )
+    n_devices = torch.cuda.device_count()
+    index = resolved.index or 0
+    if index >= n_devices:
+        raise ValueError(
+            f"{owner}: device={device!r} asks for CUDA device {index}, but "
+            f"{n_devices} CUDA device(s) are visible (CUDA_VISIBLE_DEVICES="
+            f"{os.environ.get('CUDA_VISIBLE_DEVICES', 'unset')}). "
+            "Use device='cpu' or device='auto'."
+        )

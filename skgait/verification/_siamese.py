@@ -7,7 +7,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..losses import contrastive_pair_loss
-from ..utils._validation import check_fitted_window_shape, check_windows, set_window_tags
+from ..utils._validation import (
+    check_device,
+    check_fitted_window_shape,
+    check_windows,
+    resolve_device,
+    set_window_tags,
+)
 from ._pairs import make_pairs
 
 __all__ = ["SiameseVerifier"]
@@ -67,12 +73,16 @@ class SiameseVerifier(BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the network's initial weights, dropout and the pairs.
     device : str, default="cpu"
-        Torch device.
+        Torch device: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, or ``"auto"``
+        (CUDA when available, else the CPU). A CUDA device this machine does
+        not have is refused by :meth:`fit` with a ``ValueError``.
 
     Attributes
     ----------
     module_ : torch.nn.Module
         The trained embedding network.
+    device_ : str or torch.device
+        The device it was trained on (``device`` with ``"auto"`` resolved).
     n_channels_, n_timepoints_ : int
         Shape of one window.
     mean_, scale_ : ndarray of shape (n_channels,)
@@ -143,6 +153,7 @@ class SiameseVerifier(BaseEstimator):
 
     def _check_params(self):
         owner = type(self).__name__
+        check_device(resolve_device(self.device), owner)
         for name in ("embedding_dim", "n_pairs", "max_epochs", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
@@ -155,7 +166,7 @@ class SiameseVerifier(BaseEstimator):
 
     def _tensor(self, X):
         X = (X - self.mean_[:, None]) / self.scale_[:, None]
-        return torch.as_tensor(X, dtype=torch.float32, device=self.device)
+        return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
 
     def _forward(self, X):
         return torch.nn.functional.normalize(self.module_(self._tensor(X)), dim=1)
@@ -191,6 +202,7 @@ class SiameseVerifier(BaseEstimator):
                 f"y must hold one subject per window: shape {y.shape}, X has {len(X)} windows."
             )
         rng = check_random_state(self.random_state)
+        self.device_ = resolve_device(self.device)
         self.n_channels_, self.n_timepoints_ = X.shape[1:]
         self.mean_ = X.mean(axis=(0, 2))
         self.scale_ = X.std(axis=(0, 2)) + 1e-6
@@ -203,13 +215,13 @@ class SiameseVerifier(BaseEstimator):
                 self.n_timepoints_,
                 self.embedding_dim,
                 **(self.module_params or {}),
-            ).to(self.device)
+            ).to(self.device_)
             optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.lr)
             self.loss_history_ = []
             self.module_.train()
             for epoch in range(self.max_epochs):
                 pairs, same = make_pairs(y, self.n_pairs, sessions=sessions, random_state=rng)
-                same = torch.as_tensor(same, device=self.device)
+                same = torch.as_tensor(same, device=self.device_)
                 losses = []
                 for start in range(0, len(pairs), self.batch_size):
                     idx = pairs[start : start + self.batch_size]

@@ -1,0 +1,59 @@
+"""Devices: ``"auto"`` resolves to what the machine has; a device it lacks is a clear error."""
+
+import numpy as np
+import pytest
+import torch
+
+from skgait.models import GaitCNNClassifier
+from skgait.utils import _validation
+from skgait.verification import SiameseVerifier
+
+X = np.random.default_rng(0).normal(size=(20, 6, 64)).astype(np.float32)
+Y = np.repeat([0, 1], 10)
+
+
+def _estimators(device):
+    return [
+        GaitCNNClassifier(device=device, max_epochs=1),
+        SiameseVerifier(device=device, max_epochs=1, n_pairs=10),
+    ]
+
+
+@pytest.mark.parametrize("estimator", _estimators("cuda"), ids=lambda e: type(e).__name__)
+def test_cuda_on_a_build_without_cuda_names_the_problem(estimator, monkeypatch):
+    monkeypatch.setattr(torch.backends.cuda, "is_built", lambda: False)
+    with pytest.raises(ValueError, match=r"device='cuda' asks for CUDA, but this PyTorch build"):
+        estimator.fit(X, Y)
+
+
+@pytest.mark.parametrize("estimator", _estimators("cuda:1"), ids=lambda e: type(e).__name__)
+def test_a_cuda_device_that_is_not_visible_names_the_count(estimator, monkeypatch):
+    monkeypatch.setattr(torch.backends.cuda, "is_built", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match=r"asks for CUDA device 1, but 1 CUDA device\(s\)"):
+        estimator.fit(X, Y)
+
+
+@pytest.mark.parametrize("estimator", _estimators("gpu0"), ids=lambda e: type(e).__name__)
+def test_an_unknown_device_is_refused(estimator):
+    with pytest.raises(ValueError, match=r"device='gpu0' is not a torch device"):
+        estimator.fit(X, Y)
+
+
+@pytest.mark.parametrize("available, expected", [(False, "cpu"), (True, "cuda")])
+def test_auto_is_cuda_when_available_else_cpu(available, expected, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    _validation._cuda_or_cpu.cache_clear()
+    try:
+        assert _validation.resolve_device("auto") == expected
+        assert GaitCNNClassifier(device="auto").device == expected
+        assert GaitCNNClassifier(device="auto").get_params()["device"] == "auto"
+    finally:
+        _validation._cuda_or_cpu.cache_clear()
+
+
+def test_siamese_verifier_trains_on_auto():
+    verifier = SiameseVerifier(device="auto", max_epochs=1, n_pairs=10, random_state=0)
+    verifier.fit(X, np.repeat(np.arange(4), 5))
+    assert verifier.device_ == _validation.resolve_device("auto")
+    assert next(verifier.module_.parameters()).device.type == torch.device(verifier.device_).type
