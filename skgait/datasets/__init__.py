@@ -34,6 +34,7 @@ from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
 from ._sisfall import load_sisfall
+from ._steps import detect_steps
 from ._umafall import load_umafall
 from ._whu_gait import load_whu_gait
 from ._windows import make_step_windows, make_windows
@@ -54,6 +55,7 @@ __all__ = [
     "Recording",
     "canonical_name",
     "dataset_registry",
+    "detect_steps",
     "download_dataset",
     "downloadable_datasets",
     "get_cache_home",
