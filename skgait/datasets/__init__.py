@@ -34,7 +34,7 @@ from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
 from ._sisfall import load_sisfall
-from ._steps import detect_steps
+from ._steps import detect_steps, score_steps
 from ._umafall import load_umafall
 from ._whu_gait import load_whu_gait
 from ._windows import make_step_windows, make_windows
@@ -74,4 +74,5 @@ __all__ = [
     "make_step_windows",
     "make_windows",
     "resample_recording",
+    "score_steps",
 ]

@@ -25,7 +25,7 @@ from scipy import signal as sps
 from ._base import CHANNELS, Recording
 from ._resample import _check_rate, _runs
 
-__all__ = ["detect_steps"]
+__all__ = ["detect_steps", "score_steps"]
 
 #: Peaks closer than this fraction of the step time are one step (the double
 #: bump of heel strike and loading response).
@@ -211,6 +211,100 @@ def _strikes(forward, vertical, rate, cutoff, min_prominence, step_time, search)
     rows = np.clip(peaks[:, None] - width + np.arange(width + 1), 0, None)
     best = np.argmax(forward[rows], axis=1)
     return np.unique(rows[np.arange(len(peaks)), best]).astype(np.int64)
+
+
+def _matched_errors(detected, reference, tolerance):
+    """Signed errors (samples) of one-to-one pairs within ``tolerance``, nearest first."""
+    gaps = detected[:, None] - reference[None, :]
+    rows, cols = np.nonzero(np.abs(gaps) <= tolerance)
+    order = np.argsort(np.abs(gaps[rows, cols]), kind="stable")
+    used_detected, used_reference, errors = set(), set(), []
+    for i, j in zip(rows[order], cols[order]):
+        if i not in used_detected and j not in used_reference:
+            used_detected.add(i)
+            used_reference.add(j)
+            errors.append(gaps[i, j])
+    return errors
+
+
+def _as_event_lists(events, name):
+    """A list of 1-D float arrays from one array of indices or a list of them."""
+    single = isinstance(events, np.ndarray) or all(np.ndim(e) == 0 for e in events)
+    events = [events] if single else list(events)
+    arrays = [np.asarray(e, dtype=np.float64) for e in events]
+    if any(a.ndim != 1 or not np.isfinite(a).all() for a in arrays):
+        raise ValueError(f"{name} must be 1-D arrays of finite sample indices, or a list of them.")
+    return arrays
+
+
+def score_steps(detected, reference, rate, tolerance=0.05):
+    """Precision, recall and F1 of detected events against reference events.
+
+    A detected event matches a reference event at most ``tolerance``
+    seconds away; each event matches at most one other, the nearest pairs
+    first. Lists of arrays (one per recording) are pooled: the counts are
+    summed before the ratios are taken.
+
+    Parameters
+    ----------
+    detected : array-like of int, or list of them
+        Sample indices of the detected events (for example
+        :func:`detect_steps`' heel strikes), one array per recording.
+    reference : array-like of int, or list of them
+        Sample indices of the reference events, in the same recordings.
+    rate : float
+        Sampling rate in Hz.
+    tolerance : float, default=0.05
+        Largest distance (s) of a match.
+
+    Returns
+    -------
+    scores : dict
+        ``precision``, ``recall``, ``f1``, ``median_abs_error_s`` (median
+        distance of the matched pairs in seconds; NaN without a match),
+        ``median_error_s`` (detected minus reference), and the counts
+        ``n_detected``, ``n_reference``, ``n_matched``.
+
+    Examples
+    --------
+    >>> from skgait.datasets import score_steps
+    >>> scores = score_steps([100, 152, 300], [101, 150, 200, 250], rate=100.0)
+    >>> scores["precision"], scores["recall"], scores["median_abs_error_s"]
+    (0.6666666666666666, 0.5, 0.015)
+    """
+    rate = _check_rate(rate)
+    if not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
+        raise ValueError(f"tolerance must be >= 0 seconds, got {tolerance!r}.")
+    detected = _as_event_lists(detected, "detected")
+    reference = _as_event_lists(reference, "reference")
+    if len(detected) != len(reference):
+        raise ValueError(f"detected has {len(detected)} recordings and reference {len(reference)}.")
+    errors = (
+        np.array(
+            [
+                e
+                for d, r in zip(detected, reference)
+                for e in _matched_errors(d, r, tolerance * rate + 1e-9)
+            ]
+        )
+        / rate
+    )
+    n_detected = sum(len(d) for d in detected)
+    n_reference = sum(len(r) for r in reference)
+    matched = len(errors)
+    precision = matched / n_detected if n_detected else 0.0
+    recall = matched / n_reference if n_reference else 0.0
+    f1 = 2 * matched / (n_detected + n_reference) if n_detected + n_reference else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "median_abs_error_s": float(np.median(np.abs(errors))) if matched else float("nan"),
+        "median_error_s": float(np.median(errors)) if matched else float("nan"),
+        "n_detected": n_detected,
+        "n_reference": n_reference,
+        "n_matched": matched,
+    }
 
 
 #: Placements on a leg: their sensor sees mostly its own foot's heel strikes,
