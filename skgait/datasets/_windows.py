@@ -712,7 +712,7 @@ def make_step_windows(
         [(p[0], p[1]) for p in plan],
         counts,
         {
-            "step_events": events,
+            "step_events": np.full(len(starts), events, dtype=object),
             "start_s": starts / rates,
             "start_sample": starts,
             "end_s": ends / rates,
