@@ -42,15 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from skgait.datasets import detect_steps, load_ipol_healthy_gait, score_steps  # noqa: E402
 from skgait.datasets._base import STANDARD_GRAVITY  # noqa: E402
+from skgait.datasets._steps import _footstep_ends  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOLERANCE = 0.05
-
-
-def heel_strikes(recording):
-    """IPOL's heel strikes: the end of each annotated footstep, both feet."""
-    ends = [recording.events[k][:, 1] for k in ("left_foot_steps", "right_foot_steps")]
-    return np.sort(np.concatenate(ends))
 
 
 def best_time(func, repeats=3):
@@ -115,7 +110,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     recordings = load_ipol_healthy_gait().select(placement="waist")
-    reference = [heel_strikes(r) for r in recordings]
+    reference = [_footstep_ends(r) for r in recordings]
     subsets = {
         f"all {len(recordings)} recordings": range(len(recordings)),
         "even subjects (held out)": [

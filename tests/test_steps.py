@@ -1,5 +1,10 @@
 """Step detection from the acceleration, its scores, and step windows cut at detected steps."""
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from test_windows import make_dataset, make_recording
@@ -14,6 +19,7 @@ from skgait.datasets import (
 )
 from skgait.datasets._base import activity_code
 from skgait.datasets._resample import _runs
+from skgait.datasets._steps import _footstep_ends
 
 RATE = 100.0
 
@@ -226,12 +232,6 @@ def test_step_window_options_are_checked(kwargs, message):
 # --------------------------------------------------------------------------
 
 
-def _heel_strikes(recording):
-    """IPOL's heel strikes: the end of each annotated footstep, both feet."""
-    ends = [recording.events[k][:, 1] for k in ("left_foot_steps", "right_foot_steps")]
-    return np.sort(np.concatenate(ends))
-
-
 @pytest.mark.realdata
 def test_detected_heel_strikes_match_ipol_annotations(data_home):
     """Measured (docs/datasets.md): F1 0.887 on all 38 lower-back trials, 0.864 on the
@@ -240,7 +240,7 @@ def test_detected_heel_strikes_match_ipol_annotations(data_home):
     recordings = load_ipol_healthy_gait(data_home / "IPOL_HealthyGait").select(placement="waist")
     assert len(recordings) == 38
     detected = [detect_steps(r) for r in recordings]
-    reference = [_heel_strikes(r) for r in recordings]
+    reference = [_footstep_ends(r) for r in recordings]
     scores = score_steps(detected, reference, 100.0, tolerance=0.05)
     assert scores["f1"] >= 0.88
     assert scores["median_abs_error_s"] <= 0.01
@@ -293,3 +293,16 @@ def test_hugadb_leg_sensors_find_one_strike_per_gait_cycle(data_home, placement)
     cadences = 2 * _walking_cadences(recordings)
     assert 1.4 <= np.median(cadences) <= 2.5
     assert np.mean((cadences >= 1.4) & (cadences <= 2.5)) >= 0.9
+
+
+@pytest.mark.realdata
+def test_the_benchmark_scores_skgait_and_says_when_skdh_is_absent(data_home):
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_steps.py"
+    run = subprocess.run(
+        [sys.executable, str(bench), "--skdh-python", "/nonexistent/python"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "skdh: skipped (/nonexistent/python does not exist)" in run.stdout
+    assert re.search(r"^skgait +0\.915 +0\.860 +0\.887 +10 ", run.stdout, flags=re.M)

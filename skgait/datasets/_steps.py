@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 from scipy import signal as sps
 
-from ._base import CHANNELS, Recording
+from ._base import CHANNELS, PLACEMENTS, Recording
 from ._resample import _check_rate, _runs
 
 __all__ = ["detect_steps", "score_steps"]
@@ -117,9 +117,11 @@ def detect_steps(
     heel strike is the largest forward acceleration in the ``search``
     seconds before its peak. See the module notes for the reasons.
 
-    On a trunk sensor (waist, lower back, chest) both feet's heel strikes
-    are found; on a leg or foot sensor, mostly those of that leg (one per
-    gait cycle).
+    On a trunk sensor (waist, lower back) both feet's heel strikes are
+    found; this is where the defaults were chosen and validated (IPOL's
+    lower back, docs/datasets.md). On a leg or foot sensor the events come
+    about once per gait cycle, but at another phase than the heel strike
+    (near toe-off on IPOL's feet).
 
     Parameters
     ----------
@@ -307,17 +309,17 @@ def score_steps(detected, reference, rate, tolerance=0.05):
     }
 
 
-#: Placements on a leg: their sensor sees mostly its own foot's heel strikes,
-#: one per gait cycle; a trunk sensor sees both feet's, two per cycle.
-_LEG_PLACEMENTS = (
-    "ankle",
-    "left_foot",
-    "right_foot",
-    "left_shin",
-    "right_shin",
-    "left_thigh",
-    "right_thigh",
+#: Placements on a leg: their sensor gives about one event per gait cycle; a
+#: trunk sensor gives both feet's heel strikes, two per cycle.
+_LEG_PLACEMENTS = frozenset(
+    p for p in PLACEMENTS if p == "ankle" or p.endswith(("_foot", "_shin", "_thigh"))
 )
+
+
+def _footstep_ends(recording):
+    """Annotated heel strikes: the end of each footstep of both feet (IPOL), sorted."""
+    keys = ("left_foot_steps", "right_foot_steps")
+    return np.sort(np.concatenate([np.asarray(recording.events[k])[:, 1] for k in keys]))
 
 
 def _strikes_per_cycle(placement):
