@@ -14,6 +14,7 @@ from skgait.datasets import (
     load_hugadb,
     load_ipol_healthy_gait,
     load_sisfall,
+    load_umafall,
     make_step_windows,
     score_steps,
 )
@@ -306,3 +307,27 @@ def test_the_benchmark_scores_skgait_and_says_when_skdh_is_absent(data_home):
     )
     assert "skdh: skipped (/nonexistent/python does not exist)" in run.stdout
     assert re.search(r"^skgait +0\.915 +0\.860 +0\.887 +10 ", run.stdout, flags=re.M)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    "loader", [load_hugadb, load_sisfall, load_ipol_healthy_gait, load_umafall]
+)
+def test_detected_cycles_last_as_long_as_strides_on_every_placement(data_home, loader):
+    """Two cycles of walking last 1.6-2.9 s (1.4-2.5 steps/s), whatever the sensor.
+
+    Measured medians: HuGaDB 1.82-1.84 s (feet, shins, thighs), SisFall 2.18 s, IPOL
+    2.03-2.20 s, UMAFall 2.30-2.35 s (waist, chest, ankle). Sensors in their own frame
+    (UMAFall's wrist and pocket) cannot be used."""
+    dataset = loader()
+    usable = [p for p in dataset.placements if p not in ("wrist", "pocket")]
+    for placement in usable:
+        _, meta = make_step_windows(
+            dataset,
+            placement=placement,
+            events="detected",
+            channels=("acc_x", "acc_y", "acc_z"),
+            activity="walking",
+        )
+        assert 1.6 <= meta["duration_s"].median() <= 2.9, (dataset.name, placement)
+    assert len(usable) == {"umafall": 3}.get(dataset.name, len(dataset.placements))

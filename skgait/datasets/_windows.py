@@ -541,12 +541,14 @@ def make_step_windows(
     that follow each other (the two-step windows of Zou et al.'s (2020)
     dataset #2; ``hop=1`` those of their dataset #1).
 
-    With ``events="detected"``, the boundaries are the heel strikes found by
-    :func:`detect_steps` in each recording (in each stretch free of NaN):
-    on a leg or foot placement one strike per cycle (that leg's), elsewhere
-    two (both feet's, not told apart), so a cycle spans two detected steps
-    and ``n_steps`` and ``hop`` count cycles either way. Use this for
-    datasets without annotated events; ``foot`` is then not used.
+    With ``events="detected"``, the boundaries are the events found by
+    :func:`detect_steps` in each recording (in each stretch free of NaN;
+    with ``search=0`` where only the vertical axis is known). On a foot,
+    shin or thigh they come about once per gait cycle (not at the heel
+    strike); elsewhere they are both feet's heel strikes, not told apart,
+    and a cycle spans two of them. ``n_steps`` and ``hop`` count cycles
+    either way. Use this for datasets without annotated events; ``foot`` is
+    then not used.
 
     Each window is linearly interpolated at the ``n_timepoints`` positions
     ``s + i * (e - s) / n_timepoints``, ``i = 0 ... n_timepoints-1``, of its
