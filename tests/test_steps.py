@@ -285,8 +285,8 @@ def test_sisfall_waist_walks_have_a_plausible_cadence(data_home):
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("placement", ["right_foot", "right_shin", "right_thigh"])
-def test_hugadb_leg_sensors_find_one_strike_per_gait_cycle(data_home, placement):
-    """A leg sensor sees its own heel strikes: twice their rate is the cadence.
+def test_hugadb_leg_sensors_find_one_event_per_gait_cycle(data_home, placement):
+    """A leg sensor gives about one event per gait cycle: twice their rate is the cadence.
 
     Measured: a median of 1.06-1.08 strikes/s (2.1 steps/s) over the walking runs of
     at least 10 s."""

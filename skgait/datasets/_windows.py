@@ -582,10 +582,10 @@ def make_step_windows(
     corrupted_gyroscope : {"drop", "keep"}, default="drop"
         As in :func:`make_windows`.
     events : {"annotated", "detected"}, default="annotated"
-        Cut at the dataset's annotated step events (IPOL), or at heel
-        strikes detected from the acceleration (any dataset in the body
-        frame; with detected steps ``max_cycle_duration`` also drops windows
-        with a step longer than its half).
+        Cut at the dataset's annotated step events (IPOL), or at events
+        detected from the acceleration (any dataset in the body frame;
+        where a cycle spans two detected steps, a window is also dropped
+        when one of its steps lasts more than ``max_cycle_duration / 2``).
     hop : int, default=1
         Number of cycles from the start of one window to the start of the
         next; ``hop=n_steps`` makes windows that share no sample.
