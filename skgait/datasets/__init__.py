@@ -1,4 +1,4 @@
-"""Loaders for public IMU gait datasets, and windowing.
+"""Loaders for public IMU gait datasets, step detection, and windowing.
 
 Every loader returns a :class:`GaitDataset`: recordings in SI units (m/s²,
 rad/s) with placements from one vocabulary, and a subject table.
