@@ -56,11 +56,12 @@ def test_search_zero_returns_the_vertical_peaks():
 
 
 def test_peaks_closer_than_the_step_time_are_one_step():
-    # A second, smaller vertical peak 0.15 s after each main one (step time 0.5 s).
+    # A second, sharp vertical peak half a step (0.25 s) after each heel strike:
+    # closer than 0.6 step times to the main one, so it is not a step.
     signal, strikes = gait_signal(step_time=0.5)
     t = np.arange(len(signal)) / RATE
-    signal[:, 2] += 1.5 * np.cos(2 * np.pi * (t - 0.2 - 0.18) / 0.5) ** 8
-    assert len(detect_steps(signal, RATE, cutoff=8.0)) == len(strikes)
+    signal[:, 2] += 3 * np.exp(-(((t[:, None] - strikes / RATE - 0.25) / 0.03) ** 2)).sum(axis=1)
+    assert len(detect_steps(signal, RATE, cutoff=20.0)) == len(strikes)
 
 
 def test_standing_still_gives_no_strikes():
