@@ -128,10 +128,11 @@ def detect_steps(
     Parameters
     ----------
     signal : Recording or array-like of shape (n_samples, n_channels)
-        A recording in the body frame (``info["frame"]`` ``"body"``;
-        ``acc_x`` forward and ``acc_z`` up, m/s²; ``"vertical"`` with
-        ``search=0``), or an array whose first three columns are ``acc_x,
-        acc_y, acc_z`` in that frame.
+        A recording in the body frame (``info["frame"]`` ``"body"``, or
+        absent as in :func:`load_directory`'s recordings, whose columns are
+        to be written in that frame; ``acc_x`` forward and ``acc_z`` up,
+        m/s²; ``"vertical"`` with ``search=0``), or an array whose first
+        three columns are ``acc_x, acc_y, acc_z`` in that frame.
     rate : float, optional
         Sampling rate in Hz; required with an array, taken from a Recording.
     cutoff : float, default=3.0
