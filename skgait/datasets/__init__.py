@@ -1,4 +1,4 @@
-"""Loaders for public IMU gait datasets, and windowing.
+"""Loaders for public IMU gait datasets, step detection, and windowing.
 
 Every loader returns a :class:`GaitDataset`: recordings in SI units (m/s²,
 rad/s) with placements from one vocabulary, and a subject table.
@@ -34,6 +34,7 @@ from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
 from ._sisfall import load_sisfall
+from ._steps import detect_steps, score_steps
 from ._umafall import load_umafall
 from ._whu_gait import load_whu_gait
 from ._windows import make_step_windows, make_windows
@@ -54,6 +55,7 @@ __all__ = [
     "Recording",
     "canonical_name",
     "dataset_registry",
+    "detect_steps",
     "download_dataset",
     "downloadable_datasets",
     "get_cache_home",
@@ -72,4 +74,5 @@ __all__ = [
     "make_step_windows",
     "make_windows",
     "resample_recording",
+    "score_steps",
 ]

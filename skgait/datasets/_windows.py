@@ -35,6 +35,7 @@ from ._resample import (
     _runs,
     _same_rate,
 )
+from ._steps import _recording_strikes, _strikes_per_cycle
 
 __all__ = ["make_step_windows", "make_windows"]
 
@@ -235,6 +236,12 @@ def _window_geometry(length, overlap, rate):
     return n, step
 
 
+def _activity_code_or_none(activity):
+    if activity is None:
+        return None
+    return int(activity) if isinstance(activity, numbers.Integral) else activity_code(activity)
+
+
 def _activity_mask(recording, code, segment, up, down, n_out):
     """Samples (new time base) that belong to the requested activity/segment."""
     if code is None:
@@ -398,11 +405,7 @@ def make_windows(
     n, step = _window_geometry(length, overlap, rate)
     channels = _check_channels(channels)
     dtype = _check_dtype(dtype)
-    code = (
-        None
-        if activity is None
-        else (int(activity) if isinstance(activity, numbers.Integral) else activity_code(activity))
-    )
+    code = _activity_code_or_none(activity)
     selected = _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscope)
 
     # Pass 1: count windows from labels only (cheap), so X is allocated once.
@@ -469,23 +472,31 @@ def _no_step_events_error(key, datasets, selected):
             f"Of the datasets given, {with_events} have them."
             if with_events
             else "Step events come with the IPOL healthy-gait dataset "
-            "(load_ipol_healthy_gait); use make_windows for the others."
+            "(load_ipol_healthy_gait); pass events='detected' to cut at steps "
+            "detected from the acceleration instead."
         )
     )
 
 
-def _cycle_bounds(recording, key, n_steps, max_cycle_duration):
-    """``(starts, ends)`` of windows of ``n_steps`` consecutive gait cycles."""
-    step_starts = np.unique(np.asarray(recording.events[key], dtype=np.int64)[:, 0])
-    step_starts = step_starts[(step_starts >= 0) & (step_starts < recording.n_samples)]
-    if len(step_starts) <= n_steps:
+def _step_boundaries(recording, key, events):
+    """Sample indices delimiting steps, and how many steps make a gait cycle."""
+    if events == "detected":
+        return _recording_strikes(recording), _strikes_per_cycle(recording.placement)
+    starts = np.unique(np.asarray(recording.events[key], dtype=np.int64)[:, 0])
+    return starts[(starts >= 0) & (starts < recording.n_samples)], 1
+
+
+def _cycle_bounds(boundaries, per_window, hop, max_gap):
+    """``(starts, ends)`` of windows of ``per_window`` consecutive intervals every ``hop``."""
+    if len(boundaries) <= per_window:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    starts, ends = step_starts[:-n_steps], step_starts[n_steps:]
-    if max_cycle_duration is not None:
-        too_long = np.diff(step_starts) > max_cycle_duration * recording.rate
-        # A window is dropped if any of its n_steps cycles is too long.
-        window_has_long = np.convolve(too_long, np.ones(n_steps, dtype=int), "valid") > 0
-        starts, ends = starts[~window_has_long], ends[~window_has_long]
+    first = np.arange(0, len(boundaries) - per_window, hop)
+    starts, ends = boundaries[first], boundaries[first + per_window]
+    if max_gap is not None:
+        # A window is dropped if any of its intervals is too long.
+        too_long = np.concatenate([[0], np.cumsum(np.diff(boundaries) > max_gap)])
+        keep = too_long[first + per_window] == too_long[first]
+        starts, ends = starts[keep], ends[keep]
     return starts, ends
 
 
@@ -514,24 +525,41 @@ def make_step_windows(
     exclude=None,
     max_cycle_duration=2.5,
     corrupted_gyroscope="drop",
+    events="annotated",
+    hop=1,
+    activity=None,
 ):
     """Cut windows of consecutive gait cycles, each resampled to a fixed length.
 
-    The events ``recording.events[f"{foot}_foot_steps"]`` are the
-    ``[start, end)`` intervals of one foot's successive steps. With
-    ``s_0 < s_1 < ...`` their starts, gait cycle ``k`` spans
-    ``[s_k, s_{k+1})`` and window ``k`` spans the ``n_steps`` consecutive
-    cycles ``[s_k, s_{k+n_steps})``. Windows start at every step, so
-    consecutive windows share ``n_steps - 1`` cycles. Each window is linearly
-    interpolated at the ``n_timepoints`` positions
-    ``s_k + i * (s_{k+n_steps} - s_k) / n_timepoints``, ``i = 0 ... n_timepoints-1``
-    (the half-open interval, so consecutive windows tile the signal without
-    repeating a point). The signal is used at its own rate; no resampling.
+    With ``events="annotated"``, the events
+    ``recording.events[f"{foot}_foot_steps"]`` are the ``[start, end)``
+    intervals of one foot's successive steps. With ``s_0 < s_1 < ...`` their
+    starts, gait cycle ``k`` spans ``[s_k, s_{k+1})`` and window ``k`` spans
+    the ``n_steps`` consecutive cycles ``[s_{k h}, s_{k h+n_steps})``,
+    ``h = hop``: with the default ``hop=1`` consecutive windows share
+    ``n_steps - 1`` cycles; ``hop=n_steps`` gives non-overlapping windows
+    that follow each other (the two-step windows of Zou et al.'s (2020)
+    dataset #2; ``hop=1`` those of their dataset #1).
+
+    With ``events="detected"``, the boundaries are the events found by
+    :func:`detect_steps` in each recording (in each stretch free of NaN;
+    with ``search=0`` where only the vertical axis is known). On a foot,
+    shin or thigh they come about once per gait cycle (not at the heel
+    strike); elsewhere they are both feet's heel strikes, not told apart,
+    and a cycle spans two of them. ``n_steps`` and ``hop`` count cycles
+    either way. Use this for datasets without annotated events; ``foot`` is
+    then not used.
+
+    Each window is linearly interpolated at the ``n_timepoints`` positions
+    ``s + i * (e - s) / n_timepoints``, ``i = 0 ... n_timepoints-1``, of its
+    span ``[s, e)`` (the half-open interval, so consecutive windows tile the
+    signal without repeating a point). The signal is used at its own rate;
+    no resampling.
 
     Parameters
     ----------
     dataset : GaitDataset or list of GaitDataset
-        Dataset(s) with step events.
+        Dataset(s) to window; with ``events="annotated"``, with step events.
     placement : str, dict or None, default=None
         As in :func:`make_windows`.
     n_steps : int, default=2
@@ -539,7 +567,7 @@ def make_step_windows(
     n_timepoints : int, default=128
         Number of time points each window is interpolated to.
     foot : {"right", "left"}, default="right"
-        Whose step events delimit the cycles.
+        Whose annotated step events delimit the cycles.
     channels : sequence of str, default=CHANNELS
         Channels to keep, in this order.
     dtype : floating dtype, default=np.float32
@@ -553,6 +581,17 @@ def make_step_windows(
         None keeps every window.
     corrupted_gyroscope : {"drop", "keep"}, default="drop"
         As in :func:`make_windows`.
+    events : {"annotated", "detected"}, default="annotated"
+        Cut at the dataset's annotated step events (IPOL), or at events
+        detected from the acceleration (any dataset in the body frame;
+        where a cycle spans two detected steps, a window is also dropped
+        when one of its steps lasts more than ``max_cycle_duration / 2``).
+    hop : int, default=1
+        Number of cycles from the start of one window to the start of the
+        next; ``hop=n_steps`` makes windows that share no sample.
+    activity : str, int or None, default=None
+        Keep only windows lying entirely inside samples of this activity
+        (as in :func:`make_windows`); None keeps every window.
 
     Returns
     -------
@@ -560,15 +599,18 @@ def make_step_windows(
         C-contiguous windows in ``dtype``, free of NaN and infinity.
     meta : DataFrame
         The columns of :func:`make_windows` (``start_sample`` and
-        ``start_s`` at the recording's own rate), plus ``end_sample``,
-        ``end_s`` (the start of step ``k + n_steps``) and ``duration_s``.
+        ``start_s`` at the recording's own rate), plus ``step_events``
+        (``"annotated"`` or ``"detected"``), ``end_sample``, ``end_s`` (the
+        start of the cycle after the window) and ``duration_s``.
 
     Raises
     ------
     ValueError
-        If a selected recording has no ``f"{foot}_foot_steps"`` events (the
-        message names the dataset and the datasets that have them), a
-        placement or channel is missing, or no window can be formed.
+        If, with annotated events, a selected recording has no
+        ``f"{foot}_foot_steps"`` events (the message names the dataset and
+        the datasets that have them); with detected events, a recording is
+        not in the body frame; a placement or channel is missing, or no
+        window can be formed.
 
     Warns
     -----
@@ -578,6 +620,7 @@ def make_step_windows(
     See Also
     --------
     make_windows : Fixed-length windows.
+    detect_steps : The heel strikes used with ``events="detected"``.
 
     Examples
     --------
@@ -599,10 +642,19 @@ def make_step_windows(
     (2, 6, 128)
     >>> meta["duration_s"].tolist()
     [2.1, 2.0]
+    >>> X, meta = make_step_windows(GaitDataset("demo", [rec], subjects), n_steps=1, hop=2)
+    >>> meta["start_sample"].tolist(), meta["end_sample"].tolist()
+    ([0, 210], [100, 300])
     """
     if foot not in ("left", "right"):
         raise ValueError(f"foot must be 'left' or 'right', got {foot!r}.")
-    for name, value, low in (("n_steps", n_steps, 1), ("n_timepoints", n_timepoints, 2)):
+    if events not in ("annotated", "detected"):
+        raise ValueError(f"events must be 'annotated' or 'detected', got {events!r}.")
+    for name, value, low in (
+        ("n_steps", n_steps, 1),
+        ("n_timepoints", n_timepoints, 2),
+        ("hop", hop, 1),
+    ):
         if not isinstance(value, numbers.Integral) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     if max_cycle_duration is not None and not max_cycle_duration > 0:
@@ -611,15 +663,21 @@ def make_step_windows(
         )
     channels = _check_channels(channels)
     dtype = _check_dtype(dtype)
+    code = _activity_code_or_none(activity)
     key = f"{foot}_foot_steps"
     selected = _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscope)
-    if any(key not in rec.events for _, rec, _ in selected):
+    if events == "annotated" and any(key not in rec.events for _, rec, _ in selected):
         raise _no_step_events_error(key, _as_datasets(dataset), selected)
 
     plan = []
     n_nonfinite = n_total = 0
     for ds, rec, idx in selected:
-        starts, ends = _cycle_bounds(rec, key, n_steps, max_cycle_duration)
+        boundaries, per_cycle = _step_boundaries(rec, key, events)
+        max_gap = None if max_cycle_duration is None else max_cycle_duration * rec.rate / per_cycle
+        starts, ends = _cycle_bounds(boundaries, n_steps * per_cycle, hop * per_cycle, max_gap)
+        if code is not None:
+            inside = ~_overlaps(starts, ends, _runs(rec.activity != code))
+            starts, ends = starts[inside], ends[inside]
         bad = _nonfinite_runs(rec.signal[:, idx])
         # Interpolation reads samples s ... e inclusive.
         keep = ~_overlaps(starts, ends + 1, bad)
@@ -628,9 +686,12 @@ def make_step_windows(
         plan.append((ds, rec, idx, starts[keep], ends[keep]))
     if n_total == 0:
         limit = "" if max_cycle_duration is None else f" at most {max_cycle_duration} s apart"
+        where = "" if activity is None else f" inside activity={activity!r}"
         raise ValueError(
             f"No window of {n_steps} gait cycles fits: no selected recording has "
-            f"{n_steps + 1} successive {key!r} events{limit}."
+            f"{n_steps + 1} successive "
+            + (f"{key!r} events" if events == "annotated" else "detected cycle starts")
+            + f"{limit}{where}."
         )
     _warn_dropped(n_nonfinite, n_total, "step windows")
     if n_nonfinite == n_total:
@@ -653,6 +714,7 @@ def make_step_windows(
         [(p[0], p[1]) for p in plan],
         counts,
         {
+            "step_events": np.full(len(starts), events, dtype=object),
             "start_s": starts / rates,
             "start_sample": starts,
             "end_s": ends / rates,
