@@ -449,7 +449,13 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
         return state
 
     def embed(self, X):
-        """The LSTM's final state for each window (a gait embedding).
+        """The network's embedding of each window, the input of its output layer.
+
+        For the default :class:`CNNLSTM` it is the convolution branch's
+        features (``n_hidden``) and the LSTM's final state (``n_hidden``,
+        ``2 * n_hidden`` if bidirectional) concatenated: 32 values for
+        ``module__n_hidden=16``. For :class:`ChainedCNNLSTM` it is the LSTM's
+        final state only.
 
         Parameters
         ----------
@@ -457,8 +463,10 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
 
         Returns
         -------
-        embedding : ndarray of shape (n_windows, n_hidden) (``2 * n_hidden``
-            for a bidirectional LSTM)
+        embedding : ndarray of shape (n_windows, n_embedding)
+            ``n_embedding`` is ``2 * n_hidden`` for :class:`CNNLSTM`
+            (``3 * n_hidden`` with a bidirectional LSTM), ``n_hidden``
+            (``2 * n_hidden``) for :class:`ChainedCNNLSTM`.
         """
         self.check_is_fitted()
         X = self._check_X(X, reset=False)
