@@ -95,7 +95,8 @@ class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
         task whose validation loss has not improved for this many epochs is
         dropped from the loss and its head is frozen; training
         stops when the main task stops. A patience rule, not the criterion
-        of Zhang et al. (2014) that Marín-Jiménez et al. (2017) cite. Needs a validation split by group:
+        of Zhang et al. (2014) that Marín-Jiménez et al. (2017) cite.
+        Needs a validation split by group:
         with ``train_split=None`` a :class:`~skgait.models.GroupValidSplit`
         holding out ``validation_size`` of the ``groups`` passed to ``fit``
         is used. Use *subjects* as groups when identity is not a task; with
