@@ -14,6 +14,8 @@
   training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
   :class:`LSTMNetwork`, :class:`GaitLSTMClassifier`: the LSTM alone (Zou
   et al.'s baseline, and the LSTM that "CNN+LSTMfix" freezes);
+- :class:`GaitSignatureClassifier`: SVM or 7-NN on the PCA of
+  :class:`GaitMultiTaskNet`'s learned gait signature;
 - :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
   labelling; :class:`WalkingExtractor`, :func:`walking_report`: walking
   extraction from mixed-activity recordings (trained on
@@ -32,6 +34,7 @@ from ._recurrent import (
     LSTMNetwork,
 )
 from ._segmentation import GaitSegmenter, WalkingFCN
+from ._signature import GaitSignatureClassifier
 from ._task_early_stopping import TaskEarlyStopping
 from ._training import (
     FiniteLossCheck,
@@ -51,6 +54,7 @@ __all__ = [
     "GaitLSTMClassifier",
     "LSTMNetwork",
     "GaitSegmenter",
+    "GaitSignatureClassifier",
     "WalkingExtractor",
     "WalkingFCN",
     "GaitCNNClassifier",
