@@ -47,6 +47,10 @@ _ZOU = "Zou et al. (2020)"
 _BIODEEP_PROTOCOL = {
     "paper": _BIODEEP,
     "dataset": "hugadb",
+    # Their best sensor for age with the CNN (RS); HuGaDB lists some
+    # gyroscopes as corrupted: the paper keeps all 18 subjects, so
+    # make_windows(..., corrupted_gyroscope="keep").
+    "placement": "right_shin",
     # The paper states 56.35 Hz for HuGaDB; skgait reads about 58.82 Hz from
     # the data (HUGADB_RATE: Table 1's 2,111,962 samples in 35,903 s).
     # make_windows(..., rate=56.35) resamples to the stated rate, so that 10
@@ -60,7 +64,8 @@ _BIODEEP_PROTOCOL = {
     "split": "window",
     "deviations": (
         "HuGaDB resampled from the 58.82 Hz skgait reads to the 56.35 Hz the paper "
-        "states; window length and overlap are not given in the paper (skgait: "
+        "states; gyroscopes HuGaDB lists as corrupted are kept (all 18 subjects, as "
+        "the paper); window length and overlap are not given in the paper (skgait: "
         "2.56 s, half overlapping); the train/test split is not described: "
         "window-level (LeakyWindowKFold) as the paper's numbers suggest, reported "
         "next to the subject-wise split.",
@@ -70,6 +75,7 @@ _BIODEEP_PROTOCOL = {
 _MARIN_PROTOCOL = {
     "paper": _MARIN,
     "dataset": None,
+    "placement": None,
     "rate": 50.0,
     "length": 2.56,
     "overlap": 0.5,
@@ -86,6 +92,7 @@ _MARIN_PROTOCOL = {
 _ZOU_PROTOCOL = {
     "paper": _ZOU,
     "dataset": None,
+    "placement": None,
     "rate": 50.0,
     "length": 2.56,
     "overlap": 0.5,
@@ -103,6 +110,7 @@ _ZOU_PROTOCOL = {
 _RAJABABU_PROTOCOL = {
     "paper": _RAJABABU,
     "dataset": None,
+    "placement": None,
     "rate": 50.0,
     "length": 2.56,
     "overlap": 0.5,
@@ -428,7 +436,7 @@ def paper_protocol(name):
     -------
     protocol : dict
         ``paper``; ``dataset`` (a skgait loader name, or None where the
-        paper's data are not available); ``rate`` (Hz), ``length`` (s) and
+        paper's data are not available) and ``placement``; ``rate`` (Hz), ``length`` (s) and
         ``overlap`` for :func:`skgait.datasets.make_windows`; ``age_range``
         (inclusive, in years, or None); ``n_runs`` (seeds to average);
         ``split`` (``"window"``: the paper's window-level split, skgait's
