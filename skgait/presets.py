@@ -43,89 +43,94 @@ _MARIN = "Marín-Jiménez et al. (2017)"
 _RAJABABU = "Rajababu et al."
 _ZOU = "Zou et al. (2020)"
 
+
+def _protocol(paper, split, deviation, **settings):
+    """A paper's protocol: skgait's defaults (no shared dataset, 2.56 s windows
+    half overlapping at 50 Hz, one run), ``settings`` overriding them."""
+    protocol = {
+        "paper": paper,
+        "dataset": None,
+        "placement": None,
+        "rate": 50.0,
+        "length": 2.56,
+        "overlap": 0.5,
+        "age_range": None,
+        "n_runs": 1,
+        "split": split,
+        "deviations": (deviation,),
+    }
+    return {**protocol, **settings}
+
+
 #: The protocol of BioDeep (Mostafa et al., 2021) on HuGaDB.
-_BIODEEP_PROTOCOL = {
-    "paper": _BIODEEP,
-    "dataset": "hugadb",
+_BIODEEP_PROTOCOL = _protocol(
+    _BIODEEP,
+    "window",
+    "HuGaDB resampled from the 58.82 Hz skgait reads to the 56.35 Hz the paper "
+    "states; gyroscopes HuGaDB lists as corrupted are kept (all 18 subjects, as "
+    "the paper); window length and overlap are not given in the paper (skgait: "
+    "2.56 s, half overlapping); the train/test split is not described: "
+    "window-level (LeakyWindowKFold) as the paper's numbers suggest, reported "
+    "next to the subject-wise split.",
+    dataset="hugadb",
     # Their best sensor for age with the CNN (RS); HuGaDB lists some
     # gyroscopes as corrupted: the paper keeps all 18 subjects, so
     # make_windows(..., corrupted_gyroscope="keep").
-    "placement": "right_shin",
+    placement="right_shin",
     # The paper states 56.35 Hz for HuGaDB; skgait reads about 58.82 Hz from
     # the data (HUGADB_RATE: Table 1's 2,111,962 samples in 35,903 s).
     # make_windows(..., rate=56.35) resamples to the stated rate, so that 10
     # lags span 10 / 56.35 s as in the paper; rate=HUGADB_RATE would keep the
     # native samples (10 lags = 0.170 s instead of 0.177 s).
-    "rate": 56.35,
-    "length": 2.56,
-    "overlap": 0.5,
-    "age_range": (15, 35),
-    "n_runs": 10,
-    "split": "window",
-    "deviations": (
-        "HuGaDB resampled from the 58.82 Hz skgait reads to the 56.35 Hz the paper "
-        "states; gyroscopes HuGaDB lists as corrupted are kept (all 18 subjects, as "
-        "the paper); window length and overlap are not given in the paper (skgait: "
-        "2.56 s, half overlapping); the train/test split is not described: "
-        "window-level (LeakyWindowKFold) as the paper's numbers suggest, reported "
-        "next to the subject-wise split.",
-    ),
-}
+    rate=56.35,
+    age_range=(15, 35),
+    n_runs=10,
+)
 
-_MARIN_PROTOCOL = {
-    "paper": _MARIN,
-    "dataset": None,
-    "placement": None,
-    "rate": 50.0,
-    "length": 2.56,
-    "overlap": 0.5,
-    "age_range": None,
-    "n_runs": 1,
-    "split": "session",
-    "deviations": (
-        "the paper works on optical flow of TUM-GAID videos (25-frame "
-        "subsequences); skgait applies the same losses and training to IMU "
-        "windows, trained on some sessions of each person and tested on others.",
-    ),
-}
+_MARIN_PROTOCOL = _protocol(
+    _MARIN,
+    "session",
+    "the paper works on optical flow of TUM-GAID videos (25-frame subsequences); "
+    "skgait applies the same losses and training to IMU windows, trained on some "
+    "sessions of each person and tested on others.",
+)
 
-_ZOU_PROTOCOL = {
-    "paper": _ZOU,
-    "dataset": None,
-    "placement": None,
-    "rate": 50.0,
-    "length": 2.56,
-    "overlap": 0.5,
-    "age_range": None,
-    "n_runs": 1,
-    "split": "window",
-    "deviations": (
-        "their datasets #3 and #4 (2.56 s windows, 128 samples at 50 Hz, half "
-        "overlapping for #3); the split of their samples into training and test "
-        "is at window level (the same people and recordings on both sides).",
-    ),
-}
+_ZOU_PROTOCOL = _protocol(
+    _ZOU,
+    "window",
+    "their datasets #3 and #4 (2.56 s windows, 128 samples at 50 Hz, half "
+    "overlapping for #3); the split of their samples into training and test is at "
+    "window level (the same people and recordings on both sides).",
+)
 
-
-_RAJABABU_PROTOCOL = {
-    "paper": _RAJABABU,
-    "dataset": None,
-    "placement": None,
-    "rate": 50.0,
-    "length": 2.56,
-    "overlap": 0.5,
-    "age_range": None,
-    "n_runs": 1,
-    "split": "subject",
-    "deviations": (
-        "the paper recognises age and gender from face images; skgait applies "
-        "its network idea to IMU windows, evaluated on people unseen in training.",
-    ),
-}
+_RAJABABU_PROTOCOL = _protocol(
+    _RAJABABU,
+    "subject",
+    "the paper recognises age and gender from face images; skgait applies its "
+    "network idea to IMU windows, evaluated on people unseen in training.",
+)
 
 
 class Preset(NamedTuple):
-    """One entry of :data:`PRESETS`."""
+    """One entry of :data:`PRESETS`.
+
+    Attributes
+    ----------
+    build : callable
+        ``build(task, random_state)`` returns the unfitted estimator.
+    tasks : tuple of str
+        Tasks the preset takes; the first is the default.
+    protocol : dict
+        The paper's data and evaluation settings (:func:`paper_protocol`).
+    settings : str
+        The paper's settings and every deviation from them.
+
+    Examples
+    --------
+    >>> from skgait.presets import PRESETS
+    >>> PRESETS["biodeep_forest"].tasks
+    ('gender', 'age')
+    """
 
     build: object
     tasks: tuple

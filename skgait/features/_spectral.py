@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ._stats import channel_feature_names
 
 __all__ = ["FourierFeatures", "WaveletFeatures"]
 
@@ -129,15 +130,8 @@ class _CoefficientFeatures(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        channels = (
-            input_features
-            if input_features is not None
-            else [f"ch{k}" for k in range(self.n_channels_)]
-        )
-        return np.array(
-            [f"{c}_{n}" for c in channels for n in self._coefficient_names(self.n_timepoints_)],
-            dtype=object,
-        )
+        names = self._coefficient_names(self.n_timepoints_)
+        return channel_feature_names(self.n_channels_, input_features, names)
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())
