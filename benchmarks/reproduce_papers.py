@@ -170,7 +170,7 @@ def _splits(X, meta):
     sex = meta["sex"].to_numpy()
     return {
         "window-level": list(LeakyWindowKFold(5, random_state=0).split(X)),
-        "subject-wise": list(SubjectKFold(5, random_state=0).split(X, sex, subject)),
+        "subject-wise": list(SubjectKFold(5).split(X, sex, subject)),
     }
 
 
