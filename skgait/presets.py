@@ -328,7 +328,7 @@ PRESETS = {
         "depthwise-separable convolutions (module__features='separable'). The "
         "paper claims 5× fewer parameters than previous models; against BioDeep's "
         "convolutions the separable features have 788 parameters instead of 1,872 "
-        "(2.4× fewer), the whole network 1.09–1.11× fewer (heads and embedding "
+        "(2.4× fewer), the whole network 1.09–1.12× fewer (heads and embedding "
         "dominate). Deviations: face images in the paper, "
         "IMU windows here; its layer sizes and training settings are not given "
         "(skgait's defaults). Y needs columns 'sex' and 'age_group'.",
