@@ -290,26 +290,34 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)
     start = time.perf_counter()
-    if args.only in (None, "biodeep"):
-        print("=== BioDeep (Mostafa et al., 2021): gender and age, HuGaDB ===")
-        biodeep(args.runs, args.epochs)
-        print(f"[{time.perf_counter() - start:.0f} s]\n")
-    if args.only in (None, "identity"):
-        print("=== Identification (Zou et al., 2020; Marín-Jiménez et al., 2017): IPOL ===")
-        identity(args.epochs)
-        print(f"[{time.perf_counter() - start:.0f} s]\n")
-    if args.only in (None, "multilabel"):
-        print("=== Gender + age group, multi-label (Chatzitzisi et al., 2020): SisFall ===")
-        multilabel()
-        print(f"[{time.perf_counter() - start:.0f} s]\n")
-    if args.only in (None, "lightweight"):
-        print("=== Lightweight multi-task CNN (Rajababu et al.): SisFall ===")
-        lightweight(args.epochs)
-        print(f"[{time.perf_counter() - start:.0f} s]\n")
-    if args.only in (None, "walking"):
-        print("=== Walking extraction (Zou et al., 2020): HuGaDB ===")
-        walking(args.epochs)
-        print(f"[{time.perf_counter() - start:.0f} s]")
+    sections = [
+        (
+            "biodeep",
+            "BioDeep (Mostafa et al., 2021): gender and age, HuGaDB",
+            lambda: biodeep(args.runs, args.epochs),
+        ),
+        (
+            "identity",
+            "Identification (Zou et al., 2020; Marín-Jiménez et al., 2017): IPOL",
+            lambda: identity(args.epochs),
+        ),
+        (
+            "multilabel",
+            "Gender + age group, multi-label (Chatzitzisi et al., 2020): SisFall",
+            multilabel,
+        ),
+        (
+            "lightweight",
+            "Lightweight multi-task CNN (Rajababu et al.): SisFall",
+            lambda: lightweight(args.epochs),
+        ),
+        ("walking", "Walking extraction (Zou et al., 2020): HuGaDB", lambda: walking(args.epochs)),
+    ]
+    for name, title, run in sections:
+        if args.only in (None, name):
+            print(f"=== {title} ===")
+            run()
+            print(f"[{time.perf_counter() - start:.0f} s]\n")
 
 
 if __name__ == "__main__":
