@@ -116,3 +116,12 @@ def test_unknown_preset_and_task_are_errors():
         make_preset("biodeep")
     with pytest.raises(ValueError, match="takes task in"):
         make_preset("biodeep_forest", task="identity")
+
+
+def test_age_forest_of_make_gait_pipeline_subsamples_features_as_the_classifier_default():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skgait.pipelines import make_gait_pipeline
+
+    forest = make_gait_pipeline("age", random_state=0).steps[-1][1]
+    assert forest.max_features == RandomForestClassifier().max_features == "sqrt"
