@@ -4,13 +4,16 @@ from ._acf import ACFTransformer, ConstantSeriesWarning
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
 from ._gravity import GravityAlignment
+from ._spectral import FourierFeatures, WaveletFeatures
 from ._stats import GaitStatistics
 
 __all__ = [
     "ACFTransformer",
     "ConstantSeriesWarning",
     "CrossCorrelationFeatures",
+    "FourierFeatures",
     "GaitStatistics",
     "GravityAlignment",
+    "WaveletFeatures",
     "WindowCrop",
 ]

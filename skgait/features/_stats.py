@@ -27,6 +27,17 @@ _NAMES = (
 ) + tuple(f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _BANDS)
 
 
+def channel_feature_names(n_channels, input_features, names):
+    """``{channel}_{name}`` for every channel and name, channel-major.
+
+    Channels are ``input_features`` or ``ch0, ch1, ...``.
+    """
+    channels = (
+        input_features if input_features is not None else [f"ch{k}" for k in range(n_channels)]
+    )
+    return np.array([f"{c}_{n}" for c in channels for n in names], dtype=object)
+
+
 class GaitStatistics(TransformerMixin, BaseEstimator):
     """Distribution and spectral statistics of every channel of every window.
 
@@ -167,12 +178,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        channels = (
-            input_features
-            if input_features is not None
-            else [f"ch{k}" for k in range(self.n_channels_)]
-        )
-        return np.array([f"{c}_{n}" for c in channels for n in _NAMES], dtype=object)
+        return channel_feature_names(self.n_channels_, input_features, _NAMES)
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())

@@ -1,10 +1,15 @@
 """Metrics for gait biometrics.
 
 - Verification (authentication): :func:`equal_error_rate` and
-  :func:`verification_report` (ROC AUC, equal error rate, accuracy at the
-  equal-error threshold) of same/different-person scores.
+  :func:`verification_report` (ROC and precision-recall AUC, equal error
+  rate, accuracy at the equal-error threshold) of same/different-person
+  scores.
+- Multi-label (gender + age group): :func:`multilabel_report` (per-sample
+  accuracy, precision, recall, F1; mAcc; subset accuracy; Hamming loss;
+  per-label F1).
 """
 
+from ._multilabel import multilabel_report
 from ._verification import equal_error_rate, verification_report
 
-__all__ = ["equal_error_rate", "verification_report"]
+__all__ = ["equal_error_rate", "multilabel_report", "verification_report"]

@@ -12,6 +12,10 @@
 - :class:`CNNLSTM`, :class:`GaitCNNLSTMClassifier`: a CNN and an LSTM in
   parallel for person identification, with the "CNNfix" / "LSTMfix"
   training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
+  :class:`LSTMNetwork`, :class:`GaitLSTMClassifier`: the LSTM alone (Zou
+  et al.'s baseline, and the LSTM that "CNN+LSTMfix" freezes);
+- :class:`GaitSignatureClassifier`: SVM or 7-NN on the PCA of
+  :class:`GaitMultiTaskNet`'s learned gait signature;
 - :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
   labelling; :class:`WalkingExtractor`, :func:`walking_report`: walking
   extraction from mixed-activity recordings (trained on
@@ -22,8 +26,15 @@ from ._cnn import GaitCNNClassifier, GaitCNNRegressor
 from ._multitask import GaitMultiTaskNet
 from ._multitask_networks import MultiTaskNetwork, SeparableConvFeatures
 from ._networks import BioDeepCNN
-from ._recurrent import CNNLSTM, ChainedCNNLSTM, GaitCNNLSTMClassifier
+from ._recurrent import (
+    CNNLSTM,
+    ChainedCNNLSTM,
+    GaitCNNLSTMClassifier,
+    GaitLSTMClassifier,
+    LSTMNetwork,
+)
 from ._segmentation import GaitSegmenter, WalkingFCN
+from ._signature import GaitSignatureClassifier
 from ._task_early_stopping import TaskEarlyStopping
 from ._training import (
     FiniteLossCheck,
@@ -40,7 +51,10 @@ __all__ = [
     "ChainedCNNLSTM",
     "FiniteLossCheck",
     "GaitCNNLSTMClassifier",
+    "GaitLSTMClassifier",
+    "LSTMNetwork",
     "GaitSegmenter",
+    "GaitSignatureClassifier",
     "WalkingExtractor",
     "WalkingFCN",
     "GaitCNNClassifier",

@@ -38,9 +38,10 @@ _SHARED_PARAMS_DOC = """
     optimizer : torch optimizer class, default=torch.optim.Adam
         As in the paper; set its arguments with ``optimizer__name=value``.
     lr : float, default=1e-3
-        Learning rate.
+        Learning rate (Adam's usual default; the paper does not state one).
     max_epochs : int, default=30
-        Epochs when training from scratch.
+        Epochs when training from scratch (the paper does not state how
+        many).
     batch_size : int, default=10
         Training batch size, as in the paper.
     train_split : callable or None, default=None

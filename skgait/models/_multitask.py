@@ -19,7 +19,7 @@ from sklearn.metrics import (
 )
 from sklearn.utils import ClassifierTags, RegressorTags
 from skorch import NeuralNet
-from skorch.utils import is_dataset
+from skorch.utils import is_dataset, to_numpy
 
 from ..losses import ContrastiveLoss, MultiTaskLoss
 from ..utils._aggregate import aggregate_predictions
@@ -94,7 +94,9 @@ class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
         Task-wise early stopping (:class:`~skgait.models.TaskEarlyStopping`): an auxiliary
         task whose validation loss has not improved for this many epochs is
         dropped from the loss and its head is frozen; training
-        stops when the main task stops. Needs a validation split by group:
+        stops when the main task stops. A patience rule, not the criterion
+        of Zhang et al. (2014) that Marín-Jiménez et al. (2017) cite.
+        Needs a validation split by group:
         with ``train_split=None`` a :class:`~skgait.models.GroupValidSplit`
         holding out ``validation_size`` of the ``groups`` passed to ``fit``
         is used. Use *subjects* as groups when identity is not a task; with
@@ -152,6 +154,8 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
     (6, 3)
     >>> isinstance(net.score(X, Y), float), sorted(net.score_tasks(X, Y))
     (True, ['age', 'sex', 'subject'])
+    >>> net.embed(X[:2]).shape  # the gait signature
+    (2, 64)
     """
 
     prefixes_ = [*NeuralNet.prefixes_, "task_weights"]
@@ -312,6 +316,27 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
             columns[task] = out[:, start : start + width]
             start += width
         return columns
+
+    def embed(self, X):
+        """The shared embedding of each window: the learned gait signature.
+
+        The output of ``MultiTaskNetwork.embedding`` (after its ReLU; dropout
+        is off outside training), the input of every task's head: the "gait
+        signature" of Marín-Jiménez et al. (2017), which
+        :class:`~skgait.models.GaitSignatureClassifier` classifies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+
+        Returns
+        -------
+        signature : ndarray of shape (n_windows, n_embedding)
+        """
+        self.check_is_fitted()
+        X = self._check_X(X, reset=False)
+        out = [to_numpy(yp[1]) for yp in self.forward_iter(X, training=False)]
+        return np.concatenate(out, axis=0).astype(np.float64)
 
     @staticmethod
     def _softmax(z):

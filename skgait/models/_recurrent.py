@@ -1,4 +1,4 @@
-"""CNN+LSTM networks and the identification estimator that trains them.
+"""LSTM and CNN+LSTM networks and the identification estimators that train them.
 
 Zou et al., "Deep learning based gait recognition using smartphones in the
 wild" (IEEE TIFS 2020), abstract gait features *in space* with a
@@ -8,6 +8,9 @@ feature vectors are concatenated and a fully connected layer classifies
 them. Training either branch on its own beforehand and freezing it gives the
 "CNNfix+LSTM" and "CNN+LSTMfix" variants. This module holds
 
+- :class:`LSTMNetwork` and :class:`GaitLSTMClassifier`: the LSTM alone on the
+  raw window, the paper's "LSTM" baseline and the independently trained
+  LSTM that "CNN+LSTMfix" reuses (:meth:`GaitLSTMClassifier.recurrent_weights`);
 - :class:`CNNLSTM`: that parallel network (``features`` + ``cnn_fc`` ‖
   ``lstm`` → ``head``); its ``features`` are built exactly as
   :class:`~skgait.models.BioDeepCNN`'s, so the weights of a trained skgait
@@ -29,7 +32,13 @@ from ._cnn import GaitCNNClassifier
 from ._networks import BioDeepCNN
 from ._transfer import FEATURES_PREFIX, prefixed_weights
 
-__all__ = ["CNNLSTM", "ChainedCNNLSTM", "GaitCNNLSTMClassifier"]
+__all__ = [
+    "CNNLSTM",
+    "ChainedCNNLSTM",
+    "GaitCNNLSTMClassifier",
+    "GaitLSTMClassifier",
+    "LSTMNetwork",
+]
 
 #: ``lstm`` argument of :class:`CNNLSTM` → (num_layers, bidirectional).
 LSTM_KINDS = {
@@ -76,6 +85,75 @@ def _lstm_state(lstm, x):
     if lstm.bidirectional:
         return torch.cat((h_n[-2], h_n[-1]), dim=1)
     return h_n[-1]
+
+
+class LSTMNetwork(nn.Module):
+    """An LSTM over the raw window, then dropout and a linear output.
+
+    The "LSTM" of Zou et al. (2020): the recurrent branch of
+    :class:`CNNLSTM` on its own. It reads the window
+    ``(n, n_channels, n_timepoints)`` time step by time step (``n_timepoints``
+    steps of ``n_channels`` values); its final hidden state (both directions'
+    for a bidirectional LSTM, the top layer's for two layers) goes through
+    dropout to a linear output (logits). Its ``lstm`` has the parameter
+    names and shapes of :class:`CNNLSTM`'s, so a trained LSTM can be the
+    frozen LSTM of "CNN+LSTMfix".
+
+    Parameters
+    ----------
+    n_channels : int
+        Input channels.
+    n_timepoints : int
+        Time points per window (the LSTM has no parameter that depends on
+        it; any length of at least one step is read).
+    n_outputs : int
+        Number of outputs (1 for a binary problem with a single logit).
+    lstm : {"single", "bidirectional", "two_layer"}, default="single"
+        SL-LSTM, Bi-LSTM or DL-LSTM, as for :class:`CNNLSTM`.
+    n_hidden : int, default=64
+        Hidden units of the LSTM (per direction).
+    dropout : float, default=0.5
+        Dropout before the output layer (and between the two layers of a
+        ``"two_layer"`` LSTM).
+
+    Attributes
+    ----------
+    lstm : torch.nn.LSTM
+        The recurrent layer(s), ``batch_first=True``, ``input_size=n_channels``.
+    head : torch.nn.Sequential
+        Dropout and the output layer.
+
+    See Also
+    --------
+    GaitLSTMClassifier : The estimator that trains it.
+    CNNLSTM : The LSTM beside a CNN.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgait.models import LSTMNetwork
+    >>> net = LSTMNetwork(n_channels=6, n_timepoints=128, n_outputs=10, n_hidden=16)
+    >>> net(torch.zeros(4, 6, 128)).shape, net.embed(torch.zeros(4, 6, 128)).shape
+    (torch.Size([4, 10]), torch.Size([4, 16]))
+    """
+
+    def __init__(
+        self, n_channels, n_timepoints, n_outputs, lstm="single", n_hidden=64, dropout=0.5
+    ):
+        super().__init__()
+        _check_lstm_args(type(self).__name__, lstm, n_hidden)
+        if n_timepoints < 1:
+            raise ValueError(f"LSTMNetwork: n_timepoints must be at least 1; got {n_timepoints}.")
+        self.lstm, n_lstm = _make_lstm(lstm, n_channels, n_hidden, dropout)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_lstm, n_outputs))
+
+    def embed(self, x):
+        """The LSTM's final state: ``(n, n_hidden)`` (``2 * n_hidden`` if bidirectional)."""
+        return _lstm_state(self.lstm, x.transpose(1, 2))
+
+    def forward(self, x):
+        """Map windows ``(n, n_channels, n_timepoints)`` to outputs ``(n, n_outputs)``."""
+        return self.head(self.embed(x))
 
 
 class _ConvLSTMNetwork(nn.Module):
@@ -278,7 +356,58 @@ class ChainedCNNLSTM(_ConvLSTMNetwork):
         return _lstm_state(self.lstm, sequence)
 
 
-class GaitCNNLSTMClassifier(GaitCNNClassifier):
+class _RecurrentMixin:
+    """``recurrent_weights`` and ``embed`` of the estimators of LSTM networks."""
+
+    def recurrent_weights(self):
+        """Weights of the LSTM, for ``mode="lstm_fix"`` of another network.
+
+        Returns
+        -------
+        weights : dict of str to torch.Tensor
+            ``lstm.*`` tensors (copied to CPU) and ``"lstm_input_size"``.
+        """
+        self.check_is_fitted()
+        state = prefixed_weights(self.module_, MODES["lstm_fix"])
+        state[_LSTM_INPUT_KEY] = torch.tensor([self.module_.lstm.input_size])
+        return state
+
+    def embed(self, X):
+        """The network's embedding of each window, the input of its output layer.
+
+        For the default :class:`CNNLSTM` it is the convolution branch's
+        features (``n_hidden``) and the LSTM's final state (``n_hidden``,
+        ``2 * n_hidden`` if bidirectional) concatenated: 32 values for
+        ``module__n_hidden=16``. For :class:`ChainedCNNLSTM` and
+        :class:`LSTMNetwork` it is the LSTM's final state only.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_windows, n_embedding)
+            ``n_embedding`` is ``2 * n_hidden`` for :class:`CNNLSTM`
+            (``3 * n_hidden`` with a bidirectional LSTM), ``n_hidden``
+            (``2 * n_hidden``) for :class:`ChainedCNNLSTM` and
+            :class:`LSTMNetwork`.
+        """
+        self.check_is_fitted()
+        X = self._check_X(X, reset=False)
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(X), 1024):
+                xb = torch.as_tensor(X[start : start + 1024], device=self.device)
+                out.append(module.embed(xb).cpu().numpy())
+        module.train(was_training)
+        return np.concatenate(out, axis=0)
+
+
+class GaitCNNLSTMClassifier(_RecurrentMixin, GaitCNNClassifier):
     """CNN+LSTM classifier of gait windows: person identification (or any label).
 
     A :class:`~skgait.models.GaitCNNClassifier` (same parameters, same
@@ -435,40 +564,71 @@ class GaitCNNLSTMClassifier(GaitCNNClassifier):
                 "channels, a CNN trained on stacked pairs)."
             )
 
-    def recurrent_weights(self):
-        """Weights of the LSTM, for ``mode="lstm_fix"`` of another network.
 
-        Returns
-        -------
-        weights : dict of str to torch.Tensor
-            ``lstm.*`` tensors (copied to CPU) and ``"lstm_input_size"``.
-        """
-        self.check_is_fitted()
-        state = prefixed_weights(self.module_, MODES["lstm_fix"])
-        state[_LSTM_INPUT_KEY] = torch.tensor([self.module_.lstm.input_size])
-        return state
+class GaitLSTMClassifier(_RecurrentMixin, GaitCNNClassifier):
+    """LSTM classifier of raw gait windows: Zou et al.'s "LSTM" baseline.
 
-    def embed(self, X):
-        """The LSTM's final state for each window (a gait embedding).
+    A :class:`~skgait.models.GaitCNNClassifier` (same parameters, label
+    encoding, losses, seeding and fast batches) whose network is
+    :class:`LSTMNetwork`. Trained on its own it is the "LSTM" row of Zou et
+    al. (2020); its :meth:`recurrent_weights` are the independently trained
+    LSTM that "CNN+LSTMfix" freezes:
+    ``GaitCNNLSTMClassifier(mode="lstm_fix", warm_start_from=lstm.recurrent_weights())``
+    (same ``module__lstm`` and ``module__n_hidden``).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_windows, n_channels, n_timepoints)
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=LSTMNetwork
+        The network; ``n_channels``, ``n_timepoints`` and ``n_outputs`` are
+        inferred from ``X`` and ``y`` unless set (``module__lstm=
+        "bidirectional"``, ``module__n_hidden=32``, ...).
+    batch_size : int, default=64
+        Training batch size.
+    **kwargs
+        Every other parameter of :class:`~skgait.models.GaitCNNClassifier`
+        (``lr``, ``max_epochs``, ``optimizer``, ``train_split``,
+        ``callbacks``, ``random_state``, ``device``, ``module__*`` ...).
+        ``warm_start_from`` loads the ``lstm.*`` weights of another LSTM
+        (``recurrent_weights()``), ``freeze="lstm.*"`` holds them fixed.
 
-        Returns
-        -------
-        embedding : ndarray of shape (n_windows, n_hidden) (``2 * n_hidden``
-            for a bidirectional LSTM)
-        """
-        self.check_is_fitted()
-        X = self._check_X(X, reset=False)
-        module = self.module_
-        was_training = module.training
-        module.eval()
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(X), 1024):
-                xb = torch.as_tensor(X[start : start + 1024], device=self.device)
-                out.append(module.embed(xb).cpu().numpy())
-        module.train(was_training)
-        return np.concatenate(out, axis=0)
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, in the column order of ``predict_proba``.
+    n_channels_, n_timepoints_, n_outputs_ : int
+        Shape of the training windows and number of outputs.
+    module_ : LSTMNetwork
+        The trained network.
+
+    See Also
+    --------
+    LSTMNetwork : The network.
+    GaitCNNLSTMClassifier : The CNN+LSTM and its "LSTMfix" mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.models import GaitCNNLSTMClassifier, GaitLSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 6, 32)).astype(np.float32)
+    >>> who = np.repeat(["ann", "bob", "cem"], 20)
+    >>> X[who == "bob", 0] += 1.0
+    >>> lstm = GaitLSTMClassifier(max_epochs=2, module__n_hidden=16, random_state=0).fit(X, who)
+    >>> lstm.predict_proba(X[:2]).shape, lstm.embed(X[:2]).shape
+    ((2, 3), (2, 16))
+
+    "CNN+LSTMfix": the LSTM trained on its own, frozen beside a new CNN.
+
+    >>> fixed = GaitCNNLSTMClassifier(
+    ...     mode="lstm_fix", warm_start_from=lstm.recurrent_weights(),
+    ...     module__n_hidden=16, max_epochs=2, random_state=0,
+    ... ).fit(X, who)
+    >>> bool(fixed.module_.lstm.weight_ih_l0.requires_grad)
+    False
+    """
+
+    def __init__(self, module=LSTMNetwork, *, batch_size=64, **kwargs):
+        super().__init__(module, batch_size=batch_size, **kwargs)
+
+    def _transfer_prefix(self):
+        return MODES["lstm_fix"]

@@ -18,7 +18,13 @@ def _head_parameters(module, task):
 
 
 class TaskEarlyStopping(Callback):
-    """Task-wise early stopping (Zhang et al., 2014; Marín-Jiménez et al. (2017)).
+    """Task-wise early stopping by patience, one task at a time.
+
+    Marín-Jiménez et al. (2017) stop tasks with the task-wise early stopping
+    criterion of Zhang et al. (2014), which weighs the trend of a task's
+    training loss against the change of its validation loss over a window
+    of epochs. This callback is a simpler **patience rule** on each task's
+    validation loss, not that criterion.
 
     At the end of every epoch, averages each task's validation loss over the
     validation batches (recorded as ``valid_<task>_loss`` in the history).

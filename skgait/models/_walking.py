@@ -11,7 +11,10 @@ only. Here that step is a transformer on datasets:
   ``transform(dataset)`` returns the dataset with every recording's activity
   *replaced by the prediction* (``"walking"`` or ``"unknown"``), so that
   ``make_windows(extracted, activity="walking")`` cuts windows only where
-  walking was detected;
+  walking was detected; :meth:`WalkingExtractor.predict_labels` adds the
+  paper's third output, ``"unclassified"`` (neither class predicted with
+  enough confidence, ``threshold``), and ``crop`` cuts recordings into the
+  paper's crops of 1024 samples;
 - :func:`walking_report`: per-time-step accuracy and the confusion of true
   activities (stairs, standing, ...) with predicted walking.
 """
@@ -37,6 +40,9 @@ __all__ = ["WalkingExtractor", "walking_report"]
 
 _WALKING = ACTIVITIES.index("walking")
 _UNKNOWN = ACTIVITIES.index("unknown")
+
+#: Labels of :meth:`WalkingExtractor.predict_labels`.
+WALKING_LABELS = ("walking", "not_walking", "unclassified")
 
 
 def _signal(recording, channels):
@@ -70,6 +76,22 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
     channels : sequence of str, default=CHANNELS
         Channels the segmenter reads (``("acc_x", "acc_y", "acc_z")`` for
         accelerometer-only data or unreliable gyroscopes).
+    threshold : float or None, default=None
+        Smallest probability of the predicted class (walking or not
+        walking) for a time step to be classified; below it the step is
+        ``"unclassified"``, the third output of Zou et al. (2020, §III-A).
+        Probabilities of two classes are at least 0.5, so a threshold in
+        (0.5, 1) leaves the least certain steps unclassified; None
+        classifies every step. Unclassified steps are not walking for
+        :meth:`transform`.
+    crop : int or None, default=None
+        Samples (at ``rate``) per crop, the paper's 1024 (6 × 1024 samples,
+        20.48 s at 50 Hz): training windows are ``crop`` samples long
+        (``length`` is then not used) and every recording is labelled crop
+        by crop (the last crop ends at the recording's end, overlapping the
+        one before; a recording shorter than one crop is labelled whole).
+        None: training windows of ``length`` seconds, recordings labelled
+        whole.
     random_state : int or None, default=None
         Seeds the default segmenter.
 
@@ -86,7 +108,8 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
     Examples
     --------
     On HuGaDB, ``WalkingExtractor(placement="right_thigh").fit(load_hugadb())``
-    learns from its ``various`` files; here a small synthetic dataset (2 s of
+    learns from its ``various`` files (``threshold=0.8, crop=1024`` for the
+    paper's settings); here a small synthetic dataset (2 s of
     walking, 2 s of standing, in turn) and a short training:
 
     >>> from skgait.models import GaitSegmenter, WalkingExtractor, walking_report
@@ -98,6 +121,9 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
     (2, True)
     >>> sorted(walking_report(ds, extracted))
     ['accuracy', 'balanced_accuracy', 'confusion']
+    >>> labels = ext.set_params(threshold=0.99).predict_labels(ds.recordings[0])
+    >>> set(labels) <= {"walking", "not_walking", "unclassified"}
+    True
 
     ``make_windows(extracted, activity="walking")`` then cuts windows where
     walking was predicted only.
@@ -112,6 +138,8 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         length=10.24,
         overlap=0.5,
         channels=CHANNELS,
+        threshold=None,
+        crop=None,
         random_state=None,
     ):
         self.segmenter = segmenter
@@ -120,6 +148,8 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         self.length = length
         self.overlap = overlap
         self.channels = channels
+        self.threshold = threshold
+        self.crop = crop
         self.random_state = random_state
 
     def fit(self, dataset, y=None):
@@ -137,8 +167,10 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
+        self._check_options()
+        length = self.length if self.crop is None else self.crop / self.rate
         X, activity, _ = make_sequence_windows(
-            dataset, self.placement, self.rate, self.length, self.overlap, self.channels
+            dataset, self.placement, self.rate, length, self.overlap, self.channels
         )
         labels = np.where(activity == _WALKING, "walking", "not_walking")
         segmenter = (
@@ -152,6 +184,62 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         self.channels_ = (channels,) if isinstance(channels, str) else tuple(channels)
         return self
 
+    def _check_options(self):
+        threshold, crop = self.threshold, self.crop
+        if threshold is not None and not (
+            isinstance(threshold, (int, float)) and 0.5 <= threshold <= 1
+        ):
+            raise ValueError(
+                f"WalkingExtractor: threshold must be None or a probability in "
+                f"[0.5, 1] (that of the predicted class); got {threshold!r}."
+            )
+        if crop is not None and not (
+            isinstance(crop, (int, np.integer)) and not isinstance(crop, bool) and crop >= 8
+        ):
+            raise ValueError(
+                f"WalkingExtractor: crop must be None or a number of samples of at "
+                f"least 8 (the paper's 1024); got {crop!r}."
+            )
+
+    def _proba(self, signal):
+        """Class probabilities ``(n_classes, n_timepoints)`` of one signal."""
+        n = signal.shape[1]
+        if self.crop is None or n <= self.crop:
+            return self.segmenter_.predict_proba(signal[None])[0]
+        starts = list(range(0, n - self.crop + 1, self.crop))
+        if starts[-1] + self.crop < n:
+            starts.append(n - self.crop)
+        crops = np.stack([signal[:, s : s + self.crop] for s in starts])
+        proba = np.empty((len(self.segmenter_.classes_), n), dtype=np.float64)
+        for start, p in zip(starts, self.segmenter_.predict_proba(crops)):
+            proba[:, start : start + self.crop] = p
+        return proba
+
+    def predict_labels(self, recording):
+        """Walking, not walking or unclassified at every sample of a recording.
+
+        Parameters
+        ----------
+        recording : Recording
+
+        Returns
+        -------
+        labels : ndarray of shape (recording.n_samples,), dtype object
+            ``"walking"``, ``"not_walking"``, or ``"unclassified"`` where
+            the predicted class's probability is below ``threshold``; at the
+            recording's own rate.
+        """
+        check_is_fitted(self, "segmenter_")
+        self._check_options()
+        resampled = resample_recording(recording, self.rate)
+        signal = np.nan_to_num(_signal(resampled, self.channels_)).T.astype(np.float32)
+        proba = self._proba(signal)
+        labels = np.asarray(self.segmenter_.classes_, dtype=object)[proba.argmax(axis=0)]
+        if self.threshold is not None:
+            labels[proba.max(axis=0) < self.threshold] = WALKING_LABELS[2]
+        index = _nearest(len(labels), resampled.rate, recording.n_samples, recording.rate)
+        return labels[index]
+
     def predict_walking(self, recording):
         """Walking mask of a recording, at its own rate.
 
@@ -162,12 +250,9 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         Returns
         -------
         walking : ndarray of shape (recording.n_samples,), bool
+            True where :meth:`predict_labels` says ``"walking"``.
         """
-        check_is_fitted(self, "segmenter_")
-        resampled = resample_recording(recording, self.rate)
-        signal = np.nan_to_num(_signal(resampled, self.channels_)).T[None]
-        predicted = self.segmenter_.predict(signal.astype(np.float32))[0] == "walking"
-        return _map_mask(predicted, resampled.rate, recording.n_samples, recording.rate)
+        return self.predict_labels(recording) == WALKING_LABELS[0]
 
     def transform(self, dataset):
         """The dataset with activities replaced by the predicted walking labels.
@@ -226,12 +311,17 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         return tags
 
 
+def _nearest(n, rate, n_samples, target_rate):
+    """Index of the nearest-in-time of ``n`` samples at ``rate`` for each target sample."""
+    index = np.round(np.arange(n_samples) * (rate / target_rate)).astype(np.int64)
+    return np.clip(index, 0, n - 1)
+
+
 def _map_mask(mask, rate, n_samples, target_rate):
     """Nearest-in-time resampling of a boolean mask."""
     if len(mask) == n_samples and rate == target_rate:
         return mask
-    index = np.round(np.arange(n_samples) * (rate / target_rate)).astype(np.int64)
-    return mask[np.clip(index, 0, len(mask) - 1)]
+    return mask[_nearest(len(mask), rate, n_samples, target_rate)]
 
 
 def walking_report(dataset, extracted):

@@ -39,6 +39,12 @@ def _tiny_segmenter():
     return GaitSegmenter(max_epochs=1, random_state=0)
 
 
+def _tiny_multitask():
+    from ..models import GaitMultiTaskNet
+
+    return GaitMultiTaskNet(max_epochs=1, random_state=0)
+
+
 def _instance_params():
     """Class name -> list of constructor keyword dicts (built lazily)."""
     return {
@@ -50,14 +56,21 @@ def _instance_params():
             {"lags": (1,), "gravity_channels": None},
             {"lags": (1, 2), "gravity_channels": (0, 1, 2)},
         ],
+        "FourierFeatures": [{"n_coefficients": 4}],
+        "WaveletFeatures": [{"wavelet": "haar", "level": 2}, {"wavelet": "db4", "level": 1}],
         "GaitPipeline": [{"steps": _pipeline_steps()}],
         "GaitStatistics": [{"rate": 50.0}, {"rate": 100.0, "n_fft": 256}],
         "GravityAlignment": [{}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
         "GaitCNNClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitCNNLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],
+        "GaitLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitCNNRegressor": [{"max_epochs": 2, "random_state": 0}],
         "GaitMultiTaskNet": [{"max_epochs": 2, "random_state": 0}],
+        "GaitSignatureClassifier": [
+            {"network": _tiny_multitask(), "n_components": 8, "random_state": 0},
+            {"network": _tiny_multitask(), "classifier": "7nn", "random_state": 0},
+        ],
         # skorch's ``module__*`` keyword arguments are stored as attributes in
         # __init__, which sklearn's check_no_attributes_set_in_init refuses.
         "GaitSegmenter": [{"max_epochs": 1, "random_state": 0}],
