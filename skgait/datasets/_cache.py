@@ -15,6 +15,8 @@ import json
 import os
 import tempfile
 import threading
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +112,12 @@ def _save(entry, recordings):
 #: entries are read one at a time.
 _READ_LOCK = threading.Lock()
 
+#: What reading a damaged entry raises: a truncated or garbage file
+#: (``BadZipFile``, ``EOFError``, ``ValueError``), a missing array
+#: (``KeyError``), a header that is not the expected JSON (``ValueError``,
+#: ``TypeError``, ``AttributeError``), an unreadable file (``OSError``).
+_DAMAGED = (OSError, EOFError, zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError)
+
 
 def _load(entry):
     with _READ_LOCK:
@@ -135,7 +143,7 @@ def _read_entry(entry):
 
 
 def cached_recordings(source_file, dataset, version, parse, cache=True, depends=(), check=None):
-    """Return ``parse(source_file)``, from the cache when the file is unchanged.
+    """Return ``parse(source_file)`` (from the cache when the file is unchanged) and its SHA-256.
 
     "Unchanged" means the same bytes: the key holds the file's SHA-256, not
     its size and modification time.
@@ -165,22 +173,37 @@ def cached_recordings(source_file, dataset, version, parse, cache=True, depends=
     Returns
     -------
     recordings : list of Recording
+    sha256 : str
+        The file's digest (loaders refuse two files with the same one).
+
+    Warns
+    -----
+    UserWarning
+        If the file's cache entry cannot be read (truncated, empty, not an
+        ``.npz``, a missing array): the file is parsed again and the entry
+        replaced.
     """
-    if not cache and check is None:
-        return parse(source_file)
     digest = file_sha256(source_file)
     if not cache:
         recordings = parse(source_file)
-        check(source_file, digest)
-        return recordings
+        if check is not None:
+            check(source_file, digest)
+        return recordings, digest
     entry = _entry_path(source_file, dataset, version, digest, depends)
     if entry.exists():
         if check is not None:
             check(source_file, digest)
         try:
-            return _load(entry)
-        except (OSError, ValueError, KeyError):
-            entry.unlink(missing_ok=True)  # unreadable entry: parse again
+            return _load(entry), digest
+        except _DAMAGED as error:
+            warnings.warn(
+                f"the cache entry {entry} of {source_file} cannot be read "
+                f"({type(error).__name__}: {error}); the file is parsed again and "
+                "the entry replaced.",
+                UserWarning,
+                stacklevel=2,
+            )
+            entry.unlink(missing_ok=True)
     recordings = parse(source_file)
     if check is not None:
         check(source_file, digest)
@@ -191,4 +214,4 @@ def cached_recordings(source_file, dataset, version, parse, cache=True, depends=
         _save(entry, recordings)
     except OSError:
         pass  # a read-only or full cache folder must not stop a load
-    return recordings
+    return recordings, digest
