@@ -373,8 +373,9 @@ def subjects_from_headers(recordings, source):
     Parameters
     ----------
     recordings : list of Recording
-        Each with ``info["path"]`` and ``info["header_age"]``, ``"header_sex"``,
-        ``"header_height_cm"``, ``"header_weight_kg"`` (None where absent).
+        Each with ``info["header_age"]``, ``"header_sex"``,
+        ``"header_height_cm"``, ``"header_weight_kg"`` (None where absent);
+        the recordings of one file (or trial) share their ``recording`` id.
     source : str
         The dataset folder, for messages.
 
@@ -392,7 +393,7 @@ def subjects_from_headers(recordings, source):
     per_subject = {}
     for rec in recordings:
         values = tuple(rec.info.get(f"header_{key}") for key in _HEADER_VALUES)
-        per_subject.setdefault(rec.subject, {})[rec.info["path"]] = values
+        per_subject.setdefault(rec.subject, {})[rec.recording] = values
     rows, disagreements = [], []
     for subject, by_file in per_subject.items():
         counts = Counter(by_file[f] for f in sorted(by_file))  # keeps first-seen order
@@ -432,7 +433,7 @@ def _describe_values(values):
 
 
 def _first(by_file, values):
-    return Path(next(f for f in sorted(by_file) if by_file[f] == values)).name
+    return next(f for f in sorted(by_file) if by_file[f] == values)
 
 
 def bits_to_unit(raw, full_range, resolution_bits):
