@@ -34,11 +34,11 @@ def test_default_data_home(monkeypatch):
 @pytest.mark.parametrize(
     "load, folder, layout, source",
     [
-        (load_sisfall, "SisFall", "D01_<SUBJ>_R01.txt", "sistemic.udea.edu.co"),
+        (load_sisfall, "SisFall", "<CODE>_<SUBJ>_R<NN>.txt", "sistemic.udea.edu.co"),
         (
             load_hugadb,
             "HuGaDB",
-            "HuGaDB_v1_walking_<SS>_<CC>.txt",
+            "HuGaDB_v1_<activity>_<SS>_<CC>.txt",
             "github.com/romanchereshnev/HuGaDB",
         ),
         (
@@ -50,7 +50,7 @@ def test_default_data_home(monkeypatch):
         (
             load_umafall,
             "UMAFall",
-            "UMAFall_Subject_<SS>_ADL_Walking_<trial>_<date>.csv",
+            "UMAFall_Subject_<SS>_<ADL|Fall>_<activity>_<trial>_<date>.csv",
             "figshare.com",
         ),
     ],

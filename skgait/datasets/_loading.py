@@ -215,7 +215,7 @@ def _known_copies(files, digests, known_copies):
 
 
 def _same_recording(rec):
-    return f"subject {rec.subject!r}, recording {rec.recording!r}, placement {rec.placement!r}"
+    return f"subject {rec.subject!r}, recording {rec.recording!r}, sensor {rec.source_placement!r}"
 
 
 def check_unique(files, digests, per_file, identity, hint=""):
