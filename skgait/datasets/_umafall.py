@@ -87,6 +87,7 @@ _ACTIVITIES = {
 #: thousands separators are kept when within this many ms or samples, or a
 #: factor of 2, of the same stream's neighbouring values.
 _INTEGER_SLACK = 1000.0
+_INTEGER_COLUMNS = [0, 1]
 _NEIGHBOURS = 5
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$")
 # A spreadsheet (decimal comma locale) read "1.00332105159759" as an integer
@@ -170,6 +171,14 @@ def _header(file):
 def _field_value(field, col):
     """Read one field: ``(value, digits)``; ``digits`` (a str) when the decimal
     point must be placed, ``value`` None when the field cannot be read."""
+    if col in _INTEGER_COLUMNS:
+        if _GROUPED.fullmatch(field):  # "1.600": 1600 with a thousands separator
+            return float(field.replace(".", "")), None
+        try:
+            value = float(field)
+        except ValueError:
+            value = None
+        return (value, None) if value is not None and value == round(value) else (None, None)
     try:
         return float(field), None
     except ValueError:
@@ -177,7 +186,7 @@ def _field_value(field, col):
     if _GROUPED.fullmatch(field):
         if col in (2, 3, 4):  # decimal point placed later
             return np.nan, field
-        return float(field.replace(".", "")), None  # integer columns: thousands
+        return float(field.replace(".", "")), None  # sensor type or id: thousands
     match = _COMMA_EXPONENT.fullmatch(field)
     if match is None:
         return None, None
@@ -227,7 +236,7 @@ def _read_mangled(file):
             dropped.append((line_no, text))
             continue
         row = [value for value, _ in parsed]
-        grouped += [(len(rows), col) for col in (0, 1) if _GROUPED.fullmatch(fields[col])]
+        grouped += [(len(rows), c) for c in _INTEGER_COLUMNS if _GROUPED.fullmatch(fields[c])]
         limit = _LIMITS.get(int(row[5]), _LIMITS[_MAG])
         for col, (value, field_digits) in enumerate(parsed):
             if field_digits is None:
@@ -331,15 +340,19 @@ def _implausible_integers(table, grouped):
 def _read_table(file):
     """Return (table, repaired mask, dropped rows) of a data file.
 
-    The fast parser reads a clean file; any error sends the file to the
-    row-by-row reader, which repairs spreadsheet-mangled numbers and drops,
+    The fast parser reads a clean file; any error, or a TimeStamp or Sample
+    No that is not an integer, sends the file to the row-by-row reader, which repairs spreadsheet-mangled numbers and drops,
     with one warning, the rows it cannot read.
     """
     try:
         table = read_numeric_table(file, 7, comment="%", delimiters="; \t")
-        return table, np.zeros(table.shape, dtype=bool), []
     except DataFormatError:
-        table, guessed, dropped = _read_mangled(file)
+        table = None
+    integers = table[:, _INTEGER_COLUMNS] if table is not None else None
+    if integers is not None and (integers == np.round(integers)).all():
+        return table, np.zeros(table.shape, dtype=bool), []
+    # unreadable, or a timestamp such as "1.600" (1600 with a thousands separator)
+    table, guessed, dropped = _read_mangled(file)
     if dropped:
         shown = "; ".join(f"line {n}: {text[:60]!r}" for n, text in dropped[:3])
         more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
@@ -534,8 +547,8 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     and nearest to the intact samples around it, when it is clearly the
     nearest (at most half as far as any other reading);
     ``info["repaired_values"]`` counts them. An integer column (TimeStamp,
-    Sample No) written with separators (``12.345`` ms) is read as the
-    integer of its digits when that lies near the same stream's
+    Sample No) written with separators (``1.600`` or ``12.345`` ms) is
+    read as the integer of its digits when that lies near the same stream's
     neighbouring values (within a factor of 2 or 1000 of their median);
     one it cannot be (``1.240.129.113.197.320`` in a 15 s file) is not
     trusted. A row with a value that cannot be read or repaired so (another
