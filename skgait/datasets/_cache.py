@@ -2,7 +2,9 @@
 
 An entry is an uncompressed ``.npz`` (read without pickle) whose key is the
 source file's absolute path, the SHA-256 of its bytes and the loader's
-version string (which includes the loader's options): a changed source file
+version string (which includes the loader's options), kept in a folder per
+source file and version (so a load need not list the dataset's thousands
+of other entries to find a file's stale one): a changed source file
 misses the cache and its stale entry is removed, even when the change kept
 its size and modification time (``cp -p``, ``rsync -a``, unzip); entries for
 other options of the same file are kept. The digest is also the one the
@@ -54,9 +56,11 @@ def get_cache_home():
     return Path(base).expanduser() / "skgait"
 
 
-def _entry_prefix(source_file, dataset, version):
-    # The loader version carries the loader's options (SisFall's accelerometer,
-    # UMAFall's rate): entries of different options live side by side.
+def _entry_folder(source_file, dataset, version):
+    # One folder per source file and loader version, which carries the
+    # loader's options (SisFall's accelerometer, UMAFall's rate): entries of
+    # different options live side by side, and the stale entries of a file
+    # are found without listing the dataset's thousands of others.
     key = f"{Path(source_file).resolve()}|{version}"
     return get_cache_home() / dataset / hashlib.sha1(key.encode()).hexdigest()[:16]
 
@@ -72,13 +76,12 @@ def file_sha256(path):
 
 
 def _entry_path(source_file, dataset, version, digest, depends=()):
-    prefix = _entry_prefix(source_file, dataset, version)
-    key = f"{prefix.name}-{digest[:32]}"
+    key = digest[:32]
     if depends:
         # Files read along with ``source_file``: any change of theirs misses too.
         stamps = [(str(Path(f).resolve()), file_sha256(f)) for f in depends]
         key += "-d" + hashlib.sha1(json.dumps(stamps).encode()).hexdigest()[:12]
-    return prefix.with_name(f"{key}.npz")
+    return _entry_folder(source_file, dataset, version) / f"{key}.npz"
 
 
 def _save(entry, recordings):
@@ -207,9 +210,9 @@ def cached_recordings(source_file, dataset, version, parse, cache=True, depends=
     recordings = parse(source_file)
     if check is not None:
         check(source_file, digest)
-    prefix = _entry_prefix(source_file, dataset, version).name
-    for stale in entry.parent.glob(prefix + "-*.npz"):
-        stale.unlink(missing_ok=True)
+    if entry.parent.is_dir():
+        for stale in entry.parent.glob("*.npz"):
+            stale.unlink(missing_ok=True)
     try:
         _save(entry, recordings)
     except OSError:
