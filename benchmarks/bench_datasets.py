@@ -40,10 +40,17 @@ Two parts, each printed as ratios against baselines measured in the same run.
    and cached, against ``pandas.read_csv`` with default options over the
    same files (baseline, same run). ``--scale`` shortens every trial.
 
+4. **make_windows' peak memory** (``--memory``): one hour of a 6-channel
+   recording at 200, 100, 58.8 and 20 Hz windowed at 50 Hz (and at its own
+   rate), peak traced by ``tracemalloc``, printed against the bound its
+   docstring states: ``X`` and twice ``meta`` plus 32 bytes per sample of one
+   channel at the higher of the two rates.
+
 Usage::
 
     SKGAIT_DATA=../shared/data python benchmarks/bench_datasets.py [--parsers] [--loading]
     python benchmarks/bench_datasets.py --release [--scale 1.0]
+    python benchmarks/bench_datasets.py --memory
 """
 
 import argparse
@@ -378,6 +385,61 @@ def bench_release(scale=1.0, repeats=1):
     return {"pandas": t_pandas, "cold": t_cold, "cached": t_cached}
 
 
+def windows_peak_memory(source_rate, rate, seconds=3600.0):
+    """``(peak, bound, X bytes)`` of make_windows on one synthetic recording."""
+    from skgait.datasets import CHANNELS, GaitDataset, Recording, make_windows
+
+    n = int(source_rate * seconds)
+    signal = np.random.default_rng(0).normal(size=(n, 6)).astype(np.float32)
+    recording = Recording(
+        signal=signal,
+        channels=CHANNELS,
+        rate=source_rate,
+        dataset="bench",
+        subject="1",
+        recording="r1",
+        trial="1",
+        placement="waist",
+        source_placement="waist",
+        activity=np.ones(n, dtype=np.int8),
+    )
+    subjects = pd.DataFrame(
+        {"subject": ["1"], "age": [30], "sex": ["F"], "height_cm": [170.0], "weight_kg": [60.0]}
+    )
+    dataset = GaitDataset("bench", [recording], subjects)
+    gc.collect()
+    tracemalloc.start()
+    X, meta = make_windows(dataset, rate=rate)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    resampling = 0 if source_rate == rate else 32 * n * max(1.0, rate / source_rate)
+    bound = X.nbytes + 2 * meta.memory_usage(deep=True).sum() + resampling
+    return peak, bound, X.nbytes
+
+
+def bench_memory():
+    """make_windows' measured peak against its documented bound."""
+    print(
+        f"{'recording (1 h, 6 channels)':<30} {'X MB':>8} {'peak MB':>8} {'bound MB':>9}  verdict"
+    )
+    ok = True
+    for source_rate, rate in [
+        (200.0, 50.0),
+        (100.0, 50.0),
+        (2111962 / 35903, 50.0),
+        (20.0, 50.0),
+        (200.0, 200.0),
+    ]:
+        peak, bound, x_bytes = windows_peak_memory(source_rate, rate)
+        ok &= peak <= bound
+        print(
+            f"{source_rate:6.1f} Hz -> {rate:5.1f} Hz{'':<13} {x_bytes / 1e6:8.1f} {peak / 1e6:8.1f} "
+            f"{bound / 1e6:9.1f}  {'within' if peak <= bound else 'EXCEEDS'}"
+        )
+    print(f"{'PASS' if ok else 'MISS'}: peak within the documented bound")
+    return ok
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -385,14 +447,17 @@ if __name__ == "__main__":
     parser.add_argument("--loading", action="store_true", help="loaders, cache and windows")
     parser.add_argument("--release", action="store_true", help="a synthetic full SisFall release")
     parser.add_argument("--scale", type=float, default=1.0, help="--release: trial length factor")
+    parser.add_argument("--memory", action="store_true", help="make_windows' peak memory")
     parser.add_argument("--engine-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
         _engine_child(args.engine_child)
     else:
-        if args.parsers or not (args.loading or args.release):
+        if args.parsers or not (args.loading or args.release or args.memory):
             compare_parsers(args.repeats)
         if args.loading:
             main(args.repeats)
         if args.release:
             bench_release(args.scale, repeats=1 if args.repeats == 3 else args.repeats)
+        if args.memory:
+            bench_memory()
