@@ -387,29 +387,14 @@ def bench_release(scale=1.0, repeats=1):
 
 def windows_peak_memory(source_rate, rate, seconds=3600.0):
     """``(peak, bound, X bytes)`` of make_windows on one synthetic recording."""
-    from skgait.datasets import CHANNELS, GaitDataset, Recording, make_windows
+    from skgait.datasets import make_windows
+    from skgait.utils.estimator_checks import make_gait_dataset
 
     n = int(source_rate * seconds)
-    signal = np.random.default_rng(0).normal(size=(n, 6)).astype(np.float32)
-    recording = Recording(
-        signal=signal,
-        channels=CHANNELS,
-        rate=source_rate,
-        dataset="bench",
-        subject="1",
-        recording="r1",
-        trial="1",
-        placement="waist",
-        source_placement="waist",
-        activity=np.ones(n, dtype=np.int8),
-    )
-    subjects = pd.DataFrame(
-        {"subject": ["1"], "age": [30], "sex": ["F"], "height_cm": [170.0], "weight_kg": [60.0]}
-    )
-    dataset = GaitDataset("bench", [recording], subjects)
+    dataset = make_gait_dataset(n_subjects=1, n_samples=n, rate=source_rate)
     gc.collect()
     tracemalloc.start()
-    X, meta = make_windows(dataset, rate=rate)
+    X, meta = make_windows(dataset, rate=rate, activity=None)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     resampling = 0 if source_rate == rate else 32 * n * max(1.0, rate / source_rate)

@@ -18,7 +18,6 @@ from ._loading import (
     DEG_TO_RAD,
     bits_to_unit,
     load_dataset,
-    normalise_subject_table,
     read_readme_table,
     subject_table,
     to_body_frame,
@@ -286,20 +285,17 @@ def _parse(file):
     return recordings
 
 
-def _readme_subjects(readme):
-    table = read_readme_table(
-        readme,
-        _README_HEADER,
-        ("subject", "weight_kg", "height_cm", "age", "sex"),
-        re.compile(r"\d+"),
-        "the participants' table (id, weight, height, age, sex) of HuGaDB's ReadMe.txt",
-    )
-    return normalise_subject_table(table, str(readme))
-
-
 def _subjects(folder, recordings):
     return subject_table(
-        folder, lambda: _readme_subjects(folder / _README), rename={"subject_id": "subject"}
+        folder,
+        lambda: read_readme_table(
+            folder / _README,
+            _README_HEADER,
+            ("subject", "weight_kg", "height_cm", "age", "sex"),
+            re.compile(r"\d+"),
+            "the participants' table (id, weight, height, age, sex) of HuGaDB's ReadMe.txt",
+        ),
+        rename={"subject_id": "subject"},
     )
 
 

@@ -10,10 +10,9 @@ from ._base import CHANNELS, DataFormatError, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
+    header_subject_table,
     load_dataset,
     resample_timestamps,
-    subject_table,
-    subjects_from_headers,
     to_body_frame,
 )
 from ._parsing import read_numeric_table, read_text_lines
@@ -223,18 +222,15 @@ def _parse(file):
 def _subject_values(meta):
     """The trial's subject values, as ``info["header_*"]`` (None where NaN)."""
     values = {}
-    for key, name in (("Age", "age"), ("Gender", "sex"), ("Height", "height_cm"), ("Weight", "weight_kg")):
+    for key, name in (
+        ("Age", "age"),
+        ("Gender", "sex"),
+        ("Height", "height_cm"),
+        ("Weight", "weight_kg"),
+    ):
         value = meta[key]
         values[f"header_{name}"] = None if isinstance(value, float) and np.isnan(value) else value
     return values
-
-
-def _subjects(folder, recordings):
-    return subject_table(
-        folder,
-        lambda: subjects_from_headers(recordings, str(folder)),
-        rename={"subject_id": "subject", "gender": "sex"},
-    )
 
 
 def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=False):
@@ -340,7 +336,7 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
         SOURCE.expected,
         _parse,
         _VERSION,
-        _subjects,
+        header_subject_table,
         cache,
         depends=_existing_sensor_files,
     )

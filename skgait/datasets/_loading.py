@@ -18,6 +18,7 @@ from ._plausibility import check_plausibility
 
 __all__ = [
     "check_unique",
+    "header_subject_table",
     "load_dataset",
     "normalise_subject_table",
     "read_readme_table",
@@ -252,8 +253,7 @@ def check_unique(files, digests, per_file, identity, hint=""):
             other = by_identity.setdefault(key, file)
             if other != file:
                 raise DataFormatError(
-                    f"{file} and {other} are both {key}: that recording would count "
-                    f"twice.{hint}"
+                    f"{file} and {other} are both {key}: that recording would count twice.{hint}"
                 )
         other = by_digest.setdefault(digest, file)
         if other != file:
@@ -265,6 +265,15 @@ def check_unique(files, digests, per_file, identity, hint=""):
 
 
 SUBJECTS_FILE = "subjects.csv"
+
+
+def header_subject_table(folder, recordings):
+    """``subjects.csv`` if present, else :func:`subjects_from_headers` (UMAFall, IPOL)."""
+    return subject_table(
+        folder,
+        lambda: subjects_from_headers(recordings, str(folder)),
+        rename={"subject_id": "subject", "gender": "sex"},
+    )
 
 
 def subject_table(folder, from_release, rename=None, subject_format=str):
@@ -316,8 +325,9 @@ def read_readme_table(path, header, names, row, what):
 
     Returns
     -------
-    table : DataFrame
-        One row per subject, the fields as text under ``names``.
+    subjects : DataFrame
+        One row per subject, the fields under ``names``, brought to the
+        convention of :func:`normalise_subject_table`.
 
     Raises
     ------
@@ -356,7 +366,7 @@ def read_readme_table(path, header, names, row, what):
         rows.append(fields)
     if not rows:
         raise DataFormatError(f"{path}: the subject table (line {start + 1}) has no rows.")
-    return pd.DataFrame(rows, columns=list(names))
+    return normalise_subject_table(pd.DataFrame(rows, columns=list(names)), str(path))
 
 
 #: The subject values a loader keeps per file in ``info["header_<key>"]``.
@@ -424,7 +434,9 @@ def subjects_from_headers(recordings, source):
             UserWarning,
             stacklevel=3,
         )
-    table = pd.DataFrame(rows, columns=["subject", *_HEADER_VALUES, "n_files", "n_files_disagreeing"])
+    table = pd.DataFrame(
+        rows, columns=["subject", *_HEADER_VALUES, "n_files", "n_files_disagreeing"]
+    )
     return normalise_subject_table(table, source)
 
 

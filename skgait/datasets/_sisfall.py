@@ -1,4 +1,4 @@
-"""SisFall (Sucerquia et al., 2017): 19 activities of daily living and 15 falls, one waist device."""
+"""SisFall (Sucerquia et al., 2017): 19 daily activities and 15 falls, one waist device."""
 
 import re
 from pathlib import Path
@@ -12,7 +12,6 @@ from ._loading import (
     DEG_TO_RAD,
     bits_to_unit,
     load_dataset,
-    normalise_subject_table,
     read_readme_table,
     subject_table,
     to_body_frame,
@@ -139,7 +138,7 @@ def _readme_subjects(readme):
         "the 'Subject | Age | Height | Weight | Gender' table of SisFall's Readme.txt",
     )
     table["group"] = table["subject"].str[:2].map(_GROUPS)
-    return normalise_subject_table(table, str(readme))
+    return table
 
 
 def _subjects(folder, recordings):

@@ -11,10 +11,9 @@ from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     DEG_TO_RAD,
+    header_subject_table,
     load_dataset,
     resample_timestamps,
-    subject_table,
-    subjects_from_headers,
     to_body_frame,
 )
 from ._parsing import read_numeric_table
@@ -328,7 +327,9 @@ def _implausible_integers(table, grouped):
     for r, col in grouped:
         stream = np.flatnonzero(keys == keys[r])
         at = int(np.searchsorted(stream, r))
-        near = np.concatenate([stream[max(at - _NEIGHBOURS, 0) : at], stream[at + 1 : at + 1 + _NEIGHBOURS]])
+        near = np.concatenate(
+            [stream[max(at - _NEIGHBOURS, 0) : at], stream[at + 1 : at + 1 + _NEIGHBOURS]]
+        )
         if not len(near):
             continue
         reference = float(np.median(table[near, col]))
@@ -341,8 +342,9 @@ def _read_table(file):
     """Return (table, repaired mask, dropped rows) of a data file.
 
     The fast parser reads a clean file; any error, or a TimeStamp or Sample
-    No that is not an integer, sends the file to the row-by-row reader, which repairs spreadsheet-mangled numbers and drops,
-    with one warning, the rows it cannot read.
+    No that is not an integer, sends the file to the row-by-row reader,
+    which repairs spreadsheet-mangled numbers and drops, with one warning,
+    the rows it cannot read.
     """
     try:
         table = read_numeric_table(file, 7, comment="%", delimiters="; \t")
@@ -472,14 +474,6 @@ def _parser(rate):
     return parse
 
 
-def _subjects(folder, recordings):
-    return subject_table(
-        folder,
-        lambda: subjects_from_headers(recordings, str(folder)),
-        rename={"subject_id": "subject", "gender": "sex"},
-    )
-
-
 def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=False):
     """Load UMAFall's trials (a phone and up to four SensorTags): every activity and fall.
 
@@ -552,10 +546,11 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     neighbouring values (within a factor of 2 or 1000 of their median);
     one it cannot be (``1.240.129.113.197.320`` in a 15 s file) is not
     trusted. A row with a value that cannot be read or repaired so (another
-    mangled form, such a timestamp, a wrong number of fields) is dropped, with one warning per file naming the lines;
-    ``info["dropped_rows"]`` (the file's count, in each of its recordings),
-    :meth:`GaitDataset.summary` and the dataset's repr report them. A short
-    last line is an error: the file is truncated.
+    mangled form, such a timestamp, a wrong number of fields) is dropped,
+    with one warning per file naming the lines; ``info["dropped_rows"]``
+    (the file's count, in each of its recordings), :meth:`GaitDataset.summary`
+    and the dataset's repr report them. A short last line is an error: the
+    file is truncated.
 
     Parameters
     ----------
@@ -622,6 +617,6 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
         SOURCE.expected,
         _parser(rate),
         version,
-        _subjects,
+        header_subject_table,
         cache,
     )
