@@ -139,7 +139,7 @@ def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscop
         selected += [(ds, r, _channel_indices(r, channels)) for r in recordings]
     if corrupted:
         warnings.warn(
-            f"Dropped {len(corrupted)} recordings whose gyroscope the dataset lists as "
+            f"Dropped {len(corrupted)} recordings whose gyroscope the dataset marks as "
             f"corrupted (info['corrupted_gyroscope'], for example {corrupted[0].dataset} "
             f"{corrupted[0].recording!r} {corrupted[0].placement}). Pass "
             "corrupted_gyroscope='keep' to window them anyway, or accelerometer "
