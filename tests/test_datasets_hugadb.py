@@ -398,3 +398,33 @@ def test_the_copies_the_release_ships_are_loaded_once(hugadb_dir, tmp_path):
     assert {r.recording for r in ds.recordings} == {"HuGaDB_v1_walking_06_04"}
     copy.write_bytes(copy.read_bytes() + b"0\t" * 38 + b"1\n")  # no longer a copy
     assert len(load_hugadb(folder, cache=False)) == 12
+
+
+def _with_activity(source, target, act):
+    """``source`` with every row's ``act`` set to ``act``, written as ``target``."""
+    lines = source.read_text().split("\n")
+    rows = [line.rsplit("\t", 1)[0] + f"\t{act}" if line.strip() else line for line in lines[4:]]
+    target.write_text("\n".join(lines[:4] + rows))
+
+
+def test_release_layout_with_several_activities(hugadb_dir, tmp_path):
+    # the release's folder: its read-me and one file per activity, no subjects.csv
+    folder = copy_dataset(hugadb_dir, tmp_path, ["ReadMe.txt", SMALL_FILE])
+    _with_activity(folder / SMALL_FILE, folder / "HuGaDB_v1_sitting_09_05.txt", 5)
+    _with_activity(folder / SMALL_FILE, folder / "HuGaDB_v1_sitting_in_car_09_06.txt", 12)
+    ds = load_hugadb(folder, cache=False)
+    kinds = {
+        r.recording: (r.info["source_file_kind"], ACTIVITIES[r.activity[0]]) for r in ds.recordings
+    }
+    assert kinds == {
+        "HuGaDB_v1_sitting_09_05": ("sitting", "sitting"),
+        "HuGaDB_v1_sitting_in_car_09_06": ("sitting_in_car", "sitting_in_car"),
+        "HuGaDB_v1_walking_09_04": ("walking", "walking"),
+    }
+    assert ds.subjects.set_index("subject").loc["9", ["age", "sex", "weight_kg"]].tolist() == [
+        24,
+        "F",
+        65,
+    ]
+    X, meta = make_windows(ds, placement="left_shin", channels=("acc_x", "acc_y", "acc_z"))
+    assert set(meta["recording"]) == {"HuGaDB_v1_walking_09_04"}  # walking by default
