@@ -1,4 +1,5 @@
-"""What every loader shares: the subject table and the cached per-file loop."""
+"""What every loader shares: the subject table (from a release's own files), the
+cached per-file loop and the refusal of duplicate files."""
 
 import os
 import re
@@ -23,9 +24,9 @@ __all__ = [
     "normalise_subject_table",
     "read_readme_table",
     "read_subject_table",
+    "resample_timestamps",
     "subject_table",
     "subjects_from_headers",
-    "resample_timestamps",
     "to_body_frame",
 ]
 
