@@ -29,9 +29,28 @@ Two parts, each printed as ratios against baselines measured in the same run.
    reload of everything under 1 s, peak memory under 3x the parsed float32
    size.
 
+3. **A full release** (``--release``): the shared folders hold SisFall's
+   walking trials only, while users download the whole release (4,510 files
+   per its read-me). Synthetic files are written in its exact published
+   layout (``Readme.txt`` with the subject table, ``<SUBJ>/<CODE>_<SUBJ>_R<NN>.txt``
+   for D01-D19 and F01-F15 with the read-me's trials and durations, the
+   elderly without the activities they did not perform, 9 right-aligned
+   integer columns ending in ``;``, CRLF) into a temporary folder, then
+   ``load_sisfall`` is timed cold (empty cache: parse and fill the cache)
+   and cached, against ``pandas.read_csv`` with default options over the
+   same files (baseline, same run). ``--scale`` shortens every trial.
+
+4. **make_windows' peak memory** (``--memory``): one hour of a 6-channel
+   recording at 200, 100, 58.8 and 20 Hz windowed at 50 Hz (and at its own
+   rate), peak traced by ``tracemalloc``, printed against the bound its
+   docstring states: ``X`` and twice ``meta`` plus 32 bytes per sample of one
+   channel at the higher of the two rates.
+
 Usage::
 
     SKGAIT_DATA=../shared/data python benchmarks/bench_datasets.py [--parsers] [--loading]
+    python benchmarks/bench_datasets.py --release [--scale 1.0]
+    python benchmarks/bench_datasets.py --memory
 """
 
 import argparse
@@ -307,17 +326,123 @@ def main(repeats=3):
     return verdicts
 
 
+def _sisfall_subjects():
+    """38 subjects as the read-me has them: SA01-SA23 aged 19-30, SE01-SE15 aged 60-75."""
+    rng = np.random.default_rng(0)
+    ages = {"SA": (19, 31), "SE": (60, 76)}
+    return {
+        f"{group}{i:02d}": (
+            int(rng.integers(*ages[group])),
+            int(rng.integers(150, 185)),
+            float(rng.integers(90, 200) / 2),
+            "FM"[int(rng.integers(2))],
+        )
+        for group, n in (("SA", 23), ("SE", 15))
+        for i in range(1, n + 1)
+    }
+
+
+def bench_release(scale=1.0, repeats=1):
+    """Cold and cached parse time of a synthetic full SisFall release."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from _data import write_sisfall_release  # the tests' writer of the layout
+
+    from skgait.datasets import _loading, load_sisfall
+
+    # The files have the release's names but not the pinned copy's bytes; the
+    # registry check (a lookup of the digest the cache computes anyway) is off.
+    _loading.registry_check = lambda name, folder: None
+    with tempfile.TemporaryDirectory(prefix="skgait-bench-sisfall-") as tmp:
+        folder = Path(tmp) / "SisFall"
+        start = time.perf_counter()
+        n_files = write_sisfall_release(folder, _sisfall_subjects(), scale=scale)
+        files = sorted(folder.glob("S*/*.txt"))
+        size_mb = sum(f.stat().st_size for f in files) / 1e6
+        print(
+            f"synthetic SisFall release: {n_files} files, {size_mb:.0f} MB (scale {scale:g}), "
+            f"written in {time.perf_counter() - start:.1f} s"
+        )
+        os.environ["SKGAIT_CACHE"] = str(Path(tmp) / "cache")
+        t_pandas, _ = _timed(lambda: [pd.read_csv(f, header=None) for f in files], repeats)
+        gc.collect()
+        start = time.perf_counter()
+        ds = load_sisfall(folder)  # empty cache: parse every file and fill the cache
+        t_cold = time.perf_counter() - start
+        t_cached, cached = _timed(lambda: load_sisfall(folder), repeats)
+        n_rows = sum(r.n_samples for r in ds.recordings)
+        assert len(cached) == len(ds) == n_files
+    rows = [
+        ("pandas.read_csv defaults (baseline)", t_pandas),
+        ("load_sisfall, cold (parse + fill the cache)", t_cold),
+        ("load_sisfall, cached", t_cached),
+    ]
+    print(f"{n_rows:,} rows in {len(ds)} recordings, {len(ds.subjects)} subjects")
+    print(f"\n{'step':<46} {'seconds':>8} {'x baseline':>11}")
+    for name, seconds in rows:
+        print(f"{name:<46} {seconds:8.2f} {seconds / t_pandas:10.2f}x")
+    return {"pandas": t_pandas, "cold": t_cold, "cached": t_cached}
+
+
+def windows_peak_memory(source_rate, rate, seconds=3600.0):
+    """``(peak, bound, X bytes)`` of make_windows on one synthetic recording."""
+    from skgait.datasets import make_windows
+    from skgait.utils.estimator_checks import make_gait_dataset
+
+    n = int(source_rate * seconds)
+    dataset = make_gait_dataset(n_subjects=1, n_samples=n, rate=source_rate)
+    gc.collect()
+    tracemalloc.start()
+    X, meta = make_windows(dataset, rate=rate, activity=None)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    resampling = 0 if source_rate == rate else 32 * n * max(1.0, rate / source_rate)
+    bound = X.nbytes + 2 * meta.memory_usage(deep=True).sum() + resampling
+    return peak, bound, X.nbytes
+
+
+def bench_memory():
+    """make_windows' measured peak against its documented bound."""
+    print(
+        f"{'recording (1 h, 6 channels)':<30} {'X MB':>8} {'peak MB':>8} {'bound MB':>9}  verdict"
+    )
+    ok = True
+    for source_rate, rate in [
+        (200.0, 50.0),
+        (100.0, 50.0),
+        (2111962 / 35903, 50.0),
+        (20.0, 50.0),
+        (200.0, 200.0),
+    ]:
+        peak, bound, x_bytes = windows_peak_memory(source_rate, rate)
+        ok &= peak <= bound
+        print(
+            f"{source_rate:6.1f} Hz -> {rate:5.1f} Hz{'':<13} {x_bytes / 1e6:8.1f} {peak / 1e6:8.1f} "
+            f"{bound / 1e6:9.1f}  {'within' if peak <= bound else 'EXCEEDS'}"
+        )
+    print(f"{'PASS' if ok else 'MISS'}: peak within the documented bound")
+    return ok
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parsers", action="store_true", help="compare the text parsers")
     parser.add_argument("--loading", action="store_true", help="loaders, cache and windows")
+    parser.add_argument("--release", action="store_true", help="a synthetic full SisFall release")
+    parser.add_argument("--scale", type=float, default=1.0, help="--release: trial length factor")
+    parser.add_argument("--memory", action="store_true", help="make_windows' peak memory")
     parser.add_argument("--engine-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
         _engine_child(args.engine_child)
     else:
-        if args.parsers or not args.loading:
+        if args.parsers or not (args.loading or args.release or args.memory):
             compare_parsers(args.repeats)
         if args.loading:
             main(args.repeats)
+        if args.release:
+            bench_release(args.scale, repeats=1 if args.repeats == 3 else args.repeats)
+        if args.memory:
+            bench_memory()

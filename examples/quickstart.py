@@ -1,6 +1,6 @@
 """Quickstart: gender from gait on SisFall, evaluated on new subjects.
 
-Loads SisFall's walking trials (waist device), cuts 2.56 s windows at 50 Hz,
+Loads SisFall (waist device), cuts 2.56 s windows at 50 Hz from its walking trials,
 computes BioDeep's autocorrelation features and fits a RandomForest. The
 score that matters is the subject-wise one: no person appears on both sides
 of a split. For comparison it also prints the window-level ("leaky") score

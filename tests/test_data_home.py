@@ -1,6 +1,7 @@
 """Data home resolution, missing-data errors and the parsed-file cache."""
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,11 +35,11 @@ def test_default_data_home(monkeypatch):
 @pytest.mark.parametrize(
     "load, folder, layout, source",
     [
-        (load_sisfall, "SisFall", "D01_<SUBJ>_R01.txt", "sistemic.udea.edu.co"),
+        (load_sisfall, "SisFall", "<CODE>_<SUBJ>_R<NN>.txt", "sistemic.udea.edu.co"),
         (
             load_hugadb,
             "HuGaDB",
-            "HuGaDB_v1_walking_<SS>_<CC>.txt",
+            "HuGaDB_v1_<activity>_<SS>_<CC>.txt",
             "github.com/romanchereshnev/HuGaDB",
         ),
         (
@@ -50,7 +51,7 @@ def test_default_data_home(monkeypatch):
         (
             load_umafall,
             "UMAFall",
-            "UMAFall_Subject_<SS>_ADL_Walking_<trial>_<date>.csv",
+            "UMAFall_Subject_<SS>_<ADL|Fall>_<activity>_<trial>_<date>.csv",
             "figshare.com",
         ),
     ],
@@ -123,6 +124,37 @@ def test_cache_keeps_entries_of_other_loader_options(small_sisfall, monkeypatch,
     load_sisfall(small_sisfall)
     load_sisfall(small_sisfall, accelerometer="MMA8451Q")
     assert len(list((tmp_path / "cache").rglob("*.npz"))) == 4
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated: BadZipFile
+        lambda data: b"",  # empty: EOFError
+        lambda data: b"not a cache entry" * 100,  # garbage
+        lambda data: data[:-30],  # cut inside the zip's end record
+    ],
+    ids=["truncated", "empty", "garbage", "cut_end"],
+)
+def test_damaged_cache_entry_is_parsed_again_and_replaced(
+    small_sisfall, monkeypatch, tmp_path, damage
+):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    fresh = load_sisfall(small_sisfall, cache=False)
+    load_sisfall(small_sisfall)
+    entries = sorted((tmp_path / "cache").rglob("*.npz"))
+    entries[0].write_bytes(damage(entries[0].read_bytes()))
+    with pytest.warns(
+        UserWarning, match=r"cache entry .*\.npz of .*D0[12]_SA01_R01\.txt cannot be read"
+    ):
+        reloaded = load_sisfall(small_sisfall)
+    for a, b in zip(fresh.recordings, reloaded.recordings):
+        np.testing.assert_array_equal(a.signal, b.signal)
+    with warnings.catch_warnings():  # the entry was replaced: read without a word
+        warnings.simplefilter("error")
+        again = load_sisfall(small_sisfall)
+    assert sorted((tmp_path / "cache").rglob("*.npz")) == entries
+    np.testing.assert_array_equal(again.recordings[0].signal, fresh.recordings[0].signal)
 
 
 def test_relative_data_home_is_made_absolute(monkeypatch, tmp_path):

@@ -336,3 +336,95 @@ def test_make_windows_drops_the_listed_corrupted_gyroscopes_by_default(hugadb):
     assert not set(meta["recording"]) & listed
     _, kept = make_windows(hugadb, placement="right_shin", corrupted_gyroscope="keep")
     assert listed <= set(kept["recording"])
+
+
+# --- the release as published: read-me subject table, every file, gyroscopes ------
+
+
+def test_readme_gives_the_subject_table(hugadb, hugadb_dir, tmp_path):
+    folder = copy_dataset(hugadb_dir, tmp_path, ["ReadMe.txt", SMALL_FILE])  # no subjects.csv
+    subjects = load_hugadb(folder, cache=False).subjects
+    pd.testing.assert_frame_equal(subjects, hugadb.subjects)  # subjects.csv's copy
+
+
+def test_amplified_gyroscopes_are_told_from_the_data(hugadb):
+    # every gyroscope the README's table lists, and no other, in all 65 files
+    for rec in hugadb.recordings:
+        listed = rec.source_placement in _hugadb._CORRUPTED_GYROSCOPES[rec.recording]
+        assert rec.info["gyroscope_amplified"] == listed, rec
+
+
+def test_a_file_outside_the_table_is_flagged_from_its_data(hugadb_dir, tmp_path):
+    # another activity's file name, which the embedded table does not list
+    folder = copy_dataset(hugadb_dir, tmp_path, ["subjects.csv", "HuGaDB_v1_walking_11_02.txt"])
+    renamed = folder / "HuGaDB_v1_running_11_07.txt"
+    (folder / "HuGaDB_v1_walking_11_02.txt").rename(renamed)
+    ds = load_hugadb(folder, cache=False)
+    assert {r.source_placement for r in ds.recordings if r.info["corrupted_gyroscope"]} == {"lf"}
+    assert not any(r.info["gyroscope_status_known"] for r in ds.recordings)
+    assert {r.info["source_file_kind"] for r in ds.recordings} == {"running"}
+
+
+def test_full_scale_alone_flags_a_gyroscope(small_copy):
+    # one sample at the int16 limit (2000 °/s) in an intact file's rf gyro_x
+    path = small_copy / SMALL_FILE
+    lines = path.read_text().split("\n")
+    fields = lines[10].split("\t")
+    fields[3] = "-32768"
+    lines[10] = "\t".join(fields)
+    renamed = small_copy / "HuGaDB_v1_walking_09_07.txt"  # not in the table
+    path.unlink()
+    renamed.write_text("\n".join(lines))
+    ds = load_hugadb(small_copy, cache=False)
+    flagged = {r.source_placement for r in ds.recordings if r.info["gyroscope_amplified"]}
+    assert flagged == {"rf"}
+
+
+def test_a_copy_under_another_name_is_refused(small_copy):
+    copy = small_copy / "HuGaDB_v1_walking_09_08.txt"
+    copy.write_bytes((small_copy / SMALL_FILE).read_bytes())
+    with pytest.raises(
+        DataFormatError, match=rf"{copy.name} and .*{SMALL_FILE} have the same content"
+    ):
+        load_hugadb(small_copy, cache=False)
+
+
+def test_the_copies_the_release_ships_are_loaded_once(hugadb_dir, tmp_path):
+    # the release ships walking_06_06 as a byte copy of walking_06_04
+    folder = copy_dataset(hugadb_dir, tmp_path, ["subjects.csv", "HuGaDB_v1_walking_06_04.txt"])
+    copy = folder / "HuGaDB_v1_walking_06_06.txt"
+    copy.write_bytes((folder / "HuGaDB_v1_walking_06_04.txt").read_bytes())
+    ds = load_hugadb(folder, cache=False)
+    assert {r.recording for r in ds.recordings} == {"HuGaDB_v1_walking_06_04"}
+    copy.write_bytes(copy.read_bytes() + b"0\t" * 38 + b"1\n")  # no longer a copy
+    assert len(load_hugadb(folder, cache=False)) == 12
+
+
+def _with_activity(source, target, act):
+    """``source`` with every row's ``act`` set to ``act``, written as ``target``."""
+    lines = source.read_text().split("\n")
+    rows = [line.rsplit("\t", 1)[0] + f"\t{act}" if line.strip() else line for line in lines[4:]]
+    target.write_text("\n".join(lines[:4] + rows))
+
+
+def test_release_layout_with_several_activities(hugadb_dir, tmp_path):
+    # the release's folder: its read-me and one file per activity, no subjects.csv
+    folder = copy_dataset(hugadb_dir, tmp_path, ["ReadMe.txt", SMALL_FILE])
+    _with_activity(folder / SMALL_FILE, folder / "HuGaDB_v1_sitting_09_05.txt", 5)
+    _with_activity(folder / SMALL_FILE, folder / "HuGaDB_v1_sitting_in_car_09_06.txt", 12)
+    ds = load_hugadb(folder, cache=False)
+    kinds = {
+        r.recording: (r.info["source_file_kind"], ACTIVITIES[r.activity[0]]) for r in ds.recordings
+    }
+    assert kinds == {
+        "HuGaDB_v1_sitting_09_05": ("sitting", "sitting"),
+        "HuGaDB_v1_sitting_in_car_09_06": ("sitting_in_car", "sitting_in_car"),
+        "HuGaDB_v1_walking_09_04": ("walking", "walking"),
+    }
+    assert ds.subjects.set_index("subject").loc["9", ["age", "sex", "weight_kg"]].tolist() == [
+        24,
+        "F",
+        65,
+    ]
+    X, meta = make_windows(ds, placement="left_shin", channels=("acc_x", "acc_y", "acc_z"))
+    assert set(meta["recording"]) == {"HuGaDB_v1_walking_09_04"}  # walking by default

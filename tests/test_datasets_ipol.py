@@ -189,3 +189,35 @@ def test_broken_trial_names_the_file(trial_copy, name, edit, message):
     edit(trial_copy / "GaitData" / name)
     with pytest.raises(DataFormatError, match=message):
         load_ipol_healthy_gait(trial_copy)
+
+
+def test_subject_table_from_the_trials_json_without_subjects_csv(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    names = [f"GaitData/{f.name}" for f in (FOLDER / "GaitData").iterdir()]
+    folder = copy_dataset(FOLDER, tmp_path, names)  # the release: no subjects.csv
+    subjects = load_ipol_healthy_gait(folder).subjects.set_index("subject")
+    expected = dataset.subjects.set_index("subject")  # subjects.csv's copy
+    columns = ["age", "sex", "height_cm", "weight_kg"]
+    pd.testing.assert_frame_equal(subjects.loc[expected.index, columns], expected[columns])
+
+
+def test_trials_disagreeing_on_the_subject_are_warned_about(tmp_path, monkeypatch):
+    if not (FOLDER / "GaitData").is_dir():
+        pytest.skip(f"IPOL data not found under {FOLDER}")
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    second = [name.replace("1-1", "1-2") for name in TRIAL_FILES]
+    folder = copy_dataset(FOLDER, tmp_path, [*TRIAL_FILES, *second])
+    # trial 2 as a trial 7 (a name the download registry does not list, so it may be edited)
+    for name in second:
+        path = folder / name
+        path.rename(path.with_name(path.name.replace("1-2", "1-7")))
+    meta = folder / "GaitData" / "1-7.json"
+    text = (
+        meta.read_text().replace('"Age": 49,', '"Age": 50,').replace('"Trial": 2,', '"Trial": 7,')
+    )
+    meta.write_text(text.replace('"1-2"', '"1-7"'))
+    with pytest.warns(
+        UserWarning, match=r"subject 1: age=49 .* in 1 file\(s\), taken; age=50 .* e\.g\. 1-7"
+    ):
+        subjects = load_ipol_healthy_gait(folder).subjects
+    assert subjects["age"].tolist() == [49]  # a tie: the first trial's

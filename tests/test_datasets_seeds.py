@@ -51,9 +51,10 @@ def ou_isir(tmp_path):
     _ou_file(auto / "T0_ID004948_Center_seq0.csv", n=80)
     _ou_file(auto / "T0_ID009999_Center_seq0.csv", n=70)  # not in the label list
     manual = root / "ManualExtractionData"
-    for sensor in ("IMUZCenter", "IMUZLeft", "IMUZRight"):
-        for trial in ("Walk1", "Walk2", "SlopeUp", "SlopeDown"):
-            _ou_file(manual / sensor / f"T0_ID000104_{trial}.csv", n=60)
+    for i, sensor in enumerate(("IMUZCenter", "IMUZLeft", "IMUZRight")):
+        for j, trial in enumerate(("Walk1", "Walk2", "SlopeUp", "SlopeDown")):
+            # each file its own bytes: identical files are refused
+            _ou_file(manual / sensor / f"T0_ID000104_{trial}.csv", n=60, offset=0.01 * (4 * i + j))
     pd.DataFrame({"ID": [104, 4948], "Gender(0:Female;1:Male)": [1, 0], "Age": [23, 8]}).to_csv(
         root / "IDGenderAgelist.csv", index=False
     )
@@ -219,7 +220,7 @@ def test_geds_reads_the_converted_layout(tmp_path):
         }
     )
     table.to_csv(root / "s01_comfortable-Ta_left_shin.csv", index=False)
-    table.to_csv(root / "s01_comfortable-Tb_left_shin.csv", index=False)
+    table.assign(acc_x=1.5).to_csv(root / "s01_comfortable-Tb_left_shin.csv", index=False)
     ds = load_geds(data_home=tmp_path)
     assert ds.name == "geds" and "Miraldo" in ds.citation
     assert {r.trial for r in ds.recordings} == {"comfortable-Ta", "comfortable-Tb"}

@@ -5,9 +5,17 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from _data import copy_dataset
+from _data import SISFALL_TRIALS, copy_dataset, write_sisfall_release
 
-from skgait.datasets import DataFormatError, _sisfall, load_sisfall
+from skgait.datasets import (
+    ACTIVITIES,
+    DataFormatError,
+    DatasetNotFoundError,
+    _loading,
+    _sisfall,
+    load_sisfall,
+    make_windows,
+)
 
 G = 9.80665
 SUBJECT = "SA01"
@@ -202,4 +210,144 @@ def test_wrong_column_count(small_copy):
 def test_non_numeric_field(small_copy):
     _edit_line(small_copy / SUBJECT / FILE, 3, lambda line: "x1," + line.split(",", 1)[1])
     with pytest.raises(DataFormatError, match=rf"{FILE}: line 3, column 1 is not a number"):
+        load_sisfall(small_copy, cache=False)
+
+
+# --- the release as published: read-me subject table, every activity ----------
+
+#: A few subjects of the read-me's table (id -> age, height, weight, sex).
+RELEASE_SUBJECTS = {
+    "SA01": (26, 165, 53, "F"),
+    "SA02": (23, 176, 58.5, "M"),
+    "SE06": (60, 163, 79, "M"),
+}
+
+
+@pytest.fixture
+def release(tmp_path, monkeypatch):
+    """A synthetic SisFall folder in the published layout, without subjects.csv.
+
+    Its files have the release's names but not the bytes of the pinned copy
+    the download registry lists, so that check is off here.
+    """
+    monkeypatch.setenv("SKGAIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(_loading, "registry_check", lambda name, folder: None)
+    folder = tmp_path / "SisFall"
+    write_sisfall_release(
+        folder, RELEASE_SUBJECTS, codes=["D01", "D02", "D05", "D18", "F01"], scale=0.02
+    )
+    return folder
+
+
+def test_real_readme_gives_the_subject_table(sisfall_dir, sisfall, tmp_path):
+    folder = copy_dataset(sisfall_dir, tmp_path, ["Readme.txt", SUBJECT])  # no subjects.csv
+    subjects = load_sisfall(folder, cache=False).subjects
+    pd.testing.assert_frame_equal(subjects, sisfall.subjects)  # subjects.csv's copy
+
+
+def test_synthetic_readme_table_gives_the_subject_table(release):
+    subjects = load_sisfall(release).subjects.set_index("subject")
+    assert list(subjects.index) == list(RELEASE_SUBJECTS)
+    assert subjects.loc["SA02", ["age", "height_cm", "weight_kg", "sex"]].tolist() == [
+        23,
+        176,
+        58.5,
+        "M",
+    ]
+    assert subjects.loc["SE06", "group"] == "elderly_60-75"
+    assert subjects.loc["SA01", "group"] == "adult_19-30"
+
+
+def test_subjects_csv_overrides_the_readme(release):
+    pd.DataFrame(
+        {"subject_id": list(RELEASE_SUBJECTS), "age": [30, 31, 70], "gender": ["M", "F", "F"]}
+    ).to_csv(release / "subjects.csv", index=False)
+    subjects = load_sisfall(release).subjects.set_index("subject")
+    assert subjects.loc["SA01", "age"] == 30 and subjects.loc["SA01", "sex"] == "M"
+
+
+def test_every_activity_and_fall_is_loaded_with_its_label(release):
+    ds = load_sisfall(release)
+    # D01, D02: 1 trial each; D05, D18, F01: 5 trials each (the read-me)
+    assert len(ds) == 3 * (1 + 1 + 5 + 5 + 5)
+    labels = {(r.trial, ACTIVITIES[r.activity[0]], r.info["speed"]) for r in ds.recordings}
+    assert labels == {
+        ("D01", "walking", "slow"),
+        ("D02", "walking", "fast"),
+        ("D05", "stairs", "slow"),
+        ("D18", "stumbling", None),
+        ("F01", "fall", None),
+    }
+    rec = ds.select(recording="F01_SA02_R04")[0]
+    assert (rec.info["source_activity"], rec.info["repetition"]) == ("F01", "R04")
+    assert all((r.activity == r.activity[0]).all() for r in ds.recordings)
+
+
+def test_windows_select_walking_by_default(release, tmp_path):
+    walking_only = tmp_path / "walking" / "SisFall"
+    walking_only.mkdir(parents=True)
+    (walking_only / "Readme.txt").write_bytes((release / "Readme.txt").read_bytes())
+    for file in release.glob("*/D0[12]_*.txt"):
+        (walking_only / file.parent.name).mkdir(exist_ok=True)
+        (walking_only / file.parent.name / file.name).write_bytes(file.read_bytes())
+    X, meta = make_windows(load_sisfall(release), length=1.0)
+    X_walk, meta_walk = make_windows(load_sisfall(walking_only), length=1.0)
+    np.testing.assert_array_equal(X, X_walk)
+    assert set(meta["trial"]) == {"D01", "D02"}
+    X_falls, meta_falls = make_windows(load_sisfall(release), length=0.2, activity="fall")
+    assert set(meta_falls["trial"]) == {"F01"}
+
+
+def test_the_readmes_activity_table_is_complete():
+    # D01-D19 and F01-F15, as the read-me lists them, each with an activity
+    assert set(SISFALL_TRIALS) == set(_sisfall._CODES)
+    assert {activity for activity, _ in _sisfall._CODES.values()} <= set(ACTIVITIES)
+
+
+def test_unknown_activity_code_is_an_error(release):
+    (release / "SA01" / "D01_SA01_R01.txt").rename(release / "SA01" / "D20_SA01_R01.txt")
+    with pytest.raises(DataFormatError, match=r"D20_SA01_R01\.txt: the name should be .*D01 … D19"):
+        load_sisfall(release)
+
+
+def test_no_readme_and_no_subjects_csv_says_where_the_table_is(release):
+    (release / "Readme.txt").unlink()
+    with pytest.raises(DatasetNotFoundError, match=r"Readme\.txt does not exist: .*subjects\.csv"):
+        load_sisfall(release)
+
+
+def test_readme_without_the_subject_table(release):
+    (release / "Readme.txt").write_bytes(b"---- SisFall ----\r\nno table here\r\n")
+    with pytest.raises(DataFormatError, match=r"Readme\.txt: no subject table"):
+        load_sisfall(release)
+
+
+def test_subject_absent_from_the_readme_table_is_an_error(release):
+    text = (release / "Readme.txt").read_bytes().replace(b"| SA02 ", b"| SA09 ")
+    (release / "Readme.txt").write_bytes(text)
+    with pytest.raises(
+        ValueError, match=r"recordings of subjects \['SA02'\] not in the subject table"
+    ):
+        load_sisfall(release)
+
+
+# --- the same bytes twice --------------------------------------------------------
+
+
+def test_same_bytes_under_another_subject_is_refused(small_copy):
+    (small_copy / "SA02").mkdir()
+    copy = small_copy / "SA02" / "D01_SA02_R09.txt"  # a name the registry does not list
+    copy.write_bytes((small_copy / SUBJECT / FILE).read_bytes())
+    with pytest.raises(
+        DataFormatError, match=rf"{copy}.* and .*{FILE} have the same content .*subject-wise split"
+    ):
+        load_sisfall(small_copy)
+
+
+def test_same_bytes_under_another_trial_name_is_refused(small_copy):
+    copy = small_copy / SUBJECT / FILE.replace("_R01", "_R02")
+    copy.write_bytes((small_copy / SUBJECT / FILE).read_bytes())
+    with pytest.raises(
+        DataFormatError, match=rf"D01_SA01_R02\.txt and .*{FILE} have the same content"
+    ):
         load_sisfall(small_copy, cache=False)

@@ -1,6 +1,7 @@
 """UMAFall loader: real sample files, and synthetic files for every documented quirk."""
 
 import shutil
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from skgait.datasets import (
     ACTIVITIES,
     DataFormatError,
     load_umafall,
+    make_windows,
 )
 
 FOLDER = DATA_HOME / "UMAFall"
@@ -95,13 +97,13 @@ def test_rate_parameter(tmp_path):
 
 
 # ------------------------------------------------------- synthetic fixtures
-def _header(table, n_sensors=5):
+def _header(table, n_sensors=5, age=14):
     lines = [
         "% Universidad de Malaga - ETSI de Telecomunicacion (Spain)",
         "% Date: 2016-06-06_16:41:26",
         "% ID: Subject_03_ADL_Walking_1",
         "% Name: Subject_03",
-        "% Age: 14",
+        f"% Age: {age}",
         "% Height(cm): 159",
         "% Weight(Kg): 50",
         "% Gender: F",
@@ -155,15 +157,18 @@ def _write(
     padding="",
     n_sensors=5,
     extra_rows=(),
+    subjects=True,
+    age=14,
+    seed=0,
 ):
     folder = tmp_path / "UMAFall"
     folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "subjects.csv").exists():
+    if subjects and not (folder / "subjects.csv").exists():
         (folder / "subjects.csv").write_text(
             "subject_id,age,height_cm,weight_kg,gender\n3,18,159,50,F\n13,18,159,50,F\n"
         )
-    rng = np.random.default_rng(0)
-    lines = [line + padding for line in _header(table, n_sensors)]
+    rng = np.random.default_rng(seed)
+    lines = [line + padding for line in _header(table, n_sensors, age)]
     for _, sid, pos, _ in table:
         if sid not in no_data:
             lines += _rows(sid, pos == "RIGHTPOCKET", rng)
@@ -423,5 +428,126 @@ def test_short_row_inside_a_real_file_is_dropped_but_a_short_last_row_is_an_erro
         DataFormatError,
         match=r"line \d+ has 5 columns, expected 7 "
         r"\(the last line: the file looks truncated\)",
+    ):
+        load_umafall(folder, cache=False)
+
+
+# ------------------------------------------- the release: headers, movements
+def _release(tmp_path, names_and_ages):
+    """Files of subject 3 in the release's layout (no subjects.csv), one per name."""
+    for i, (name, age) in enumerate(names_and_ages):
+        folder = _write(tmp_path, name=name, subjects=False, age=age, seed=i)
+    return folder
+
+
+def test_subject_table_from_the_headers_takes_the_majority_with_a_warning(tmp_path):
+    folder = _release(
+        tmp_path,
+        [
+            ("UMAFall_Subject_03_ADL_Walking_1_2016-01-01_00-00-00.csv", 14),
+            ("UMAFall_Subject_03_ADL_Walking_2_2016-01-01_00-01-00.csv", 14),
+            ("UMAFall_Subject_03_Fall_forwardFall_1_2016-01-01_00-02-00.csv", 15),
+        ],
+    )
+    with pytest.warns(
+        UserWarning,
+        match=r"disagree on the subject values of 1 subject.*subject 3: age=14\.0 sex=F "
+        r"height_cm=159\.0 weight_kg=50\.0 in 2 file\(s\), taken; age=15\.0 .* in 1 file\(s\), "
+        r"e\.g\. UMAFall_Subject_03_Fall_forwardFall_1",
+    ):
+        subjects = load_umafall(folder, cache=False).subjects
+    row = subjects.set_index("subject").loc["3"]
+    assert (row["age"], row["sex"], row["height_cm"], row["weight_kg"]) == (14, "F", 159, 50)
+    assert (row["n_files"], row["n_files_disagreeing"]) == (3, 1)
+
+
+def test_headers_that_agree_give_no_warning(tmp_path):
+    folder = _release(tmp_path, [(SYNTHETIC, 14)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        subjects = load_umafall(folder, cache=False).subjects
+    assert subjects["subject"].tolist() == ["3"] and subjects["age"].tolist() == [14]
+
+
+@needs_data
+def test_real_headers_give_the_subject_table(tmp_path):
+    folder = copy_dataset(FOLDER, tmp_path, [f.name for f in FOLDER.glob("UMAFall_Subject_*.csv")])
+    shared = load_umafall(FOLDER, cache=False).subjects.set_index("subject")
+    subjects = load_umafall(folder, cache=False).subjects.set_index("subject")
+    assert list(subjects.index) == ["1", "2"]
+    columns = ["age", "sex", "height_cm", "weight_kg"]
+    assert subjects[columns].equals(shared.loc[["1", "2"], columns])  # subjects.csv's values
+
+
+@pytest.mark.parametrize(
+    ("movement", "activity"),
+    [
+        ("ADL_Walking", "walking"),
+        ("ADL_Jogging", "jogging"),
+        ("ADL_GoUpstairs", "stairs_up"),
+        ("ADL_GoDownstairs", "stairs_down"),
+        ("ADL_Sitting_GettingUpOnAChair", "sitting_down_and_up"),
+        ("ADL_LyingDown_OnABed", "lying_down_and_up"),
+        ("ADL_Bending", "bending"),
+        ("ADL_Hopping", "jumping"),
+        ("ADL_Aplausing", "clapping"),
+        ("ADL_HandsUp", "raising_hands"),
+        ("ADL_MakingACall", "phone_call"),
+        ("ADL_OpeningDoor", "opening_door"),
+        ("Fall_backwardFall", "fall"),
+        ("Fall_forwardFall", "fall"),
+        ("Fall_lateralFall", "fall"),
+    ],
+)
+def test_every_movement_of_the_release_is_loaded_with_its_label(tmp_path, movement, activity):
+    name = f"UMAFall_Subject_03_{movement}_2_2016-06-06_16-37-56.csv"
+    ds = load_umafall(_write(tmp_path, name=name), cache=False)
+    assert len(ds) == 5
+    for rec in ds.recordings:
+        assert rec.info["source_activity"] == movement
+        assert (rec.activity == ACTIVITIES.index(activity)).all()
+
+
+def test_walking_and_fall_files_together_window_walking_by_default(tmp_path):
+    _write(tmp_path, name="UMAFall_Subject_03_Fall_lateralFall_1_2016-01-01_00-00-00.csv", seed=1)
+    folder = _write(tmp_path)
+    ds = load_umafall(folder, cache=False)
+    X, meta = make_windows(ds, placement="ankle", length=2.0)
+    assert set(meta["recording"]) == {SYNTHETIC[:-4]}
+
+
+def test_unknown_movement_name_is_an_error(tmp_path):
+    folder = _write(tmp_path, name="UMAFall_Subject_03_ADL_Dancing_1_2016-01-01_00-00-00.csv")
+    with pytest.raises(DataFormatError, match=r"ADL_Dancing_1.*a movement of the release"):
+        load_umafall(folder, cache=False)
+
+
+def test_mangled_timestamp_is_dropped_with_a_warning(tmp_path):
+    rows = [f"{t};{n};0.0;1.0;0.0;0;4" for n, t in enumerate(range(100, 2000, 50))]
+    rows[10] = "1.240.129.113.197.320;10;0.0;1.0;0.0;0;4"
+    folder = _ankle_file(tmp_path, rows)
+    with pytest.warns(UserWarning, match=r"dropped 1 data rows .*1\.240\.129\.113\.197\.320"):
+        (rec,) = load_umafall(folder, cache=False).recordings
+    assert rec.info["dropped_rows"] == 1
+    assert rec.duration == pytest.approx(1.85, abs=0.06)  # 100-1950 ms, not 4e10 years
+
+
+def test_timestamp_with_thousands_separators_is_read_as_an_integer(tmp_path):
+    rows = [f"{t};{n};0.0;1.0;0.0;0;4" for n, t in enumerate(range(100, 2000, 50))]
+    rows[30] = rows[30].replace("1600;", "1.600;", 1)  # a decimal-comma spreadsheet's 1600
+    rows.append("1.234.567;40;0.0;1.0;0.0;0;4")  # not near 1950 ms: dropped
+    folder = _ankle_file(tmp_path, rows)
+    with pytest.warns(UserWarning, match=r"dropped 1 data rows .*1\.234\.567"):
+        (rec,) = load_umafall(folder, cache=False).recordings
+    assert rec.info["n_raw_samples"] == len(rows) - 1
+    assert rec.duration == pytest.approx(1.85, abs=0.06)
+
+
+def test_same_bytes_under_another_subject_is_refused(tmp_path):
+    folder = _write(tmp_path)
+    copy = folder / SYNTHETIC.replace("Subject_03", "Subject_13")
+    copy.write_bytes((folder / SYNTHETIC).read_bytes())
+    with pytest.raises(
+        DataFormatError, match=rf"{copy.name} and .*{SYNTHETIC} have the same content"
     ):
         load_umafall(folder, cache=False)

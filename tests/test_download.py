@@ -13,6 +13,7 @@ import socket
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from skgait.datasets import (
@@ -72,7 +73,7 @@ def mirror(tmp_path):
 @pytest.fixture
 def sisfall_mirror(mirror, data_home):
     root, base_url = mirror
-    _build_mirror(root, data_home, "sisfall", set(SA01))
+    _build_mirror(root, data_home, "sisfall", {*SA01, "Readme.txt"})
     return root, base_url
 
 
@@ -100,8 +101,6 @@ def test_registry_matches_the_shared_copy(name, data_home):
         data = (folder / entry.path).read_bytes()
         assert len(data) == entry.size, entry.path
         assert hashlib.sha256(data).hexdigest() == entry.sha256, entry.path
-    packaged = _download._registry_file(f"{name}_subjects.csv").read_bytes()
-    assert packaged == (folder / "subjects.csv").read_bytes()
 
 
 def test_download_then_load_equals_the_shared_copy(sisfall_mirror, data_home, tmp_path):
@@ -109,14 +108,17 @@ def test_download_then_load_equals_the_shared_copy(sisfall_mirror, data_home, tm
     home = tmp_path / "home"
     folder = download_dataset("sisfall", data_home=home, files="SA01/*", base_url=base_url)
     assert folder == home / "SisFall"
-    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt")) == SA01
-    assert (folder / "subjects.csv").read_bytes() == (
-        data_home / "SisFall" / "subjects.csv"
-    ).read_bytes()
+    # the release's own files only: the read-me holds the subject table
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == [
+        "Readme.txt",
+        "SA01",
+        *SA01,
+    ]
     assert not _leftovers(folder)
 
     downloaded = load_sisfall(folder, cache=False)
     shared = load_sisfall(data_home / "SisFall", cache=False)
+    pd.testing.assert_frame_equal(downloaded.subjects, shared.subjects)
     expected = {r.recording: r for r in shared.select(subject="SA01")}
     assert sorted(r.recording for r in downloaded.recordings) == sorted(expected)
     for rec in downloaded.recordings:
@@ -137,7 +139,9 @@ def test_loader_download_keyword_uses_the_environment(sisfall_mirror, monkeypatc
     monkeypatch.setenv("SKGAIT_DOWNLOAD_URL", base_url)
     full = _download.dataset_registry
     monkeypatch.setattr(
-        _download, "dataset_registry", lambda name: [e for e in full(name) if e.path in SA01]
+        _download,
+        "dataset_registry",
+        lambda name: [e for e in full(name) if e.path in {*SA01, "Readme.txt"}],
     )
     with pytest.raises(DatasetNotFoundError, match="download=True"):
         load_sisfall(cache=False)

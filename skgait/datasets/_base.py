@@ -82,8 +82,14 @@ PLACEMENTS = (
     "right_thigh",
 )
 
-#: Activity vocabulary: the code of an activity is its index in this tuple.
-#: ``"unknown"`` (code 0) marks samples with no label.
+#: Activity vocabulary shared by all loaders: the code of an activity is its
+#: index in this tuple (new names are only ever appended, so codes stay).
+#: ``"unknown"`` (code 0) marks samples with no label. The names after
+#: ``"turning"`` label whole trials of the fall datasets (SisFall, UMAFall),
+#: whose files each hold one task: ``"stairs"`` is up and down in one trial,
+#: ``"sitting_down_and_up"`` and ``"lying_down_and_up"`` a transition there
+#: and back, ``"fall"`` any fall (the dataset's own code is kept in
+#: ``Recording.info["source_activity"]``).
 ACTIVITIES = (
     "unknown",
     "walking",
@@ -99,6 +105,20 @@ ACTIVITIES = (
     "elevator_down",
     "sitting_in_car",
     "turning",
+    "jogging",
+    "stairs",
+    "sitting_down_and_up",
+    "lying_down_and_up",
+    "rolling_over",
+    "bending",
+    "car_entry_exit",
+    "stumbling",
+    "jumping",
+    "clapping",
+    "raising_hands",
+    "phone_call",
+    "opening_door",
+    "fall",
 )
 
 

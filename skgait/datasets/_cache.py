@@ -2,7 +2,9 @@
 
 An entry is an uncompressed ``.npz`` (read without pickle) whose key is the
 source file's absolute path, the SHA-256 of its bytes and the loader's
-version string (which includes the loader's options): a changed source file
+version string (which includes the loader's options), kept in a folder per
+source file and version (so a load need not list the dataset's thousands
+of other entries to find a file's stale one): a changed source file
 misses the cache and its stale entry is removed, even when the change kept
 its size and modification time (``cp -p``, ``rsync -a``, unzip); entries for
 other options of the same file are kept. The digest is also the one the
@@ -15,6 +17,8 @@ import json
 import os
 import tempfile
 import threading
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +42,11 @@ _SCALARS = (
 )
 
 
-def _entry_prefix(source_file, dataset, version):
-    # The loader version carries the loader's options (SisFall's accelerometer,
-    # UMAFall's rate): entries of different options live side by side.
+def _entry_folder(source_file, dataset, version):
+    # One folder per source file and loader version, which carries the
+    # loader's options (SisFall's accelerometer, UMAFall's rate): entries of
+    # different options live side by side, and the stale entries of a file
+    # are found without listing the dataset's thousands of others.
     key = f"{Path(source_file).resolve()}|{version}"
     return get_cache_home() / dataset / hashlib.sha1(key.encode()).hexdigest()[:16]
 
@@ -56,13 +62,12 @@ def file_sha256(path):
 
 
 def _entry_path(source_file, dataset, version, digest, depends=()):
-    prefix = _entry_prefix(source_file, dataset, version)
-    key = f"{prefix.name}-{digest[:32]}"
+    key = digest[:32]
     if depends:
         # Files read along with ``source_file``: any change of theirs misses too.
         stamps = [(str(Path(f).resolve()), file_sha256(f)) for f in depends]
         key += "-d" + hashlib.sha1(json.dumps(stamps).encode()).hexdigest()[:12]
-    return prefix.with_name(f"{key}.npz")
+    return _entry_folder(source_file, dataset, version) / f"{key}.npz"
 
 
 def _save(entry, recordings):
@@ -96,6 +101,12 @@ def _save(entry, recordings):
 #: entries are read one at a time.
 _READ_LOCK = threading.Lock()
 
+#: What reading a damaged entry raises: a truncated or garbage file
+#: (``BadZipFile``, ``EOFError``, ``ValueError``), a missing array
+#: (``KeyError``), a header that is not the expected JSON (``ValueError``,
+#: ``TypeError``, ``AttributeError``), an unreadable file (``OSError``).
+_DAMAGED = (OSError, EOFError, zipfile.BadZipFile, ValueError, KeyError, TypeError, AttributeError)
+
 
 def _load(entry):
     with _READ_LOCK:
@@ -121,7 +132,7 @@ def _read_entry(entry):
 
 
 def cached_recordings(source_file, dataset, version, parse, cache=True, depends=(), check=None):
-    """Return ``parse(source_file)``, from the cache when the file is unchanged.
+    """Return ``parse(source_file)`` (from the cache when the file is unchanged) and its SHA-256.
 
     "Unchanged" means the same bytes: the key holds the file's SHA-256, not
     its size and modification time.
@@ -151,30 +162,45 @@ def cached_recordings(source_file, dataset, version, parse, cache=True, depends=
     Returns
     -------
     recordings : list of Recording
+    sha256 : str
+        The file's digest (loaders refuse two files with the same one).
+
+    Warns
+    -----
+    UserWarning
+        If the file's cache entry cannot be read (truncated, empty, not an
+        ``.npz``, a missing array): the file is parsed again and the entry
+        replaced.
     """
-    if not cache and check is None:
-        return parse(source_file)
     digest = file_sha256(source_file)
     if not cache:
         recordings = parse(source_file)
-        check(source_file, digest)
-        return recordings
+        if check is not None:
+            check(source_file, digest)
+        return recordings, digest
     entry = _entry_path(source_file, dataset, version, digest, depends)
     if entry.exists():
         if check is not None:
             check(source_file, digest)
         try:
-            return _load(entry)
-        except (OSError, ValueError, KeyError):
-            entry.unlink(missing_ok=True)  # unreadable entry: parse again
+            return _load(entry), digest
+        except _DAMAGED as error:
+            warnings.warn(
+                f"the cache entry {entry} of {source_file} cannot be read "
+                f"({type(error).__name__}: {error}); the file is parsed again and "
+                "the entry replaced.",
+                UserWarning,
+                stacklevel=2,
+            )
+            entry.unlink(missing_ok=True)
     recordings = parse(source_file)
     if check is not None:
         check(source_file, digest)
-    prefix = _entry_prefix(source_file, dataset, version).name
-    for stale in entry.parent.glob(prefix + "-*.npz"):
-        stale.unlink(missing_ok=True)
+    if entry.parent.is_dir():
+        for stale in entry.parent.glob("*.npz"):
+            stale.unlink(missing_ok=True)
     try:
         _save(entry, recordings)
     except OSError:
         pass  # a read-only or full cache folder must not stop a load
-    return recordings
+    return recordings, digest

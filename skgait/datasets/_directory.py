@@ -24,7 +24,7 @@ from ._base import (
 )
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
-from ._loading import normalise_subject_table
+from ._loading import check_unique, normalise_subject_table
 from ._plausibility import check_plausibility
 from ._resample import resample_recording
 
@@ -237,19 +237,8 @@ def _parser(name, rate, placement, columns, activity):
     return parse
 
 
-def _check_unique(recordings):
-    """Refuse two files that are the same subject, trial and placement."""
-    seen = {}
-    for rec in recordings:
-        key = (rec.subject, rec.trial, rec.placement)
-        if key in seen:
-            raise DataFormatError(
-                f"{rec.info['path']} and {seen[key]} are both subject {rec.subject!r}, "
-                f"trial {rec.trial!r}, placement {rec.placement!r}: that recording would "
-                "count twice. Remove one, or give it another trial or placement "
-                "(<subject>_<trial>_<placement>)."
-            )
-        seen[key] = rec.info["path"]
+def _same_trial(rec):
+    return f"subject {rec.subject!r}, trial {rec.trial!r}, placement {rec.placement!r}"
 
 
 def _read_subjects(folder, subjects, recordings, name):
@@ -402,14 +391,23 @@ n_samples=200, rate=100, channels=3)
     version = f"{_VERSION}-{hashlib.sha1(options.encode()).hexdigest()[:10]}"
     parse = _parser(name, rate, placement, columns, activity)
     skip = None if subjects is None else (folder / subjects).resolve()
-    recordings = []
+    files, digests, per_file = [], [], []
     for file in sorted(folder.glob(pattern)):
         if not file.is_file() or file.resolve() == skip:
             continue
-        recs = cached_recordings(file, name, version, parse, cache)
+        recs, digest = cached_recordings(file, name, version, parse, cache)
         check_plausibility(recs, file)
-        recordings.extend(recs)
-    _check_unique(recordings)
+        files.append(file)
+        digests.append(digest)
+        per_file.append(recs)
+    check_unique(
+        files,
+        digests,
+        per_file,
+        _same_trial,
+        " Remove one, or give it another trial or placement (<subject>_<trial>_<placement>).",
+    )
+    recordings = [rec for recs in per_file for rec in recs]
     table = _read_subjects(folder, subjects, recordings, name)
     return GaitDataset(name, recordings, table, path=str(folder))
 

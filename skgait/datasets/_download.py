@@ -4,9 +4,9 @@ Each downloadable dataset has a registry, ``registry/<name>.csv`` in this
 package, with one row per file: ``path`` (relative to the dataset folder),
 ``url`` (a ``raw.githubusercontent.com`` address that names the origin
 commit, so the bytes can never change under the same address), ``sha256``
-and ``size``. The subject table is not part of the origin (it was written
-from the dataset's read-me or file headers) and ships with the package as
-``registry/<name>_subjects.csv``.
+and ``size``. The loaders read the subject table from where the release
+keeps it (a read-me, which is always downloaded, or the data files'
+headers), so a download is the release's own files and nothing else.
 
 Files are fetched with pooch (Uieda et al., 2020), which downloads to a
 temporary file next to the destination and moves it into place only when
@@ -19,7 +19,6 @@ or edited copy is refused rather than read.
 import csv
 import logging
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -60,6 +59,10 @@ _FOLDERS = {
     "sisfall": "SisFall",
     "umafall": "UMAFall",
 }
+
+#: Files downloaded whatever ``files`` selects: the read-me holding the
+#: subject table.
+_SUBJECT_TABLES = {"hugadb": "ReadMe.txt", "sisfall": "Readme.txt"}
 
 
 class DownloadError(DatasetNotFoundError):
@@ -274,8 +277,8 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
     temporary file first and moved into place once checked, so an
     interrupted download leaves no partial file: running again fetches what
     is missing. Files already present are not downloaded nor hashed again.
-    The subject table (``subjects.csv``), which is not part of the origin,
-    is copied from the package.
+    The read-me that holds the subject table (SisFall's and HuGaDB's) is
+    always downloaded, whatever ``files`` selects.
 
     Parameters
     ----------
@@ -289,7 +292,8 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
         See :func:`~skgait.datasets.get_data_home`.
     files : str or list of str, optional
         Glob patterns over the registry's paths (``"SA01/*"``): download only
-        the files matching one of them. Default: every file.
+        the files matching one of them (and the read-me with the subject
+        table). Default: every file.
     base_url : str, optional
         A mirror of ``https://raw.githubusercontent.com``: file
         ``https://raw.githubusercontent.com/<owner>/<repo>/<commit>/<path>``
@@ -332,12 +336,15 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
     entries = dataset_registry(name)
     if files is not None:
         patterns = [files] if isinstance(files, str) else list(files)
-        entries = [e for e in entries if any(fnmatch(e.path, p) for p in patterns)]
-        if not entries:
+        selected = [e for e in entries if any(fnmatch(e.path, p) for p in patterns)]
+        if not selected:
             raise ValueError(
                 f"{name}: no registry file matches {patterns}; paths look like "
                 f"{dataset_registry(name)[0].path!r}."
             )
+        entries = selected + [
+            e for e in entries if e.path == _SUBJECT_TABLES.get(name) and e not in selected
+        ]
     missing = [e for e in entries if not (path / e.path).is_file()]
     if missing:
         _logger.info(
@@ -361,9 +368,4 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
                 f"failed; the {len(missing) - len(errors)} others were saved. Run "
                 f"again to fetch what is still missing."
             ) from errors[0]
-    subjects = path / "subjects.csv"
-    if not subjects.is_file():
-        path.mkdir(parents=True, exist_ok=True)
-        with resources.as_file(_registry_file(f"{name}_subjects.csv")) as packaged:
-            shutil.copyfile(packaged, subjects)
     return path

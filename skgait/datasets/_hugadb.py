@@ -9,7 +9,6 @@ from ._base import (
     CHANNELS,
     STANDARD_GRAVITY,
     DataFormatError,
-    GaitDataset,
     Recording,
     activity_code,
 )
@@ -19,7 +18,8 @@ from ._loading import (
     DEG_TO_RAD,
     bits_to_unit,
     load_dataset,
-    read_subject_table,
+    read_readme_table,
+    subject_table,
     to_body_frame,
 )
 from ._parsing import read_numeric_table, read_text_lines
@@ -31,11 +31,13 @@ SOURCE = DatasetSource(
     folder="HuGaDB",
     expected="**/HuGaDB_v1_*_[0-9][0-9]_[0-9][0-9].txt",
     layout=(
-        "<folder>/HuGaDB_v1_walking_<SS>_<CC>.txt and (optionally) "
-        "<folder>/various/HuGaDB_v1_various_<SS>_<CC>.txt (4 header lines, then "
-        "39 tab-separated integer columns: acc and gyro x, y, z of rf, rs, rt, lf, "
-        "ls, lt, then EMG_r, EMG_l, act), plus <folder>/subjects.csv (subject_id, "
-        "weight_kg, height_cm, age, sex)."
+        "<folder>/ReadMe.txt (the release's read-me: its 'id weight (kg) height (cm) "
+        "age sex' table is the subject table) and <folder>/**/HuGaDB_v1_<activity>_"
+        "<SS>_<CC>.txt, activity walking, various, running, sitting, standing, "
+        "bicycling, ... (4 header lines, then 39 tab-separated integer columns: acc "
+        "and gyro x, y, z of rf, rs, rt, lf, ls, lt, then EMG_r, EMG_l, act). A "
+        "<folder>/subjects.csv (subject_id, weight_kg, height_cm, age, sex) "
+        "replaces the read-me's table."
     ),
     url="https://github.com/romanchereshnev/HuGaDB (official; the zip is linked from its README)",
     citation=(
@@ -44,7 +46,7 @@ SOURCE = DatasetSource(
         "Notes in Computer Science 10716, Springer, 2018."
     ),
 )
-_VERSION = 2
+_VERSION = 3
 
 #: Sampling rate in Hz. The read-me states none; Table 1 of the official
 #: README totals 2,111,962 samples in 35,903 s, about 58.82 Hz.
@@ -53,6 +55,16 @@ HUGADB_RATE = 2111962 / 35903
 # Read-me: int16 values; accelerometers ±2 g, gyroscopes ±2000 °/s.
 _ACC = (2.0, 16)
 _GYRO = (2000.0, 16)
+#: A gyroscope "amplified 10 times" (official README) is told from the data:
+#: it reaches the int16 limits (±2000 °/s, 34.9 rad/s), or more than 1 % of
+#: its samples exceed 13.2 rad/s (756 °/s). In the shared copy's 390
+#: recordings, the 210 the README lists have 3.5 % or more of their samples
+#: beyond 13.2 rad/s (207 also reach full scale, the 3 others peak at
+#: 32.1-34.6 rad/s); of the others, none reaches full scale and at most
+#: 0.16 % of their samples exceed 13.2 rad/s (single peaks up to 25 rad/s).
+_GYRO_FULL_SCALE = 32767
+_GYRO_FAST = 13.2 / DEG_TO_RAD * 2**15 / 2000.0  # 13.2 rad/s in raw counts
+_GYRO_FAST_SHARE = 0.01
 _N_COLUMNS = 39
 _HEADER_LINES = 4
 
@@ -95,7 +107,8 @@ _NO_RT = "rf rs lf ls lt"
 #: Gyroscopes the official README ("Corrupted gyroscope data") lists as
 #: amplified 10 times, which clips them, for the files of the shared copy
 #: (its SOURCE.md repeats the table). An empty string: the file is listed as
-#: not corrupted. Accelerometers are not reported as affected.
+#: not corrupted. Accelerometers are not reported as affected. The data
+#: tell too (_GYRO_FULL_SCALE): this table is the second source.
 _CORRUPTED_GYROSCOPES = {
     f"HuGaDB_v1_{stem}": frozenset(sensors.split())
     for stem, sensors in {
@@ -166,7 +179,15 @@ _CORRUPTED_GYROSCOPES = {
         "various_18_10": _NO_RT,
     }.items()
 }
-_FILE_NAME = re.compile(r"HuGaDB_v1_(walking|various)_(\d+)_(\d+)")
+_FILE_NAME = re.compile(r"HuGaDB_v1_([a-z_]+)_(\d+)_(\d+)")
+#: Files of the release that are byte-identical copies of an earlier one
+#: (loaded once).
+_RELEASE_COPIES = {
+    "HuGaDB_v1_walking_06_05.txt": "HuGaDB_v1_walking_06_03.txt",
+    "HuGaDB_v1_walking_06_06.txt": "HuGaDB_v1_walking_06_04.txt",
+}
+_README = "ReadMe.txt"
+_README_HEADER = re.compile(r"^\s*id\s+weight\s*\(kg\)\s+height\s*\(cm\)\s+age\s+sex")
 
 
 def _check_header(file):
@@ -226,9 +247,14 @@ def _parse(file):
     raw = read_numeric_table(file, _N_COLUMNS, skip_lines=_HEADER_LINES, delimiters=" \t")
     activity = _activity(file, raw[:, -1])
     known = file.stem in _CORRUPTED_GYROSCOPES
-    corrupted = _CORRUPTED_GYROSCOPES.get(file.stem, frozenset())
+    listed = _CORRUPTED_GYROSCOPES.get(file.stem, frozenset())
     recordings = []
     for k, (imu, placement) in enumerate(_IMUS):
+        gyro = np.abs(raw[:, 6 * k + 3 : 6 * k + 6])
+        amplified = bool(
+            (gyro >= _GYRO_FULL_SCALE).any()
+            or (gyro > _GYRO_FAST).any(axis=1).mean() > _GYRO_FAST_SHARE
+        )
         signal = np.empty((raw.shape[0], 6), dtype=np.float32)
         signal[:, :3] = bits_to_unit(raw[:, 6 * k : 6 * k + 3], *_ACC) * STANDARD_GRAVITY
         signal[:, 3:] = bits_to_unit(raw[:, 6 * k + 3 : 6 * k + 6], *_GYRO) * DEG_TO_RAD
@@ -248,7 +274,8 @@ def _parse(file):
                 activity=activity.copy(),
                 info={
                     "source_file_kind": kind,
-                    "corrupted_gyroscope": imu in corrupted,
+                    "corrupted_gyroscope": amplified or imu in listed,
+                    "gyroscope_amplified": amplified,
                     "gyroscope_status_known": known,
                     "frame": "body",
                     "axes": axes,
@@ -258,12 +285,32 @@ def _parse(file):
     return recordings
 
 
-def _subjects(folder):
-    return read_subject_table(folder / "subjects.csv", rename={"subject_id": "subject"})
+def _subjects(folder, recordings):
+    return subject_table(
+        folder,
+        lambda: read_readme_table(
+            folder / _README,
+            _README_HEADER,
+            ("subject", "weight_kg", "height_cm", "age", "sex"),
+            re.compile(r"\d+"),
+            "the participants' table (id, weight, height, age, sex) of HuGaDB's ReadMe.txt",
+        ),
+        rename={"subject_id": "subject"},
+    )
 
 
 def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, download=False):
-    """Load HuGaDB's walking and mixed-activity recordings (six leg IMUs).
+    """Load HuGaDB's recordings of every activity (six leg IMUs).
+
+    Every file of the release is read: ``walking``, the mixed-activity
+    ``various`` files, and those of one other activity (``running``,
+    ``sitting``, ``standing``, ``bicycling``, ``sitting_in_car``,
+    ``down_by_elevator``, ...), in the folder or any sub-folder. Two files of
+    the release are byte-identical copies of others (``walking_06_05`` of
+    ``_06_03``, ``_06_06`` of ``_06_04``) and are loaded once; any other two
+    files with the same bytes are refused. The subject table (id, weight,
+    height, age, sex) is the participants' table of the release's
+    ``ReadMe.txt``; a ``subjects.csv`` in the folder replaces it.
 
     Each file gives six recordings, one per IMU: right and left foot, shin
     and thigh (``source_placement`` ``"rf"``, ``"rs"``, ``"rt"``, ``"lf"``,
@@ -306,11 +353,11 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, 
     cache : bool, default=True
         Reuse parsed files from the cache.
     include_various : bool, default=True
-        Also load the mixed-activity files ``HuGaDB_v1_various_*.txt`` (in
-        ``various/`` in the shared copy), where walking alternates with
-        stairs, standing and others. Subject 2's walking exists only there.
-        If False, only the walking files ``HuGaDB_v1_walking_*.txt`` are
-        loaded.
+        Load every file. If False, only the walking files
+        ``HuGaDB_v1_walking_*.txt`` are loaded, without the mixed-activity
+        files ``HuGaDB_v1_various_*.txt`` (in ``various/`` in the shared
+        copy; subject 2's walking exists only there) and the other
+        activities' files.
     download : bool, default=False
         Download the files of the public copy that are missing (pinned to
         a commit and checked by SHA-256) into ``path`` or
@@ -324,14 +371,19 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, 
         (``"00"``), ``recording`` the file stem. ``activity`` follows the
         file's ``act`` column per row (not the ``#ActivityID`` header, which
         disagrees with the data in some files). ``info`` has
-        ``"source_file_kind"`` (``"walking"`` or ``"various"``),
-        ``"corrupted_gyroscope"`` (True where the official README lists this
-        IMU's gyroscope of this file as amplified 10 times, and so clipped:
-        :func:`~skgait.datasets.make_windows` drops them when it windows a
-        gyroscope channel, unless ``corrupted_gyroscope="keep"``)
-        and ``"gyroscope_status_known"`` (False for files outside the
-        embedded table, which is the shared copy's 65 files; they are then
-        reported as not corrupted).
+        ``"source_file_kind"`` (the file name's activity: ``"walking"``,
+        ``"various"``, ``"sitting"``, ...), ``"gyroscope_amplified"``
+        (True where the data show this IMU's gyroscope amplified: it reaches
+        its full scale, ±2000 °/s or 34.9 rad/s, or more than 1 % of its
+        samples exceed 13.2 rad/s; in the shared copy this flags exactly the
+        gyroscopes the official README lists as "amplified 10 times", each
+        with 3.5 % or more of its samples beyond 13.2 rad/s, while the
+        others have at most 0.16 %), ``"corrupted_gyroscope"`` (amplified,
+        or listed in the README's table, which is embedded for the shared
+        copy's 65 files: :func:`~skgait.datasets.make_windows` drops them when it
+        windows a gyroscope channel, unless ``corrupted_gyroscope="keep"``)
+        and ``"gyroscope_status_known"`` (whether the file is in that
+        table).
 
     Raises
     ------
@@ -354,26 +406,14 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, 
     """
     if download:
         path = download_dataset(SOURCE.name, path, data_home=data_home)
-    kinds = ("walking", "various") if include_various else ("walking",)
-    parts = [
-        load_dataset(
-            SOURCE,
-            path,
-            data_home,
-            f"**/HuGaDB_v1_{kind}_*.txt",
-            _parse,
-            _VERSION,
-            _subjects,
-            cache,
-        )
-        for kind in kinds
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    return GaitDataset(
-        SOURCE.name,
-        [r for part in parts for r in part.recordings],
-        parts[0].subjects,
-        path=parts[0].path,
-        citation=SOURCE.citation,
+    return load_dataset(
+        SOURCE,
+        path,
+        data_home,
+        SOURCE.expected if include_various else "**/HuGaDB_v1_walking_*.txt",
+        _parse,
+        _VERSION,
+        _subjects,
+        cache,
+        known_copies=_RELEASE_COPIES,
     )

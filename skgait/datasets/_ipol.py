@@ -9,7 +9,12 @@ import numpy as np
 from ._base import CHANNELS, DataFormatError, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
-from ._loading import load_dataset, read_subject_table, resample_timestamps, to_body_frame
+from ._loading import (
+    header_subject_table,
+    load_dataset,
+    resample_timestamps,
+    to_body_frame,
+)
 from ._parsing import read_numeric_table, read_text_lines
 
 __all__ = ["load_ipol_healthy_gait"]
@@ -22,8 +27,9 @@ SOURCE = DatasetSource(
         "<folder>/GaitData/<S>-<T>.json (trial metadata) with <S>-<T>_lb.txt, "
         "<S>-<T>_lf.txt and <S>-<T>_rf.txt (tab-separated XSens exports: line 1 "
         "'Acquisition frequency: 100 Hz', line 2 the column header "
-        "'PacketCounter Acc_X … Mag_Z'), plus <folder>/subjects.csv "
-        "(subject_id, age, gender, height_cm, weight_kg)."
+        "'PacketCounter Acc_X … Mag_Z'). The JSON's Age, Gender, Height and "
+        "Weight give the subject table; a <folder>/subjects.csv (subject_id, age, "
+        "gender, height_cm, weight_kg) replaces it."
     ),
     url="https://github.com/CyrilVoisard/ipol_dataset_1 (folder GaitData/)",
     citation=(
@@ -33,7 +39,7 @@ SOURCE = DatasetSource(
         "https://www.ipol.im/pub/art/2023/497/"
     ),
 )
-_VERSION = 2
+_VERSION = 3
 _RATE = 100.0
 _SENSORS = {  # file suffix -> (placement, source_placement)
     "lb": ("waist", "lower_back"),
@@ -206,16 +212,25 @@ def _parse(file):
                     "samples_before_first_packet": int(packets[0] - first),
                     "frame": "body",
                     "axes": _AXES[suffix],
+                    **_subject_values(meta),
                 },
             )
         )
     return recordings
 
 
-def _subjects(folder):
-    return read_subject_table(
-        folder / "subjects.csv", rename={"subject_id": "subject", "gender": "sex"}
-    )
+def _subject_values(meta):
+    """The trial's subject values, as ``info["header_*"]`` (None where NaN)."""
+    values = {}
+    for key, name in (
+        ("Age", "age"),
+        ("Gender", "sex"),
+        ("Height", "height_cm"),
+        ("Weight", "weight_kg"),
+    ):
+        value = meta[key]
+        values[f"header_{name}"] = None if isinstance(value, float) and np.isnan(value) else value
+    return values
 
 
 def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=False):
@@ -254,6 +269,12 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
     twice (trial 11-1) is one sample, the mean of the two rows
     (``info["repeated_packets"]``).
 
+    The subject table (age, sex, height, weight) comes from the trials'
+    JSON metadata (``Age``, ``Gender``, ``Height``, ``Weight``, also in each
+    recording's ``info["header_age"]`` etc.); where a subject's trials
+    disagree, the most frequent values are taken with a warning. A
+    ``subjects.csv`` in the folder replaces it.
+
     Per-sample ``activity`` is derived from the metadata: ``"walking"``
     inside ``TrialBoundaries`` (start to end of walking), ``"turning"``
     inside ``UTurnBoundaries``, ``"standing"`` elsewhere (before the start
@@ -264,7 +285,7 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
     Parameters
     ----------
     path : str or Path, optional
-        The dataset folder (holding ``GaitData/`` and ``subjects.csv``).
+        The dataset folder (holding ``GaitData/``).
         Default: ``<data home>/IPOL_HealthyGait``.
     data_home : str or Path, optional
         See :func:`~skgait.datasets.get_data_home`.
@@ -315,7 +336,7 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
         SOURCE.expected,
         _parse,
         _VERSION,
-        _subjects,
+        header_subject_table,
         cache,
         depends=_existing_sensor_files,
     )

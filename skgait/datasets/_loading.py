@@ -1,22 +1,32 @@
-"""What every loader shares: the subject table and the cached per-file loop."""
+"""What every loader shares: the subject table (from a release's own files), the
+cached per-file loop and the refusal of duplicate files."""
 
 import os
+import re
+import warnings
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._base import DataFormatError, GaitDataset
+from ._base import DataFormatError, DatasetNotFoundError, GaitDataset
 from ._cache import cached_recordings
 from ._download import registry_check
 from ._home import resolve_dataset_path
 from ._plausibility import check_plausibility
 
 __all__ = [
+    "check_unique",
+    "header_subject_table",
     "load_dataset",
     "normalise_subject_table",
+    "read_readme_table",
     "read_subject_table",
     "resample_timestamps",
+    "subject_table",
+    "subjects_from_headers",
     "to_body_frame",
 ]
 
@@ -112,13 +122,25 @@ def normalise_subject_table(table, source):
     return table[first + [c for c in table.columns if c not in first]].reset_index(drop=True)
 
 
-def load_dataset(source, path, data_home, pattern, parse, version, subjects, cache, depends=None):
+def load_dataset(
+    source,
+    path,
+    data_home,
+    pattern,
+    parse,
+    version,
+    subjects,
+    cache,
+    depends=None,
+    known_copies=None,
+):
     """Parse every file of a dataset (through the cache) into a GaitDataset.
 
     Files are parsed in a thread per core; the recordings keep the sorted
     order of the file names. A file the dataset's download registry lists
     must have the registry's size and SHA-256 (the SHA-256 is the cache key
-    too, so the check costs nothing more).
+    too, so the check costs nothing more). Two files with the same bytes are
+    refused (:func:`check_unique`).
 
     Parameters
     ----------
@@ -133,12 +155,16 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     version : int
         Parser version, part of the cache key.
     subjects : callable
-        ``subjects(folder) -> DataFrame`` of the subject table.
+        ``subjects(folder, recordings) -> DataFrame`` of the subject table.
     cache : bool
         Use the parsed-file cache.
     depends : callable, optional
         ``depends(file) -> list of Path``: further files ``parse(file)``
         reads, whose changes must also invalidate the cache entry.
+    known_copies : dict of str to str, optional
+        File name → name of an earlier file of the release with the same
+        bytes (a copy the release itself ships): the copy is skipped instead
+        of refused.
 
     Returns
     -------
@@ -147,7 +173,8 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     Raises
     ------
     DataFormatError
-        If a file does not parse, or differs from its registry entry.
+        If a file does not parse, differs from its registry entry, or has the
+        bytes of another file.
     """
     folder = resolve_dataset_path(source, path, data_home)
     check = registry_check(source.name, folder)
@@ -159,13 +186,267 @@ def load_dataset(source, path, data_home, pattern, parse, version, subjects, cac
     # The tokenizer and NumPy release the GIL: files are parsed in threads.
     files = sorted(folder.glob(pattern))
     with ThreadPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1) or 1) as pool:
-        per_file = list(pool.map(load, files))
+        loaded = list(pool.map(load, files))
+    per_file = [recs for recs, _ in loaded]
+    digests = [digest for _, digest in loaded]
+    skip = _known_copies(files, digests, known_copies or {})
+    files, digests, per_file = (
+        [item for item, copy in zip(items, skip) if not copy]
+        for items in (files, digests, per_file)
+    )
+    check_unique(files, digests, per_file, _same_recording)
     for file, recs in zip(files, per_file):  # warn here, not in a worker thread
         check_plausibility(recs, file)
     recordings = [rec for recs in per_file for rec in recs]
     return GaitDataset(
-        source.name, recordings, subjects(folder), path=str(folder), citation=source.citation
+        source.name,
+        recordings,
+        subjects(folder, recordings),
+        path=str(folder),
+        citation=source.citation,
     )
+
+
+def _known_copies(files, digests, known_copies):
+    """Which files are a copy the release ships of an earlier file (same bytes)."""
+    digest_of = {Path(f).name: d for f, d in zip(files, digests)}
+    return [
+        Path(f).name in known_copies and digest_of.get(known_copies[Path(f).name]) == d
+        for f, d in zip(files, digests)
+    ]
+
+
+def _same_recording(rec):
+    return f"subject {rec.subject!r}, recording {rec.recording!r}, sensor {rec.source_placement!r}"
+
+
+def check_unique(files, digests, per_file, identity, hint=""):
+    """Refuse two files with the same bytes, or that hold the same recording.
+
+    Two files with one content under another trial name or subject id would
+    load as separate recordings; under two subject ids, one person's data
+    would sit on both sides of a subject-wise split.
+
+    Parameters
+    ----------
+    files : list of Path
+        The files read.
+    digests : list of str
+        Their SHA-256 (:func:`~skgait.datasets._cache.cached_recordings`).
+    per_file : list of list of Recording
+        The recordings parsed from each file.
+    identity : callable
+        ``identity(recording) -> str``: what makes a recording one, in
+        words ("subject 'A', trial '1', placement 'waist'"); two files with
+        a recording of the same identity are refused.
+    hint : str, default=""
+        What to do about two files of the same identity.
+
+    Raises
+    ------
+    DataFormatError
+        Naming both files.
+    """
+    by_digest, by_identity = {}, {}
+    for file, digest, recs in zip(files, digests, per_file):
+        for rec in recs:
+            key = identity(rec)
+            other = by_identity.setdefault(key, file)
+            if other != file:
+                raise DataFormatError(
+                    f"{file} and {other} are both {key}: that recording would count twice.{hint}"
+                )
+        other = by_digest.setdefault(digest, file)
+        if other != file:
+            raise DataFormatError(
+                f"{file} and {other} have the same content (SHA-256 {digest}): one "
+                "recording would count as two (under two subject ids, one person's data "
+                "would fall on both sides of a subject-wise split). Remove one of them."
+            )
+
+
+SUBJECTS_FILE = "subjects.csv"
+
+
+def header_subject_table(folder, recordings):
+    """``subjects.csv`` if present, else :func:`subjects_from_headers` (UMAFall, IPOL)."""
+    return subject_table(
+        folder,
+        lambda: subjects_from_headers(recordings, str(folder)),
+        rename={"subject_id": "subject", "gender": "sex"},
+    )
+
+
+def subject_table(folder, from_release, rename=None, subject_format=str):
+    """The subject table: ``<folder>/subjects.csv`` if present, else the release's own.
+
+    Parameters
+    ----------
+    folder : Path
+        The dataset folder.
+    from_release : callable
+        ``from_release() -> DataFrame``: the table read from where the
+        release keeps it (a read-me, file headers, metadata files).
+    rename, subject_format
+        Passed to :func:`read_subject_table` for ``subjects.csv``.
+
+    Returns
+    -------
+    subjects : DataFrame
+        See :func:`normalise_subject_table`.
+    """
+    override = Path(folder) / SUBJECTS_FILE
+    if override.is_file():
+        return read_subject_table(override, rename, subject_format)
+    return from_release()
+
+
+_TABLE_SPLIT = re.compile(r"[|\s]+")
+
+
+def read_readme_table(path, header, names, row, what):
+    """Read the subject table a dataset's read-me prints as text.
+
+    A table is a header line, then one line per subject whose fields are
+    separated by ``|`` or white space; ``+---+`` rules and blank lines are
+    skipped, and the first other line ends the table.
+
+    Parameters
+    ----------
+    path : Path
+        The read-me (latin-1 text).
+    header : re.Pattern
+        Matches the header line.
+    names : sequence of str
+        Column names of the fields, in order.
+    row : re.Pattern
+        Matches the first field of a row (the subject id).
+    what : str
+        Where the table is, in words, for the error messages.
+
+    Returns
+    -------
+    subjects : DataFrame
+        One row per subject, the fields under ``names``, brought to the
+        convention of :func:`normalise_subject_table`.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the read-me does not exist.
+    DataFormatError
+        If it holds no such table, or a row has another number of fields.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetNotFoundError(
+            f"{path} does not exist: the subject table is {what}. Put the release's "
+            f"read-me there, or write {path.with_name(SUBJECTS_FILE)} (columns "
+            "subject, age, sex, height_cm, weight_kg)."
+        )
+    lines = path.read_bytes().decode("latin-1").splitlines()
+    start = next((i for i, line in enumerate(lines) if header.search(line)), None)
+    if start is None:
+        raise DataFormatError(
+            f"{path}: no subject table (a line matching {header.pattern!r}); the "
+            f"subject table is {what}. Write {path.with_name(SUBJECTS_FILE)} instead."
+        )
+    rows = []
+    for number, line in enumerate(lines[start + 1 :], start + 2):
+        text = line.strip()
+        if not text.strip("+-| \t"):
+            continue  # a rule or a blank line
+        fields = [f for f in _TABLE_SPLIT.split(text) if f]
+        if not row.fullmatch(fields[0]):
+            break
+        if len(fields) != len(names):
+            raise DataFormatError(
+                f"{path}: line {number} of the subject table has {len(fields)} fields, "
+                f"expected {len(names)} ({', '.join(names)}): {text[:80]!r}."
+            )
+        rows.append(fields)
+    if not rows:
+        raise DataFormatError(f"{path}: the subject table (line {start + 1}) has no rows.")
+    return normalise_subject_table(pd.DataFrame(rows, columns=list(names)), str(path))
+
+
+#: The subject values a loader keeps per file in ``info["header_<key>"]``.
+_HEADER_VALUES = ("age", "sex", "height_cm", "weight_kg")
+
+
+def subjects_from_headers(recordings, source):
+    """Subject table from the values each file's header states, by majority.
+
+    Where a subject's files disagree, the most frequent combination of age,
+    sex, height and weight is taken (ties: the first file, by name) and one
+    warning lists the disagreements.
+
+    Parameters
+    ----------
+    recordings : list of Recording
+        Each with ``info["header_age"]``, ``"header_sex"``,
+        ``"header_height_cm"``, ``"header_weight_kg"`` (None where absent);
+        the recordings of one file (or trial) share their ``recording`` id.
+    source : str
+        The dataset folder, for messages.
+
+    Returns
+    -------
+    subjects : DataFrame
+        See :func:`normalise_subject_table`; ``n_files`` counts a subject's
+        files and ``n_files_disagreeing`` those with other values.
+
+    Warns
+    -----
+    UserWarning
+        If a subject's files state different values.
+    """
+    per_subject = {}
+    for rec in recordings:
+        values = tuple(rec.info.get(f"header_{key}") for key in _HEADER_VALUES)
+        per_subject.setdefault(rec.subject, {})[rec.recording] = values
+    rows, disagreements = [], []
+    for subject, by_file in per_subject.items():
+        counts = Counter(by_file[f] for f in sorted(by_file))  # keeps first-seen order
+        values, n = counts.most_common(1)[0]
+        rows.append(
+            {
+                "subject": subject,
+                **dict(zip(_HEADER_VALUES, values)),
+                "n_files": len(by_file),
+                "n_files_disagreeing": len(by_file) - n,
+            }
+        )
+        if len(counts) > 1:
+            others = "; ".join(
+                f"{_describe_values(v)} in {c} file(s), e.g. {_first(by_file, v)}"
+                for v, c in counts.items()
+                if v != values
+            )
+            disagreements.append(
+                f"subject {subject}: {_describe_values(values)} in {n} file(s), taken; {others}"
+            )
+    if disagreements:
+        warnings.warn(
+            f"{source}: the file headers disagree on the subject values of "
+            f"{len(disagreements)} subject(s); the subject table takes each subject's most "
+            "frequent values (write subjects.csv in the folder to choose others): "
+            + " | ".join(disagreements),
+            UserWarning,
+            stacklevel=3,
+        )
+    table = pd.DataFrame(
+        rows, columns=["subject", *_HEADER_VALUES, "n_files", "n_files_disagreeing"]
+    )
+    return normalise_subject_table(table, source)
+
+
+def _describe_values(values):
+    return " ".join(f"{k}={v}" for k, v in zip(_HEADER_VALUES, values))
+
+
+def _first(by_file, values):
+    return next(f for f in sorted(by_file) if by_file[f] == values)
 
 
 def bits_to_unit(raw, full_range, resolution_bits):

@@ -152,17 +152,14 @@ def _subject_list(folder):
     return normalise_subject_table(renamed, str(files[0]))
 
 
-def _subjects(pattern):
-    def subjects(folder):
-        table = _subject_list(folder)
-        seen = {_parse_name(f)[0] for f in folder.glob(pattern)}
-        unlisted = sorted(seen - set(table["subject"]), key=int)
-        if unlisted:  # recordings whose subject has no age/gender row
-            extra = normalise_subject_table(pd.DataFrame({"subject": unlisted}), "")
-            table = pd.concat([table, extra], ignore_index=True)
-        return table
-
-    return subjects
+def _subjects(folder, recordings):
+    table = _subject_list(folder)
+    seen = {r.subject for r in recordings}
+    unlisted = sorted(seen - set(table["subject"]), key=int)
+    if unlisted:  # recordings whose subject has no age/gender row
+        extra = normalise_subject_table(pd.DataFrame({"subject": unlisted}), "")
+        table = pd.concat([table, extra], ignore_index=True)
+    return table
 
 
 def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, cache=True):
@@ -218,6 +215,4 @@ def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, 
         )
     pattern = _SUBSETS[subset].format(sensor=sensor or "IMUZ*")
     source = dataclasses.replace(SOURCE, expected=pattern)
-    return load_dataset(
-        source, path, data_home, pattern, _parse, _VERSION, _subjects(pattern), cache
-    )
+    return load_dataset(source, path, data_home, pattern, _parse, _VERSION, _subjects, cache)

@@ -8,13 +8,14 @@ windowing, which resamples on the fly without building new recordings.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
+from scipy.signal import firwin, resample_poly
 
 __all__ = ["resample_recording"]
 
@@ -80,6 +81,19 @@ def _n_resampled(n_samples, up, down):
     return -(-n_samples * up // down)
 
 
+@functools.lru_cache(maxsize=64)
+def _lowpass(up, down):
+    """The anti-aliasing FIR filter ``resample_poly`` designs by default.
+
+    Designed once per ratio (for a 125/147 ratio it has 2,941 taps), since
+    windowing resamples each channel of each recording on its own.
+    """
+    max_rate = max(up, down)
+    h = firwin(2 * 10 * max_rate + 1, 1.0 / max_rate, window=("kaiser", 5.0))
+    h.flags.writeable = False  # shared between calls; resample_poly copies it
+    return h
+
+
 def _resample_signal(signal, up, down):
     """Polyphase resampling along axis 0, NaN-safe, in the input's dtype.
 
@@ -96,7 +110,7 @@ def _resample_signal(signal, up, down):
         for c in range(x.shape[1]):
             ok = np.isfinite(x[:, c])
             x[~ok, c] = np.interp(positions[~ok], positions[ok], x[ok, c]) if ok.any() else 0.0
-    y = resample_poly(x, up, down, axis=0, padtype="line")
+    y = resample_poly(x, up, down, axis=0, window=_lowpass(up, down), padtype="line")
     for start, end in _map_nonfinite_runs(bad, up, down, y.shape[0]):
         y[start:end] = np.nan
     return y.astype(dtype, copy=False)

@@ -1,17 +1,19 @@
-"""SisFall (Sucerquia et al., 2017): walking trials D01 (slow) and D02 (fast)."""
+"""SisFall (Sucerquia et al., 2017): 19 daily activities and 15 falls, one waist device."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 
-from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
+from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     DEG_TO_RAD,
     bits_to_unit,
     load_dataset,
-    read_subject_table,
+    read_readme_table,
+    subject_table,
     to_body_frame,
 )
 from ._parsing import read_numeric_table
@@ -21,11 +23,14 @@ __all__ = ["load_sisfall"]
 SOURCE = DatasetSource(
     name="sisfall",
     folder="SisFall",
-    expected="S[AE][0-9][0-9]/D0[12]_*_R*.txt",
+    expected="S[AE][0-9][0-9]/[DF][0-9][0-9]_S[AE][0-9][0-9]_R*.txt",
     layout=(
-        "<folder>/SA01 … SA23, SE01 … SE15/D01_<SUBJ>_R01.txt and D02_<SUBJ>_R01.txt "
-        "(9 comma-separated integer columns, lines ending in ';'), plus "
-        "<folder>/subjects.csv (subject_id, group, age, height_cm, weight_kg, gender)."
+        "<folder>/Readme.txt (the release's read-me: its 'Subject | Age | Height | "
+        "Weight | Gender' table is the subject table) and <folder>/SA01 … SA23, "
+        "SE01 … SE15/<CODE>_<SUBJ>_R<NN>.txt, CODE D01 … D19 (activities of daily "
+        "living) or F01 … F15 (falls): 9 comma-separated integer columns, lines "
+        "ending in ';'. A <folder>/subjects.csv (subject_id, age, height_cm, "
+        "weight_kg, gender) replaces the read-me's table."
     ),
     url="http://sistemic.udea.edu.co/en/investigacion/proyectos/english-falls/ "
     "(also mirrored on GitHub, e.g. Brisabrin/FallDetectionAlgorithm, "
@@ -35,9 +40,36 @@ SOURCE = DatasetSource(
         "Movement Dataset. Sensors 17(1):198, 2017."
     ),
 )
-_VERSION = 2
+_VERSION = 3
 _RATE = 200.0
-_SPEEDS = {"D01": "slow", "D02": "fast"}
+#: The read-me's activity codes: (activity, speed the read-me states).
+_CODES = {
+    "D01": ("walking", "slow"),
+    "D02": ("walking", "fast"),
+    "D03": ("jogging", "slow"),
+    "D04": ("jogging", "fast"),
+    "D05": ("stairs", "slow"),  # up and down
+    "D06": ("stairs", "fast"),
+    "D07": ("sitting_down_and_up", "slow"),  # half height chair
+    "D08": ("sitting_down_and_up", "fast"),
+    "D09": ("sitting_down_and_up", "slow"),  # low height chair
+    "D10": ("sitting_down_and_up", "fast"),
+    "D11": ("sitting_down_and_up", None),  # trying to get up, collapse into the chair
+    "D12": ("lying_down_and_up", "slow"),
+    "D13": ("lying_down_and_up", "fast"),
+    "D14": ("rolling_over", None),  # lying on the back, to the side and back
+    "D15": ("bending", None),  # at the knees
+    "D16": ("bending", None),  # without bending the knees
+    "D17": ("car_entry_exit", None),
+    "D18": ("stumbling", None),
+    "D19": ("jumping", None),
+    **{f"F{i:02d}": ("fall", None) for i in range(1, 16)},
+}
+_FILE_NAME = re.compile(r"([DF]\d\d)_(S[AE]\d\d)_(R\d+)")
+#: The read-me's subject groups, by id prefix.
+_GROUPS = {"SA": "adult_19-30", "SE": "elderly_60-75"}
+_README = "Readme.txt"
+_README_HEADER = re.compile(r"\|\s*Subject\s*\|\s*Age\s*\|\s*Height\s*\|\s*Weight\s*\|\s*Gender")
 # Read-me: [(2*Range)/(2^Resolution)] * value
 _ADXL345 = (16.0, 13)  # ±16 g, 13 bit
 _ITG3200 = (2000.0, 16)  # ±2000 °/s, 16 bit
@@ -49,6 +81,17 @@ _ACCELEROMETERS = {"ADXL345": (slice(0, 3), _ADXL345), "MMA8451Q": (slice(6, 9),
 _AXES = "+z -x -y"
 
 
+def _name(file):
+    """(activity code, subject, repetition) of a file name, or DataFormatError."""
+    match = _FILE_NAME.fullmatch(Path(file).stem)
+    if match is None or match.group(1) not in _CODES:
+        raise DataFormatError(
+            f"{file}: the name should be <CODE>_<SUBJECT>_R<NN>.txt with CODE one of "
+            f"the read-me's D01 … D19 or F01 … F15."
+        )
+    return match.groups()
+
+
 def _parser(accelerometer):
     columns, (g_range, g_bits) = _ACCELEROMETERS[accelerometer]
 
@@ -58,7 +101,8 @@ def _parser(accelerometer):
         signal[:, :3] = bits_to_unit(raw[:, columns], g_range, g_bits) * STANDARD_GRAVITY
         signal[:, 3:] = bits_to_unit(raw[:, 3:6], *_ITG3200) * DEG_TO_RAD
         signal = to_body_frame(signal, _AXES)
-        activity, subject, trial_no = Path(file).stem.split("_")
+        code, subject, trial_no = _name(file)
+        activity, speed = _CODES[code]
         return [
             Recording(
                 signal=signal,
@@ -67,12 +111,13 @@ def _parser(accelerometer):
                 dataset=SOURCE.name,
                 subject=subject,
                 recording=Path(file).stem,
-                trial=activity,
+                trial=code,
                 placement="waist",
                 source_placement="waist",
-                activity=np.full(len(signal), activity_code("walking"), np.int8),
+                activity=np.full(len(signal), activity_code(activity), np.int8),
                 info={
-                    "speed": _SPEEDS[activity],
+                    "source_activity": code,
+                    "speed": speed,
                     "repetition": trial_no,
                     "accelerometer": accelerometer,
                     "frame": "body",
@@ -84,17 +129,50 @@ def _parser(accelerometer):
     return parse
 
 
-def _subjects(folder):
-    return read_subject_table(
-        folder / "subjects.csv", rename={"subject_id": "subject", "gender": "sex"}
+def _readme_subjects(readme):
+    table = read_readme_table(
+        readme,
+        _README_HEADER,
+        ("subject", "age", "height_cm", "weight_kg", "sex"),
+        re.compile(r"S[AE]\d\d"),
+        "the 'Subject | Age | Height | Weight | Gender' table of SisFall's Readme.txt",
+    )
+    table["group"] = table["subject"].str[:2].map(_GROUPS)
+    return table
+
+
+def _subjects(folder, recordings):
+    return subject_table(
+        folder,
+        lambda: _readme_subjects(folder / _README),
+        rename={"subject_id": "subject", "gender": "sex"},
     )
 
 
 def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=True, download=False):
-    """Load SisFall's walking trials (200 Hz, one waist device).
+    """Load SisFall's trials (200 Hz, one waist device): every activity and fall.
 
-    Each subject walked slowly (``trial="D01"``) and quickly (``"D02"``) for
-    100 s; each is one recording. Raw counts are converted with the read-me's
+    Every file of the release is one recording of one task, labelled with
+    the read-me's activity code: ``trial`` and ``info["source_activity"]``
+    are the code (``"D01"``), ``info["repetition"]`` the file's ``R01`` …
+    ``R05``, and every sample's ``activity`` is the task's name in
+    :data:`~skgait.datasets.ACTIVITIES`: D01, D02 walking (slowly, quickly;
+    100 s), D03, D04 ``"jogging"``, D05, D06 ``"stairs"`` (up and down),
+    D07–D11 ``"sitting_down_and_up"``, D12, D13 ``"lying_down_and_up"``,
+    D14 ``"rolling_over"``, D15, D16 ``"bending"``, D17 ``"car_entry_exit"``,
+    D18 ``"stumbling"``, D19 ``"jumping"``, F01–F15 ``"fall"``.
+    ``info["speed"]`` is ``"slow"`` or ``"fast"`` where the read-me says
+    (D01–D10, D12, D13), else None. A file labels its whole trial, which
+    also holds standing before and after the task (and the walk before a
+    fall): :func:`~skgait.datasets.make_windows` windows ``"walking"``, so
+    D01 and D02, by default.
+
+    The subject table (age, height, weight, sex) is the read-me's
+    ``Subject | Age | Height | Weight | Gender`` table, with ``group`` from
+    the id (SA adults aged 19–30, SE elderly aged 60–75); a
+    ``subjects.csv`` in the folder replaces it.
+
+    Raw counts are converted with the read-me's
     formula ``(2 * range / 2**resolution) * value``: ADXL345 (±16 g, 13 bit)
     or MMA8451Q (±8 g, 14 bit) to m/s², ITG3200 (±2000 °/s, 16 bit) to rad/s.
 
@@ -131,8 +209,17 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
     Returns
     -------
     dataset : GaitDataset
-        Placement ``"waist"``; ``info["speed"]`` is ``"slow"`` or ``"fast"``;
-        the subject table has ``group`` (adult or elderly).
+        Placement ``"waist"``; the subject table has ``group`` (adult or
+        elderly).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the folder holds no SisFall file, or neither ``Readme.txt`` nor
+        ``subjects.csv``.
+    DataFormatError
+        If a file name has an unknown activity code, a row is malformed, the
+        read-me has no subject table, or two files have the same bytes.
 
     Examples
     --------
@@ -142,6 +229,8 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
     ['waist']
     >>> [(r.trial, r.info["speed"], r.rate) for r in ds.select(subject="SE01")]
     [('D01', 'slow', 200.0), ('D02', 'fast', 200.0)]
+    >>> ds.subjects.loc[0, ["subject", "age", "sex", "group"]].tolist()
+    ['SA01', 26.0, 'F', 'adult_19-30']
     """
     if accelerometer not in _ACCELEROMETERS:
         raise ValueError(

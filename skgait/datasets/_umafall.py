@@ -1,4 +1,4 @@
-"""UMAFall (Casilari et al., 2017): walking trials, a phone and four SensorTags."""
+"""UMAFall (Casilari et al., 2017): 12 activities and 3 falls, a phone and four SensorTags."""
 
 import re
 import warnings
@@ -11,8 +11,8 @@ from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     DEG_TO_RAD,
+    header_subject_table,
     load_dataset,
-    read_subject_table,
     resample_timestamps,
     to_body_frame,
 )
@@ -23,12 +23,14 @@ __all__ = ["load_umafall"]
 SOURCE = DatasetSource(
     name="umafall",
     folder="UMAFall",
-    expected="UMAFall_Subject_*_ADL_Walking_*.csv",
+    expected="UMAFall_Subject_[0-9]*_*_*.csv",
     layout=(
-        "<folder>/UMAFall_Subject_<SS>_ADL_Walking_<trial>_<date>.csv ('%' header "
-        "lines with a 'MAC Address; Sensor_ID; Position; Device Model' table, then "
-        "'TimeStamp; Sample No; X; Y; Z; Sensor Type; Sensor ID' rows), plus "
-        "<folder>/subjects.csv (subject_id, age, height_cm, weight_kg, gender)."
+        "<folder>/UMAFall_Subject_<SS>_<ADL|Fall>_<activity>_<trial>_<date>.csv "
+        "('%' header lines with the subject's Age, Height(cm), Weight(Kg), Gender "
+        "and a 'MAC Address; Sensor_ID; Position; Device Model' table, then "
+        "'TimeStamp; Sample No; X; Y; Z; Sensor Type; Sensor ID' rows). A "
+        "<folder>/subjects.csv (subject_id, age, height_cm, weight_kg, gender) "
+        "replaces the subject values of the headers."
     ),
     url="https://figshare.com/articles/dataset/UMA_ADL_FALL_Dataset_zip/4214283 "
     "(also mirrored on GitHub, e.g. Brisabrin/FallDetectionAlgorithm, UMAFall_Dataset/)",
@@ -38,7 +40,7 @@ SOURCE = DatasetSource(
         "Science 110:32-39, 2017."
     ),
 )
-_VERSION = 2
+_VERSION = 3
 _PLACEMENTS = {  # header Position -> placement
     "RIGHTPOCKET": "pocket",
     "WAIST": "waist",
@@ -61,7 +63,31 @@ _ACC, _GYR, _MAG = 0, 1, 2
 # Largest plausible magnitude per sensor type (units of the file: g, °/s),
 # used to place the decimal point of numbers a spreadsheet mangled.
 _LIMITS = {_ACC: 16.0, _GYR: 256.0, _MAG: 10000.0}
-_NAME = re.compile(r"UMAFall_Subject_(\d+)_ADL_Walking_(\d+)_")
+_NAME = re.compile(r"UMAFall_Subject_(\d+)_(ADL|Fall)_(.+?)_(\d+)_\d{4}-\d\d-\d\d_")
+#: The release's movement names (file name and header) onto ACTIVITIES.
+_ACTIVITIES = {
+    "ADL_Walking": "walking",
+    "ADL_Jogging": "jogging",
+    "ADL_GoUpstairs": "stairs_up",
+    "ADL_GoDownstairs": "stairs_down",
+    "ADL_Sitting_GettingUpOnAChair": "sitting_down_and_up",
+    "ADL_LyingDown_OnABed": "lying_down_and_up",
+    "ADL_Bending": "bending",
+    "ADL_Hopping": "jumping",
+    "ADL_Aplausing": "clapping",
+    "ADL_HandsUp": "raising_hands",
+    "ADL_MakingACall": "phone_call",
+    "ADL_OpeningDoor": "opening_door",
+    "Fall_backwardFall": "fall",
+    "Fall_forwardFall": "fall",
+    "Fall_lateralFall": "fall",
+}
+#: Integer columns (TimeStamp, Sample No) a spreadsheet wrote with '.'
+#: thousands separators are kept when within this many ms or samples, or a
+#: factor of 2, of the same stream's neighbouring values.
+_INTEGER_SLACK = 1000.0
+_INTEGER_COLUMNS = [0, 1]
+_NEIGHBOURS = 5
 _MAC = re.compile(r"^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$")
 # A spreadsheet (decimal comma locale) read "1.00332105159759" as an integer
 # and wrote it back with '.' thousands separators: "1.003.321.051.597.590".
@@ -144,6 +170,14 @@ def _header(file):
 def _field_value(field, col):
     """Read one field: ``(value, digits)``; ``digits`` (a str) when the decimal
     point must be placed, ``value`` None when the field cannot be read."""
+    if col in _INTEGER_COLUMNS:
+        if _GROUPED.fullmatch(field):  # "1.600": 1600 with a thousands separator
+            return float(field.replace(".", "")), None
+        try:
+            value = float(field)
+        except ValueError:
+            value = None
+        return (value, None) if value is not None and value == round(value) else (None, None)
     try:
         return float(field), None
     except ValueError:
@@ -151,7 +185,7 @@ def _field_value(field, col):
     if _GROUPED.fullmatch(field):
         if col in (2, 3, 4):  # decimal point placed later
             return np.nan, field
-        return float(field.replace(".", "")), None  # integer columns: thousands
+        return float(field.replace(".", "")), None  # sensor type or id: thousands
     match = _COMMA_EXPONENT.fullmatch(field)
     if match is None:
         return None, None
@@ -179,7 +213,7 @@ def _read_mangled(file):
         i for i, raw in enumerate(lines) if raw.strip(" \t\r;") and not raw.strip().startswith("%")
     ]
     last = data_lines[-1] if data_lines else -1
-    rows, row_lines, digits, repaired, dropped = [], [], {}, set(), []
+    rows, row_lines, digits, repaired, dropped, grouped = [], [], {}, set(), [], []
     for i in data_lines:
         line_no, text = i + 1, lines[i].strip()
         fields = [f.strip() for f in text.split(";")]
@@ -201,6 +235,7 @@ def _read_mangled(file):
             dropped.append((line_no, text))
             continue
         row = [value for value, _ in parsed]
+        grouped += [(len(rows), c) for c in _INTEGER_COLUMNS if _GROUPED.fullmatch(fields[c])]
         limit = _LIMITS.get(int(row[5]), _LIMITS[_MAG])
         for col, (value, field_digits) in enumerate(parsed):
             if field_digits is None:
@@ -218,7 +253,9 @@ def _read_mangled(file):
     guessed = np.zeros(table.shape, dtype=bool)
     for i, col in list(digits) + list(repaired):
         guessed[i, col] = True
-    unresolved = _place_decimal_points(table, guessed, digits)
+    unresolved = _place_decimal_points(table, guessed, digits) | _implausible_integers(
+        table, grouped
+    )
     if unresolved:
         keep = np.ones(len(table), dtype=bool)
         keep[sorted(unresolved)] = False
@@ -275,18 +312,49 @@ def _place_decimal_points(table, guessed, digits):
     return unresolved
 
 
+def _implausible_integers(table, grouped):
+    """Rows whose TimeStamp or Sample No, read through '.' thousands separators,
+    lies far from the same stream's neighbouring values.
+
+    A spreadsheet wrote an integer such as 12345 ms as ``12.345``; a field
+    such as ``1.240.129.113.197.320`` reads as an integer too, but one that
+    no stream of a 15 s file reaches. The value is kept when it is within a
+    factor of 2, or ``_INTEGER_SLACK``, of the median of the
+    ``_NEIGHBOURS`` rows on each side in its stream (same sensor and type).
+    """
+    keys = table[:, 6] * 10 + table[:, 5]
+    bad = set()
+    for r, col in grouped:
+        stream = np.flatnonzero(keys == keys[r])
+        at = int(np.searchsorted(stream, r))
+        near = np.concatenate(
+            [stream[max(at - _NEIGHBOURS, 0) : at], stream[at + 1 : at + 1 + _NEIGHBOURS]]
+        )
+        if not len(near):
+            continue
+        reference = float(np.median(table[near, col]))
+        if abs(table[r, col] - reference) > max(abs(reference), _INTEGER_SLACK):
+            bad.add(int(r))
+    return bad
+
+
 def _read_table(file):
     """Return (table, repaired mask, dropped rows) of a data file.
 
-    The fast parser reads a clean file; any error sends the file to the
-    row-by-row reader, which repairs spreadsheet-mangled numbers and drops,
-    with one warning, the rows it cannot read.
+    The fast parser reads a clean file; any error, or a TimeStamp or Sample
+    No that is not an integer, sends the file to the row-by-row reader,
+    which repairs spreadsheet-mangled numbers and drops, with one warning,
+    the rows it cannot read.
     """
     try:
         table = read_numeric_table(file, 7, comment="%", delimiters="; \t")
-        return table, np.zeros(table.shape, dtype=bool), []
     except DataFormatError:
-        table, guessed, dropped = _read_mangled(file)
+        table = None
+    integers = table[:, _INTEGER_COLUMNS] if table is not None else None
+    if integers is not None and (integers == np.round(integers)).all():
+        return table, np.zeros(table.shape, dtype=bool), []
+    # unreadable, or a timestamp such as "1.600" (1600 with a thousands separator)
+    table, guessed, dropped = _read_mangled(file)
     if dropped:
         shown = "; ".join(f"line {n}: {text[:60]!r}" for n, text in dropped[:3])
         more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
@@ -314,6 +382,18 @@ def _uniform(times_list, values_list, rate):
     return np.hstack(parts), n_duplicates, float(start)
 
 
+def _name(file):
+    """(subject, movement, trial) of a file name, or DataFormatError."""
+    match = _NAME.match(Path(file).name)
+    movement = match and f"{match.group(2)}_{match.group(3)}"
+    if movement not in _ACTIVITIES:
+        raise DataFormatError(
+            f"{file}: the name should be UMAFall_Subject_<SS>_<ADL|Fall>_<movement>_<trial>_"
+            f"<date>_<time>.csv with a movement of the release ({', '.join(_ACTIVITIES)})."
+        )
+    return str(int(match.group(1))), movement, match.group(4)
+
+
 def _parser(rate):
     def parse(file):
         file = Path(file)
@@ -336,9 +416,8 @@ def _parser(rate):
                 f"{file}: Sensor Type {sorted(types - {_ACC, _GYR, _MAG})} is not 0 "
                 "(accelerometer), 1 (gyroscope) or 2 (magnetometer)."
             )
-        match = _NAME.match(file.name)
-        subject = str(int(match.group(1)))
-        trial = header.get("trial") or match.group(2)
+        subject, movement, trial = _name(file)
+        trial = header.get("trial") or trial
         recordings = []
         for sensor_id, (position, mac, model) in sorted(sensors.items()):
             phone = position == _PHONE
@@ -369,9 +448,10 @@ def _parser(rate):
                     trial=str(trial),
                     placement=_PLACEMENTS[position],
                     source_placement=position,
-                    activity=np.full(len(signal), activity_code("walking"), np.int8),
+                    activity=np.full(len(signal), activity_code(_ACTIVITIES[movement]), np.int8),
                     info={
                         "path": str(file),
+                        "source_activity": movement,
                         "sensor_id": int(sensor_id),
                         "mac": mac,
                         "device_model": model,
@@ -394,16 +474,28 @@ def _parser(rate):
     return parse
 
 
-def _subjects(folder):
-    return read_subject_table(
-        folder / "subjects.csv", rename={"subject_id": "subject", "gender": "sex"}
-    )
-
-
 def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=False):
-    """Load UMAFall's walking trials (a phone and up to four SensorTags).
+    """Load UMAFall's trials (a phone and up to four SensorTags): every activity and fall.
 
-    Each file is one ~15 s walk; each sensor with data is one recording.
+    Each file is one trial of one movement (about 15 s); each sensor with
+    data is one recording. The movement, from the file name
+    (``info["source_activity"]``, for example ``"ADL_Walking"``), labels
+    every sample with its name in :data:`~skgait.datasets.ACTIVITIES`:
+    Walking ``"walking"``, Jogging ``"jogging"``, GoUpstairs
+    ``"stairs_up"``, GoDownstairs ``"stairs_down"``,
+    Sitting_GettingUpOnAChair ``"sitting_down_and_up"``, LyingDown_OnABed
+    ``"lying_down_and_up"``, Bending ``"bending"``, Hopping ``"jumping"``,
+    Aplausing ``"clapping"``, HandsUp ``"raising_hands"``, MakingACall
+    ``"phone_call"``, OpeningDoor ``"opening_door"``, and the falls
+    (backwardFall, forwardFall, lateralFall) ``"fall"``.
+    :func:`~skgait.datasets.make_windows` windows ``"walking"`` by default.
+
+    Subject table: the release has none; each file's header states the
+    subject's Age, Height(cm), Weight(Kg) and Gender, and these differ
+    between some of a subject's files. Each subject gets its most frequent
+    values over the files loaded (``n_files``, ``n_files_disagreeing``),
+    with one warning listing the disagreements; a ``subjects.csv`` in the
+    folder replaces them.
     The smartphone in the right pocket (placement ``"pocket"``) gives
     ``acc_x … acc_z`` only; the SensorTags at the ``"waist"``, ``"ankle"``,
     ``"chest"`` and ``"wrist"`` give accelerometer and gyroscope (the
@@ -448,12 +540,17 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     reading with 1, 2 or 3 integer digits that lies within the sensor's range
     and nearest to the intact samples around it, when it is clearly the
     nearest (at most half as far as any other reading);
-    ``info["repaired_values"]`` counts them. A row with a value that cannot
-    be read or repaired so (another mangled form, a wrong number of fields)
-    is dropped, with one warning per file naming the lines;
-    ``info["dropped_rows"]`` (the file's count, in each of its recordings),
-    :meth:`GaitDataset.summary` and the dataset's repr report them. A short
-    last line is an error: the file is truncated.
+    ``info["repaired_values"]`` counts them. An integer column (TimeStamp,
+    Sample No) written with separators (``1.600`` or ``12.345`` ms) is
+    read as the integer of its digits when that lies near the same stream's
+    neighbouring values (within a factor of 2 or 1000 of their median);
+    one it cannot be (``1.240.129.113.197.320`` in a 15 s file) is not
+    trusted. A row with a value that cannot be read or repaired so (another
+    mangled form, such a timestamp, a wrong number of fields) is dropped,
+    with one warning per file naming the lines; ``info["dropped_rows"]``
+    (the file's count, in each of its recordings), :meth:`GaitDataset.summary`
+    and the dataset's repr report them. A short last line is an error: the
+    file is truncated.
 
     Parameters
     ----------
@@ -476,8 +573,8 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     -------
     dataset : GaitDataset
         ``subject`` is the number without leading zeros (``"1"``),
-        ``recording`` the file stem, ``trial`` the header's trial number;
-        ``activity`` is all ``"walking"``. ``info`` holds the file header's
+        ``recording`` the file stem, ``trial`` the header's trial number.
+        ``info`` holds the file header's
         own ``header_age``, ``header_sex``, ``header_height_cm``,
         ``header_weight_kg`` (they can differ from the subject table, which
         holds each subject's majority values) and the sensor's ``mac``,
@@ -486,9 +583,10 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     Raises
     ------
     DatasetNotFoundError
-        If the folder holds no walking file.
+        If the folder holds no UMAFall file.
     DataFormatError
-        If a header lacks the sensor table or lists an unknown position, the
+        If a file name names no movement of the release, two files have the
+        same bytes, a header lacks the sensor table or lists an unknown position, the
         last data line is short (a truncated file), or the file differs from
         its download registry entry.
 
@@ -519,6 +617,6 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
         SOURCE.expected,
         _parser(rate),
         version,
-        _subjects,
+        header_subject_table,
         cache,
     )

@@ -108,13 +108,9 @@ def _parser(subset, placement):
     return parse
 
 
-def _subjects(folder):
-    ids = set()
-    for label_file in folder.glob("*/label.txt"):
-        ids.update(int(v) for v in read_numeric_table(label_file, 1)[:, 0])
-    return normalise_subject_table(
-        pd.DataFrame({"subject": [str(i) for i in sorted(ids)]}), str(folder)
-    )
+def _subjects(folder, recordings):
+    ids = sorted({int(r.subject) for r in recordings})
+    return normalise_subject_table(pd.DataFrame({"subject": [str(i) for i in ids]}), str(folder))
 
 
 def load_whu_gait(path=None, *, subset=3, placement="pocket", data_home=None, cache=True):

@@ -140,7 +140,7 @@ def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscop
         selected += [(ds, r, _channel_indices(r, channels)) for r in recordings]
     if corrupted:
         warnings.warn(
-            f"Dropped {len(corrupted)} recordings whose gyroscope the dataset lists as "
+            f"Dropped {len(corrupted)} recordings whose gyroscope the dataset marks as "
             f"corrupted (info['corrupted_gyroscope'], for example {corrupted[0].dataset} "
             f"{corrupted[0].recording!r} {corrupted[0].placement}). Pass "
             "corrupted_gyroscope='keep' to window them anyway, or accelerometer "
@@ -158,6 +158,29 @@ def _select_recordings(dataset, placement, exclude, channels, corrupted_gyroscop
             )
         )
     return selected
+
+
+def _copy_windows(out, column, starts, n, step):
+    """``out[i] = column[starts[i] : starts[i] + n]`` without a temporary.
+
+    The starts fall every ``step`` samples within runs: each run is one
+    strided slice of the windows' view, copied straight into ``out``
+    (indexing the view with ``starts`` would first copy the windows).
+    """
+    views = sliding_window_view(column, n)  # no copy
+    cuts = np.flatnonzero(np.diff(starts) != step) + 1
+    for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(starts)]])):
+        first = starts[a]
+        out[a:b] = views[first : first + (b - a - 1) * step + 1 : step]
+
+
+def _nonfinite_channel_runs(signal, idx):
+    """``[start, end)`` runs with a non-finite value in a channel of ``idx``,
+    without copying the channels."""
+    finite = np.ones(signal.shape[0], dtype=bool)
+    for c in idx:
+        finite &= np.isfinite(signal[:, c])
+    return _runs(~finite)
 
 
 def _overlaps(starts, ends, bad_runs):
@@ -378,9 +401,13 @@ def make_windows(
 
     Notes
     -----
-    Memory: recordings are resampled one at a time, after the windows have
-    been counted, and copied into ``X`` allocated once; the peak is ``X``
-    plus one resampled recording.
+    Memory: the windows are counted first, ``X`` is allocated once, and
+    each channel of each recording is resampled on its own and its windows
+    copied straight into ``X``. The peak is ``X`` plus twice the size of
+    ``meta`` (built from columns once ``X`` is full) plus, while a channel
+    is resampled, at most four float64 copies of that channel at the higher
+    of its own rate and ``rate`` (32 bytes per sample; measured 18-25,
+    ``benchmarks/bench_datasets.py --memory``).
 
     Examples
     --------
@@ -419,7 +446,7 @@ def make_windows(
             run = int((runs[:, 1] - runs[:, 0]).max())
             longest = max(longest, (run, rec), key=lambda x: x[0])
         starts = _window_starts(runs, n, step)
-        bad = _map_nonfinite_runs(_nonfinite_runs(rec.signal[:, idx]), up, down, n_out)
+        bad = _map_nonfinite_runs(_nonfinite_channel_runs(rec.signal, idx), up, down, n_out)
         keep = ~_overlaps(starts, starts + n, bad)
         n_total += len(starts)
         n_nonfinite += int((~keep).sum())
@@ -431,20 +458,19 @@ def make_windows(
     if n_nonfinite == n_total:
         raise ValueError("Every window overlaps NaN or infinite samples.")
 
-    # Pass 2: resample one recording at a time and copy its windows.
+    # Pass 2: resample one channel of one recording at a time and copy its
+    # windows straight into X.
     counts = [len(p[-1]) for p in plan]
     X = np.empty((sum(counts), len(channels), n), dtype=dtype)
     offset = 0
     for (_, rec, idx, up, down, starts), count in zip(plan, counts):
         if count == 0:
             continue
-        signal = rec.signal[:, idx]
-        if (up, down) != (1, 1):
-            signal = _resample_signal(signal, up, down)
-        # A strided view of every window (no copy); indexing it copies only
-        # this recording's windows.
-        views = sliding_window_view(signal, n, axis=0)
-        X[offset : offset + count] = views[starts]
+        for j, c in enumerate(idx):
+            column = rec.signal[:, c]  # a view
+            if (up, down) != (1, 1):
+                column = _resample_signal(column[:, None], up, down)[:, 0]
+            _copy_windows(X[offset : offset + count, j], column, starts, n, step)
         offset += count
 
     starts = np.concatenate([p[-1] for p in plan])
