@@ -3,7 +3,8 @@
 from ._acf import ACFTransformer, ConstantSeriesWarning
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
-from ._gravity import GravityAlignment
+from ._frame import WalkingFrame
+from ._gravity import GravityAlignment, GravityDirection
 from ._stats import GaitStatistics
 
 __all__ = [
@@ -12,5 +13,7 @@ __all__ = [
     "CrossCorrelationFeatures",
     "GaitStatistics",
     "GravityAlignment",
+    "GravityDirection",
+    "WalkingFrame",
     "WindowCrop",
 ]
