@@ -15,8 +15,9 @@ untouched.
 
 1. **Identification** (which enrolled person walks?), per probe recording,
    both directions of every split: SisFall slow walk D01 ↔ fast walk D02
-   (waist, 38 people), IPOL trial 1 ↔ 2 (right foot, 19), HuGaDB one file of
-   each person held out, the last and the one before (right thigh, 11).
+   (waist, 38 people), IPOL trial 1 ↔ 2 (right foot and lower back, 19),
+   HuGaDB one file of each person held out, the last and the one before
+   (right thigh, 11).
    Models: ``device frame`` = ``CrossCorrelationFeatures(lags=(2, 4, 8,
    16)) → StandardScaler → shrinkage LDA`` (the earlier default); the
    candidates in the walking frame (``WalkingFrame`` → correlations without
@@ -77,12 +78,13 @@ def datasets():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
         sisfall = make_windows(load_sisfall(), placement="waist", overlap=0.0)
-        ipol = make_windows(
-            load_ipol_healthy_gait(), placement="right_foot", overlap=0.5, segment="trial"
-        )
+        ipol = load_ipol_healthy_gait()
+        ipol_foot = make_windows(ipol, placement="right_foot", overlap=0.5, segment="trial")
+        ipol_back = make_windows(ipol, placement="waist", overlap=0.5, segment="trial")
         hugadb = make_windows(load_hugadb(), placement="right_thigh", overlap=0.5)
     yield "SisFall waist", *sisfall, "trial", [("D01", "D02"), ("D02", "D01")]
-    yield "IPOL right foot", *ipol, "trial", [("1", "2"), ("2", "1")]
+    yield "IPOL right foot", *ipol_foot, "trial", [("1", "2"), ("2", "1")]
+    yield "IPOL lower back", *ipol_back, "trial", [("1", "2"), ("2", "1")]
     yield "HuGaDB right thigh", *hugadb, "recording", ["last file", "file before last"]
 
 
