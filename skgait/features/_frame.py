@@ -7,13 +7,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import (
-    check_fitted_channels,
-    check_windows,
-    set_window_transformer_tags,
-    to_samples,
-)
-from ._gravity import gravity_direction
+from ..utils._validation import set_window_transformer_tags, to_samples
+from ._gravity import check_sensor_windows, gravity_direction, sensor_channel_names
 
 __all__ = ["WalkingFrame"]
 
@@ -98,15 +93,7 @@ class WalkingFrame(TransformerMixin, BaseEstimator):
         self.rate = rate
 
     def _check_X(self, X, reset):
-        X = check_windows(X, estimator=self)
-        if X.shape[1] % 3:
-            raise ValueError(
-                f"{type(self).__name__} expects 3-axis sensors: acceleration x, y, z, "
-                f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
-                "not a multiple of 3."
-            )
-        if not reset:
-            check_fitted_channels(X, self)
+        X = check_sensor_windows(X, self, reset)
         if X.shape[2] <= self.step_range_[1] + 1:
             raise ValueError(
                 f"{type(self).__name__}: windows of {X.shape[2]} samples are too short "
@@ -219,15 +206,7 @@ class WalkingFrame(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        sensors = ["acc", "gyro"] + [f"sensor{k}" for k in range(2, self.n_channels_ // 3)]
-        return np.array(
-            [
-                f"{s}_{axis}"
-                for s in sensors[: self.n_channels_ // 3]
-                for axis in ("vertical", "foreaft", "side")
-            ],
-            dtype=object,
-        )
+        return sensor_channel_names(self.n_channels_, ("vertical", "foreaft", "side"))
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())

@@ -78,16 +78,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {}
 
     def _check_X(self, X, reset):
-        X = check_windows(X, estimator=self)
-        if X.shape[1] % 3:
-            raise ValueError(
-                f"{type(self).__name__} expects 3-axis sensors: acceleration x, y, z, "
-                f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
-                "not a multiple of 3."
-            )
-        if not reset:
-            check_fitted_channels(X, self)
-        return X
+        return check_sensor_windows(X, self, reset)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -145,12 +136,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        sensors = ["acc", "gyro"] + [f"sensor{k}" for k in range(2, self.n_channels_ // 3)]
-        sensors = sensors[: self.n_channels_ // 3]
-        return np.array(
-            [f"{s}_{part}" for s in sensors for part in ("vertical", "horizontal", "norm")],
-            dtype=object,
-        )
+        return sensor_channel_names(self.n_channels_, ("vertical", "horizontal", "norm"))
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())
@@ -161,6 +147,41 @@ def _decompose(v, up):
     vertical = (v * up).sum(axis=1)
     horizontal = np.linalg.norm(v - vertical[:, None] * up, axis=1)
     return np.stack([vertical, horizontal, np.linalg.norm(v, axis=1)], axis=1)
+
+
+def check_sensor_windows(X, estimator, reset):
+    """Windows of 3-axis sensors (acceleration, then rotation rate, ...).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_windows, 3 * k, n_timepoints)
+    estimator : estimator instance
+        Named in errors; fitted (``n_channels_``) unless ``reset``.
+    reset : bool
+        True in ``fit``; otherwise the channels must match those of ``fit``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, 3 * k, n_timepoints)
+    """
+    X = check_windows(X, estimator=estimator)
+    if X.shape[1] % 3:
+        raise ValueError(
+            f"{type(estimator).__name__} expects 3-axis sensors: acceleration x, y, z, "
+            f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
+            "not a multiple of 3."
+        )
+    if not reset:
+        check_fitted_channels(X, estimator)
+    return X
+
+
+def sensor_channel_names(n_channels, parts):
+    """``acc_<part>``, ``gyro_<part>``, ``sensor2_<part>``, ... for 3-axis sensors."""
+    sensors = ["acc", "gyro"] + [f"sensor{k}" for k in range(2, n_channels // 3)]
+    return np.array(
+        [f"{s}_{part}" for s in sensors[: n_channels // 3] for part in parts], dtype=object
+    )
 
 
 def gravity_direction(acc):
