@@ -38,12 +38,15 @@ untouched.
 
 Intervals: 95 % percentile bootstrap (seed 0) over probe recordings
 (identification, 2000 resamples) or test people (authentication EER, 200
-resamples). One
-PyTorch-free run of about 10 minutes on a laptop core.
+resamples). About 10 minutes on two shared cores; ``--cnn`` adds the
+parallel CNN+LSTM of Zou et al. (2020) as an identifier (15 epochs, seed
+0) and ``--siamese`` the :class:`~skgait.verification.SiameseVerifier` as
+an authentication embedding on SisFall (10 epochs, seed 0).
 
 Usage::
 
     python benchmarks/bench_identity.py
+    python benchmarks/bench_identity.py --cnn --siamese
 """
 
 import argparse
@@ -67,8 +70,9 @@ from skgait.datasets import (
 from skgait.features import CrossCorrelationFeatures, GaitStatistics, GravityDirection, WalkingFrame
 from skgait.metrics import equal_error_rate
 from skgait.model_selection import CrossRecordingSplit, CrossSessionSplit, score_identification
+from skgait.models import GaitCNNLSTMClassifier
 from skgait.pipelines import make_gait_pipeline
-from skgait.verification import evaluate_authentication
+from skgait.verification import SiameseVerifier, evaluate_authentication
 
 N_BOOT = 2000
 
@@ -168,7 +172,7 @@ def select_on_other_people(correct_by_candidate, probe_people, seed=0):
     return correct, chosen
 
 
-def identification(sets):
+def identification(sets, cnn=False):
     print("=== Identification across trials, same mounting (accuracy per probe recording) ===")
     print("| data | direction | model | as recorded | re-mounted | probes | chance |")
     print("|---|---|---|---|---|---|---|")
@@ -176,11 +180,12 @@ def identification(sets):
         for direction, cv, columns in splits(meta, directions):
             X_remounted = remounted_probes(X, meta, cv, columns)
             rows, remounted_correct = {}, {}
-            for model_name, model in {
-                **REFERENCE,
-                **CANDIDATES,
-                "mounting control": CONTROL,
-            }.items():
+            models = {**REFERENCE, **CANDIDATES, "mounting control": CONTROL}
+            if cnn:
+                models["CNN+LSTM (parallel, 15 epochs)"] = GaitCNNLSTMClassifier(
+                    max_epochs=15, random_state=0
+                )
+            for model_name, model in models.items():
                 scores = [
                     score_identification(model, Xc, meta, cv=cv, columns=columns)
                     for Xc in (X, X_remounted)
@@ -208,7 +213,7 @@ def identification(sets):
             )
 
 
-def authentication(sets):
+def authentication(sets, siamese=False):
     print("\n=== Authentication of unseen people (threshold from validation people) ===")
     print(
         "| data | embedding | condition | EER pooled [95 %] | FAR | FRR | people | genuine / impostor claims |"
@@ -228,10 +233,13 @@ def authentication(sets):
         X_remounted = X.copy()
         X_remounted[probe] = random_remount(X[probe], recordings[probe], random_state=0)[0]
         n_splits = 3 if len(np.unique(subjects)) < 15 else 5
-        for embed_name, estimator in (
-            ("LDA space of the identity features", embedding),
-            ("mounting control", GravityDirection()),
-        ):
+        embeddings = {"LDA space of the identity features": embedding}
+        if siamese and name.startswith("SisFall"):
+            embeddings["SiameseVerifier (10 epochs)"] = SiameseVerifier(
+                n_pairs=2000, max_epochs=10, random_state=0
+            )
+        embeddings["mounting control"] = GravityDirection()
+        for embed_name, estimator in embeddings.items():
             for condition, Xc in (("as recorded", X), ("re-mounted", X_remounted)):
                 r = evaluate_authentication(
                     estimator, Xc, subjects, sessions, n_splits=n_splits, random_state=0
@@ -262,14 +270,16 @@ def main():
     parser.add_argument(
         "--only", choices=["identification", "authentication"], help="one part only"
     )
+    parser.add_argument("--cnn", action="store_true", help="also the parallel CNN+LSTM identifier")
+    parser.add_argument("--siamese", action="store_true", help="also the SiameseVerifier (SisFall)")
     args = parser.parse_args()
     start = time.perf_counter()
     sets = list(datasets())
     if args.only != "authentication":
-        identification(sets)
+        identification(sets, cnn=args.cnn)
         print(f"[{time.perf_counter() - start:.0f} s]")
     if args.only != "identification":
-        authentication(sets)
+        authentication(sets, siamese=args.siamese)
         print(f"[{time.perf_counter() - start:.0f} s]")
 
 

@@ -363,3 +363,14 @@ def test_authentication_needs_enough_people_with_two_sessions():
     X, subjects, sessions = _tilted_people(n_people=8)
     with pytest.raises(ValueError, match="8 people have two sessions"):
         evaluate_authentication(GravityDirection(), X, subjects, sessions, n_splits=3)
+
+
+def test_authentication_takes_an_embedding_network():
+    from skgait.verification import evaluate_authentication
+
+    X, who = _people(n_subjects=9, per_subject=8)
+    sessions = np.tile(np.repeat([1, 2], 4), 9)
+    result = evaluate_authentication(
+        _siamese(max_epochs=1, n_pairs=64), X, who, sessions, n_splits=3, random_state=0
+    )
+    assert result["n_people"] == 9 and 0.0 <= result["eer"] <= 1.0
