@@ -15,7 +15,8 @@ untouched.
 
 1. **Identification** (which enrolled person walks?), per probe recording,
    both directions of every split: SisFall slow walk D01 ↔ fast walk D02
-   (waist, 38 people), IPOL trial 1 ↔ 2 (right foot and lower back, 19),
+   (waist, 38 people; windows apart, and overlapping by half as in
+   ``bench_accuracy.py``), IPOL trial 1 ↔ 2 (right foot and lower back, 19),
    HuGaDB one file of each person held out, the last and the one before
    (right thigh, 11).
    Models: ``device frame`` = ``CrossCorrelationFeatures(lags=(2, 4, 8,
@@ -81,12 +82,15 @@ def datasets():
     """(name, X, meta, session column, directions) of each benchmark."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
-        sisfall = make_windows(load_sisfall(), placement="waist", overlap=0.0)
+        sisfall = load_sisfall()
+        sisfall_apart = make_windows(sisfall, placement="waist", overlap=0.0)
+        sisfall_overlap = make_windows(sisfall, placement="waist", overlap=0.5)
         ipol = load_ipol_healthy_gait()
         ipol_foot = make_windows(ipol, placement="right_foot", overlap=0.5, segment="trial")
         ipol_back = make_windows(ipol, placement="waist", overlap=0.5, segment="trial")
         hugadb = make_windows(load_hugadb(), placement="right_thigh", overlap=0.5)
-    yield "SisFall waist", *sisfall, "trial", [("D01", "D02"), ("D02", "D01")]
+    yield "SisFall waist", *sisfall_apart, "trial", [("D01", "D02"), ("D02", "D01")]
+    yield "SisFall waist, 50 % overlap", *sisfall_overlap, "trial", [("D01", "D02"), ("D02", "D01")]
     yield "IPOL right foot", *ipol_foot, "trial", [("1", "2"), ("2", "1")]
     yield "IPOL lower back", *ipol_back, "trial", [("1", "2"), ("2", "1")]
     yield "HuGaDB right thigh", *hugadb, "recording", ["last file", "file before last"]
