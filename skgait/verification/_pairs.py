@@ -49,9 +49,9 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
     uniformly, then one window of each, so that every subject takes the
     same share of impostor pairs as of genuine pairs, however many windows
     it has; with ``sessions``, impostor pairs join two sessions too (the
-    second subject drawn among those with windows in another session than
-    the first window), so that the session structure of a pair says
-    nothing about its label. Drawing is with replacement; the pairs come in
+    second window is drawn from the other subject's windows of another
+    session than the first window), so that the session structure of a
+    pair says nothing about its label. Drawing is with replacement; the pairs come in
     random order.
 
     Parameters
@@ -148,15 +148,10 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
         for i in range(n_same, n_pairs):
             first = rng.randint(len(members))
             a = members[first][rng.randint(len(members[first]))]
-            partners = [idx[sessions[idx] != sessions[a]] for k, idx in enumerate(members)]
-            partners = [idx for k, idx in enumerate(partners) if k != first and len(idx)]
-            if not partners:
-                raise ValueError(
-                    f"{owner}: no other subject has windows outside session "
-                    f"{sessions[a]!r}, so no different-subject pair can join two "
-                    "sessions as the same-subject pairs do."
-                )
+            # Every other subject has two sessions, so windows outside a's.
+            partners = [idx for k, idx in enumerate(members) if k != first]
             others = partners[rng.randint(len(partners))]
+            others = others[sessions[others] != sessions[a]]
             pairs[i] = a, others[rng.randint(len(others))]
     order = rng.permutation(n_pairs)
     return pairs[order], same[order]
