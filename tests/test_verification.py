@@ -374,3 +374,21 @@ def test_authentication_takes_an_embedding_network():
         _siamese(max_epochs=1, n_pairs=64), X, who, sessions, n_splits=3, random_state=0
     )
     assert result["n_people"] == 9 and 0.0 <= result["eer"] <= 1.0
+
+
+def test_authentication_chooses_among_candidates_on_validation_people():
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skgait.features import GravityDirection
+    from skgait.verification import evaluate_authentication
+
+    X, subjects, sessions = _tilted_people()
+    noise = FunctionTransformer(lambda W: np.random.default_rng(len(W)).normal(size=(len(W), 3)))
+    result = evaluate_authentication(
+        [noise, GravityDirection()], X, subjects, sessions, n_splits=3, random_state=0
+    )
+    assert [fold["candidate"] for fold in result["folds"]] == [1, 1, 1]
+    alone = evaluate_authentication(
+        GravityDirection(), X, subjects, sessions, n_splits=3, random_state=0
+    )
+    assert result["eer"] == alone["eer"]

@@ -44,8 +44,8 @@ def _claims(E, subjects, sessions):
 
 
 def _choose_threshold(claims):
-    """The equal-error threshold of the (validation) claims."""
-    return equal_error_rate(claims["genuine"], claims["score"], return_threshold=True)[1]
+    """Equal error rate and its threshold on the (validation) claims."""
+    return equal_error_rate(claims["genuine"], claims["score"], return_threshold=True)
 
 
 def _split_people(people, n_splits, validation_size, rng):
@@ -66,7 +66,9 @@ def evaluate_authentication(
     The people are split ``n_splits`` ways; in each fold one part is the
     *test* people and the others are split again into *training* people
     (the embedding ``estimator`` is fitted on their windows, the subject as
-    label) and *validation* people. Validation and test people are each
+    label) and *validation* people. Given a list of candidate embeddings,
+    each is fitted and the one with the lowest equal error rate on the
+    validation people is kept for the fold. Validation and test people are each
     enrolled with the mean embedding of their first session, and every
     window of their other sessions claims, in turn, every identity of its
     own group (one genuine claim, the others impostor; score: cosine
@@ -78,12 +80,13 @@ def evaluate_authentication(
 
     Parameters
     ----------
-    estimator : estimator with transform or embed
+    estimator : estimator with transform or embed, or list of them
         Maps windows to embedding vectors after ``fit(X, subjects)``
         (a pipeline ending in ``LinearDiscriminantAnalysis(solver="eigen")``,
         :class:`~skgait.verification.SiameseVerifier`, or the untrained
         :class:`~skgait.features.GravityDirection` as the mounting control).
-        Cloned in every fold.
+        Cloned in every fold. A list is a set of candidates, chosen per fold
+        on the validation people.
     X : array-like of shape (n_windows, n_channels, n_timepoints)
         Windows. To test a re-mounted device, turn the probe sessions'
         windows first (:func:`~skgait.datasets.random_remount`).
@@ -108,8 +111,9 @@ def evaluate_authentication(
         ``n_impostor``, ``n_people``; ``claims``: the pooled test claims
         (``score``, ``genuine``, ``accepted``, ``probe_subject``,
         ``claimed_subject``, ``fold``); ``folds``: per fold the
-        ``train``, ``validation`` and ``test`` people and the
-        ``threshold``.
+        ``train``, ``validation`` and ``test`` people, the ``threshold``
+        and the index of the ``candidate`` chosen (0 for a single
+        estimator).
 
     See Also
     --------
@@ -150,25 +154,36 @@ def evaluate_authentication(
         raise ValueError(
             f"evaluate_authentication: validation_size must be in (0, 1); got {validation_size!r}."
         )
+    candidates = list(estimator) if isinstance(estimator, (list, tuple)) else [estimator]
+    if not candidates:
+        raise ValueError("evaluate_authentication: the list of candidate estimators is empty.")
     rng = check_random_state(random_state)
+
+    def claims_of(fitted, group):
+        rows = np.isin(subjects, group)
+        return _claims(_embed(fitted, X[rows]), subjects[rows], sessions[rows])
+
     pooled, folds = [], []
     for k, (train, validation, test) in enumerate(
         _split_people(people, n_splits, validation_size, rng)
     ):
         in_train = np.isin(subjects, train)
-        fitted = clone(estimator).fit(X[in_train], subjects[in_train])
-
-        def claims_of(group, fitted=fitted):
-            rows = np.isin(subjects, group)
-            return _claims(_embed(fitted, X[rows]), subjects[rows], sessions[rows])
-
-        threshold = _choose_threshold(claims_of(validation))
-        claims = claims_of(test)
+        fitted = [clone(c).fit(X[in_train], subjects[in_train]) for c in candidates]
+        checked = [_choose_threshold(claims_of(f, validation)) for f in fitted]
+        best = int(np.argmin([eer for eer, _ in checked]))
+        threshold = checked[best][1]
+        claims = claims_of(fitted[best], test)
         claims["accepted"] = claims["score"] >= threshold
         claims["fold"] = np.full(len(claims["score"]), k)
         pooled.append(claims)
         folds.append(
-            {"train": train, "validation": validation, "test": test, "threshold": threshold}
+            {
+                "train": train,
+                "validation": validation,
+                "test": test,
+                "threshold": threshold,
+                "candidate": best,
+            }
         )
     claims = {key: np.concatenate([c[key] for c in pooled]) for key in pooled[0]}
     genuine = claims["genuine"]
