@@ -1,31 +1,50 @@
-"""Identification across sessions and authentication of unseen people, on the shared data.
+"""Identification across trials and authentication of unseen people, with the mounting control.
 
-Prints the numbers quoted in ``docs/identification.md``:
+Prints the tables of ``docs/identification.md``. The shared datasets hold
+consecutive trials recorded with the device left in place ("cross-trial,
+same mounting"), so the direction of gravity in the sensor frame alone can
+recognise people. Every number is printed beside the **mounting control**:
+the same protocol scored on :class:`~skgait.features.GravityDirection` (3
+numbers per window; 1-nearest neighbour with the cosine distance for
+identification, cosine similarity of the untrained vectors for
+authentication). A claim about gait counts by its margin over the control.
+Every number is given on the data as recorded and **re-mounted**: each
+probe recording turned by its own random rotation of 15–45° about a random
+axis (:func:`~skgait.datasets.random_remount`, seed 0), enrolment
+untouched.
 
-1. **Identification** (who of the enrolled people is walking?), with the
-   cross-session protocols of :func:`~skgait.model_selection.identification_protocol`:
-   SisFall slow walk (D01) → fast walk (D02), waist, 38 people; IPOL trial
-   1 → 2, right foot, 19 people; HuGaDB one file of every person held out,
-   right thigh, 18 people. Windows of 2.56 s at 50 Hz (SisFall without
-   overlap, the others 50 %). Window accuracy and recording accuracy
-   (window probabilities averaged over each test recording), for
-   ``CrossCorrelationFeatures → StandardScaler → shrinkage LDA`` and, with
-   ``--cnn``, the parallel CNN+LSTM of Zou et al. (2020) trained for 15
-   epochs (one seed).
-2. **Authentication** of people unseen in training: subjects split 70 / 30
-   (``GroupShuffleSplit``, seeds 0, 1, 2); an embedding is learnt on the
-   training subjects; every test person is enrolled with the mean
-   embedding of their first session (SisFall D01, IPOL trial 1, HuGaDB
-   first file) and every window of their other sessions is a probe that
-   claims each test identity in turn (one genuine claim, the others
-   impostor). Equal error rate over all claims. Embeddings: the LDA space
-   of the identification model (cosine similarity), and, with
-   ``--siamese``, :class:`~skgait.verification.SiameseVerifier` (parallel
-   CNN+LSTM trained with the contrastive loss on un-confounded pairs; seed
-   0 only, SisFall).
+1. **Identification** (which enrolled person walks?), per probe recording,
+   both directions of every split: SisFall slow walk D01 ↔ fast walk D02
+   (waist, 38 people; windows apart, and overlapping by half as in
+   ``bench_accuracy.py``), IPOL trial 1 ↔ 2 (right foot and lower back, 19),
+   HuGaDB one file of each person held out, the last and the one before
+   (right thigh, 11).
+   Models: ``device frame`` = ``CrossCorrelationFeatures(lags=(2, 4, 8,
+   16)) → StandardScaler → shrinkage LDA`` (the earlier default); the
+   candidates in the walking frame (``WalkingFrame`` → correlations without
+   the gravity direction, lags 2–16 or 1–8 samples, optionally with
+   ``GaitStatistics`` → LDA; the last one is ``make_gait_pipeline
+   ("identity")``); and ``selected``: the candidate with the best
+   re-mounted accuracy on *other* people's probes (people split in two
+   halves, seed 0; each half is scored with the choice made on the other
+   half; ties go to the earlier candidate in the list), so no reported
+   probe takes part in the choice.
+2. **Authentication** of people unseen in training:
+   :func:`~skgait.verification.evaluate_authentication` (5 folds of the
+   people, 3 for HuGaDB; in each, training / validation / test people; the
+   threshold is the validation people's equal-error threshold); FAR and
+   FRR of the test claims at that threshold and the EER pooled over folds.
+   Embedding: the LDA space (``solver="eigen"``) of the identity
+   pipeline's features, and the better of it and the standardised features
+   (no LDA) on each fold's validation people; control:
+   ``GravityDirection``.
 
-Everything runs on one PyTorch thread; about 1 minute without the
-networks, 3-4 minutes with ``--cnn --siamese`` on a laptop core.
+Intervals: 95 % percentile bootstrap (seed 0) over probe recordings
+(identification, 2000 resamples) or test people (authentication EER, 200
+resamples). About 10 minutes on two shared cores; ``--cnn`` adds the
+parallel CNN+LSTM of Zou et al. (2020) as an identifier (15 epochs, seed
+0) and ``--siamese`` the :class:`~skgait.verification.SiameseVerifier` as
+an authentication embedding on SisFall (10 epochs, seed 0).
 
 Usage::
 
@@ -38,119 +57,243 @@ import time
 import warnings
 
 import numpy as np
-import torch
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.model_selection import GroupShuffleSplit
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import check_cv
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
-from skgait.datasets import load_hugadb, load_ipol_healthy_gait, load_sisfall, make_windows
-from skgait.features import CrossCorrelationFeatures
-from skgait.metrics import verification_report
-from skgait.model_selection import score_identification
+from skgait.datasets import (
+    load_hugadb,
+    load_ipol_healthy_gait,
+    load_sisfall,
+    make_windows,
+    random_remount,
+)
+from skgait.features import CrossCorrelationFeatures, GaitStatistics, GravityDirection, WalkingFrame
+from skgait.metrics import equal_error_rate
+from skgait.model_selection import CrossRecordingSplit, CrossSessionSplit, score_identification
 from skgait.models import GaitCNNLSTMClassifier
-from skgait.verification import SiameseVerifier
+from skgait.pipelines import make_gait_pipeline
+from skgait.verification import SiameseVerifier, evaluate_authentication
+
+N_BOOT = 2000
 
 
 def datasets():
-    """(name, X, meta, session column) of each benchmark."""
+    """(name, X, meta, session column, directions) of each benchmark."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
-        yield (
-            "sisfall D01→D02 (waist)",
-            *make_windows(load_sisfall(), placement="waist", overlap=0.0),
-            "trial",
-        )
-        yield (
-            "ipol trial 1→2 (right foot)",
-            *make_windows(
-                load_ipol_healthy_gait(), placement="right_foot", overlap=0.5, segment="trial"
-            ),
-            "trial",
-        )
-        yield (
-            "hugadb file→file (right thigh)",
-            *make_windows(load_hugadb(), placement="right_thigh", overlap=0.5),
-            "recording",
-        )
+        sisfall = load_sisfall()
+        sisfall_apart = make_windows(sisfall, placement="waist", overlap=0.0)
+        sisfall_overlap = make_windows(sisfall, placement="waist", overlap=0.5)
+        ipol = load_ipol_healthy_gait()
+        ipol_foot = make_windows(ipol, placement="right_foot", overlap=0.5, segment="trial")
+        ipol_back = make_windows(ipol, placement="waist", overlap=0.5, segment="trial")
+        hugadb = make_windows(load_hugadb(), placement="right_thigh", overlap=0.5)
+    yield "SisFall waist", *sisfall_apart, "trial", [("D01", "D02"), ("D02", "D01")]
+    yield "SisFall waist, 50 % overlap", *sisfall_overlap, "trial", [("D01", "D02"), ("D02", "D01")]
+    yield "IPOL right foot", *ipol_foot, "trial", [("1", "2"), ("2", "1")]
+    yield "IPOL lower back", *ipol_back, "trial", [("1", "2"), ("2", "1")]
+    yield "HuGaDB right thigh", *hugadb, "recording", ["last file", "file before last"]
 
 
-def identifier():
-    """The best identification model measured (see docs/identification.md)."""
-    return make_pipeline(
-        CrossCorrelationFeatures(lags=(2, 4, 8, 16)),
-        StandardScaler(),
-        LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"),
+def splits(meta, directions):
+    """(direction label, cv, groups columns) of each direction."""
+    for direction in directions:
+        if isinstance(direction, tuple):
+            train, test = direction
+            yield (
+                f"{train} → {test}",
+                CrossSessionSplit(train=train, test=test),
+                ["subject", "trial"],
+            )
+    if not isinstance(directions[0], tuple):
+        groups = meta[["subject", "recording"]].to_numpy()
+        for label, split in zip(
+            directions, CrossRecordingSplit(n_splits=2).split(groups, groups=groups)
+        ):
+            yield label, check_cv([split]), ["subject", "recording"]
+
+
+def lda():
+    return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
+
+
+def in_walking_frame(lags, statistics=False):
+    features = CrossCorrelationFeatures(lags=lags, gravity_channels=None)
+    if statistics:
+        features = make_union(features, GaitStatistics(rate=50.0))
+    return make_pipeline(WalkingFrame(), features, StandardScaler(), lda())
+
+
+#: The identification models, candidates in their a-priori order (simplest first).
+CANDIDATES = {
+    "walking frame, lags 2-16": in_walking_frame((2, 4, 8, 16)),
+    "walking frame, lags 1-8": in_walking_frame(tuple(range(1, 9))),
+    "walking frame, lags 1-8 + statistics": make_gait_pipeline("identity"),
+}
+REFERENCE = {
+    "device frame, lags 2-16 (earlier default)": make_pipeline(
+        CrossCorrelationFeatures(lags=(2, 4, 8, 16)), StandardScaler(), lda()
+    ),
+}
+CONTROL = make_pipeline(GravityDirection(), KNeighborsClassifier(1, metric="cosine"))
+
+
+def interval(values, statistic=np.mean, seed=0):
+    """95 % percentile bootstrap interval of ``statistic`` over ``values``' entries."""
+    values = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    draws = [statistic(values[rng.integers(0, len(values), len(values))]) for _ in range(N_BOOT)]
+    return np.percentile(draws, [2.5, 97.5])
+
+
+def fmt(value, bounds):
+    return f"{value:.3f} [{bounds[0]:.2f}, {bounds[1]:.2f}]"
+
+
+def remounted_probes(X, meta, cv, columns):
+    """X with the windows of every test recording turned (one rotation each, seed 0)."""
+    train, test = next(cv.split(X, groups=meta[columns].to_numpy()))
+    recordings = (meta["subject"].astype(str) + "/" + meta["recording"].astype(str)).to_numpy()
+    X = X.copy()
+    X[test] = random_remount(X[test], recordings[test], random_state=0)[0]
+    return X
+
+
+def select_on_other_people(correct_by_candidate, probe_people, seed=0):
+    """Each half of the people scored by the candidate best on the other half."""
+    people = np.unique(probe_people)
+    half = np.isin(
+        probe_people, np.random.default_rng(seed).permutation(people)[: len(people) // 2]
     )
+    names = list(correct_by_candidate)
+    chosen, correct = [], np.zeros(len(probe_people), dtype=bool)
+    for scored in (half, ~half):
+        means = [correct_by_candidate[n][~scored].mean() for n in names]
+        best = names[int(np.argmax(means))]
+        chosen.append(best)
+        correct[scored] = correct_by_candidate[best][scored]
+    return correct, chosen
 
 
-def lda_embedding():
-    return make_pipeline(
-        CrossCorrelationFeatures(lags=(2, 4, 8, 16)),
+def identification(sets, cnn=False):
+    print("=== Identification across trials, same mounting (accuracy per probe recording) ===")
+    print("| data | direction | model | as recorded | re-mounted | probes | chance |")
+    print("|---|---|---|---|---|---|---|")
+    for name, X, meta, _, directions in sets:
+        for direction, cv, columns in splits(meta, directions):
+            X_remounted = remounted_probes(X, meta, cv, columns)
+            rows, remounted_correct = {}, {}
+            models = {**REFERENCE, **CANDIDATES, "mounting control": CONTROL}
+            if cnn:
+                models["CNN+LSTM (parallel, 15 epochs)"] = GaitCNNLSTMClassifier(
+                    max_epochs=15, random_state=0
+                )
+            for model_name, model in models.items():
+                scores = [
+                    score_identification(model, Xc, meta, cv=cv, columns=columns)
+                    for Xc in (X, X_remounted)
+                ]
+                rows[model_name] = [s["recording_correct"] for s in scores]
+                remounted_correct[model_name] = scores[1]["recording_correct"]
+            # score_identification's recordings come in sorted "subject/recording" order
+            _, probes = next(cv.split(X, groups=meta[columns].to_numpy()))
+            ids = meta["subject"].astype(str) + "/" + meta["recording"].astype(str)
+            probe_people = np.array([r.split("/")[0] for r in np.unique(ids.to_numpy()[probes])])
+            selected, chosen = select_on_other_people(
+                {n: remounted_correct[n] for n in CANDIDATES}, probe_people
+            )
+            for model_name, (plain, remounted) in rows.items():
+                print(
+                    f"| {name} | {direction} | {model_name} | {fmt(plain.mean(), interval(plain))} | "
+                    f"{fmt(remounted.mean(), interval(remounted))} | {len(plain)} | "
+                    f"{1 / len(np.unique(probe_people)):.3f} |"
+                )
+            print(
+                f"| {name} | {direction} | selected on other people ({' / '.join(sorted(set(chosen)))}) | – | "
+                f"{fmt(selected.mean(), interval(selected))} | {len(selected)} | "
+                f"{1 / len(np.unique(probe_people)):.3f} |",
+                flush=True,
+            )
+
+
+def authentication(sets, siamese=False):
+    print("\n=== Authentication of unseen people (threshold from validation people) ===")
+    print(
+        "| data | embedding | condition | EER pooled [95 %] | FAR | FRR | people | genuine / impostor claims |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    embedding = make_pipeline(
+        make_gait_pipeline("identity").steps[0][1],
         StandardScaler(),
         LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto"),
     )
+    standardised = make_pipeline(make_gait_pipeline("identity").steps[0][1], StandardScaler())
+    for name, X, meta, column, _ in sets:
+        subjects = meta["subject"].astype(str).to_numpy()
+        sessions = meta[column].astype(str).to_numpy()
+        recordings = subjects + "/" + meta["recording"].astype(str).to_numpy()
+        first = {p: min(sessions[subjects == p]) for p in np.unique(subjects)}
+        probe = sessions != np.array([first[s] for s in subjects])
+        X_remounted = X.copy()
+        X_remounted[probe] = random_remount(X[probe], recordings[probe], random_state=0)[0]
+        n_splits = 3 if len(np.unique(subjects)) < 15 else 5
+        embeddings = {
+            "LDA space of the identity features": embedding,
+            "chosen per fold on validation people (LDA space / standardised features)": [
+                embedding,
+                standardised,
+            ],
+        }
+        if siamese and name.startswith("SisFall"):
+            embeddings["SiameseVerifier (10 epochs)"] = SiameseVerifier(
+                n_pairs=2000, max_epochs=10, random_state=0
+            )
+        embeddings["mounting control"] = GravityDirection()
+        for embed_name, estimator in embeddings.items():
+            for condition, Xc in (("as recorded", X), ("re-mounted", X_remounted)):
+                r = evaluate_authentication(
+                    estimator, Xc, subjects, sessions, n_splits=n_splits, random_state=0
+                )
+                claims = r["claims"]
+                people = np.unique(claims["probe_subject"])
 
+                def pooled_eer(sample, claims=claims):
+                    rows = np.concatenate(
+                        [np.flatnonzero(claims["probe_subject"] == p) for p in sample]
+                    )
+                    return equal_error_rate(claims["genuine"][rows], claims["score"][rows])
 
-def claims_eer(embed_test, subjects, sessions):
-    """EER of every probe window claiming every enrolled test identity."""
-    E = embed_test / np.linalg.norm(embed_test, axis=1, keepdims=True)
-    first_session = {s: sorted(sessions[subjects == s])[0] for s in np.unique(subjects)}
-    enrol = sessions == np.array([first_session[s] for s in subjects])
-    people = np.unique(subjects)
-    T = np.stack([E[enrol & (subjects == p)].mean(axis=0) for p in people])
-    T /= np.linalg.norm(T, axis=1, keepdims=True)
-    genuine = subjects[~enrol][:, None] == people[None]
-    return verification_report(genuine.ravel().astype(int), (E[~enrol] @ T.T).ravel())["eer"]
+                rng = np.random.default_rng(0)
+                draws = [
+                    pooled_eer(people[rng.integers(0, len(people), len(people))])
+                    for _ in range(200)
+                ]
+                print(
+                    f"| {name} | {embed_name} | {condition} | {fmt(r['eer'], np.percentile(draws, [2.5, 97.5]))} | "
+                    f"{r['far']:.3f} | {r['frr']:.3f} | {r['n_people']} | {r['n_genuine']} / {r['n_impostor']} |",
+                    flush=True,
+                )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--only", choices=["identification", "authentication"], help="one part only"
+    )
     parser.add_argument("--cnn", action="store_true", help="also the parallel CNN+LSTM identifier")
     parser.add_argument("--siamese", action="store_true", help="also the SiameseVerifier (SisFall)")
     args = parser.parse_args()
-    torch.set_num_threads(1)
     start = time.perf_counter()
-    print("=== Identification across sessions (accuracy; chance = 1 / people) ===")
     sets = list(datasets())
-    for name, X, meta, _ in sets:
-        models = {"CrossCorrelation+LDA": identifier()}
-        if args.cnn:
-            models["CNN+LSTM (parallel)"] = GaitCNNLSTMClassifier(max_epochs=15, random_state=0)
-        for model_name, model in models.items():
-            s = score_identification(model, X, meta)
-            print(
-                f"{name:32s} {model_name:22s} windows {s['window_accuracy']:.3f}  "
-                f"recordings {s['recording_accuracy']:.3f}  chance {s['chance']:.3f}  "
-                f"people {s['n_subjects']}  test windows {s['n_test_windows']}"
-            )
-    print(f"[{time.perf_counter() - start:.0f} s]\n")
-
-    print("=== Authentication of unseen people (EER over all claims; 70/30 subject split) ===")
-    for name, X, meta, column in sets:
-        subjects = meta["subject"].to_numpy().astype(str)
-        sessions = meta[column].to_numpy().astype(str)
-        eers = []
-        for seed in range(3):
-            train, test = next(
-                GroupShuffleSplit(1, test_size=0.3, random_state=seed).split(X, groups=subjects)
-            )
-            emb = lda_embedding().fit(X[train], subjects[train])
-            eers.append(claims_eer(emb.transform(X[test]), subjects[test], sessions[test]))
-        print(
-            f"{name:32s} CrossCorrelation+LDA embedding  EER seeds 0-2: "
-            + ", ".join(f"{e:.3f}" for e in eers)
-            + f"  (mean {np.mean(eers):.3f})"
-        )
-        if args.siamese and name.startswith("sisfall"):
-            train, test = next(
-                GroupShuffleSplit(1, test_size=0.3, random_state=0).split(X, groups=subjects)
-            )
-            ver = SiameseVerifier(n_pairs=2000, max_epochs=10, random_state=0)
-            ver.fit(X[train], subjects[train], sessions=sessions[train])
-            eer = claims_eer(ver.embed(X[test]), subjects[test], sessions[test])
-            print(f"{name:32s} SiameseVerifier (CNN+LSTM)      EER seed 0: {eer:.3f}")
-    print(f"[{time.perf_counter() - start:.0f} s]")
+    if args.only != "authentication":
+        identification(sets, cnn=args.cnn)
+        print(f"[{time.perf_counter() - start:.0f} s]")
+    if args.only != "identification":
+        authentication(sets, siamese=args.siamese)
+        print(f"[{time.perf_counter() - start:.0f} s]")
 
 
 if __name__ == "__main__":

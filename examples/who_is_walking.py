@@ -4,7 +4,7 @@ Reproduces, on the shared public datasets, the three tasks of Zou et al.,
 "Deep learning based gait recognition using smartphones in the wild"
 (IEEE TIFS 2020), with honest protocols:
 
-1. **Identification** across sessions: train on one recording of each
+1. **Identification** across trials: train on one recording of each
    person, test on another (HuGaDB file → file, SisFall slow → fast walk,
    IPOL trial 1 → 2), never windows of one recording on both sides.
    Channel cross-correlations + shrinkage LDA (the best model measured,
@@ -62,7 +62,7 @@ pd.set_option("display.precision", 3)
 
 
 def identification_sets():
-    """(name, X, meta) of each cross-session identification benchmark."""
+    """(name, X, meta) of each cross-trial identification benchmark."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
         ipol = load_ipol_healthy_gait()
@@ -214,7 +214,7 @@ def extraction_table():
 
 def main():
     start = time.perf_counter()
-    print("=== 1. Identification across sessions (accuracy) ===")
+    print("=== 1. Identification across trials, same mounting (accuracy) ===")
     print(identification_table().to_string())
     print(f"[{time.perf_counter() - start:.0f} s]\n")
     print("=== 2. Authentication on unseen subjects (balanced test pairs) ===")

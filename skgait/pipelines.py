@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import is_classifier, is_regressor
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
@@ -28,6 +28,7 @@ from .features import (
     CrossCorrelationFeatures,
     GaitStatistics,
     GravityAlignment,
+    WalkingFrame,
 )
 from .model_selection import aggregate_predictions
 
@@ -169,9 +170,13 @@ def _first_step(pipeline):
 #: for age: 0.88 vs 0.82 balanced accuracy young vs elderly on SisFall).
 _LAGS = {"age": 0.2, "age_group": 0.2}
 
-#: Lags of the identity correlations, in seconds: 2, 4, 8 and 16 samples at
-#: 50 Hz, as measured in docs/identification.md.
-_IDENTITY_LAGS = (0.04, 0.08, 0.16, 0.32)
+#: Lags of the identity correlations, in seconds: 1 to 8 samples at 50 Hz,
+#: as measured in docs/identification.md.
+_IDENTITY_LAGS = tuple(k / 50 for k in range(1, 9))
+
+#: Shortest and longest step, in seconds, searched by the identity
+#: pipeline's WalkingFrame.
+_STEP_RANGE = (0.24, 0.8)
 
 
 def make_gait_pipeline(task, random_state=None, *, rate=50.0):
@@ -190,11 +195,16 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
       (one step's shape) + a random forest: young vs elderly 0.89 on
       SisFall against 0.83 with 1 s of lags and 0.84–0.85 on aligned
       channels.
-    - ``"identity"``: :class:`~skgait.features.CrossCorrelationFeatures`
-      (lags of 0.04–0.32 s) + standardisation + shrinkage linear
-      discriminant analysis, the best of docs/identification.md: recording
-      accuracy across sessions 0.95 on SisFall (slow → fast walk), 1.00 on
-      IPOL (trial 1 → 2), 0.91 on HuGaDB (file → file).
+    - ``"identity"``: every window turned into its
+      :class:`~skgait.features.WalkingFrame` (vertical, fore-aft, side
+      axes found from the walk, so the device's mounting angle does not
+      matter), then :class:`~skgait.features.CrossCorrelationFeatures`
+      (lags of 0.02–0.16 s, no gravity direction) and
+      :class:`~skgait.features.GaitStatistics`, standardisation and
+      shrinkage linear discriminant analysis: of the identity models
+      measured in docs/identification.md, the one whose accuracy across
+      trials survives a re-mounted device (each probe recording turned by
+      15–45°), as chosen on held-out people.
 
     Parameters
     ----------
@@ -209,7 +219,7 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
         ignores it).
     rate : float, default=50.0
         Sampling rate of the windows in Hz (lags and frequency bands are
-        given in seconds and Hz). Windows must be longer than 0.32 s.
+        given in seconds and Hz). Windows must be longer than 0.8 s.
 
     Returns
     -------
@@ -250,11 +260,18 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
             random_state=random_state,
         )
     if task == "identity":
-        # Speed-robust correlations + shrinkage LDA (docs/identification.md):
-        # recording accuracy SisFall D01 -> D02 0.95, IPOL 1.00, HuGaDB 0.91.
+        # Mounting-free correlations and statistics + shrinkage LDA
+        # (docs/identification.md).
+        features = make_pipeline(
+            WalkingFrame(step_range=_STEP_RANGE, rate=rate),
+            make_union(
+                CrossCorrelationFeatures(lags=_IDENTITY_LAGS, rate=rate, gravity_channels=None),
+                GaitStatistics(rate=rate),
+            ),
+        )
         return GaitPipeline(
             [
-                ("features", CrossCorrelationFeatures(lags=_IDENTITY_LAGS, rate=rate)),
+                ("features", features),
                 ("standardscaler", StandardScaler()),
                 (
                     "lineardiscriminantanalysis",

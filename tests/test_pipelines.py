@@ -132,6 +132,19 @@ def test_identity_pipeline_finds_people_in_another_session(sisfall_windows):
     assert np.mean(pred == subjects) >= 0.5  # chance: 1 in 8
 
 
+@pytest.mark.realdata
+def test_identity_pipeline_predicts_the_same_for_a_remounted_device(sisfall_subset):
+    """Every probe recording turned 15-45 degrees: the same probabilities."""
+    from skgait.datasets import random_remount
+
+    X, meta = sisfall_subset
+    y = meta["subject"].to_numpy()
+    pipe = make_gait_pipeline("identity").fit(X, y)
+    turned, _ = random_remount(X, (meta["subject"] + meta["recording"]).to_numpy(), random_state=0)
+    assert not np.allclose(turned, X)
+    np.testing.assert_allclose(pipe.predict_proba(turned), pipe.predict_proba(X), atol=1e-6)
+
+
 @pytest.mark.parametrize("task", TASKS)
 def test_nested_random_state_makes_fits_reproducible(task):
     """``check_random_state_determinism`` looks for a top-level ``random_state``,

@@ -246,3 +246,149 @@ def test_siamese_verifier_reports_a_diverging_loss():
     X, who = _people()
     with pytest.raises(RuntimeError, match="training loss became"):
         _siamese(max_epochs=3, lr=1e30).fit(X, who)
+
+
+# make_pairs: every subject takes part alike (issue 20, item 7)
+
+
+def _talkative_groups():
+    """Subject "A" has 100 windows, 8 others 10, "K" one session only."""
+    groups = np.array(["A"] * 100 + [c for c in "BCDEFGHI" for _ in range(10)] + ["K"] * 10)
+    sessions = np.array(["1", "2"] * 90 + ["1"] * 10)
+    return groups, sessions
+
+
+@pytest.mark.parametrize("with_sessions", [True, False])
+def test_impostor_pairs_draw_every_subject_as_often_as_genuine_pairs(with_sessions):
+    groups, sessions = _talkative_groups()
+    pairs, same = make_pairs(
+        groups, 20000, sessions=sessions if with_sessions else None, random_state=0
+    )
+    for label in (0, 1):
+        members = groups[pairs[same == label]].ravel()
+        share = np.mean(members == "A")
+        assert abs(share - 1 / 9) < 0.015, (label, share)  # not 100 / 190 of the windows
+
+
+def test_subjects_without_a_genuine_pair_are_left_out_of_every_pair():
+    groups, sessions = _talkative_groups()
+    pairs, _ = make_pairs(groups, 2000, sessions=sessions, random_state=0)
+    assert "K" not in set(groups[pairs].ravel())
+    lonely = np.append(groups[:180], "Z")  # one window: no genuine pair possible
+    pairs, _ = make_pairs(lonely, 2000, random_state=0)
+    assert "Z" not in set(lonely[pairs].ravel())
+
+
+def test_make_pairs_needs_two_subjects_with_a_genuine_pair():
+    with pytest.raises(ValueError, match="at least 2 subjects with windows of two sessions"):
+        make_pairs(["a", "a", "b", "b"], 10, sessions=["1", "2", "1", "1"])
+
+
+# evaluate_authentication: the threshold is chosen on validation people
+
+
+def _tilted_people(n_people=15, per_session=4, seed=0):
+    rng = np.random.default_rng(seed)
+    subjects = np.repeat(np.arange(n_people), 2 * per_session)
+    sessions = np.tile(np.repeat([1, 2], per_session), n_people)
+    tilt = rng.normal(size=(n_people, 3))[subjects] + [0.0, 0.0, 4.0]
+    X = tilt[:, :, None] + 0.3 * rng.normal(size=(len(subjects), 3, 16))
+    return X, subjects, sessions
+
+
+def test_authentication_threshold_never_sees_test_people(monkeypatch):
+    from skgait.features import GravityDirection
+    from skgait.verification import _evaluation
+
+    seen = []
+    choose = _evaluation._choose_threshold
+
+    def spy(claims):
+        seen.append(set(claims["probe_subject"]) | set(claims["claimed_subject"]))
+        return choose(claims)
+
+    monkeypatch.setattr(_evaluation, "_choose_threshold", spy)
+    X, subjects, sessions = _tilted_people()
+    result = _evaluation.evaluate_authentication(
+        GravityDirection(), X, subjects, sessions, n_splits=3, random_state=0
+    )
+    assert len(seen) == 3
+    for people, fold in zip(seen, result["folds"]):
+        assert people == set(fold["validation"])
+        assert not people & set(fold["test"]) and not people & set(fold["train"])
+
+
+def test_authentication_embedding_is_fitted_on_training_people_only():
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    from skgait.verification import evaluate_authentication
+
+    class Recorder(TransformerMixin, BaseEstimator):
+        fitted_on = []
+
+        def fit(self, X, y):
+            Recorder.fitted_on.append(set(y))
+            return self
+
+        def transform(self, X):
+            return X.mean(axis=2)
+
+    X, subjects, sessions = _tilted_people()
+    result = evaluate_authentication(Recorder(), X, subjects, sessions, n_splits=3, random_state=0)
+    for people, fold in zip(Recorder.fitted_on, result["folds"]):
+        assert people == set(fold["train"])
+
+
+def test_authentication_pools_test_claims_of_every_person_once():
+    from skgait.features import GravityDirection
+    from skgait.verification import evaluate_authentication
+
+    X, subjects, sessions = _tilted_people()
+    result = evaluate_authentication(
+        GravityDirection(), X, subjects, sessions, n_splits=3, random_state=0
+    )
+    claims = result["claims"]
+    assert sorted(np.unique(claims["probe_subject"])) == list(range(15))
+    assert result["n_genuine"] == 15 * 4  # every probe window claims its own identity once
+    genuine = claims["genuine"]
+    assert result["far"] == pytest.approx(np.mean(claims["accepted"][~genuine]))
+    assert result["eer"] == pytest.approx(equal_error_rate(genuine, claims["score"]))
+    assert result["eer"] < 0.1  # the tilt identifies these people
+
+
+def test_authentication_needs_enough_people_with_two_sessions():
+    from skgait.features import GravityDirection
+    from skgait.verification import evaluate_authentication
+
+    X, subjects, sessions = _tilted_people(n_people=8)
+    with pytest.raises(ValueError, match="8 people have two sessions"):
+        evaluate_authentication(GravityDirection(), X, subjects, sessions, n_splits=3)
+
+
+def test_authentication_takes_an_embedding_network():
+    from skgait.verification import evaluate_authentication
+
+    X, who = _people(n_subjects=9, per_subject=8)
+    sessions = np.tile(np.repeat([1, 2], 4), 9)
+    result = evaluate_authentication(
+        _siamese(max_epochs=1, n_pairs=64), X, who, sessions, n_splits=3, random_state=0
+    )
+    assert result["n_people"] == 9 and 0.0 <= result["eer"] <= 1.0
+
+
+def test_authentication_chooses_among_candidates_on_validation_people():
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skgait.features import GravityDirection
+    from skgait.verification import evaluate_authentication
+
+    X, subjects, sessions = _tilted_people()
+    noise = FunctionTransformer(lambda W: np.random.default_rng(len(W)).normal(size=(len(W), 3)))
+    result = evaluate_authentication(
+        [noise, GravityDirection()], X, subjects, sessions, n_splits=3, random_state=0
+    )
+    assert [fold["candidate"] for fold in result["folds"]] == [1, 1, 1]
+    alone = evaluate_authentication(
+        GravityDirection(), X, subjects, sessions, n_splits=3, random_state=0
+    )
+    assert result["eer"] == alone["eer"]

@@ -31,6 +31,7 @@ from ._ipol import load_ipol_healthy_gait
 from ._names import canonical_name
 from ._ou_isir import load_ou_isir
 from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
+from ._remount import random_remount
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
 from ._sisfall import load_sisfall
@@ -73,6 +74,7 @@ __all__ = [
     "make_sequence_windows",
     "make_step_windows",
     "make_windows",
+    "random_remount",
     "resample_recording",
     "score_steps",
 ]

@@ -3,7 +3,8 @@
 from ._acf import ACFTransformer, ConstantSeriesWarning
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
-from ._gravity import GravityAlignment
+from ._frame import WalkingFrame
+from ._gravity import GravityAlignment, GravityDirection
 from ._spectral import FourierFeatures, WaveletFeatures
 from ._stats import GaitStatistics
 
@@ -14,6 +15,8 @@ __all__ = [
     "FourierFeatures",
     "GaitStatistics",
     "GravityAlignment",
+    "GravityDirection",
+    "WalkingFrame",
     "WaveletFeatures",
     "WindowCrop",
 ]

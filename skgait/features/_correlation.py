@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_windows, to_samples
 from ._acf import ConstantSeriesWarning
+from ._gravity import gravity_direction
 
 __all__ = ["CrossCorrelationFeatures"]
 
@@ -206,8 +207,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         n, n_channels, n_timepoints = X.shape
         parts = []
         if self.gravity_channels is not None:
-            mean = X[:, list(self.gravity_channels)].mean(axis=2)
-            parts.append(mean / np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), _EPS))
+            parts.append(gravity_direction(X[:, list(self.gravity_channels)]))
         std = X.std(axis=2)
         for group in self.sensors_:
             own = std[:, list(group)]

@@ -1,4 +1,4 @@
-"""Orientation-invariant channels: vertical / horizontal decomposition along gravity."""
+"""Gravity in the sensor frame: vertical / horizontal decomposition, mean direction."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -6,7 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
 
-__all__ = ["GravityAlignment"]
+__all__ = ["GravityAlignment", "GravityDirection"]
 
 
 class GravityAlignment(TransformerMixin, BaseEstimator):
@@ -78,16 +78,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {}
 
     def _check_X(self, X, reset):
-        X = check_windows(X, estimator=self)
-        if X.shape[1] % 3:
-            raise ValueError(
-                f"{type(self).__name__} expects 3-axis sensors: acceleration x, y, z, "
-                f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
-                "not a multiple of 3."
-            )
-        if not reset:
-            check_fitted_channels(X, self)
-        return X
+        return check_sensor_windows(X, self, reset)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -126,10 +117,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
-        acc = X[:, :3].astype(np.float64)
-        up = acc.mean(axis=2, keepdims=True)
-        norm = np.linalg.norm(up, axis=1, keepdims=True)
-        up = np.divide(up, norm, out=np.zeros_like(up), where=norm > 0)
+        up = gravity_direction(X[:, :3])[:, :, None]
         parts = [
             _decompose(X[:, k : k + 3].astype(np.float64), up) for k in range(0, X.shape[1], 3)
         ]
@@ -148,12 +136,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        sensors = ["acc", "gyro"] + [f"sensor{k}" for k in range(2, self.n_channels_ // 3)]
-        sensors = sensors[: self.n_channels_ // 3]
-        return np.array(
-            [f"{s}_{part}" for s in sensors for part in ("vertical", "horizontal", "norm")],
-            dtype=object,
-        )
+        return sensor_channel_names(self.n_channels_, ("vertical", "horizontal", "norm"))
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())
@@ -164,3 +147,164 @@ def _decompose(v, up):
     vertical = (v * up).sum(axis=1)
     horizontal = np.linalg.norm(v - vertical[:, None] * up, axis=1)
     return np.stack([vertical, horizontal, np.linalg.norm(v, axis=1)], axis=1)
+
+
+def check_sensor_windows(X, estimator, reset):
+    """Windows of 3-axis sensors (acceleration, then rotation rate, ...).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_windows, 3 * k, n_timepoints)
+    estimator : estimator instance
+        Named in errors; fitted (``n_channels_``) unless ``reset``.
+    reset : bool
+        True in ``fit``; otherwise the channels must match those of ``fit``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, 3 * k, n_timepoints)
+    """
+    X = check_windows(X, estimator=estimator)
+    if X.shape[1] % 3:
+        raise ValueError(
+            f"{type(estimator).__name__} expects 3-axis sensors: acceleration x, y, z, "
+            f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
+            "not a multiple of 3."
+        )
+    if not reset:
+        check_fitted_channels(X, estimator)
+    return X
+
+
+def sensor_channel_names(n_channels, parts):
+    """``acc_<part>``, ``gyro_<part>``, ``sensor2_<part>``, ... for 3-axis sensors."""
+    sensors = ["acc", "gyro"] + [f"sensor{k}" for k in range(2, n_channels // 3)]
+    return np.array(
+        [f"{s}_{part}" for s in sensors[: n_channels // 3] for part in parts], dtype=object
+    )
+
+
+def gravity_direction(acc):
+    """Unit mean acceleration of every window; zero where the mean is zero.
+
+    Parameters
+    ----------
+    acc : ndarray of shape (n_windows, 3, n_timepoints)
+        Acceleration x, y, z.
+
+    Returns
+    -------
+    direction : ndarray of shape (n_windows, 3), float64
+    """
+    mean = acc.astype(np.float64, copy=False).mean(axis=2)
+    norm = np.linalg.norm(mean, axis=1, keepdims=True)
+    return np.divide(mean, norm, out=np.zeros_like(mean), where=norm > 0)
+
+
+class GravityDirection(TransformerMixin, BaseEstimator):
+    """The mean gravity direction of every window: where the sensor points.
+
+    Three features per window, the unit vector of the mean acceleration in
+    the sensor's frame. Within a window of walking it is the direction of
+    gravity, so it says how the device sits on the body and nothing about
+    the gait. It is the *mounting control* of identification and
+    authentication: a model that recognises people across recordings made
+    with the device left in place may be recognising the mounting; a claim
+    about gait counts only by its margin over this control (nearest
+    neighbour or cosine similarity on these features), scored on the same
+    protocol.
+
+    Attributes
+    ----------
+    n_channels_ : int
+        Number of input channels (at least 3; the first three are the
+        acceleration x, y, z, any others are ignored).
+
+    See Also
+    --------
+    GravityAlignment : Channels that do not depend on this direction.
+    skgait.datasets.random_remount : Turn each recording's sensor, as when
+        a device is put back on.
+
+    Notes
+    -----
+    A window whose mean acceleration is zero (no gravity) gets the zero
+    vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.features import GravityDirection
+    >>> X = np.zeros((1, 6, 50))
+    >>> X[0, 1], X[0, 2] = 6.0, 8.0            # gravity between y and z
+    >>> GravityDirection().fit_transform(X)
+    array([[0. , 0.6, 0.8]])
+    """
+
+    _parameter_constraints: dict = {}
+
+    def _check_X(self, X, reset):
+        X = check_windows(X, estimator=self)
+        if X.shape[1] < 3:
+            raise ValueError(
+                f"{type(self).__name__} needs the 3 acceleration channels x, y, z first; "
+                f"got {X.shape[1]} channel(s)."
+            )
+        if not reset:
+            check_fitted_channels(X, self)
+        return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the windows and record their number of channels.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+            Acceleration x, y, z first.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self.n_channels_ = self._check_X(X, reset=True).shape[1]
+        return self
+
+    def transform(self, X):
+        """Unit mean acceleration of every window.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+            Same channels as in :meth:`fit`.
+
+        Returns
+        -------
+        direction : ndarray of shape (n_windows, 3)
+            In the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X = self._check_X(X, reset=False)
+        return gravity_direction(X[:, :3]).astype(X.dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``gravity_x``, ``gravity_y``, ``gravity_z``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        return np.array(["gravity_x", "gravity_y", "gravity_z"], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = set_window_transformer_tags(super().__sklearn_tags__())
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -11,7 +11,7 @@ protocol the default and keeps the leaky one under an explicit name.
   :class:`CrossSessionSplit` (train on one session, test on another of the
   same subjects), :class:`LeakyWindowKFold` (window-level, leaky, for
   reproducing papers), :func:`check_subject_wise`.
-- Identification across sessions: :class:`CrossRecordingSplit` (one file of
+- Identification across trials: :class:`CrossRecordingSplit` (one file of
   every subject held out), :func:`identification_protocol` (the split of each
   shared dataset), :func:`score_identification`.
 - Protocols by name: :func:`evaluation_protocols`, :func:`get_protocol`.

@@ -1,4 +1,4 @@
-"""Cross-session protocols for person identification.
+"""Cross-trial protocols for person identification.
 
 Identification asks "which of the enrolled people is walking?". The honest
 protocol trains on some recordings of every person and tests on *other*
@@ -33,7 +33,7 @@ class CrossRecordingSplit(BaseCrossValidator):
 
     For datasets whose sessions are not labelled alike across subjects
     (HuGaDB numbers each subject's files independently), this is the
-    cross-session protocol: split ``k`` tests, for every subject with at
+    cross-recording protocol: split ``k`` tests, for every subject with at
     least two recordings, on one of them and trains on the rest. Subjects
     with a single recording are left out (they cannot be tested on another
     recording). No recording is ever on both sides.
@@ -151,7 +151,13 @@ _PROTOCOLS = {
 
 
 def identification_protocol(dataset):
-    """The cross-session identification split of a shared dataset.
+    """The cross-trial identification split of a shared dataset.
+
+    The shared datasets hold consecutive trials recorded with the device
+    left in place (cross-trial, same mounting), so these splits test a
+    change of trial or speed, not a re-mounted device: score the
+    :class:`~skgait.features.GravityDirection` mounting control on the same
+    split, and the probes turned by :func:`~skgait.datasets.random_remount`.
 
     Parameters
     ----------
@@ -188,7 +194,7 @@ def identification_protocol(dataset):
 
 
 def score_identification(estimator, X, meta, cv=None, columns=None):
-    """Window- and recording-level identification accuracy on cross-session splits.
+    """Window- and recording-level identification accuracy on cross-trial splits.
 
     The estimator is cloned and fitted on the training windows with the
     subject as label; recording-level predictions average the window
@@ -214,7 +220,9 @@ def score_identification(estimator, X, meta, cv=None, columns=None):
     scores : dict
         Means over splits of ``window_accuracy`` and ``recording_accuracy``;
         ``chance`` (1 / number of subjects tested), ``n_subjects``,
-        ``n_train_windows``, ``n_test_windows``, ``n_test_recordings``.
+        ``n_train_windows``, ``n_test_windows``, ``n_test_recordings``;
+        ``recording_correct``: whether each test recording of every split
+        was identified (for intervals over recordings).
     """
     if cv is None:
         names = meta["dataset"].unique()
@@ -226,7 +234,7 @@ def score_identification(estimator, X, meta, cv=None, columns=None):
     groups = meta[columns].to_numpy()
     subjects = meta["subject"].to_numpy().astype(str)
     recordings = (meta["subject"].astype(str) + "/" + meta["recording"].astype(str)).to_numpy()
-    rows = []
+    rows, rec_correct = [], []
     for train, test in cv.split(X, groups=groups):
         if np.intersect1d(recordings[train], recordings[test]).size:
             raise RuntimeError("A recording is on both sides of an identification split.")
@@ -236,7 +244,8 @@ def score_identification(estimator, X, meta, cv=None, columns=None):
         window_acc = float(np.mean(classes[proba.argmax(1)] == subjects[test]))
         rec_ids, rec_proba = aggregate_predictions(proba, recordings[test], method="mean_proba")
         rec_true = np.array([subjects[test][recordings[test] == r][0] for r in rec_ids])
-        rec_acc = float(np.mean(classes[rec_proba.argmax(1)] == rec_true))
+        rec_correct.append(classes[rec_proba.argmax(1)] == rec_true)
+        rec_acc = float(np.mean(rec_correct[-1]))
         n_subjects = len(np.unique(subjects[test]))
         rows.append(
             (window_acc, rec_acc, 1.0 / n_subjects, n_subjects, len(train), len(test), len(rec_ids))
@@ -251,4 +260,5 @@ def score_identification(estimator, X, meta, cv=None, columns=None):
         "n_train_windows": round(mean[4]),
         "n_test_windows": round(mean[5]),
         "n_test_recordings": round(mean[6]),
+        "recording_correct": np.concatenate(rec_correct),
     }

@@ -13,7 +13,9 @@ _PROTOCOLS = {
     "cross_session": (
         "Cross-session (CrossSessionSplit): train on one session/trial, test on "
         "another session of the same subjects. Measures transfer across "
-        "sessions for known people, not generalisation to new people."
+        "sessions for known people, not generalisation to new people; on the "
+        "shared data the sessions are consecutive trials with the device left in "
+        "place (cross-trial, same mounting)."
     ),
     "leaky_window": (
         "Window-level shuffled K-fold (LeakyWindowKFold): windows of every "

@@ -403,7 +403,11 @@ class CrossSessionSplit(BaseCrossValidator):
     Measures how well a model transfers across sessions, days or walking
     speeds for people it has seen: SisFall ``"D01"`` (slow walk) → ``"D02"``
     (fast walk), IPOL trial ``"1"`` → ``"2"``, HuGaDB file → file.
-    No session is ever on both sides of a split.
+    No session is ever on both sides of a split. On these shared datasets
+    the "sessions" are consecutive trials with the device left in place
+    (cross-trial, same mounting): the sensor's orientation alone can tell
+    the people apart (see :class:`~skgait.features.GravityDirection` and
+    :func:`~skgait.datasets.random_remount`).
 
     Parameters
     ----------

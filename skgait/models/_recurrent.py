@@ -479,7 +479,7 @@ class GaitCNNLSTMClassifier(_RecurrentMixin, GaitCNNClassifier):
     --------
     CNNLSTM : The network.
     skgait.models.GaitCNNClassifier : The CNN alone (source of ``cnn_fix``).
-    skgait.model_selection.identification_protocol : Cross-session splits.
+    skgait.model_selection.identification_protocol : Cross-trial splits.
 
     Examples
     --------

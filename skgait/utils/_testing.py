@@ -61,6 +61,8 @@ def _instance_params():
         "GaitPipeline": [{"steps": _pipeline_steps()}],
         "GaitStatistics": [{"rate": 50.0}, {"rate": 100.0, "n_fft": 256}],
         "GravityAlignment": [{}],
+        "GravityDirection": [{}],
+        "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
         "GaitCNNClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitCNNLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],

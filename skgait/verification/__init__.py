@@ -12,10 +12,16 @@
   contrastive loss on pairs, then ``enroll(X, subject_ids)`` and
   ``verify(X, claimed_ids)`` / ``decision_function`` for unseen people.
 
+- :func:`evaluate_authentication`: people split into training, validation
+  and test people in every fold; the decision threshold is chosen on the
+  validation people; FAR, FRR and the equal error rate of the test people's
+  claims pooled over folds.
+
 Metrics (ROC AUC, equal error rate, accuracy at the EER threshold) are in
 :mod:`skgait.metrics`.
 """
 
+from ._evaluation import evaluate_authentication
 from ._pairs import ALIGNMENTS, align_pairs, make_pairs, pair_train_test_split
 from ._siamese import SiameseVerifier
 from ._verifier import Verification, Verifier
@@ -26,6 +32,7 @@ __all__ = [
     "Verification",
     "Verifier",
     "align_pairs",
+    "evaluate_authentication",
     "make_pairs",
     "pair_train_test_split",
 ]

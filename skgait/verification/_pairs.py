@@ -39,16 +39,20 @@ def _check_groups(groups, owner):
 def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random_state=None):
     """Draw balanced pairs of windows of the same / of different subjects.
 
-    Same-subject ("genuine") pairs: a subject is drawn uniformly among those
-    that can form one, then two distinct windows of theirs (from two
-    different ``sessions`` when given, so that a pair never consists of two
-    overlapping windows of one recording). Different-subject ("impostor")
-    pairs: two distinct subjects uniformly, one window of each; with
-    ``sessions``, impostor pairs join two sessions too (the first window
-    drawn as a genuine pair's, the second from another subject's windows of
-    another session), so that the session structure of a pair says nothing
-    about its label. Drawing is with replacement; the pairs come in random
-    order.
+    Only subjects that can form a same-subject pair take part (two windows,
+    or windows of two ``sessions`` when given); the others are left out of
+    impostor pairs too, so that no subject appears with one label only.
+    Same-subject ("genuine") pairs: a subject is drawn uniformly, then two
+    distinct windows of theirs (from two different ``sessions`` when given,
+    so that a pair never consists of two overlapping windows of one
+    recording). Different-subject ("impostor") pairs: two distinct subjects
+    uniformly, then one window of each, so that every subject takes the
+    same share of impostor pairs as of genuine pairs, however many windows
+    it has; with ``sessions``, impostor pairs join two sessions too (the
+    second window is drawn from the other subject's windows of another
+    session than the first window), so that the session structure of a
+    pair says nothing about its label. Drawing is with replacement; the pairs come in
+    random order.
 
     Parameters
     ----------
@@ -78,8 +82,8 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
     Raises
     ------
     ValueError
-        If there are fewer than two subjects, or no subject can form a
-        same-subject pair (two windows, or two sessions with ``sessions``).
+        If fewer than two subjects can form a same-subject pair (two
+        windows, or two sessions with ``sessions``).
 
     Examples
     --------
@@ -106,26 +110,23 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
             )
     rng = check_random_state(random_state)
     subjects, inverse = np.unique(groups, return_inverse=True)
-    if len(subjects) < 2:
-        raise ValueError(
-            f"{owner}: need windows of at least 2 subjects for different-subject "
-            f"pairs; got {subjects.tolist()}."
-        )
     members = [np.flatnonzero(inverse == k) for k in range(len(subjects))]
-
     if sessions is None:
-        eligible = [k for k, idx in enumerate(members) if len(idx) >= 2]
+        members = [idx for idx in members if len(idx) >= 2]
     else:
-        eligible = [k for k, idx in enumerate(members) if len(np.unique(sessions[idx])) >= 2]
-    n_same = round(n_pairs * same_fraction)
-    if n_same and not eligible:
+        members = [idx for idx in members if len(np.unique(sessions[idx])) >= 2]
+    if len(members) < 2:
         need = "windows of two sessions" if sessions is not None else "two windows"
-        raise ValueError(f"{owner}: no subject has {need}, so no same-subject pair can be formed.")
+        raise ValueError(
+            f"{owner}: need at least 2 subjects with {need} (a same-subject pair); "
+            f"got {len(members)} among {len(subjects)} subject(s)."
+        )
 
+    n_same = round(n_pairs * same_fraction)
     pairs = np.empty((n_pairs, 2), dtype=np.int64)
     same = np.zeros(n_pairs, dtype=np.int64)
     for i in range(n_same):
-        idx = members[eligible[rng.randint(len(eligible))]]
+        idx = members[rng.randint(len(members))]
         a = idx[rng.randint(len(idx))]
         if sessions is None:
             others = idx[idx != a]
@@ -135,34 +136,22 @@ def make_pairs(groups, n_pairs=1000, *, sessions=None, same_fraction=0.5, random
         same[i] = 1
     if sessions is None:
         for i in range(n_same, n_pairs):
-            first, second = rng.choice(len(subjects), size=2, replace=False)
+            first, second = rng.choice(len(members), size=2, replace=False)
             pairs[i] = (
                 members[first][rng.randint(len(members[first]))],
                 members[second][rng.randint(len(members[second]))],
             )
     else:
-        # Impostor pairs get the genuine pairs' session structure: the first
-        # window is drawn as a genuine pair's first window, the second one
-        # from another subject's windows of *another* session. Otherwise
-        # "are the sessions different?" alone separates the classes.
-        firsts = eligible or list(range(len(subjects)))
+        # Impostor pairs get the genuine pairs' session structure: the second
+        # window comes from another session than the first. Otherwise "are
+        # the sessions different?" alone separates the classes.
         for i in range(n_same, n_pairs):
-            first = firsts[rng.randint(len(firsts))]
+            first = rng.randint(len(members))
             a = members[first][rng.randint(len(members[first]))]
-            partners = [
-                k
-                for k in range(len(subjects))
-                if k != first and np.any(sessions[members[k]] != sessions[a])
-            ]
-            if not partners:
-                raise ValueError(
-                    f"{owner}: no other subject has windows outside session "
-                    f"{sessions[a]!r}, so no different-subject pair can join two "
-                    "sessions as the same-subject pairs do."
-                )
-            second = partners[rng.randint(len(partners))]
-            idx = members[second]
-            others = idx[sessions[idx] != sessions[a]]
+            # Every other subject has two sessions, so windows outside a's.
+            partners = [idx for k, idx in enumerate(members) if k != first]
+            others = partners[rng.randint(len(partners))]
+            others = others[sessions[others] != sessions[a]]
             pairs[i] = a, others[rng.randint(len(others))]
     order = rng.permutation(n_pairs)
     return pairs[order], same[order]
