@@ -387,6 +387,20 @@ def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
     assert (results[results["estimator"] == "rf"]["status"] == "FINISHED").all()
 
 
+def test_an_exploding_cnn_cell_is_failed_with_the_reason(tmp_path):
+    # lr = 1e8 keeps the loss finite (about 1e36) but useless: the cell
+    # must not finish at chance level.
+    cnn = {"type": "cnn", "lr": 1e8, "max_epochs": 2, "batch_size": 4}
+    with pytest.warns(UserWarning, match="training diverged"):
+        results = synthetic_grid(tmp_path, estimators={"cnn": cnn}).run()
+    assert (results["status"] == "FAILED").all() and results["accuracy"].isna().all()
+    assert (
+        results["error"]
+        .str.contains(r"TrainingDivergedError: .* train_loss is \S+, above max_loss=1e\+06")
+        .all()
+    )
+
+
 def test_grid_runs_on_a_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
