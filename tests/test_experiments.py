@@ -1104,3 +1104,21 @@ def test_a_grid_table_reads_back_text_as_written(tmp_path):
     pd.DataFrame({"a": [1]}).to_csv(tmp_path / "other.csv", index=False)
     with pytest.raises(ValueError, match="not a grid table"):
         read_results_csv(tmp_path / "other.csv")
+
+
+def test_a_resumed_grid_writes_counts_as_integers(tmp_path):
+    import csv
+
+    estimators = {"majority": MajorityClassifier(), "bad": FailingClassifier()}
+    for _ in range(2):  # the second run reads the finished cells back
+        with pytest.warns(UserWarning, match="always fails"):
+            results = synthetic_grid(tmp_path, estimators=estimators).run()
+    assert results["cached"].sum() == 4
+    with open(tmp_path / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for column in ("n_windows", "n_subjects", "n_folds"):
+        written = {r[column] for r in rows if r["status"] == "FINISHED"}
+        assert written and all(v.isdigit() for v in written), (column, written)
+    # a failed cell has no folds: an empty field, not NaN or 0
+    assert {r["n_folds"] for r in rows if r["status"] == "FAILED"} == {""}
+    assert results["n_windows"].dtype == "Int64"

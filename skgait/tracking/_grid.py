@@ -37,6 +37,8 @@ _COORDINATES = ("source", "target", "task", "estimator", "protocol")
 #: Columns of a grid table read as text, never as numbers or NaN (a dataset
 #: labelled "NA", a config hash "0e10").
 _TEXT_COLUMNS = (*_COORDINATES, "status", "error", "cell_key", "config_hash", "run_id")
+#: Counts: integers, empty where a failed cell has none (never ``114.0``).
+INTEGER_COLUMNS = ("n_windows", "n_subjects", "n_folds")
 
 _KIND_TAG = "skgait.kind"
 _CELL_KEY_TAG = "skgait.cell_key"
@@ -407,7 +409,8 @@ def read_results_csv(path):
     -------
     results : DataFrame
         Text columns (datasets, task, estimator, protocol, status, error,
-        keys) as strings, an empty error as ``""``.
+        keys) as strings, an empty error as ``""``; counts (``n_windows``,
+        ``n_subjects``, ``n_folds``) as nullable integers (``Int64``).
 
     Raises
     ------
@@ -416,7 +419,10 @@ def read_results_csv(path):
         cannot be parsed.
     """
     table = pd.read_csv(
-        path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), keep_default_na=False, na_values=[""]
+        path,
+        dtype={**dict.fromkeys(_TEXT_COLUMNS, str), **dict.fromkeys(INTEGER_COLUMNS, "Int64")},
+        keep_default_na=False,
+        na_values=[""],
     )
     missing = [c for c in _COORDINATES if c not in table]
     if missing:
