@@ -804,6 +804,15 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
     assert load_config(path).params["random_state"] == 2**32 - 1
 
 
+def test_config_bounds_the_windows_rate():
+    config = {"datasets": [{"dataset": "hugadb", "placement": "right_foot"}], "windows": {}}
+    with pytest.raises(
+        ConfigError, match=r"windows.rate = 1000000000000.0: expected .* at most 10000"
+    ):
+        parse_config({**config, "windows": {"rate": 1e12}})
+    assert parse_config({**config, "windows": {"rate": 10_000}}).params["rate"] == 10_000
+
+
 def test_config_builds_the_grid_it_describes():
     config = parse_config(
         {
