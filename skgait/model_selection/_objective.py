@@ -21,7 +21,7 @@ from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import _check_method_params
 
-from ._trials import _find_net, _make_epoch_pruning, suggest_params
+from ._trials import STOP, _find_net, _make_epoch_pruning, suggest_params
 
 _logger = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ class _Objective:
     def __call__(self, trial):
         self.running = trial
         try:
+            STOP.check()
             value = self._cross_validate(trial)
+            STOP.check()
         except (Exception, KeyboardInterrupt):
             self.running = None  # Optuna ends the trial itself
             raise
@@ -111,6 +113,7 @@ class _Objective:
         scores, fold_seconds = [], []
         trial.set_user_attr("n_splits", len(self.splits))
         for fold, (train, test) in enumerate(self.splits):
+            STOP.check()
             estimator = clone(base)
             reporter = None
             if self.epoch_net is not None:
