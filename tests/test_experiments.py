@@ -1131,3 +1131,108 @@ def test_a_resumed_grid_writes_counts_as_integers(tmp_path):
     # a failed cell has no folds: an empty field, not NaN or 0
     assert {r["n_folds"] for r in rows if r["status"] == "FAILED"} == {""}
     assert results["n_windows"].dtype == "Int64"
+
+
+# --------------------------------------------------------------------------
+# interrupted grids: no run left RUNNING, one run per cell
+# --------------------------------------------------------------------------
+
+
+class InterruptedClassifier(MajorityClassifier):
+    def fit(self, X, y):
+        raise KeyboardInterrupt  # the user pressed Ctrl-C during training
+
+
+def test_ctrl_c_ends_the_grids_run_killed(tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    grid = synthetic_grid(
+        tmp_path, estimators={"ctrl_c": InterruptedClassifier()}, tracking=True, tracking_uri=uri
+    )
+    with pytest.raises(KeyboardInterrupt):
+        grid.run()
+    assert MlflowClient(uri).get_run(grid.parent_run_id_).info.status == "KILLED"
+
+
+#: A majority classifier whose process dies (SIGKILL) when MLflow pickles it
+#: to log it while the file ``flag`` exists: a grid killed in the middle of
+#: logging a cell, its parent run and that cell's run left RUNNING.
+DYING_MODULE = """
+import os
+import signal
+
+from test_experiments import MajorityClassifier
+
+
+class DiesWhenLogged(MajorityClassifier):
+    def __init__(self, flag=""):
+        self.flag = flag
+
+    def __getstate__(self):
+        if os.path.exists(self.flag):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().__getstate__()
+"""
+
+KILLED_GRID = """
+import sys
+
+from dying import DiesWhenLogged
+from test_experiments import synthetic_grid
+
+tmp, uri, flag = sys.argv[1:]
+synthetic_grid(
+    __import__("pathlib").Path(tmp),
+    estimators={"dies": DiesWhenLogged(flag)},
+    tracking=True,
+    tracking_uri=uri,
+    log_models=True,
+).run()
+"""
+
+
+def test_a_resumed_grid_kills_the_stale_runs_and_keeps_one_run_per_cell(tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    flag = tmp_path / "die"
+    flag.touch()
+    (tmp_path / "dying.py").write_text(DYING_MODULE)
+    (tmp_path / "killed_grid.py").write_text(KILLED_GRID)
+    tests = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join([str(tmp_path), tests, os.environ.get("PYTHONPATH", "")])
+    killed = subprocess.run(
+        [sys.executable, str(tmp_path / "killed_grid.py"), str(tmp_path), uri, str(flag)],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    client = MlflowClient(uri)
+    (experiment,) = [e for e in client.search_experiments() if e.name == "skgait-cross-dataset"]
+    (parent,) = client.search_runs([experiment.experiment_id], "tags.`skgait.kind` = 'grid'")
+    (cell,) = client.search_runs([experiment.experiment_id], "tags.`skgait.kind` = 'cell'")
+    assert parent.info.status == cell.info.status == "RUNNING"
+
+    flag.unlink()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from dying import DiesWhenLogged
+
+    grid = synthetic_grid(
+        tmp_path,
+        estimators={"dies": DiesWhenLogged(str(flag))},
+        tracking=True,
+        tracking_uri=uri,
+        log_models=True,
+    )
+    results = grid.run()
+    assert client.get_run(parent.info.run_id).info.status == "KILLED"
+    runs = client.search_runs([experiment.experiment_id], "tags.`skgait.kind` = 'cell'")
+    keys = [r.data.tags["skgait.cell_key"] for r in runs]
+    assert sorted(keys) == sorted(results["cell_key"])  # one run per cell
+    assert {r.info.status for r in runs} == {"FINISHED"}
+    resumed = results.set_index("cell_key").loc[cell.data.tags["skgait.cell_key"], "run_id"]
+    assert resumed == cell.info.run_id
+    assert client.get_run(grid.parent_run_id_).info.status == "FINISHED"
