@@ -278,7 +278,7 @@ class MlflowTracker(_ExperimentTracker):
             "mlflow.runName": time.strftime("grid-%Y%m%d-%H%M%S"),
             _GRID_HASH_TAG: this_grid,
             _HOST_TAG: socket.gethostname(),
-            _PID_TAG: os.getpid(),
+            _PID_TAG: str(os.getpid()),
             **(tags or {}),
         }
 
