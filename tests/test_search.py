@@ -280,6 +280,37 @@ def test_epoch_pruning_reports_each_epoch_of_each_fold(data):
     assert search.pruning_summary_["n_trials"] == 3
 
 
+#: Epochs run by the networks of the test below, in order.
+_EPOCHS = []
+
+
+def test_a_stop_request_stops_a_network_after_its_epoch_and_fails_the_trial(data):
+    # what SIGTERM does in `skgait search`, here requested by the network
+    # itself at the end of its second epoch
+    from skorch.callbacks import Callback
+
+    from skgait.model_selection._trials import STOP, StopRequested
+    from skgait.models import GaitCNNClassifier
+
+    class StopAtEpoch2(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            _EPOCHS.append(len(net.history))
+            if len(net.history) == 2:
+                STOP.request(143)
+
+    X, y, groups = data
+    net = GaitCNNClassifier(max_epochs=5, callbacks=[StopAtEpoch2()], random_state=0)
+    search = OptunaSearchCV(net, {"lr": [1e-3]}, cv=SubjectKFold(3), n_trials=2, random_state=0)
+    try:
+        with pytest.raises(StopRequested):
+            search.fit(X.astype(np.float32), y, groups=groups)
+    finally:
+        STOP.clear()
+    assert _EPOCHS == [1, 2]  # the network stopped after the epoch in progress
+    (trial,) = search.study_.trials
+    assert trial.state == optuna.trial.TrialState.FAIL
+
+
 # ----------------------------------------------------------------------
 # storage
 # ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ URL runs N workers in parallel; a SQLite file suits one machine and a few
 workers.
 
 A killed worker does not leave its trial RUNNING for ever. On SIGTERM the
-worker finishes the fold (or, for a network, the epoch) in progress, marks
+worker finishes the fold (for a network, the epoch) in progress, marks
 the trial FAILED, queues it to run again and exits with status 143 (the
 signal handler only records the request; the trial stops at that safe
 point, so the signal cannot be lost in whatever code it interrupts). A

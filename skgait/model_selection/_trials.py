@@ -154,6 +154,17 @@ def _find_net(estimator):
     return None, None
 
 
+def _make_stop_check():
+    """A skorch callback that honours a stop request (:data:`STOP`) after each epoch."""
+    from skorch.callbacks import Callback
+
+    class _StopCheck(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            STOP.check()
+
+    return _StopCheck()
+
+
 def _make_epoch_pruning(trial, monitor, lower_is_better, step_offset):
     """A skorch callback reporting ``monitor`` after each epoch to ``trial``."""
     from skorch.callbacks import Callback
@@ -164,7 +175,6 @@ def _make_epoch_pruning(trial, monitor, lower_is_better, step_offset):
             self.epoch_seconds = []
 
         def on_epoch_end(self, net, **kwargs):
-            STOP.check()
             row = net.history[-1]
             if monitor not in row:
                 raise KeyError(
