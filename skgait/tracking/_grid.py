@@ -364,6 +364,9 @@ class MlflowTracker(_ExperimentTracker):
                 run_id = run.info.run_id
             else:
                 run_id = stale
+                old_tags = self.client.get_run(run_id).data.tags
+                if "skgait.error" in old_tags and "skgait.error" not in run_tags:
+                    self.client.delete_tag(run_id, "skgait.error")  # this time it worked
                 self._log_batch(run_id, tags=run_tags)
             try:
                 return _fill(run_id)
