@@ -150,10 +150,11 @@ def test_lags_not_shorter_than_window():
         est.transform(X[..., :4])
 
 
-def test_other_length_at_transform():
+def test_other_length_at_transform_is_computed_with_a_warning():
     X, _ = make_windows(2, 2, 50)
     est = ACFTransformer(lags=3).fit(X)
-    assert est.transform(X[..., :20]).shape == (2, 6)
+    with pytest.warns(UserWarning, match="windows of 20 time points, but it was fitted on .* 50"):
+        assert est.transform(X[..., :20]).shape == (2, 6)
 
 
 def test_channel_mismatch_at_transform():

@@ -8,7 +8,7 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping
 
 from skgait.models import (
     BioDeepCNN,
@@ -137,6 +137,26 @@ def test_regression_scales_y_and_predicts_in_original_unit():
     assert np.mean(np.abs(pred - age)) < 0.5 * np.mean(np.abs(age - age.mean()))
 
 
+class _TargetRange(Callback):
+    """Smallest and largest target the loss sees in training batches."""
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            yb = batch[1]
+            self.low = min(getattr(self, "low", np.inf), float(yb.min()))
+            self.high = max(getattr(self, "high", -np.inf), float(yb.max()))
+
+
+def test_regression_trains_on_targets_scaled_to_0_1():
+    # the paper's scaling: training minimum -> 0, maximum -> 1 (a network
+    # trained on [0, 2] predicts as well once unscaled, so check the range)
+    X, _, _ = make_acf_like(n=40)
+    age = np.linspace(18, 60, 40)
+    seen = _TargetRange()
+    GaitCNNRegressor(callbacks=[seen], max_epochs=1, random_state=0).fit(X, age)
+    assert (seen.low, seen.high) == (0.0, 1.0)
+
+
 def test_regression_with_2d_y_returns_2d():
     X, _, _ = make_acf_like(n=40)
     y = np.column_stack([np.linspace(20, 50, 40), np.linspace(1.5, 1.9, 40)])
@@ -263,6 +283,32 @@ def test_save_and_warm_start_from_path(source, tmp_path, fmt):
     ).fit(X, y)
     for key, value in _features(source).items():
         torch.testing.assert_close(_features(target)[key], value)
+
+
+class _WeightsAtStart(Callback):
+    """Keeps a copy of the network's weights when training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+
+
+def test_warm_start_from_a_whole_network_file_copies_features_but_not_the_head(source, tmp_path):
+    # save_weights writes the head too; fine-tuning must start from a new one
+    path = source.save_weights(tmp_path / "source.pt")
+    X, y, _ = make_acf_like(n=60, seed=1)
+    start, fresh = _WeightsAtStart(), _WeightsAtStart()
+    GaitCNNClassifier(
+        warm_start_from=path, callbacks=[start], fine_tune_epochs=1, random_state=0
+    ).fit(X, y)
+    GaitCNNClassifier(callbacks=[fresh], max_epochs=1, random_state=0).fit(X, y)
+    source_weights = weights_of(source)
+    head = [k for k in start.weights if k.startswith("head.")]
+    assert head and len(head) + len(_features(source)) == len(start.weights)
+    for key in head:
+        assert not torch.equal(start.weights[key], source_weights[key]), key
+        torch.testing.assert_close(start.weights[key], fresh.weights[key], rtol=0, atol=0)
+    for key, value in _features(source).items():
+        torch.testing.assert_close(start.weights[key], value, rtol=0, atol=0)
 
 
 def test_warm_start_from_dict_survives_clone(source):

@@ -55,6 +55,50 @@ def test_infinite_learning_rate_raises_training_diverged(name):
 
 
 @pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_an_exploding_but_finite_loss_raises_training_diverged(name):
+    # lr = 1e8 gives losses near 1e36 (1e16 for the segmenter): finite, so a
+    # NaN check alone lets the fit finish and predict one class everywhere.
+    cls, params, y = ESTIMATORS[name]
+    est = cls(lr=1e8, max_epochs=3, batch_size=8, random_state=0, **params)
+    with pytest.raises(
+        TrainingDivergedError, match=r"diverged at epoch 1: train_loss is .*above max_loss=1e\+06"
+    ):
+        est.fit(X, y)
+    assert np.isfinite(est.history[-1, "train_loss"])
+    assert len(est.history) == 1
+
+
+class _ScriptedLoss(FiniteLossCheck):
+    """Replaces the epoch's train_loss by the next value of ``losses``."""
+
+    def __init__(self, losses, **kwargs):
+        super().__init__(**kwargs)
+        self.losses = losses
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("train_loss", self.losses[len(net.history) - 1])
+        super().on_epoch_end(net, **kwargs)
+
+
+def test_a_loss_far_above_its_first_epoch_raises_training_diverged():
+    check = _ScriptedLoss([2.0, 30.0, 2500.0], max_loss=None)
+    est = GaitCNNClassifier(max_epochs=3, callbacks=[check], random_state=0)
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"epoch 3: .*more than max_growth=1000 times the first epoch's 2",
+    ):
+        est.fit(X, LABELS)
+
+
+def test_a_loss_rising_from_near_zero_is_no_divergence():
+    # an ordinary first epochs' rise (here from a near-perfect start, as in
+    # fine-tuning) stays far below max(first, 1) * max_growth
+    check = _ScriptedLoss([1e-4, 0.5, 3.0, 0.2])
+    est = GaitCNNClassifier(max_epochs=4, callbacks=[check], random_state=0).fit(X, LABELS)
+    assert list(est.history[:, "train_loss"]) == [1e-4, 0.5, 3.0, 0.2]
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
 def test_finite_loss_check_is_a_default_callback(name):
     cls, params, y = ESTIMATORS[name]
     est = cls(max_epochs=1, random_state=0, **params).fit(X, y)

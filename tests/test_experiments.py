@@ -387,6 +387,20 @@ def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
     assert (results[results["estimator"] == "rf"]["status"] == "FINISHED").all()
 
 
+def test_an_exploding_cnn_cell_is_failed_with_the_reason(tmp_path):
+    # lr = 1e8 keeps the loss finite (about 1e36) but useless: the cell
+    # must not finish at chance level.
+    cnn = {"type": "cnn", "lr": 1e8, "max_epochs": 2, "batch_size": 4}
+    with pytest.warns(UserWarning, match="training diverged"):
+        results = synthetic_grid(tmp_path, estimators={"cnn": cnn}).run()
+    assert (results["status"] == "FAILED").all() and results["accuracy"].isna().all()
+    assert (
+        results["error"]
+        .str.contains(r"TrainingDivergedError: .* train_loss is \S+, above max_loss=1e\+06")
+        .all()
+    )
+
+
 def test_grid_runs_on_a_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
@@ -790,6 +804,15 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
     assert load_config(path).params["random_state"] == 2**32 - 1
 
 
+def test_config_bounds_the_windows_rate():
+    config = {"datasets": [{"dataset": "hugadb", "placement": "right_foot"}], "windows": {}}
+    with pytest.raises(
+        ConfigError, match=r"windows.rate = 1000000000000.0: expected .* at most 10000"
+    ):
+        parse_config({**config, "windows": {"rate": 1e12}})
+    assert parse_config({**config, "windows": {"rate": 10_000}}).params["rate"] == 10_000
+
+
 def test_config_builds_the_grid_it_describes():
     config = parse_config(
         {
@@ -1090,3 +1113,126 @@ def test_a_grid_table_reads_back_text_as_written(tmp_path):
     pd.DataFrame({"a": [1]}).to_csv(tmp_path / "other.csv", index=False)
     with pytest.raises(ValueError, match="not a grid table"):
         read_results_csv(tmp_path / "other.csv")
+
+
+def test_a_resumed_grid_writes_counts_as_integers(tmp_path):
+    import csv
+
+    estimators = {"majority": MajorityClassifier(), "bad": FailingClassifier()}
+    for _ in range(2):  # the second run reads the finished cells back
+        with pytest.warns(UserWarning, match="always fails"):
+            results = synthetic_grid(tmp_path, estimators=estimators).run()
+    assert results["cached"].sum() == 4
+    with open(tmp_path / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for column in ("n_windows", "n_subjects", "n_folds"):
+        written = {r[column] for r in rows if r["status"] == "FINISHED"}
+        assert written and all(v.isdigit() for v in written), (column, written)
+    # a failed cell has no folds: an empty field, not NaN or 0
+    assert {r["n_folds"] for r in rows if r["status"] == "FAILED"} == {""}
+    assert results["n_windows"].dtype == "Int64"
+
+
+# --------------------------------------------------------------------------
+# interrupted grids: no run left RUNNING, one run per cell
+# --------------------------------------------------------------------------
+
+
+class InterruptedClassifier(MajorityClassifier):
+    def fit(self, X, y):
+        raise KeyboardInterrupt  # the user pressed Ctrl-C during training
+
+
+def test_ctrl_c_ends_the_grids_run_killed(tmp_path):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    grid = synthetic_grid(
+        tmp_path, estimators={"ctrl_c": InterruptedClassifier()}, tracking=True, tracking_uri=uri
+    )
+    with pytest.raises(KeyboardInterrupt):
+        grid.run()
+    assert MlflowClient(uri).get_run(grid.parent_run_id_).info.status == "KILLED"
+
+
+#: A majority classifier whose process dies (SIGKILL) when MLflow pickles it
+#: to log it while the file ``flag`` exists: a grid killed in the middle of
+#: logging a cell, its parent run and that cell's run left RUNNING.
+DYING_MODULE = """
+import os
+import signal
+
+from test_experiments import MajorityClassifier
+
+
+class DiesWhenLogged(MajorityClassifier):
+    def __init__(self, flag=""):
+        self.flag = flag
+
+    def __getstate__(self):
+        if os.path.exists(self.flag):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().__getstate__()
+"""
+
+KILLED_GRID = """
+import sys
+
+from dying import DiesWhenLogged
+from test_experiments import synthetic_grid
+
+tmp, uri, flag = sys.argv[1:]
+synthetic_grid(
+    __import__("pathlib").Path(tmp),
+    estimators={"dies": DiesWhenLogged(flag)},
+    tracking=True,
+    tracking_uri=uri,
+    log_models=True,
+).run()
+"""
+
+
+def test_a_resumed_grid_kills_the_stale_runs_and_keeps_one_run_per_cell(tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    flag = tmp_path / "die"
+    flag.touch()
+    (tmp_path / "dying.py").write_text(DYING_MODULE)
+    (tmp_path / "killed_grid.py").write_text(KILLED_GRID)
+    tests = os.path.dirname(os.path.abspath(__file__))
+    path = os.pathsep.join([str(tmp_path), tests, os.environ.get("PYTHONPATH", "")])
+    killed = subprocess.run(
+        [sys.executable, str(tmp_path / "killed_grid.py"), str(tmp_path), uri, str(flag)],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    client = MlflowClient(uri)
+    (experiment,) = [e for e in client.search_experiments() if e.name == "skgait-cross-dataset"]
+    (parent,) = client.search_runs([experiment.experiment_id], "tags.`skgait.kind` = 'grid'")
+    (cell,) = client.search_runs([experiment.experiment_id], "tags.`skgait.kind` = 'cell'")
+    assert parent.info.status == cell.info.status == "RUNNING"
+
+    flag.unlink()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from dying import DiesWhenLogged
+
+    grid = synthetic_grid(
+        tmp_path,
+        estimators={"dies": DiesWhenLogged(str(flag))},
+        tracking=True,
+        tracking_uri=uri,
+        log_models=True,
+    )
+    results = grid.run()
+    assert client.get_run(parent.info.run_id).info.status == "KILLED"
+    runs = client.search_runs([experiment.experiment_id], "tags.`skgait.kind` = 'cell'")
+    keys = [r.data.tags["skgait.cell_key"] for r in runs]
+    assert sorted(keys) == sorted(results["cell_key"])  # one run per cell
+    assert {r.info.status for r in runs} == {"FINISHED"}
+    resumed = results.set_index("cell_key").loc[cell.data.tags["skgait.cell_key"], "run_id"]
+    assert resumed == cell.info.run_id
+    assert client.get_run(grid.parent_run_id_).info.status == "FINISHED"

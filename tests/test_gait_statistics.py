@@ -1,9 +1,14 @@
 """GaitStatistics: per-channel distribution and spectral statistics."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.pipeline import make_pipeline
 
-from skgait.features import GaitStatistics
+from skgait.features import ACFTransformer, CrossCorrelationFeatures, GaitStatistics
+from skgait.utils.estimator_checks import make_windows
 
 
 def _sine(freq, n=256, rate=50.0, offset=0.0):
@@ -46,3 +51,28 @@ def test_rejects_other_channel_count_than_fit():
     est = GaitStatistics().fit(np.zeros((2, 3, 64)) + np.arange(64))
     with pytest.raises(ValueError, match="X has 2 channels, but the transformer was fitted on 3"):
         est.transform(np.zeros((2, 2, 64)))
+
+
+# Per-window feature transformers whose lags or bands count samples.
+LENGTH_DEPENDENT = [
+    ACFTransformer(lags=10),
+    GaitStatistics(),
+    CrossCorrelationFeatures(lags=(4,)),
+]
+
+
+@pytest.mark.parametrize("transformer", LENGTH_DEPENDENT, ids=lambda t: type(t).__name__)
+def test_windows_of_another_length_than_at_fit_warn(transformer):
+    X, y = make_windows(12, 6, 512, random_state=0)
+    # fitted on 128-sample windows, then given 512-sample ones
+    pipe = make_pipeline(transformer, RandomForestClassifier(n_estimators=3, random_state=0))
+    pipe.fit(X[:, :, :128], y)
+    name = type(transformer).__name__
+    with pytest.warns(
+        UserWarning, match=f"{name}: windows of 512 time points, .* fitted on .* 128"
+    ):
+        pipe.predict(X)
+    # windows as at fit: silent
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pipe.predict(X[:, :, 128:256])

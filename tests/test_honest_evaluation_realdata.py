@@ -63,10 +63,14 @@ def test_sisfall_leaky_protocol_inflates_gender_accuracy(sisfall_windows):
         model, X, meta["sex"], meta["group"], protocol=["leaky_window", "subject"], random_state=0
     )
     res = res.set_index(["protocol", "model"])
-    print(res)
     assert res.loc[("leaky_window", "estimator"), "accuracy"] >= 0.9
-    assert res.loc[("subject", "estimator"), "balanced_accuracy"] <= 0.75
-    assert res.loc[("subject", "baseline"), "balanced_accuracy"] == pytest.approx(0.5)
+    bacc = res["balanced_accuracy"]
+    # Subject-wise, the model still beats its majority baseline (measured
+    # 0.65 against 0.50): a model that learnt only who walks, not their sex,
+    # would sit at the baseline. The leak inflates it by far more (0.98).
+    assert bacc[("subject", "baseline")] == pytest.approx(0.5)
+    assert bacc[("subject", "estimator")] >= bacc[("subject", "baseline")] + 0.08
+    assert bacc[("leaky_window", "estimator")] - bacc[("subject", "estimator")] >= 0.2
     # The honest protocol really is subject-wise on these data.
     assert (
         check_subject_wise(get_protocol("subject", random_state=0), X, meta["sex"], meta["group"])

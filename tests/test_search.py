@@ -280,6 +280,37 @@ def test_epoch_pruning_reports_each_epoch_of_each_fold(data):
     assert search.pruning_summary_["n_trials"] == 3
 
 
+#: Epochs run by the networks of the test below, in order.
+_EPOCHS = []
+
+
+def test_a_stop_request_stops_a_network_after_its_epoch_and_fails_the_trial(data):
+    # what SIGTERM does in `skgait search`, here requested by the network
+    # itself at the end of its second epoch
+    from skorch.callbacks import Callback
+
+    from skgait.model_selection._trials import STOP, StopRequested
+    from skgait.models import GaitCNNClassifier
+
+    class StopAtEpoch2(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            _EPOCHS.append(len(net.history))
+            if len(net.history) == 2:
+                STOP.request(143)
+
+    X, y, groups = data
+    net = GaitCNNClassifier(max_epochs=5, callbacks=[StopAtEpoch2()], random_state=0)
+    search = OptunaSearchCV(net, {"lr": [1e-3]}, cv=SubjectKFold(3), n_trials=2, random_state=0)
+    try:
+        with pytest.raises(StopRequested):
+            search.fit(X.astype(np.float32), y, groups=groups)
+    finally:
+        STOP.clear()
+    assert _EPOCHS == [1, 2]  # the network stopped after the epoch in progress
+    (trial,) = search.study_.trials
+    assert trial.state == optuna.trial.TrialState.FAIL
+
+
 # ----------------------------------------------------------------------
 # storage
 # ----------------------------------------------------------------------
@@ -811,20 +842,40 @@ def test_cli_worker_tracks_to_its_tracking_table(config_dir, monkeypatch):
 # ----------------------------------------------------------------------
 # killed workers: their trial ends FAILED and runs again
 # ----------------------------------------------------------------------
-#: Trials of a few seconds (600 trees per fold), so that a worker can be
-#: killed in the middle of one.
-SLOW_CONFIG = CONFIG.replace("low = 3\nhigh = 8", "low = 600\nhigh = 600")
+#: Runs ``skgait search`` with every random forest fit held at a gate: the
+#: fit creates ``<gate>/fitting`` and waits for ``<gate>/open``. The test
+#: signals the worker while a trial is certainly in progress, then opens the
+#: gate; nothing depends on how fast the machine is.
+GATED_WORKER = """
+import pathlib
+import sys
+import time
+
+from sklearn.ensemble import RandomForestClassifier
+
+gate = pathlib.Path(sys.argv[1])
+fit = RandomForestClassifier.fit
 
 
-def _worker(config_dir, url, n_trials):
-    (config_dir / "slow.toml").write_text(SLOW_CONFIG)
+def gated_fit(self, X, y, sample_weight=None):
+    (gate / "fitting").touch()
+    while not (gate / "open").exists():
+        time.sleep(0.01)
+    return fit(self, X, y, sample_weight=sample_weight)
+
+
+RandomForestClassifier.fit = gated_fit
+from skgait.cli import main  # noqa: E402
+
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _worker(config_dir, url, n_trials, gate=None):
     args = [
-        sys.executable,
-        "-m",
-        "skgait.cli",
         "search",
         "--config",
-        str(config_dir / "slow.toml"),
+        str(config_dir / "search.toml"),
         "--storage",
         url,
         "--study-name",
@@ -834,29 +885,31 @@ def _worker(config_dir, url, n_trials):
         "--heartbeat-interval",
         "1",
     ]
+    if gate is None:
+        command = [sys.executable, "-m", "skgait.cli", *args]
+    else:
+        gate.mkdir(exist_ok=True)
+        (config_dir / "gated_worker.py").write_text(GATED_WORKER)
+        command = [sys.executable, str(config_dir / "gated_worker.py"), str(gate), *args]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
     return subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
 
 
-def _running_trial(url, worker, timeout=120):
-    """Number of the trial that ``worker`` is running, once it is running one."""
+def _held_trial(url, worker, gate, timeout=120):
+    """Number of the trial whose fit ``worker`` holds at ``gate``."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not (gate / "fitting").exists():
         if worker.poll() is not None:
             pytest.fail(f"the worker exited early: {worker.communicate()[1][-3000:]}")
-        try:
-            study = optuna.load_study(study_name="killed", storage=url)
-        except KeyError:  # not created yet
-            study = None
-        if study is not None:
-            running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
-            if running and running[0].user_attrs.get("n_splits"):  # inside the objective
-                return running[0].number
-        time.sleep(0.2)
-    worker.kill()
-    pytest.fail(f"no trial started within {timeout} s")
+        if time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(f"no fit started within {timeout} s")
+        time.sleep(0.05)
+    study = optuna.load_study(study_name="killed", storage=url)
+    (running,) = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+    return running.number
 
 
 def _retry_of(study, number):
@@ -865,15 +918,19 @@ def _retry_of(study, number):
 
 def test_sigterm_fails_the_running_trial_at_once_and_it_runs_again(config_dir):
     url = f"sqlite:///{config_dir / 'killed.db'}"
-    worker = _worker(config_dir, url, n_trials=3)
-    number = _running_trial(url, worker)
+    gate = config_dir / "gate"
+    worker = _worker(config_dir, url, n_trials=3, gate=gate)
+    number = _held_trial(url, worker, gate)
     worker.send_signal(signal.SIGTERM)
+    (gate / "open").touch()  # the fold ends; the trial stops at the next safe point
     _, err = worker.communicate(timeout=60)
     assert worker.returncode == 143, err[-3000:]
     assert "terminated (SIGTERM)" in err
     study = optuna.load_study(study_name="killed", storage=url)
     killed = study.trials[number]
     assert killed.state == optuna.trial.TrialState.FAIL
+    assert len(killed.user_attrs["split_test_scores"]) == 1  # stopped after its first fold
+    assert len(study.trials) == number + 2  # no trial started after the signal
     (retry,) = _retry_of(study, number)
     assert retry.state == optuna.trial.TrialState.WAITING and retry.params == killed.params
 
@@ -884,10 +941,38 @@ def test_sigterm_fails_the_running_trial_at_once_and_it_runs_again(config_dir):
     assert retry.state == optuna.trial.TrialState.COMPLETE
 
 
+def test_a_sigterm_that_lands_in_a_finaliser_is_not_lost():
+    # A signal handler runs wherever the main thread is, for instance in a
+    # weakref finaliser (SQLAlchemy's connection pool has some): an exception
+    # raised by the handler there is printed and ignored, and the worker went
+    # on to exit 0. The handler only records the request; the search raises
+    # at its next safe point.
+    import weakref
+
+    from skgait.cli.search import _stop_on_sigterm
+    from skgait.model_selection._trials import STOP, StopRequested
+
+    class Resource:
+        pass
+
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        resource = Resource()
+        weakref.finalize(resource, signal.raise_signal, signal.SIGTERM)
+        del resource  # the finaliser runs, and the handler inside it
+        with pytest.raises(StopRequested) as info:
+            STOP.check()
+        assert info.value.code == 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        STOP.clear()
+
+
 def test_sigkill_leaves_a_stale_trial_that_the_next_run_fails_and_retries(config_dir):
     url = f"sqlite:///{config_dir / 'killed.db'}"
-    worker = _worker(config_dir, url, n_trials=3)
-    number = _running_trial(url, worker)
+    gate = config_dir / "gate"
+    worker = _worker(config_dir, url, n_trials=3, gate=gate)
+    number = _held_trial(url, worker, gate)
     worker.kill()  # no chance to clean up
     worker.communicate(timeout=60)
     study = optuna.load_study(study_name="killed", storage=url)

@@ -133,3 +133,47 @@ def test_a_search_run_takes_more_params_than_one_batch_holds_cut_to_mlflows_leng
     assert tracker.client.get_experiment(tracker.experiment_id).artifact_location == (
         (tmp_path / "mlruns" / "wide").as_uri()
     )
+
+
+#: Opens a tracking store as a grid or a search does, once every process
+#: is ready (``<folder>/ready-<name>`` written) and ``<folder>/go`` exists.
+OPEN_STORE = """
+import pathlib
+import sys
+import time
+
+from skgait.tracking._grid import MlflowTracker
+
+folder, name, uri = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+(folder / f"ready-{name}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.001)
+print(MlflowTracker(uri, "at-once").connect().experiment_id)
+"""
+
+
+def test_two_processes_creating_one_sqlite_store_at_once_both_open_it(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "open_store.py").write_text(OPEN_STORE)
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(tmp_path / "open_store.py"), str(tmp_path), name, uri],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"ready-{name}").exists() for name in ("a", "b")):
+        assert time.monotonic() < deadline and all(w.poll() is None for w in workers)
+        time.sleep(0.01)
+    (tmp_path / "go").touch()  # both create the new store's tables now
+    outputs = [w.communicate(timeout=120) for w in workers]
+    for worker, (_, err) in zip(workers, outputs):
+        assert worker.returncode == 0, err[-3000:]
+    assert outputs[0][0].strip() == outputs[1][0].strip()  # one experiment

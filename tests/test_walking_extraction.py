@@ -140,5 +140,6 @@ def test_hugadb_extraction_smoke(data_home):
         channels=("acc_x", "acc_y", "acc_z"),
     ).fit(train)
     report = walking_report(test, ext.transform(test))
-    assert 0.0 <= report["accuracy"] <= 1.0
+    # a constant answer (all walking, or none) scores 0.5; measured 0.78
+    assert report["balanced_accuracy"] >= 0.65
     assert "stairs_up" in report["confusion"].index or "stairs_down" in report["confusion"].index

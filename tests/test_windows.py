@@ -168,6 +168,16 @@ def test_resampling_rejects_a_non_positive_rate():
         resample_recording(make_recording(), 0)
 
 
+def test_an_absurd_rate_is_refused_before_allocating():
+    # 500 samples at 50 Hz to 1e12 Hz: 1e13 samples (tens of TiB), refused
+    # with a ValueError rather than a MemoryError from NumPy.
+    message = r"to 2e\+10 times its rate would give 1e\+13 samples, more than 2147483647"
+    with pytest.raises(ValueError, match=message):
+        make_windows(make_dataset(make_recording(500, 50.0)), rate=1e12)
+    with pytest.raises(ValueError, match=message):
+        resample_recording(make_recording(500, 50.0), 1e12)
+
+
 # --------------------------------------------------------------------------
 # make_windows: counts and positions
 # --------------------------------------------------------------------------

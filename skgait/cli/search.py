@@ -12,11 +12,13 @@ URL runs N workers in parallel; a SQLite file suits one machine and a few
 workers.
 
 A killed worker does not leave its trial RUNNING for ever. On SIGTERM the
-worker marks the trial in progress FAILED at once, queues it to run again
-and exits with status 143. A worker that dies without a word (SIGKILL, a
-lost machine) stops writing the trial's heartbeat: after twice
-``heartbeat_interval`` seconds, the next worker to start a trial marks it
-FAILED and runs it again (once, with
+worker finishes the fold (for a network, the epoch) in progress, marks
+the trial FAILED, queues it to run again and exits with status 143 (the
+signal handler only records the request; the trial stops at that safe
+point, so the signal cannot be lost in whatever code it interrupts). A
+worker that dies without a word (SIGKILL, a lost machine) stops writing
+the trial's heartbeat: after twice ``heartbeat_interval`` seconds, the next
+worker to start a trial marks it FAILED and runs it again (once, with
 :class:`~optuna.storages.RetryFailedTrialCallback`).
 
 The config is TOML, checked completely before any data is loaded. It is
@@ -81,12 +83,16 @@ import sys
 __all__ = ["add_arguments", "main", "run"]
 
 
-class _Terminated(SystemExit):
-    """Raised in the worker by SIGTERM: the search fails its running trial, then stops."""
+def _stop_on_sigterm(signum, frame):
+    """Record SIGTERM; the search stops at its next safe point.
 
+    Nothing is raised here: the handler may run inside any Python code,
+    a finaliser included, where an exception would be ignored. (``run``
+    imports the stop flag before it installs this handler.)
+    """
+    from ..model_selection._trials import STOP
 
-def _exit_on_sigterm(signum, frame):
-    raise _Terminated(128 + signum)
+    STOP.request(128 + signum)
 
 
 def add_arguments(parser):
@@ -137,6 +143,7 @@ def run(args):
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
     from ..experiments import ConfigChecker, ConfigError
+    from ..model_selection._trials import STOP, StopRequested
     from ._search_config import KIND, load_data, read_config, validate_config
 
     try:
@@ -201,18 +208,24 @@ def run(args):
         experiment_name=config.experiment,
         verbose=int(args.verbose),
     )
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    STOP.clear()
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         searcher.fit(X, y, groups=groups)
-    except _Terminated:
+    except StopRequested as exc:
         print(
             f"skgait search: terminated (SIGTERM); the trial in progress is marked "
             f"FAILED in study {study_name!r} and queued to run again.",
             file=sys.stderr,
         )
-        return 128 + signal.SIGTERM
+        return exc.code
     finally:
         signal.signal(signal.SIGTERM, previous)
+        stopped = STOP.code
+        STOP.clear()
+    if stopped is not None:  # after the last trial's last safe point
+        print("skgait search: terminated (SIGTERM) after its last trial.", file=sys.stderr)
+        return stopped
     summary = searcher.pruning_summary_
     print(
         f"study {study_name!r}: {summary['n_trials']} trials "

@@ -24,6 +24,9 @@ __all__ = ["resample_recording"]
 #: ``1 / (up * 1000)`` of the true ratio, a relative rate error below 0.1 %.
 _MAX_DENOMINATOR = 1000
 _MAX_RATE_ERROR = 1e-3
+#: Most samples a resampled recording may have (NumPy's 32-bit index range;
+#: 8 GiB per float32 channel): beyond, the rate is a mistake (``1e12`` Hz).
+_MAX_SAMPLES = 2**31 - 1
 
 
 def _resampling_factors(source_rate, target_rate):
@@ -77,8 +80,20 @@ def _map_nonfinite_runs(runs, up, down, n_out):
 
 
 def _n_resampled(n_samples, up, down):
-    """Length of :func:`scipy.signal.resample_poly`'s output."""
-    return -(-n_samples * up // down)
+    """Length of :func:`scipy.signal.resample_poly`'s output.
+
+    Raises a ValueError, before anything is allocated, when that length is
+    beyond :data:`_MAX_SAMPLES`.
+    """
+    n_out = -(-n_samples * up // down)
+    if n_out > _MAX_SAMPLES:
+        raise ValueError(
+            f"Resampling a recording of {n_samples} samples to {up / down:g} times "
+            f"its rate would give {n_out:.3g} samples, more than {_MAX_SAMPLES} "
+            "(2**31 - 1). The target rate is far too high: IMU recordings are "
+            "sampled at tens to hundreds of Hz."
+        )
+    return n_out
 
 
 @functools.lru_cache(maxsize=64)
@@ -158,7 +173,8 @@ def resample_recording(recording, rate):
     Raises
     ------
     ValueError
-        If ``rate`` is not a positive finite number.
+        If ``rate`` is not a positive finite number, or so high that the
+        recording would exceed 2**31 - 1 samples.
 
     Examples
     --------
@@ -180,6 +196,7 @@ def resample_recording(recording, rate):
     if _same_rate(rate, recording.rate):
         return recording
     up, down = _resampling_factors(recording.rate, rate)
+    _n_resampled(recording.n_samples, up, down)
     signal = _resample_signal(recording.signal, up, down)
     n_out = signal.shape[0]
     return replace(

@@ -385,8 +385,10 @@ def make_windows(
     ------
     ValueError
         If a placement is unknown or absent from a dataset, a recording lacks
-        a requested channel or segment, ``overlap`` is outside ``[0, 1)``, or
-        no window fits in any run (the message gives the longest run).
+        a requested channel or segment, ``overlap`` is outside ``[0, 1)``,
+        ``rate`` would resample a recording beyond 2**31 - 1 samples (checked
+        before anything is allocated), or no window fits in any run (the
+        message gives the longest run).
 
     Warns
     -----

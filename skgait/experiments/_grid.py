@@ -487,7 +487,9 @@ class CrossDatasetGrid:
         saved = {} if self.recompute else finished_rows(self.results_path)
         self.parent_run_id_ = None
         if tracker is not None:
-            self.parent_run_id_ = tracker.start_grid(self._grid_params(entries, tasks, protocols))
+            self.parent_run_id_ = tracker.start_grid(
+                self._grid_params(entries, tasks, protocols), cell_hashes=hashes.values()
+            )
 
         rows, todo, untracked = {}, [], []
         for cell in cells:
@@ -667,9 +669,9 @@ class CrossDatasetGrid:
                         source_fits[source] = (model, row["fit_seconds"])
                     finish(cell, row, model)
                     reuse(cell.key, row, model)
-        except BaseException:
+        except BaseException as exc:
             if tracker is not None:
-                tracker.fail_grid()
+                tracker.fail_grid("KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
             raise
         finally:
             bar.close()

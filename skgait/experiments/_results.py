@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..tracking import read_results_csv
+from ..tracking._grid import INTEGER_COLUMNS
 from ._cells import ROW_COLUMNS
 
 __all__ = ["finished_rows", "results_table", "write_results_csv"]
@@ -42,9 +43,10 @@ def finished_rows(path):
         return {}
     finished = table[table["status"] == "FINISHED"]
     columns = [c for c in finished.columns if c in ROW_COLUMNS]
-    return {
-        (row["cell_key"], row["config_hash"]): row for row in finished[columns].to_dict("records")
-    }
+    # plain values in the rows: a missing count as NaN, not pandas' NA
+    finished = finished[columns].astype(object)
+    finished = finished.where(finished.notna(), np.nan)
+    return {(row["cell_key"], row["config_hash"]): row for row in finished.to_dict("records")}
 
 
 def write_results_csv(table, path):
@@ -59,7 +61,8 @@ def write_results_csv(table, path):
 def results_table(rows, cells):
     """The table of ``rows`` (cell key → row), in the order of ``cells``.
 
-    Columns missing from every row are NaN; ``speed_up`` is computed.
+    Columns missing from every row are NaN, counts are nullable integers;
+    ``speed_up`` is computed.
     """
     order = {c.key: i for i, c in enumerate(cells)}
     table = pd.DataFrame([rows[k] for k in sorted(rows, key=order.get)])
@@ -71,6 +74,8 @@ def results_table(rows, cells):
     # not fill with a string or a bool.
     table["error"] = table["error"].astype(object).fillna("").astype(str)
     table["cached"] = table["cached"].astype(object).fillna(False).astype(bool)
+    for column in INTEGER_COLUMNS:
+        table[column] = pd.to_numeric(table[column]).astype("Int64")
     return _add_speed_up(table)
 
 

@@ -81,6 +81,9 @@ def is_number(value):
 
 #: Seeds NumPy accepts (``np.random.RandomState``): 0 to 2**32 - 1.
 MAX_SEED = 2**32 - 1
+#: Highest ``[windows] rate`` in Hz: IMU recordings are sampled at tens to
+#: hundreds of Hz, and a rate of 1e12 would ask for terabytes.
+MAX_RATE = 10_000
 
 _WINDOWS = {"rate", "length", "overlap", "activity", "channels"}
 _DATASET = {"dataset", "placement", "label"}
@@ -121,7 +124,7 @@ class ConfigChecker:
     >>> checker.windows({"windows": {"rate": -1}})
     {'rate': -1}
     >>> checker.errors
-    ['windows.rate = -1: expected a finite positive number of Hz.']
+    ['windows.rate = -1: expected a finite positive number of Hz, at most 10000.']
     """
 
     is_int = staticmethod(is_int)
@@ -198,7 +201,11 @@ class ConfigChecker:
         self.unknown(windows, _WINDOWS, "windows.")
         params = {}
         for key, check, message in (
-            ("rate", lambda v: is_number(v) and v > 0, "expected a finite positive number of Hz."),
+            (
+                "rate",
+                lambda v: is_number(v) and 0 < v <= MAX_RATE,
+                f"expected a finite positive number of Hz, at most {MAX_RATE}.",
+            ),
             (
                 "length",
                 lambda v: is_number(v) and v > 0,

@@ -55,6 +55,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._cache import use_numba_cache_home
 from ..utils._validation import (
     check_fitted_channels,
+    check_fitted_length,
     check_windows,
     set_window_transformer_tags,
     to_samples,
@@ -377,7 +378,8 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
     n_channels_ : int
         Number of channels seen in :meth:`fit`.
     n_timepoints_ : int
-        Length of the windows seen in :meth:`fit` (informative only).
+        Length of the windows seen in :meth:`fit`; :meth:`transform` warns
+        on windows of another length.
     lags_ : int
         Largest lag, in samples.
     channel_names_ : ndarray of str of shape ``(n_channels_,)``
@@ -513,8 +515,9 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows, float32 or float64 (other dtypes are converted to
-            float64). ``n_timepoints`` may differ from the one seen in
-            :meth:`fit` but must exceed ``lags_``.
+            float64). ``n_timepoints`` must exceed ``lags_``; it may differ
+            from the one seen in :meth:`fit`, with a ``UserWarning`` (lags
+            count samples, so they then stand for other times).
 
         Returns
         -------
@@ -545,6 +548,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         check_fitted_channels(X, self)
         n_windows, n_channels, n_timepoints = X.shape
         self._check_lags(self.lags_, n_timepoints)
+        check_fitted_length(X, self)
         n_out = self.lags_ + int(self.include_lag0)
         out = np.empty((n_windows, n_channels, n_out), dtype=X.dtype)
         series = X.reshape(n_windows * n_channels, n_timepoints)

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows, to_samples
+from ..utils._validation import check_fitted_length, check_windows, to_samples
 from ._acf import ConstantSeriesWarning
 from ._gravity import gravity_direction
 
@@ -75,6 +75,9 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
     ----------
     n_channels_in_ : int
         Channels of the windows seen in :meth:`fit`.
+    n_timepoints_ : int
+        Length of the windows seen in :meth:`fit`; :meth:`transform` warns
+        on windows of another length.
     lags_ : list of int
         The lags in samples.
     sensors_ : list of tuple of int
@@ -176,6 +179,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         else:
             sensors = [self._check_indices(g, "sensors", n_channels) for g in self.sensors]
         self.n_channels_in_ = n_channels
+        self.n_timepoints_ = n_timepoints
         self.lags_ = lags
         self.sensors_ = sensors
         self.n_features_out_ = (
@@ -204,6 +208,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
                 f"CrossCorrelationFeatures: X has {X.shape[1]} channels, but "
                 f"{self.n_channels_in_} in fit."
             )
+        check_fitted_length(X, self)
         n, n_channels, n_timepoints = X.shape
         parts = []
         if self.gravity_channels is not None:

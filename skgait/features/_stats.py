@@ -7,7 +7,12 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ..utils._validation import (
+    check_fitted_channels,
+    check_fitted_length,
+    check_windows,
+    set_window_transformer_tags,
+)
 
 __all__ = ["GaitStatistics"]
 
@@ -63,6 +68,9 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
     ----------
     n_channels_ : int
         Number of channels seen in :meth:`fit`.
+    n_timepoints_ : int
+        Length of the windows seen in :meth:`fit`; :meth:`transform` warns
+        on windows of another length.
 
     See Also
     --------
@@ -106,7 +114,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         self : object
         """
         X = check_windows(X, estimator=self, min_timepoints=2)
-        self.n_channels_ = X.shape[1]
+        self.n_channels_, self.n_timepoints_ = X.shape[1:]
         return self
 
     def transform(self, X):
@@ -124,6 +132,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_windows(X, estimator=self, min_timepoints=2)
         check_fitted_channels(X, self)
+        check_fitted_length(X, self)
         Z = X.astype(np.float64)
         p10, p50, p90 = np.percentile(Z, [10, 50, 90], axis=2)
         # Standardised moments computed here (scipy's skew/kurtosis warn on

@@ -21,7 +21,7 @@ from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._tags import get_tags
 from sklearn.utils.validation import _check_method_params
 
-from ._trials import _find_net, _make_epoch_pruning, suggest_params
+from ._trials import STOP, _find_net, _make_epoch_pruning, _make_stop_check, suggest_params
 
 _logger = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ class _Objective:
     def __call__(self, trial):
         self.running = trial
         try:
+            STOP.check()
             value = self._cross_validate(trial)
+            STOP.check()
         except (Exception, KeyboardInterrupt):
             self.running = None  # Optuna ends the trial itself
             raise
@@ -111,21 +113,23 @@ class _Objective:
         scores, fold_seconds = [], []
         trial.set_user_attr("n_splits", len(self.splits))
         for fold, (train, test) in enumerate(self.splits):
+            STOP.check()
             estimator = clone(base)
             reporter = None
-            if self.epoch_net is not None:
-                prefix, stride = self.epoch_net
-                reporter = _make_epoch_pruning(
-                    trial,
-                    search.epoch_monitor,
-                    search.epoch_monitor.endswith("_loss"),
-                    fold * stride,
-                )
-                _, net = _find_net(estimator)
-                callbacks = list(net.callbacks or []) + [("optuna_pruning", reporter)]
+            prefix, net = _find_net(estimator)
+            if net is not None:
+                # a network also stops between epochs when asked (SIGTERM)
+                callbacks = [*(net.callbacks or []), ("stop_request", _make_stop_check())]
+                if self.epoch_net is not None:
+                    reporter = _make_epoch_pruning(
+                        trial,
+                        search.epoch_monitor,
+                        search.epoch_monitor.endswith("_loss"),
+                        fold * self.epoch_net[1],
+                    )
+                    callbacks.append(("optuna_pruning", reporter))
+                    trial.set_user_attr("epochs_per_fold", int(net.max_epochs))
                 estimator.set_params(**{f"{prefix}callbacks": callbacks})
-                max_epochs = net.max_epochs
-                trial.set_user_attr("epochs_per_fold", int(max_epochs))
             t0 = time.perf_counter()
             try:
                 score = self._fit_and_score(estimator, train, test)

@@ -1,8 +1,9 @@
 """Optuna plumbing of :class:`~skgait.model_selection.OptunaSearchCV`.
 
 Parameter spaces (:func:`suggest_params`), per-epoch pruning of skorch
-networks, and the creation of studies in a storage shared by several worker
-processes.
+networks, stop requests (:data:`STOP`, set by a signal handler and honoured
+at safe points), and the creation of studies in a storage shared by several
+worker processes.
 """
 
 import contextlib
@@ -20,6 +21,48 @@ from optuna.distributions import (
 from sklearn.pipeline import Pipeline
 
 __all__ = ["suggest_params"]
+
+
+# ----------------------------------------------------------------------
+# stop requests
+# ----------------------------------------------------------------------
+class StopRequested(SystemExit):
+    """Raised at a safe point of a trial after a stop was requested (SIGTERM).
+
+    A ``SystemExit``: Optuna leaves the trial RUNNING, and the search marks
+    it FAILED and queues it again before the exception goes on.
+    """
+
+
+class _StopRequest:
+    """A stop asked for by a signal handler, honoured at the next safe point.
+
+    A handler only calls :meth:`request` (one assignment): raising from the
+    handler itself would interrupt whatever Python code runs at that moment,
+    a garbage-collection finaliser included, where the exception is printed
+    and ignored. The trial checks (:meth:`check`) when it starts, between
+    folds, after its last fold and after every epoch of a skorch network.
+    """
+
+    def __init__(self):
+        self.code = None
+
+    def request(self, code):
+        """Ask the running search to stop; ``code`` becomes the exit status."""
+        self.code = code
+
+    def clear(self):
+        """Forget any request (a new search starts)."""
+        self.code = None
+
+    def check(self):
+        """Raise :class:`StopRequested` if a stop was requested."""
+        if self.code is not None:
+            raise StopRequested(self.code)
+
+
+#: The process's stop request.
+STOP = _StopRequest()
 
 
 # ----------------------------------------------------------------------
@@ -109,6 +152,17 @@ def _find_net(estimator):
     if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], NeuralNet):
         return f"{estimator.steps[-1][0]}__", estimator.steps[-1][1]
     return None, None
+
+
+def _make_stop_check():
+    """A skorch callback that honours a stop request (:data:`STOP`) after each epoch."""
+    from skorch.callbacks import Callback
+
+    class _StopCheck(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            STOP.check()
+
+    return _StopCheck()
 
 
 def _make_epoch_pruning(trial, monitor, lower_is_better, step_offset):

@@ -7,9 +7,9 @@
   thousand parameters, per-sample collation dominates training time;
 - :class:`GroupValidSplit` is a subject-wise internal validation split for
   early stopping without subject leakage;
-- :class:`FiniteLossCheck` stops a diverged training (NaN or infinite
-  loss) with a :class:`TrainingDivergedError` instead of letting it go on
-  and predict one class everywhere.
+- :class:`FiniteLossCheck` stops a diverged training (NaN, infinite or
+  exploding loss) with a :class:`TrainingDivergedError` instead of letting
+  it go on and predict one class everywhere.
 """
 
 import math
@@ -33,18 +33,20 @@ __all__ = [
 
 
 class TrainingDivergedError(FloatingPointError):
-    """Training produced a NaN or infinite loss.
+    """Training produced a NaN, infinite or exploding loss.
 
     Raised by :class:`FiniteLossCheck` at the end of the epoch whose loss is
-    not finite. The network's weights are then NaN or useless: a fit that
-    went on would predict one class everywhere. Usual causes are a too
-    large (or infinite) learning rate, unscaled inputs, or pretrained
-    weights holding NaN.
+    not finite or has exploded (and by
+    :class:`~skgait.verification.SiameseVerifier`'s own training loop). The
+    network's weights are then NaN or useless: a fit that went on would
+    predict one class everywhere. Usual causes are a too large (or
+    infinite) learning rate, unscaled inputs, or pretrained weights holding
+    NaN.
 
     Attributes
     ----------
     epoch : int
-        The epoch (counted from 1) whose loss is not finite.
+        The epoch (counted from 1) whose loss diverged.
     key : str
         The history key of that loss (``"train_loss"``, ``"valid_loss"``).
     value : float
@@ -58,19 +60,92 @@ class TrainingDivergedError(FloatingPointError):
         self.value = value
 
 
+# Defaults of FiniteLossCheck and of the loops that check their loss by hand.
+MAX_LOSS = 1e6
+MAX_GROWTH = 1e3
+
+
+def check_epoch_loss(
+    owner, epoch, key, value, first, max_loss=MAX_LOSS, max_growth=MAX_GROWTH, lr=None
+):
+    """Raise :class:`TrainingDivergedError` if an epoch's mean loss diverged.
+
+    Diverged means: not finite; above ``max_loss``; or above ``max_growth``
+    times the first epoch's loss (``first``; at least 1, so that a loss
+    that starts near 0 may still rise a little). ``max_loss`` or
+    ``max_growth`` None skips that test.
+
+    Parameters
+    ----------
+    owner : str
+        Name of the estimator, for the message.
+    epoch : int
+        The epoch, counted from 1.
+    key : str
+        Name of the loss (``"train_loss"``...).
+    value : float
+        The epoch's mean loss.
+    first : float or None
+        The first epoch's value of the same loss (None at the first epoch).
+    max_loss : float or None, default=MAX_LOSS
+        Absolute bound.
+    max_growth : float or None, default=MAX_GROWTH
+        Bound relative to ``max(abs(first), 1)``.
+    lr : float or None, default=None
+        Learning rate, for the message.
+    """
+    if not math.isfinite(value):
+        reason = f"{key} is {value}"
+    elif max_loss is not None and value > max_loss:
+        reason = f"{key} is {value:.3g}, above max_loss={max_loss:g}"
+    elif (
+        max_growth is not None
+        and first is not None
+        and math.isfinite(first)
+        and value > max_growth * max(abs(first), 1.0)
+    ):
+        reason = (
+            f"{key} is {value:.3g}, more than max_growth={max_growth:g} times the "
+            f"first epoch's {first:.3g}"
+        )
+    else:
+        return
+    raise TrainingDivergedError(
+        f"{owner}: training diverged at epoch {epoch}: {reason}. The weights are "
+        f"no longer usable. Lower the learning rate (lr={lr!r}), scale the inputs, "
+        "or check pretrained weights (warm_start_from) for NaN.",
+        epoch=epoch,
+        key=key,
+        value=value,
+    )
+
+
 class FiniteLossCheck(Callback):
-    """Raise :class:`TrainingDivergedError` when an epoch's loss is not finite.
+    """Raise :class:`TrainingDivergedError` when an epoch's loss diverges.
 
     Every skgait skorch estimator includes it in its default callbacks
     (after the loss scorers, so that the epoch's losses are in the
-    history). At the end of each epoch it reads the epoch's losses from
-    the history and stops the fit when one is NaN or infinite.
+    history). At the end of each epoch it reads the epoch's mean losses
+    from the history (no work per batch) and stops the fit when one is NaN
+    or infinite, or has exploded: above ``max_loss``, or above
+    ``max_growth`` times its first epoch's value. skgait's criteria
+    (cross-entropy, losses on targets scaled to [0, 1], their multi-task
+    sum) start within a few units, so the defaults leave orders of
+    magnitude for an ordinary training whose loss rises a little at
+    first; a criterion of another scale can set them through the
+    estimator (``callbacks__finite_loss__max_loss=None`` switches that
+    test off).
 
     Parameters
     ----------
     keys : tuple of str, default=("train_loss", "valid_loss")
         History keys checked (those absent in an epoch, such as
         ``valid_loss`` without a validation split, are skipped).
+    max_loss : float or None, default=1e6
+        An epoch loss above it has diverged.
+    max_growth : float or None, default=1e3
+        An epoch loss above ``max_growth * max(|first epoch's loss|, 1)``
+        has diverged.
 
     Examples
     --------
@@ -79,30 +154,33 @@ class FiniteLossCheck(Callback):
     >>> X = np.random.default_rng(0).normal(size=(20, 3, 8)).astype(np.float32)
     >>> y = np.arange(20) % 2
     >>> try:
-    ...     GaitCNNClassifier(lr=float("inf"), max_epochs=2).fit(X, y)
+    ...     GaitCNNClassifier(lr=1e8, max_epochs=2).fit(X, y)
     ... except TrainingDivergedError as exc:
     ...     print(exc.key, exc.epoch)
     train_loss 1
     """
 
-    def __init__(self, keys=("train_loss", "valid_loss")):
+    def __init__(self, keys=("train_loss", "valid_loss"), max_loss=MAX_LOSS, max_growth=MAX_GROWTH):
         self.keys = keys
+        self.max_loss = max_loss
+        self.max_growth = max_growth
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
+        first_row = net.history[0]
         for key in self.keys:
             value = row.get(key)
-            if value is None or math.isfinite(value):
+            if value is None:
                 continue
-            epoch = row.get("epoch", len(net.history))
-            raise TrainingDivergedError(
-                f"{type(net).__name__}: training diverged at epoch {epoch}: "
-                f"{key} is {value}. The weights are no longer usable. Lower "
-                f"the learning rate (lr={getattr(net, 'lr', None)!r}), scale the "
-                "inputs, or check pretrained weights (warm_start_from) for NaN.",
-                epoch=epoch,
-                key=key,
-                value=value,
+            check_epoch_loss(
+                type(net).__name__,
+                row.get("epoch", len(net.history)),
+                key,
+                value,
+                first_row.get(key) if len(net.history) > 1 else None,
+                self.max_loss,
+                self.max_growth,
+                getattr(net, "lr", None),
             )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
 import re
+import socket
 import tempfile
 import time
 import warnings
@@ -37,10 +39,17 @@ _COORDINATES = ("source", "target", "task", "estimator", "protocol")
 #: Columns of a grid table read as text, never as numbers or NaN (a dataset
 #: labelled "NA", a config hash "0e10").
 _TEXT_COLUMNS = (*_COORDINATES, "status", "error", "cell_key", "config_hash", "run_id")
+#: Counts: integers, empty where a failed cell has none (never ``114.0``).
+INTEGER_COLUMNS = ("n_windows", "n_subjects", "n_folds")
 
 _KIND_TAG = "skgait.kind"
 _CELL_KEY_TAG = "skgait.cell_key"
 _HASH_TAG = "skgait.config_hash"
+#: On a grid's parent run: the hash of its cells' config hashes, and the
+#: process running it (to tell a run left RUNNING by a killed grid).
+_GRID_HASH_TAG = "skgait.grid_hash"
+_HOST_TAG = "skgait.host"
+_PID_TAG = "skgait.pid"
 _ROW_TAG = "skgait.row"
 _ROW_PARTS_TAG = "skgait.row.parts"
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -148,6 +157,25 @@ def _json_default(value):
     return str(value)
 
 
+def grid_hash(cell_hashes):
+    """The hash of a grid: of the config hashes of its cells, in any order."""
+    text = ",".join(sorted(cell_hashes))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _process_alive(tags):
+    """Whether the process that tagged a run (host, pid) still runs here."""
+    if tags.get(_HOST_TAG) != socket.gethostname():
+        return False
+    try:
+        os.kill(int(tags.get(_PID_TAG, "")), 0)
+    except PermissionError:
+        return True  # another user's process
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 class MlflowTracker(_ExperimentTracker):
     """Write a grid to MLflow and read back the cells already finished.
 
@@ -171,6 +199,23 @@ class MlflowTracker(_ExperimentTracker):
     def __init__(self, tracking_uri=None, experiment="skgait-cross-dataset"):
         super().__init__(tracking_uri, experiment)
         self.parent_run_id = None
+        self.stale_cells = {}
+
+    def _runs(self, filter_string):
+        """Every run of the experiment matching ``filter_string``, oldest first."""
+        token = None
+        while True:
+            page = self.client.search_runs(
+                [self.experiment_id],
+                filter_string=filter_string,
+                max_results=1000,
+                order_by=["attributes.start_time ASC"],
+                page_token=token,
+            )
+            yield from page
+            token = page.token
+            if not token:
+                return
 
     def finished_cells(self):
         """Rows of cells FINISHED in this experiment, by (cell key, config hash).
@@ -190,56 +235,88 @@ class MlflowTracker(_ExperimentTracker):
         """
 
         def _search():
-            found, token = {}, None
-            while True:
-                page = self.client.search_runs(
-                    [self.experiment_id],
-                    filter_string=f"tags.`{_KIND_TAG}` = 'cell' and attributes.status = 'FINISHED'",
-                    max_results=1000,
-                    order_by=["attributes.start_time ASC"],
-                    page_token=token,
-                )
-                for run in page:
-                    tags = run.data.tags
-                    if _ROW_TAG not in tags:
-                        continue
-                    row = _read_row(tags)
-                    if row is None or "cell_key" not in row:
-                        warnings.warn(
-                            f"MLflow run {run.info.run_id} ({tags.get('mlflow.runName')}) "
-                            "holds a result row that does not read back (cut at MLflow's "
-                            "tag length by an older skgait); its cell is computed again.",
-                            UserWarning,
-                            stacklevel=4,
-                        )
-                        continue
-                    # Per-fold scores and curves (``fold/accuracy``,
-                    # ``fold_0/train_loss``) are histories, not columns.
-                    row.update({k: v for k, v in run.data.metrics.items() if "/" not in k})
-                    row["run_id"] = run.info.run_id
-                    found[(row["cell_key"], tags.get(_HASH_TAG))] = row
-                token = page.token
-                if not token:
-                    return found
+            found = {}
+            finished = f"tags.`{_KIND_TAG}` = 'cell' and attributes.status = 'FINISHED'"
+            for run in self._runs(finished):
+                tags = run.data.tags
+                if _ROW_TAG not in tags:
+                    continue
+                row = _read_row(tags)
+                if row is None or "cell_key" not in row:
+                    warnings.warn(
+                        f"MLflow run {run.info.run_id} ({tags.get('mlflow.runName')}) "
+                        "holds a result row that does not read back (cut at MLflow's "
+                        "tag length by an older skgait); its cell is computed again.",
+                        UserWarning,
+                        stacklevel=4,
+                    )
+                    continue
+                # Per-fold scores and curves (``fold/accuracy``,
+                # ``fold_0/train_loss``) are histories, not columns.
+                row.update({k: v for k, v in run.data.metrics.items() if "/" not in k})
+                row["run_id"] = run.info.run_id
+                found[(row["cell_key"], tags.get(_HASH_TAG))] = row
+            return found
 
         return self._call("looking up finished cells", _search)
 
-    def start_grid(self, params, tags=None):
-        """Create the parent run of a grid."""
+    def start_grid(self, params, tags=None, cell_hashes=()):
+        """Create the parent run of a grid, after ending the runs a killed one left.
+
+        Runs of the same grid (same :func:`grid_hash` of ``cell_hashes``)
+        still RUNNING while the process that started them is gone (kill -9,
+        a lost machine) are marked KILLED. Cell runs of this grid's cells
+        that never finished (RUNNING, so marked KILLED, or KILLED) are kept
+        in :attr:`stale_cells`: :meth:`log_cell` logs a cell into its stale
+        run, so that a resumed cell still has one run.
+        """
+        cell_hashes = set(cell_hashes)
+        this_grid = grid_hash(cell_hashes)
         run_tags = {
             **self.source_tags,
             _KIND_TAG: "grid",
             "mlflow.runName": time.strftime("grid-%Y%m%d-%H%M%S"),
+            _GRID_HASH_TAG: this_grid,
+            _HOST_TAG: socket.gethostname(),
+            _PID_TAG: str(os.getpid()),
             **(tags or {}),
         }
 
         def _start():
+            self.stale_cells = self._end_stale_runs(this_grid, cell_hashes)
             run = self.client.create_run(self.experiment_id, tags=run_tags)
             self._log_batch(run.info.run_id, params=params)
             return run.info.run_id
 
         self.parent_run_id = self._call("starting the grid's parent run", _start)
         return self.parent_run_id
+
+    def _end_stale_runs(self, this_grid, cell_hashes):
+        """Mark KILLED the runs a killed grid left RUNNING; return its cells' runs."""
+        live = set()
+        grids = (
+            f"tags.`{_KIND_TAG}` = 'grid' and tags.`{_GRID_HASH_TAG}` = '{this_grid}' "
+            "and attributes.status = 'RUNNING'"
+        )
+        for run in self._runs(grids):
+            if _process_alive(run.data.tags):
+                live.add(run.info.run_id)
+            else:
+                self.client.set_terminated(run.info.run_id, status="KILLED")
+        stale = {}
+        unfinished = f"tags.`{_KIND_TAG}` = 'cell' and attributes.status != 'FINISHED'"
+        for run in self._runs(unfinished):
+            tags, status = run.data.tags, run.info.status
+            if (
+                status not in ("RUNNING", "KILLED")
+                or tags.get(_HASH_TAG) not in cell_hashes
+                or tags.get("mlflow.parentRunId") in live
+            ):
+                continue
+            if status == "RUNNING":
+                self.client.set_terminated(run.info.run_id, status="KILLED")
+            stale[(tags.get(_CELL_KEY_TAG), tags[_HASH_TAG])] = run.info.run_id
+        return stale
 
     def log_cell(self, cell, row, params, tags, metrics, model=None, X_example=None):
         """Log one cell as a nested run and return its run id.
@@ -250,6 +327,8 @@ class MlflowTracker(_ExperimentTracker):
         and ``confusion_matrix.png``; they are not stored in the row's tags.
         ``model``, when given, is logged with :func:`log_model`, with a few
         of its inputs ``X_example`` (such as its first training windows).
+        A cell with a stale run (:meth:`start_grid`) is logged into it. A
+        ``KeyboardInterrupt`` while logging ends the run KILLED.
         """
         run_tags = {
             **self.source_tags,
@@ -277,9 +356,25 @@ class MlflowTracker(_ExperimentTracker):
         start_ms = int(started_at * 1000)
         end_ms = start_ms + int(1000 * (seconds if _is_finite(seconds) else 0.0))
 
+        stale = self.stale_cells.pop((cell.key, row["config_hash"]), None)
+
         def _log():
-            run = self.client.create_run(self.experiment_id, start_time=start_ms, tags=run_tags)
-            run_id = run.info.run_id
+            if stale is None:
+                run = self.client.create_run(self.experiment_id, start_time=start_ms, tags=run_tags)
+                run_id = run.info.run_id
+            else:
+                run_id = stale
+                old_tags = self.client.get_run(run_id).data.tags
+                if "skgait.error" in old_tags and "skgait.error" not in run_tags:
+                    self.client.delete_tag(run_id, "skgait.error")  # this time it worked
+                self._log_batch(run_id, tags=run_tags)
+            try:
+                return _fill(run_id)
+            except KeyboardInterrupt:
+                self.client.set_terminated(run_id, status="KILLED")
+                raise
+
+        def _fill(run_id):
             values = [m for k in metrics for m in _metric_history(k, [row.get(k)], end_ms)]
             self._log_batch(
                 run_id,
@@ -326,8 +421,13 @@ class MlflowTracker(_ExperimentTracker):
 
         self._call("closing the grid's parent run", _finish)
 
-    def fail_grid(self):
-        """Mark the parent run FAILED, ignoring errors (used on the way out).
+    def fail_grid(self, status="FAILED"):
+        """End the parent run FAILED (or ``status``), ignoring errors (on the way out).
+
+        Parameters
+        ----------
+        status : {"FAILED", "KILLED"}, default="FAILED"
+            KILLED when the user interrupted the grid (Ctrl-C).
 
         Returns
         -------
@@ -336,7 +436,7 @@ class MlflowTracker(_ExperimentTracker):
         """
         if self.client is not None and self.parent_run_id is not None:
             try:
-                self.client.set_terminated(self.parent_run_id, status="FAILED")
+                self.client.set_terminated(self.parent_run_id, status=status)
             except Exception:  # noqa: BLE001
                 return False
             return True
@@ -407,7 +507,8 @@ def read_results_csv(path):
     -------
     results : DataFrame
         Text columns (datasets, task, estimator, protocol, status, error,
-        keys) as strings, an empty error as ``""``.
+        keys) as strings, an empty error as ``""``; counts (``n_windows``,
+        ``n_subjects``, ``n_folds``) as nullable integers (``Int64``).
 
     Raises
     ------
@@ -416,7 +517,10 @@ def read_results_csv(path):
         cannot be parsed.
     """
     table = pd.read_csv(
-        path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), keep_default_na=False, na_values=[""]
+        path,
+        dtype={**dict.fromkeys(_TEXT_COLUMNS, str), **dict.fromkeys(INTEGER_COLUMNS, "Int64")},
+        keep_default_na=False,
+        na_values=[""],
     )
     missing = [c for c in _COORDINATES if c not in table]
     if missing:

@@ -10,9 +10,15 @@ one :class:`TrackingError` naming the tracking URI.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 from ._context import context_tags
 
@@ -72,6 +78,14 @@ def _metric_history(key, values, timestamp, steps=None):
     ]
 
 
+def _sqlite_path(tracking_uri):
+    """The database file of a ``sqlite:///`` URI, or None for other stores."""
+    prefix = "sqlite:///"
+    if not tracking_uri.startswith(prefix) or len(tracking_uri) == len(prefix):
+        return None
+    return Path(tracking_uri[len(prefix) :]).resolve()
+
+
 def _local_artifact_location(tracking_uri, experiment):
     """Artifacts next to a SQLite store (``<db folder>/mlruns/<experiment>``).
 
@@ -79,12 +93,32 @@ def _local_artifact_location(tracking_uri, experiment):
     the database is; keeping them beside the database keeps a store in one
     folder. None (MLflow's default) for servers and other stores.
     """
-    prefix = "sqlite:///"
-    if not tracking_uri.startswith(prefix):
+    path = _sqlite_path(tracking_uri)
+    if path is None:
         return None
-    folder = Path(tracking_uri[len(prefix) :]).resolve().parent
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", experiment)
-    return (folder / "mlruns" / name).as_uri()
+    return (path.parent / "mlruns" / name).as_uri()
+
+
+@contextlib.contextmanager
+def _store_lock(tracking_uri):
+    """Hold ``<database>.lock`` beside a SQLite store while it is opened.
+
+    MLflow creates and migrates a new SQLite store's tables when a client
+    first opens it; two processes doing so at once both fail (``duplicate
+    column name``, an Alembic error). The lock serialises opening the store
+    and creating the experiment; other stores (servers) are not locked.
+    """
+    path = _sqlite_path(tracking_uri)
+    if path is None or fcntl is None or not path.parent.is_dir():
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def check_tracking_server(tracking_uri, timeout=5.0):
@@ -163,6 +197,8 @@ class _ExperimentTracker:
         within seconds (:func:`check_tracking_server`). A new experiment on
         a SQLite store keeps its artifacts beside the database
         (``<db folder>/mlruns/<experiment>``), not in the working directory.
+        Processes opening one SQLite store at once take turns (a lock file
+        ``<database>.lock`` beside it), so that a new store is created once.
 
         Raises
         ------
@@ -191,9 +227,10 @@ class _ExperimentTracker:
                 experiment_id = experiment.experiment_id
             return client, experiment_id
 
-        self.client, self.experiment_id = self._call(
-            f"opening experiment {self.experiment!r}", _open
-        )
+        with _store_lock(self.tracking_uri):
+            self.client, self.experiment_id = self._call(
+                f"opening experiment {self.experiment!r}", _open
+            )
         return self
 
     def _log_batch(self, run_id, params=None, metrics=(), tags=None):

@@ -3,6 +3,7 @@
 import functools
 import numbers
 import os
+import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_array
@@ -107,6 +108,40 @@ def check_fitted_window_shape(X, estimator):
         raise ValueError(
             f"Windows of shape {X.shape[1:]}, but {type(estimator).__name__} was "
             f"fitted on {fitted}."
+        )
+
+
+def check_fitted_length(X, estimator):
+    """Warn when windows have another length than those ``estimator`` was fitted on.
+
+    For per-window feature transformers, which can describe windows of any
+    length but whose lags and frequency bands count samples: windows of
+    another length, or cut at another rate, give features that mean other
+    times than the ones a downstream model learnt from.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        Validated windows.
+    estimator : estimator instance
+        Fitted; has ``n_timepoints_`` (an estimator fitted before it had
+        one is not checked).
+
+    Warns
+    -----
+    UserWarning
+        Naming both lengths.
+    """
+    fitted = getattr(estimator, "n_timepoints_", None)
+    if fitted is not None and X.shape[2] != fitted:
+        warnings.warn(
+            f"{type(estimator).__name__}: windows of {X.shape[2]} time points, but it "
+            f"was fitted on windows of {fitted}. Its lags and frequencies count "
+            "samples, so windows of another length or rate give features that mean "
+            "other times; cut windows as for fit (same rate and length) or crop "
+            "them with WindowCrop.",
+            UserWarning,
+            stacklevel=3,
         )
 
 

@@ -7,6 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..losses import contrastive_pair_loss
+from ..models._training import check_epoch_loss
 from ..utils._validation import (
     check_device,
     check_fitted_window_shape,
@@ -191,8 +192,9 @@ class SiameseVerifier(BaseEstimator):
 
         Raises
         ------
-        RuntimeError
-            If the training loss becomes NaN or infinite.
+        TrainingDivergedError
+            If the training loss becomes NaN or infinite (see
+            :class:`~skgait.models.FiniteLossCheck`).
         """
         self._check_params()
         X = self._check_X(X, reset=True)
@@ -237,12 +239,14 @@ class SiameseVerifier(BaseEstimator):
                     optimizer.step()
                     losses.append(loss.item())
                 epoch_loss = float(np.mean(losses))
-                if not np.isfinite(epoch_loss):
-                    raise RuntimeError(
-                        f"{type(self).__name__}: the training loss became {epoch_loss} at "
-                        f"epoch {epoch + 1}; lower lr (now {self.lr}) or check X for "
-                        "extreme values."
-                    )
+                check_epoch_loss(
+                    type(self).__name__,
+                    epoch + 1,
+                    "train_loss",
+                    epoch_loss,
+                    self.loss_history_[0] if self.loss_history_ else None,
+                    lr=self.lr,
+                )
                 self.loss_history_.append(epoch_loss)
         self.module_.eval()
         self.templates_ = {}
