@@ -57,3 +57,68 @@ def test_siamese_verifier_trains_on_auto():
     verifier.fit(X, np.repeat(np.arange(4), 5))
     assert verifier.device_ == _validation.resolve_device("auto")
     assert next(verifier.module_.parameters()).device.type == torch.device(verifier.device_).type
+
+
+# --device of grids and searches
+
+
+def _no_cuda(monkeypatch):
+    monkeypatch.setattr(torch.backends.cuda, "is_built", lambda: False)
+
+
+def test_on_device_sets_every_network_and_leaves_forests_alone():
+    from skgait.experiments import make_estimator, on_device
+
+    cnn = make_estimator("cnn", "classification")
+    moved = on_device(cnn, "auto")
+    assert moved is not cnn and moved[-1].get_params()["device"] == "auto"
+    assert cnn[-1].get_params()["device"] == "cpu"  # the original is untouched
+    forest = make_estimator("random_forest", "classification")
+    assert on_device(forest, "auto") is forest
+
+
+def test_a_grid_puts_every_network_on_its_device():
+    from skgait.experiments import CrossDatasetGrid
+
+    grid = CrossDatasetGrid([], tasks=["gender"], device="auto")
+    estimators = grid._resolve_estimators(["gender"])
+    assert estimators[("cnn", "gender")][-1].get_params()["device"] == "auto"
+    assert "device" not in estimators[("random_forest", "gender")][-1].get_params()
+
+
+def test_a_grid_on_a_missing_cuda_device_fails_before_loading_data(monkeypatch):
+    from skgait.experiments import CrossDatasetGrid
+
+    _no_cuda(monkeypatch)
+    grid = CrossDatasetGrid(
+        [{"dataset": "nowhere"}], tasks=["gender"], device="cuda", tracking=False
+    )
+    with pytest.raises(ValueError, match="CrossDatasetGrid: device='cuda' asks for CUDA"):
+        grid.run()
+
+
+def test_grid_device_flag_on_a_missing_cuda_is_a_configuration_error(monkeypatch, capsys):
+    from skgait.cli import main
+
+    _no_cuda(monkeypatch)
+    status = main(["grid", "--datasets", "hugadb:right_foot", "--device", "cuda", "--no-tracking"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "device = 'cuda'" in err and "no CUDA support" in err
+
+
+def test_search_config_device_is_checked_and_set(monkeypatch):
+    from skgait.cli._search_config import validate_config
+    from skgait.experiments import ConfigError
+
+    config = {
+        "tasks": ["gender"],
+        "datasets": [{"dataset": "sisfall", "placement": "waist"}],
+        "search": {"estimator": "cnn", "device": "auto"},
+        "space": {"cnn__lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True}},
+    }
+    assert validate_config(config).estimator.get_params()["cnn__device"] == "auto"
+    _no_cuda(monkeypatch)
+    config["search"]["device"] = "cuda"
+    with pytest.raises(ConfigError, match=r"search\.device = 'cuda'.*no CUDA support"):
+        validate_config(config)

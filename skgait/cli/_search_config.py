@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..datasets import get_loader
-from ..experiments import TASKS, ConfigChecker, ConfigError, read_toml
+from ..experiments import TASKS, ConfigChecker, ConfigError, on_device, read_toml
 from ..tracking import DEFAULT_TRACKING_URI
 
 __all__ = ["SearchConfig", "build_estimator", "load_data", "read_config", "validate_config"]
@@ -28,6 +28,7 @@ _SEARCH_KEYS = {
     "storage",
     "study_name",
     "heartbeat_interval",
+    "device",
 }
 #: Keys of the first format's ``[search]`` table that moved, and how to write them now.
 _MOVED = {
@@ -150,6 +151,8 @@ def _check_search(c, search):
     for key in ("storage", "study_name"):
         if key in search and not isinstance(search[key], str):
             c.error(f"search.{key}", search[key], "expected a string.")
+    if "device" in search:
+        c.device("search.device", search["device"])
 
 
 def _check_space(c, space):
@@ -298,6 +301,8 @@ def validate_config(config, path="search.toml"):
             rate=float(rate) if is_number(rate) else 50.0,
             random_state=random_state if is_int(random_state) else 0,
         )
+        if isinstance(search.get("device"), str):
+            estimator = on_device(estimator, search["device"])
         valid = sorted(k for k in estimator.get_params() if "__" in k)
         for name, dist in dists.items():
             value = dist.choices[0] if hasattr(dist, "choices") else dist.low

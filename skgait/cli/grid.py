@@ -46,6 +46,9 @@ def add_arguments(parser):
     parser.add_argument("--n-splits", type=int, metavar="K")
     parser.add_argument("--random-state", type=int)
     parser.add_argument("--n-jobs", type=int, help="cells in parallel (joblib)")
+    parser.add_argument(
+        "--device", help="device of every network: cpu, cuda, cuda:N or auto (CUDA when available)"
+    )
     parser.add_argument("--data-home", help="default: $SKGAIT_DATA")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI (default sqlite:///mlflow.db)")
     parser.add_argument("--experiment", help="MLflow experiment name")
@@ -78,6 +81,7 @@ def _with_flags(raw, args):
         ("n_splits", "n_splits"),
         ("random_state", "random_state"),
         ("n_jobs", "n_jobs"),
+        ("device", "device"),
     ):
         value = getattr(args, flag)
         if value is not None:

@@ -53,6 +53,7 @@ same messages; ``[search]`` and ``[space]`` are the search's own::
     pruner = "median"          # "median" or "none"
     n_trials = 20              # per worker
     heartbeat_interval = 60    # s; database storage only (see above)
+    device = "auto"            # of the network: cpu, cuda, cuda:N, auto
     # storage, study_name, timeout: as the options of the same names
 
     [space.acf__lags]
@@ -125,6 +126,11 @@ def add_arguments(parser):
     parser.add_argument(
         "--tracking", help="MLflow tracking URI (default: [tracking] uri; no [tracking], off)"
     )
+    parser.add_argument(
+        "--device",
+        help="device of the network: cpu, cuda, cuda:N or auto (default: [search] device, "
+        "else the estimator's own)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show Optuna's per-trial log")
 
 
@@ -142,7 +148,7 @@ def run(args):
         0 on success, 2 for an invalid config or arguments, 143 when stopped
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
-    from ..experiments import ConfigChecker, ConfigError
+    from ..experiments import ConfigChecker, ConfigError, on_device
     from ..model_selection._trials import STOP, StopRequested
     from ._search_config import KIND, load_data, read_config, validate_config
 
@@ -174,6 +180,9 @@ def run(args):
             c.error("--n-trials", n_trials, "expected a positive integer.")
         if heartbeat < 1:
             c.error("--heartbeat-interval", heartbeat, "expected a positive integer (seconds).")
+        estimator = config.estimator
+        if args.device is not None:
+            estimator = on_device(estimator, c.device("--device", args.device))
         c.raise_errors(args.config, KIND)
         X, y, groups = load_data(config)
     except ConfigError as exc:
@@ -190,7 +199,7 @@ def run(args):
         else None
     )
     searcher = OptunaSearchCV(
-        config.estimator,
+        estimator,
         config.distributions,
         cv=config.n_splits,
         scoring=search.get("scoring"),

@@ -39,6 +39,7 @@ from ._registry import (
     PROTOCOLS,
     TASKS,
     make_estimator,
+    on_device,
 )
 from ._report import format_table, plot_heatmaps, results_tables
 from ._toml import ConfigChecker, ConfigError, read_toml
@@ -60,6 +61,7 @@ __all__ = [
     "format_table",
     "load_config",
     "make_estimator",
+    "on_device",
     "parse_config",
     "plot_heatmaps",
     "read_results_csv",

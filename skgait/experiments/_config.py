@@ -16,6 +16,7 @@ Example ``grid.toml``::
     max_windows_per_subject = 40
     n_jobs = 1
     n_threads = 1                   # threads per cell (PyTorch, numba, BLAS)
+    device = "auto"                 # of every network: cpu, cuda, cuda:N, auto
 
     [windows]
     rate = 50.0
@@ -78,6 +79,7 @@ _TOP = {
     "max_windows_per_subject",
     "n_jobs",
     "n_threads",
+    "device",
     "windows",
     "datasets",
     "estimators",
@@ -184,6 +186,9 @@ def parse_config(config, source="configuration"):
         if not is_int(value) or value < 1:
             c.error("n_threads", value, "expected a positive integer.")
         params["n_threads"] = value
+
+    if "device" in config:
+        params["device"] = c.device("device", config["device"])
 
     params.update(c.windows(config))
     entries = params["datasets"] = c.datasets(config)

@@ -22,9 +22,10 @@ from ..tracking import (
     flatten_params,
     stable_repr,
 )
+from ..utils._validation import check_device, resolve_device
 from ._cells import Cell, run_cell, transfer_param
 from ._entries import entry_specs, load_entries
-from ._registry import DEFAULT_ESTIMATORS, METRICS, PROTOCOLS, TASKS, estimator_for
+from ._registry import DEFAULT_ESTIMATORS, METRICS, PROTOCOLS, TASKS, estimator_for, on_device
 from ._report import plot_heatmaps
 from ._results import finished_rows, results_table, write_results_csv
 from ._shared import SharedFeatures, assemble, scratch_from_within, split_per_window
@@ -107,6 +108,11 @@ class CrossDatasetGrid:
         Threads of PyTorch, numba and BLAS inside each cell. Cells are the
         unit of parallelism; a small CNN trains much slower on several
         threads of a busy machine. None leaves the libraries' settings.
+    device : str or None, default=None
+        Device of every network of the grid: ``"cpu"``, ``"cuda"``,
+        ``"cuda:N"`` or ``"auto"`` (CUDA when available). None leaves each
+        estimator's own (the built-in CNN's is ``"cpu"``). A CUDA device
+        this machine lacks is refused before any data is loaded.
     tracking : bool, default=True
         Log to MLflow. The local CSV is written either way.
     tracking_uri : str or None, default=None
@@ -194,6 +200,7 @@ class CrossDatasetGrid:
         data_home=None,
         n_jobs=None,
         n_threads=1,
+        device=None,
         tracking=True,
         tracking_uri=None,
         experiment="skgait-cross-dataset",
@@ -218,6 +225,7 @@ class CrossDatasetGrid:
         self.data_home = data_home
         self.n_jobs = n_jobs
         self.n_threads = n_threads
+        self.device = device
         self.tracking = tracking
         self.tracking_uri = tracking_uri
         self.experiment = experiment
@@ -250,6 +258,8 @@ class CrossDatasetGrid:
             raise ValueError(
                 f"n_threads must be a positive integer or None, got {self.n_threads!r}."
             )
+        if self.device is not None:
+            check_device(resolve_device(self.device), type(self).__name__)
         if not isinstance(self.n_splits, numbers.Integral) or self.n_splits < 2:
             raise ValueError(f"n_splits must be an integer >= 2, got {self.n_splits!r}.")
         m = self.max_windows_per_subject
@@ -279,7 +289,10 @@ class CrossDatasetGrid:
         for name, spec in specs.items():
             for task in tasks:
                 kind = TASKS[task][1]
-                out[(name, task)] = estimator_for(name, spec, task, kind, self.random_state)
+                estimator = estimator_for(name, spec, task, kind, self.random_state)
+                if self.device is not None:
+                    estimator = on_device(estimator, self.device)
+                out[(name, task)] = estimator
         return out
 
     # ------------------------------------------------------------------

@@ -8,7 +8,7 @@ and the docs read the same table. Dataset names are
 
 from collections.abc import Mapping
 
-from sklearn.base import is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 from sklearn.pipeline import Pipeline
 
@@ -25,6 +25,7 @@ __all__ = [
     "TASKS",
     "estimator_for",
     "make_estimator",
+    "on_device",
 ]
 
 #: Task name → (``meta`` column holding the target, kind of estimator).
@@ -207,3 +208,32 @@ def estimator_for(name, spec, task, kind, random_state):
             "{'classification': clf, 'regression': reg} or drop the task."
         )
     return spec
+
+
+def on_device(estimator, device):
+    """A clone of ``estimator`` with ``device`` set on every network in it.
+
+    Every parameter named ``device`` (a skorch network, or a step of a
+    pipeline holding one) is set; an estimator without networks (a random
+    forest) is returned unchanged.
+
+    Parameters
+    ----------
+    estimator : estimator
+    device : str
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
+
+    Returns
+    -------
+    estimator : estimator
+
+    Examples
+    --------
+    >>> from skgait.experiments import make_estimator, on_device
+    >>> on_device(make_estimator("cnn", "classification"), "auto")[-1].get_params()["device"]
+    'auto'
+    """
+    keys = [k for k in estimator.get_params(deep=True) if k.split("__")[-1] == "device"]
+    if not keys:
+        return estimator
+    return clone(estimator).set_params(**dict.fromkeys(keys, device))

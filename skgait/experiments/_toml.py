@@ -195,6 +195,19 @@ class ConfigChecker:
         self.error(key, value, f"expected an integer seed in [0, {MAX_SEED}] (NumPy's range).")
         return False
 
+    def device(self, key, value):
+        """A torch device this machine has (``"auto"`` always); records the problem if not."""
+        from ..utils._validation import check_device, resolve_device
+
+        if not isinstance(value, str):
+            self.error(key, value, "expected a device name: 'cpu', 'cuda', 'cuda:N' or 'auto'.")
+            return value
+        try:
+            check_device(resolve_device(value), "the networks")
+        except ValueError as exc:
+            self.error(key, value, str(exc))
+        return value
+
     def windows(self, config):
         """The ``[windows]`` table as keyword arguments of :func:`~skgait.datasets.make_windows`."""
         windows = self.table(config, "windows")
