@@ -46,3 +46,14 @@ def test_rejects_other_channel_count_than_fit():
     est = GaitStatistics().fit(np.zeros((2, 3, 64)) + np.arange(64))
     with pytest.raises(ValueError, match="X has 2 channels, but the transformer was fitted on 3"):
         est.transform(np.zeros((2, 2, 64)))
+
+
+def test_max_frequency_leaves_out_band_powers_above_it():
+    X = _sine(2.0)
+    full = GaitStatistics().fit(X)
+    limited = GaitStatistics(max_frequency=10.0).fit(X)
+    names = limited.get_feature_names_out()
+    assert limited.transform(X).shape == (1, len(names)) == (1, 14)
+    assert names[-1] == "ch0_logpower_6_10Hz"
+    assert full.get_feature_names_out()[-1] == "ch0_logpower_6_12Hz"
+    assert GaitStatistics(max_frequency=5.0).fit_transform(X).shape == (1, 13)
