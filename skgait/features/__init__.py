@@ -5,6 +5,7 @@ from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
 from ._gravity import GravityAlignment
+from ._rocket import MiniRocketFeatures
 from ._stats import GaitStatistics
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "CrossCorrelationFeatures",
     "GaitStatistics",
     "GravityAlignment",
+    "MiniRocketFeatures",
     "WindowCrop",
 ]

@@ -55,10 +55,11 @@ def _subject_metric(task):
     return "balanced_accuracy", balanced_accuracy_score
 
 
-def _scorer(scoring, task, method, estimator):
+def _scorer(scoring, task, aggregate, estimator):
     """A scorer ``(estimator, X, y, groups)`` of the inner folds."""
     if scoring is None:
         _, func = _subject_metric(task)
+        method = aggregate or _default_method(task, estimator)
         return make_aggregated_scorer(func, method=method, greater_is_better=task != "regression")
     return check_scoring(estimator, scoring=scoring)
 
@@ -69,11 +70,12 @@ def _call_scorer(scorer, estimator, X, y, groups):
     return scorer(estimator, X, y)
 
 
-def _select(pairs, X, y, groups, inner_cv, scorer):
+def _select(pairs, X, y, groups, inner_cv, scoring, task, aggregate):
     """Best candidate by mean score over the inner subject-wise folds."""
     folds = list(inner_cv.split(X, y, groups))
     means = []
     for _, candidate in pairs:
+        scorer = _scorer(scoring, task, aggregate, candidate)
         scores = []
         for train, val in folds:
             model = clone(candidate).fit(_safe_indexing(X, train), y[train])
@@ -187,8 +189,9 @@ def evaluate_nested(
         ``scoring``.
     aggregate : str or None, default=None
         How a subject's window predictions are combined
-        (:func:`aggregate_predictions`): ``"mean_proba"`` for classifiers
-        with ``predict_proba`` (else ``"vote"``), ``"mean"`` for regressors.
+        (:func:`aggregate_predictions`). None: ``"mean_proba"`` for a
+        classifier with ``predict_proba``, ``"vote"`` for one without (a
+        ridge classifier), ``"mean"`` for regressors; decided per candidate.
     n_splits : int, default=5
         Outer folds when ``cv`` is None.
     inner_splits : int, default=3
@@ -246,14 +249,13 @@ def evaluate_nested(
     y = _check_y_length(y, n_samples, "evaluate_nested")
     if y is None:
         raise ValueError("evaluate_nested needs `y`.")
-    method = aggregate if aggregate is not None else _default_method(task, first)
-    _check_method(method, "evaluate_nested")
-    if task == "classification" and method not in _PROBA_METHODS and method != "vote":
-        raise ValueError(f"evaluate_nested: aggregate={method!r} is for regressors.")
+    if aggregate is not None:
+        _check_method(aggregate, "evaluate_nested")
+        if (task == "classification") != (aggregate in (*_PROBA_METHODS, "vote")):
+            raise ValueError(f"evaluate_nested: aggregate={aggregate!r} does not suit {task}.")
     outer = _subject_cv(task, n_splits, random_state) if cv is None else check_cv(cv)
     inner = _subject_cv(task, inner_splits, random_state) if inner_cv is None else inner_cv
     pairs = None if search else _named_candidates(candidates)
-    scorer = None if search else _scorer(scoring, task, method, first)
     metric, func = _subject_metric(task)
 
     fold_rows, subject_rows, baseline_true, baseline_pred = [], [], [], []
@@ -270,9 +272,10 @@ def evaluate_nested(
             chosen, selection_score, model = _search(candidates, X_train, y_train, g_train, inner)
         else:
             chosen, selection_score, model = _select(
-                pairs, X_train, y_train, g_train, inner, scorer
+                pairs, X_train, y_train, g_train, inner, scoring, task, aggregate
             )
         X_test = _safe_indexing(X, test)
+        method = aggregate or _default_method(task, model)
         subjects, y_subject, y_pred = _predict_subjects(
             model, X_test, y[test], groups[test], method
         )
@@ -290,6 +293,7 @@ def evaluate_nested(
             }
         )
         baseline = make_baseline(task).fit(X_train, y_train)
+        method = aggregate or _default_method(task, baseline)
         _, y_subject, y_pred = _predict_subjects(baseline, X_test, y[test], groups[test], method)
         baseline_true.append(y_subject)
         baseline_pred.append(y_pred)
