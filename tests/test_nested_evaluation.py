@@ -130,3 +130,13 @@ def test_nested_evaluation_refuses_an_outer_splitter_that_shares_subjects():
     X, y, subject = _subjects()
     with pytest.raises(ValueError, match="on both sides"):
         evaluate_nested(LogisticRegression(), X, y, subject, cv=LeakyWindowKFold(3))
+
+
+def test_nested_evaluation_aggregates_a_ridge_classifier_by_vote():
+    from sklearn.linear_model import RidgeClassifier
+
+    X, y, subject = _subjects(n_subjects=20)
+    result = evaluate_nested(
+        [RidgeClassifier(), LogisticRegression()], X[:, 1:], y, subject, n_bootstrap=50
+    )
+    assert len(result.folds) == 5 and result.n == 20
