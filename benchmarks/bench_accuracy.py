@@ -30,6 +30,8 @@ waist windows pooled in the shared body frame, in both directions; the
 pipelines are band-limited to the lowest native Nyquist frequency of both.
 Low-rate check (``--decimated``): SisFall resampled to 20 Hz, then
 windowed at 50 Hz, within SisFall and against IPOL, band-limited to 10 Hz.
+Pooled (``--parts pooled``): IPOL gender with all of SisFall added to every
+training fold, scored on the IPOL test subjects only.
 Identification (``--tasks identity``, unchanged): trained on one session
 of every subject and tested on another, scored per test recording.
 
@@ -518,6 +520,36 @@ def cross(args):
     return leave_one_dataset_out(args, parts)
 
 
+def pooled(args):
+    """IPOL gender trained on SisFall + IPOL pooled, scored on IPOL subjects only.
+
+    The outer folds split the IPOL subjects (5 folds, stratified); every
+    training fold adds all of SisFall. Selection uses inner folds over the
+    pooled training subjects.
+    """
+    from skgait.model_selection import SubjectKFold
+
+    parts = [subsampled(args, *load_windows(name)) for name in ("sisfall", "ipol")]
+    X = np.concatenate([p[0] for p in parts])
+    meta = pd.concat([p[1] for p in parts], ignore_index=True)
+    features = [tsfresh_of(args, name, p[0]) for name, p in zip(("sisfall", "ipol"), parts)]
+    features = None if any(f is None for f in features) else np.concatenate(features)
+    is_ipol = (meta["dataset"] == "ipol").to_numpy()
+    ipol, sisfall = np.flatnonzero(is_ipol), np.flatnonzero(~is_ipol)
+    rows = []
+    for seed in range(args.seeds):
+        outer = SubjectKFold(5, shuffle=True, random_state=seed)
+        y_ipol = meta["sex"].to_numpy()[ipol]
+        folds = [
+            (np.concatenate([sisfall, ipol[train]]), ipol[test])
+            for train, test in outer.split(ipol, y_ipol, meta["group"].to_numpy()[ipol])
+        ]
+        one_seed = argparse.Namespace(**{**vars(args), "seeds": 1})
+        for row in nested_rows("sisfall+ipol->ipol", X, meta, "gender", one_seed, features, folds):
+            rows.append({**row, "seed": seed})
+    return rows
+
+
 def decimated(args):
     """SisFall as a 20 Hz sensor: gender within it, and against IPOL both ways."""
     X, meta = subsampled(args, *load_low_rate_sisfall())
@@ -630,10 +662,10 @@ def main(argv=None):
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["within", "cross", "decimated"],
-        choices=["within", "cross", "decimated"],
+        default=["within", "cross", "decimated", "pooled"],
+        choices=["within", "cross", "decimated", "pooled"],
         help="within each dataset; leave one dataset out (SisFall <-> IPOL); "
-        "SisFall as a 20 Hz sensor",
+        "SisFall as a 20 Hz sensor; IPOL gender with SisFall pooled into training",
     )
     parser.add_argument(
         "--peers", nargs="*", default=["minirocket", "tsfresh"], choices=["minirocket", "tsfresh"]
@@ -671,6 +703,8 @@ def main(argv=None):
         rows += cross(args)
     if "decimated" in args.parts and "gender" in args.tasks:
         rows += decimated(args)
+    if "pooled" in args.parts and "gender" in args.tasks:
+        rows += pooled(args)
     if "identity" in args.tasks:
         rows += identity(args)
     table = pd.DataFrame(rows)
