@@ -140,3 +140,15 @@ def test_nested_evaluation_aggregates_a_ridge_classifier_by_vote():
         [RidgeClassifier(), LogisticRegression()], X[:, 1:], y, subject, n_bootstrap=50
     )
     assert len(result.folds) == 5 and result.n == 20
+
+
+def test_nested_evaluation_runs_an_optuna_search_on_the_training_subjects():
+    from skgait.model_selection import OptunaSearchCV
+
+    X, y, subject = _subjects()
+    search = OptunaSearchCV(
+        _SpyClassifier(), {"C": [1.0, 1e-3]}, n_trials=2, scoring=_spy_scorer, random_state=0
+    )
+    result = evaluate_nested(search, X, y, subject, n_splits=3, inner_splits=2, n_bootstrap=20)
+    # Per outer fold: 2 trials x 2 inner folds (a fit and a score each), then the refit.
+    _assert_no_test_subject_seen(result, 2 * 2 * 2 + 1)
