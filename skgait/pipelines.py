@@ -167,7 +167,7 @@ def _first_step(pipeline):
 
 #: Largest ACF lag per task, in seconds: measured best subject-wise on the
 #: shared data (1 s, about a stride, for identity; 0.2 s, one step's shape,
-#: for age: 0.88 vs 0.82 balanced accuracy young vs elderly on SisFall).
+#: for age; docs/accuracy.md).
 _LAGS = {"age": 0.2, "age_group": 0.2}
 
 #: Lags of the identity correlations, in seconds: 2, 4, 8 and 16 samples at
@@ -178,19 +178,16 @@ _IDENTITY_LAGS = (0.04, 0.08, 0.16, 0.32)
 def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
     """The pipeline that measured best for ``task`` on people never seen in training.
 
-    Measured per subject with 5-fold ``StratifiedGroupKFold`` on the shared
-    data (``benchmarks/research_accuracy.py``; docs/accuracy.md):
+    Measured per subject on the shared data, with the choice among
+    candidates made inside the training folds (nested evaluation, see the
+    accuracy page of the user guide and ``benchmarks/bench_accuracy.py``):
 
     - ``"gender"``: :class:`~skgait.features.GravityAlignment` (vertical /
       horizontal / norm channels, orientation-invariant) +
       :class:`~skgait.features.GaitStatistics` + a class-balanced random
-      forest: 0.83–0.84 balanced accuracy on SisFall against 0.75 for the ACF of
-      the raw channels, 0.80 for the mean gait cycle and 0.63 for the same
-      statistics of the raw channels.
+      forest.
     - ``"age_group"`` and ``"age"``: ACF of the raw channels up to 0.2 s
-      (one step's shape) + a random forest: young vs elderly 0.89 on
-      SisFall against 0.83 with 1 s of lags and 0.84–0.85 on aligned
-      channels.
+      (one step's shape) + a random forest.
     - ``"identity"``: :class:`~skgait.features.CrossCorrelationFeatures`
       (lags of 0.04–0.32 s) + standardisation + shrinkage linear
       discriminant analysis, the best of docs/identification.md: recording
@@ -278,7 +275,7 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
             ]
         )
     if task == "gender":
-        # Gravity-aligned channels + statistics: 0.84 vs 0.75 (ACF) on SisFall.
+        # Gravity-aligned channels + statistics (chosen by the nested selection).
         features = [GravityAlignment(), GaitStatistics(rate=rate, max_frequency=bandwidth)]
     else:
         features = [ACFTransformer(lags=_LAGS[task], rate=rate)]
