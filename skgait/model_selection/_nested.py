@@ -11,7 +11,13 @@ from sklearn.utils.validation import _num_samples
 from ..utils._aggregate import _PROBA_METHODS, _check_method
 from ._aggregate import _AggregatedScorer, make_aggregated_scorer
 from ._baselines import _infer_task, _subject_predictions, make_baseline
-from ._split import SubjectKFold, SubjectRegressionKFold, _check_groups, _check_y_length
+from ._split import (
+    SubjectKFold,
+    SubjectRegressionKFold,
+    _check_groups,
+    _check_y_length,
+    check_subject_wise,
+)
 
 __all__ = ["evaluate_nested"]
 
@@ -259,14 +265,11 @@ def evaluate_nested(
     metric, func = _subject_metric(task)
 
     fold_rows, subject_rows, baseline_true, baseline_pred = [], [], [], []
+    try:
+        check_subject_wise(outer, X, y, groups)
+    except ValueError as exc:
+        raise ValueError(f"evaluate_nested needs a subject-wise outer splitter: {exc}") from exc
     for fold, (train, test) in enumerate(outer.split(X, y, groups)):
-        shared = np.intersect1d(groups[train], groups[test])
-        if shared.size:
-            raise ValueError(
-                f"evaluate_nested: the outer splitter puts subjects "
-                f"{shared[:5].tolist()} on both sides of fold {fold}; use a "
-                "subject-wise splitter."
-            )
         X_train, y_train, g_train = _safe_indexing(X, train), y[train], groups[train]
         if search:
             chosen, selection_score, model = _search(candidates, X_train, y_train, g_train, inner)
