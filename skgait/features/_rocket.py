@@ -20,6 +20,13 @@ _KERNELS = np.array(list(itertools.combinations(range(9), 3)), dtype=np.intp)
 _BATCH = 1024
 
 
+def _centred(X):
+    """Windows minus their mean per channel: the kernels sum to zero, so only
+    rounding changes (a gravity offset would cost float32 precision)."""
+    X = X.astype(np.float64)
+    return X - X.mean(axis=2, keepdims=True)
+
+
 def _dilated_shifts(X, dilation):
     """The 9 taps of a length-9 kernel at ``dilation``: valid part, ``(9, n, c, L)``."""
     length = X.shape[2] - 8 * dilation
@@ -137,7 +144,7 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
             (len(self.dilations_), len(_KERNELS), X.shape[1], self.n_biases), dtype=np.float64
         )
         for d, dilation in enumerate(self.dilations_):
-            shifts = _dilated_shifts(sample.astype(np.float64), dilation)
+            shifts = _dilated_shifts(_centred(sample), dilation)
             for k, out in enumerate(_convolutions(shifts)):
                 values = out.transpose(1, 0, 2).reshape(X.shape[1], -1)
                 self.biases_[d, k] = np.quantile(values, levels[d, k], axis=1).T
@@ -166,7 +173,7 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
             )
         out = np.empty((len(X), self.biases_[..., 0].size * self.n_biases), dtype=X.dtype)
         for start in range(0, len(X), _BATCH):
-            batch = X[start : start + _BATCH].astype(np.float32)
+            batch = _centred(X[start : start + _BATCH]).astype(np.float32)
             parts = []
             for d, dilation in enumerate(self.dilations_):
                 shifts = _dilated_shifts(batch, dilation)
