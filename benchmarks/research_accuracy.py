@@ -1,7 +1,12 @@
 """Research for the recommended pipelines: what helps gender and age on new people.
 
-Every experiment is scored exactly as in ``benchmarks/bench_accuracy.py``:
-5-fold ``StratifiedGroupKFold`` over subjects (shuffled with the seed), the
+**Exploration on the same folds, not selection-free**: every configuration
+is scored on the folds on which it is compared, so the best of them is
+flattered by the choice. Reported numbers come from
+``benchmarks/bench_accuracy.py``, which compares candidates inside the
+training folds only (:func:`skgait.model_selection.evaluate_nested`).
+
+Every experiment is scored with 5-fold ``StratifiedGroupKFold`` over subjects (shuffled with the seed), the
 window probabilities of each test subject averaged, balanced accuracy (MAE
 in years for age) computed once on the pooled out-of-fold subject
 predictions; mean ± standard deviation over the seeds. The folds of one

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .features import (
     ACFTransformer,
+    BandLimit,
     CrossCorrelationFeatures,
     GaitStatistics,
     GravityAlignment,
@@ -167,7 +168,7 @@ def _first_step(pipeline):
 
 #: Largest ACF lag per task, in seconds: measured best subject-wise on the
 #: shared data (1 s, about a stride, for identity; 0.2 s, one step's shape,
-#: for age: 0.88 vs 0.82 balanced accuracy young vs elderly on SisFall).
+#: for age; docs/accuracy.md).
 _LAGS = {"age": 0.2, "age_group": 0.2}
 
 #: Lags of the identity correlations, in seconds: 1 to 8 samples at 50 Hz,
@@ -179,22 +180,19 @@ _IDENTITY_LAGS = tuple(k / 50 for k in range(1, 9))
 _STEP_RANGE = (0.24, 0.8)
 
 
-def make_gait_pipeline(task, random_state=None, *, rate=50.0):
+def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
     """The pipeline that measured best for ``task`` on people never seen in training.
 
-    Measured per subject with 5-fold ``StratifiedGroupKFold`` on the shared
-    data (``benchmarks/research_accuracy.py``; docs/accuracy.md):
+    Measured per subject on the shared data, with the choice among
+    candidates made inside the training folds (nested evaluation, see the
+    accuracy page of the user guide and ``benchmarks/bench_accuracy.py``):
 
     - ``"gender"``: :class:`~skgait.features.GravityAlignment` (vertical /
       horizontal / norm channels, orientation-invariant) +
       :class:`~skgait.features.GaitStatistics` + a class-balanced random
-      forest: 0.83–0.84 balanced accuracy on SisFall against 0.75 for the ACF of
-      the raw channels, 0.80 for the mean gait cycle and 0.63 for the same
-      statistics of the raw channels.
+      forest.
     - ``"age_group"`` and ``"age"``: ACF of the raw channels up to 0.2 s
-      (one step's shape) + a random forest: young vs elderly 0.89 on
-      SisFall against 0.83 with 1 s of lags and 0.84–0.85 on aligned
-      channels.
+      (one step's shape) + a random forest.
     - ``"identity"``: every window turned into its
       :class:`~skgait.features.WalkingFrame` (vertical, fore-aft, side
       axes found from the walk, so the device's mounting angle does not
@@ -220,6 +218,15 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
     rate : float, default=50.0
         Sampling rate of the windows in Hz (lags and frequency bands are
         given in seconds and Hz). Windows must be longer than 0.8 s.
+    bandwidth : float or None, default=None
+        Highest frequency in Hz that every recording involved, training and
+        test, has recorded: the lowest native Nyquist frequency, for example
+        ``meta["native_rate"].min() / 2`` over all the data (10 Hz for a
+        sensor sampled at 20 Hz). The ``"features"`` step then starts with
+        :class:`~skgait.features.BandLimit` to it, and the gender statistics
+        leave out the band powers above it, so that the model uses only what
+        exists in both training and test data. None (the default) uses the
+        full band of the windows. Not available for ``"identity"``.
 
     Returns
     -------
@@ -243,6 +250,11 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
     """
     if task not in TASKS:
         raise ValueError(f"Unknown task {task!r}; expected one of {list(TASKS)}.")
+    if bandwidth is not None and task == "identity":
+        raise ValueError(
+            "make_gait_pipeline: bandwidth is not available for 'identity' (it was "
+            "measured for gender, age and age group only)."
+        )
     if task == "age":
         model = RandomForestRegressor(
             n_estimators=200,
@@ -280,8 +292,11 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0):
             ]
         )
     if task == "gender":
-        # Gravity-aligned channels + statistics: 0.84 vs 0.75 (ACF) on SisFall.
-        features = make_pipeline(GravityAlignment(), GaitStatistics(rate=rate))
+        # Gravity-aligned channels + statistics (docs/accuracy.md).
+        features = [GravityAlignment(), GaitStatistics(rate=rate, max_frequency=bandwidth)]
     else:
-        features = ACFTransformer(lags=_LAGS[task], rate=rate)
+        features = [ACFTransformer(lags=_LAGS[task], rate=rate)]
+    if bandwidth is not None:
+        features.insert(0, BandLimit(cutoff=bandwidth, rate=rate))
+    features = make_pipeline(*features) if len(features) > 1 else features[0]
     return GaitPipeline([("features", features), (type(model).__name__.lower(), model)])

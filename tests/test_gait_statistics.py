@@ -76,3 +76,14 @@ def test_windows_of_another_length_than_at_fit_warn(transformer):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pipe.predict(X[:, :, 128:256])
+
+
+def test_max_frequency_leaves_out_band_powers_above_it():
+    X = _sine(2.0)
+    full = GaitStatistics().fit(X)
+    limited = GaitStatistics(max_frequency=10.0).fit(X)
+    names = limited.get_feature_names_out()
+    assert limited.transform(X).shape == (1, len(names)) == (1, 14)
+    assert names[-1] == "ch0_logpower_6_10Hz"
+    assert full.get_feature_names_out()[-1] == "ch0_logpower_6_12Hz"
+    assert GaitStatistics(max_frequency=5.0).fit_transform(X).shape == (1, 13)

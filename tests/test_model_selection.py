@@ -701,3 +701,55 @@ def test_cv_scores_regression_is_the_mean_over_folds():
         {"mae": mean_absolute_error}, y_true, y_pred, classification=False, owner="t"
     )
     assert scores == {"mae": 2.0} and not pooled
+
+
+# ------------------------------------------------------------ LeaveOneDatasetOut
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["sisfall", "ipol", "hugadb", "umafall"]), min_size=2, max_size=40))
+def test_leave_one_dataset_out_never_puts_a_dataset_on_both_sides(datasets):
+    datasets = np.array(datasets)
+    if len(np.unique(datasets)) < 2:
+        datasets[0] = "other"
+    groups = np.char.add(
+        np.char.add(datasets.astype(str), ":"), np.arange(len(datasets)).astype(str)
+    )
+    cv = ms.LeaveOneDatasetOut()
+    splits = list(cv.split(np.zeros((len(groups), 1)), groups=groups))
+    assert len(splits) == cv.get_n_splits(groups=groups) == len(np.unique(datasets))
+    for train, test in splits:
+        assert len(np.unique(datasets[test])) == 1
+        assert not np.intersect1d(datasets[train], datasets[test]).size
+        assert len(train) + len(test) == len(groups)
+
+
+def test_leave_one_dataset_out_holds_out_the_named_datasets_only():
+    groups = np.array(["a:1", "a:2", "b:1", "c:1"])
+    cv = ms.LeaveOneDatasetOut(test="b")
+    assert [test.tolist() for _, test in cv.split(np.zeros((4, 1)), groups=groups)] == [[2]]
+
+
+def test_leave_one_dataset_out_needs_two_datasets():
+    with pytest.raises(ValueError, match="at least two datasets"):
+        list(ms.LeaveOneDatasetOut().split(np.zeros((2, 1)), groups=["a:1", "a:2"]))
+
+
+def test_leave_one_dataset_out_names_an_unknown_dataset():
+    with pytest.raises(ValueError, match=r"\['c'\] do not occur"):
+        list(ms.LeaveOneDatasetOut(test="c").split(np.zeros((2, 1)), groups=["a:1", "b:2"]))
+
+
+def test_leave_one_dataset_out_in_cross_validate_with_a_subject_scorer():
+    X, y, _, groups = _dataset(12, seed=3)
+    groups = np.where(np.arange(len(groups)) < len(groups) // 2, "a:", "b:") + groups
+    scorer = make_aggregated_scorer(accuracy_score, method="mean_proba")
+    with sklearn.config_context(enable_metadata_routing=True):
+        res = cross_validate(
+            LogisticRegression(),
+            X.reshape(len(X), -1),
+            y,
+            cv=ms.LeaveOneDatasetOut(),
+            scoring=scorer,
+            params={"groups": groups},
+            error_score="raise",
+        )
+    assert len(res["test_score"]) == 2

@@ -184,3 +184,25 @@ def test_conformance_checks_really_exercise_the_pipeline(task, monkeypatch):
     names = {check.__name__ for check in CHECKS_3D}
     assert names - exercised - data_free == _NOT_APPLICABLE
     assert len(exercised) == len(CHECKS_3D) - len(_NOT_APPLICABLE) - len(data_free) >= 10
+
+
+@pytest.mark.parametrize("task", ["gender", "age", "age_group"])
+def test_bandwidth_band_limits_the_features(task):
+    pipe = make_gait_pipeline(task, bandwidth=10.0)
+    band_limit = pipe.named_steps["features"][0]
+    assert type(band_limit).__name__ == "BandLimit" and band_limit.cutoff == 10.0
+
+
+def test_bandwidth_leaves_out_gender_band_powers_above_it():
+    from skgait.utils.estimator_checks import make_windows
+
+    X, y = make_windows(n_windows=8)
+    features = make_gait_pipeline("gender", bandwidth=10.0).named_steps["features"]
+    names = features.fit(X, y).get_feature_names_out()
+    assert not any(name.endswith("12Hz") for name in names)
+    assert any(name.endswith("logpower_6_10Hz") for name in names)
+
+
+def test_bandwidth_is_refused_for_identity():
+    with pytest.raises(ValueError, match="bandwidth is not available for 'identity'"):
+        make_gait_pipeline("identity", bandwidth=10.0)

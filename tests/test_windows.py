@@ -267,12 +267,13 @@ def test_meta_columns_and_dtypes():
     _, meta = make_windows(ds)
     assert list(meta.columns) == [
         "dataset", "subject", "recording", "trial", "placement", "source_placement",
-        "age", "sex", "height_cm", "weight_kg", "start_s", "start_sample", "group",
+        "age", "sex", "height_cm", "weight_kg", "native_rate", "start_s", "start_sample",
+        "group",
     ]  # fmt: skip
     text = ["dataset", "subject", "recording", "trial", "placement", "source_placement"]
     for column in [*text, "sex", "group"]:
         assert meta[column].dtype == object, column
-    for column in ("age", "height_cm", "weight_kg", "start_s"):
+    for column in ("age", "height_cm", "weight_kg", "native_rate", "start_s"):
         assert meta[column].dtype == np.float64, column
     assert meta["start_sample"].dtype == np.int64
     assert set(meta["group"]) == {"synth:1", "synth:2"}
@@ -288,6 +289,16 @@ def test_several_datasets_are_concatenated():
     assert X.shape[0] == 12
     assert meta["dataset"].value_counts().to_dict() == {"a": 6, "b": 6}
     assert set(meta["group"]) == {"a:1", "b:1"}
+
+
+def test_native_rate_is_the_recordings_own_rate_before_resampling():
+    a = make_dataset(make_recording(500, 50.0, dataset="a"), name="a")
+    b = make_dataset(make_recording(2000, 200.0, dataset="b"), name="b")
+    _, meta = make_windows([a, b], rate=50.0)
+    assert meta.groupby("dataset")["native_rate"].unique().map(list).to_dict() == {
+        "a": [50.0],
+        "b": [200.0],
+    }
 
 
 def test_placement_selects_recordings():

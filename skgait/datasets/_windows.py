@@ -54,6 +54,7 @@ _META_COLUMNS = (
     "sex",
     "height_cm",
     "weight_kg",
+    "native_rate",
 )
 
 
@@ -227,11 +228,12 @@ def _build_meta(recordings, counts, columns):
                 "sex": subject["sex"],
                 "height_cm": subject["height_cm"],
                 "weight_kg": subject["weight_kg"],
+                "native_rate": float(rec.rate),
             }
         )
     meta = pd.DataFrame(rows, columns=list(_META_COLUMNS))
     meta = meta.iloc[np.repeat(np.arange(len(rows)), counts)].reset_index(drop=True)
-    for name in ("age", "height_cm", "weight_kg"):
+    for name in ("age", "height_cm", "weight_kg", "native_rate"):
         meta[name] = pd.to_numeric(meta[name], errors="coerce").astype(np.float64)
     for name in ("dataset", "subject", "recording", "trial", "placement", "source_placement"):
         meta[name] = meta[name].astype(str).astype(object)
@@ -376,7 +378,9 @@ def make_windows(
         One row per window: ``dataset``, ``subject``, ``recording``,
         ``trial``, ``placement``, ``source_placement`` (str); ``age``,
         ``height_cm``, ``weight_kg`` (float, NaN where unknown) and ``sex``
-        (``"F"``/``"M"``) from the subject table; ``start_sample`` (int,
+        (``"F"``/``"M"``) from the subject table; ``native_rate`` (float,
+        the recording's own sampling rate in Hz before resampling to
+        ``rate``: its bandwidth ends at ``native_rate / 2``); ``start_sample`` (int,
         in the resampled time base) and ``start_s`` (float, seconds from the
         start of the recording); ``group`` (``"<dataset>:<subject>"``, the
         groups for subject-wise cross-validation).

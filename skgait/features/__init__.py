@@ -1,21 +1,25 @@
 """Feature transformers for windows ``(n_windows, n_channels, n_timepoints)``."""
 
 from ._acf import ACFTransformer, ConstantSeriesWarning
+from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
 from ._frame import WalkingFrame
 from ._gravity import GravityAlignment, GravityDirection
+from ._rocket import MiniRocketFeatures
 from ._spectral import FourierFeatures, WaveletFeatures
 from ._stats import GaitStatistics
 
 __all__ = [
     "ACFTransformer",
+    "BandLimit",
     "ConstantSeriesWarning",
     "CrossCorrelationFeatures",
     "FourierFeatures",
     "GaitStatistics",
     "GravityAlignment",
     "GravityDirection",
+    "MiniRocketFeatures",
     "WalkingFrame",
     "WaveletFeatures",
     "WindowCrop",

@@ -18,7 +18,7 @@ __all__ = ["GaitStatistics"]
 
 #: Frequency bands (Hz) whose log power is a feature.
 _BANDS = ((0.3, 1.5), (1.5, 3.0), (3.0, 6.0), (6.0, 12.0))
-_NAMES = (
+_STAT_NAMES = (
     "mean",
     "std",
     "p10",
@@ -29,7 +29,14 @@ _NAMES = (
     "kurtosis",
     "step_frequency",
     "step_power",
-) + tuple(f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _BANDS)
+)
+
+
+def _bands(max_frequency):
+    """The bands of ``_BANDS`` clipped to ``max_frequency`` (None: all of them)."""
+    if max_frequency is None:
+        return _BANDS
+    return tuple((lo, min(hi, max_frequency)) for lo, hi in _BANDS if lo < max_frequency)
 
 
 def channel_feature_names(n_channels, input_features, names):
@@ -51,10 +58,12 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
     between 0.3 and 5 Hz (the step or stride frequency of walking) and the
     fraction of the power at it; and the log power in the bands 0.3–1.5,
     1.5–3, 3–6 and 6–12 Hz. 14 features per channel, channel-major.
+    With ``max_frequency``, bands are clipped to it and bands above it are
+    left out (a sensor sampled at 20 Hz has no power above 10 Hz).
 
     On the gravity-aligned channels of :class:`GravityAlignment` these are
-    the features that measured best for gender on new people (SisFall
-    waist: 0.83 balanced accuracy per subject against 0.75 for the ACF).
+    the features of :func:`~skgait.pipelines.make_gait_pipeline`'s gender
+    pipeline (measured on the accuracy page of the user guide).
 
     Parameters
     ----------
@@ -63,6 +72,10 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
     n_fft : int, default=512
         FFT length (windows are zero-padded to it; longer windows are
         truncated by the FFT to this length).
+    max_frequency : float or None, default=None
+        Upper edge in Hz of the band powers: bands are clipped to it and
+        those starting above it are dropped, so that every feature exists in
+        data whose native bandwidth ends there. None keeps the four bands.
 
     Attributes
     ----------
@@ -74,6 +87,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
 
     See Also
     --------
+    BandLimit : Low-pass the windows to a shared bandwidth.
     GravityAlignment : Orientation-invariant channels to describe.
     ACFTransformer : Autocorrelation features.
 
@@ -93,11 +107,13 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {  # noqa: RUF012 (sklearn convention)
         "rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_fft": [Interval(numbers.Integral, 8, None, closed="left")],
+        "max_frequency": [Interval(numbers.Real, 0.3, None, closed="neither"), None],
     }
 
-    def __init__(self, rate=50.0, n_fft=512):
+    def __init__(self, rate=50.0, n_fft=512, max_frequency=None):
         self.rate = rate
         self.n_fft = n_fft
+        self.max_frequency = max_frequency
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -126,8 +142,9 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        Xt : ndarray of shape (n_windows, n_channels * 14)
-            In the dtype of ``X``.
+        Xt : ndarray of shape (n_windows, n_channels * n_statistics)
+            In the dtype of ``X``; ``n_statistics`` is 14 (fewer with
+            ``max_frequency`` below 12 Hz).
         """
         check_is_fitted(self)
         X = check_windows(X, estimator=self, min_timepoints=2)
@@ -168,7 +185,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
                 power[..., gait].max(axis=2), total, out=np.zeros_like(total), where=total > 0
             ),
         ]
-        for lo, hi in _BANDS:
+        for lo, hi in _bands(self.max_frequency):
             band = (freqs >= lo) & (freqs < hi)
             parts.append(np.log(power[..., band].sum(axis=2) + 1e-9))
         out = np.stack(parts, axis=2).reshape(len(X), -1)
@@ -187,7 +204,10 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        return channel_feature_names(self.n_channels_, input_features, _NAMES)
+        names = _STAT_NAMES + tuple(
+            f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _bands(self.max_frequency)
+        )
+        return channel_feature_names(self.n_channels_, input_features, names)
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())

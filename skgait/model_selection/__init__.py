@@ -9,8 +9,9 @@ protocol the default and keeps the leaky one under an explicit name.
 - Splitters: :class:`SubjectKFold` (classification, stratified),
   :class:`SubjectRegressionKFold` (regression, stratified by binned target),
   :class:`CrossSessionSplit` (train on one session, test on another of the
-  same subjects), :class:`LeakyWindowKFold` (window-level, leaky, for
-  reproducing papers), :func:`check_subject_wise`.
+  same subjects), :class:`LeaveOneDatasetOut` (train on the other datasets,
+  test on the one left out), :class:`LeakyWindowKFold` (window-level, leaky,
+  for reproducing papers), :func:`check_subject_wise`.
 - Identification across trials: :class:`CrossRecordingSplit` (one file of
   every subject held out), :func:`identification_protocol` (the split of each
   shared dataset), :func:`score_identification`.
@@ -19,16 +20,21 @@ protocol the default and keeps the leaky one under an explicit name.
   :func:`aggregate_predictions`, :func:`make_aggregated_scorer`.
 - Baselines and scores: :func:`make_baseline`, :func:`evaluate`,
   :func:`cv_scores` (mean over folds, or pooled when a fold lacks a class).
+- Selection-free numbers: :func:`evaluate_nested` (candidates or a search
+  compared inside the training folds only; per-subject score, 95 % interval
+  over subjects, the chosen candidate of each fold).
 """
 
 from ._aggregate import AGGREGATION_METHODS, aggregate_predictions, make_aggregated_scorer
 from ._baselines import cv_scores, evaluate, make_baseline
 from ._identification import CrossRecordingSplit, identification_protocol, score_identification
+from ._nested import evaluate_nested
 from ._protocols import evaluation_protocols, get_protocol
 from ._search import OptunaSearchCV
 from ._split import (
     CrossSessionSplit,
     LeakyWindowKFold,
+    LeaveOneDatasetOut,
     SubjectKFold,
     SubjectRegressionKFold,
     check_subject_wise,
@@ -40,6 +46,7 @@ __all__ = [
     "CrossRecordingSplit",
     "CrossSessionSplit",
     "LeakyWindowKFold",
+    "LeaveOneDatasetOut",
     "OptunaSearchCV",
     "SubjectKFold",
     "SubjectRegressionKFold",
@@ -47,6 +54,7 @@ __all__ = [
     "check_subject_wise",
     "cv_scores",
     "evaluate",
+    "evaluate_nested",
     "evaluation_protocols",
     "get_protocol",
     "identification_protocol",

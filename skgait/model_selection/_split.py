@@ -19,6 +19,7 @@ from sklearn.utils.validation import _num_samples
 __all__ = [
     "CrossSessionSplit",
     "LeakyWindowKFold",
+    "LeaveOneDatasetOut",
     "SubjectKFold",
     "SubjectRegressionKFold",
     "check_subject_wise",
@@ -565,6 +566,131 @@ class CrossSessionSplit(BaseCrossValidator):
                     "both sessions."
                 )
             _assert_disjoint(train, test, sessions, owner, fold)
+            yield train, test
+
+
+def _dataset_of(groups):
+    """Dataset label of each window: the part of ``groups`` before the first ``:``."""
+    return np.array([str(g).split(":", 1)[0] for g in groups], dtype=object)
+
+
+class LeaveOneDatasetOut(BaseCrossValidator):
+    """Train on the other datasets pooled, test on the one left out.
+
+    The cross-dataset protocol: a score measures how well a model carries
+    over to people recorded with another device, protocol and population,
+    as a new user's data would be. No dataset (and so no subject) is ever on
+    both sides of a split. Window the datasets in the same body frame and
+    placement (``make_windows([...], placement="waist")``) and, when their
+    native rates differ, keep the model to the band they share (see
+    :class:`~skgait.features.BandLimit` and the ``native_rate`` column of
+    the window metadata).
+
+    Parameters
+    ----------
+    test : str, list of str or None, default=None
+        Dataset(s) to hold out, one split each. None holds out every
+        dataset in turn.
+
+    See Also
+    --------
+    SubjectKFold : New people from the same datasets.
+
+    Notes
+    -----
+    ``groups`` is the dataset of each window, or the usual subject groups
+    ``meta["group"]`` (``"<dataset>:<subject>"``): the dataset is the part
+    before the first ``:``. So one ``groups`` array serves both this
+    splitter and a per-subject scorer such as
+    :func:`make_aggregated_scorer`, also under metadata routing
+    (``params={"groups": meta["group"]}``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import LeaveOneDatasetOut
+    >>> groups = np.array(["sisfall:SA01", "sisfall:SA02", "ipol:1", "ipol:2"])
+    >>> for train, test in LeaveOneDatasetOut().split(np.zeros((4, 1)), groups=groups):
+    ...     print(groups[train].tolist(), "->", groups[test].tolist())
+    ['sisfall:SA01', 'sisfall:SA02'] -> ['ipol:1', 'ipol:2']
+    ['ipol:1', 'ipol:2'] -> ['sisfall:SA01', 'sisfall:SA02']
+    """
+
+    __metadata_request__split = {"groups": True}  # noqa: RUF012 (sklearn convention)
+
+    def __init__(self, test=None):
+        self.test = test
+
+    def _held_out(self, datasets):
+        owner = type(self).__name__
+        present = np.unique(datasets)
+        if len(present) < 2:
+            raise ValueError(
+                f"{owner}: need windows of at least two datasets; got {present.tolist()}. "
+                "Pass the dataset of each window, or meta['group'] ('<dataset>:<subject>')."
+            )
+        if self.test is None:
+            return present.tolist()
+        test = [str(t) for t in _as_label_list(self.test)]
+        missing = sorted(set(test) - set(present))
+        if missing:
+            raise ValueError(
+                f"{owner}: datasets {missing} do not occur in `groups`; present "
+                f"datasets are {present.tolist()}."
+            )
+        return test
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Return the number of splits.
+
+        Parameters
+        ----------
+        X, y : object
+            Ignored.
+        groups : array-like, default=None
+            Dataset (or ``"<dataset>:<subject>"``) of each window; needed
+            when ``test`` is None.
+
+        Returns
+        -------
+        n_splits : int
+        """
+        if self.test is not None:
+            return len(_as_label_list(self.test))
+        if groups is None:
+            raise ValueError(
+                f"{type(self).__name__}: with test=None the number of splits is "
+                "the number of datasets; pass `groups`."
+            )
+        return len(np.unique(_dataset_of(np.asarray(groups))))
+
+    def split(self, X, y=None, groups=None):
+        """Generate indices to split windows into training and test set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, ...)
+            Windows; only their number is used.
+        y : object
+            Ignored.
+        groups : array-like of shape (n_windows,)
+            Dataset, or ``"<dataset>:<subject>"``, of each window.
+
+        Yields
+        ------
+        train : ndarray
+            Windows of the other datasets.
+        test : ndarray
+            Windows of the held-out dataset.
+        """
+        owner = type(self).__name__
+        hint = "Pass the dataset of each window, or meta['group'] ('<dataset>:<subject>')."
+        groups = _check_groups(groups, _num_samples(X), owner, hint)
+        datasets = _dataset_of(groups)
+        for fold, held_out in enumerate(self._held_out(datasets)):
+            test_mask = datasets == held_out
+            train, test = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
+            _assert_disjoint(train, test, datasets, owner, fold)
             yield train, test
 
 
