@@ -229,8 +229,9 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
     ['waist']
     >>> [(r.trial, r.info["speed"], r.rate) for r in ds.select(subject="SE01")]
     [('D01', 'slow', 200.0), ('D02', 'fast', 200.0)]
-    >>> ds.subjects.loc[0, ["subject", "age", "sex", "group"]].tolist()
-    ['SA01', 26.0, 'F', 'adult_19-30']
+    >>> row = ds.subjects.loc[0]
+    >>> row["subject"], float(row["age"]), row["sex"], row["group"]
+    ('SA01', 26.0, 'F', 'adult_19-30')
     """
     if accelerometer not in _ACCELEROMETERS:
         raise ValueError(
