@@ -355,9 +355,15 @@ def load_data(config):
             return npz["X"], npz["y"], npz["groups"]
     from skgait import datasets
 
+    from ..experiments._entries import DIRECTORY_OPTIONS, DirectoryEntry
+
     column, _ = TASKS[config.task]
-    loader = get_loader(entry["dataset"])
-    X, meta = datasets.make_windows(loader(), placement=entry["placement"], **config.windows)
+    if "directory" in entry:
+        options = tuple((k, entry[k]) for k in DIRECTORY_OPTIONS if k in entry)
+        dataset = DirectoryEntry(Path(entry["directory"]), options).load()
+    else:
+        dataset = get_loader(entry["dataset"])()
+    X, meta = datasets.make_windows(dataset, placement=entry.get("placement"), **config.windows)
     y = meta[column].to_numpy()
     if column == "age":
         y = y.astype(float)

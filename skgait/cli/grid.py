@@ -16,6 +16,7 @@ Example grid.toml: see `python -c "import skgait.experiments._config as c; print
 
 import copy
 import time
+from pathlib import Path
 
 
 def add_arguments(parser):
@@ -114,6 +115,7 @@ def _with_flags(raw, args):
 
 def run(args):
     from ..experiments import DEFAULT_TRACKING_URI, default_config, load_config, parse_config
+    from ..experiments._entries import entry_specs
     from ._common import print_tables
 
     notes = []
@@ -125,13 +127,14 @@ def run(args):
     else:
         config = default_config(data_home=args.data_home)
         raw, source, notes = config.raw, config.source, config.notes
-    config = parse_config(_with_flags(raw, args), source=source)
+    folder = Path(args.config).parent if args.config else None
+    config = parse_config(_with_flags(raw, args), source=source, folder=folder)
     for note in notes:
         print(f"note: {note}")
 
     grid = config.to_grid(data_home=args.data_home, progress=not args.no_progress)
     print(
-        f"Grid from {source}: datasets {[_label(d) for d in grid.datasets]}, "
+        f"Grid from {source}: datasets {[label for label, *_ in entry_specs(grid.datasets)]}, "
         f"tasks {list(grid.tasks)}, estimators {list(grid.estimators)}, "
         f"protocols {list(grid.protocols)}",
         flush=True,
@@ -162,9 +165,3 @@ def run(args):
                 f"{grid.parent_run_id_})"
             )
     return 1 if (results["status"] != "FINISHED").any() else 0
-
-
-def _label(entry):
-    if isinstance(entry, dict):
-        return entry.get("label") or f"{entry['dataset']}/{entry.get('placement')}"
-    return str(entry)

@@ -130,7 +130,7 @@ class GridConfig:
         return CrossDatasetGrid(datasets, **params)
 
 
-def parse_config(config, source="configuration"):
+def parse_config(config, source="configuration", *, folder=None):
     """Validate a configuration dict (the parsed TOML) into a :class:`GridConfig`.
 
     Parameters
@@ -139,6 +139,10 @@ def parse_config(config, source="configuration"):
         As read from TOML (see the module docstring for the keys).
     source : str
         Named in error messages.
+    folder : path-like, optional
+        The configuration file's folder: a ``directory`` entry of
+        ``[[datasets]]`` is read relative to it (default: the working
+        directory).
 
     Returns
     -------
@@ -191,13 +195,14 @@ def parse_config(config, source="configuration"):
         params["device"] = c.device("device", config["device"])
 
     params.update(c.windows(config))
-    entries = params["datasets"] = c.datasets(config)
+    entries = params["datasets"] = c.datasets(config, folder=folder)
 
-    labels = [
-        e.get("label") or (f"{e['dataset']}/{e['placement']}" if e["placement"] else e["dataset"])
-        for e in entries
-        if isinstance(e.get("dataset"), str)
-    ]
+    labels = []
+    for e in entries:
+        name = e.get("dataset") if "directory" not in e else Path(str(e["directory"])).name
+        if isinstance(name, str):
+            placement = e.get("placement")
+            labels.append(e.get("label") or (f"{name}/{placement}" if placement else name))
     pairs = config.get("pairs", "same_placement")
     if isinstance(pairs, str):
         if pairs not in ("same_placement", "all"):
@@ -318,7 +323,7 @@ def load_config(path):
     path = Path(path)
     if not path.is_file():
         raise ConfigError([f"<file> = {str(path)!r}: file not found."], str(path))
-    return parse_config(read_toml(path), source=str(path))
+    return parse_config(read_toml(path), source=str(path), folder=path.parent)
 
 
 #: The BioDeep grid: (dataset, placement) entries, in table order.

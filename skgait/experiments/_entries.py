@@ -4,14 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..datasets import PLACEMENTS, GaitDataset, get_loader, make_windows
+from ..datasets import PLACEMENTS, GaitDataset, get_loader, load_directory, make_windows
 from ._registry import TASKS
 
-__all__ = ["entry_specs", "load_entries"]
+__all__ = ["DIRECTORY_OPTIONS", "DirectoryEntry", "entry_specs", "load_entries"]
+
+#: Keys of a ``datasets`` entry with a ``directory``, besides it: the
+#: parameters of :func:`~skgait.datasets.load_directory` of the same names.
+DIRECTORY_OPTIONS = ("activity", "rate", "subjects", "pattern")
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """A folder of the user's own recordings, read by :func:`~skgait.datasets.load_directory`."""
+
+    path: Path
+    options: tuple = ()  # (name, value) pairs of DIRECTORY_OPTIONS: hashable
+
+    @property
+    def name(self):
+        return self.path.name
+
+    def load(self):
+        return load_directory(self.path, name=self.name, **dict(self.options))
 
 
 @dataclass
@@ -82,6 +102,18 @@ def entry_specs(specs):
             dataset, placement = label, spec
         elif isinstance(spec, GaitDataset):
             dataset = spec
+        elif isinstance(spec, Mapping) and "directory" in spec:
+            unknown = set(spec) - {"directory", "placement", "label", *DIRECTORY_OPTIONS}
+            if unknown or "dataset" in spec:
+                raise ValueError(
+                    f"{where}: unknown keys {sorted(unknown | ({'dataset'} & set(spec)))} "
+                    f"beside 'directory'; expected placement, label or "
+                    f"{', '.join(DIRECTORY_OPTIONS)}."
+                )
+            dataset = DirectoryEntry(
+                Path(spec["directory"]), tuple((k, spec[k]) for k in DIRECTORY_OPTIONS if k in spec)
+            )
+            placement, label = spec.get("placement"), spec.get("label", label)
         elif isinstance(spec, Mapping):
             unknown = set(spec) - {"dataset", "placement", "label"}
             if unknown:
@@ -103,6 +135,9 @@ def entry_specs(specs):
                     get_loader(dataset)
                 except ValueError as exc:
                     raise ValueError(f"{where}: {exc} Or give a GaitDataset.") from None
+            elif isinstance(dataset, DirectoryEntry):
+                if not dataset.path.is_dir():
+                    raise ValueError(f"{where}: directory {str(dataset.path)!r} is not a folder.")
             elif not isinstance(dataset, GaitDataset):
                 raise ValueError(
                     f"{where}: dataset must be a name or a GaitDataset, got {dataset!r}."
@@ -149,10 +184,14 @@ def load_entries(specs, *, data_home, window_params, max_windows_per_subject):
             name = str(meta["dataset"].iloc[0]) if "dataset" in meta else label
             placement = str(meta["placement"].iloc[0]) if "placement" in meta else ""
         else:
-            if isinstance(dataset, str):
+            if isinstance(dataset, (str, DirectoryEntry)):
                 if dataset not in loaded:
                     try:
-                        loaded[dataset] = get_loader(dataset)(data_home=data_home)
+                        loaded[dataset] = (
+                            dataset.load()
+                            if isinstance(dataset, DirectoryEntry)
+                            else get_loader(dataset)(data_home=data_home)
+                        )
                     except (OSError, ValueError) as exc:
                         raise type(exc)(f"{where}: could not load {dataset!r}: {exc}") from exc
                 dataset = loaded[dataset]

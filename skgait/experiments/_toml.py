@@ -237,8 +237,14 @@ class ConfigChecker:
                 params["channels"] = tuple(channels)
         return params
 
-    def datasets(self, config, files=None):
+    def datasets(self, config, files=None, folder=None):
         """The ``[[datasets]]`` entries, each ``{"dataset", "placement"[, "label"]}``.
+
+        An entry may instead read a folder of the user's own recordings in
+        :func:`~skgait.datasets.load_directory`'s layout: ``directory =
+        "<folder>"`` (relative to ``folder``), with ``placement``, ``label``
+        and load_directory's ``activity``, ``rate``, ``subjects`` and
+        ``pattern``; kept as ``{"directory": path, ...}``.
 
         Parameters
         ----------
@@ -247,7 +253,12 @@ class ConfigChecker:
             A folder: an entry may then name a file of windows instead of a
             dataset (``windows = "<file.npz>"``, relative to the folder),
             kept as ``{"windows": path}``.
+        folder : path-like, optional
+            The configuration file's folder, against which a relative
+            ``directory`` is read (default: ``files``, else the working
+            directory).
         """
+        folder = Path(folder if folder is not None else files if files is not None else ".")
         datasets = config.get("datasets")
         entries = []
         if not isinstance(datasets, list) or not datasets:
@@ -263,6 +274,9 @@ class ConfigChecker:
             key = f"datasets[{i}]"
             if not isinstance(entry, dict):
                 self.error(key, entry, "expected a table with dataset and placement.")
+                continue
+            if "directory" in entry:
+                entries.append(self._directory(key, entry, folder))
                 continue
             self.unknown(entry, allowed, f"{key}.")
             if files is not None and "windows" in entry:
@@ -288,6 +302,23 @@ class ConfigChecker:
                 spec["label"] = label
             entries.append(spec)
         return entries
+
+    def _directory(self, key, entry, folder):
+        from ._entries import DIRECTORY_OPTIONS
+
+        self.unknown(entry, {"directory", "placement", "label", *DIRECTORY_OPTIONS}, f"{key}.")
+        path = entry["directory"]
+        if not isinstance(path, str) or not (folder / path).is_dir():
+            self.error(f"{key}.directory", path, f"no such folder (relative to {folder}).")
+            return {"directory": path}
+        placement = entry.get("placement")
+        if placement is not None and placement not in PLACEMENTS:
+            self.error(
+                f"{key}.placement",
+                placement,
+                f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
+            )
+        return {**entry, "directory": str((folder / path).resolve())}
 
     def _windows_file(self, key, entry, folder):
         file = entry["windows"]
