@@ -287,21 +287,26 @@ class ConfigChecker:
                 get_loader(name)
             except ValueError as exc:
                 self.error(f"{key}.dataset", name, str(exc))
-            placement = entry.get("placement")
-            if placement is not None and placement not in PLACEMENTS:
-                self.error(
-                    f"{key}.placement",
-                    placement,
-                    f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
-                )
-            label = entry.get("label")
-            if label is not None and not isinstance(label, str):
-                self.error(f"{key}.label", label, "expected a string.")
+            placement, label = self._placement_and_label(key, entry)
             spec = {"dataset": name, "placement": placement}
             if label is not None:
                 spec["label"] = label
             entries.append(spec)
         return entries
+
+    def _placement_and_label(self, key, entry):
+        """An entry's ``placement`` (of PLACEMENTS, or None) and ``label`` (str or None)."""
+        placement = entry.get("placement")
+        if placement is not None and placement not in PLACEMENTS:
+            self.error(
+                f"{key}.placement",
+                placement,
+                f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
+            )
+        label = entry.get("label")
+        if label is not None and not isinstance(label, str):
+            self.error(f"{key}.label", label, "expected a string.")
+        return placement, label
 
     def _directory(self, key, entry, folder):
         from ._entries import DIRECTORY_OPTIONS
@@ -311,13 +316,7 @@ class ConfigChecker:
         if not isinstance(path, str) or not (folder / path).is_dir():
             self.error(f"{key}.directory", path, f"no such folder (relative to {folder}).")
             return {"directory": path}
-        placement = entry.get("placement")
-        if placement is not None and placement not in PLACEMENTS:
-            self.error(
-                f"{key}.placement",
-                placement,
-                f"unknown placement; expected one of {', '.join(PLACEMENTS)}.",
-            )
+        self._placement_and_label(key, entry)
         return {**entry, "directory": str((folder / path).resolve())}
 
     def _windows_file(self, key, entry, folder):
