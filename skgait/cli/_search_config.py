@@ -355,12 +355,11 @@ def load_data(config):
             return npz["X"], npz["y"], npz["groups"]
     from skgait import datasets
 
-    from ..experiments._entries import DIRECTORY_OPTIONS, DirectoryEntry
+    from ..experiments._entries import DirectoryEntry
 
     column, _ = TASKS[config.task]
     if "directory" in entry:
-        options = tuple((k, entry[k]) for k in DIRECTORY_OPTIONS if k in entry)
-        dataset = DirectoryEntry(Path(entry["directory"]), options).load()
+        dataset = DirectoryEntry.from_spec(entry).load()
     else:
         dataset = get_loader(entry["dataset"])()
     X, meta = datasets.make_windows(dataset, placement=entry.get("placement"), **config.windows)

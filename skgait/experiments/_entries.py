@@ -26,6 +26,12 @@ class DirectoryEntry:
     path: Path
     options: tuple = ()  # (name, value) pairs of DIRECTORY_OPTIONS: hashable
 
+    @classmethod
+    def from_spec(cls, spec):
+        """The folder of a ``{"directory": path, ...}`` entry, with its load_directory options."""
+        options = tuple((k, spec[k]) for k in DIRECTORY_OPTIONS if k in spec)
+        return cls(Path(spec["directory"]), options)
+
     @property
     def name(self):
         return self.path.name
@@ -110,9 +116,7 @@ def entry_specs(specs):
                     f"beside 'directory'; expected placement, label or "
                     f"{', '.join(DIRECTORY_OPTIONS)}."
                 )
-            dataset = DirectoryEntry(
-                Path(spec["directory"]), tuple((k, spec[k]) for k in DIRECTORY_OPTIONS if k in spec)
-            )
+            dataset = DirectoryEntry.from_spec(spec)
             placement, label = spec.get("placement"), spec.get("label", label)
         elif isinstance(spec, Mapping):
             unknown = set(spec) - {"dataset", "placement", "label"}
