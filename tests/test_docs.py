@@ -12,6 +12,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 REQUIRED = ("sphinx", "myst_parser", "numpydoc")
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(
     any(importlib.util.find_spec(name) is None for name in REQUIRED),
     reason="building the docs needs sphinx, myst-parser and numpydoc "

@@ -33,6 +33,7 @@ def _params():
         yield pytest.param(script, id=script.stem, marks=marks)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("script", list(_params()))
 def test_example_runs(script, data_home, tmp_path):
     env = {**os.environ, "SKGAIT_DATA": str(data_home), "MPLBACKEND": "Agg"}

@@ -44,6 +44,7 @@ def test_python_3_10_gets_tomli():
     assert "tomli>=2.0; python_version < '3.11'" in _dependencies()
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=" ".join)
 def test_the_tree_is_ruff_clean(command):
     # The configuration is pyproject.toml's [tool.ruff]; `ruff check --fix` and

@@ -175,7 +175,7 @@ def test_tests_resolve_a_relative_data_home_once(tmp_path):
     import subprocess
     import sys
 
-    tests = Path(__file__).resolve().parent
+    tests = Path(__file__).resolve().parents[1]
     (tmp_path / "repo").mkdir()
     env = {**os.environ, "SKGAIT_DATA": "../shared/data", "PYTHONPATH": str(tests)}
     out = subprocess.run(

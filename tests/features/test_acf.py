@@ -19,7 +19,7 @@ from skgait.datasets import CHANNELS
 from skgait.features import ACFTransformer, ConstantSeriesWarning
 from skgait.utils.estimator_checks import make_windows
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def acf_reference(X, lags, include_lag0=False):

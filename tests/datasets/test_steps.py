@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_windows import make_dataset, make_recording
+from _synthetic import make_dataset, make_recording
 
 from skgait.datasets import (
     detect_steps,
@@ -299,7 +299,7 @@ def test_hugadb_leg_sensors_find_one_event_per_gait_cycle(data_home, placement):
 
 @pytest.mark.realdata
 def test_the_benchmark_scores_skgait_and_says_when_skdh_is_absent(data_home):
-    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_steps.py"
+    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_steps.py"
     run = subprocess.run(
         [sys.executable, str(bench), "--skdh-python", "/nonexistent/python"],
         capture_output=True,

@@ -11,7 +11,7 @@ from skgait.cli import main
 from skgait.cli._search_config import load_data, validate_config
 from skgait.experiments import ConfigError, CrossDatasetGrid, load_config
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "own_dataset.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "own_dataset.py"
 
 
 @pytest.fixture(scope="module")

@@ -1118,7 +1118,7 @@ def test_nested_search_on_sisfall_reports_lags_per_fold(data_home):
 
     from skgait.datasets import load_sisfall, make_windows
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "nested_search.py"
+    path = Path(__file__).resolve().parents[2] / "examples" / "nested_search.py"
     spec = importlib.util.spec_from_file_location("nested_search", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
