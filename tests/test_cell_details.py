@@ -17,7 +17,7 @@ from skorch.dataset import ValidSplit
 from test_experiments import MajorityClassifier, synthetic_grid
 
 from skgait.experiments._cells import Cell, _cv, run_cell
-from skgait.experiments._registry import METRIC_FUNCTIONS, METRICS
+from skgait.experiments._vocabulary import METRIC_FUNCTIONS, METRICS
 from skgait.model_selection import SubjectKFold, cv_scores, get_protocol, make_baseline
 from skgait.models import GaitCNNClassifier
 
