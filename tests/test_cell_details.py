@@ -21,7 +21,7 @@ from skgait.experiments._vocabulary import METRIC_FUNCTIONS, METRICS
 from skgait.model_selection import SubjectKFold, cv_scores, get_protocol, make_baseline
 from skgait.models import GaitCNNClassifier
 
-CNN = {"type": "cnn", "max_epochs": 2, "batch_size": 16}
+CNN = {"estimator": "acf_cnn", "max_epochs": 2, "batch_size": 16}
 
 
 def fold_loop(estimator, kind, X, y, folds):

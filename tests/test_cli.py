@@ -51,7 +51,7 @@ TINY = """
     placement = "right_foot"
 
     [estimators.rf]
-    type = "random_forest"
+    estimator = "acf_rf"
     n_estimators = 5
 
     [tracking]
@@ -186,7 +186,7 @@ def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp
         placement = "nose"
 
         [estimators.rf]
-        type = "random_forest"
+        estimator = "acf_rf"
         n_trees = 5
     """)
     )

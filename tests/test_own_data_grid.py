@@ -37,7 +37,7 @@ def _grid_toml(folder):
             activity = "walking"
 
             [estimators.rf]
-            type = "random_forest"
+            estimator = "acf_rf"
             n_estimators = 5
 
             [tracking]
@@ -66,7 +66,7 @@ def test_a_grid_takes_a_folder_entry_from_python(own_folder):
         {"mine": {"directory": own_folder, "activity": "walking"}},
         tasks=["gender"],
         protocols=["within"],
-        estimators={"rf": {"type": "random_forest", "n_estimators": 5}},
+        estimators={"rf": {"estimator": "acf_rf", "n_estimators": 5}},
         n_splits=2,
         max_windows_per_subject=3,
         tracking=False,

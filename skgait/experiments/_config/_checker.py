@@ -14,7 +14,7 @@ import math
 import numbers
 from pathlib import Path
 
-from ...datasets import PLACEMENTS, get_loader
+from ...datasets import CHANNELS, PLACEMENTS, get_loader
 from .._vocabulary import TASK_TARGETS
 from .._windows import WindowSpec
 
@@ -221,10 +221,11 @@ class ConfigChecker:
         self.unknown(windows, set(WindowSpec.names()), "windows.")
         params = {k: v for k, v in windows.items() if k in WindowSpec.names()}
         for name, value, message in WindowSpec(**params).problems():
-            if name in params:
+            if name in params and name != "channels":
                 self.error(f"windows.{name}", value, message)
-        if isinstance(params.get("channels"), list):
-            params["channels"] = tuple(params["channels"])
+        if "channels" in params:
+            channels = self.names("windows.channels", params["channels"], list(CHANNELS))
+            params["channels"] = tuple(channels) if channels is not None else params["channels"]
         return params
 
     def datasets(self, config, files=None, folder=None):
