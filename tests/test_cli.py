@@ -41,6 +41,9 @@ TINY = """
     protocols = ["within", "direct"]
     n_splits = 3
     max_windows_per_subject = 3
+    tracking_uri = "sqlite:///{tmp}/mlflow.db"
+    results_path = "{tmp}/results.csv"
+    experiment = "cli"
 
     [[datasets]]
     dataset = "hugadb"
@@ -53,11 +56,6 @@ TINY = """
     [estimators.rf]
     estimator = "acf_rf"
     n_estimators = 5
-
-    [tracking]
-    uri = "sqlite:///{tmp}/mlflow.db"
-    results = "{tmp}/results.csv"
-    experiment = "cli"
 """
 
 
@@ -122,7 +120,7 @@ def test_flags_override_the_config(capsys, tiny_config, tmp_path, data_home):
                 "--no-tracking",
                 "--protocols",
                 "within",
-                "--results",
+                "--results-path",
                 str(tmp_path / "flags.csv"),
                 "--data-home",
                 str(data_home),
@@ -191,14 +189,23 @@ def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp
     """)
     )
     assert (
-        main(["grid", "--config", str(path), "--no-progress", "--results", str(tmp_path / "r.csv")])
+        main(
+            [
+                "grid",
+                "--config",
+                str(path),
+                "--no-progress",
+                "--results-path",
+                str(tmp_path / "r.csv"),
+            ]
+        )
         == 2
     )
     err = capsys.readouterr().err
     assert "tasks[1] = 'wingspan'" in err
     assert "n_splits = 'five'" in err
     assert "datasets[0].placement = 'nose'" in err
-    assert "estimators.rf.n_trees = 5: unknown parameter of RandomForestClassifier" in err
+    assert "estimators.rf.n_trees = 5: 'n_trees' is not a parameter of 'acf_rf'" in err
     assert not (tmp_path / "r.csv").exists()
 
 
@@ -216,7 +223,7 @@ def test_flag_values_are_validated_like_the_config(capsys, tmp_path):
                 "within",
                 "--no-tracking",
                 "--no-progress",
-                "--results",
+                "--results-path",
                 str(tmp_path / "r.csv"),
             ]
         )

@@ -241,7 +241,12 @@ def test_cnn_fine_tune_reports_fine_tune_time_and_speed_up(tmp_path, data_home):
         {"hugadb": "right_foot", "ipol": "right_foot"},
         tasks=["gender"],
         estimators={
-            "cnn": {"estimator": "acf_cnn", "max_epochs": 2, "fine_tune_epochs": 1, "batch_size": 32}
+            "cnn": {
+                "estimator": "acf_cnn",
+                "max_epochs": 2,
+                "fine_tune_epochs": 1,
+                "batch_size": 32,
+            }
         },
         protocols=["fine_tune", "scratch"],
         max_windows_per_subject=3,

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from skgait.cli import main
-from skgait.cli._search_config import load_data, validate_config
 from skgait.experiments import ConfigError, CrossDatasetGrid, load_config
+from skgait.experiments._config import load_data, validate_config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "own_dataset.py"
 
@@ -31,6 +31,8 @@ def _grid_toml(folder):
             protocols = ["within"]
             n_splits = 2
             max_windows_per_subject = 3
+            tracking = false
+            results_path = "{folder.parent / "results.csv"}"
 
             [[datasets]]
             directory = "{folder.name}"   # relative to this file
@@ -39,10 +41,6 @@ def _grid_toml(folder):
             [estimators.rf]
             estimator = "acf_rf"
             n_estimators = 5
-
-            [tracking]
-            enabled = false
-            results = "{folder.parent / "results.csv"}"
             """
         )
     )

@@ -20,7 +20,6 @@ import copy
 import time
 from pathlib import Path
 
-
 #: Flags whose value is the configuration key (and grid parameter) of their
 #: name, set as given: ``--n-splits 3`` is ``n_splits = 3``.
 _PLAIN = (
