@@ -55,7 +55,7 @@ def test_cv_gives_the_scores_of_the_fold_loop(kind):
         estimator = RandomForestRegressor(5, random_state=0)
     cv = get_protocol("subject", task=kind, n_splits=4, random_state=0)
     folds = list(cv.split(X, y, groups))
-    scores, fit_seconds, model = _cv(estimator, kind, X, y, folds)
+    scores, fit_seconds, model = _cv(estimator, kind, X, y, groups, folds, 0)
     expected = fold_loop(estimator, kind, X, y, folds)
     baseline = fold_loop(make_baseline(kind), kind, X, y, folds)
     assert {m: scores[m] for m in METRICS[kind]} == expected
@@ -74,7 +74,7 @@ def test_cv_pools_the_folds_with_a_warning_when_a_fold_lacks_a_class():
     with pytest.warns(UserWarning, match="pooled out-of-fold predictions"):
         expected = fold_loop(estimator, "classification", X, y, folds)
     with pytest.warns(UserWarning, match="run_cell: .* pooled out-of-fold predictions"):
-        scores, _, _ = _cv(estimator, "classification", X, y, folds)
+        scores, _, _ = _cv(estimator, "classification", X, y, groups, folds, 0)
     assert {m: scores[m] for m in METRICS["classification"]} == expected
     assert scores["baseline_balanced_accuracy"] == 0.5  # majority class: chance
     # the confusion matrix is that of the pooled predictions
@@ -92,7 +92,9 @@ def test_a_fold_lacking_a_class_has_no_balanced_accuracy_and_no_sklearn_warning(
     assert any(lacking) and not all(lacking)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        scores, _, _ = _cv(RandomForestClassifier(5, random_state=0), "classification", X, y, folds)
+        scores, _, _ = _cv(
+            RandomForestClassifier(5, random_state=0), "classification", X, y, groups, folds, 0
+        )
     messages = [str(w.message) for w in caught]
     assert len(messages) == 2 and all("pooled out-of-fold" in m for m in messages), messages
     for name in ("balanced_accuracy", "baseline_balanced_accuracy"):
@@ -113,7 +115,7 @@ def test_cv_fits_and_predicts_each_fold_once():
     y = np.where(groups % 2, "F", "M")
     folds = list(SubjectKFold(4, shuffle=True, random_state=0).split(X, y, groups))
     CountingMajority.fits = CountingMajority.predicts = 0
-    _cv(CountingMajority(), "classification", X, y, folds)
+    _cv(CountingMajority(), "classification", X, y, groups, folds, 0)
     assert CountingMajority.fits == CountingMajority.predicts == len(folds)
 
 

@@ -1,5 +1,6 @@
 """The ``skgait`` command line: datasets, grid, report."""
 
+import re
 import textwrap
 
 import pandas as pd
@@ -75,7 +76,12 @@ def test_grid_from_a_config_prints_tables_and_the_mlflow_command(
         == 0
     )
     out = capsys.readouterr().out
-    assert "gender — balanced_accuracy (%) — rf — off-diagonal: direct" in out
+    assert (
+        "gender — balanced_accuracy (fraction) [95 % interval over subjects] — rf — "
+        "off-diagonal: direct" in out
+    )
+    assert re.search(r"\d\.\d\d \[\d\.\d\d, \d\.\d\d\]", out)  # 0.74 [0.61, 0.86]
+    assert "chance on the diagonal (majority class, same folds): hugadb/right_foot 0.50" in out
     assert "rows = training, columns = testing" in out
     assert f"mlflow ui --backend-store-uri sqlite:///{tmp_path}/mlflow.db" in out
     results = pd.read_csv(tmp_path / "results.csv")

@@ -139,10 +139,13 @@ def _fold_scores(kind, y_true, y_pred, labels):
     :func:`~skgait.model_selection.cv_scores`), and a NaN fold score is not
     logged.
     """
-    scores = _scores(kind, y_true, y_pred)
-    if kind == "classification" and len(np.unique(y_true)) < len(labels):
-        scores["balanced_accuracy"] = math.nan
-    return scores
+    lacking = kind == "classification" and len(np.unique(y_true)) < len(labels)
+    return {
+        m: math.nan
+        if lacking and m == "balanced_accuracy"
+        else float(METRIC_FUNCTIONS[m](y_true, y_pred))
+        for m in METRICS[kind]
+    }
 
 
 def _confusion(labels, y_true, y_pred):
