@@ -336,3 +336,34 @@ def test_numba_keeps_its_compiled_kernels_in_skgaits_cache(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert list((tmp_path / "numba").rglob("*.nbi")), "no numba index file in skgait's cache"
+
+
+# --dask: the cells of a grid on a Dask cluster
+
+
+def test_grid_on_a_dask_scheduler_that_does_not_answer_exits_1(capsys, tmp_path):
+    status = main(
+        ["grid", "--datasets", "hugadb:right_foot", "--no-tracking", "--no-progress"]
+        + ["--results-path", str(tmp_path / "r.csv"), "--dask", "tcp://127.0.0.1:1"]
+    )
+    assert status == 1
+    assert "no Dask scheduler answers at 'tcp://127.0.0.1:1'" in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.realdata
+def test_a_grid_on_a_dask_cluster_gives_the_tables_of_a_grid_run_here(capsys, tmp_path, data_home):
+    from distributed import LocalCluster
+
+    flags = ["grid", "--datasets", "hugadb:right_foot", "ipol:right_foot", "--tasks", "gender"]
+    flags += ["--estimators", "acf_rf", "--protocols", "within", "direct", "--n-splits", "2"]
+    flags += ["--max-windows-per-subject", "3", "--no-tracking", "--no-progress"]
+    flags += ["--data-home", str(data_home)]
+    assert main([*flags, "--results-path", str(tmp_path / "here.csv")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False) as cluster:
+        address = cluster.scheduler_address
+        assert main([*flags, "--results-path", str(tmp_path / "dask.csv"), "--dask", address]) == 0
+    assert "Dask: " in capsys.readouterr().out
+    numbers = [c for c in ("balanced_accuracy", "balanced_accuracy_low", "n_subjects")]
+    here, there = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("here", "dask"))
+    pd.testing.assert_frame_equal(here[numbers], there[numbers])

@@ -145,8 +145,9 @@ def test_every_grid_flag_sets_the_grid_parameter_of_its_name():
     parser = argparse.ArgumentParser()
     grid_cli.add_arguments(parser)
     dests = {a.dest for a in parser._actions if a.dest != "help"}
-    # --config names the file and --metric the printed tables: not the grid's
-    assert dests - {"config", "metric"} <= GRID_PARAMETERS
+    # --config names the file, --metric the printed tables and --dask where the
+    # cells run: not the grid's
+    assert dests - {"config", "metric", "dask"} <= GRID_PARAMETERS
     for action in parser._actions:
         if action.dest in GRID_PARAMETERS and not action.option_strings[0].startswith("--no-"):
             assert action.option_strings == ["--" + action.dest.replace("_", "-")]

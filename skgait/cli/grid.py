@@ -16,6 +16,7 @@ Every flag sets the configuration key and grid parameter of its name
 `python -c "import skgait.experiments._config._grid as c; print(c.__doc__)"`.
 """
 
+import contextlib
 import copy
 import time
 from pathlib import Path
@@ -73,6 +74,12 @@ def add_arguments(parser):
         "--device", help="device of every network: cpu, cuda, cuda:N or auto (CUDA when available)"
     )
     parser.add_argument("--data-home", help="default: $SKGAIT_DATA")
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the cells on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://host:8786), through joblib's dask backend",
+    )
     parser.add_argument("--tracking-uri", help="MLflow tracking URI (default sqlite:///mlflow.db)")
     parser.add_argument("--experiment", help="MLflow experiment name")
     parser.add_argument(
@@ -123,6 +130,31 @@ def _with_flags(raw, args):
     return raw
 
 
+@contextlib.contextmanager
+def _cluster(address):
+    """Cells on the Dask cluster at ``address`` (joblib's dask backend); None: here."""
+    if address is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise OSError(
+            "--dask needs the distributed package: pip install 'dask[distributed]'."
+        ) from exc
+    from joblib import parallel_config
+
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise OSError(f"no Dask scheduler answers at {address!r}: {exc}") from exc
+    with client:
+        workers = len(client.scheduler_info()["workers"])
+        print(f"Dask: {address} ({workers} worker(s))", flush=True)
+        with parallel_config(backend="dask"):
+            yield
+
+
 def run(args):
     from ..experiments import DEFAULT_TRACKING_URI, default_config, load_config, parse_config
     from ..experiments._entries import entry_specs
@@ -150,7 +182,8 @@ def run(args):
         flush=True,
     )
     start = time.perf_counter()
-    results = grid.run()
+    with _cluster(args.dask):
+        results = grid.run()
     elapsed = time.perf_counter() - start
     print_tables(results, metric=args.metric)
     n_cached = int(results["cached"].sum())
