@@ -131,6 +131,16 @@ def compare(numbers, reference):
     return lines
 
 
+def report(differences, reference, n_cells):
+    """Print the differences from ``reference`` or that there is none; the exit status."""
+    if differences:
+        print(f"{len(differences)} difference(s) from {reference}:")
+        print("\n".join(differences))
+        return 1
+    print(f"Tables identical to {reference} ({n_cells} cells).")
+    return 0
+
+
 def time_baseline(rev, data_home, n_jobs, folder):
     """Run this benchmark on commit ``rev`` (a temporary git worktree) in a subprocess.
 
@@ -199,22 +209,14 @@ def main(argv=None):
             f"Baseline {args.baseline}: {base_seconds:.1f} s; this tree: {seconds:.1f} s; "
             f"{base_seconds / seconds:.2f}x faster (same machine, same run)."
         )
-        differences = compare(numbers, base_numbers)
-        if differences:
-            print(f"{len(differences)} difference(s) from {args.baseline}:")
-            print("\n".join(differences))
+        if report(compare(numbers, base_numbers), f"{args.baseline}'s", len(numbers)):
             return 1
-        print(f"Tables identical to {args.baseline}'s ({len(numbers)} cells).")
     if args.save:
         Path(args.save).write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
         print(f"Saved {len(numbers)} cells to {args.save}")
     if args.compare:
-        differences = compare(numbers, json.loads(Path(args.compare).read_text()))
-        if differences:
-            print(f"{len(differences)} difference(s) from {args.compare}:")
-            print("\n".join(differences))
-            return 1
-        print(f"Tables identical to {args.compare} ({len(numbers)} cells).")
+        reference = json.loads(Path(args.compare).read_text())
+        return report(compare(numbers, reference), args.compare, len(numbers))
     return 0
 
 

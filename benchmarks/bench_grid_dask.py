@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_grid import cell_numbers, compare, run_default_grid  # noqa: E402
+from bench_grid import cell_numbers, compare, report, run_default_grid  # noqa: E402
 
 
 def main(argv=None):
@@ -49,12 +49,7 @@ def main(argv=None):
         f"{sequential_seconds / dask_seconds:.2f}x faster (same machine, same run)."
     )
     differences = compare(cell_numbers(on_dask), cell_numbers(sequential))
-    if differences:
-        print(f"{len(differences)} difference(s):")
-        print("\n".join(differences))
-        return 1
-    print(f"Tables identical ({len(sequential)} cells).")
-    return 0
+    return report(differences, "the sequential run's", len(sequential))
 
 
 if __name__ == "__main__":
