@@ -521,7 +521,7 @@ def run_grid(datasets, **params):
     --------
     >>> from skgait.experiments import run_grid
     >>> results = run_grid({"hugadb": "right_foot", "ipol": "right_foot"},
-    ...                    tasks=["gender"], estimators={"rf": "random_forest"},
+    ...                    tasks=["gender"], estimators={"rf": "acf_rf"},
     ...                    protocols=["direct"], max_windows_per_subject=10,
     ...                    tracking=False, results_path=None)
     >>> results[["source", "target", "status"]].values.tolist()
