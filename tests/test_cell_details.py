@@ -236,6 +236,22 @@ def test_mlflow_has_a_confusion_matrix_per_classification_cell(tracked_grid):
     assert "confusion_matrix.json" not in {a.path for a in client.list_artifacts(row["run_id"])}
 
 
+def test_mlflow_has_a_confusion_matrix_of_subjects_per_classification_cell(tracked_grid):
+    from mlflow.tracking import MlflowClient
+
+    _, results, uri, tmp = tracked_grid
+    client = MlflowClient(uri)
+    for protocol in ("within", "direct"):
+        row = _run(results, "gender", protocol).iloc[0]
+        name = "subject_confusion_matrix.json"
+        folder = tmp / row["run_id"]
+        folder.mkdir()
+        path = client.download_artifacts(row["run_id"], name, str(folder))
+        with open(path) as f:
+            counts = np.asarray(json.load(f)["counts"])
+        assert counts.sum() == row["n_subjects"]  # one majority vote per subject
+
+
 def test_a_resumed_grid_reads_back_table_columns_only(tracked_grid):
     from skgait.tracking import MlflowTracker
 
