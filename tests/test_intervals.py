@@ -123,3 +123,10 @@ def test_a_real_interval_narrows_with_more_subjects(sisfall_predictions):
         low, high = subject_interval(y[keep], y_pred[keep], groups[keep], "accuracy")
         widths.append(high - low)
     assert widths[0] > widths[1] > widths[2] > 0, widths
+
+
+def test_every_resample_keeps_the_people_of_every_class():
+    # 2 women among 8 people: a constant prediction is at chance in every resample
+    groups = np.repeat(np.arange(8), 4)
+    y_true = np.where(groups < 2, "F", "M")
+    assert subject_interval(y_true, np.full(32, "M"), groups) == (0.5, 0.5)

@@ -42,7 +42,7 @@ def _classification_scores(counts, metric):
     support = counts.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         recall = np.where(support > 0, diagonal / support, np.nan)
-    return np.nanmean(recall, axis=-1)  # classes absent from a resample are left out
+    return np.nanmean(recall, axis=-1)  # labels only predicted are left out, as in sklearn
 
 
 def subject_interval(
@@ -60,9 +60,12 @@ def subject_interval(
     Each resample draws as many subjects as there are, with replacement,
     keeps all windows of each subject drawn (as often as it is drawn) and
     recomputes ``metric`` on them; the interval is the central
-    ``confidence`` part of those scores (percentile bootstrap). The
-    resampling is vectorised over per-subject counts, so a thousand
-    resamples cost milliseconds.
+    ``confidence`` part of those scores (percentile bootstrap). For the
+    accuracies the subjects are drawn within each class (a subject's class
+    is its first window's), so that every resample has the people of every
+    class as the data has: a resample without a class would have no
+    balanced accuracy. The resampling is vectorised over per-subject
+    counts, so a thousand resamples cost milliseconds.
 
     Parameters
     ----------
@@ -72,8 +75,7 @@ def subject_interval(
     groups : array-like of shape (n_windows,)
         Subject of each window.
     metric : {"accuracy", "balanced_accuracy", "mae"}, default="balanced_accuracy"
-        The score. ``"balanced_accuracy"`` averages the recall of the
-        classes present in a resample.
+        The score.
     confidence : float, default=0.95
         Coverage of the interval, in (0, 1).
     n_resamples : int, default=1000
@@ -113,7 +115,17 @@ def subject_interval(
     if n_subjects < 2:
         return np.nan, np.nan
     rng = np.random.default_rng(random_state)
-    draws = rng.multinomial(n_subjects, np.full(n_subjects, 1 / n_subjects), size=n_resamples)
+    if metric == "mae":
+        strata = np.zeros(n_subjects, dtype=int)
+    else:  # each subject's class (its first window's): every resample keeps each class
+        _, first = np.unique(subject, return_index=True)
+        strata = np.unique(y_true[first], return_inverse=True)[1]
+    draws = np.zeros((n_resamples, n_subjects))
+    for stratum in np.unique(strata):
+        members = np.flatnonzero(strata == stratum)
+        draws[:, members] = rng.multinomial(
+            len(members), np.full(len(members), 1 / len(members)), size=n_resamples
+        )
     if metric == "mae":
         errors = np.bincount(subject, np.abs(y_true.astype(float) - y_pred.astype(float)))
         sizes = np.bincount(subject)
