@@ -60,12 +60,15 @@ print(
     .round(3)
     .to_string(index=False)
 )
-for (_task, metric, estimator, protocol), table in results_tables(
-    results, metric="balanced_accuracy"
-).items():
+low, high = (
+    results_tables(results, metric="balanced_accuracy", column=f"{{metric}}_{bound}")
+    for bound in ("low", "high")
+)
+for key, table in results_tables(results, metric="balanced_accuracy").items():
+    _task, _metric, estimator, protocol = key
     print(
-        f"\n{estimator}, {protocol} off the diagonal — balanced accuracy (%), "
-        "rows = training, columns = testing"
+        f"\n{estimator}, {protocol} off the diagonal — balanced accuracy "
+        "[95 % interval over subjects], rows = training, columns = testing"
     )
-    print(format_table(table, metric))
+    print(format_table(table, low.get(key), high.get(key)))
 print("\nOpen the runs with: mlflow ui --backend-store-uri sqlite:///mlflow.db")

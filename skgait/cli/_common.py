@@ -20,22 +20,44 @@ def _metric_name(value):
 
 
 def print_tables(results, metric=None, file=None):
-    """Print source × target tables (rows = training, columns = testing)."""
-    from ..experiments import DEFAULT_METRICS, TASKS, format_table, results_tables
+    """Print source × target tables (rows = training, columns = testing).
+
+    Each cell reads ``0.74 [0.61, 0.86]``: the score and its 95 % interval
+    over subjects; a line under each table gives the chance level (majority
+    class or median age on the same folds) of each target.
+    """
+    from ..experiments import DEFAULT_METRICS, TASK_TARGETS, format_table, results_tables
 
     tables = results_tables(results)
-    for (task, m, estimator, protocol), table in tables.items():
-        wanted = metric or DEFAULT_METRICS[TASKS.get(task, ("", "classification"))[1]]
+    lows, highs, chance = (
+        results_tables(results, column=c)
+        for c in ("{metric}_low", "{metric}_high", "baseline_{metric}")
+    )
+    for key, table in tables.items():
+        task, m, estimator, protocol = key
+        wanted = metric or DEFAULT_METRICS[TASK_TARGETS.get(task, ("", "classification"))[1]]
         if m != wanted and metric != "all":
             continue
-        unit = "years" if m == "mae" else "%"
-        diag = "leaky" if protocol == "leaky" else "within"
+        unit = "years" if m == "mae" else "fraction"
+        diag = "leaky_window" if protocol == "leaky_window" else "within"
         print(
-            f"\n{task} — {m} ({unit}) — {estimator} — off-diagonal: {protocol}, "
-            f"diagonal: {diag} (rows = training, columns = testing)",
+            f"\n{task} — {m} ({unit}) [95 % interval over subjects] — {estimator} — "
+            f"off-diagonal: {protocol}, diagonal: {diag} (rows = training, columns = testing)",
             file=file,
         )
-        print(format_table(table, m), file=file)
+        print(format_table(table, lows.get(key), highs.get(key)), file=file)
+        if key in chance:
+            level = chance[key].reindex_like(table)
+            print(
+                f"chance on the diagonal ({'median age' if m == 'mae' else 'majority class'}, "
+                "same folds): "
+                + ", ".join(
+                    f"{t} {level.loc[t, t]:.2f}"
+                    for t in table.index
+                    if level.loc[t, t] == level.loc[t, t]
+                ),
+                file=file,
+            )
     ft = results[(results["protocol"] == "fine_tune") & results["speed_up"].notna()]
     if len(ft):
         print(

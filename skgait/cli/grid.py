@@ -11,15 +11,37 @@ Flags override the configuration's values. Every cell is logged to MLflow
 local CSV as it finishes; cells already finished are skipped unless
 --recompute.
 
-Example grid.toml: see `python -c "import skgait.experiments._config as c; print(c.__doc__)"`.
+Every flag sets the configuration key and grid parameter of its name
+(--n-splits is n_splits). Example grid.toml: see
+`python -c "import skgait.experiments._config._grid as c; print(c.__doc__)"`.
 """
 
+import contextlib
 import copy
 import time
 from pathlib import Path
 
+#: Flags whose value is the configuration key (and grid parameter) of their
+#: name, set as given: ``--n-splits 3`` is ``n_splits = 3``.
+_PLAIN = (
+    "tasks",
+    "protocols",
+    "pairs",
+    "max_windows_per_subject",
+    "n_splits",
+    "random_state",
+    "n_jobs",
+    "device",
+    "tracking",
+    "tracking_uri",
+    "experiment",
+    "results_path",
+    "recompute",
+)
+
 
 def add_arguments(parser):
+    """The grid's flags: each sets the parameter of its name (``--n-splits`` is ``n_splits``)."""
     from ._common import add_metric_argument
 
     parser.add_argument("--config", help="TOML grid configuration")
@@ -34,13 +56,14 @@ def add_arguments(parser):
         "--estimators",
         nargs="+",
         metavar="NAME",
-        help="estimators of the configuration to keep, or built-in types random_forest, cnn",
+        help="estimators of the configuration to keep, or names of ESTIMATORS: "
+        "acf_rf, acf_cnn, cnn, gait_pipeline",
     )
     parser.add_argument(
         "--protocols",
         nargs="+",
         metavar="PROTOCOL",
-        help="within, leaky, direct, fine_tune, scratch",
+        help="within, leaky_window, direct, fine_tune, scratch",
     )
     parser.add_argument("--pairs", help="same_placement (default) or all")
     parser.add_argument("--max-windows-per-subject", type=int, metavar="N")
@@ -51,18 +74,36 @@ def add_arguments(parser):
         "--device", help="device of every network: cpu, cuda, cuda:N or auto (CUDA when available)"
     )
     parser.add_argument("--data-home", help="default: $SKGAIT_DATA")
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the cells on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://host:8786), through joblib's dask backend",
+    )
     parser.add_argument("--tracking-uri", help="MLflow tracking URI (default sqlite:///mlflow.db)")
     parser.add_argument("--experiment", help="MLflow experiment name")
-    parser.add_argument("--no-tracking", action="store_true", help="write the CSV only")
-    parser.add_argument("--results", metavar="CSV", help="local CSV (default grid_results.csv)")
+    parser.add_argument(
+        "--no-tracking",
+        dest="tracking",
+        action="store_false",
+        default=None,
+        help="write the CSV only",
+    )
+    parser.add_argument(
+        "--results-path", metavar="CSV", help="local CSV (default grid_results.csv)"
+    )
     parser.add_argument(
         "--log-models",
         nargs="*",
         metavar="PATTERN",
         help="log the fitted models of the cells matching these patterns (no pattern: every cell)",
     )
-    parser.add_argument("--recompute", action="store_true", help="recompute finished cells")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--recompute", action="store_true", default=None, help="recompute finished cells"
+    )
+    parser.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bar"
+    )
     add_metric_argument(parser)
 
 
@@ -74,43 +115,44 @@ def _with_flags(raw, args):
             name, _, placement = text.partition(":")
             entries.append({"dataset": name, **({"placement": placement} if placement else {})})
         raw["datasets"] = entries
-    for flag, key in (
-        ("tasks", "tasks"),
-        ("protocols", "protocols"),
-        ("pairs", "pairs"),
-        ("max_windows_per_subject", "max_windows_per_subject"),
-        ("n_splits", "n_splits"),
-        ("random_state", "random_state"),
-        ("n_jobs", "n_jobs"),
-        ("device", "device"),
-    ):
-        value = getattr(args, flag)
+    for key in _PLAIN:
+        value = getattr(args, key)
         if value is not None:
             raw[key] = value
     if args.estimators:
         known = raw.get("estimators") or {}
         raw["estimators"] = {
-            name: known[name] if isinstance(known, dict) and name in known else {"type": name}
+            name: known[name] if isinstance(known, dict) and name in known else {"estimator": name}
             for name in args.estimators
         }
-    tracking = dict(raw.get("tracking") or {})
-    for flag, key in (
-        ("tracking_uri", "uri"),
-        ("experiment", "experiment"),
-        ("results", "results"),
-    ):
-        value = getattr(args, flag)
-        if value is not None:
-            tracking[key] = value
-    if args.no_tracking:
-        tracking["enabled"] = False
-    if args.recompute:
-        tracking["recompute"] = True
     if args.log_models is not None:
-        tracking["log_models"] = args.log_models or True
-    if tracking:
-        raw["tracking"] = tracking
+        raw["log_models"] = args.log_models or True
     return raw
+
+
+@contextlib.contextmanager
+def _cluster(address):
+    """Cells on the Dask cluster at ``address`` (joblib's dask backend); None: here."""
+    if address is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise OSError(
+            "--dask needs the distributed package: pip install 'dask[distributed]'."
+        ) from exc
+    from joblib import parallel_config
+
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise OSError(f"no Dask scheduler answers at {address!r}: {exc}") from exc
+    with client:
+        workers = len(client.scheduler_info()["workers"])
+        print(f"Dask: {address} ({workers} worker(s))", flush=True)
+        with parallel_config(backend="dask"):
+            yield
 
 
 def run(args):
@@ -132,7 +174,7 @@ def run(args):
     for note in notes:
         print(f"note: {note}")
 
-    grid = config.to_grid(data_home=args.data_home, progress=not args.no_progress)
+    grid = config.to_grid(data_home=args.data_home, progress=args.progress)
     print(
         f"Grid from {source}: datasets {[label for label, *_ in entry_specs(grid.datasets)]}, "
         f"tasks {list(grid.tasks)}, estimators {list(grid.estimators)}, "
@@ -140,7 +182,8 @@ def run(args):
         flush=True,
     )
     start = time.perf_counter()
-    results = grid.run()
+    with _cluster(args.dask):
+        results = grid.run()
     elapsed = time.perf_counter() - start
     print_tables(results, metric=args.metric)
     n_cached = int(results["cached"].sum())

@@ -24,12 +24,15 @@ worker to start a trial marks it FAILED and runs it again (once, with
 The config is TOML, checked completely before any data is loaded. It is
 written as a grid configuration (``skgait grid``) for what the two share:
 one task in ``tasks``, ``n_splits``, ``random_state``, ``[windows]``, one
-``[[datasets]]`` entry and ``[tracking]``, checked by the same code with the
-same messages; ``[search]`` and ``[space]`` are the search's own::
+``[[datasets]]`` entry and ``tracking_uri`` / ``experiment``, checked by the
+same code with the same messages (every key is the Python parameter of the
+same name); ``[search]`` and ``[space]`` are the search's own::
 
     tasks = ["gender"]         # one of "gender" (classification), "age" (regression)
     n_splits = 5
     random_state = 0
+    tracking_uri = "sqlite:///mlflow.db"   # optional: without it, no MLflow run
+    experiment = "skgait-search"
 
     [windows]
     rate = 50.0                # Hz
@@ -43,12 +46,8 @@ same messages; ``[search]`` and ``[space]`` are the search's own::
     # or, instead of dataset and placement:
     # windows = "windows.npz"  # arrays X, y, groups (relative to this file)
 
-    [tracking]                 # optional: no [tracking] table, no MLflow run
-    uri = "sqlite:///mlflow.db"
-    experiment = "skgait-search"
-
     [search]
-    estimator = "acf_rf"       # "acf_rf", "cnn" or "acf_cnn"
+    estimator = "acf_rf"       # "acf_rf", "acf_cnn", "cnn" or "gait_pipeline" (as in a grid)
     scoring = "balanced_accuracy"
     pruner = "median"          # "median" or "none"
     n_trials = 20              # per worker
@@ -65,16 +64,18 @@ same messages; ``[search]`` and ``[space]`` are the search's own::
     type = "categorical"
     choices = [4, 8, 16]
 
-A file of the first format, with a ``[data]`` table and ``task``,
-``n_splits``, ``random_state`` or ``tracking`` in ``[search]``, is refused
-with a message saying where each key goes now.
+A file of an earlier format, with a ``[data]`` or ``[tracking]`` table, or
+``task``, ``n_splits``, ``random_state`` or ``tracking`` in ``[search]``,
+is refused with a message saying where each key goes now.
 
-Estimators (their step names are the prefixes of the space):
+Estimators (:data:`~skgait.experiments.ESTIMATORS`, the names a grid uses;
+their step names are the prefixes of the space):
 ``acf_rf`` = ``crop`` (:class:`~skgait.features.WindowCrop`, off by
 default) → ``acf`` (:class:`~skgait.ACFTransformer`, ``rate`` set, so float
 lags are seconds) → ``rf`` (random forest); ``cnn`` = ``crop`` → ``cnn``
 (:class:`~skgait.GaitCNNClassifier` / ``Regressor``); ``acf_cnn`` = ``crop``
-→ ``acf`` (3-D output) → ``cnn``.
+→ ``acf`` (3-D output) → ``cnn``; ``gait_pipeline`` =
+:func:`~skgait.pipelines.make_gait_pipeline` of the task.
 """
 
 import argparse
@@ -149,8 +150,9 @@ def run(args):
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
     from ..experiments import ConfigChecker, ConfigError, on_device
+    from ..experiments._config import load_data, read_config, validate_config
+    from ..experiments._config._search import KIND
     from ..model_selection._trials import STOP, StopRequested
-    from ._search_config import KIND, load_data, read_config, validate_config
 
     try:
         config = validate_config(read_config(args.config), args.config)

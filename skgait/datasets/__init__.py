@@ -28,9 +28,9 @@ from ._download import (
 from ._home import get_data_home
 from ._hugadb import load_hugadb
 from ._ipol import load_ipol_healthy_gait
+from ._loaders import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._names import canonical_name
 from ._ou_isir import load_ou_isir
-from ._registry import DATASET_ALIASES, DATASET_LOADERS, get_loader
 from ._remount import random_remount
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows

@@ -2,17 +2,27 @@
 
 - :class:`CrossDatasetGrid` / :func:`run_grid`: train on one dataset, test on
   another, for every pair of datasets, task, estimator and protocol
-  (:data:`PROTOCOLS`: ``within``, ``leaky``, ``direct``, ``fine_tune``,
+  (:data:`PROTOCOLS`: ``within``, ``leaky_window``, ``direct``, ``fine_tune``,
   ``scratch``); cells run through :mod:`joblib` (threads, processes, Dask,
   Ray) and are logged as nested MLflow runs.
-- Configuration files: :func:`load_config`, :func:`parse_config`,
-  :func:`default_config`, :class:`GridConfig`; :class:`ConfigError`,
-  :func:`read_toml` and :class:`ConfigChecker` check the sections a grid
-  shares with ``skgait search`` (``tasks``, ``n_splits``, ``random_state``,
-  ``[windows]``, ``[[datasets]]``, ``[tracking]``) in one way.
-- Names (one table each): :data:`TASKS`, :data:`METRICS`,
-  :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`, :data:`PROTOCOLS`,
-  :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
+- How it runs: a plan of cells and their dependencies (``scratch`` after
+  its target's ``within`` cell, ``fine_tune`` after its source's ``direct``
+  cell), a runner, and a recorder that writes the CSV and MLflow and
+  resumes (cells already FINISHED are read back, not computed again).
+- Configuration files, whose keys are the parameter names:
+  :func:`load_config`, :func:`parse_config`, :func:`default_config`,
+  :class:`GridConfig`; :class:`ConfigError`, :func:`read_toml` and
+  :class:`ConfigChecker` check the keys a grid shares with ``skgait
+  search`` (``tasks``, ``n_splits``, ``random_state``, ``[windows]``,
+  ``[[datasets]]``, ``tracking``, ``tracking_uri``, ``experiment``) in one
+  way. :class:`WindowSpec` is the one specification of the windows.
+- Names (one table each): :data:`TASK_TARGETS` (task → target column and
+  kind), :data:`METRICS`, :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`,
+  :data:`PROTOCOLS`, :data:`ESTIMATORS` (the estimator names grids,
+  searches and :func:`make_estimator` share); datasets are
+  :data:`skgait.datasets.DATASET_LOADERS`.
+- Intervals: each cell's score comes with its 95 % interval over subjects
+  (:func:`skgait.metrics.subject_interval`).
 - Reading results back: :func:`~skgait.tracking.read_grid_results` (MLflow),
   :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
 - Tracking (:class:`~skgait.tracking.MlflowTracker`,
@@ -28,21 +38,29 @@ from ..tracking import (  # noqa: F401
     read_results_csv,
 )
 from ._cells import Cell
-from ._config import GridConfig, default_config, load_config, parse_config
+from ._config import (
+    ConfigChecker,
+    ConfigError,
+    GridConfig,
+    default_config,
+    load_config,
+    parse_config,
+    read_toml,
+)
 from ._grid import CrossDatasetGrid, run_grid
-from ._registry import (
+from ._report import format_table, plot_heatmaps, results_tables
+from ._vocabulary import (
     DATASET_LOADERS,
     DEFAULT_METRICS,
-    ESTIMATOR_TYPES,
+    ESTIMATORS,
     METRIC_FUNCTIONS,
     METRICS,
     PROTOCOLS,
-    TASKS,
+    TASK_TARGETS,
     make_estimator,
     on_device,
 )
-from ._report import format_table, plot_heatmaps, results_tables
-from ._toml import ConfigChecker, ConfigError, read_toml
+from ._windows import WindowSpec
 
 __all__ = [
     "Cell",
@@ -51,12 +69,13 @@ __all__ = [
     "CrossDatasetGrid",
     "DATASET_LOADERS",
     "DEFAULT_METRICS",
-    "ESTIMATOR_TYPES",
+    "ESTIMATORS",
     "GridConfig",
     "METRICS",
     "METRIC_FUNCTIONS",
     "PROTOCOLS",
-    "TASKS",
+    "TASK_TARGETS",
+    "WindowSpec",
     "default_config",
     "format_table",
     "load_config",

@@ -22,16 +22,21 @@ import numpy as np
 from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.metrics import confusion_matrix
-from sklearn.model_selection import cross_validate
 
-from ..model_selection import LeakyWindowKFold, cv_scores, get_protocol, make_baseline
-from ._registry import METRIC_FUNCTIONS, METRICS, PROTOCOLS
+from ..metrics import subject_interval, subject_predictions
+from ..model_selection import cv_scores, get_protocol, make_baseline
+from ._vocabulary import METRIC_FUNCTIONS, METRICS, PROTOCOLS
 
 __all__ = ["Cell", "ROW_COLUMNS", "check_target", "run_cell", "transfer_param"]
 
 #: What a row carries beyond its table columns, as plain data (not in the
 #: CSV): per-fold scores, the confusion matrix, training curves.
-DETAIL_KEYS = ("fold_scores", "confusion_matrix", "curves")
+DETAIL_KEYS = ("fold_scores", "confusion_matrix", "subject_confusion_matrix", "curves")
+
+#: Bounds of the 95 % interval over subjects of each metric.
+INTERVAL_COLUMNS = tuple(
+    f"{m}_{bound}" for m in ("accuracy", "balanced_accuracy", "mae") for bound in ("low", "high")
+)
 
 #: Columns of a result row, in table order.
 ROW_COLUMNS = (
@@ -47,6 +52,7 @@ ROW_COLUMNS = (
     "baseline_accuracy",
     "baseline_balanced_accuracy",
     "baseline_mae",
+    *INTERVAL_COLUMNS,
     "fit_seconds",
     "fine_tune_seconds",
     "speed_up",
@@ -125,92 +131,54 @@ def _scores(kind, y_true, y_pred):
     return {m: float(METRIC_FUNCTIONS[m](y_true, y_pred)) for m in METRICS[kind]}
 
 
-class _FoldScorer:
-    """Score one fitted fold with one ``predict``: its metrics and confusion counts.
+def _fold_scores(kind, y_true, y_pred, labels):
+    """The metrics of one test fold; NaN balanced accuracy if it lacks a class.
 
-    A multi-metric scorer for :func:`~sklearn.model_selection.cross_validate`:
-    the metrics of :data:`METRICS` and, for classification, the fold's
-    confusion matrix over the fixed ``labels`` (one ``count_<i>_<j>`` entry
-    per true label ``i`` and predicted label ``j``), from which pooled
-    scores and the cell's confusion matrix are summed.
-
-    With ``fold=True`` the balanced accuracy of a test fold that lacks one
-    of ``labels`` is NaN: it is undefined (the cell's score is then that of
-    the pooled predictions, see :func:`~skgait.model_selection.cv_scores`),
-    and a NaN fold score is not logged.
+    The balanced accuracy of a fold without every one of ``labels`` is
+    undefined: the cell's score is then that of the pooled predictions (see
+    :func:`~skgait.model_selection.cv_scores`), and a NaN fold score is not
+    logged.
     """
-
-    def __init__(self, kind, labels=None, fold=False):
-        self.kind = kind
-        self.labels = labels
-        self.fold = fold
-
-    def __call__(self, estimator, X, y):
-        y_pred = estimator.predict(X)
-        if self.fold and self.kind == "classification" and len(np.unique(y)) < len(self.labels):
-            scores = {
-                m: math.nan if m == "balanced_accuracy" else float(METRIC_FUNCTIONS[m](y, y_pred))
-                for m in METRICS[self.kind]
-            }
-        else:
-            scores = _scores(self.kind, y, y_pred)
-        if self.kind == "classification":
-            counts = confusion_matrix(y, y_pred, labels=self.labels)
-            if counts.sum() != len(y):
-                unknown = sorted(set(np.unique(y_pred).tolist()) - set(self.labels.tolist()))
-                raise ValueError(
-                    f"The model predicted class(es) {unknown} that are not labels of "
-                    f"the data {self.labels.tolist()}."
-                )
-            scores.update({f"count_{i}_{j}": int(c) for (i, j), c in np.ndenumerate(counts)})
-        return scores
+    lacking = kind == "classification" and len(np.unique(y_true)) < len(labels)
+    return {
+        m: math.nan
+        if lacking and m == "balanced_accuracy"
+        else float(METRIC_FUNCTIONS[m](y_true, y_pred))
+        for m in METRICS[kind]
+    }
 
 
-def _counts(scores, n_labels, prefix=""):
-    """Confusion counts of a :class:`_FoldScorer`'s ``scores``.
-
-    Shape (n_labels, n_labels) for one scoring, (n_folds, n_labels,
-    n_labels) for a ``cross_validate`` result (``prefix="test_"``), whose
-    entries hold one value per fold.
-    """
-    counts = np.array(
-        [[scores[f"{prefix}count_{i}_{j}"] for j in range(n_labels)] for i in range(n_labels)]
-    )
-    return np.moveaxis(counts, -1, 0) if counts.ndim == 3 else counts
-
-
-def _label_pairs(labels, counts):
-    """``(y_true, y_pred)`` holding each (true, predicted) pair ``counts`` times."""
-    n = len(labels)
-    pairs = np.repeat(np.arange(n * n), counts.ravel())
-    return labels[pairs // n], labels[pairs % n]
-
-
-def _confusion(labels, counts):
+def _confusion(labels, y_true, y_pred):
     """A confusion matrix as plain data: labels and counts (true in rows)."""
-    return {"labels": labels.tolist(), "counts": np.asarray(counts).tolist()}
+    counts = confusion_matrix(y_true, y_pred, labels=labels)
+    if counts.sum() != len(y_true):
+        unknown = sorted(set(np.unique(y_pred).tolist()) - set(labels.tolist()))
+        raise ValueError(
+            f"The model predicted class(es) {unknown} that are not labels of "
+            f"the data {labels.tolist()}."
+        )
+    return {"labels": labels.tolist(), "counts": counts.tolist()}
 
 
-def _cv_scores(kind, result, labels, owner):
-    """:func:`~skgait.model_selection.cv_scores` of a ``cross_validate`` result.
+def _outcomes(kind, y_true, y_pred, groups, labels, random_state):
+    """Per-subject uncertainty of a cell's predictions: intervals and confusion.
 
-    Regression: the mean of the fold scores. Classification: the folds'
-    (true, predicted) pairs rebuilt from their confusion counts (the metrics
-    depend on nothing else), so that the mean over folds, the pooled scores
-    when a test fold lacks a class, and the warning are those of
-    ``cv_scores`` on the predictions themselves.
+    ``<metric>_low`` / ``<metric>_high``: the 95 % interval of each metric
+    over subjects (:func:`~skgait.metrics.subject_interval`, seeded with
+    ``random_state``); for classification, the confusion matrices of the
+    windows (``confusion_matrix``) and of the subjects, each by the majority
+    vote of its windows (``subject_confusion_matrix``).
     """
-    if kind == "regression":
-        return {m: float(np.mean(result[f"test_{m}"])) for m in METRICS[kind]}
-    folds = [_label_pairs(labels, c) for c in _counts(result, len(labels), "test_")]
-    scores, _ = cv_scores(
-        {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]},
-        [y_true for y_true, _ in folds],
-        [y_pred for _, y_pred in folds],
-        classification=True,
-        owner=owner,
-    )
-    return scores
+    out = {}
+    for m in METRICS[kind]:
+        out[f"{m}_low"], out[f"{m}_high"] = subject_interval(
+            y_true, y_pred, groups, m, random_state=random_state
+        )
+    if kind == "classification":
+        out["confusion_matrix"] = _confusion(labels, y_true, y_pred)
+        _, subject_true, subject_pred = subject_predictions(y_true, y_pred, groups)
+        out["subject_confusion_matrix"] = _confusion(labels, subject_true, subject_pred)
+    return out
 
 
 def _curves(model):
@@ -244,22 +212,21 @@ def _timed_fit(estimator, X, y):
     return estimator, time.perf_counter() - start
 
 
-def _cv(estimator, kind, X, y, folds):
+def _cv(estimator, kind, X, y, groups, folds, random_state):
     """Cross-validate ``estimator`` and the baseline on ``folds`` and score them.
 
-    Each fold is fitted once and predicted once
-    (:func:`~sklearn.model_selection.cross_validate` with a scorer that
-    returns the fold's metrics and confusion counts). The scores are those
-    of :func:`~skgait.model_selection.cv_scores`: the mean over folds, or
-    the pooled out-of-fold predictions when a test fold lacks a class (its
+    Each fold is fitted once and predicted once. The scores are those of
+    :func:`~skgait.model_selection.cv_scores`: the mean over folds, or the
+    pooled out-of-fold predictions when a test fold lacks a class (its
     balanced accuracy is undefined).
 
     Returns
     -------
     scores : dict
-        The row's metrics and ``baseline_*``, and its details: per-fold
-        scores (``fold_scores``), the confusion matrix summed over the test
-        folds (``confusion_matrix``, classification) and each fold's
+        The row's metrics, their intervals over subjects and ``baseline_*``,
+        and its details: per-fold scores (``fold_scores``), the confusion
+        matrices of the out-of-fold predictions (``confusion_matrix``,
+        ``subject_confusion_matrix``; classification) and each fold's
         training curves (``curves``, skorch networks).
     fit_seconds : float
         Mean fit time of the model over folds.
@@ -267,28 +234,39 @@ def _cv(estimator, kind, X, y, folds):
         The model of the last fold.
     """
     labels = np.unique(y) if kind == "classification" else None
-    scorer = _FoldScorer(kind, labels, fold=True)
-    fitted = cross_validate(
-        estimator, X, y, cv=folds, scoring=scorer, return_estimator=True, error_score="raise"
-    )
-    baseline = cross_validate(
-        make_baseline(kind), X, y, cv=folds, scoring=scorer, error_score="raise"
-    )
-    scores = _cv_scores(kind, fitted, labels, "run_cell")
-    base = _cv_scores(kind, baseline, labels, "run_cell (baseline)")
-    scores.update({f"baseline_{k}": v for k, v in base.items()})
-    scores["fold_scores"] = {
-        **{m: fitted[f"test_{m}"].tolist() for m in METRICS[kind]},
-        **{f"baseline_{m}": baseline[f"test_{m}"].tolist() for m in METRICS[kind]},
-    }
-    if kind == "classification":
-        scores["confusion_matrix"] = _confusion(
-            labels, _counts(fitted, len(labels), "test_").sum(axis=0)
-        )
-    curves = [_curves(model) for model in fitted["estimator"]]
+    metrics = {m: METRIC_FUNCTIONS[m] for m in METRICS[kind]}
+    y_pred = np.empty_like(y)
+    scores, fold_scores, fit_seconds, curves = {}, {}, [], []
+    for name, candidate in (("", estimator), ("baseline_", make_baseline(kind))):
+        truths, predictions = [], []
+        for train, test in folds:
+            model, seconds = _timed_fit(clone(candidate), X[train], y[train])
+            predictions.append(model.predict(X[test]))
+            truths.append(y[test])
+            for m, v in _fold_scores(kind, truths[-1], predictions[-1], labels).items():
+                fold_scores.setdefault(f"{name}{m}", []).append(v)
+            if not name:
+                y_pred[test] = predictions[-1]
+                fit_seconds.append(seconds)
+                curves.append(_curves(model))
+                last = model
+        if kind == "regression":
+            pooled = {m: float(np.mean(fold_scores[f"{name}{m}"])) for m in metrics}
+        else:
+            pooled, _ = cv_scores(
+                metrics,
+                truths,
+                predictions,
+                classification=True,
+                owner=f"run_cell{name and ' (baseline)'}",
+            )
+        scores.update({f"{name}{m}": v for m, v in pooled.items()})
+    tested = np.concatenate([test for _, test in folds])
+    scores.update(_outcomes(kind, y[tested], y_pred[tested], groups[tested], labels, random_state))
+    scores["fold_scores"] = fold_scores
     if curves[0] is not None:
         scores["curves"] = {f"fold_{i}": c for i, c in enumerate(curves)}
-    return scores, float(np.mean(fitted["fit_time"])), fitted["estimator"][-1]
+    return scores, float(np.mean(fit_seconds)), last
 
 
 def check_target(kind, y, groups, n_splits, label, *, cv=True):
@@ -432,12 +410,12 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
 
     if where == "diagonal":
         check_target(kind, yt, gt, n_splits, cell.target)
-        if cell.protocol == "leaky":
-            cv = LeakyWindowKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-        else:
-            cv = get_protocol("subject", task=kind, n_splits=n_splits, random_state=random_state)
+        # within: the subject-wise folds of every other protocol; leaky_window:
+        # model_selection's protocol of the same name.
+        splitter = "leaky_window" if cell.protocol == "leaky_window" else "subject"
+        cv = get_protocol(splitter, task=kind, n_splits=n_splits, random_state=random_state)
         folds = list(cv.split(Xt, yt, gt))
-        scores, row["fit_seconds"], model = _cv(estimator, kind, Xt, yt, folds)
+        scores, row["fit_seconds"], model = _cv(estimator, kind, Xt, yt, gt, folds, random_state)
         row.update(scores)
         row["n_folds"] = len(folds)
         row["n_train_windows"] = float(np.mean([len(tr) for tr, _ in folds]))
@@ -448,13 +426,11 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
         check_target(kind, yt, gt, n_splits, cell.target, cv=False)
         model, row["fit_seconds"] = _timed_fit(clone(estimator), Xs, ys)
         labels = np.unique(np.concatenate([ys, yt])) if kind == "classification" else None
-        scorer = _FoldScorer(kind, labels)
-        scores = scorer(model, Xt, yt)
-        row.update({m: scores[m] for m in METRICS[kind]})
-        baseline = scorer(make_baseline(kind).fit(Xs, ys), Xt, yt)
-        row.update({f"baseline_{m}": baseline[m] for m in METRICS[kind]})
-        if kind == "classification":
-            row["confusion_matrix"] = _confusion(labels, _counts(scores, len(labels)))
+        y_pred = model.predict(Xt)
+        row.update(_scores(kind, yt, y_pred))
+        baseline = make_baseline(kind).fit(Xs, ys).predict(Xt)
+        row.update({f"baseline_{m}": v for m, v in _scores(kind, yt, baseline).items()})
+        row.update(_outcomes(kind, yt, y_pred, gt, labels, random_state))
         if (curves := _curves(model)) is not None:
             row["curves"] = {"source": curves}
         row["n_folds"] = 1
@@ -467,7 +443,7 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
     row["n_folds"] = len(folds)
     row["n_train_windows"] = float(np.mean([len(tr) for tr, _ in folds]))
     if cell.protocol == "scratch":
-        scores, row["fit_seconds"], model = _cv(estimator, kind, Xt, yt, folds)
+        scores, row["fit_seconds"], model = _cv(estimator, kind, Xt, yt, gt, folds, random_state)
     elif cell.protocol == "fine_tune":
         param = transfer_param(estimator)
         if param is None:
@@ -480,7 +456,7 @@ def _run(cell, estimator, kind, source, target, n_splits, random_state, row, sou
         source_model, row["fit_seconds"] = source_fit
         weights = _feature_weights(source_model, param)
         scores, row["fine_tune_seconds"], model = _cv(
-            clone(estimator).set_params(**{param: weights}), kind, Xt, yt, folds
+            clone(estimator).set_params(**{param: weights}), kind, Xt, yt, gt, folds, random_state
         )
         if (curves := _curves(source_model)) is not None:
             scores["curves"] = {"source": curves, **scores.get("curves", {})}

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import PLACEMENTS, GaitDataset, get_loader, load_directory, make_windows
-from ._registry import TASKS
+from ._vocabulary import TASK_TARGETS
 
 __all__ = ["DIRECTORY_OPTIONS", "DirectoryEntry", "entry_specs", "load_entries"]
 
@@ -54,7 +54,7 @@ class _Entry:
         """``(X, y, groups)`` of the windows with a known target; ``X`` replaces
         the windows by their features (one row per window)."""
         X = self.X if X is None else X
-        column, kind = TASKS[task]
+        column, kind = TASK_TARGETS[task]
         if column not in self.meta:
             raise ValueError(
                 f"Dataset {self.label!r}: meta has no column {column!r} for task {task!r}."
@@ -162,17 +162,16 @@ def entry_specs(specs):
     return out
 
 
-def load_entries(specs, *, data_home, window_params, max_windows_per_subject):
-    """Load, window and subsample every entry; errors name the entry.
+def load_entries(specs, *, data_home, windows, max_windows_per_subject):
+    """Load, window (``windows``, a :class:`WindowSpec`) and subsample every entry.
 
-    ``window_params`` holds the keyword arguments of :func:`~skgait.datasets.make_windows`
-    (``rate``, ``length``, ``overlap``, ``activity``, ``channels``).
+    Errors name the entry.
     """
     loaded, entries = {}, {}
-    for label, dataset, placement, windows in specs:
+    for label, dataset, placement, cut in specs:
         where = f"datasets[{label!r}]"
-        if windows is not None:
-            X, meta = windows
+        if cut is not None:
+            X, meta = cut
             X = np.asarray(X)
             if X.ndim != 3 or not isinstance(meta, pd.DataFrame) or len(meta) != len(X):
                 raise ValueError(
@@ -200,7 +199,7 @@ def load_entries(specs, *, data_home, window_params, max_windows_per_subject):
                         raise type(exc)(f"{where}: could not load {dataset!r}: {exc}") from exc
                 dataset = loaded[dataset]
             try:
-                X, meta = make_windows(dataset, placement=placement, **window_params)
+                X, meta = make_windows(dataset, placement=placement, **windows.kwargs())
             except ValueError as exc:
                 raise ValueError(f"{where}: {exc}") from exc
             name = dataset.name

@@ -3,7 +3,9 @@
 Rows are the training (source) dataset, columns the testing (target)
 dataset. The diagonal holds the within-dataset subject-wise score
 (``protocol="within"``); off-diagonal cells hold one transfer protocol
-(``direct``, ``fine_tune`` or ``scratch``).
+(``direct``, ``fine_tune`` or ``scratch``). A cell reads
+``0.74 [0.61, 0.86]``: the score and its 95 % interval over subjects
+(:func:`~skgait.metrics.subject_interval`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._registry import METRICS, PROTOCOLS, TASKS
+from ._vocabulary import METRICS, PROTOCOLS, TASK_TARGETS
 
 __all__ = ["format_table", "plot_heatmaps", "results_tables"]
 
@@ -24,11 +26,11 @@ def _order(values, preferred=()):
 
 
 def _metrics_of(task):
-    kind = TASKS.get(task, (None, "classification"))[1]
+    kind = TASK_TARGETS.get(task, (None, "classification"))[1]
     return METRICS[kind]
 
 
-def results_tables(results, metric=None):
+def results_tables(results, metric=None, *, column="{metric}"):
     """Source × target tables of a grid, one per task, metric, estimator, protocol.
 
     Parameters
@@ -38,13 +40,18 @@ def results_tables(results, metric=None):
     metric : str or None, default=None
         Only this metric (``"accuracy"``, ``"balanced_accuracy"``,
         ``"mae"``); None gives every metric of each task.
+    column : str, default="{metric}"
+        The column shown, as a template of the metric's name:
+        ``"{metric}_low"`` and ``"{metric}_high"`` give the bounds of the
+        95 % intervals over subjects, ``"baseline_{metric}"`` the majority
+        class (median age) on the same folds.
 
     Returns
     -------
     tables : dict of (task, metric, estimator, protocol) to DataFrame
         Rows: training dataset; columns: testing dataset. Each transfer
         protocol's table has the ``within`` scores on its diagonal; the
-        ``leaky`` table has only a diagonal. When the grid has no transfer
+        ``leaky_window`` table has only a diagonal. When the grid has no transfer
         protocol, a ``within`` table holds the diagonal alone. Failed or
         missing cells are NaN.
     """
@@ -62,37 +69,69 @@ def results_tables(results, metric=None):
             protocols = [p for p in transfer if p in present]
             if not protocols and "within" in present:
                 protocols = ["within"]
-            if "leaky" in present:
-                protocols.append("leaky")
+            if "leaky_window" in present:
+                protocols.append("leaky_window")
             for protocol in protocols:
                 for m in metrics:
-                    if m not in sub:
+                    shown = column.format(metric=m)
+                    if shown not in sub:
                         continue
                     table = pd.DataFrame(np.nan, index=labels, columns=labels)
                     table.index.name, table.columns.name = "train", "test"
-                    diag = "leaky" if protocol == "leaky" else "within"
+                    diag = "leaky_window" if protocol == "leaky_window" else "within"
                     for _, r in sub[sub["protocol"] == diag].iterrows():
-                        table.loc[r["source"], r["target"]] = r[m]
+                        table.loc[r["source"], r["target"]] = r[shown]
                     if protocol in transfer:
                         for _, r in sub[sub["protocol"] == protocol].iterrows():
-                            table.loc[r["source"], r["target"]] = r[m]
+                            table.loc[r["source"], r["target"]] = r[shown]
                     keep = table.notna().any(axis=1) | table.notna().any(axis=0)
                     if keep.any():
                         tables[(task, m, estimator, protocol)] = table.loc[keep, keep]
     return tables
 
 
-def format_table(table, metric):
-    """A table as text: accuracies in %, MAE in years."""
-    if metric == "mae":
-        return table.to_string(float_format=lambda v: f"{v:.2f}", na_rep="-")
-    return (100 * table).to_string(float_format=lambda v: f"{v:.1f}", na_rep="-")
+def cell_text(value, low=np.nan, high=np.nan, sep=" "):
+    """One cell as text: ``0.74 [0.61, 0.86]`` (the interval when known), ``-`` if missing."""
+    if not np.isfinite(value):
+        return "-"
+    if np.isfinite(low) and np.isfinite(high):
+        return f"{value:.2f}{sep}[{low:.2f}, {high:.2f}]"
+    return f"{value:.2f}"
+
+
+def format_table(table, low=None, high=None):
+    """A table as text, each cell ``0.74 [0.61, 0.86]``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table of :func:`results_tables` (accuracies as fractions, MAE in
+        years).
+    low, high : DataFrame, optional
+        The tables of the interval's bounds (``results_tables(...,
+        column="{metric}_low")``); without them, bare scores.
+
+    Returns
+    -------
+    text : str
+    """
+    low = table * np.nan if low is None else low.reindex_like(table)
+    high = table * np.nan if high is None else high.reindex_like(table)
+    text = pd.DataFrame(
+        [
+            [cell_text(v, lo, hi) for v, lo, hi in zip(*rows)]
+            for rows in zip(table.to_numpy(float), low.to_numpy(float), high.to_numpy(float))
+        ],
+        index=table.index,
+        columns=table.columns,
+    )
+    return text.to_string()
 
 
 def colour_limits(metric, tables):
     """One colour scale for every panel of a metric, so that colours compare.
 
-    Accuracies (in %) span 0-100 whatever the values; a MAE spans 0 to the
+    Accuracies span 0-1 whatever the values; a MAE spans 0 to the
     largest value of all the panels (a panel of its own would stretch its
     few values over the whole colour map).
 
@@ -108,7 +147,7 @@ def colour_limits(metric, tables):
     vmin, vmax : float
     """
     if metric != "mae":
-        return 0.0, 100.0
+        return 0.0, 1.0
     values = np.concatenate([t.to_numpy(dtype=float).ravel() for t in tables])
     finite = values[np.isfinite(values)]
     return 0.0, float(finite.max()) if finite.size and finite.max() > 0 else 1.0
@@ -116,6 +155,10 @@ def colour_limits(metric, tables):
 
 def plot_heatmaps(results, directory):
     """Write one heatmap PNG per task and metric, a panel per estimator × protocol.
+
+    Each cell is annotated with its score and, below it, its 95 % interval
+    over subjects; each panel's title gives the chance level (majority
+    class, median age) of its diagonal.
 
     Parameters
     ----------
@@ -136,21 +179,28 @@ def plot_heatmaps(results, directory):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tables = results_tables(results)
+    lows = results_tables(results, column="{metric}_low")
+    highs = results_tables(results, column="{metric}_high")
+    chance = results_tables(results, column="baseline_{metric}")
     paths = []
     for task, metric in dict.fromkeys((k[0], k[1]) for k in tables):
-        panels = [(k[2], k[3], t) for k, t in tables.items() if k[:2] == (task, metric)]
+        panels = [(k, t) for k, t in tables.items() if k[:2] == (task, metric)]
         n = len(panels)
         cols = min(n, 3)
         rows = -(-n // cols)
-        size = max(len(t) for _, _, t in panels)
+        size = max(len(t) for _, t in panels)
         # at least as wide as the title (one small panel would cut it)
-        fig = Figure(figsize=(max(6.0, cols * (2.2 + 0.9 * size)), rows * (1.8 + 0.8 * size)))
-        scale = 1.0 if metric == "mae" else 100.0
+        fig = Figure(figsize=(max(6.0, cols * (2.6 + 1.3 * size)), rows * (2.0 + 0.9 * size)))
         cmap = "viridis_r" if metric == "mae" else "viridis"
-        vmin, vmax = colour_limits(metric, [t for _, _, t in panels])
-        for i, (estimator, protocol, table) in enumerate(panels):
+        vmin, vmax = colour_limits(metric, [t for _, t in panels])
+        for i, (key, table) in enumerate(panels):
+            estimator, protocol = key[2:]
             ax = fig.add_subplot(rows, cols, i + 1)
-            values = table.to_numpy(dtype=float) * scale
+            values = table.to_numpy(dtype=float)
+            low, high = (
+                t[key].reindex_like(table).to_numpy(float) if key in t else values * np.nan
+                for t in (lows, highs)
+            )
             image = ax.imshow(
                 np.ma.masked_invalid(values), cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax
             )
@@ -158,7 +208,12 @@ def plot_heatmaps(results, directory):
             ax.set_yticks(range(table.shape[0]), table.index, fontsize=8)
             ax.set_xlabel("test")
             ax.set_ylabel("train")
-            ax.set_title(f"{estimator} · {protocol}", fontsize=9)
+            title = f"{estimator} · {protocol}"
+            if key in chance:
+                base = np.diag(chance[key].reindex_like(table).to_numpy(float))
+                if np.isfinite(base).any():
+                    title += f"\nchance (diagonal) {np.nanmin(base):.2f}–{np.nanmax(base):.2f}"
+            ax.set_title(title, fontsize=9)
             for (r, c), v in np.ndenumerate(values):
                 if np.isfinite(v):
                     bright = image.norm(v) > 0.6  # light cells of viridis: dark text
@@ -167,15 +222,18 @@ def plot_heatmaps(results, directory):
                     ax.text(
                         c,
                         r,
-                        f"{v:.1f}" if scale == 100 else f"{v:.2f}",
+                        cell_text(v, low[r, c], high[r, c], sep="\n"),
                         ha="center",
                         va="center",
-                        fontsize=8,
+                        fontsize=7,
                         color="k" if bright else "w",
                     )
             fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-        unit = "years" if metric == "mae" else "%"
-        fig.suptitle(f"{task}: {metric} ({unit}); rows = training, columns = testing")
+        unit = "years" if metric == "mae" else "fraction"
+        fig.suptitle(
+            f"{task}: {metric} ({unit}) [95 % interval over subjects]; "
+            "rows = training, columns = testing"
+        )
         fig.tight_layout()
         path = directory / f"heatmap_{task}_{metric}.png"
         fig.savefig(path, dpi=100)

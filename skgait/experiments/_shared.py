@@ -1,8 +1,9 @@
 """Work a grid does once and shares between its cells.
 
 - Per-window features: the leading steps of a pipeline that map each window
-  on its own (:class:`~skgait.features.ACFTransformer`: its ``fit`` only
-  records the input's shape) give the same rows whichever windows they are
+  on its own (:class:`~skgait.features.WindowCrop`,
+  :class:`~skgait.features.ACFTransformer`: their ``fit`` only records the
+  input's shape) give the same rows whichever windows they are
   fitted on, so they are computed once per dataset entry and configuration,
   and every cell fits the remaining steps on their output.
 - ``scratch`` cells: training from scratch on the target's subject-wise folds
@@ -17,15 +18,15 @@ import time
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from ..features import ACFTransformer
+from ..features import ACFTransformer, WindowCrop
 from ..tracking import stable_repr
-from ._cells import DETAIL_KEYS, check_target, new_row
+from ._cells import DETAIL_KEYS, INTERVAL_COLUMNS, check_target, new_row
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 
 #: Transformers whose ``fit`` learns nothing from the values and whose
 #: ``transform`` maps each window on its own (exact types, not subclasses).
-_PER_WINDOW = (ACFTransformer,)
+_PER_WINDOW = (WindowCrop, ACFTransformer)
 
 #: Columns of a ``within`` row that its target's ``scratch`` cells share.
 _SHARED_COLUMNS = (
@@ -37,6 +38,7 @@ _SHARED_COLUMNS = (
     "baseline_accuracy",
     "baseline_balanced_accuracy",
     "baseline_mae",
+    *INTERVAL_COLUMNS,
     "fit_seconds",
     "n_windows",
     "n_subjects",

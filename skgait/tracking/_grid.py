@@ -55,7 +55,7 @@ _ROW_PARTS_TAG = "skgait.row.parts"
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 #: Keys of a cell's row logged as metric histories and artifacts, not stored
 #: in the row's tags: per-fold scores, the confusion matrix, training curves.
-_DETAIL_KEYS = ("fold_scores", "confusion_matrix", "curves")
+_DETAIL_KEYS = ("fold_scores", "confusion_matrix", "subject_confusion_matrix", "curves")
 
 
 def stable_repr(value):
@@ -382,8 +382,9 @@ class MlflowTracker(_ExperimentTracker):
                 metrics=values + _history_metrics(row, end_ms),
                 tags={"skgait.n_metrics": len(values)} if values else None,
             )
-            if row.get("confusion_matrix"):
-                self._log_confusion(run_id, row["confusion_matrix"], _truncate(cell.name, 80))
+            for name in ("confusion_matrix", "subject_confusion_matrix"):
+                if row.get(name):
+                    self._log_confusion(run_id, row[name], _truncate(cell.name, 80), name)
             if row.get("traceback"):
                 self.client.log_text(run_id, row["traceback"], "error.txt")
             if model is not None:
@@ -394,17 +395,17 @@ class MlflowTracker(_ExperimentTracker):
 
         return self._call(f"logging cell {cell.key!r}", _log)
 
-    def _log_confusion(self, run_id, confusion, title):
-        """``confusion_matrix.json`` (labels, counts with true labels in rows) and its figure.
+    def _log_confusion(self, run_id, confusion, title, name="confusion_matrix"):
+        """``<name>.json`` (labels, counts with true labels in rows) and its figure.
 
-        The figure (``confusion_matrix.png``) needs matplotlib, which comes
-        with MLflow; without it only the JSON is logged.
+        ``name`` is ``confusion_matrix`` (windows) or
+        ``subject_confusion_matrix`` (subjects, by majority vote). The
+        figure (``<name>.png``) needs matplotlib, which comes with MLflow;
+        without it only the JSON is logged.
         """
-        self.client.log_dict(run_id, confusion, "confusion_matrix.json")
+        self.client.log_dict(run_id, confusion, f"{name}.json")
         if importlib.util.find_spec("matplotlib") is not None:
-            self.client.log_figure(
-                run_id, _confusion_figure(confusion, title), "confusion_matrix.png"
-            )
+            self.client.log_figure(run_id, _confusion_figure(confusion, title), f"{name}.png")
 
     def finish_grid(self, table, figures, status="FINISHED", tags=None):
         """Attach the table and heatmaps to the parent run and close it."""

@@ -1,5 +1,6 @@
 """The ``skgait`` command line: datasets, grid, report."""
 
+import re
 import textwrap
 
 import pandas as pd
@@ -41,6 +42,9 @@ TINY = """
     protocols = ["within", "direct"]
     n_splits = 3
     max_windows_per_subject = 3
+    tracking_uri = "sqlite:///{tmp}/mlflow.db"
+    results_path = "{tmp}/results.csv"
+    experiment = "cli"
 
     [[datasets]]
     dataset = "hugadb"
@@ -51,13 +55,8 @@ TINY = """
     placement = "right_foot"
 
     [estimators.rf]
-    type = "random_forest"
+    estimator = "acf_rf"
     n_estimators = 5
-
-    [tracking]
-    uri = "sqlite:///{tmp}/mlflow.db"
-    results = "{tmp}/results.csv"
-    experiment = "cli"
 """
 
 
@@ -77,7 +76,12 @@ def test_grid_from_a_config_prints_tables_and_the_mlflow_command(
         == 0
     )
     out = capsys.readouterr().out
-    assert "gender — balanced_accuracy (%) — rf — off-diagonal: direct" in out
+    assert (
+        "gender — balanced_accuracy (fraction) [95 % interval over subjects] — rf — "
+        "off-diagonal: direct" in out
+    )
+    assert re.search(r"\d\.\d\d \[\d\.\d\d, \d\.\d\d\]", out)  # 0.74 [0.61, 0.86]
+    assert "chance on the diagonal (majority class, same folds): hugadb/right_foot 0.50" in out
     assert "rows = training, columns = testing" in out
     assert f"mlflow ui --backend-store-uri sqlite:///{tmp_path}/mlflow.db" in out
     results = pd.read_csv(tmp_path / "results.csv")
@@ -122,7 +126,7 @@ def test_flags_override_the_config(capsys, tiny_config, tmp_path, data_home):
                 "--no-tracking",
                 "--protocols",
                 "within",
-                "--results",
+                "--results-path",
                 str(tmp_path / "flags.csv"),
                 "--data-home",
                 str(data_home),
@@ -186,19 +190,28 @@ def test_config_errors_are_reported_by_key_and_value_before_any_work(capsys, tmp
         placement = "nose"
 
         [estimators.rf]
-        type = "random_forest"
+        estimator = "acf_rf"
         n_trees = 5
     """)
     )
     assert (
-        main(["grid", "--config", str(path), "--no-progress", "--results", str(tmp_path / "r.csv")])
+        main(
+            [
+                "grid",
+                "--config",
+                str(path),
+                "--no-progress",
+                "--results-path",
+                str(tmp_path / "r.csv"),
+            ]
+        )
         == 2
     )
     err = capsys.readouterr().err
     assert "tasks[1] = 'wingspan'" in err
     assert "n_splits = 'five'" in err
     assert "datasets[0].placement = 'nose'" in err
-    assert "estimators.rf.n_trees = 5: unknown parameter of RandomForestClassifier" in err
+    assert "estimators.rf.n_trees = 5: 'n_trees' is not a parameter of 'acf_rf'" in err
     assert not (tmp_path / "r.csv").exists()
 
 
@@ -216,7 +229,7 @@ def test_flag_values_are_validated_like_the_config(capsys, tmp_path):
                 "within",
                 "--no-tracking",
                 "--no-progress",
-                "--results",
+                "--results-path",
                 str(tmp_path / "r.csv"),
             ]
         )
@@ -323,3 +336,34 @@ def test_numba_keeps_its_compiled_kernels_in_skgaits_cache(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert list((tmp_path / "numba").rglob("*.nbi")), "no numba index file in skgait's cache"
+
+
+# --dask: the cells of a grid on a Dask cluster
+
+
+def test_grid_on_a_dask_scheduler_that_does_not_answer_exits_1(capsys, tmp_path):
+    status = main(
+        ["grid", "--datasets", "hugadb:right_foot", "--no-tracking", "--no-progress"]
+        + ["--results-path", str(tmp_path / "r.csv"), "--dask", "tcp://127.0.0.1:1"]
+    )
+    assert status == 1
+    assert "no Dask scheduler answers at 'tcp://127.0.0.1:1'" in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.realdata
+def test_a_grid_on_a_dask_cluster_gives_the_tables_of_a_grid_run_here(capsys, tmp_path, data_home):
+    from distributed import LocalCluster
+
+    flags = ["grid", "--datasets", "hugadb:right_foot", "ipol:right_foot", "--tasks", "gender"]
+    flags += ["--estimators", "acf_rf", "--protocols", "within", "direct", "--n-splits", "2"]
+    flags += ["--max-windows-per-subject", "3", "--no-tracking", "--no-progress"]
+    flags += ["--data-home", str(data_home)]
+    assert main([*flags, "--results-path", str(tmp_path / "here.csv")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False) as cluster:
+        address = cluster.scheduler_address
+        assert main([*flags, "--results-path", str(tmp_path / "dask.csv"), "--dask", address]) == 0
+    assert "Dask: " in capsys.readouterr().out
+    numbers = [c for c in ("balanced_accuracy", "balanced_accuracy_low", "n_subjects")]
+    here, there = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("here", "dask"))
+    pd.testing.assert_frame_equal(here[numbers], there[numbers])

@@ -604,8 +604,8 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
 
 
 def test_cli_names_datasets_as_the_grid_does(config_dir):
-    from skgait.cli._search_config import read_config, validate_config
     from skgait.experiments import ConfigError
+    from skgait.experiments._config import read_config, validate_config
 
     config = read_config(config_dir / "search.toml")
     for name in ("ipol", "ipol_healthy_gait"):
@@ -621,6 +621,9 @@ SHARED = """
 tasks = ["gender"]
 n_splits = 3
 random_state = 7
+tracking = true
+tracking_uri = "sqlite:///mlflow.db"
+experiment = "shared"
 
 [windows]
 rate = 50.0
@@ -631,11 +634,6 @@ activity = "walking"
 [[datasets]]
 dataset = "ipol"
 placement = "waist"
-
-[tracking]
-enabled = true
-uri = "sqlite:///mlflow.db"
-experiment = "shared"
 """
 
 SEARCH_ONLY = """
@@ -650,8 +648,8 @@ high = 12
 
 
 def test_grid_and_search_read_the_same_shared_sections(tmp_path):
-    from skgait.cli._search_config import read_config, validate_config
     from skgait.experiments import load_config
+    from skgait.experiments._config import read_config, validate_config
 
     (tmp_path / "grid.toml").write_text(SHARED)
     (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
@@ -660,7 +658,7 @@ def test_grid_and_search_read_the_same_shared_sections(tmp_path):
     assert grid["tasks"] == [search.task] == ["gender"]
     assert grid["n_splits"] == search.n_splits == 3
     assert grid["random_state"] == search.random_state == 7
-    assert {k: grid[k] for k in search.windows} == search.windows
+    assert grid["windows"] == search.windows
     assert search.windows == {"rate": 50.0, "length": 2.56, "overlap": 0.5, "activity": "walking"}
     assert grid["datasets"] == [search.dataset] == [{"dataset": "ipol", "placement": "waist"}]
     assert grid["tracking_uri"] == search.tracking == "sqlite:///mlflow.db"
@@ -678,12 +676,12 @@ def test_grid_and_search_read_the_same_shared_sections(tmp_path):
         ("random_state = 7", "random_state = -7"),
         ("n_splits = 3", "n_splits = 1"),
         ('tasks = ["gender"]', 'tasks = ["height"]'),
-        ("enabled = true", 'enabled = "yes"'),
+        ("tracking = true", 'tracking = "yes"'),
     ],
 )
 def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, old, new):
-    from skgait.cli._search_config import read_config, validate_config
     from skgait.experiments import ConfigError, load_config
+    from skgait.experiments._config import read_config, validate_config
 
     bad = SHARED.replace(old, new)
     (tmp_path / "grid.toml").write_text(bad)
@@ -697,36 +695,40 @@ def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, 
 
 
 def test_search_takes_one_task_one_dataset_and_its_own_tracking_keys(tmp_path):
-    from skgait.cli._search_config import validate_config
     from skgait.experiments import ConfigError, read_toml
+    from skgait.experiments._config import validate_config
 
     (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
     config = read_toml(tmp_path / "search.toml")
     config["tasks"] = ["gender", "age"]
     config["datasets"] *= 2
-    config["tracking"]["results"] = "results.csv"
+    config["results_path"] = "results.csv"
     with pytest.raises(ConfigError) as info:
         validate_config(config, tmp_path / "search.toml")
     errors = "\n".join(info.value.errors)
     assert "tasks = ['gender', 'age']: a search optimises one task" in errors
     assert "datasets = [" in errors and "a search runs on one dataset" in errors
-    assert "tracking.results = 'results.csv': unknown key; expected one of" in errors
+    assert "results_path = 'results.csv': unknown key; expected one of" in errors
 
 
 @pytest.mark.parametrize(
     "tracking, uri",
-    [(None, None), ({"enabled": False, "uri": "sqlite:///x.db"}, None), ({}, DEFAULT_TRACKING_URI)],
+    [
+        ({}, None),
+        ({"tracking": False, "tracking_uri": "sqlite:///x.db"}, None),
+        ({"tracking": True}, DEFAULT_TRACKING_URI),
+        ({"tracking_uri": "sqlite:///x.db"}, "sqlite:///x.db"),
+    ],
 )
-def test_search_is_tracked_only_with_a_tracking_table(tmp_path, tracking, uri):
-    from skgait.cli._search_config import validate_config
+def test_search_is_tracked_only_when_asked(tmp_path, tracking, uri):
     from skgait.experiments import read_toml
+    from skgait.experiments._config import validate_config
 
     (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)
     config = read_toml(tmp_path / "search.toml")
-    del config["tracking"]
-    if tracking is not None:
-        config["tracking"] = tracking
-    assert validate_config(config, tmp_path / "search.toml").tracking == uri
+    for key in ("tracking", "tracking_uri", "experiment"):
+        del config[key]
+    assert validate_config({**config, **tracking}, tmp_path / "search.toml").tracking == uri
 
 
 def test_search_config_of_the_first_format_says_where_each_key_went(tmp_path, capsys):
@@ -759,7 +761,7 @@ high = 12
     assert "search.task = 'gender': moved, as in a grid: write tasks = ['gender'] at the" in err
     assert "search.n_splits = 3: moved, as in a grid: write n_splits = 3 at the top level" in err
     assert "search.random_state = 0: moved" in err
-    assert "write uri = 'sqlite:///mlflow.db' in a [tracking] table" in err
+    assert "write tracking_uri = 'sqlite:///mlflow.db' at the top level" in err
 
 
 def test_cli_rejects_parameters_of_another_estimator(config_dir, capsys):
@@ -792,7 +794,7 @@ def test_cli_reads_its_config_with_tomli_on_python_3_10(config_dir):
     code = textwrap.dedent("""
         import sys, tomllib
         sys.modules["tomli"], sys.modules["tomllib"] = tomllib, None
-        from skgait.cli._search_config import read_config
+        from skgait.experiments._config import read_config
         print(sorted(read_config(sys.argv[1])))
     """)
     out = subprocess.run(
@@ -830,7 +832,7 @@ def test_cli_worker_tracks_to_its_tracking_table(config_dir, monkeypatch):
 
     monkeypatch.chdir(config_dir)
     uri = f"sqlite:///{config_dir / 'mlflow.db'}"
-    tracked = CONFIG + f'\n[tracking]\nuri = "{uri}"\nexperiment = "from-config"\n'
+    tracked = f'tracking_uri = "{uri}"\nexperiment = "from-config"\n' + CONFIG
     (config_dir / "tracked.toml").write_text(tracked)
     args = ["--config", str(config_dir / "tracked.toml"), "--storage", "sqlite://"]
     assert main([*args, "--study-name", "tracked", "--n-trials", "1"]) == 0

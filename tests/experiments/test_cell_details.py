@@ -17,11 +17,11 @@ from skorch.dataset import ValidSplit
 from test_experiments import MajorityClassifier, synthetic_grid
 
 from skgait.experiments._cells import Cell, _cv, run_cell
-from skgait.experiments._registry import METRIC_FUNCTIONS, METRICS
+from skgait.experiments._vocabulary import METRIC_FUNCTIONS, METRICS
 from skgait.model_selection import SubjectKFold, cv_scores, get_protocol, make_baseline
 from skgait.models import GaitCNNClassifier
 
-CNN = {"type": "cnn", "max_epochs": 2, "batch_size": 16}
+CNN = {"estimator": "acf_cnn", "max_epochs": 2, "batch_size": 16}
 
 
 def fold_loop(estimator, kind, X, y, folds):
@@ -55,7 +55,7 @@ def test_cv_gives_the_scores_of_the_fold_loop(kind):
         estimator = RandomForestRegressor(5, random_state=0)
     cv = get_protocol("subject", task=kind, n_splits=4, random_state=0)
     folds = list(cv.split(X, y, groups))
-    scores, fit_seconds, model = _cv(estimator, kind, X, y, folds)
+    scores, fit_seconds, model = _cv(estimator, kind, X, y, groups, folds, 0)
     expected = fold_loop(estimator, kind, X, y, folds)
     baseline = fold_loop(make_baseline(kind), kind, X, y, folds)
     assert {m: scores[m] for m in METRICS[kind]} == expected
@@ -74,7 +74,7 @@ def test_cv_pools_the_folds_with_a_warning_when_a_fold_lacks_a_class():
     with pytest.warns(UserWarning, match="pooled out-of-fold predictions"):
         expected = fold_loop(estimator, "classification", X, y, folds)
     with pytest.warns(UserWarning, match="run_cell: .* pooled out-of-fold predictions"):
-        scores, _, _ = _cv(estimator, "classification", X, y, folds)
+        scores, _, _ = _cv(estimator, "classification", X, y, groups, folds, 0)
     assert {m: scores[m] for m in METRICS["classification"]} == expected
     assert scores["baseline_balanced_accuracy"] == 0.5  # majority class: chance
     # the confusion matrix is that of the pooled predictions
@@ -92,7 +92,9 @@ def test_a_fold_lacking_a_class_has_no_balanced_accuracy_and_no_sklearn_warning(
     assert any(lacking) and not all(lacking)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        scores, _, _ = _cv(RandomForestClassifier(5, random_state=0), "classification", X, y, folds)
+        scores, _, _ = _cv(
+            RandomForestClassifier(5, random_state=0), "classification", X, y, groups, folds, 0
+        )
     messages = [str(w.message) for w in caught]
     assert len(messages) == 2 and all("pooled out-of-fold" in m for m in messages), messages
     for name in ("balanced_accuracy", "baseline_balanced_accuracy"):
@@ -113,7 +115,7 @@ def test_cv_fits_and_predicts_each_fold_once():
     y = np.where(groups % 2, "F", "M")
     folds = list(SubjectKFold(4, shuffle=True, random_state=0).split(X, y, groups))
     CountingMajority.fits = CountingMajority.predicts = 0
-    _cv(CountingMajority(), "classification", X, y, folds)
+    _cv(CountingMajority(), "classification", X, y, groups, folds, 0)
     assert CountingMajority.fits == CountingMajority.predicts == len(folds)
 
 
@@ -232,6 +234,22 @@ def test_mlflow_has_a_confusion_matrix_per_classification_cell(tracked_grid):
         assert np.trace(counts) / counts.sum() == pytest.approx(row["accuracy"])
     row = _run(results, "age", "within").iloc[0]
     assert "confusion_matrix.json" not in {a.path for a in client.list_artifacts(row["run_id"])}
+
+
+def test_mlflow_has_a_confusion_matrix_of_subjects_per_classification_cell(tracked_grid):
+    from mlflow.tracking import MlflowClient
+
+    _, results, uri, tmp = tracked_grid
+    client = MlflowClient(uri)
+    for protocol in ("within", "direct"):
+        row = _run(results, "gender", protocol).iloc[0]
+        name = "subject_confusion_matrix.json"
+        folder = tmp / row["run_id"]
+        folder.mkdir()
+        path = client.download_artifacts(row["run_id"], name, str(folder))
+        with open(path) as f:
+            counts = np.asarray(json.load(f)["counts"])
+        assert counts.sum() == row["n_subjects"]  # one majority vote per subject
 
 
 def test_a_resumed_grid_reads_back_table_columns_only(tracked_grid):

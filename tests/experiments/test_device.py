@@ -69,21 +69,21 @@ def _no_cuda(monkeypatch):
 def test_on_device_sets_every_network_and_leaves_forests_alone():
     from skgait.experiments import make_estimator, on_device
 
-    cnn = make_estimator("cnn", "classification")
+    cnn = make_estimator("acf_cnn", "gender")
     moved = on_device(cnn, "auto")
     assert moved is not cnn and moved[-1].get_params()["device"] == "auto"
     assert cnn[-1].get_params()["device"] == "cpu"  # the original is untouched
-    forest = make_estimator("random_forest", "classification")
+    forest = make_estimator("acf_rf", "gender")
     assert on_device(forest, "auto") is forest
 
 
 def test_a_grid_puts_every_network_on_its_device():
-    from skgait.experiments import CrossDatasetGrid
+    from skgait.experiments import CrossDatasetGrid, WindowSpec
 
     grid = CrossDatasetGrid([], tasks=["gender"], device="auto")
-    estimators = grid._resolve_estimators(["gender"])
-    assert estimators[("cnn", "gender")][-1].get_params()["device"] == "auto"
-    assert "device" not in estimators[("random_forest", "gender")][-1].get_params()
+    estimators = grid._resolve_estimators(["gender"], WindowSpec())
+    assert estimators[("acf_cnn", "gender")][-1].get_params()["device"] == "auto"
+    assert "device" not in estimators[("acf_rf", "gender")][-1].get_params()
 
 
 def test_a_grid_on_a_missing_cuda_device_fails_before_loading_data(monkeypatch):
@@ -108,8 +108,8 @@ def test_grid_device_flag_on_a_missing_cuda_is_a_configuration_error(monkeypatch
 
 
 def test_search_config_device_is_checked_and_set(monkeypatch):
-    from skgait.cli._search_config import validate_config
     from skgait.experiments import ConfigError
+    from skgait.experiments._config import validate_config
 
     config = {
         "tasks": ["gender"],

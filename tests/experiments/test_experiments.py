@@ -33,7 +33,7 @@ from skgait.experiments import (
 )
 from skgait.features import ACFTransformer
 
-RF = {"type": "random_forest", "n_estimators": 5}
+RF = {"estimator": "acf_rf", "n_estimators": 5}
 
 
 # --------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def real_grid(tmp_path_factory, data_home):
         datasets={"hugadb": "right_foot", "ipol": "right_foot"},
         # HuGaDB's right-foot gyroscope is corrupted in most files (make_windows
         # drops those); its accelerometer is intact for all 18 subjects.
-        channels=CHANNELS[:3],
+        windows={"channels": CHANNELS[:3]},
         tasks=["gender", "age"],
         estimators={"rf": RF},
         protocols=["within", "direct", "scratch"],
@@ -241,7 +241,12 @@ def test_cnn_fine_tune_reports_fine_tune_time_and_speed_up(tmp_path, data_home):
         {"hugadb": "right_foot", "ipol": "right_foot"},
         tasks=["gender"],
         estimators={
-            "cnn": {"type": "cnn", "max_epochs": 2, "fine_tune_epochs": 1, "batch_size": 32}
+            "cnn": {
+                "estimator": "acf_cnn",
+                "max_epochs": 2,
+                "fine_tune_epochs": 1,
+                "batch_size": 32,
+            }
         },
         protocols=["fine_tune", "scratch"],
         max_windows_per_subject=3,
@@ -314,8 +319,8 @@ def test_a_placement_without_gyroscope_fails_before_training(tmp_path):
             r"estimators\['m'\] is a regressor and cannot run task 'gender'",
         ),
         (
-            {"estimators": {"m": {"type": "svm"}}},
-            r"estimators\['m'\].type: unknown estimator type 'svm'",
+            {"estimators": {"m": {"estimator": "svm"}}},
+            r"estimators\['m'\]: Unknown estimator 'svm'",
         ),
         ({"protocols": ["fine_tune"]}, r"'fine_tune' needs an estimator with a warm_start_from"),
         ({"n_splits": 1}, r"n_splits must be an integer >= 2, got 1"),
@@ -371,7 +376,7 @@ def test_a_failing_cell_is_reported_and_the_others_finish(tmp_path):
 def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
     # lr = inf makes the loss NaN in the first epoch; the network would then
     # predict the first class everywhere, a chance-level "result".
-    cnn = {"type": "cnn", "lr": float("inf"), "max_epochs": 2, "batch_size": 4}
+    cnn = {"estimator": "acf_cnn", "lr": float("inf"), "max_epochs": 2, "batch_size": 4}
     with pytest.warns(UserWarning, match="training diverged"):
         results = synthetic_grid(tmp_path, estimators={"cnn": cnn, "rf": RF}).run()
     diverged = results[results["estimator"] == "cnn"]
@@ -390,7 +395,7 @@ def test_a_diverged_cnn_cell_is_failed_with_the_reason(tmp_path):
 def test_an_exploding_cnn_cell_is_failed_with_the_reason(tmp_path):
     # lr = 1e8 keeps the loss finite (about 1e36) but useless: the cell
     # must not finish at chance level.
-    cnn = {"type": "cnn", "lr": 1e8, "max_epochs": 2, "batch_size": 4}
+    cnn = {"estimator": "acf_cnn", "lr": 1e8, "max_epochs": 2, "batch_size": 4}
     with pytest.warns(UserWarning, match="training diverged"):
         results = synthetic_grid(tmp_path, estimators={"cnn": cnn}).run()
     assert (results["status"] == "FAILED").all() and results["accuracy"].isna().all()
@@ -542,7 +547,7 @@ def test_a_logged_model_is_the_whole_pipeline(tmp_path, monkeypatch):
 
     _, results = _logged_grid(tmp_path, monkeypatch, estimators={"rf": RF})
     model = mlflow.sklearn.load_model(f"runs:/{results['run_id'].iloc[0]}/model")
-    assert [name for name, _ in model.steps] == ["acf", "rf"]
+    assert [name for name, _ in model.steps] == ["crop", "acf", "rf"]
     X = np.random.default_rng(0).normal(size=(3, 6, 128)).astype(np.float32)
     assert model.predict(X).shape == (3,)
 
@@ -572,7 +577,7 @@ def test_a_logged_cnn_cell_also_logs_its_network_in_the_pytorch_flavour(tmp_path
     import mlflow
     import torch
 
-    cnn = {"type": "cnn", "max_epochs": 1, "batch_size": 16}
+    cnn = {"estimator": "acf_cnn", "max_epochs": 1, "batch_size": 16}
     _, results = _logged_grid(tmp_path, monkeypatch, estimators={"cnn": cnn})
     run_id = results["run_id"].iloc[0]
     model = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
@@ -722,11 +727,11 @@ def test_config_errors_name_every_key_and_value():
                 "windows": {"rate": -50, "channels": ["acc_x", "mag_x"]},
                 "datasets": [{"dataset": "hugadb", "placement": "left_ear"}, {"dataset": "nope"}],
                 "estimators": {
-                    "rf": {"type": "random_forest", "n_estimators": "many"},
-                    "net": {"type": "cnn", "max_epoch": 3},
-                    "x": {"type": "svm"},
+                    "rf": {"estimator": "acf_rf", "n_estimators": "many"},
+                    "net": {"estimator": "acf_cnn", "max_epoch": 3},
+                    "x": {"estimator": "svm"},
                 },
-                "tracking": {"recompute": "yes"},
+                "recompute": "yes",
                 "colour": "blue",
             }
         )
@@ -742,8 +747,8 @@ def test_config_errors_name_every_key_and_value():
         "datasets[1].dataset = 'nope'",
         "estimators.rf.n_estimators = 'many'",
         "estimators.net.max_epoch = 3",
-        "estimators.x.type = 'svm'",
-        "tracking.recompute = 'yes'",
+        "estimators.x.estimator = 'svm'",
+        "recompute = 'yes'",
         "colour = 'blue'",
     ]:
         assert expected in text, f"{expected!r} not in:\n{text}"
@@ -762,16 +767,16 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
         dataset = "hugadb"
         placement = "right_foot"
         [estimators.cnn]
-        type = "cnn"
+        estimator = "acf_cnn"
         lr = inf
         [estimators.cnn_nan]
-        type = "cnn"
+        estimator = "acf_cnn"
         lr = nan
         [estimators.rf]
-        type = "random_forest"
+        estimator = "acf_rf"
         random_state = -1
         [estimators.rf_seed]
-        type = "random_forest"
+        estimator = "acf_rf"
         random_state = 4294967296
     """)
     )
@@ -797,7 +802,7 @@ def test_config_rejects_non_finite_numbers_and_seeds_numpy_refuses(tmp_path):
         dataset = "hugadb"
         placement = "right_foot"
         [estimators.rf]
-        type = "random_forest"
+        estimator = "acf_rf"
         random_state = 4294967295
     """)
     )
@@ -810,7 +815,7 @@ def test_config_bounds_the_windows_rate():
         ConfigError, match=r"windows.rate = 1000000000000.0: expected .* at most 10000"
     ):
         parse_config({**config, "windows": {"rate": 1e12}})
-    assert parse_config({**config, "windows": {"rate": 10_000}}).params["rate"] == 10_000
+    assert parse_config({**config, "windows": {"rate": 10_000}}).params["windows"]["rate"] == 10_000
 
 
 def test_config_builds_the_grid_it_describes():
@@ -821,12 +826,13 @@ def test_config_builds_the_grid_it_describes():
             "max_windows_per_subject": 5,
             "windows": {"rate": 25.0, "length": 5.12},
             "datasets": [{"dataset": "sisfall", "placement": "waist"}],
-            "estimators": {"rf": {"type": "random_forest", "n_estimators": 7}},
-            "tracking": {"enabled": False, "results": "out.csv"},
+            "estimators": {"rf": {"estimator": "acf_rf", "n_estimators": 7}},
+            "tracking": False,
+            "results_path": "out.csv",
         }
     )
     grid = config.to_grid()
-    assert grid.tasks == ["age"] and grid.rate == 25.0 and grid.length == 5.12
+    assert grid.tasks == ["age"] and grid.windows == {"rate": 25.0, "length": 5.12}
     assert grid.tracking is False and grid.results_path == "out.csv"
     assert grid.datasets == [{"dataset": "sisfall", "placement": "waist"}]
 
@@ -1072,7 +1078,7 @@ def test_heatmap_panels_of_a_metric_share_one_colour_scale():
 
     # accuracies: always 0-100 %, so that 60 % has one colour in every panel
     panels = [pd.DataFrame([[0.5, 0.6]]), pd.DataFrame([[0.9, np.nan]])]
-    assert colour_limits("balanced_accuracy", panels) == (0.0, 100.0)
+    assert colour_limits("balanced_accuracy", panels) == (0.0, 1.0)
     # MAE: 0 to the largest MAE of all panels, not of each panel
     panels = [pd.DataFrame([[2.0, 12.9]]), pd.DataFrame([[3.1, np.nan]])]
     assert colour_limits("mae", panels) == (0.0, 12.9)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from skgait.cli import main
-from skgait.cli._search_config import load_data, validate_config
 from skgait.experiments import ConfigError, CrossDatasetGrid, load_config
+from skgait.experiments._config import load_data, validate_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "own_dataset.py"
 
@@ -31,18 +31,16 @@ def _grid_toml(folder):
             protocols = ["within"]
             n_splits = 2
             max_windows_per_subject = 3
+            tracking = false
+            results_path = "{folder.parent / "results.csv"}"
 
             [[datasets]]
             directory = "{folder.name}"   # relative to this file
             activity = "walking"
 
             [estimators.rf]
-            type = "random_forest"
+            estimator = "acf_rf"
             n_estimators = 5
-
-            [tracking]
-            enabled = false
-            results = "{folder.parent / "results.csv"}"
             """
         )
     )
@@ -66,7 +64,7 @@ def test_a_grid_takes_a_folder_entry_from_python(own_folder):
         {"mine": {"directory": own_folder, "activity": "walking"}},
         tasks=["gender"],
         protocols=["within"],
-        estimators={"rf": {"type": "random_forest", "n_estimators": 5}},
+        estimators={"rf": {"estimator": "acf_rf", "n_estimators": 5}},
         n_splits=2,
         max_windows_per_subject=3,
         tracking=False,

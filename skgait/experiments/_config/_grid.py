@@ -2,9 +2,11 @@
 
 A configuration is checked entirely before any data is loaded: every
 problem is reported at once, each naming its key and value
-(``estimators.cnn.max_epochs = 'ten': ...``). ``tasks``, ``n_splits``,
-``random_state``, ``[windows]``, ``[[datasets]]`` and ``[tracking]`` are
-written and checked as in a search configuration (``skgait search``).
+(``estimators.acf_cnn.max_epochs = 'ten': ...``). Every key is the
+:class:`~skgait.experiments.CrossDatasetGrid` parameter of the same name
+(:data:`GRID_KEYS`); ``tasks``, ``n_splits``, ``random_state``,
+``[windows]``, ``[[datasets]]`` and the tracking keys are written and
+checked as in a search configuration (``skgait search``).
 
 Example ``grid.toml``::
 
@@ -17,6 +19,12 @@ Example ``grid.toml``::
     n_jobs = 1
     n_threads = 1                   # threads per cell (PyTorch, numba, BLAS)
     device = "auto"                 # of every network: cpu, cuda, cuda:N, auto
+    tracking = true                 # log to MLflow (the CSV is written either way)
+    tracking_uri = "sqlite:///mlflow.db"
+    experiment = "skgait-cross-dataset"
+    results_path = "grid_results.csv"
+    log_models = []
+    recompute = false
 
     [windows]
     rate = 50.0
@@ -34,22 +42,14 @@ Example ``grid.toml``::
     placement = "right_foot"
     label = "ipol/right_foot"      # optional, default "<dataset>/<placement>"
 
-    [estimators.random_forest]
-    type = "random_forest"
+    [estimators.acf_rf]
+    estimator = "acf_rf"            # a name of ESTIMATORS: acf_rf, acf_cnn, cnn, gait_pipeline
     n_estimators = 100
 
-    [estimators.cnn]
-    type = "cnn"
+    [estimators.acf_cnn]
+    estimator = "acf_cnn"
     max_epochs = 10
     fine_tune_epochs = 2
-
-    [tracking]
-    enabled = true
-    uri = "sqlite:///mlflow.db"
-    experiment = "skgait-cross-dataset"
-    results = "grid_results.csv"
-    log_models = []
-    recompute = false
 """
 
 from __future__ import annotations
@@ -59,18 +59,20 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..datasets import get_loader
-from ._registry import ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
-from ._toml import ConfigChecker, ConfigError, is_int, is_number, read_toml
+from ...datasets import get_loader
+from .._vocabulary import ESTIMATORS, PROTOCOLS, TASK_TARGETS, make_estimator
+from ._checker import TRACKING_KEYS, ConfigChecker, ConfigError, is_int, is_number, read_toml
 
 __all__ = [
+    "GRID_KEYS",
     "GridConfig",
     "default_config",
     "load_config",
     "parse_config",
 ]
 
-_TOP = {
+#: The keys of a grid configuration: parameters of CrossDatasetGrid.
+GRID_KEYS = (
     "tasks",
     "protocols",
     "pairs",
@@ -83,8 +85,8 @@ _TOP = {
     "windows",
     "datasets",
     "estimators",
-    "tracking",
-}
+    *TRACKING_KEYS,
+)
 
 
 def _non_finite(value, key):
@@ -123,7 +125,7 @@ class GridConfig:
 
     def to_grid(self, **overrides):
         """Build the :class:`CrossDatasetGrid`, with ``overrides`` on top."""
-        from ._grid import CrossDatasetGrid
+        from .._grid import CrossDatasetGrid
 
         params = {**self.params, **overrides}
         datasets = params.pop("datasets")
@@ -164,7 +166,7 @@ def parse_config(config, source="configuration", *, folder=None):
     c = ConfigChecker()
     if not isinstance(config, dict):
         raise ConfigError([f"<root> = {config!r}: expected a table."], source)
-    c.unknown(config, _TOP)
+    c.unknown(config, set(GRID_KEYS))
     params = {"tasks": c.tasks(config)}
     params["protocols"] = c.names(
         "protocols",
@@ -194,7 +196,8 @@ def parse_config(config, source="configuration", *, folder=None):
     if "device" in config:
         params["device"] = c.device("device", config["device"])
 
-    params.update(c.windows(config))
+    if "windows" in config:
+        params["windows"] = c.windows(config)
     entries = params["datasets"] = c.datasets(config, folder=folder)
 
     labels = []
@@ -225,32 +228,26 @@ def parse_config(config, source="configuration", *, folder=None):
     params["pairs"] = pairs
 
     estimators = config.get(
-        "estimators", {"random_forest": {"type": "random_forest"}, "cnn": {"type": "cnn"}}
+        "estimators", {name: {"estimator": name} for name in ("acf_rf", "acf_cnn")}
     )
     params["estimators"] = {}
     if not isinstance(estimators, dict) or not estimators:
         c.error("estimators", estimators, "expected a table of named estimator tables.")
     else:
+        tasks = params["tasks"] or list(TASK_TARGETS)
         for name, spec in estimators.items():
             key = f"estimators.{name}"
             if not isinstance(spec, dict):
-                c.error(key, spec, "expected a table with type = 'random_forest' or 'cnn'.")
+                c.error(key, spec, "expected a table with estimator = one of ESTIMATORS.")
                 continue
-            type_ = spec.get("type")
-            if type_ not in ESTIMATOR_TYPES:
+            if spec.get("estimator") not in ESTIMATORS:
                 c.error(
-                    f"{key}.type",
-                    type_,
-                    "unknown estimator type; expected one of "
-                    f"{', '.join(map(repr, ESTIMATOR_TYPES))}.",
+                    f"{key}.estimator",
+                    spec.get("estimator"),
+                    f"unknown estimator; expected one of {', '.join(map(repr, ESTIMATORS))}.",
                 )
                 continue
-            valid_tasks = (
-                [t for t in config.get("tasks", list(TASKS)) if t in TASKS]
-                if isinstance(config.get("tasks", []), list)
-                else []
-            )
-            _check_estimator(c, key, spec, valid_tasks or list(TASKS))
+            _check_estimator(c, key, spec, tasks)
             params["estimators"][name] = dict(spec)
 
     params.update(c.tracking(config))
@@ -259,8 +256,8 @@ def parse_config(config, source="configuration", *, folder=None):
 
 
 def _check_estimator(c, key, spec, tasks):
-    """Build the estimator for each task kind to catch bad parameters now."""
-    params = {k: v for k, v in spec.items() if k != "type"}
+    """Build the estimator for each task to catch bad parameters now."""
+    params = {k: v for k, v in spec.items() if k != "estimator"}
     bad = list(_non_finite(params, key))
     for where, value in bad:
         c.error(where, value, "expected a finite number.")
@@ -273,35 +270,33 @@ def _check_estimator(c, key, spec, tasks):
     if not is_int(lags) or lags < 1:
         c.error(f"{key}.lags", lags, "expected a positive integer.")
         return
-    for kind in dict.fromkeys(TASKS[t][1] for t in tasks):
-        estimator = make_estimator(spec["type"], kind, lags=lags)
-        final = estimator.steps[-1][1]
-        known = final.get_params(deep=False)
-        for name, value in params.items():
-            if name not in ("lags", "random_state") and name not in known and "__" not in name:
-                c.error(f"{key}.{name}", value, f"unknown parameter of {type(final).__name__}.")
-                return
+    for name in ("max_epochs", "fine_tune_epochs", "batch_size"):
+        if name in params and (not is_int(params[name]) or params[name] < 1):
+            c.error(f"{key}.{name}", params[name], "expected a positive integer.")
+            return
+    if "lr" in params and not (is_number(params["lr"]) and params["lr"] > 0):
+        c.error(f"{key}.lr", params["lr"], "expected a finite positive number.")
+        return
+    for task in dict.fromkeys(tasks):
         try:
-            final.set_params(**{k: v for k, v in params.items() if k != "lags"})
+            final = make_estimator(spec["estimator"], task, **params).steps[-1][1]
         except (TypeError, ValueError) as exc:
-            c.error(key, params, str(exc))
+            named = [n for n in params if f"'{n}'" in str(exc)]
+            c.error(
+                f"{key}.{named[0]}" if named else key,
+                params.get(named[0]) if named else params,
+                str(exc),
+            )
             return
         validate = getattr(final, "_validate_params", None)
         if validate is not None:
             try:
                 validate()
             except (TypeError, ValueError) as exc:
-                bad = [n for n in params if f"'{n}'" in str(exc)]
-                where = f"{key}.{bad[0]}" if bad else key
-                c.error(where, params.get(bad[0]) if bad else params, str(exc))
+                named = [n for n in params if f"'{n}'" in str(exc)]
+                where = f"{key}.{named[0]}" if named else key
+                c.error(where, params.get(named[0]) if named else params, str(exc))
                 return
-        for name in ("max_epochs", "fine_tune_epochs", "batch_size"):
-            if name in params and (not is_int(params[name]) or params[name] < 1):
-                c.error(f"{key}.{name}", params[name], "expected a positive integer.")
-                return
-        if "lr" in params and not (is_number(params["lr"]) and params["lr"] > 0):
-            c.error(f"{key}.lr", params["lr"], "expected a finite positive number.")
-            return
 
 
 def load_config(path):
@@ -359,7 +354,7 @@ def default_config(data_home=None, n_splits=5):
     config : GridConfig
         ``notes`` says which entries were left out.
     """
-    from ..datasets import make_windows
+    from ...datasets import make_windows
 
     notes, entries, loaded = [], [], {}
     for name, placement in BIODEEP_ENTRIES:
@@ -404,8 +399,13 @@ def default_config(data_home=None, n_splits=5):
         "windows": {"rate": 50.0, "length": 2.56, "overlap": 0.5},
         "datasets": kept,
         "estimators": {
-            "random_forest": {"type": "random_forest", "n_estimators": 100},
-            "cnn": {"type": "cnn", "max_epochs": 10, "fine_tune_epochs": 2, "batch_size": 32},
+            "acf_rf": {"estimator": "acf_rf", "n_estimators": 100},
+            "acf_cnn": {
+                "estimator": "acf_cnn",
+                "max_epochs": 10,
+                "fine_tune_epochs": 2,
+                "batch_size": 32,
+            },
         },
     }
     if not kept:

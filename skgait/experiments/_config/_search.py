@@ -1,9 +1,11 @@
 """The TOML configuration of ``skgait search``: reading, checking, and what it builds.
 
-The format is described in :mod:`skgait.cli.search`: the sections a search
+The format is described in :mod:`skgait.cli.search`: the keys a search
 shares with a grid (``tasks``, ``n_splits``, ``random_state``,
-``[windows]``, ``[[datasets]]``, ``[tracking]``) are checked by the grid's
+``[windows]``, ``[[datasets]]``, ``tracking``, ``tracking_uri``,
+``experiment``) are checked by the same
 :class:`~skgait.experiments.ConfigChecker`, ``[search]`` and ``[space]`` here.
+The estimator is named as in a grid (:data:`~skgait.experiments.ESTIMATORS`).
 Every problem is collected and reported at once in a
 :class:`~skgait.experiments.ConfigError`, before any data is read.
 """
@@ -11,14 +13,28 @@ Every problem is collected and reported at once in a
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..datasets import get_loader
-from ..experiments import TASKS, ConfigChecker, ConfigError, on_device, read_toml
-from ..tracking import DEFAULT_TRACKING_URI
+from ...datasets import get_loader
+from ...tracking import DEFAULT_TRACKING_URI
+from .._vocabulary import ESTIMATORS, TASK_TARGETS, make_estimator, on_device
+from .._windows import WindowSpec
+from ._checker import ConfigChecker, ConfigError, read_toml
 
-__all__ = ["SearchConfig", "build_estimator", "load_data", "read_config", "validate_config"]
+__all__ = ["KIND", "SEARCH_KEYS", "SearchConfig", "load_data", "read_config", "validate_config"]
 
 KIND = "search config"
-_TOP = {"tasks", "n_splits", "random_state", "windows", "datasets", "tracking", "search", "space"}
+#: Tracking keys of a search (the grid's keys of the same names).
+_TRACKING_KEYS = ("tracking", "tracking_uri", "experiment")
+#: The top-level keys of a search configuration.
+SEARCH_KEYS = (
+    "tasks",
+    "n_splits",
+    "random_state",
+    "windows",
+    "datasets",
+    *_TRACKING_KEYS,
+    "search",
+    "space",
+)
 _SEARCH_KEYS = {
     "estimator",
     "scoring",
@@ -35,15 +51,13 @@ _MOVED = {
     "task": "tasks = [{value!r}] at the top level",
     "n_splits": "n_splits = {value!r} at the top level",
     "random_state": "random_state = {value!r} at the top level",
-    "tracking": "uri = {value!r} in a [tracking] table",
+    "tracking": "tracking_uri = {value!r} at the top level",
 }
 _DATA_RENAMED = (
     "the [data] section was split, as in a grid: write rate, length, overlap and activity "
     'in [windows], and dataset and placement (or windows = "<file.npz>") in one '
     "[[datasets]] entry."
 )
-_TRACKING_KEYS = ("enabled", "uri", "experiment")
-_ESTIMATORS = ("acf_rf", "cnn", "acf_cnn")
 _PRUNERS = ("median", "none")
 is_int, is_number = ConfigChecker.is_int, ConfigChecker.is_number
 _SPACE_KEYS = {
@@ -60,14 +74,15 @@ class SearchConfig:
     Attributes
     ----------
     estimator : Pipeline
-        From :func:`build_estimator`.
+        From :func:`~skgait.experiments.make_estimator`.
     distributions : dict
         Parameter name → Optuna distribution, from ``[space]``.
     task : str
         The one task searched.
     n_splits, random_state : int
     windows : dict
-        Keyword arguments of :func:`~skgait.datasets.make_windows`.
+        Keyword arguments of :func:`~skgait.datasets.make_windows` (the
+        fields of a :class:`~skgait.experiments.WindowSpec`).
     dataset : dict
         The ``[[datasets]]`` entry: ``dataset`` and ``placement``, or
         ``windows`` (the path of an ``.npz`` file).
@@ -125,11 +140,11 @@ def _check_search(c, search):
                 value,
                 f"unknown key; expected one of {', '.join(sorted(_SEARCH_KEYS))}.",
             )
-    if search.get("estimator") not in _ESTIMATORS:
+    if search.get("estimator") not in ESTIMATORS:
         c.error(
             "search.estimator",
             search.get("estimator"),
-            f"expected one of {', '.join(map(repr, _ESTIMATORS))}.",
+            f"expected one of {', '.join(map(repr, ESTIMATORS))}.",
         )
     scoring = search.get("scoring")
     if scoring is not None and scoring not in get_scorer_names():
@@ -212,47 +227,6 @@ def _check_space(c, space):
     return dists
 
 
-def build_estimator(estimator, task, *, rate=50.0, random_state=0):
-    """The named estimator of a search config, as a :class:`~sklearn.pipeline.Pipeline`.
-
-    Parameters
-    ----------
-    estimator : {"acf_rf", "cnn", "acf_cnn"}
-        Pipeline name.
-    task : {"gender", "age"}
-        Classification of sex or regression of age.
-    rate : float, default=50.0
-        Sampling rate of the windows (for lags and lengths in seconds).
-    random_state : int, default=0
-        Seed of the model.
-
-    Returns
-    -------
-    pipeline : Pipeline
-    """
-    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-    from sklearn.pipeline import Pipeline
-
-    from skgait.features import ACFTransformer, WindowCrop
-
-    classification = TASKS[task][1] == "classification"
-    steps = [("crop", WindowCrop(rate=rate))]
-    if estimator == "acf_rf":
-        rf = RandomForestClassifier if classification else RandomForestRegressor
-        steps += [
-            ("acf", ACFTransformer(lags=10, rate=rate)),
-            ("rf", rf(n_estimators=100, random_state=random_state)),
-        ]
-    else:
-        from skgait.models import GaitCNNClassifier, GaitCNNRegressor
-
-        if estimator == "acf_cnn":
-            steps.append(("acf", ACFTransformer(lags=10, rate=rate, output="3d")))
-        net = GaitCNNClassifier if classification else GaitCNNRegressor
-        steps.append(("cnn", net(random_state=random_state)))
-    return Pipeline(steps)
-
-
 def validate_config(config, path="search.toml"):
     """Check a search config (the parsed TOML) into a :class:`SearchConfig`.
 
@@ -277,7 +251,7 @@ def validate_config(config, path="search.toml"):
         raise ConfigError([f"<root> = {config!r}: expected a table."], str(path), KIND)
     if "data" in config:
         c.error("data", config["data"], _DATA_RENAMED)
-    c.unknown({k: v for k, v in config.items() if k != "data"}, _TOP)
+    c.unknown({k: v for k, v in config.items() if k != "data"}, set(SEARCH_KEYS))
     tasks = c.tasks(config, default=None)
     if tasks is not None and len(tasks) != 1:
         c.error("tasks", tasks, "a search optimises one task; give one name.")
@@ -293,12 +267,12 @@ def validate_config(config, path="search.toml"):
     _check_search(c, search)
     dists = _check_space(c, config.get("space"))
     estimator = None
-    if tasks and len(tasks) == 1 and search.get("estimator") in _ESTIMATORS:
-        rate = windows.get("rate", 50.0)
-        estimator = build_estimator(
+    if tasks and len(tasks) == 1 and search.get("estimator") in ESTIMATORS:
+        rate = windows.get("rate", WindowSpec.rate)
+        estimator = make_estimator(
             search["estimator"],
             tasks[0],
-            rate=float(rate) if is_number(rate) else 50.0,
+            rate=float(rate) if is_number(rate) else WindowSpec.rate,
             random_state=random_state if is_int(random_state) else 0,
         )
         if isinstance(search.get("device"), str):
@@ -317,7 +291,7 @@ def validate_config(config, path="search.toml"):
                 )
     c.raise_errors(str(path), KIND)
     uri = None
-    if "tracking" in config and tracking.get("tracking", True):
+    if tracking.get("tracking", "tracking_uri" in tracking):
         uri = tracking.get("tracking_uri", DEFAULT_TRACKING_URI)
     return SearchConfig(
         estimator=estimator,
@@ -353,11 +327,10 @@ def load_data(config):
                     KIND,
                 )
             return npz["X"], npz["y"], npz["groups"]
-    from skgait import datasets
+    from ... import datasets
+    from .._entries import DirectoryEntry
 
-    from ..experiments._entries import DirectoryEntry
-
-    column, _ = TASKS[config.task]
+    column, _ = TASK_TARGETS[config.task]
     if "directory" in entry:
         dataset = DirectoryEntry.from_spec(entry).load()
     else:

@@ -1,8 +1,10 @@
-"""TOML configurations: reading, errors, and the sections grids and searches share.
+"""TOML configurations: reading, errors, and the keys grids and searches share.
 
 A grid (``skgait grid``) and a search (``skgait search``) are configured in
-one format: top-level ``tasks``, ``n_splits`` and ``random_state``, a
-``[windows]`` table, ``[[datasets]]`` entries and a ``[tracking]`` table are
+one format whose keys are the Python parameter names: top-level ``tasks``,
+``n_splits``, ``random_state``, ``tracking``, ``tracking_uri`` and
+``experiment``, a ``[windows]`` table (the fields of
+:class:`~skgait.experiments.WindowSpec`) and ``[[datasets]]`` entries are
 written and checked the same way in both, by :class:`ConfigChecker`. Every
 problem is collected and reported at once in one :class:`ConfigError`, each
 naming its key and value (``windows.rate = -1: ...``).
@@ -12,15 +14,16 @@ import math
 import numbers
 from pathlib import Path
 
-from ..datasets import ACTIVITIES, CHANNELS, PLACEMENTS, get_loader
-from ._registry import TASKS
+from ...datasets import CHANNELS, PLACEMENTS, get_loader
+from .._vocabulary import TASK_TARGETS
+from .._windows import WindowSpec
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-__all__ = ["ConfigChecker", "ConfigError", "read_toml"]
+__all__ = ["TRACKING_KEYS", "ConfigChecker", "ConfigError", "read_toml"]
 
 
 class ConfigError(ValueError):
@@ -81,26 +84,30 @@ def is_number(value):
 
 #: Seeds NumPy accepts (``np.random.RandomState``): 0 to 2**32 - 1.
 MAX_SEED = 2**32 - 1
-#: Highest ``[windows] rate`` in Hz: IMU recordings are sampled at tens to
-#: hundreds of Hz, and a rate of 1e12 would ask for terabytes.
-MAX_RATE = 10_000
 
-_WINDOWS = {"rate", "length", "overlap", "activity", "channels"}
 _DATASET = {"dataset", "placement", "label"}
-#: ``[tracking]`` key → keyword of the grid, check, message.
-_TRACKING = {
-    "enabled": ("tracking", lambda v: isinstance(v, bool), "expected true or false."),
-    "uri": ("tracking_uri", lambda v: isinstance(v, str) and v, "expected a tracking URI string."),
-    "experiment": ("experiment", lambda v: isinstance(v, str) and v, "expected a name."),
-    "results": ("results_path", lambda v: isinstance(v, str) and v, "expected a CSV path."),
-    "recompute": ("recompute", lambda v: isinstance(v, bool), "expected true or false."),
+#: Tracking keys (the grid's parameters of the same names) → check, message.
+TRACKING_KEYS = {
+    "tracking": (lambda v: isinstance(v, bool), "expected true or false."),
+    "tracking_uri": (lambda v: isinstance(v, str) and v, "expected a tracking URI string."),
+    "experiment": (lambda v: isinstance(v, str) and v, "expected a name."),
+    "results_path": (lambda v: isinstance(v, str) and v, "expected a CSV path."),
+    "recompute": (lambda v: isinstance(v, bool), "expected true or false."),
     "log_models": (
-        "log_models",
         lambda v: (
             isinstance(v, bool) or (isinstance(v, list) and all(isinstance(p, str) for p in v))
         ),
         "expected true, false or a list of cell-key patterns.",
     ),
+}
+#: Keys of the former ``[tracking]`` table → the top-level key that replaced it.
+_TRACKING_MOVED = {
+    "enabled": "tracking",
+    "uri": "tracking_uri",
+    "experiment": "experiment",
+    "results": "results_path",
+    "recompute": "recompute",
+    "log_models": "log_models",
 }
 
 
@@ -179,7 +186,7 @@ class ConfigChecker:
     def tasks(self, config, default=("gender", "age")):
         """The ``tasks`` names, or None; with ``default=None`` the key is required."""
         value = config.get("tasks", None if default is None else list(default))
-        return self.names("tasks", value, list(TASKS))
+        return self.names("tasks", value, list(TASK_TARGETS))
 
     def n_splits(self, config):
         """``n_splits``, an integer >= 2 (default 5)."""
@@ -197,7 +204,7 @@ class ConfigChecker:
 
     def device(self, key, value):
         """A torch device this machine has (``"auto"`` always); records the problem if not."""
-        from ..utils._validation import check_device, resolve_device
+        from ...utils._validation import check_device, resolve_device
 
         if not isinstance(value, str):
             self.error(key, value, "expected a device name: 'cpu', 'cuda', 'cuda:N' or 'auto'.")
@@ -209,32 +216,16 @@ class ConfigChecker:
         return value
 
     def windows(self, config):
-        """The ``[windows]`` table as keyword arguments of :func:`~skgait.datasets.make_windows`."""
+        """The ``[windows]`` table as a :class:`~skgait.experiments.WindowSpec`'s fields."""
         windows = self.table(config, "windows")
-        self.unknown(windows, _WINDOWS, "windows.")
-        params = {}
-        for key, check, message in (
-            (
-                "rate",
-                lambda v: is_number(v) and 0 < v <= MAX_RATE,
-                f"expected a finite positive number of Hz, at most {MAX_RATE}.",
-            ),
-            (
-                "length",
-                lambda v: is_number(v) and v > 0,
-                "expected a finite positive number of seconds.",
-            ),
-            ("overlap", lambda v: is_number(v) and 0 <= v < 1, "expected a number in [0, 1)."),
-            ("activity", lambda v: v in ACTIVITIES, f"expected one of {', '.join(ACTIVITIES)}."),
-        ):
-            if key in windows:
-                if not check(windows[key]):
-                    self.error(f"windows.{key}", windows[key], message)
-                params[key] = windows[key]
-        if "channels" in windows:
-            channels = self.names("windows.channels", windows["channels"], list(CHANNELS))
-            if channels is not None:
-                params["channels"] = tuple(channels)
+        self.unknown(windows, set(WindowSpec.names()), "windows.")
+        params = {k: v for k, v in windows.items() if k in WindowSpec.names()}
+        for name, value, message in WindowSpec(**params).problems():
+            if name in params and name != "channels":
+                self.error(f"windows.{name}", value, message)
+        if "channels" in params:
+            channels = self.names("windows.channels", params["channels"], list(CHANNELS))
+            params["channels"] = tuple(channels) if channels is not None else params["channels"]
         return params
 
     def datasets(self, config, files=None, folder=None):
@@ -309,7 +300,7 @@ class ConfigChecker:
         return placement, label
 
     def _directory(self, key, entry, folder):
-        from ._entries import DIRECTORY_OPTIONS
+        from .._entries import DIRECTORY_OPTIONS
 
         self.unknown(entry, {"directory", "placement", "label", *DIRECTORY_OPTIONS}, f"{key}.")
         path = entry["directory"]
@@ -333,23 +324,36 @@ class ConfigChecker:
             return {"windows": file}
         return {"windows": folder / file}
 
-    def tracking(self, config, keys=tuple(_TRACKING)):
-        """The ``[tracking]`` table, as keyword arguments of a grid (``tracking_uri``, ...).
+    def tracking(self, config, keys=tuple(TRACKING_KEYS)):
+        """The tracking keys of ``config`` (``tracking``, ``tracking_uri``...), checked.
+
+        A ``[tracking]`` table (the former format) is refused, naming the
+        top-level key each of its keys is now.
 
         Parameters
         ----------
         config : dict
         keys : sequence of str
-            The keys allowed (a search has no ``results``, ``recompute`` nor
-            ``log_models``).
+            The keys allowed (a search has no ``results_path``,
+            ``recompute`` nor ``log_models``).
         """
-        tracking = self.table(config, "tracking")
-        self.unknown(tracking, set(keys), "tracking.")
+        if isinstance(config.get("tracking"), dict):
+            for key, value in config["tracking"].items():
+                moved = _TRACKING_MOVED.get(key)
+                if moved in keys:
+                    self.error(
+                        f"tracking.{key}",
+                        value,
+                        f"moved: write {moved} = {value!r} at the top level.",
+                    )
+                else:
+                    self.error(f"tracking.{key}", value, "unknown key.")
+            return {}
         params = {}
         for key in keys:
-            if key in tracking:
-                param, check, message = _TRACKING[key]
-                if not check(tracking[key]):
-                    self.error(f"tracking.{key}", tracking[key], message)
-                params[param] = tracking[key]
+            if key in config:
+                check, message = TRACKING_KEYS[key]
+                if not check(config[key]):
+                    self.error(key, config[key], message)
+                params[key] = config[key]
         return params
