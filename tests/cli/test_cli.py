@@ -351,6 +351,7 @@ def test_grid_on_a_dask_scheduler_that_does_not_answer_exits_1(capsys, tmp_path)
     assert not (tmp_path / "r.csv").exists()
 
 
+@pytest.mark.integration
 @pytest.mark.realdata
 def test_a_grid_on_a_dask_cluster_gives_the_tables_of_a_grid_run_here(capsys, tmp_path, data_home):
     from distributed import LocalCluster

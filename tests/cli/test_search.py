@@ -1069,6 +1069,7 @@ def postgres_url():
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.mark.integration
 def test_three_cli_workers_share_one_postgresql_study(config_dir, postgres_url):
     args = [
         sys.executable,

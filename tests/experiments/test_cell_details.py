@@ -11,10 +11,10 @@ import warnings
 
 import numpy as np
 import pytest
+from _grids import MajorityClassifier, synthetic_grid
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from skorch.dataset import ValidSplit
-from test_experiments import MajorityClassifier, synthetic_grid
 
 from skgait.experiments._cells import Cell, _cv, run_cell
 from skgait.experiments._vocabulary import METRIC_FUNCTIONS, METRICS

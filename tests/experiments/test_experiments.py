@@ -17,11 +17,17 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from _grids import (
+    FailingClassifier,
+    MajorityClassifier,
+    MeanRegressor,
+    synthetic_dataset,
+    synthetic_grid,
+)
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.pipeline import make_pipeline
 
-from skgait.datasets import CHANNELS, GaitDataset, Recording
+from skgait.datasets import CHANNELS
 from skgait.experiments import (
     ConfigError,
     CrossDatasetGrid,
@@ -34,91 +40,6 @@ from skgait.experiments import (
 from skgait.features import ACFTransformer
 
 RF = {"estimator": "acf_rf", "n_estimators": 5}
-
-
-# --------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------
-
-
-def synthetic_dataset(
-    name, n_subjects=6, channels=CHANNELS, placement="waist", seconds=20, rate=50.0, seed=0
-):
-    """A GaitDataset of noise: walking throughout, alternating sexes."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * rate)
-    recordings = [
-        Recording(
-            signal=rng.normal(size=(n, len(channels))).astype(np.float32),
-            channels=channels,
-            rate=rate,
-            dataset=name,
-            subject=str(s),
-            recording=f"{name}-{s}",
-            trial="1",
-            placement=placement,
-            source_placement=placement,
-            activity=np.ones(n, dtype=np.int8),
-        )
-        for s in range(n_subjects)
-    ]
-    subjects = pd.DataFrame(
-        {
-            "subject": [str(s) for s in range(n_subjects)],
-            "age": 20.0 + 5 * np.arange(n_subjects),
-            "sex": ["F", "M"] * (n_subjects // 2),
-            "height_cm": np.nan,
-            "weight_kg": np.nan,
-        }
-    )
-    return GaitDataset(name, recordings, subjects)
-
-
-class MajorityClassifier(ClassifierMixin, BaseEstimator):
-    """Predicts the training majority; counts fits across clones."""
-
-    fits = 0
-
-    def fit(self, X, y):
-        type(self).fits += 1
-        values, counts = np.unique(y, return_counts=True)
-        self.classes_ = values
-        self.majority_ = values[np.argmax(counts)]
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.majority_)
-
-
-class FailingClassifier(MajorityClassifier):
-    def fit(self, X, y):
-        raise RuntimeError("this estimator always fails")
-
-
-class MeanRegressor(RegressorMixin, BaseEstimator):
-    def fit(self, X, y):
-        self.mean_ = float(np.mean(y))
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.mean_)
-
-
-def synthetic_grid(tmp_path, **params):
-    params.setdefault(
-        "datasets",
-        {
-            "a": synthetic_dataset("a", seed=0),
-            "b": synthetic_dataset("b", seed=1),
-        },
-    )
-    params.setdefault("tasks", ["gender"])
-    params.setdefault("estimators", {"majority": MajorityClassifier()})
-    params.setdefault("protocols", ["within", "direct"])
-    params.setdefault("n_splits", 2)
-    params.setdefault("tracking", False)
-    params.setdefault("results_path", tmp_path / "results.csv")
-    return CrossDatasetGrid(params.pop("datasets"), **params)
 
 
 # --------------------------------------------------------------------------
@@ -406,6 +327,7 @@ def test_an_exploding_cnn_cell_is_failed_with_the_reason(tmp_path):
     )
 
 
+@pytest.mark.integration
 def test_grid_runs_on_a_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
@@ -668,6 +590,7 @@ class BackendRecorder(MajorityClassifier):
         return super().fit(X, y)
 
 
+@pytest.mark.integration
 def test_parallelism_inside_a_cell_stays_off_the_dask_cluster(tmp_path):
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
@@ -907,6 +830,7 @@ def mlflow_server(tmp_path, monkeypatch):
     _stop_server(proc)
 
 
+@pytest.mark.integration
 def test_grid_logs_to_a_remote_mlflow_server(tmp_path, mlflow_server):
     from mlflow.tracking import MlflowClient
 
@@ -944,6 +868,7 @@ class _KillServerOnFit(MajorityClassifier):
         return self
 
 
+@pytest.mark.integration
 def test_killed_server_gives_a_clear_error_and_keeps_results_locally(tmp_path, mlflow_server):
     proc, uri = mlflow_server
     _KillServerOnFit.server, _KillServerOnFit.fits = proc, 0
@@ -1168,7 +1093,7 @@ DYING_MODULE = """
 import os
 import signal
 
-from test_experiments import MajorityClassifier
+from _grids import MajorityClassifier
 
 
 class DiesWhenLogged(MajorityClassifier):
@@ -1185,7 +1110,7 @@ KILLED_GRID = """
 import sys
 
 from dying import DiesWhenLogged
-from test_experiments import synthetic_grid
+from _grids import synthetic_grid
 
 tmp, uri, flag = sys.argv[1:]
 synthetic_grid(
@@ -1206,7 +1131,7 @@ def test_a_resumed_grid_kills_the_stale_runs_and_keeps_one_run_per_cell(tmp_path
     flag.touch()
     (tmp_path / "dying.py").write_text(DYING_MODULE)
     (tmp_path / "killed_grid.py").write_text(KILLED_GRID)
-    tests = os.path.dirname(os.path.abspath(__file__))
+    tests = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/_grids.py
     path = os.pathsep.join([str(tmp_path), tests, os.environ.get("PYTHONPATH", "")])
     killed = subprocess.run(
         [sys.executable, str(tmp_path / "killed_grid.py"), str(tmp_path), uri, str(flag)],
