@@ -46,13 +46,12 @@ import numba
 import numpy as np
 from numba import njit, prange
 from scipy import fft as sp_fft
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import assert_all_finite
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._cache import use_numba_cache_home
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, _get_output_config
 from ..utils._validation import (
     check_fitted_channels,
     check_fitted_length,

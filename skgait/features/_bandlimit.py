@@ -4,10 +4,10 @@ import numbers
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
 
 __all__ = ["BandLimit"]

@@ -16,10 +16,10 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import check_fitted_length, check_windows, to_samples
 from ._acf import ConstantSeriesWarning
 from ._gravity import gravity_direction

@@ -12,10 +12,10 @@ and only the amount of signal behind each decision changes.
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import check_windows, to_samples
 
 __all__ = ["WindowCrop"]

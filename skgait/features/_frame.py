@@ -3,10 +3,10 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import set_window_transformer_tags, to_samples
 from ._gravity import check_sensor_windows, gravity_direction, sensor_channel_names
 

@@ -1,9 +1,10 @@
 """Gravity in the sensor frame: vertical / horizontal decomposition, mean direction."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import _fit_context
 from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
 
 __all__ = ["GravityAlignment", "GravityDirection"]

@@ -10,10 +10,10 @@ the raw windows, is ``make_preset("zou_eigengait")``.
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
 from ._stats import channel_feature_names
 

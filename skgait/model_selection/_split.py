@@ -10,11 +10,11 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.model_selection import KFold, StratifiedGroupKFold
-from sklearn.model_selection._split import BaseCrossValidator
+from sklearn.model_selection import BaseCrossValidator, KFold, StratifiedGroupKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _num_samples
+
+from ..utils._sklearn_compat import _num_samples
 
 __all__ = [
     "CrossSessionSplit",

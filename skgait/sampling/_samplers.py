@@ -7,10 +7,10 @@ from imblearn.base import BaseSampler
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
+from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._validation import check_windows
 
 __all__ = [
