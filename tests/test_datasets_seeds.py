@@ -9,15 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgait.datasets import (
-    DataFormatError,
-    DatasetNotFoundError,
-    load_ejust_ginr1,
-    load_geds,
-    load_ou_isir,
-    load_whu_gait,
-)
+from skgait.datasets import load_ejust_ginr1, load_geds, load_ou_isir, load_whu_gait
 from skgait.datasets._base import STANDARD_GRAVITY, activity_code
+from skgait.exceptions import DataFormatError, DatasetNotFoundError
 
 
 @pytest.fixture(autouse=True)

@@ -22,10 +22,9 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.pipeline import make_pipeline
 
 from skgait.datasets import CHANNELS, GaitDataset, Recording
+from skgait.exceptions import ConfigError, TrackingError
 from skgait.experiments import (
-    ConfigError,
     CrossDatasetGrid,
-    TrackingError,
     load_config,
     parse_config,
     read_grid_results,

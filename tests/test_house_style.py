@@ -45,3 +45,32 @@ def test_only_the_compat_module_imports_private_sklearn_names():
     assert len(files) > 100
     found = [hit for path in files for hit in _private_sklearn_imports(path)]
     assert found == []
+
+
+def _exception_classes():
+    """``module.name`` of every exception or warning class defined in skgait's source."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith(("Error", "Warning", "Exception")):
+                found.append(f"{module}.{node.name}")
+    return found
+
+
+#: Defined where the networks' training loop raises it, in a file another
+#: change of this round owns; it moves to skgait.exceptions when both land.
+_NOT_YET_MOVED = {"skgait.models._training.TrainingDivergedError"}
+
+
+def test_the_exception_scan_finds_the_exceptions_module():
+    assert "skgait.exceptions.DataFormatError" in _exception_classes()
+
+
+def test_every_exception_class_is_defined_in_skgait_exceptions():
+    import skgait.exceptions
+
+    elsewhere = {name for name in _exception_classes() if not name.startswith("skgait.exceptions.")}
+    assert elsewhere == _NOT_YET_MOVED
+    public = {f"skgait.exceptions.{name}" for name in skgait.exceptions.__all__}
+    assert public == {n for n in _exception_classes() if n.startswith("skgait.exceptions.")}

@@ -9,7 +9,8 @@ import pytest
 
 from skgait.cli import main
 from skgait.cli._search_config import load_data, validate_config
-from skgait.experiments import ConfigError, CrossDatasetGrid, load_config
+from skgait.exceptions import ConfigError
+from skgait.experiments import CrossDatasetGrid, load_config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "own_dataset.py"
 

@@ -12,13 +12,13 @@ import pytest
 import skgait.datasets
 from skgait.datasets import (
     CHANNELS,
-    DatasetNotFoundError,
     GaitDataset,
     Recording,
     make_step_windows,
     make_windows,
     resample_recording,
 )
+from skgait.exceptions import DatasetNotFoundError
 
 WALKING, STANDING = 1, 8
 

@@ -5,14 +5,15 @@ shares with a grid (``tasks``, ``n_splits``, ``random_state``,
 ``[windows]``, ``[[datasets]]``, ``[tracking]``) are checked by the grid's
 :class:`~skgait.experiments.ConfigChecker`, ``[search]`` and ``[space]`` here.
 Every problem is collected and reported at once in a
-:class:`~skgait.experiments.ConfigError`, before any data is read.
+:class:`~skgait.exceptions.ConfigError`, before any data is read.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..datasets import get_loader
-from ..experiments import TASKS, ConfigChecker, ConfigError, on_device, read_toml
+from ..exceptions import ConfigError
+from ..experiments import TASKS, ConfigChecker, on_device, read_toml
 from ..tracking import DEFAULT_TRACKING_URI
 
 __all__ = ["SearchConfig", "build_estimator", "load_data", "read_config", "validate_config"]
@@ -95,7 +96,7 @@ class SearchConfig:
 
 
 def read_config(path):
-    """Read a TOML search config; raise :class:`ConfigError` on bad TOML.
+    """Read a TOML search config; raise :class:`~skgait.exceptions.ConfigError` on bad TOML.
 
     Parameters
     ----------
@@ -257,7 +258,7 @@ def validate_config(config, path="search.toml"):
     """Check a search config (the parsed TOML) into a :class:`SearchConfig`.
 
     Every problem is collected and reported at once in a
-    :class:`ConfigError`, before any data is read.
+    :class:`~skgait.exceptions.ConfigError`, before any data is read.
 
     Parameters
     ----------

@@ -148,7 +148,8 @@ def run(args):
         0 on success, 2 for an invalid config or arguments, 143 when stopped
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
-    from ..experiments import ConfigChecker, ConfigError, on_device
+    from ..exceptions import ConfigError
+    from ..experiments import ConfigChecker, on_device
     from ..model_selection._trials import STOP, StopRequested
     from ._search_config import KIND, load_data, read_config, validate_config
 

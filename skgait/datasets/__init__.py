@@ -5,26 +5,10 @@ rad/s) with placements from one vocabulary, and a subject table.
 """
 
 from ..utils._cache import get_cache_home
-from ._base import (
-    ACTIVITIES,
-    CHANNELS,
-    FRAMES,
-    PLACEMENTS,
-    DataFormatError,
-    DatasetNotFoundError,
-    GaitDataset,
-    ImplausibleSignalWarning,
-    Recording,
-)
+from ._base import ACTIVITIES, CHANNELS, FRAMES, PLACEMENTS, GaitDataset, Recording
 from ._converted import load_ejust_ginr1, load_geds
 from ._directory import load_directory
-from ._download import (
-    ChecksumError,
-    DownloadError,
-    dataset_registry,
-    download_dataset,
-    downloadable_datasets,
-)
+from ._download import dataset_registry, download_dataset, downloadable_datasets
 from ._home import get_data_home
 from ._hugadb import load_hugadb
 from ._ipol import load_ipol_healthy_gait
@@ -43,16 +27,11 @@ from ._windows import make_step_windows, make_windows
 __all__ = [
     "ACTIVITIES",
     "CHANNELS",
-    "ChecksumError",
     "DATASET_ALIASES",
     "DATASET_LOADERS",
     "FRAMES",
     "PLACEMENTS",
-    "DataFormatError",
-    "DatasetNotFoundError",
-    "DownloadError",
     "GaitDataset",
-    "ImplausibleSignalWarning",
     "Recording",
     "canonical_name",
     "dataset_registry",

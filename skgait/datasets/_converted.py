@@ -12,7 +12,7 @@ documentation:
 
 So their loaders read the data once the user has converted it into
 :func:`~skgait.datasets.load_directory`'s layout under the dataset's folder;
-until then they raise :class:`DatasetNotFoundError` saying what to write
+until then they raise :class:`~skgait.exceptions.DatasetNotFoundError` saying what to write
 where and where to obtain the data.
 """
 

@@ -13,15 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import (
-    ACTIVITIES,
-    CHANNELS,
-    PLACEMENTS,
-    DataFormatError,
-    DatasetNotFoundError,
-    GaitDataset,
-    Recording,
-)
+from ..exceptions import DataFormatError, DatasetNotFoundError
+from ._base import ACTIVITIES, CHANNELS, PLACEMENTS, GaitDataset, Recording
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
 from ._loading import check_unique, normalise_subject_table

@@ -28,14 +28,12 @@ from pathlib import Path
 import pooch
 import requests
 
-from ._base import DataFormatError, DatasetNotFoundError
+from ..exceptions import ChecksumError, DataFormatError, DownloadError
 from ._home import get_data_home
 from ._names import canonical_name
 
 __all__ = [
     "DOWNLOAD_URL_ENV",
-    "ChecksumError",
-    "DownloadError",
     "RegistryEntry",
     "dataset_registry",
     "download_dataset",
@@ -63,23 +61,6 @@ _FOLDERS = {
 #: Files downloaded whatever ``files`` selects: the read-me holding the
 #: subject table.
 _SUBJECT_TABLES = {"hugadb": "ReadMe.txt", "sisfall": "Readme.txt"}
-
-
-class DownloadError(DatasetNotFoundError):
-    """A dataset file could not be downloaded.
-
-    The message names the URL, the destination and how to place the file by
-    hand. It is a :class:`DatasetNotFoundError`, so code that handles missing
-    data handles a failed download too.
-    """
-
-
-class ChecksumError(DownloadError):
-    """A downloaded file does not have the SHA-256 of the registry.
-
-    The message names the file, the expected and the actual hash; the
-    downloaded bytes are deleted.
-    """
 
 
 @dataclass(frozen=True)
@@ -182,7 +163,7 @@ def registry_check(name, folder):
     -------
     check : callable or None
         ``check(file, sha256)``: nothing for a file the registry does not
-        list, else raises :class:`~skgait.datasets.DataFormatError` when the
+        list, else raises :class:`~skgait.exceptions.DataFormatError` when the
         file's size or SHA-256 differs from the registry's.
     """
     name = canonical_name(name)
@@ -273,7 +254,7 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
 
     Every file comes from the origin repository at a pinned commit (see
     :func:`dataset_registry`); its SHA-256 must match the registry or it is
-    deleted and :class:`ChecksumError` raised. Files are written to a
+    deleted and :class:`~skgait.exceptions.ChecksumError` raised. Files are written to a
     temporary file first and moved into place once checked, so an
     interrupted download leaves no partial file: running again fetches what
     is missing. Files already present are not downloaded nor hashed again.

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import CHANNELS, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ._base import CHANNELS, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (

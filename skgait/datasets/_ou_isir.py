@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
 from ._home import DatasetSource
 from ._loading import load_dataset, normalise_subject_table
 from ._parsing import read_numeric_table

@@ -7,7 +7,7 @@ format's delimiters) and checks what pandas does not: every row has the
 expected number of fields, every field is a number, rows end with their
 terminator. Anything unusual (a NaN, a short row, a stray character) sends
 the file through a line-by-line reader that raises
-:class:`~skgait.datasets.DataFormatError` naming the file, the line and what
+:class:`~skgait.exceptions.DataFormatError` naming the file, the line and what
 was wrong (column count, non-numeric field, missing row terminator,
 truncated last line), or returns the same table where the file is valid.
 ``benchmarks/bench_datasets.py`` measured this against the hand-written
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import DataFormatError
+from ..exceptions import DataFormatError
 
 __all__ = ["read_numeric_table", "read_text_lines"]
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (

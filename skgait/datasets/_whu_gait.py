@@ -22,7 +22,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ._base import CHANNELS, DataFormatError, Recording, activity_code, check_placement
+from ..exceptions import DataFormatError
+from ._base import CHANNELS, Recording, activity_code, check_placement
 from ._home import DatasetSource
 from ._loading import load_dataset, normalise_subject_table
 from ._parsing import read_numeric_table

@@ -6,7 +6,7 @@
   ``scratch``); cells run through :mod:`joblib` (threads, processes, Dask,
   Ray) and are logged as nested MLflow runs.
 - Configuration files: :func:`load_config`, :func:`parse_config`,
-  :func:`default_config`, :class:`GridConfig`; :class:`ConfigError`,
+  :func:`default_config`, :class:`GridConfig`; :class:`~skgait.exceptions.ConfigError`,
   :func:`read_toml` and :class:`ConfigChecker` check the sections a grid
   shares with ``skgait search`` (``tasks``, ``n_splits``, ``random_state``,
   ``[windows]``, ``[[datasets]]``, ``[tracking]``) in one way.
@@ -15,15 +15,14 @@
   :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
 - Reading results back: :func:`~skgait.tracking.read_grid_results` (MLflow),
   :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
-- Tracking (:class:`~skgait.tracking.MlflowTracker`,
-  :class:`~skgait.tracking.TrackingError`) lives in :mod:`skgait.tracking`.
+- Tracking (:class:`~skgait.tracking.MlflowTracker`) lives in
+  :mod:`skgait.tracking`; the errors in :mod:`skgait.exceptions`.
 """
 
 # Importable from here as before; documented (and listed) in skgait.tracking.
 from ..tracking import (  # noqa: F401
     DEFAULT_TRACKING_URI,
     MlflowTracker,
-    TrackingError,
     read_grid_results,
     read_results_csv,
 )
@@ -42,12 +41,11 @@ from ._registry import (
     on_device,
 )
 from ._report import format_table, plot_heatmaps, results_tables
-from ._toml import ConfigChecker, ConfigError, read_toml
+from ._toml import ConfigChecker, read_toml
 
 __all__ = [
     "Cell",
     "ConfigChecker",
-    "ConfigError",
     "CrossDatasetGrid",
     "DATASET_LOADERS",
     "DEFAULT_METRICS",

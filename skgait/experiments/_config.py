@@ -60,8 +60,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..datasets import get_loader
+from ..exceptions import ConfigError
 from ._registry import ESTIMATOR_TYPES, PROTOCOLS, TASKS, make_estimator
-from ._toml import ConfigChecker, ConfigError, is_int, is_number, read_toml
+from ._toml import ConfigChecker, is_int, is_number, read_toml
 
 __all__ = [
     "GridConfig",

@@ -15,13 +15,8 @@ from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from ..datasets import CHANNELS
-from ..tracking import (
-    DEFAULT_TRACKING_URI,
-    MlflowTracker,
-    TrackingError,
-    flatten_params,
-    stable_repr,
-)
+from ..exceptions import TrackingError
+from ..tracking import DEFAULT_TRACKING_URI, MlflowTracker, flatten_params, stable_repr
 from ..utils._validation import check_device, resolve_device
 from ._cells import Cell, run_cell, transfer_param
 from ._entries import entry_specs, load_entries

@@ -50,6 +50,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import ConstantSeriesWarning
 from ..utils._cache import use_numba_cache_home
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, _get_output_config
 from ..utils._validation import (
@@ -62,7 +63,7 @@ from ..utils._validation import (
 
 use_numba_cache_home()
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning"]
+__all__ = ["ACFTransformer"]
 
 _FASTMATH = {"reassoc", "contract"}
 
@@ -313,10 +314,6 @@ def _acf_fft(X, max_lag, include_lag0, out, chunk_bytes=8 * 2**20):
     return n_constant
 
 
-class ConstantSeriesWarning(UserWarning):
-    """Some series were constant; their autocorrelation was set to 0."""
-
-
 class ACFTransformer(TransformerMixin, BaseEstimator):
     """Sample autocorrelation function of every channel of every window.
 
@@ -363,7 +360,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
     constant : {"zero", "raise"}, default="zero"
         What to do with a constant series, whose ``gamma(0)`` is 0 and whose
         ACF is undefined: ``"zero"`` outputs 0 at every lag and emits a
-        :class:`ConstantSeriesWarning` with the number of such series;
+        :class:`~skgait.exceptions.ConstantSeriesWarning` with the number of such series;
         ``"raise"`` raises a ``ValueError``. The output never holds NaN.
     method : {"auto", "direct", "fft"}, default="auto"
         ``"direct"`` sums the lagged products (numba, ``O(n * lags)`` per

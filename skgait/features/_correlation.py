@@ -19,9 +19,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import ConstantSeriesWarning
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import check_fitted_length, check_windows, to_samples
-from ._acf import ConstantSeriesWarning
 from ._gravity import gravity_direction
 
 __all__ = ["CrossCorrelationFeatures"]
@@ -92,7 +92,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
     Notes
     -----
     A channel constant over a window has no correlation; it gets 0 and a
-    :class:`~skgait.features.ConstantSeriesWarning`.
+    :class:`~skgait.exceptions.ConstantSeriesWarning`.
 
     Examples
     --------

@@ -200,7 +200,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         parameter importances, slice over the lag parameters, intermediate
         values) as artifacts and, with ``refit``, the best estimator as an
         MLflow model (``model``). A store that cannot be opened raises
-        :class:`skgait.tracking.TrackingError` before the study is created.
+        :class:`skgait.exceptions.TrackingError` before the study is created.
         Needs matplotlib for the plots.
     experiment_name : str or None, default=None
         MLflow experiment; None is ``"skgait-search"``.
