@@ -53,7 +53,9 @@ def _exception_classes():
     for path in sorted(PACKAGE.rglob("*.py")):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.ClassDef) and node.name.endswith(("Error", "Warning", "Exception")):
+            if isinstance(node, ast.ClassDef) and node.name.endswith(
+                ("Error", "Warning", "Exception")
+            ):
                 found.append(f"{module}.{node.name}")
     return found
 

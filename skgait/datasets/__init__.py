@@ -6,7 +6,6 @@ rad/s) with placements from one vocabulary, and a subject table.
 
 from ..utils._cache import get_cache_home
 from ._base import ACTIVITIES, CHANNELS, FRAMES, PLACEMENTS, GaitDataset, Recording
-from ._converted import load_ejust_ginr1, load_geds
 from ._directory import load_directory
 from ._download import dataset_registry, download_dataset, downloadable_datasets
 from ._home import get_data_home
@@ -43,8 +42,6 @@ __all__ = [
     "get_loader",
     "load_ipol_healthy_gait",
     "load_directory",
-    "load_ejust_ginr1",
-    "load_geds",
     "load_hugadb",
     "load_ou_isir",
     "load_sisfall",

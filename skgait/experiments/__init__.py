@@ -14,23 +14,15 @@
   :data:`METRIC_FUNCTIONS`, :data:`DEFAULT_METRICS`, :data:`PROTOCOLS`,
   :data:`ESTIMATOR_TYPES`; datasets are :data:`skgait.datasets.DATASET_LOADERS`.
 - Reading results back: :func:`~skgait.tracking.read_grid_results` (MLflow),
-  :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
+  :func:`~skgait.tracking.read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
 - Tracking (:class:`~skgait.tracking.MlflowTracker`) lives in
   :mod:`skgait.tracking`; the errors in :mod:`skgait.exceptions`.
 """
 
-# Importable from here as before; documented (and listed) in skgait.tracking.
-from ..tracking import (  # noqa: F401
-    DEFAULT_TRACKING_URI,
-    MlflowTracker,
-    read_grid_results,
-    read_results_csv,
-)
 from ._cells import Cell
 from ._config import GridConfig, default_config, load_config, parse_config
 from ._grid import CrossDatasetGrid, run_grid
 from ._registry import (
-    DATASET_LOADERS,
     DEFAULT_METRICS,
     ESTIMATOR_TYPES,
     METRIC_FUNCTIONS,
@@ -47,7 +39,6 @@ __all__ = [
     "Cell",
     "ConfigChecker",
     "CrossDatasetGrid",
-    "DATASET_LOADERS",
     "DEFAULT_METRICS",
     "ESTIMATOR_TYPES",
     "GridConfig",
