@@ -76,3 +76,26 @@ def test_every_exception_class_is_defined_in_skgait_exceptions():
     assert elsewhere == _NOT_YET_MOVED
     public = {f"skgait.exceptions.{name}" for name in skgait.exceptions.__all__}
     assert public == {n for n in _exception_classes() if n.startswith("skgait.exceptions.")}
+
+
+#: Moving onto the skorch base in another change of this round, where it
+#: validates its parameters as the other networks do.
+_SKORCH_PENDING = {"SiameseVerifier"}
+
+
+def test_every_estimator_that_can_declares_constraints_for_all_its_parameters():
+    from skorch import NeuralNet
+
+    from skgait.utils.discovery import all_estimators
+
+    checked, uncovered = [], {}
+    for name, cls in all_estimators():
+        if issubclass(cls, NeuralNet) or name in _SKORCH_PENDING:
+            continue
+        params = set(cls._get_param_names())
+        missing = params - set(getattr(cls, "_parameter_constraints", {}))
+        if missing:
+            uncovered[name] = sorted(missing)
+        checked.append(name)
+    assert uncovered == {}
+    assert len(checked) >= 20

@@ -22,7 +22,12 @@ from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._metadata_requests import _routing_enabled
 
 # since 1.2
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 
 # since 1.2
 from sklearn.utils._set_output import _get_output_config
@@ -33,6 +38,7 @@ from sklearn.utils.validation import _check_method_params, _num_samples
 __all__ = [
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
     "_check_method_params",
     "_fit_context",
