@@ -22,7 +22,7 @@ def _sources():
     """Dataset name (as a grid or a loader names it) -> DatasetSource."""
     import importlib
 
-    from skgait.experiments._registry import DATASET_LOADERS
+    from skgait.datasets import DATASET_LOADERS
 
     sources = {}
     for name, loader in DATASET_LOADERS.items():

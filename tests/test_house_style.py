@@ -99,3 +99,16 @@ def test_every_estimator_that_can_declares_constraints_for_all_its_parameters():
         checked.append(name)
     assert uncovered == {}
     assert len(checked) >= 20
+
+
+def test_every_feature_transformer_checks_its_windows_through_the_mixin():
+    from skgait.utils._validation import WindowTransformerMixin
+    from skgait.utils.discovery import all_estimators
+
+    features = [
+        cls
+        for _, cls in all_estimators("transformer")
+        if cls.__module__.startswith("skgait.features")
+    ]
+    assert len(features) >= 10
+    assert [c.__name__ for c in features if not issubclass(c, WindowTransformerMixin)] == []

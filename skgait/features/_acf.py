@@ -53,13 +53,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..exceptions import ConstantSeriesWarning
 from ..utils._cache import use_numba_cache_home
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, _get_output_config
-from ..utils._validation import (
-    check_fitted_channels,
-    check_fitted_length,
-    check_windows,
-    set_window_transformer_tags,
-    to_samples,
-)
+from ..utils._validation import WindowTransformerMixin, to_samples
 
 use_numba_cache_home()
 
@@ -314,7 +308,7 @@ def _acf_fft(X, max_lag, include_lag0, out, chunk_bytes=8 * 2**20):
     return n_constant
 
 
-class ACFTransformer(TransformerMixin, BaseEstimator):
+class ACFTransformer(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Sample autocorrelation function of every channel of every window.
 
     Implements eq. 1-2 of BioDeep (Mostafa et al., 2021): for a series
@@ -414,6 +408,8 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
     (1, 2, 2)
     """
 
+    _fitted_length = "warn"
+
     _parameter_constraints: dict = {
         "lags": [
             Interval(numbers.Integral, 1, None, closed="left"),
@@ -461,7 +457,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         self : ACFTransformer
             Fitted transformer.
         """
-        return self._fit_shape(check_windows(X, estimator=self))
+        return self._fit_shape(self._validate_windows(X, reset=True))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
@@ -482,7 +478,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         X_acf : ndarray
             See :meth:`transform`.
         """
-        self._fit_shape(check_windows(X, estimator=self, ensure_finite=False))
+        self._fit_shape(self._validate_windows(X, reset=True, ensure_finite=False))
         return self.transform(X)
 
     def _fit_shape(self, X):
@@ -498,8 +494,6 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                     f"ACFTransformer: channel_names has {len(names)} names "
                     f"({names}) but X has {n_channels} channels."
                 )
-        self.n_channels_ = n_channels
-        self.n_timepoints_ = n_timepoints
         self.lags_ = lags
         self.channel_names_ = np.asarray(names, dtype=object)
         return self
@@ -540,11 +534,9 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                     "set_output(transform='default')."
                 )
         # NaN and infinity are detected by the kernels (no extra pass).
-        X = check_windows(X, estimator=self, ensure_finite=False)
-        check_fitted_channels(X, self)
+        X = self._validate_windows(X, reset=False, ensure_finite=False)
         n_windows, n_channels, n_timepoints = X.shape
         self._check_lags(self.lags_, n_timepoints)
-        check_fitted_length(X, self)
         n_out = self.lags_ + int(self.include_lag0)
         out = np.empty((n_windows, n_channels, n_out), dtype=X.dtype)
         series = X.reshape(n_windows * n_channels, n_timepoints)
@@ -611,6 +603,3 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                 f"time points, but X has n_timepoints={n_timepoints}. Use "
                 f"lags <= {n_timepoints - 1} or longer windows."
             )
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

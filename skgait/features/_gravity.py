@@ -5,12 +5,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn_compat import _fit_context
-from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ..utils._validation import WindowTransformerMixin
 
 __all__ = ["GravityAlignment", "GravityDirection"]
 
 
-class GravityAlignment(TransformerMixin, BaseEstimator):
+class GravityAlignment(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Split acceleration (and rotation rate) into vertical and horizontal parts.
 
     A body-worn sensor is never mounted twice the same way, and different
@@ -96,9 +96,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        X = self._check_X(X, reset=True)
-        self.n_channels_ = X.shape[1]
-        self.n_timepoints_ = X.shape[2]
+        self._check_X(X, reset=True)
         return self
 
     def transform(self, X):
@@ -116,7 +114,6 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
             ``acc_vertical, acc_horizontal, acc_norm`` (then ``gyro_vertical,
             gyro_horizontal, gyro_norm``), in the dtype of ``X``.
         """
-        check_is_fitted(self)
         X = self._check_X(X, reset=False)
         up = gravity_direction(X[:, :3])[:, :, None]
         parts = [
@@ -139,9 +136,6 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return sensor_channel_names(self.n_channels_, ("vertical", "horizontal", "norm"))
 
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())
-
 
 def _decompose(v, up):
     """(vertical, horizontal magnitude, norm) of 3-axis series ``v`` along ``up``."""
@@ -156,8 +150,8 @@ def check_sensor_windows(X, estimator, reset):
     Parameters
     ----------
     X : array-like of shape (n_windows, 3 * k, n_timepoints)
-    estimator : estimator instance
-        Named in errors; fitted (``n_channels_``) unless ``reset``.
+    estimator : WindowTransformerMixin
+        Its ``_validate_windows`` checks the windows.
     reset : bool
         True in ``fit``; otherwise the channels must match those of ``fit``.
 
@@ -165,15 +159,13 @@ def check_sensor_windows(X, estimator, reset):
     -------
     X : ndarray of shape (n_windows, 3 * k, n_timepoints)
     """
-    X = check_windows(X, estimator=estimator)
+    X = estimator._validate_windows(X, reset=reset)
     if X.shape[1] % 3:
         raise ValueError(
             f"{type(estimator).__name__} expects 3-axis sensors: acceleration x, y, z, "
             f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
             "not a multiple of 3."
         )
-    if not reset:
-        check_fitted_channels(X, estimator)
     return X
 
 
@@ -202,7 +194,7 @@ def gravity_direction(acc):
     return np.divide(mean, norm, out=np.zeros_like(mean), where=norm > 0)
 
 
-class GravityDirection(TransformerMixin, BaseEstimator):
+class GravityDirection(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """The mean gravity direction of every window: where the sensor points.
 
     Three features per window, the unit vector of the mean acceleration in
@@ -245,14 +237,12 @@ class GravityDirection(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {}
 
     def _check_X(self, X, reset):
-        X = check_windows(X, estimator=self)
+        X = self._validate_windows(X, reset=reset)
         if X.shape[1] < 3:
             raise ValueError(
                 f"{type(self).__name__} needs the 3 acceleration channels x, y, z first; "
                 f"got {X.shape[1]} channel(s)."
             )
-        if not reset:
-            check_fitted_channels(X, self)
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -270,7 +260,7 @@ class GravityDirection(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        self.n_channels_ = self._check_X(X, reset=True).shape[1]
+        self._check_X(X, reset=True)
         return self
 
     def transform(self, X):
@@ -286,7 +276,6 @@ class GravityDirection(TransformerMixin, BaseEstimator):
         direction : ndarray of shape (n_windows, 3)
             In the dtype of ``X``.
         """
-        check_is_fitted(self)
         X = self._check_X(X, reset=False)
         return gravity_direction(X[:, :3]).astype(X.dtype, copy=False)
 
@@ -304,8 +293,3 @@ class GravityDirection(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.array(["gravity_x", "gravity_y", "gravity_z"], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = set_window_transformer_tags(super().__sklearn_tags__())
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -6,9 +6,9 @@ import os
 import warnings
 
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, check_is_fitted
 
-__all__ = ["check_windows", "to_samples"]
+__all__ = ["WindowTransformerMixin", "check_windows", "to_samples"]
 
 
 def check_windows(
@@ -210,6 +210,47 @@ def set_window_transformer_tags(tags):
     tags.requires_fit = True
     tags.transformer_tags.preserves_dtype = ["float64", "float32"]
     return tags
+
+
+class WindowTransformerMixin:
+    """The input checks and tags of a transformer that describes each window on its own.
+
+    As scikit-learn's ``validate_data`` for 2-D tables:
+    :meth:`_validate_windows` checks the windows (:func:`check_windows`),
+    records ``n_channels_`` and ``n_timepoints_`` in ``fit``, and afterwards
+    checks that the estimator is fitted and that the windows have its
+    channels and, as ``_fitted_length`` says, its length. The tags are
+    :func:`set_window_transformer_tags`'.
+
+    Placed before :class:`~sklearn.base.TransformerMixin` in the bases.
+    """
+
+    #: Fewest time points a window needs (a property where parameters decide).
+    _min_timepoints = 1
+    #: Windows of another length than in fit, after fit: "any" (accepted),
+    #: "warn" (:func:`check_fitted_length`: lags and bands count samples) or
+    #: "raise" (:func:`check_fitted_window_shape`).
+    _fitted_length = "any"
+
+    def _validate_windows(self, X, *, reset, ensure_finite=True):
+        """Checked windows; ``reset`` in ``fit`` (records their shape), else compared with it."""
+        if not reset:
+            check_is_fitted(self)
+        X = check_windows(
+            X, estimator=self, min_timepoints=self._min_timepoints, ensure_finite=ensure_finite
+        )
+        if reset:
+            self.n_channels_, self.n_timepoints_ = X.shape[1:]
+        elif self._fitted_length == "raise":
+            check_fitted_window_shape(X, self)
+        else:
+            check_fitted_channels(X, self)
+            if self._fitted_length == "warn":
+                check_fitted_length(X, self)
+        return X
+
+    def __sklearn_tags__(self):
+        return set_window_transformer_tags(super().__sklearn_tags__())
 
 
 def to_samples(value, rate, *, name, owner, unit="sample"):
