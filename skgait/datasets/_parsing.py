@@ -11,9 +11,8 @@ the file through a line-by-line reader that raises
 was wrong (column count, non-numeric field, missing row terminator,
 truncated last line), or returns the same table where the file is valid.
 ``benchmarks/bench_datasets.py`` measured this against the hand-written
-numba tokenizer it replaces: the tokenizer was faster warm but 2.2x slower
-cold (first call, compilation included), short of the 2x gain that would
-have justified its code.
+numba tokenizer it replaces, which was not enough faster to justify its
+code (figures on the datasets page of the user guide, "Parse time").
 
 A file cut inside its last field still has a full last row of numbers. Two
 things tell: a format whose rows end with a terminator (SisFall's ``;``) has

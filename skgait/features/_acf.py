@@ -23,14 +23,14 @@ whose lagged sums overflow or underflow float64 (``sum((x - mean)**2)``
 beyond about ``1e210`` or below ``1e-210``) is multiplied by a power of two,
 which is exact, and summed again: any finite input gives its finite ACF,
 never NaN. Gait signals never take that path; the others pay one range
-check of ``g[0]`` per series (measured within noise, at most about 1.1x, of
-the kernel without it at 10 lags).
+check of ``g[0]`` per series (its cost: the Speed section of the features
+page of the user guide).
 
 Floating point: sums are accumulated in float64 for float32 and float64
 input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
 only: re-association lets LLVM split each sum over 16 partial sums held in
 SIMD registers (with ``fastmath=False`` every reduction stays a scalar
-dependency chain, measured 2.2x slower at 10 lags), and contraction allows
+dependency chain, measured slower: the features page), and contraction allows
 fused multiply-adds. Neither flag lets the compiler assume away NaN or
 infinity (input is validated finite beforehand). The result is deterministic
 on a given machine; it differs from a left-to-right sum by a few units in the

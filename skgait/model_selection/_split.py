@@ -700,10 +700,10 @@ class LeakyWindowKFold(KFold):
     Windows are assigned to folds at random, so windows of the same person
     (often overlapping windows of the same recording) are on both sides of
     every split. A classifier then recognises the *person* from their gait
-    signature and reads off the label it memorised for them: gender
-    accuracies of 95–99 % on real datasets with ACF features and a random
-    forest, which fall to chance once subjects are kept apart
-    (:class:`SubjectKFold`). The score measures re-identification, not
+    signature and reads off the label it memorised for them: near-perfect
+    gender accuracies on real datasets with ACF features and a random
+    forest (the evaluation page of the user guide), which fall to chance
+    once subjects are kept apart (:class:`SubjectKFold`). The score measures re-identification, not
     recognition of age or gender in new people.
 
     It exists so that skgait can reproduce the numbers of papers that used
