@@ -112,3 +112,33 @@ def test_every_feature_transformer_checks_its_windows_through_the_mixin():
     ]
     assert len(features) >= 10
     assert [c.__name__ for c in features if not issubclass(c, WindowTransformerMixin)] == []
+
+
+def _documented(path):
+    """``(name, decorators)`` of each function or class whose docstring holds a ``{name}`` line."""
+    import re
+
+    placeholder = re.compile(r"^\s*\{\w+\}\s*$", flags=re.MULTILINE)
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            doc = ast.get_docstring(node, clean=False) or ""
+            if placeholder.search(doc):
+                yield node.name, [ast.unparse(d) for d in node.decorator_list]
+
+
+def test_every_docstring_placeholder_is_filled_by_fill_doc():
+    found = {
+        f"{path.name}:{name}": decorators
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for name, decorators in _documented(path)
+    }
+    assert "_hugadb.py:load_hugadb" in found
+    assert {k: d for k, d in found.items() if "fill_doc" not in d} == {}
+
+
+def test_filled_docstrings_read_the_shared_description():
+    from skgait.datasets import load_sisfall
+    from skgait.utils._docstring import DOCS
+
+    assert DOCS["cache"].replace("\n", "\n    ") in load_sisfall.__doc__
+    assert "{cache}" not in load_sisfall.__doc__

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataFormatError, DatasetNotFoundError
+from ..utils._docstring import fill_doc
 from ._base import ACTIVITIES, CHANNELS, PLACEMENTS, GaitDataset, Recording
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
@@ -254,6 +255,7 @@ def _read_subjects(folder, subjects, recordings, name):
     return table
 
 
+@fill_doc
 def load_directory(
     path,
     *,
@@ -320,8 +322,7 @@ def load_directory(
     activity : str, default="unknown"
         Activity of files without an ``activity`` column, a name from
         :data:`ACTIVITIES` (``"walking"`` for a gait-only collection).
-    cache : bool, default=True
-        Reuse parsed files from the cache.
+    {cache}
 
     Returns
     -------

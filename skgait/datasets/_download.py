@@ -29,6 +29,7 @@ import pooch
 import requests
 
 from ..exceptions import ChecksumError, DataFormatError, DownloadError
+from ..utils._docstring import fill_doc
 from ._home import get_data_home
 from ._names import canonical_name
 
@@ -249,6 +250,7 @@ def _fetch(name, entry, destination, base_url, timeout):
     return destination
 
 
+@fill_doc
 def download_dataset(name, path=None, *, data_home=None, files=None, base_url=None, timeout=60.0):
     """Download a public dataset's files that are missing, checked by SHA-256.
 
@@ -269,8 +271,7 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
     path : str or Path, optional
         The dataset folder to fill. Default: ``<data home>/<folder>`` (for
         example ``~/skgait_data/SisFall``), the folder the loader reads.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
+    {data_home}
     files : str or list of str, optional
         Glob patterns over the registry's paths (``"SA01/*"``): download only
         the files matching one of them (and the read-me with the subject
