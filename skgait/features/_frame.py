@@ -92,8 +92,8 @@ class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         self.step_range = step_range
         self.rate = rate
 
-    def _check_X(self, X, reset):
-        X = check_sensor_windows(X, self, reset)
+    def _validate_windows(self, X, *, reset):
+        X = check_sensor_windows(super()._validate_windows(X, reset=reset), self)
         if X.shape[2] <= self.step_range_[1] + 1:
             raise ValueError(
                 f"{type(self).__name__}: windows of {X.shape[2]} samples are too short "
@@ -131,7 +131,7 @@ class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
                 f"got {(low, high)}."
             )
         self.step_range_ = (low, high)
-        self._check_X(X, reset=True)
+        self._validate_windows(X, reset=True)
         return self
 
     def transform(self, X):
@@ -148,7 +148,7 @@ class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
             ``acc_vertical, acc_foreaft, acc_side`` (then the same for the
             rotation rate), in the dtype of ``X``.
         """
-        X = self._check_X(X, reset=False)
+        X = self._validate_windows(X, reset=False)
         R = self._frames(X[:, :3].astype(np.float64))
         parts = [
             np.einsum("nij,njt->nit", R, X[:, k : k + 3].astype(np.float64))

@@ -4,7 +4,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import _fit_context
 from ..utils._validation import WindowTransformerMixin
 
 __all__ = ["GravityAlignment", "GravityDirection"]
@@ -78,26 +77,8 @@ class GravityAlignment(WindowTransformerMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
-    def _check_X(self, X, reset):
-        return check_sensor_windows(X, self, reset)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their shape.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, 3 * k, n_timepoints)
-            Acceleration (then rotation rate) windows.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        self._check_X(X, reset=True)
-        return self
+    def _validate_windows(self, X, *, reset):
+        return check_sensor_windows(super()._validate_windows(X, reset=reset), self)
 
     def transform(self, X):
         """Vertical, horizontal and norm channels of every window.
@@ -114,7 +95,7 @@ class GravityAlignment(WindowTransformerMixin, TransformerMixin, BaseEstimator):
             ``acc_vertical, acc_horizontal, acc_norm`` (then ``gyro_vertical,
             gyro_horizontal, gyro_norm``), in the dtype of ``X``.
         """
-        X = self._check_X(X, reset=False)
+        X = self._validate_windows(X, reset=False)
         up = gravity_direction(X[:, :3])[:, :, None]
         parts = [
             _decompose(X[:, k : k + 3].astype(np.float64), up) for k in range(0, X.shape[1], 3)
@@ -144,22 +125,20 @@ def _decompose(v, up):
     return np.stack([vertical, horizontal, np.linalg.norm(v, axis=1)], axis=1)
 
 
-def check_sensor_windows(X, estimator, reset):
+def check_sensor_windows(X, estimator):
     """Windows of 3-axis sensors (acceleration, then rotation rate, ...).
 
     Parameters
     ----------
-    X : array-like of shape (n_windows, 3 * k, n_timepoints)
-    estimator : WindowTransformerMixin
-        Its ``_validate_windows`` checks the windows.
-    reset : bool
-        True in ``fit``; otherwise the channels must match those of ``fit``.
+    X : ndarray of shape (n_windows, 3 * k, n_timepoints)
+        Validated windows.
+    estimator : estimator instance
+        Named in the error.
 
     Returns
     -------
     X : ndarray of shape (n_windows, 3 * k, n_timepoints)
     """
-    X = estimator._validate_windows(X, reset=reset)
     if X.shape[1] % 3:
         raise ValueError(
             f"{type(estimator).__name__} expects 3-axis sensors: acceleration x, y, z, "
@@ -236,32 +215,14 @@ class GravityDirection(WindowTransformerMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
-    def _check_X(self, X, reset):
-        X = self._validate_windows(X, reset=reset)
+    def _validate_windows(self, X, *, reset):
+        X = super()._validate_windows(X, reset=reset)
         if X.shape[1] < 3:
             raise ValueError(
                 f"{type(self).__name__} needs the 3 acceleration channels x, y, z first; "
                 f"got {X.shape[1]} channel(s)."
             )
         return X
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their number of channels.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-            Acceleration x, y, z first.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        self._check_X(X, reset=True)
-        return self
 
     def transform(self, X):
         """Unit mean acceleration of every window.
@@ -276,7 +237,7 @@ class GravityDirection(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         direction : ndarray of shape (n_windows, 3)
             In the dtype of ``X``.
         """
-        X = self._check_X(X, reset=False)
+        X = self._validate_windows(X, reset=False)
         return gravity_direction(X[:, :3]).astype(X.dtype, copy=False)
 
     def get_feature_names_out(self, input_features=None):

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._validation import WindowTransformerMixin
 from ._stats import channel_feature_names
 
@@ -77,23 +77,6 @@ def dwt(x, wavelet="db2"):
 
 class _CoefficientFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Per-channel coefficients of every window; subclasses define ``_coefficients``."""
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their number of channels.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        self._validate_windows(X, reset=True)
-        return self
 
     def transform(self, X):
         """Coefficients of every channel, channel-major.

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn_compat import Interval, _fit_context
+from ..utils._sklearn_compat import Interval
 from ..utils._validation import (
     WindowTransformerMixin,
 )
@@ -114,23 +114,6 @@ class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         self.rate = rate
         self.n_fft = n_fft
         self.max_frequency = max_frequency
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their number of channels.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        self._validate_windows(X, reset=True)
-        return self
 
     def transform(self, X):
         """Statistics of every channel.

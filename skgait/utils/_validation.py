@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._sklearn_compat import _fit_context
+
 __all__ = ["WindowTransformerMixin", "check_windows", "to_samples"]
 
 
@@ -219,7 +221,9 @@ class WindowTransformerMixin:
     :meth:`_validate_windows` checks the windows (:func:`check_windows`),
     records ``n_channels_`` and ``n_timepoints_`` in ``fit``, and afterwards
     checks that the estimator is fitted and that the windows have its
-    channels and, as ``_fitted_length`` says, its length. The tags are
+    channels and, as ``_fitted_length`` says, its length; a subclass with
+    more to check (3-axis sensors) extends it. ``fit`` does only that, for
+    a transformer that learns nothing else. The tags are
     :func:`set_window_transformer_tags`'.
 
     Placed before :class:`~sklearn.base.TransformerMixin` in the bases.
@@ -248,6 +252,23 @@ class WindowTransformerMixin:
             if self._fitted_length == "warn":
                 check_fitted_length(X, self)
         return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the windows and record their shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_windows(X, reset=True)
+        return self
 
     def __sklearn_tags__(self):
         return set_window_transformer_tags(super().__sklearn_tags__())
