@@ -192,28 +192,6 @@ def set_window_tags(tags):
     return tags
 
 
-def set_window_transformer_tags(tags):
-    """Tags of a transformer of 3-D windows that describes each window on its own.
-
-    Parameters
-    ----------
-    tags : sklearn.utils.Tags
-        The tags from ``super().__sklearn_tags__()``.
-
-    Returns
-    -------
-    tags : sklearn.utils.Tags
-        ``tags``, with 3-D input (no 2-D, no NaN), fitting required (to
-        learn the number of channels) and float32 or float64 kept.
-    """
-    tags.input_tags.two_d_array = False
-    tags.input_tags.three_d_array = True
-    tags.input_tags.allow_nan = False
-    tags.requires_fit = True
-    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-    return tags
-
-
 class WindowTransformerMixin:
     """The input checks and tags of a transformer that describes each window on its own.
 
@@ -223,8 +201,9 @@ class WindowTransformerMixin:
     checks that the estimator is fitted and that the windows have its
     channels and, as ``_fitted_length`` says, its length; a subclass with
     more to check (3-axis sensors) extends it. ``fit`` does only that, for
-    a transformer that learns nothing else. The tags are
-    :func:`set_window_transformer_tags`'.
+    a transformer that learns nothing else. The tags say: 3-D input (no 2-D,
+    no NaN), fitting required (to learn the number of channels), float32 or
+    float64 kept.
 
     Placed before :class:`~sklearn.base.TransformerMixin` in the bases.
     """
@@ -271,7 +250,13 @@ class WindowTransformerMixin:
         return self
 
     def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
 
 def to_samples(value, rate, *, name, owner, unit="sample"):
