@@ -27,10 +27,10 @@ from skgait.experiments import (
     CrossDatasetGrid,
     load_config,
     parse_config,
-    read_grid_results,
     results_tables,
 )
 from skgait.features import ACFTransformer
+from skgait.tracking import read_grid_results
 
 RF = {"type": "random_forest", "n_estimators": 5}
 
