@@ -523,7 +523,6 @@ class ACFTransformer(WindowTransformerMixin, TransformerMixin, BaseEstimator):
             number of channels from :meth:`fit`, has ``n_timepoints <=
             lags_``, or holds a constant series with ``constant="raise"``.
         """
-        check_is_fitted(self)
         if self.output == "3d":
             dense = _get_output_config("transform", self)["dense"]
             if dense != "default":
