@@ -22,7 +22,7 @@ def _sources():
     """Dataset name (as a grid or a loader names it) -> DatasetSource."""
     import importlib
 
-    from skgait.experiments._vocabulary import DATASET_LOADERS
+    from skgait.datasets import DATASET_LOADERS
 
     sources = {}
     for name, loader in DATASET_LOADERS.items():
@@ -33,8 +33,8 @@ def _sources():
 
 
 def _missing_data(source_code, sources):
-    from skgait.datasets import DatasetNotFoundError
     from skgait.datasets._home import resolve_dataset_path
+    from skgait.exceptions import DatasetNotFoundError
 
     names = set(_LOADER.findall(source_code))
     for grid in _GRID.findall(source_code):

@@ -14,6 +14,7 @@ TOP_LEVEL = {
     "test_docs.py",
     "test_doctests.py",
     "test_examples.py",
+    "test_house_style.py",  # how every estimator is built, the compat module, the exceptions
     "test_layout.py",
     "test_packaging.py",
     "test_pipelines.py",  # skgait/pipelines.py

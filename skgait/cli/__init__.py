@@ -98,7 +98,7 @@ def _main(argv):
     if getattr(args, "_run", None) is None:
         parser.print_help()
         return 2
-    from ..experiments import ConfigError, TrackingError
+    from ..exceptions import ConfigError, TrackingError
 
     try:
         return int(args._run(args) or 0)

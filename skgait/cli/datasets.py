@@ -16,8 +16,7 @@ def add_arguments(parser):
 def run(args):
     from tqdm.auto import tqdm
 
-    from ..datasets import get_data_home
-    from ..experiments import DATASET_LOADERS
+    from ..datasets import DATASET_LOADERS, get_data_home
 
     home = get_data_home(args.data_home)
     print(f"Data home: {home}")

@@ -156,8 +156,9 @@ def _cluster(address):
 
 
 def run(args):
-    from ..experiments import DEFAULT_TRACKING_URI, default_config, load_config, parse_config
+    from ..experiments import default_config, load_config, parse_config
     from ..experiments._entries import entry_specs
+    from ..tracking import DEFAULT_TRACKING_URI
     from ._common import print_tables
 
     notes = []

@@ -23,12 +23,8 @@ def _sqlite_path(uri):
 
 
 def run(args):
-    from ..experiments import (
-        DEFAULT_TRACKING_URI,
-        plot_heatmaps,
-        read_grid_results,
-        read_results_csv,
-    )
+    from ..experiments import plot_heatmaps
+    from ..tracking import DEFAULT_TRACKING_URI, read_grid_results, read_results_csv
     from ._common import print_tables
 
     if args.csv:

@@ -149,7 +149,8 @@ def run(args):
         0 on success, 2 for an invalid config or arguments, 143 when stopped
         by SIGTERM (the trial in progress is then FAILED and queued again).
     """
-    from ..experiments import ConfigChecker, ConfigError, on_device
+    from ..exceptions import ConfigError
+    from ..experiments import ConfigChecker, on_device
     from ..experiments._config import load_data, read_config, validate_config
     from ..experiments._config._search import KIND
     from ..model_selection._trials import STOP, StopRequested

@@ -5,26 +5,9 @@ rad/s) with placements from one vocabulary, and a subject table.
 """
 
 from ..utils._cache import get_cache_home
-from ._base import (
-    ACTIVITIES,
-    CHANNELS,
-    FRAMES,
-    PLACEMENTS,
-    DataFormatError,
-    DatasetNotFoundError,
-    GaitDataset,
-    ImplausibleSignalWarning,
-    Recording,
-)
-from ._converted import load_ejust_ginr1, load_geds
+from ._base import ACTIVITIES, CHANNELS, FRAMES, PLACEMENTS, GaitDataset, Recording
 from ._directory import load_directory
-from ._download import (
-    ChecksumError,
-    DownloadError,
-    dataset_registry,
-    download_dataset,
-    downloadable_datasets,
-)
+from ._download import dataset_registry, download_dataset, downloadable_datasets
 from ._home import get_data_home
 from ._hugadb import load_hugadb
 from ._ipol import load_ipol_healthy_gait
@@ -43,16 +26,11 @@ from ._windows import make_step_windows, make_windows
 __all__ = [
     "ACTIVITIES",
     "CHANNELS",
-    "ChecksumError",
     "DATASET_ALIASES",
     "DATASET_LOADERS",
     "FRAMES",
     "PLACEMENTS",
-    "DataFormatError",
-    "DatasetNotFoundError",
-    "DownloadError",
     "GaitDataset",
-    "ImplausibleSignalWarning",
     "Recording",
     "canonical_name",
     "dataset_registry",
@@ -64,8 +42,6 @@ __all__ = [
     "get_loader",
     "load_ipol_healthy_gait",
     "load_directory",
-    "load_ejust_ginr1",
-    "load_geds",
     "load_hugadb",
     "load_ou_isir",
     "load_sisfall",

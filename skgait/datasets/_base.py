@@ -20,10 +20,7 @@ __all__ = [
     "FRAMES",
     "PLACEMENTS",
     "STANDARD_GRAVITY",
-    "DataFormatError",
-    "DatasetNotFoundError",
     "GaitDataset",
-    "ImplausibleSignalWarning",
     "Recording",
     "activity_code",
     "check_placement",
@@ -120,30 +117,6 @@ ACTIVITIES = (
     "opening_door",
     "fall",
 )
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """A dataset's files are not where skgait looked for them.
-
-    The message says which files were expected, where, and where the data
-    can be obtained.
-    """
-
-
-class DataFormatError(ValueError):
-    """A data file does not have the documented format.
-
-    The message names the file and, where it applies, the line and column.
-    """
-
-
-class ImplausibleSignalWarning(UserWarning):
-    """A recording's values are implausible for a body-worn IMU in SI units.
-
-    Non-finite values, accelerations or angular rates beyond any body-worn
-    sensor's range, or a mean acceleration that is not gravity (a unit
-    mix-up: g, mg, °/s). The message names the file and what is wrong.
-    """
 
 
 def activity_code(name):

@@ -1,9 +1,7 @@
 """Load a user's own recordings: one CSV or Parquet file per recording.
 
-The layout :func:`load_directory` reads is also the one skgait asks users to
-convert a dataset into when that dataset has no published file layout
-(see :func:`~skgait.datasets.load_geds`): its loaders call
-:func:`load_converted`, which resolves the dataset folder and hands it here.
+The layout :func:`load_directory` reads is also the one to convert a dataset
+into when it has no published file layout (GEDS, EJUST-GINR-1).
 """
 
 import hashlib
@@ -13,22 +11,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import (
-    ACTIVITIES,
-    CHANNELS,
-    PLACEMENTS,
-    DataFormatError,
-    DatasetNotFoundError,
-    GaitDataset,
-    Recording,
-)
+from ..exceptions import DataFormatError, DatasetNotFoundError
+from ..utils._docstring import fill_doc
+from ._base import ACTIVITIES, CHANNELS, PLACEMENTS, GaitDataset, Recording
 from ._cache import cached_recordings
 from ._home import DatasetSource, resolve_dataset_path
 from ._loading import check_unique, normalise_subject_table
 from ._plausibility import check_plausibility
 from ._resample import resample_recording
 
-__all__ = ["load_converted", "load_directory"]
+__all__ = ["load_directory"]
 
 _VERSION = 1
 _ACC = CHANNELS[:3]
@@ -263,6 +255,7 @@ def _read_subjects(folder, subjects, recordings, name):
     return table
 
 
+@fill_doc
 def load_directory(
     path,
     *,
@@ -329,8 +322,7 @@ def load_directory(
     activity : str, default="unknown"
         Activity of files without an ``activity`` column, a name from
         :data:`ACTIVITIES` (``"walking"`` for a gait-only collection).
-    cache : bool, default=True
-        Reuse parsed files from the cache.
+    {cache}
 
     Returns
     -------
@@ -410,28 +402,3 @@ n_samples=200, rate=100, channels=3)
     recordings = [rec for recs in per_file for rec in recs]
     table = _read_subjects(folder, subjects, recordings, name)
     return GaitDataset(name, recordings, table, path=str(folder))
-
-
-def load_converted(source, path=None, data_home=None, cache=True, **options):
-    """Load a dataset its user converted into :func:`load_directory`'s layout.
-
-    Parameters
-    ----------
-    source : DatasetSource
-        The dataset; ``source.layout`` says how to convert it.
-    path, data_home : str or Path, optional
-        Passed to :func:`resolve_dataset_path`.
-    cache : bool, default=True
-        Reuse parsed files from the cache.
-    **options
-        Passed to :func:`load_directory` (``rate``, ``activity``, ...).
-
-    Returns
-    -------
-    dataset : GaitDataset
-        Named ``source.name``, with ``source.citation``.
-    """
-    folder = resolve_dataset_path(source, path, data_home)
-    dataset = load_directory(folder, name=source.name, cache=cache, **options)
-    dataset.citation = source.citation
-    return dataset

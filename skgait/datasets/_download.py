@@ -28,14 +28,13 @@ from pathlib import Path
 import pooch
 import requests
 
-from ._base import DataFormatError, DatasetNotFoundError
+from ..exceptions import ChecksumError, DataFormatError, DownloadError
+from ..utils._docstring import fill_doc
 from ._home import get_data_home
 from ._names import canonical_name
 
 __all__ = [
     "DOWNLOAD_URL_ENV",
-    "ChecksumError",
-    "DownloadError",
     "RegistryEntry",
     "dataset_registry",
     "download_dataset",
@@ -63,23 +62,6 @@ _FOLDERS = {
 #: Files downloaded whatever ``files`` selects: the read-me holding the
 #: subject table.
 _SUBJECT_TABLES = {"hugadb": "ReadMe.txt", "sisfall": "Readme.txt"}
-
-
-class DownloadError(DatasetNotFoundError):
-    """A dataset file could not be downloaded.
-
-    The message names the URL, the destination and how to place the file by
-    hand. It is a :class:`DatasetNotFoundError`, so code that handles missing
-    data handles a failed download too.
-    """
-
-
-class ChecksumError(DownloadError):
-    """A downloaded file does not have the SHA-256 of the registry.
-
-    The message names the file, the expected and the actual hash; the
-    downloaded bytes are deleted.
-    """
 
 
 @dataclass(frozen=True)
@@ -182,7 +164,7 @@ def registry_check(name, folder):
     -------
     check : callable or None
         ``check(file, sha256)``: nothing for a file the registry does not
-        list, else raises :class:`~skgait.datasets.DataFormatError` when the
+        list, else raises :class:`~skgait.exceptions.DataFormatError` when the
         file's size or SHA-256 differs from the registry's.
     """
     name = canonical_name(name)
@@ -268,12 +250,13 @@ def _fetch(name, entry, destination, base_url, timeout):
     return destination
 
 
+@fill_doc
 def download_dataset(name, path=None, *, data_home=None, files=None, base_url=None, timeout=60.0):
     """Download a public dataset's files that are missing, checked by SHA-256.
 
     Every file comes from the origin repository at a pinned commit (see
     :func:`dataset_registry`); its SHA-256 must match the registry or it is
-    deleted and :class:`ChecksumError` raised. Files are written to a
+    deleted and :class:`~skgait.exceptions.ChecksumError` raised. Files are written to a
     temporary file first and moved into place once checked, so an
     interrupted download leaves no partial file: running again fetches what
     is missing. Files already present are not downloaded nor hashed again.
@@ -288,8 +271,7 @@ def download_dataset(name, path=None, *, data_home=None, files=None, base_url=No
     path : str or Path, optional
         The dataset folder to fill. Default: ``<data home>/<folder>`` (for
         example ``~/skgait_data/SisFall``), the folder the loader reads.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
+    {data_home}
     files : str or list of str, optional
         Glob patterns over the registry's paths (``"SA01/*"``): download only
         the files matching one of them (and the read-me with the subject

@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._base import DatasetNotFoundError
+from ..exceptions import DatasetNotFoundError
 
 __all__ = ["DatasetSource", "get_data_home", "resolve_dataset_path"]
 

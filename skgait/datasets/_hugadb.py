@@ -5,13 +5,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import (
-    CHANNELS,
-    STANDARD_GRAVITY,
-    DataFormatError,
-    Recording,
-    activity_code,
-)
+from ..exceptions import DataFormatError
+from ..utils._docstring import fill_doc
+from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
@@ -299,6 +295,7 @@ def _subjects(folder, recordings):
     )
 
 
+@fill_doc
 def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, download=False):
     """Load HuGaDB's recordings of every activity (six leg IMUs).
 
@@ -348,21 +345,15 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, 
     ----------
     path : str or Path, optional
         The HuGaDB folder. Default: ``<data home>/HuGaDB``.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
-    cache : bool, default=True
-        Reuse parsed files from the cache.
+    {data_home}
+    {cache}
     include_various : bool, default=True
         Load every file. If False, only the walking files
         ``HuGaDB_v1_walking_*.txt`` are loaded, without the mixed-activity
         files ``HuGaDB_v1_various_*.txt`` (in ``various/`` in the shared
         copy; subject 2's walking exists only there) and the other
         activities' files.
-    download : bool, default=False
-        Download the files of the public copy that are missing (pinned to
-        a commit and checked by SHA-256) into ``path`` or
-        ``<data home>/HuGaDB`` first; see
-        :func:`~skgait.datasets.download_dataset`.
+    {download}
 
     Returns
     -------

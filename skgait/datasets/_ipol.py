@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import CHANNELS, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ..utils._docstring import fill_doc
+from ._base import CHANNELS, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
@@ -233,6 +235,7 @@ def _subject_values(meta):
     return values
 
 
+@fill_doc
 def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=False):
     """Load the IPOL reference set of healthy-subject gait (100 Hz, 3 IMUs).
 
@@ -287,16 +290,11 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
     path : str or Path, optional
         The dataset folder (holding ``GaitData/``).
         Default: ``<data home>/IPOL_HealthyGait``.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
+    {data_home}
     cache : bool, default=True
         Reuse parsed trials from the cache; a trial's entry depends on its
         JSON file and its three sensor files.
-    download : bool, default=False
-        Download the files of the public copy that are missing (pinned to
-        a commit and checked by SHA-256) into ``path`` or
-        ``<data home>/IPOL_HealthyGait`` first; see
-        :func:`~skgait.datasets.download_dataset`.
+    {download}
 
     Returns
     -------

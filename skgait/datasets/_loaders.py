@@ -5,7 +5,6 @@ their tables and ``skgait datasets`` show. A loader's longer name is
 accepted as an alias wherever a name is (:func:`canonical_name`).
 """
 
-from ._converted import load_ejust_ginr1, load_geds
 from ._hugadb import load_hugadb
 from ._ipol import load_ipol_healthy_gait
 from ._names import DATASET_ALIASES, canonical_name
@@ -24,8 +23,6 @@ DATASET_LOADERS = {
     "umafall": load_umafall,
     "ou_isir": load_ou_isir,
     "whu_gait": load_whu_gait,
-    "geds": load_geds,
-    "ejust_ginr1": load_ejust_ginr1,
 }
 
 

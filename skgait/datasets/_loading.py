@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import DataFormatError, DatasetNotFoundError, GaitDataset
+from ..exceptions import DataFormatError, DatasetNotFoundError
+from ._base import GaitDataset
 from ._cache import cached_recordings
 from ._download import registry_check
 from ._home import resolve_dataset_path

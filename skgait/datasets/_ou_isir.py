@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ..utils._docstring import fill_doc
+from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
 from ._home import DatasetSource
 from ._loading import load_dataset, normalise_subject_table
 from ._parsing import read_numeric_table
@@ -162,6 +164,7 @@ def _subjects(folder, recordings):
     return table
 
 
+@fill_doc
 def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, cache=True):
     """Load the OU-ISIR Inertial Sensor gait database (100 Hz, waist IMUZ).
 
@@ -185,10 +188,8 @@ def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, 
         Which extraction to load.
     sensor : {"IMUZCenter", "IMUZLeft", "IMUZRight"}, optional
         Manual subset only: load one sensor. Default: all three.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
-    cache : bool, default=True
-        Reuse parsed files from the cache.
+    {data_home}
+    {cache}
 
     Returns
     -------

@@ -7,13 +7,12 @@ format's delimiters) and checks what pandas does not: every row has the
 expected number of fields, every field is a number, rows end with their
 terminator. Anything unusual (a NaN, a short row, a stray character) sends
 the file through a line-by-line reader that raises
-:class:`~skgait.datasets.DataFormatError` naming the file, the line and what
+:class:`~skgait.exceptions.DataFormatError` naming the file, the line and what
 was wrong (column count, non-numeric field, missing row terminator,
 truncated last line), or returns the same table where the file is valid.
 ``benchmarks/bench_datasets.py`` measured this against the hand-written
-numba tokenizer it replaces: the tokenizer was faster warm but 2.2x slower
-cold (first call, compilation included), short of the 2x gain that would
-have justified its code.
+numba tokenizer it replaces, which was not enough faster to justify its
+code (figures on the datasets page of the user guide, "Parse time").
 
 A file cut inside its last field still has a full last row of numbers. Two
 things tell: a format whose rows end with a terminator (SisFall's ``;``) has
@@ -32,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._base import DataFormatError
+from ..exceptions import DataFormatError
 
 __all__ = ["read_numeric_table", "read_text_lines"]
 

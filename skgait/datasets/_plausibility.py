@@ -3,14 +3,15 @@
 A loader that converts units wrongly (g or mg where m/s² is expected, °/s
 where rad/s is) or a file with garbage values (NaN, 1e27) still yields
 arrays of the right shape; these checks make such recordings visible with
-an :class:`ImplausibleSignalWarning` naming the file and the problem.
+an :class:`~skgait.exceptions.ImplausibleSignalWarning` naming the file and the problem.
 """
 
 import warnings
 
 import numpy as np
 
-from ._base import STANDARD_GRAVITY, ImplausibleSignalWarning
+from ..exceptions import ImplausibleSignalWarning
+from ._base import STANDARD_GRAVITY
 
 __all__ = ["check_plausibility", "signal_problems"]
 

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ..utils._docstring import fill_doc
+from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
@@ -149,6 +151,7 @@ def _subjects(folder, recordings):
     )
 
 
+@fill_doc
 def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=True, download=False):
     """Load SisFall's trials (200 Hz, one waist device): every activity and fall.
 
@@ -196,15 +199,9 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
         The SisFall folder. Default: ``<data home>/SisFall``.
     accelerometer : {"ADXL345", "MMA8451Q"}, default="ADXL345"
         Which of the device's two accelerometers gives ``acc_x … acc_z``.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
-    cache : bool, default=True
-        Reuse parsed files from the cache.
-    download : bool, default=False
-        Download the files of the public copy that are missing (pinned to
-        a commit and checked by SHA-256) into ``path`` or
-        ``<data home>/SisFall`` first; see
-        :func:`~skgait.datasets.download_dataset`.
+    {data_home}
+    {cache}
+    {download}
 
     Returns
     -------

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import CHANNELS, STANDARD_GRAVITY, DataFormatError, Recording, activity_code
+from ..exceptions import DataFormatError
+from ..utils._docstring import fill_doc
+from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
 from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
@@ -474,6 +476,7 @@ def _parser(rate):
     return parse
 
 
+@fill_doc
 def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=False):
     """Load UMAFall's trials (a phone and up to four SensorTags): every activity and fall.
 
@@ -556,18 +559,12 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
     ----------
     path : str or Path, optional
         The UMAFall folder. Default: ``<data home>/UMAFall``.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
-    cache : bool, default=True
-        Reuse parsed files from the cache.
+    {data_home}
+    {cache}
     rate : float, optional
         Rate in Hz of the uniform grid of every sensor. Default: 200 Hz for
         the phone and 20 Hz for the SensorTags, their nominal rates.
-    download : bool, default=False
-        Download the files of the public copy that are missing (pinned to
-        a commit and checked by SHA-256) into ``path`` or
-        ``<data home>/UMAFall`` first; see
-        :func:`~skgait.datasets.download_dataset`.
+    {download}
 
     Returns
     -------

@@ -22,7 +22,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ._base import CHANNELS, DataFormatError, Recording, activity_code, check_placement
+from ..exceptions import DataFormatError
+from ..utils._docstring import fill_doc
+from ._base import CHANNELS, Recording, activity_code, check_placement
 from ._home import DatasetSource
 from ._loading import load_dataset, normalise_subject_table
 from ._parsing import read_numeric_table
@@ -113,6 +115,7 @@ def _subjects(folder, recordings):
     return normalise_subject_table(pd.DataFrame({"subject": [str(i) for i in ids]}), str(folder))
 
 
+@fill_doc
 def load_whu_gait(path=None, *, subset=3, placement="pocket", data_home=None, cache=True):
     """Load one of Zou et al.'s smartphone gait datasets (118 subjects, 50 Hz).
 
@@ -136,10 +139,8 @@ def load_whu_gait(path=None, *, subset=3, placement="pocket", data_home=None, ca
     placement : str, default="pocket"
         Placement to record: the phones were carried freely ("in the wild")
         and the dataset does not document where, so this is an assumption.
-    data_home : str or Path, optional
-        See :func:`~skgait.datasets.get_data_home`.
-    cache : bool, default=True
-        Reuse parsed files from the cache.
+    {data_home}
+    {cache}
 
     Returns
     -------

@@ -412,8 +412,8 @@ def make_windows(
     copied straight into ``X``. The peak is ``X`` plus twice the size of
     ``meta`` (built from columns once ``X`` is full) plus, while a channel
     is resampled, at most four float64 copies of that channel at the higher
-    of its own rate and ``rate`` (32 bytes per sample; measured 18-25,
-    ``benchmarks/bench_datasets.py --memory``).
+    of its own rate and ``rate`` (32 bytes per sample;
+    ``benchmarks/bench_datasets.py --memory`` measures it).
 
     Examples
     --------

@@ -11,7 +11,7 @@
   resumes (cells already FINISHED are read back, not computed again).
 - Configuration files, whose keys are the parameter names:
   :func:`load_config`, :func:`parse_config`, :func:`default_config`,
-  :class:`GridConfig`; :class:`ConfigError`, :func:`read_toml` and
+  :class:`GridConfig`; :class:`~skgait.exceptions.ConfigError`, :func:`read_toml` and
   :class:`ConfigChecker` check the keys a grid shares with ``skgait
   search`` (``tasks``, ``n_splits``, ``random_state``, ``[windows]``,
   ``[[datasets]]``, ``tracking``, ``tracking_uri``, ``experiment``) in one
@@ -24,23 +24,14 @@
 - Intervals: each cell's score comes with its 95 % interval over subjects
   (:func:`skgait.metrics.subject_interval`).
 - Reading results back: :func:`~skgait.tracking.read_grid_results` (MLflow),
-  :func:`read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
-- Tracking (:class:`~skgait.tracking.MlflowTracker`,
-  :class:`~skgait.tracking.TrackingError`) lives in :mod:`skgait.tracking`.
+  :func:`~skgait.tracking.read_results_csv`, :func:`results_tables`, :func:`plot_heatmaps`.
+- Tracking (:class:`~skgait.tracking.MlflowTracker`) lives in
+  :mod:`skgait.tracking`; the errors in :mod:`skgait.exceptions`.
 """
 
-# Importable from here as before; documented (and listed) in skgait.tracking.
-from ..tracking import (  # noqa: F401
-    DEFAULT_TRACKING_URI,
-    MlflowTracker,
-    TrackingError,
-    read_grid_results,
-    read_results_csv,
-)
 from ._cells import Cell
 from ._config import (
     ConfigChecker,
-    ConfigError,
     GridConfig,
     default_config,
     load_config,
@@ -50,7 +41,6 @@ from ._config import (
 from ._grid import CrossDatasetGrid, run_grid
 from ._report import format_table, plot_heatmaps, results_tables
 from ._vocabulary import (
-    DATASET_LOADERS,
     DEFAULT_METRICS,
     ESTIMATORS,
     METRIC_FUNCTIONS,
@@ -65,9 +55,7 @@ from ._windows import WindowSpec
 __all__ = [
     "Cell",
     "ConfigChecker",
-    "ConfigError",
     "CrossDatasetGrid",
-    "DATASET_LOADERS",
     "DEFAULT_METRICS",
     "ESTIMATORS",
     "GridConfig",
@@ -83,7 +71,6 @@ __all__ = [
     "on_device",
     "parse_config",
     "plot_heatmaps",
-    "read_results_csv",
     "read_toml",
     "results_tables",
     "run_grid",

@@ -290,9 +290,8 @@ def limit_threads(n_threads):
     """Run with ``n_threads`` threads in PyTorch, numba and BLAS/OpenMP pools.
 
     Cells are the unit of parallelism; inside one, several threads on a tiny
-    network cost more than they give (on a loaded 2-core machine a BioDeep
-    CNN fit took 20x longer with 2 PyTorch threads than with 1). None leaves
-    the libraries alone.
+    network cost more than they give (measured in the grids page of the user
+    guide). None leaves the libraries alone.
     """
     if n_threads is None:
         yield

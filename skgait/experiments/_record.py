@@ -16,7 +16,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from ..tracking import MlflowTracker, TrackingError
+from ..exceptions import TrackingError
+from ..tracking import MlflowTracker
 from ._report import plot_heatmaps
 from ._results import finished_rows, results_table, write_results_csv
 

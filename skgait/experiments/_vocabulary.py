@@ -3,7 +3,7 @@
 Every name a user can write in a grid or a search (Python or TOML) is
 declared here once, with what it means, so that validation, the command line
 and the docs read the same table. Dataset names are
-:data:`skgait.datasets.DATASET_LOADERS` (re-exported here).
+:data:`skgait.datasets.DATASET_LOADERS`.
 """
 
 from collections.abc import Mapping
@@ -12,10 +12,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_absolute_error
 from sklearn.pipeline import Pipeline
 
-from ..datasets import DATASET_LOADERS
-
 __all__ = [
-    "DATASET_LOADERS",
     "DEFAULT_ESTIMATORS",
     "DEFAULT_METRICS",
     "ESTIMATORS",

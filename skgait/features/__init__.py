@@ -1,6 +1,6 @@
 """Feature transformers for windows ``(n_windows, n_channels, n_timepoints)``."""
 
-from ._acf import ACFTransformer, ConstantSeriesWarning
+from ._acf import ACFTransformer
 from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
@@ -13,7 +13,6 @@ from ._stats import GaitStatistics
 __all__ = [
     "ACFTransformer",
     "BandLimit",
-    "ConstantSeriesWarning",
     "CrossCorrelationFeatures",
     "FourierFeatures",
     "GaitStatistics",

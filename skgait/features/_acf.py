@@ -23,14 +23,14 @@ whose lagged sums overflow or underflow float64 (``sum((x - mean)**2)``
 beyond about ``1e210`` or below ``1e-210``) is multiplied by a power of two,
 which is exact, and summed again: any finite input gives its finite ACF,
 never NaN. Gait signals never take that path; the others pay one range
-check of ``g[0]`` per series (measured within noise, at most about 1.1x, of
-the kernel without it at 10 lags).
+check of ``g[0]`` per series (its cost: the Speed section of the features
+page of the user guide).
 
 Floating point: sums are accumulated in float64 for float32 and float64
 input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
 only: re-association lets LLVM split each sum over 16 partial sums held in
 SIMD registers (with ``fastmath=False`` every reduction stays a scalar
-dependency chain, measured 2.2x slower at 10 lags), and contraction allows
+dependency chain, measured slower: the features page), and contraction allows
 fused multiply-adds. Neither flag lets the compiler assume away NaN or
 infinity (input is validated finite beforehand). The result is deterministic
 on a given machine; it differs from a left-to-right sum by a few units in the
@@ -46,24 +46,18 @@ import numba
 import numpy as np
 from numba import njit, prange
 from scipy import fft as sp_fft
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import assert_all_finite
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import ConstantSeriesWarning
 from ..utils._cache import use_numba_cache_home
-from ..utils._validation import (
-    check_fitted_channels,
-    check_fitted_length,
-    check_windows,
-    set_window_transformer_tags,
-    to_samples,
-)
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context, _get_output_config
+from ..utils._validation import WindowTransformerMixin, to_samples
 
 use_numba_cache_home()
 
-__all__ = ["ACFTransformer", "ConstantSeriesWarning"]
+__all__ = ["ACFTransformer"]
 
 _FASTMATH = {"reassoc", "contract"}
 
@@ -314,11 +308,7 @@ def _acf_fft(X, max_lag, include_lag0, out, chunk_bytes=8 * 2**20):
     return n_constant
 
 
-class ConstantSeriesWarning(UserWarning):
-    """Some series were constant; their autocorrelation was set to 0."""
-
-
-class ACFTransformer(TransformerMixin, BaseEstimator):
+class ACFTransformer(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Sample autocorrelation function of every channel of every window.
 
     Implements eq. 1-2 of BioDeep (Mostafa et al., 2021): for a series
@@ -364,7 +354,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
     constant : {"zero", "raise"}, default="zero"
         What to do with a constant series, whose ``gamma(0)`` is 0 and whose
         ACF is undefined: ``"zero"`` outputs 0 at every lag and emits a
-        :class:`ConstantSeriesWarning` with the number of such series;
+        :class:`~skgait.exceptions.ConstantSeriesWarning` with the number of such series;
         ``"raise"`` raises a ``ValueError``. The output never holds NaN.
     method : {"auto", "direct", "fft"}, default="auto"
         ``"direct"`` sums the lagged products (numba, ``O(n * lags)`` per
@@ -418,6 +408,8 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
     (1, 2, 2)
     """
 
+    _fitted_length = "warn"
+
     _parameter_constraints: dict = {
         "lags": [
             Interval(numbers.Integral, 1, None, closed="left"),
@@ -465,7 +457,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         self : ACFTransformer
             Fitted transformer.
         """
-        return self._fit_shape(check_windows(X, estimator=self))
+        return self._fit_shape(self._validate_windows(X, reset=True))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
@@ -486,7 +478,7 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
         X_acf : ndarray
             See :meth:`transform`.
         """
-        self._fit_shape(check_windows(X, estimator=self, ensure_finite=False))
+        self._fit_shape(self._validate_windows(X, reset=True, ensure_finite=False))
         return self.transform(X)
 
     def _fit_shape(self, X):
@@ -502,8 +494,6 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                     f"ACFTransformer: channel_names has {len(names)} names "
                     f"({names}) but X has {n_channels} channels."
                 )
-        self.n_channels_ = n_channels
-        self.n_timepoints_ = n_timepoints
         self.lags_ = lags
         self.channel_names_ = np.asarray(names, dtype=object)
         return self
@@ -533,7 +523,6 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
             number of channels from :meth:`fit`, has ``n_timepoints <=
             lags_``, or holds a constant series with ``constant="raise"``.
         """
-        check_is_fitted(self)
         if self.output == "3d":
             dense = _get_output_config("transform", self)["dense"]
             if dense != "default":
@@ -544,11 +533,9 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                     "set_output(transform='default')."
                 )
         # NaN and infinity are detected by the kernels (no extra pass).
-        X = check_windows(X, estimator=self, ensure_finite=False)
-        check_fitted_channels(X, self)
+        X = self._validate_windows(X, reset=False, ensure_finite=False)
         n_windows, n_channels, n_timepoints = X.shape
         self._check_lags(self.lags_, n_timepoints)
-        check_fitted_length(X, self)
         n_out = self.lags_ + int(self.include_lag0)
         out = np.empty((n_windows, n_channels, n_out), dtype=X.dtype)
         series = X.reshape(n_windows * n_channels, n_timepoints)
@@ -615,6 +602,3 @@ class ACFTransformer(TransformerMixin, BaseEstimator):
                 f"time points, but X has n_timepoints={n_timepoints}. Use "
                 f"lags <= {n_timepoints - 1} or longer windows."
             )
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

@@ -4,11 +4,11 @@ import numbers
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ..utils._sklearn_compat import Interval, _fit_context
+from ..utils._validation import WindowTransformerMixin
 
 __all__ = ["BandLimit"]
 
@@ -29,7 +29,7 @@ def _lowest_nyquist(native_rate, owner):
     return float(rates.min()) / 2.0
 
 
-class BandLimit(TransformerMixin, BaseEstimator):
+class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Low-pass every channel to a bandwidth that every sensor involved has.
 
     Windows are resampled to one rate (50 Hz) by
@@ -110,8 +110,7 @@ class BandLimit(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        X = check_windows(X, estimator=self)
-        self.n_channels_ = X.shape[1]
+        self._validate_windows(X, reset=True)
         candidates = [self.rate / 2.0]
         if self.cutoff is not None:
             candidates.append(float(self.cutoff))
@@ -138,9 +137,7 @@ class BandLimit(TransformerMixin, BaseEstimator):
         Xt : ndarray of shape (n_windows, n_channels, n_timepoints)
             In the dtype of ``X``.
         """
-        check_is_fitted(self)
-        X = check_windows(X, estimator=self)
-        check_fitted_channels(X, self)
+        X = self._validate_windows(X, reset=False)
         owner = type(self).__name__
         nyquist = _lowest_nyquist(native_rate, owner)
         if nyquist is not None and nyquist < self.cutoff_ * (1 - 1e-6):
@@ -174,6 +171,3 @@ class BandLimit(TransformerMixin, BaseEstimator):
         if input_features is None:
             input_features = [f"ch{k}" for k in range(self.n_channels_)]
         return np.asarray(input_features, dtype=object)
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

@@ -16,12 +16,12 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_fitted_length, check_windows, to_samples
-from ._acf import ConstantSeriesWarning
+from ..exceptions import ConstantSeriesWarning
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import WindowTransformerMixin, to_samples
 from ._gravity import gravity_direction
 
 __all__ = ["CrossCorrelationFeatures"]
@@ -36,7 +36,7 @@ def _standardise(X):
     return centred / np.where(std < _EPS, 1.0, std), constant
 
 
-class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
+class CrossCorrelationFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Channel correlations, spread ratios and gravity direction of every window.
 
     For a window with channels ``x_1..x_C`` of ``T`` samples the features are
@@ -73,7 +73,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_channels_in_ : int
+    n_channels_ : int
         Channels of the windows seen in :meth:`fit`.
     n_timepoints_ : int
         Length of the windows seen in :meth:`fit`; :meth:`transform` warns
@@ -92,7 +92,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
     Notes
     -----
     A channel constant over a window has no correlation; it gets 0 and a
-    :class:`~skgait.features.ConstantSeriesWarning`.
+    :class:`~skgait.exceptions.ConstantSeriesWarning`.
 
     Examples
     --------
@@ -111,6 +111,8 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
     >>> np.round(F[0, [6, 9]], 2) + 0.0  # sin vs cos; sin half a stride later
     array([ 0., -1.])
     """
+
+    _fitted_length = "warn"
 
     _parameter_constraints = {  # noqa: RUF012 (sklearn convention)
         "lags": ["array-like"],
@@ -152,7 +154,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        X = check_windows(X, estimator=self)
+        X = self._validate_windows(X, reset=True)
         n_channels, n_timepoints = X.shape[1:]
         lags = [
             to_samples(lag, self.rate, name="lags", owner="CrossCorrelationFeatures", unit="lag")
@@ -178,8 +180,6 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
             )
         else:
             sensors = [self._check_indices(g, "sensors", n_channels) for g in self.sensors]
-        self.n_channels_in_ = n_channels
-        self.n_timepoints_ = n_timepoints
         self.lags_ = lags
         self.sensors_ = sensors
         self.n_features_out_ = (
@@ -201,14 +201,7 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
         -------
         F : ndarray of shape (n_windows, n_features)
         """
-        check_is_fitted(self)
-        X = check_windows(X, estimator=self).astype(np.float64, copy=False)
-        if X.shape[1] != self.n_channels_in_:
-            raise ValueError(
-                f"CrossCorrelationFeatures: X has {X.shape[1]} channels, but "
-                f"{self.n_channels_in_} in fit."
-            )
-        check_fitted_length(X, self)
+        X = self._validate_windows(X, reset=False).astype(np.float64, copy=False)
         n, n_channels, n_timepoints = X.shape
         parts = []
         if self.gravity_channels is not None:
@@ -235,14 +228,13 @@ class CrossCorrelationFeatures(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
 
     def get_feature_names_out(self, input_features=None):
         """Names ``gravity_k``, ``ratio_c``, ``corr_i_j`` and ``lag{L}_i_j``."""
         check_is_fitted(self)
-        c = self.n_channels_in_
+        c = self.n_channels_
         names = []
         if self.gravity_channels is not None:
             names += [f"gravity_{k}" for k in self.gravity_channels]

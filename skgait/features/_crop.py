@@ -12,16 +12,15 @@ and only the amount of signal behind each decision changes.
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..utils._validation import check_windows, to_samples
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._validation import WindowTransformerMixin, to_samples
 
 __all__ = ["WindowCrop"]
 
 
-class WindowCrop(TransformerMixin, BaseEstimator):
+class WindowCrop(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Keep a fixed-length part of every window.
 
     Put it first in a pipeline to search the window length with
@@ -44,8 +43,8 @@ class WindowCrop(TransformerMixin, BaseEstimator):
     ----------
     length_ : int
         Length kept, in samples.
-    n_timepoints_in_ : int
-        Length of the windows seen in :meth:`fit`.
+    n_channels_, n_timepoints_ : int
+        Shape of the windows seen in :meth:`fit`.
 
     See Also
     --------
@@ -110,8 +109,7 @@ class WindowCrop(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        X = check_windows(X, estimator=self)
-        self.n_timepoints_in_ = X.shape[2]
+        X = self._validate_windows(X, reset=True)
         self.length_ = self._resolve_length(X.shape[2])
         return self
 
@@ -127,8 +125,7 @@ class WindowCrop(TransformerMixin, BaseEstimator):
         -------
         X_cropped : ndarray of shape ``(n_windows, n_channels, length_)``
         """
-        check_is_fitted(self)
-        X = check_windows(X, estimator=self)
+        X = self._validate_windows(X, reset=False)
         n = X.shape[2]
         if n < self.length_:
             raise ValueError(
@@ -139,9 +136,3 @@ class WindowCrop(TransformerMixin, BaseEstimator):
             self.position
         ]
         return np.ascontiguousarray(X[:, :, start : start + self.length_])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags

@@ -3,17 +3,17 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import set_window_transformer_tags, to_samples
+from ..utils._sklearn_compat import Interval, _fit_context
+from ..utils._validation import WindowTransformerMixin, to_samples
 from ._gravity import check_sensor_windows, gravity_direction, sensor_channel_names
 
 __all__ = ["WalkingFrame"]
 
 
-class WalkingFrame(TransformerMixin, BaseEstimator):
+class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Turn every window's sensors into a frame found from the walk itself.
 
     A device put back on the body sits at another angle, and every channel
@@ -92,8 +92,8 @@ class WalkingFrame(TransformerMixin, BaseEstimator):
         self.step_range = step_range
         self.rate = rate
 
-    def _check_X(self, X, reset):
-        X = check_sensor_windows(X, self, reset)
+    def _validate_windows(self, X, *, reset):
+        X = check_sensor_windows(super()._validate_windows(X, reset=reset), self)
         if X.shape[2] <= self.step_range_[1] + 1:
             raise ValueError(
                 f"{type(self).__name__}: windows of {X.shape[2]} samples are too short "
@@ -131,7 +131,7 @@ class WalkingFrame(TransformerMixin, BaseEstimator):
                 f"got {(low, high)}."
             )
         self.step_range_ = (low, high)
-        self.n_channels_ = self._check_X(X, reset=True).shape[1]
+        self._validate_windows(X, reset=True)
         return self
 
     def transform(self, X):
@@ -148,8 +148,7 @@ class WalkingFrame(TransformerMixin, BaseEstimator):
             ``acc_vertical, acc_foreaft, acc_side`` (then the same for the
             rotation rate), in the dtype of ``X``.
         """
-        check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._validate_windows(X, reset=False)
         R = self._frames(X[:, :3].astype(np.float64))
         parts = [
             np.einsum("nij,njt->nit", R, X[:, k : k + 3].astype(np.float64))
@@ -207,6 +206,3 @@ class WalkingFrame(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return sensor_channel_names(self.n_channels_, ("vertical", "foreaft", "side"))
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

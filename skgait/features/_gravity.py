@@ -1,15 +1,15 @@
 """Gravity in the sensor frame: vertical / horizontal decomposition, mean direction."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ..utils._validation import WindowTransformerMixin
 
 __all__ = ["GravityAlignment", "GravityDirection"]
 
 
-class GravityAlignment(TransformerMixin, BaseEstimator):
+class GravityAlignment(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Split acceleration (and rotation rate) into vertical and horizontal parts.
 
     A body-worn sensor is never mounted twice the same way, and different
@@ -77,28 +77,8 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
-    def _check_X(self, X, reset):
-        return check_sensor_windows(X, self, reset)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their shape.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, 3 * k, n_timepoints)
-            Acceleration (then rotation rate) windows.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        X = self._check_X(X, reset=True)
-        self.n_channels_ = X.shape[1]
-        self.n_timepoints_ = X.shape[2]
-        return self
+    def _validate_windows(self, X, *, reset):
+        return check_sensor_windows(super()._validate_windows(X, reset=reset), self)
 
     def transform(self, X):
         """Vertical, horizontal and norm channels of every window.
@@ -115,8 +95,7 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
             ``acc_vertical, acc_horizontal, acc_norm`` (then ``gyro_vertical,
             gyro_horizontal, gyro_norm``), in the dtype of ``X``.
         """
-        check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._validate_windows(X, reset=False)
         up = gravity_direction(X[:, :3])[:, :, None]
         parts = [
             _decompose(X[:, k : k + 3].astype(np.float64), up) for k in range(0, X.shape[1], 3)
@@ -138,9 +117,6 @@ class GravityAlignment(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return sensor_channel_names(self.n_channels_, ("vertical", "horizontal", "norm"))
 
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())
-
 
 def _decompose(v, up):
     """(vertical, horizontal magnitude, norm) of 3-axis series ``v`` along ``up``."""
@@ -149,30 +125,26 @@ def _decompose(v, up):
     return np.stack([vertical, horizontal, np.linalg.norm(v, axis=1)], axis=1)
 
 
-def check_sensor_windows(X, estimator, reset):
+def check_sensor_windows(X, estimator):
     """Windows of 3-axis sensors (acceleration, then rotation rate, ...).
 
     Parameters
     ----------
-    X : array-like of shape (n_windows, 3 * k, n_timepoints)
+    X : ndarray of shape (n_windows, 3 * k, n_timepoints)
+        Validated windows.
     estimator : estimator instance
-        Named in errors; fitted (``n_channels_``) unless ``reset``.
-    reset : bool
-        True in ``fit``; otherwise the channels must match those of ``fit``.
+        Named in the error.
 
     Returns
     -------
     X : ndarray of shape (n_windows, 3 * k, n_timepoints)
     """
-    X = check_windows(X, estimator=estimator)
     if X.shape[1] % 3:
         raise ValueError(
             f"{type(estimator).__name__} expects 3-axis sensors: acceleration x, y, z, "
             f"optionally followed by rotation rate x, y, z; got {X.shape[1]} channels, "
             "not a multiple of 3."
         )
-    if not reset:
-        check_fitted_channels(X, estimator)
     return X
 
 
@@ -201,7 +173,7 @@ def gravity_direction(acc):
     return np.divide(mean, norm, out=np.zeros_like(mean), where=norm > 0)
 
 
-class GravityDirection(TransformerMixin, BaseEstimator):
+class GravityDirection(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """The mean gravity direction of every window: where the sensor points.
 
     Three features per window, the unit vector of the mean acceleration in
@@ -243,34 +215,14 @@ class GravityDirection(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
-    def _check_X(self, X, reset):
-        X = check_windows(X, estimator=self)
+    def _validate_windows(self, X, *, reset):
+        X = super()._validate_windows(X, reset=reset)
         if X.shape[1] < 3:
             raise ValueError(
                 f"{type(self).__name__} needs the 3 acceleration channels x, y, z first; "
                 f"got {X.shape[1]} channel(s)."
             )
-        if not reset:
-            check_fitted_channels(X, self)
         return X
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their number of channels.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-            Acceleration x, y, z first.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        self.n_channels_ = self._check_X(X, reset=True).shape[1]
-        return self
 
     def transform(self, X):
         """Unit mean acceleration of every window.
@@ -285,8 +237,7 @@ class GravityDirection(TransformerMixin, BaseEstimator):
         direction : ndarray of shape (n_windows, 3)
             In the dtype of ``X``.
         """
-        check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._validate_windows(X, reset=False)
         return gravity_direction(X[:, :3]).astype(X.dtype, copy=False)
 
     def get_feature_names_out(self, input_features=None):
@@ -303,8 +254,3 @@ class GravityDirection(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.array(["gravity_x", "gravity_y", "gravity_z"], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = set_window_transformer_tags(super().__sklearn_tags__())
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

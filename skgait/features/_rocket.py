@@ -4,12 +4,11 @@ import itertools
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ..utils._sklearn_compat import Interval, _fit_context
+from ..utils._validation import WindowTransformerMixin
 
 __all__ = ["MiniRocketFeatures"]
 
@@ -40,7 +39,7 @@ def _convolutions(shifts):
         yield 3.0 * (shifts[a] + shifts[b] + shifts[c]) - total
 
 
-class MiniRocketFeatures(TransformerMixin, BaseEstimator):
+class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Proportion of positive values of random-bias dilated convolutions, per channel.
 
     The features of MiniRocket (Dempster, Schmidt and Webb, 2021): the 84
@@ -104,6 +103,10 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
     (8, 1008)
     """
 
+    _min_timepoints = 9
+    # the dilations depend on the length
+    _fitted_length = "raise"
+
     _parameter_constraints: dict = {  # noqa: RUF012 (sklearn convention)
         "n_dilations": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_biases": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -132,9 +135,8 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        X = check_windows(X, estimator=self, min_timepoints=9)
+        X = self._validate_windows(X, reset=True)
         rng = check_random_state(self.random_state)
-        self.n_channels_, self.n_timepoints_ = X.shape[1], X.shape[2]
         max_dilation = (X.shape[2] - 1) // 8
         exponents = np.linspace(0, np.log2(max_dilation), self.n_dilations)
         self.dilations_ = np.unique(np.floor(2**exponents).astype(int))
@@ -163,14 +165,7 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
             In the dtype of ``X``; features ordered by dilation, kernel,
             channel, bias.
         """
-        check_is_fitted(self)
-        X = check_windows(X, estimator=self, min_timepoints=9)
-        check_fitted_channels(X, self)
-        if X.shape[2] != self.n_timepoints_:
-            raise ValueError(
-                f"{type(self).__name__}: windows have {X.shape[2]} time points; fit saw "
-                f"{self.n_timepoints_} (the dilations depend on the length)."
-            )
+        X = self._validate_windows(X, reset=False)
         out = np.empty((len(X), self.biases_[..., 0].size * self.n_biases), dtype=X.dtype)
         for start in range(0, len(X), _BATCH):
             batch = _centred(X[start : start + _BATCH]).astype(np.float32)
@@ -185,6 +180,3 @@ class MiniRocketFeatures(TransformerMixin, BaseEstimator):
                     parts.append(np.stack(counts, axis=2).reshape(len(batch), -1) / conv.shape[2])
             out[start : start + _BATCH] = np.concatenate(parts, axis=1)
         return out
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

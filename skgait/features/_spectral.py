@@ -10,11 +10,11 @@ the raw windows, is ``make_preset("zou_eigengait")``.
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_fitted_channels, check_windows, set_window_transformer_tags
+from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._validation import WindowTransformerMixin
 from ._stats import channel_feature_names
 
 __all__ = ["FourierFeatures", "WaveletFeatures"]
@@ -75,29 +75,8 @@ def dwt(x, wavelet="db2"):
     return taps @ h, taps @ g
 
 
-class _CoefficientFeatures(TransformerMixin, BaseEstimator):
+class _CoefficientFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Per-channel coefficients of every window; subclasses define ``_coefficients``."""
-
-    def _check(self, X):
-        return check_windows(X, estimator=self, min_timepoints=self._min_timepoints())
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their number of channels.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        X = self._check(X)
-        self.n_channels_, self.n_timepoints_ = X.shape[1:]
-        return self
 
     def transform(self, X):
         """Coefficients of every channel, channel-major.
@@ -111,9 +90,7 @@ class _CoefficientFeatures(TransformerMixin, BaseEstimator):
         Xt : ndarray of shape (n_windows, n_channels * n_features_per_channel)
             In the dtype of ``X``.
         """
-        check_is_fitted(self)
-        X = self._check(X)
-        check_fitted_channels(X, self)
+        X = self._validate_windows(X, reset=False)
         out = self._coefficients(X.astype(np.float64))
         return out.reshape(len(X), -1).astype(X.dtype, copy=False)
 
@@ -132,9 +109,6 @@ class _CoefficientFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         names = self._coefficient_names(self.n_timepoints_)
         return channel_feature_names(self.n_channels_, input_features, names)
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())
 
 
 class FourierFeatures(_CoefficientFeatures):
@@ -182,6 +156,7 @@ class FourierFeatures(_CoefficientFeatures):
     def __init__(self, n_coefficients=20):
         self.n_coefficients = n_coefficients
 
+    @property
     def _min_timepoints(self):
         return max(1, 2 * (self.n_coefficients - 1))
 
@@ -240,6 +215,7 @@ class WaveletFeatures(_CoefficientFeatures):
         self.wavelet = wavelet
         self.level = level
 
+    @property
     def _min_timepoints(self):
         return 2**self.level
 

@@ -3,15 +3,12 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import Interval
 from ..utils._validation import (
-    check_fitted_channels,
-    check_fitted_length,
-    check_windows,
-    set_window_transformer_tags,
+    WindowTransformerMixin,
 )
 
 __all__ = ["GaitStatistics"]
@@ -50,7 +47,7 @@ def channel_feature_names(n_channels, input_features, names):
     return np.array([f"{c}_{n}" for c in channels for n in names], dtype=object)
 
 
-class GaitStatistics(TransformerMixin, BaseEstimator):
+class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Distribution and spectral statistics of every channel of every window.
 
     For each channel: mean, standard deviation, 10th / 50th / 90th
@@ -104,6 +101,9 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
     2.0
     """
 
+    _min_timepoints = 2
+    _fitted_length = "warn"
+
     _parameter_constraints: dict = {  # noqa: RUF012 (sklearn convention)
         "rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_fft": [Interval(numbers.Integral, 8, None, closed="left")],
@@ -114,24 +114,6 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
         self.rate = rate
         self.n_fft = n_fft
         self.max_frequency = max_frequency
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the windows and record their number of channels.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        X = check_windows(X, estimator=self, min_timepoints=2)
-        self.n_channels_, self.n_timepoints_ = X.shape[1:]
-        return self
 
     def transform(self, X):
         """Statistics of every channel.
@@ -146,10 +128,7 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
             In the dtype of ``X``; ``n_statistics`` is 14 (fewer with
             ``max_frequency`` below 12 Hz).
         """
-        check_is_fitted(self)
-        X = check_windows(X, estimator=self, min_timepoints=2)
-        check_fitted_channels(X, self)
-        check_fitted_length(X, self)
+        X = self._validate_windows(X, reset=False)
         Z = X.astype(np.float64)
         p10, p50, p90 = np.percentile(Z, [10, 50, 90], axis=2)
         # Standardised moments computed here (scipy's skew/kurtosis warn on
@@ -208,6 +187,3 @@ class GaitStatistics(TransformerMixin, BaseEstimator):
             f"logpower_{lo:g}_{hi:g}Hz" for lo, hi in _bands(self.max_frequency)
         )
         return channel_feature_names(self.n_channels_, input_features, names)
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

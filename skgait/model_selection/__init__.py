@@ -2,8 +2,9 @@
 
 Windows of one person are strongly correlated, so a window-level random
 split lets a model recognise the *person* and read off their label: ACF
-features and a random forest reach 95–99 % gender accuracy that way, and
-chance level when subjects are kept apart. skgait makes the subject-wise
+features and a random forest reach near-perfect gender accuracy that way,
+and chance level when subjects are kept apart (the evaluation page of the
+user guide). skgait makes the subject-wise
 protocol the default and keeps the leaky one under an explicit name.
 
 - Splitters: :class:`SubjectKFold` (classification, stratified),

@@ -16,9 +16,7 @@ from sklearn.metrics import (
     precision_score,
     recall_score,
 )
-from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples
 
 from ..utils._aggregate import (
     _PROBA_METHODS,
@@ -26,6 +24,7 @@ from ..utils._aggregate import (
     _group_index,
     aggregate_predictions,
 )
+from ..utils._sklearn_compat import _num_samples, _safe_indexing
 from ._aggregate import _group_targets
 from ._protocols import get_protocol
 from ._split import _check_groups

@@ -17,11 +17,11 @@ well the model recognises a recording, not a person.
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection._split import BaseCrossValidator
+from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _num_samples
 
 from ..datasets import canonical_name
+from ..utils._sklearn_compat import _num_samples
 from ._aggregate import aggregate_predictions
 from ._split import CrossSessionSplit, _assert_disjoint, _check_label_pairs
 

@@ -5,10 +5,10 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, check_scoring, mean_absolute_error
 from sklearn.model_selection import check_cv
-from sklearn.utils import Bunch, _safe_indexing, check_random_state
-from sklearn.utils.validation import _num_samples
+from sklearn.utils import Bunch, check_random_state
 
 from ..utils._aggregate import _PROBA_METHODS, _check_method
+from ..utils._sklearn_compat import _num_samples, _safe_indexing
 from ._aggregate import _AggregatedScorer, make_aggregated_scorer
 from ._baselines import _infer_task, _subject_predictions, make_baseline
 from ._split import (

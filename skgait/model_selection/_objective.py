@@ -17,10 +17,9 @@ import pandas as pd
 from optuna.trial import TrialState
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
-from sklearn.utils._indexing import _safe_indexing
-from sklearn.utils._tags import get_tags
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils import get_tags
 
+from ..utils._sklearn_compat import _check_method_params, _safe_indexing
 from ._trials import STOP, _find_net, _make_epoch_pruning, _make_stop_check, suggest_params
 
 _logger = logging.getLogger(__name__)

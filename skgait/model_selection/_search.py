@@ -36,23 +36,27 @@ from optuna.trial import TrialState
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
-    _fit_context,
     clone,
     is_classifier,
 )
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.utils import check_random_state
-from sklearn.utils._metadata_requests import _routing_enabled
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils._tags import get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_method_params, check_is_fitted, indexable
+from sklearn.utils.validation import check_is_fitted, indexable
 
+from ..utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _fit_context,
+    _routing_enabled,
+)
 from ._objective import _cv_results, _FixedSplits, _input_tags, _Objective, _pruning_summary
 from ._split import (
     LeakyWindowKFold,
@@ -196,7 +200,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         parameter importances, slice over the lag parameters, intermediate
         values) as artifacts and, with ``refit``, the best estimator as an
         MLflow model (``model``). A store that cannot be opened raises
-        :class:`skgait.tracking.TrackingError` before the study is created.
+        :class:`skgait.exceptions.TrackingError` before the study is created.
         Needs matplotlib for the plots.
     experiment_name : str or None, default=None
         MLflow experiment; None is ``"skgait-search"``.

@@ -10,11 +10,11 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.model_selection import KFold, StratifiedGroupKFold
-from sklearn.model_selection._split import BaseCrossValidator
+from sklearn.model_selection import BaseCrossValidator, KFold, StratifiedGroupKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _num_samples
+
+from ..utils._sklearn_compat import _num_samples
 
 __all__ = [
     "CrossSessionSplit",
@@ -700,10 +700,10 @@ class LeakyWindowKFold(KFold):
     Windows are assigned to folds at random, so windows of the same person
     (often overlapping windows of the same recording) are on both sides of
     every split. A classifier then recognises the *person* from their gait
-    signature and reads off the label it memorised for them: gender
-    accuracies of 95–99 % on real datasets with ACF features and a random
-    forest, which fall to chance once subjects are kept apart
-    (:class:`SubjectKFold`). The score measures re-identification, not
+    signature and reads off the label it memorised for them: near-perfect
+    gender accuracies on real datasets with ACF features and a random
+    forest (the evaluation page of the user guide), which fall to chance
+    once subjects are kept apart (:class:`SubjectKFold`). The score measures re-identification, not
     recognition of age or gender in new people.
 
     It exists so that skgait can reproduce the numbers of papers that used

@@ -21,6 +21,7 @@ from sklearn.svm import SVC
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from ..utils._validation import set_window_tags
 from ._multitask import GaitMultiTaskNet
 
@@ -102,6 +103,13 @@ class GaitSignatureClassifier(ClassifierMixin, BaseEstimator):
     ((3,), 48)
     """
 
+    _parameter_constraints: dict = {
+        "network": [HasMethods(["fit", "embed"]), None],
+        "classifier": [StrOptions(set(SIGNATURE_CLASSIFIERS)), HasMethods("fit")],
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, network=None, *, classifier="svm", n_components=128, random_state=None):
         self.network = network
         self.classifier = classifier
@@ -110,19 +118,10 @@ class GaitSignatureClassifier(ClassifierMixin, BaseEstimator):
 
     def _make_classifier(self):
         if isinstance(self.classifier, str):
-            if self.classifier not in SIGNATURE_CLASSIFIERS:
-                raise ValueError(
-                    f"GaitSignatureClassifier: classifier must be one of "
-                    f"{sorted(SIGNATURE_CLASSIFIERS)} or a classifier; got {self.classifier!r}."
-                )
             return SIGNATURE_CLASSIFIERS[self.classifier]()
-        if not hasattr(self.classifier, "fit"):
-            raise ValueError(
-                "GaitSignatureClassifier: classifier must be 'svm', '7nn' or a scikit-learn "
-                f"classifier; got {self.classifier!r}."
-            )
         return clone(self.classifier)
 
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, groups=None):
         """Train the network, then the classifier on the PCA of its signatures.
 
@@ -139,14 +138,6 @@ class GaitSignatureClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
-        n = self.n_components
-        if n is not None and not (
-            isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
-        ):
-            raise ValueError(
-                f"GaitSignatureClassifier: n_components must be None or a positive "
-                f"integer; got {n!r}."
-            )
         classifier = self._make_classifier()
         network = (
             GaitMultiTaskNet(random_state=self.random_state)
@@ -160,8 +151,8 @@ class GaitSignatureClassifier(ClassifierMixin, BaseEstimator):
         signature = self.network_.embed(X)
         steps = [StandardScaler()]
         self.n_components_ = None
-        if n is not None:
-            self.n_components_ = int(min(n, *signature.shape))
+        if self.n_components is not None:
+            self.n_components_ = int(min(self.n_components, *signature.shape))
             steps.append(PCA(self.n_components_))
         self.classifier_ = make_pipeline(*steps, classifier).fit(signature, main)
         return self

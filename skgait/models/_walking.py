@@ -20,6 +20,7 @@ only. Here that step is a transformer on datasets:
 """
 
 import dataclasses
+import numbers
 import warnings
 
 import numpy as np
@@ -34,6 +35,7 @@ from ..datasets import (
     make_sequence_windows,
     resample_recording,
 )
+from ..utils._sklearn_compat import HasMethods, Interval, _fit_context
 from ._segmentation import GaitSegmenter
 
 __all__ = ["WalkingExtractor", "walking_report"]
@@ -129,6 +131,20 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
     walking was predicted only.
     """
 
+    _parameter_constraints: dict = {
+        "segmenter": [HasMethods(["fit", "predict_proba"]), None],
+        "placement": [str, None],
+        "rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "length": [Interval(numbers.Real, 0, None, closed="neither")],
+        "overlap": [Interval(numbers.Real, 0, 1, closed="left")],
+        "channels": [str, "array-like"],
+        # that of the predicted class, of two: at least 0.5
+        "threshold": [Interval(numbers.Real, 0.5, 1, closed="both"), None],
+        # the paper's 1024
+        "crop": [Interval(numbers.Integral, 8, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         segmenter=None,
@@ -152,6 +168,7 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         self.crop = crop
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, dataset, y=None):
         """Train the segmenter on the activity labels of ``dataset``.
 
@@ -167,7 +184,6 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        self._check_options()
         length = self.length if self.crop is None else self.crop / self.rate
         X, activity, _ = make_sequence_windows(
             dataset, self.placement, self.rate, length, self.overlap, self.channels
@@ -183,23 +199,6 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
         channels = self.channels
         self.channels_ = (channels,) if isinstance(channels, str) else tuple(channels)
         return self
-
-    def _check_options(self):
-        threshold, crop = self.threshold, self.crop
-        if threshold is not None and not (
-            isinstance(threshold, (int, float)) and 0.5 <= threshold <= 1
-        ):
-            raise ValueError(
-                f"WalkingExtractor: threshold must be None or a probability in "
-                f"[0.5, 1] (that of the predicted class); got {threshold!r}."
-            )
-        if crop is not None and not (
-            isinstance(crop, (int, np.integer)) and not isinstance(crop, bool) and crop >= 8
-        ):
-            raise ValueError(
-                f"WalkingExtractor: crop must be None or a number of samples of at "
-                f"least 8 (the paper's 1024); got {crop!r}."
-            )
 
     def _proba(self, signal):
         """Class probabilities ``(n_classes, n_timepoints)`` of one signal."""
@@ -230,7 +229,7 @@ class WalkingExtractor(TransformerMixin, BaseEstimator):
             recording's own rate.
         """
         check_is_fitted(self, "segmenter_")
-        self._check_options()
+        self._validate_params()  # threshold and crop may be set after fit
         resampled = resample_recording(recording, self.rate)
         signal = np.nan_to_num(_signal(resampled, self.channels_)).T.astype(np.float32)
         proba = self._proba(signal)

@@ -7,10 +7,11 @@ from imblearn.base import BaseSampler
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
+from ..utils._docstring import fill_doc
+from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._validation import check_windows
 
 __all__ = [
@@ -87,6 +88,7 @@ class _ImblearnWindowSampler(_WindowSamplerBase):
         return X[self.sample_indices_], y[self.sample_indices_]
 
 
+@fill_doc
 class WindowRandomOverSampler(_ImblearnWindowSampler):
     """Random over-sampling of windows by class (duplicates minority windows).
 
@@ -97,7 +99,7 @@ class WindowRandomOverSampler(_ImblearnWindowSampler):
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
         As in imbalanced-learn (``"auto"``: every class up to the majority).
-    random_state : int, RandomState instance or None, default=None
+    {random_state}
 
     Attributes
     ----------
@@ -124,6 +126,7 @@ class WindowRandomOverSampler(_ImblearnWindowSampler):
     _sampler = RandomOverSampler
 
 
+@fill_doc
 class WindowRandomUnderSampler(_ImblearnWindowSampler):
     """Random under-sampling of windows by class (drops majority windows).
 
@@ -133,7 +136,7 @@ class WindowRandomUnderSampler(_ImblearnWindowSampler):
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
         As in imbalanced-learn (``"auto"``: every class down to the minority).
-    random_state : int, RandomState instance or None, default=None
+    {random_state}
 
     Attributes
     ----------
@@ -154,6 +157,7 @@ class WindowRandomUnderSampler(_ImblearnWindowSampler):
     _sampler = RandomUnderSampler
 
 
+@fill_doc
 class SubjectRandomUnderSampler(_WindowSamplerBase):
     """Under-sample windows per subject, then subjects per class.
 
@@ -189,7 +193,7 @@ class SubjectRandomUnderSampler(_WindowSamplerBase):
         many, or all (``None``).
     balance_classes : bool, default=True
         Then drop whole subjects to balance the classes by subject.
-    random_state : int, RandomState instance or None, default=None
+    {random_state}
 
     Attributes
     ----------

@@ -7,6 +7,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import StrOptions, _fit_context
+
 __all__ = ["AGE_GROUP_PRESETS", "AgeGroups", "make_gender_age_target"]
 
 #: Preset edges: a group is ``[edge_{k-1}, edge_k)`` in whole years.
@@ -59,10 +61,16 @@ class AgeGroups(TransformerMixin, BaseEstimator):
     ['young', 'elderly']
     """
 
+    _parameter_constraints: dict = {
+        "edges": [StrOptions(set(AGE_GROUP_PRESETS)), "array-like"],
+        "labels": ["array-like", None],
+    }
+
     def __init__(self, edges="peta", labels=None):
         self.edges = edges
         self.labels = labels
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, y, *args, **kwargs):
         """Resolve edges and labels, and count the ages of each group.
 
@@ -76,11 +84,6 @@ class AgeGroups(TransformerMixin, BaseEstimator):
         self : object
         """
         if isinstance(self.edges, str):
-            if self.edges not in AGE_GROUP_PRESETS:
-                raise ValueError(
-                    f"AgeGroups: unknown preset {self.edges!r}; expected one of "
-                    f"{sorted(AGE_GROUP_PRESETS)} or a list of edges."
-                )
             edges, labels = AGE_GROUP_PRESETS[self.edges]
         else:
             edges, labels = self.edges, None

@@ -10,7 +10,7 @@
 
 Both open the store the same way and talk to it through an explicit
 :class:`mlflow.tracking.MlflowClient` (no global state): artifacts beside a
-SQLite database, MLflow's batch limits, and one :class:`TrackingError`
+SQLite database, MLflow's batch limits, and one :class:`~skgait.exceptions.TrackingError`
 naming the tracking URI for any failure. :data:`DEFAULT_TRACKING_URI` is a
 SQLite file in the working directory.
 """
@@ -18,13 +18,12 @@ SQLite file in the working directory.
 from ._grid import MlflowTracker, flatten_params, read_grid_results, read_results_csv, stable_repr
 from ._model import log_model
 from ._search import SearchTracker
-from ._store import DEFAULT_TRACKING_URI, TrackingError, check_tracking_server
+from ._store import DEFAULT_TRACKING_URI, check_tracking_server
 
 __all__ = [
     "DEFAULT_TRACKING_URI",
     "MlflowTracker",
     "SearchTracker",
-    "TrackingError",
     "check_tracking_server",
     "flatten_params",
     "log_model",

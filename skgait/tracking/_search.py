@@ -30,7 +30,7 @@ class SearchTracker(_ExperimentTracker):
     Uses an explicit :class:`mlflow.tracking.MlflowClient`, so the global
     tracking URI and active run of the caller are left alone. The store is
     opened as for grids (:meth:`connect`): artifacts beside a SQLite
-    database, every failure one :class:`TrackingError` naming the URI.
+    database, every failure one :class:`~skgait.exceptions.TrackingError` naming the URI.
 
     Parameters
     ----------

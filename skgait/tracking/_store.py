@@ -5,7 +5,7 @@ Both trackers talk to the store through an explicit
 global state), so they work the same with the embedded SQLite store
 (``sqlite:///mlflow.db``), a file store or a remote ``mlflow server``.
 Every call that talks to the store is wrapped so that a failure surfaces as
-one :class:`TrackingError` naming the tracking URI.
+one :class:`~skgait.exceptions.TrackingError` naming the tracking URI.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
+from ..exceptions import TrackingError
 from ._context import context_tags
 
-__all__ = ["DEFAULT_TRACKING_URI", "TrackingError", "check_tracking_server"]
+__all__ = ["DEFAULT_TRACKING_URI", "check_tracking_server"]
 
 #: The embedded store used when no tracking URI is given: a SQLite file in
 #: the working directory, no server needed.
@@ -34,21 +35,6 @@ _MAX_TAG_VALUE = 8000
 _MAX_KEY = 250
 _MAX_PARAMS_TAGS_PER_BATCH = 100
 _MAX_ENTITIES_PER_BATCH = 1000
-
-
-class TrackingError(RuntimeError):
-    """The tracking store could not be reached or refused a write.
-
-    Attributes
-    ----------
-    results : DataFrame or None
-        The grid's table when the error is raised at the end of a grid (the
-        cells kept running and their rows are also in the local CSV).
-    """
-
-    def __init__(self, message, results=None):
-        super().__init__(message)
-        self.results = results
 
 
 def _truncate(text, limit):
@@ -181,7 +167,7 @@ class _ExperimentTracker:
         self.source_tags = {}
 
     def _call(self, what, func, *args, **kwargs):
-        """``func(*args, **kwargs)``, any failure raised as one :class:`TrackingError`."""
+        """``func(*args, **kwargs)``; any failure as a :class:`~skgait.exceptions.TrackingError`."""
         try:
             return func(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - any store failure

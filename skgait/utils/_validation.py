@@ -6,9 +6,11 @@ import os
 import warnings
 
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, check_is_fitted
 
-__all__ = ["check_windows", "to_samples"]
+from ._sklearn_compat import _fit_context
+
+__all__ = ["WindowTransformerMixin", "check_windows", "to_samples"]
 
 
 def check_windows(
@@ -190,26 +192,71 @@ def set_window_tags(tags):
     return tags
 
 
-def set_window_transformer_tags(tags):
-    """Tags of a transformer of 3-D windows that describes each window on its own.
+class WindowTransformerMixin:
+    """The input checks and tags of a transformer that describes each window on its own.
 
-    Parameters
-    ----------
-    tags : sklearn.utils.Tags
-        The tags from ``super().__sklearn_tags__()``.
+    As scikit-learn's ``validate_data`` for 2-D tables:
+    :meth:`_validate_windows` checks the windows (:func:`check_windows`),
+    records ``n_channels_`` and ``n_timepoints_`` in ``fit``, and afterwards
+    checks that the estimator is fitted and that the windows have its
+    channels and, as ``_fitted_length`` says, its length; a subclass with
+    more to check (3-axis sensors) extends it. ``fit`` does only that, for
+    a transformer that learns nothing else. The tags say: 3-D input (no 2-D,
+    no NaN), fitting required (to learn the number of channels), float32 or
+    float64 kept.
 
-    Returns
-    -------
-    tags : sklearn.utils.Tags
-        ``tags``, with 3-D input (no 2-D, no NaN), fitting required (to
-        learn the number of channels) and float32 or float64 kept.
+    Placed before :class:`~sklearn.base.TransformerMixin` in the bases.
     """
-    tags.input_tags.two_d_array = False
-    tags.input_tags.three_d_array = True
-    tags.input_tags.allow_nan = False
-    tags.requires_fit = True
-    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-    return tags
+
+    #: Fewest time points a window needs (a property where parameters decide).
+    _min_timepoints = 1
+    #: Windows of another length than in fit, after fit: "any" (accepted),
+    #: "warn" (:func:`check_fitted_length`: lags and bands count samples) or
+    #: "raise" (:func:`check_fitted_window_shape`).
+    _fitted_length = "any"
+
+    def _validate_windows(self, X, *, reset, ensure_finite=True):
+        """Checked windows; ``reset`` in ``fit`` (records their shape), else compared with it."""
+        if not reset:
+            check_is_fitted(self)
+        X = check_windows(
+            X, estimator=self, min_timepoints=self._min_timepoints, ensure_finite=ensure_finite
+        )
+        if reset:
+            self.n_channels_, self.n_timepoints_ = X.shape[1:]
+        elif self._fitted_length == "raise":
+            check_fitted_window_shape(X, self)
+        else:
+            check_fitted_channels(X, self)
+            if self._fitted_length == "warn":
+                check_fitted_length(X, self)
+        return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the windows and record their shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_channels, n_timepoints)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_windows(X, reset=True)
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
 
 def to_samples(value, rate, *, name, owner, unit="sample"):

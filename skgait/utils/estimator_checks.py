@@ -29,6 +29,8 @@ from sklearn.utils import estimator_checks as _skl
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
+from ._sklearn_compat import InvalidParameterError
+
 __all__ = [
     "CHECKS_3D",
     "SKLEARN_API_CHECKS",
@@ -44,6 +46,7 @@ __all__ = [
     "check_fit_returns_self",
     "check_methods_subset_invariance",
     "check_not_fitted_error",
+    "check_param_validation",
     "check_pickle_roundtrip",
     "check_random_state_determinism",
     "check_transformer_preserves_dtype",
@@ -573,6 +576,34 @@ def check_fit_rejects_nan(name, estimator):
             raise AssertionError(f"{name}.{method} accepted NaN input")
 
 
+class _NoAcceptedType:
+    """A parameter value of a type no constraint accepts."""
+
+
+def check_param_validation(name, estimator):
+    """Fit rejects a parameter of no accepted type, naming it (``_parameter_constraints``).
+
+    Skipped for an estimator without constraints: the skorch-based networks,
+    which validate their own parameters.
+    """
+    constraints = getattr(estimator, "_parameter_constraints", None)
+    if constraints is None:
+        return
+    data = _data_for(estimator)
+    for param in estimator.get_params(deep=False):
+        if constraints.get(param) == "no_validation":
+            continue
+        est = clone(estimator).set_params(**{param: _NoAcceptedType()})
+        fit = est.fit_resample if hasattr(est, "fit_resample") else est.fit
+        args = (data.X,) if data.y is None else (data.X, data.y)
+        try:
+            fit(*args, **data.fit_params)
+        except InvalidParameterError as error:
+            assert f"'{param}' parameter of {type(est).__name__}" in str(error), str(error)
+        else:
+            raise AssertionError(f"{name}.fit accepted {param}={_NoAcceptedType()!r}")
+
+
 #: The 3-D checks, in the order :func:`check_estimator_3d` runs them.
 CHECKS_3D = (
     check_fit_output_shape,
@@ -588,6 +619,7 @@ CHECKS_3D = (
     check_clone_params,
     check_pickle_roundtrip,
     check_fit_rejects_nan,
+    check_param_validation,
 )
 
 

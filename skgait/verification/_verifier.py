@@ -1,5 +1,6 @@
 """Enrolment and verification with a pair classifier."""
 
+import numbers
 from collections import namedtuple
 
 import numpy as np
@@ -7,6 +8,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from ..utils._validation import check_fitted_window_shape, check_windows, set_window_tags
 from ._pairs import ALIGNMENTS, align_pairs, make_pairs
 
@@ -92,6 +94,15 @@ class Verifier(BaseEstimator):
     (True, False)
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "alignment": [StrOptions(set(ALIGNMENTS))],
+        "n_pairs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "threshold": [Interval(numbers.Real, 0, 1, closed="both")],
+        "max_comparisons": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         estimator=None,
@@ -118,6 +129,7 @@ class Verifier(BaseEstimator):
             check_fitted_window_shape(X, self)
         return X
 
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sessions=None):
         """Train the pair classifier on pairs of the subjects in ``y``.
 
@@ -135,10 +147,6 @@ class Verifier(BaseEstimator):
         -------
         self : object
         """
-        if self.alignment not in ALIGNMENTS:
-            raise ValueError(
-                f"alignment must be one of {sorted(ALIGNMENTS)}; got {self.alignment!r}."
-            )
         X = self._check_X(X, reset=True)
         rng = check_random_state(self.random_state)
         pairs, same = make_pairs(y, self.n_pairs, sessions=sessions, random_state=rng)

@@ -444,7 +444,7 @@ def test_a_search_keeps_its_artifacts_beside_its_sqlite_store(data, tmp_path, mo
 
 
 def test_a_search_against_a_broken_store_fails_before_its_study_exists(data, tmp_path):
-    from skgait.tracking import TrackingError
+    from skgait.exceptions import TrackingError
 
     (tmp_path / "s.db").write_text("not a database")
     uri = f"sqlite:///{tmp_path / 's.db'}"
@@ -457,7 +457,7 @@ def test_a_search_against_a_broken_store_fails_before_its_study_exists(data, tmp
 
 
 def test_a_search_against_an_unreachable_server_fails_in_seconds(data, monkeypatch):
-    from skgait.tracking import TrackingError
+    from skgait.exceptions import TrackingError
 
     monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
     with socket.socket() as s:
@@ -604,7 +604,7 @@ def test_cli_reports_every_config_problem_before_work(config_dir, capsys):
 
 
 def test_cli_names_datasets_as_the_grid_does(config_dir):
-    from skgait.experiments import ConfigError
+    from skgait.exceptions import ConfigError
     from skgait.experiments._config import read_config, validate_config
 
     config = read_config(config_dir / "search.toml")
@@ -680,7 +680,8 @@ def test_grid_and_search_read_the_same_shared_sections(tmp_path):
     ],
 )
 def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, old, new):
-    from skgait.experiments import ConfigError, load_config
+    from skgait.exceptions import ConfigError
+    from skgait.experiments import load_config
     from skgait.experiments._config import read_config, validate_config
 
     bad = SHARED.replace(old, new)
@@ -695,7 +696,8 @@ def test_grid_and_search_give_the_same_message_for_a_bad_shared_value(tmp_path, 
 
 
 def test_search_takes_one_task_one_dataset_and_its_own_tracking_keys(tmp_path):
-    from skgait.experiments import ConfigError, read_toml
+    from skgait.exceptions import ConfigError
+    from skgait.experiments import read_toml
     from skgait.experiments._config import validate_config
 
     (tmp_path / "search.toml").write_text(SHARED + SEARCH_ONLY)

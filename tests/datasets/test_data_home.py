@@ -9,8 +9,6 @@ import pytest
 from _data import copy_dataset
 
 from skgait.datasets import (
-    DataFormatError,
-    DatasetNotFoundError,
     get_data_home,
     load_hugadb,
     load_ipol_healthy_gait,
@@ -18,6 +16,7 @@ from skgait.datasets import (
     load_umafall,
 )
 from skgait.datasets._cache import get_cache_home
+from skgait.exceptions import DataFormatError, DatasetNotFoundError
 
 
 def test_data_home_from_environment(monkeypatch, tmp_path):

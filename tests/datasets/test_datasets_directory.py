@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skgait.datasets import DataFormatError, DatasetNotFoundError, load_directory
+from skgait.datasets import load_directory
 from skgait.datasets._base import STANDARD_GRAVITY, activity_code
+from skgait.exceptions import DataFormatError, DatasetNotFoundError
 
 
 @pytest.fixture(autouse=True)
@@ -312,7 +313,7 @@ def test_missing_subject_table_is_named(tmp_path):
 
 
 def test_values_in_g_warn_naming_the_file(tmp_path):
-    from skgait.datasets import ImplausibleSignalWarning
+    from skgait.exceptions import ImplausibleSignalWarning
 
     root = tmp_path / "in_g"
     root.mkdir()

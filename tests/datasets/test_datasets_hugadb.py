@@ -8,14 +8,8 @@ import pandas as pd
 import pytest
 from _data import copy_dataset
 
-from skgait.datasets import (
-    ACTIVITIES,
-    DataFormatError,
-    DatasetNotFoundError,
-    _hugadb,
-    load_hugadb,
-    make_windows,
-)
+from skgait.datasets import ACTIVITIES, _hugadb, load_hugadb, make_windows
+from skgait.exceptions import DataFormatError, DatasetNotFoundError
 
 G = 9.80665
 WALKING = ACTIVITIES.index("walking")

@@ -7,11 +7,8 @@ import pandas as pd
 import pytest
 from _data import DATA_HOME, copy_dataset
 
-from skgait.datasets import (
-    ACTIVITIES,
-    DataFormatError,
-    load_ipol_healthy_gait,
-)
+from skgait.datasets import ACTIVITIES, load_ipol_healthy_gait
+from skgait.exceptions import DataFormatError
 
 FOLDER = DATA_HOME / "IPOL_HealthyGait"
 needs_data = pytest.mark.skipif(

@@ -8,7 +8,6 @@ from _data import copy_dataset
 
 from skgait.datasets import (
     CHANNELS,
-    ImplausibleSignalWarning,
     Recording,
     load_hugadb,
     load_ipol_healthy_gait,
@@ -16,6 +15,7 @@ from skgait.datasets import (
     load_umafall,
 )
 from skgait.datasets._plausibility import signal_problems
+from skgait.exceptions import ImplausibleSignalWarning
 
 G = 9.80665
 

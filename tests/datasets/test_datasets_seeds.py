@@ -1,23 +1,16 @@
-"""Loaders of the seed papers' datasets: OU-ISIR, whuGAIT, GEDS, EJUST-GINR-1.
+"""Loaders of the seed papers' datasets with a published layout: OU-ISIR, whuGAIT.
 
-OU-ISIR and whuGAIT are read from small fixtures written in their published
-layouts; GEDS and EJUST-GINR-1 have none, so their loaders read the
-load_directory layout and otherwise say what to write where.
+Both are read from small fixtures written in their published layouts (GEDS
+and EJUST-GINR-1 have none: converted, they are read by load_directory).
 """
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from skgait.datasets import (
-    DataFormatError,
-    DatasetNotFoundError,
-    load_ejust_ginr1,
-    load_geds,
-    load_ou_isir,
-    load_whu_gait,
-)
+from skgait.datasets import load_ou_isir, load_whu_gait
 from skgait.datasets._base import STANDARD_GRAVITY, activity_code
+from skgait.exceptions import DataFormatError, DatasetNotFoundError
 
 
 @pytest.fixture(autouse=True)
@@ -181,60 +174,3 @@ def test_whu_gait_missing_folder(tmp_path):
     message = str(info.value)
     assert "whuGAIT/Dataset1 does not exist" in message
     assert "train_acc_x.txt" in message and "qinnzou" in message
-
-
-# --------------------------------------------------------------------------
-# GEDS and EJUST-GINR-1: no published layout
-# --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "loader, folder, where",
-    [(load_geds, "GEDS", "BMClab/datasets"), (load_ejust_ginr1, "EJUST-GINR-1", "Gomaa")],
-)
-def test_unpublished_layouts_explain_what_to_write(tmp_path, loader, folder, where):
-    with pytest.raises(DatasetNotFoundError) as info:
-        loader(data_home=tmp_path)
-    message = str(info.value)
-    assert f"{folder} does not exist" in message
-    assert "no published file layout" in message and "subjects.csv" in message
-    assert where in message
-
-
-def test_geds_reads_the_converted_layout(tmp_path):
-    root = tmp_path / "GEDS"
-    root.mkdir()
-    pd.DataFrame({"subject": ["s01"], "age": [25], "sex": ["F"]}).to_csv(
-        root / "subjects.csv", index=False
-    )
-    n = 30
-    table = pd.DataFrame(
-        {
-            "time": np.arange(n) / 100.0,
-            "acc_x": 1.0,
-            "acc_y": 2.0,
-            "acc_z": 3.0,
-            "gyr_x": 0.0,
-            "gyr_y": 0.0,
-            "gyr_z": 0.1,
-        }
-    )
-    table.to_csv(root / "s01_comfortable-Ta_left_shin.csv", index=False)
-    table.assign(acc_x=1.5).to_csv(root / "s01_comfortable-Tb_left_shin.csv", index=False)
-    ds = load_geds(data_home=tmp_path)
-    assert ds.name == "geds" and "Miraldo" in ds.citation
-    assert {r.trial for r in ds.recordings} == {"comfortable-Ta", "comfortable-Tb"}
-    assert {r.placement for r in ds.recordings} == {"left_shin"}
-    assert all(r.rate == 100.0 for r in ds.recordings)
-    assert all((r.activity == activity_code("walking")).all() for r in ds.recordings)
-
-
-def test_ejust_reads_the_converted_layout_at_50_hz(tmp_path):
-    root = tmp_path / "EJUST-GINR-1"
-    root.mkdir()
-    pd.DataFrame({"subject": ["7"], "sex": ["M"]}).to_csv(root / "subjects.csv", index=False)
-    pd.DataFrame(
-        np.ones((50, 6)), columns=["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
-    ).to_csv(root / "7_1_right_shin.csv", index=False)
-    rec = load_ejust_ginr1(data_home=tmp_path).recordings[0]
-    assert (rec.subject, rec.placement, rec.rate) == ("7", "right_shin", 50.0)

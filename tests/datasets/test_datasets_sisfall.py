@@ -7,15 +7,8 @@ import pandas as pd
 import pytest
 from _data import SISFALL_TRIALS, copy_dataset, write_sisfall_release
 
-from skgait.datasets import (
-    ACTIVITIES,
-    DataFormatError,
-    DatasetNotFoundError,
-    _loading,
-    _sisfall,
-    load_sisfall,
-    make_windows,
-)
+from skgait.datasets import ACTIVITIES, _loading, _sisfall, load_sisfall, make_windows
+from skgait.exceptions import DataFormatError, DatasetNotFoundError
 
 G = 9.80665
 SUBJECT = "SA01"

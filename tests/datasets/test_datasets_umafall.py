@@ -8,12 +8,8 @@ import pandas as pd
 import pytest
 from _data import DATA_HOME, copy_dataset
 
-from skgait.datasets import (
-    ACTIVITIES,
-    DataFormatError,
-    load_umafall,
-    make_windows,
-)
+from skgait.datasets import ACTIVITIES, load_umafall, make_windows
+from skgait.exceptions import DataFormatError
 
 FOLDER = DATA_HOME / "UMAFall"
 REAL = "UMAFall_Subject_01_ADL_Walking_1_2017-04-14_23-25-52.csv"

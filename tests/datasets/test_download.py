@@ -17,15 +17,13 @@ import pandas as pd
 import pytest
 
 from skgait.datasets import (
-    ChecksumError,
-    DatasetNotFoundError,
-    DownloadError,
     _download,
     dataset_registry,
     download_dataset,
     downloadable_datasets,
     load_sisfall,
 )
+from skgait.exceptions import ChecksumError, DatasetNotFoundError, DownloadError
 
 SA01 = ["SA01/D01_SA01_R01.txt", "SA01/D02_SA01_R01.txt"]
 FOLDERS = {

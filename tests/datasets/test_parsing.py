@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skgait.datasets import DataFormatError
 from skgait.datasets._parsing import read_numeric_table
+from skgait.exceptions import DataFormatError
 
 
 def _write(tmp_path, text, name="table.txt"):

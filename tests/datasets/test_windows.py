@@ -12,11 +12,11 @@ from _synthetic import make_dataset, make_recording
 import skgait.datasets
 from skgait.datasets import (
     CHANNELS,
-    DatasetNotFoundError,
     make_step_windows,
     make_windows,
     resample_recording,
 )
+from skgait.exceptions import DatasetNotFoundError
 
 WALKING, STANDING = 1, 8
 

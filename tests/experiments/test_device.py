@@ -108,7 +108,7 @@ def test_grid_device_flag_on_a_missing_cuda_is_a_configuration_error(monkeypatch
 
 
 def test_search_config_device_is_checked_and_set(monkeypatch):
-    from skgait.experiments import ConfigError
+    from skgait.exceptions import ConfigError
     from skgait.experiments._config import validate_config
 
     config = {

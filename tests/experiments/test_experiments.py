@@ -28,16 +28,15 @@ from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.pipeline import make_pipeline
 
 from skgait.datasets import CHANNELS
+from skgait.exceptions import ConfigError, TrackingError
 from skgait.experiments import (
-    ConfigError,
     CrossDatasetGrid,
-    TrackingError,
     load_config,
     parse_config,
-    read_grid_results,
     results_tables,
 )
 from skgait.features import ACFTransformer
+from skgait.tracking import read_grid_results
 
 RF = {"estimator": "acf_rf", "n_estimators": 5}
 
@@ -1013,9 +1012,9 @@ def test_heatmap_panels_of_a_metric_share_one_colour_scale():
 def test_a_grid_table_reads_back_text_as_written(tmp_path):
     # One reader for the CSV a grid writes: `skgait report` and a resumed grid
     # both keep a dataset labelled "NA" and an empty error as they were.
-    from skgait.experiments import read_results_csv
     from skgait.experiments._cells import Cell
     from skgait.experiments._results import finished_rows, results_table, write_results_csv
+    from skgait.tracking import read_results_csv
 
     cell = Cell("NA", "null", "gender", "rf", "direct")
     row = {

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from skgait.cli import main
-from skgait.experiments import ConfigError, CrossDatasetGrid, load_config
+from skgait.exceptions import ConfigError
+from skgait.experiments import CrossDatasetGrid, load_config
 from skgait.experiments._config import load_data, validate_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "own_dataset.py"

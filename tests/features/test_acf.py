@@ -16,7 +16,8 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 
 from skgait.datasets import CHANNELS
-from skgait.features import ACFTransformer, ConstantSeriesWarning
+from skgait.exceptions import ConstantSeriesWarning
+from skgait.features import ACFTransformer
 from skgait.utils.estimator_checks import make_windows
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,5 +33,7 @@ def test_random_state_makes_the_biases_repeatable():
 
 def test_windows_of_another_length_are_refused():
     rocket = MiniRocketFeatures(random_state=0).fit(_windows(length=64))
-    with pytest.raises(ValueError, match="fit saw 64"):
+    with pytest.raises(
+        ValueError, match=r"shape \(2, 80\), but MiniRocketFeatures was fitted on \(2, 64\)"
+    ):
         rocket.transform(_windows(length=80))

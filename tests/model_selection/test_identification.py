@@ -184,7 +184,8 @@ def test_cross_correlation_features_ignore_the_scale_of_each_channel():
 
 
 def test_cross_correlation_features_check_their_input():
-    from skgait.features import ConstantSeriesWarning, CrossCorrelationFeatures
+    from skgait.exceptions import ConstantSeriesWarning
+    from skgait.features import CrossCorrelationFeatures
 
     X = np.random.default_rng(0).normal(size=(2, 6, 32))
     with pytest.raises(ValueError, match="lags"):

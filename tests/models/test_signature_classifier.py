@@ -69,5 +69,5 @@ def test_without_pca_the_classifier_reads_the_signature():
 
 def test_unknown_classifier_name_is_an_error():
     X, Y = _people(n_subjects=2, per_subject=8)
-    with pytest.raises(ValueError, match="classifier must be one of"):
+    with pytest.raises(ValueError, match="'classifier' parameter of GaitSignatureClassifier"):
         GaitSignatureClassifier(_net(), classifier="forest").fit(X, Y)

@@ -65,5 +65,5 @@ def test_crop_trains_on_crops_of_that_many_samples():
 
 @pytest.mark.parametrize("threshold", [0.3, 1.5, "high"])
 def test_threshold_outside_half_to_one_is_an_error(threshold):
-    with pytest.raises(ValueError, match="threshold must be"):
+    with pytest.raises(ValueError, match="'threshold' parameter of WalkingExtractor"):
         _extractor([0.9], threshold=threshold).predict_labels(_recording(n_samples=8))

@@ -40,7 +40,7 @@ def test_missing_age_gives_missing_group():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="unknown preset"):
+    with pytest.raises(ValueError, match="'edges' parameter of AgeGroups must be a str among"):
         AgeGroups("imdb").fit([20])
     with pytest.raises(ValueError, match="increasing"):
         AgeGroups([40, 30]).fit([20])

@@ -1,6 +1,6 @@
 """The configuration files of grids and searches: one format, one set of checks.
 
-- :mod:`._checker`: reading TOML, :class:`ConfigError`, and
+- :mod:`._checker`: reading TOML and
   :class:`ConfigChecker` for the keys grids and searches share;
 - :mod:`._grid`: a grid's configuration (:func:`parse_config`,
   :func:`load_config`, :func:`default_config`);
@@ -13,7 +13,7 @@ Every key is the name of the Python parameter it sets: the
 estimator's table.
 """
 
-from ._checker import TRACKING_KEYS, ConfigChecker, ConfigError, read_toml
+from ._checker import TRACKING_KEYS, ConfigChecker, read_toml
 from ._grid import GRID_KEYS, GridConfig, default_config, load_config, parse_config
 from ._search import SEARCH_KEYS, SearchConfig, load_data, read_config, validate_config
 
@@ -22,7 +22,6 @@ __all__ = [
     "SEARCH_KEYS",
     "TRACKING_KEYS",
     "ConfigChecker",
-    "ConfigError",
     "GridConfig",
     "SearchConfig",
     "default_config",

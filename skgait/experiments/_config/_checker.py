@@ -6,7 +6,7 @@ one format whose keys are the Python parameter names: top-level ``tasks``,
 ``experiment``, a ``[windows]`` table (the fields of
 :class:`~skgait.experiments.WindowSpec`) and ``[[datasets]]`` entries are
 written and checked the same way in both, by :class:`ConfigChecker`. Every
-problem is collected and reported at once in one :class:`ConfigError`, each
+problem is collected and reported at once in one :class:`~skgait.exceptions.ConfigError`, each
 naming its key and value (``windows.rate = -1: ...``).
 """
 
@@ -15,6 +15,7 @@ import numbers
 from pathlib import Path
 
 from ...datasets import CHANNELS, PLACEMENTS, get_loader
+from ...exceptions import ConfigError
 from .._vocabulary import TASK_TARGETS
 from .._windows import WindowSpec
 
@@ -23,43 +24,18 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
-__all__ = ["TRACKING_KEYS", "ConfigChecker", "ConfigError", "read_toml"]
-
-
-class ConfigError(ValueError):
-    """A configuration (of a grid or a search) is invalid; ``errors`` lists every problem.
-
-    Parameters
-    ----------
-    errors : list of str
-        One message per problem, each naming its key and value.
-    source : str, default="configuration"
-        The file or what else the configuration came from.
-    kind : str, default="grid"
-        What is configured, for the message (``"grid"``, ``"search config"``).
-
-    Attributes
-    ----------
-    errors : list of str
-    source : str
-    """
-
-    def __init__(self, errors, source="configuration", kind="grid"):
-        self.errors = list(errors)
-        self.source = source
-        lines = "\n".join(f"  - {e}" for e in self.errors)
-        super().__init__(f"Invalid {kind} {source} ({len(self.errors)} problem(s)):\n{lines}")
+__all__ = ["TRACKING_KEYS", "ConfigChecker", "read_toml"]
 
 
 def read_toml(path, kind="grid"):
-    """The table of a TOML file; :class:`ConfigError` if it is not valid TOML.
+    """The table of a TOML file; :class:`~skgait.exceptions.ConfigError` if it is not valid TOML.
 
     Parameters
     ----------
     path : path-like
         An existing file.
     kind : str, default="grid"
-        As in :class:`ConfigError`.
+        As in :class:`~skgait.exceptions.ConfigError`.
 
     Returns
     -------
@@ -145,7 +121,7 @@ class ConfigChecker:
         self.errors.append(f"{key} = {value!r}: {message}")
 
     def raise_errors(self, source, kind="grid"):
-        """Raise one :class:`ConfigError` listing every problem, if there is any."""
+        """Raise one :class:`~skgait.exceptions.ConfigError` listing every problem, if any."""
         if self.errors:
             raise ConfigError(self.errors, source, kind)
 

@@ -60,8 +60,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...datasets import get_loader
+from ...exceptions import ConfigError
 from .._vocabulary import ESTIMATORS, PROTOCOLS, TASK_TARGETS, make_estimator
-from ._checker import TRACKING_KEYS, ConfigChecker, ConfigError, is_int, is_number, read_toml
+from ._checker import TRACKING_KEYS, ConfigChecker, is_int, is_number, read_toml
 
 __all__ = [
     "GRID_KEYS",

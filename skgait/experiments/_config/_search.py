@@ -7,17 +7,18 @@ shares with a grid (``tasks``, ``n_splits``, ``random_state``,
 :class:`~skgait.experiments.ConfigChecker`, ``[search]`` and ``[space]`` here.
 The estimator is named as in a grid (:data:`~skgait.experiments.ESTIMATORS`).
 Every problem is collected and reported at once in a
-:class:`~skgait.experiments.ConfigError`, before any data is read.
+:class:`~skgait.exceptions.ConfigError`, before any data is read.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...datasets import get_loader
+from ...exceptions import ConfigError
 from ...tracking import DEFAULT_TRACKING_URI
 from .._vocabulary import ESTIMATORS, TASK_TARGETS, make_estimator, on_device
 from .._windows import WindowSpec
-from ._checker import ConfigChecker, ConfigError, read_toml
+from ._checker import ConfigChecker, read_toml
 
 __all__ = ["KIND", "SEARCH_KEYS", "SearchConfig", "load_data", "read_config", "validate_config"]
 
@@ -110,7 +111,7 @@ class SearchConfig:
 
 
 def read_config(path):
-    """Read a TOML search config; raise :class:`ConfigError` on bad TOML.
+    """Read a TOML search config; raise :class:`~skgait.exceptions.ConfigError` on bad TOML.
 
     Parameters
     ----------
@@ -231,7 +232,7 @@ def validate_config(config, path="search.toml"):
     """Check a search config (the parsed TOML) into a :class:`SearchConfig`.
 
     Every problem is collected and reported at once in a
-    :class:`ConfigError`, before any data is read.
+    :class:`~skgait.exceptions.ConfigError`, before any data is read.
 
     Parameters
     ----------

@@ -1,0 +1,83 @@
+"""Parameter descriptions shared by several docstrings, written once.
+
+:func:`fill_doc` replaces a line ``{name}`` of a docstring with the entry
+``name`` of :data:`DOCS`, as imbalanced-learn's ``Substitution`` and
+braindecode's docstring templates do, so that a parameter many functions
+share (``data_home``, ``cache``, ...) is described in one place while each
+docstring still names it where it stands in the source.
+"""
+
+import re
+
+__all__ = ["DOCS", "fill_doc"]
+
+#: Parameter name -> its numpydoc entry (type line, then the description
+#: indented by four spaces).
+DOCS = {
+    "data_home": """data_home : str or Path, optional
+    See :func:`~skgait.datasets.get_data_home`.""",
+    "cache": """cache : bool, default=True
+    Reuse parsed files from the cache.""",
+    "download": """download : bool, default=False
+    Download the files of the public copy that are missing (pinned to
+    a commit and checked by SHA-256) into ``path`` or the dataset's
+    folder in the data home first; see
+    :func:`~skgait.datasets.download_dataset`.""",
+    "random_state": """random_state : int, RandomState instance or None, default=None
+    Seed of the random draws; an int makes them repeatable.""",
+}
+
+_PLACEHOLDER = re.compile(r"^([ \t]*)\{(\w+)\}[ \t]*$", flags=re.MULTILINE)
+
+
+def fill_doc(obj):
+    """Replace each ``{name}`` line of ``obj``'s docstring with ``DOCS[name]``.
+
+    Only whole lines holding one placeholder are replaced (other braces, such
+    as ``{"mean", "sum"}``, stay as written); the entry takes the
+    placeholder's indentation.
+
+    Parameters
+    ----------
+    obj : function or class
+        Its ``__doc__`` is rewritten in place (nothing to do under
+        ``python -OO``).
+
+    Returns
+    -------
+    obj : function or class
+
+    Raises
+    ------
+    KeyError
+        For a placeholder that names no entry of :data:`DOCS`.
+
+    Examples
+    --------
+    >>> from skgait.utils._docstring import fill_doc
+    >>> @fill_doc
+    ... def load(cache=True):
+    ...     '''Load.
+    ...
+    ...     Parameters
+    ...     ----------
+    ...     {cache}
+    ...     '''
+    >>> print(load.__doc__.strip())
+    Load.
+    <BLANKLINE>
+        Parameters
+        ----------
+        cache : bool, default=True
+            Reuse parsed files from the cache.
+    """
+
+    def entry(match):
+        indent, name = match.groups()
+        if name not in DOCS:
+            raise KeyError(f"{obj.__qualname__}'s docstring names {{{name}}}, not in DOCS.")
+        return indent + DOCS[name].replace("\n", "\n" + indent)
+
+    if obj.__doc__:
+        obj.__doc__ = _PLACEHOLDER.sub(entry, obj.__doc__)
+    return obj
