@@ -80,7 +80,6 @@ from skgait.datasets import (
     resample_recording,
 )
 from skgait.features import (
-    ACFTransformer,
     BandLimit,
     GaitStatistics,
     GravityAlignment,
@@ -294,10 +293,11 @@ def _forest(task, seed, n_estimators=200):
 def candidates(task, seed, bandwidth=None):
     """skgait's candidates of a task, compared inside the training folds only.
 
-    ``make_gait_pipeline`` of the task; the features of the other attribute
-    pipeline (aligned statistics for age, ACF up to 0.2 s for gender) with a
-    forest; MiniRocket-style features (:class:`MiniRocketFeatures`) of the
-    raw channels with a ridge model. With ``bandwidth``, each starts with
+    ``make_gait_pipeline`` of the task; aligned statistics with a forest
+    (for gender: the previous ``make_gait_pipeline("gender")``, one of the two
+    members of today's vote; for age: the gender pipeline's features);
+    MiniRocket-style features (:class:`MiniRocketFeatures`) of the raw
+    channels with a ridge model. With ``bandwidth``, each starts with
     ``BandLimit(cutoff=bandwidth)`` and the statistics stop at it.
     """
 
@@ -305,13 +305,10 @@ def candidates(task, seed, bandwidth=None):
         first = [BandLimit(cutoff=bandwidth)] if bandwidth is not None else []
         return GaitPipeline([(f"step{k}", s) for k, s in enumerate([*first, *steps])])
 
-    if task == "gender":
-        other = ("acf 0.2 s + forest", ACFTransformer(lags=0.2, rate=WINDOWS["rate"]))
-    else:
-        other = (
-            "aligned stats + forest",
-            make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth)),
-        )
+    other = (
+        "aligned stats + forest",
+        make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth)),
+    )
     return {
         "pipeline": make_gait_pipeline(task, random_state=seed, bandwidth=bandwidth),
         other[0]: limited(other[1], _forest(task, seed)),
