@@ -366,7 +366,12 @@ def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
     bandwidth = bandwidth_of(meta)
     rows = []
     for seed in range(args.seeds):
-        contenders = [] if args.peers_only else [("skgait", candidates(task, seed, bandwidth), X)]
+        chosen_from = {
+            name: est
+            for name, est in candidates(task, seed, bandwidth).items()
+            if args.candidates is None or name in args.candidates
+        }
+        contenders = [] if args.peers_only else [("skgait", chosen_from, X)]
         if "minirocket" in args.peers:
             contenders.append(("minirocket", minirocket_peer(task, seed), X))
         if "tsfresh" in args.peers and tsfresh_X is not None:
@@ -693,6 +698,14 @@ def main(argv=None):
     )
     parser.add_argument(
         "--peers-only", action="store_true", help="score the peers and not skgait's candidates"
+    )
+    parser.add_argument(
+        "--candidates",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="compare only these of skgait's candidates (e.g. 'pipeline': make_gait_pipeline "
+        "alone, no choice); default: all",
     )
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
     parser.add_argument(
