@@ -80,7 +80,6 @@ from skgait.datasets import (
     resample_recording,
 )
 from skgait.features import (
-    ACFTransformer,
     BandLimit,
     GaitStatistics,
     GravityAlignment,
@@ -294,10 +293,11 @@ def _forest(task, seed, n_estimators=200):
 def candidates(task, seed, bandwidth=None):
     """skgait's candidates of a task, compared inside the training folds only.
 
-    ``make_gait_pipeline`` of the task; the features of the other attribute
-    pipeline (aligned statistics for age, ACF up to 0.2 s for gender) with a
-    forest; MiniRocket-style features (:class:`MiniRocketFeatures`) of the
-    raw channels with a ridge model. With ``bandwidth``, each starts with
+    ``make_gait_pipeline`` of the task; aligned statistics with a forest
+    (for gender: the previous ``make_gait_pipeline("gender")``, one of the two
+    members of today's vote; for age: the gender pipeline's features);
+    MiniRocket-style features (:class:`MiniRocketFeatures`) of the raw
+    channels with a ridge model. With ``bandwidth``, each starts with
     ``BandLimit(cutoff=bandwidth)`` and the statistics stop at it.
     """
 
@@ -305,13 +305,10 @@ def candidates(task, seed, bandwidth=None):
         first = [BandLimit(cutoff=bandwidth)] if bandwidth is not None else []
         return GaitPipeline([(f"step{k}", s) for k, s in enumerate([*first, *steps])])
 
-    if task == "gender":
-        other = ("acf 0.2 s + forest", ACFTransformer(lags=0.2, rate=WINDOWS["rate"]))
-    else:
-        other = (
-            "aligned stats + forest",
-            make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth)),
-        )
+    other = (
+        "aligned stats + forest",
+        make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth)),
+    )
     return {
         "pipeline": make_gait_pipeline(task, random_state=seed, bandwidth=bandwidth),
         other[0]: limited(other[1], _forest(task, seed)),
@@ -369,7 +366,12 @@ def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
     bandwidth = bandwidth_of(meta)
     rows = []
     for seed in range(args.seeds):
-        contenders = [] if args.peers_only else [("skgait", candidates(task, seed, bandwidth), X)]
+        chosen_from = {
+            name: est
+            for name, est in candidates(task, seed, bandwidth).items()
+            if args.candidates is None or name in args.candidates
+        }
+        contenders = [] if args.peers_only else [("skgait", chosen_from, X)]
         if "minirocket" in args.peers:
             contenders.append(("minirocket", minirocket_peer(task, seed), X))
         if "tsfresh" in args.peers and tsfresh_X is not None:
@@ -696,6 +698,14 @@ def main(argv=None):
     )
     parser.add_argument(
         "--peers-only", action="store_true", help="score the peers and not skgait's candidates"
+    )
+    parser.add_argument(
+        "--candidates",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="compare only these of skgait's candidates (e.g. 'pipeline': make_gait_pipeline "
+        "alone, no choice); default: all",
     )
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
     parser.add_argument(

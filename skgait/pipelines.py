@@ -16,7 +16,8 @@ import dataclasses
 import numpy as np
 from sklearn.base import is_classifier, is_regressor
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor, VotingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
@@ -29,6 +30,7 @@ from .features import (
     CrossCorrelationFeatures,
     GaitStatistics,
     GravityAlignment,
+    MiniRocketFeatures,
     WalkingFrame,
 )
 from .model_selection import aggregate_predictions
@@ -188,9 +190,12 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
     accuracy page of the user guide and ``benchmarks/bench_accuracy.py``):
 
     - ``"gender"``: :class:`~skgait.features.GravityAlignment` (vertical /
-      horizontal / norm channels, orientation-invariant) +
+      horizontal / norm channels, orientation-invariant), then the soft vote
+      (mean probability) of two models of these channels:
       :class:`~skgait.features.GaitStatistics` + a class-balanced random
-      forest.
+      forest, and :class:`~skgait.features.MiniRocketFeatures` +
+      standardisation + a strongly regularised, class-balanced logistic
+      regression.
     - ``"age_group"`` and ``"age"``: ACF of the raw channels up to 0.2 s
       (one step's shape) + a random forest.
     - ``"identity"``: every window turned into its
@@ -213,8 +218,8 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
         classifier of the subject, trained on some recordings of every
         person and applied to others.
     random_state : int, RandomState instance or None, default=None
-        Seed of the forest (the identity pipeline is deterministic and
-        ignores it).
+        Seed of the forest and of the gender vote's MiniRocket-style biases
+        (the identity pipeline is deterministic and ignores it).
     rate : float, default=50.0
         Sampling rate of the windows in Hz (lags and frequency bands are
         given in seconds and Hz). Windows must be longer than 0.8 s.
@@ -233,7 +238,9 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
     pipeline : GaitPipeline
         Unfitted; takes windows ``(n_windows, 6, n_timepoints)``. Its first
         step, ``"features"``, describes every window on its own (nothing is
-        learnt from other windows).
+        learnt from other windows); for gender it gives the aligned channels
+        to the vote, whose MiniRocket-style member draws its biases from the
+        training windows.
 
     See Also
     --------
@@ -244,7 +251,9 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
     >>> from skgait.pipelines import make_gait_pipeline
     >>> pipe = make_gait_pipeline("gender", random_state=0)
     >>> [name for name, _ in pipe.steps]
-    ['features', 'randomforestclassifier']
+    ['features', 'votingclassifier']
+    >>> [name for name, _ in pipe.named_steps["votingclassifier"].estimators]
+    ['statistics', 'minirocket']
     >>> [name for name, _ in make_gait_pipeline("identity").steps]
     ['features', 'standardscaler', 'lineardiscriminantanalysis']
     """
@@ -292,8 +301,26 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
             ]
         )
     if task == "gender":
-        # Gravity-aligned channels + statistics (docs/accuracy.md).
-        features = [GravityAlignment(), GaitStatistics(rate=rate, max_frequency=bandwidth)]
+        # Gravity-aligned channels, then the soft vote of statistics + forest
+        # and MiniRocket-style features + logistic regression (docs/accuracy.md).
+        features = [GravityAlignment()]
+        model = VotingClassifier(
+            [
+                (
+                    "statistics",
+                    make_pipeline(GaitStatistics(rate=rate, max_frequency=bandwidth), model),
+                ),
+                (
+                    "minirocket",
+                    make_pipeline(
+                        MiniRocketFeatures(random_state=random_state),
+                        StandardScaler(),
+                        LogisticRegression(C=0.01, class_weight="balanced", max_iter=2000),
+                    ),
+                ),
+            ],
+            voting="soft",
+        )
     else:
         features = [ACFTransformer(lags=_LAGS[task], rate=rate)]
     if bandwidth is not None:

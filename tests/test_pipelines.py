@@ -145,6 +145,19 @@ def test_identity_pipeline_predicts_the_same_for_a_remounted_device(sisfall_subs
     np.testing.assert_allclose(pipe.predict_proba(turned), pipe.predict_proba(X), atol=1e-6)
 
 
+@pytest.mark.realdata
+def test_gender_pipeline_predicts_the_same_for_a_remounted_device(sisfall_subset):
+    """Both members of the gender vote read gravity-aligned channels: every
+    recording turned 15-45 degrees leaves the probabilities as they were."""
+    from skgait.datasets import random_remount
+
+    X, meta = sisfall_subset
+    pipe = make_gait_pipeline("gender", random_state=0).fit(X, meta["sex"].to_numpy())
+    turned, _ = random_remount(X, (meta["subject"] + meta["recording"]).to_numpy(), random_state=0)
+    assert not np.allclose(turned, X)
+    np.testing.assert_allclose(pipe.predict_proba(turned), pipe.predict_proba(X), atol=1e-3)
+
+
 @pytest.mark.parametrize("task", TASKS)
 def test_nested_random_state_makes_fits_reproducible(task):
     """``check_random_state_determinism`` looks for a top-level ``random_state``,
@@ -197,8 +210,10 @@ def test_bandwidth_leaves_out_gender_band_powers_above_it():
     from skgait.utils.estimator_checks import make_windows
 
     X, y = make_windows(n_windows=8)
-    features = make_gait_pipeline("gender", bandwidth=10.0).named_steps["features"]
-    names = features.fit(X, y).get_feature_names_out()
+    pipe = make_gait_pipeline("gender", bandwidth=10.0)
+    vote = pipe.named_steps["votingclassifier"]
+    statistics = vote.named_estimators["statistics"][0]
+    names = statistics.fit(pipe[:1].fit_transform(X)).get_feature_names_out()
     assert not any(name.endswith("12Hz") for name in names)
     assert any(name.endswith("logpower_6_10Hz") for name in names)
 

@@ -59,8 +59,9 @@ class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     left out (a sensor sampled at 20 Hz has no power above 10 Hz).
 
     On the gravity-aligned channels of :class:`GravityAlignment` these are
-    the features of :func:`~skgait.pipelines.make_gait_pipeline`'s gender
-    pipeline (measured on the accuracy page of the user guide).
+    the features of one of the two models of
+    :func:`~skgait.pipelines.make_gait_pipeline`'s gender pipeline
+    (measured on the accuracy page of the user guide).
 
     Parameters
     ----------
