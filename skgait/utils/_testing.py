@@ -27,6 +27,12 @@ def _acf_logreg():
     return make_pipeline(ACFTransformer(lags=3), LogisticRegression())
 
 
+def _ridge():
+    from sklearn.linear_model import Ridge
+
+    return Ridge()
+
+
 def _pipeline_steps():
     from ..features import ACFTransformer
 
@@ -66,6 +72,10 @@ def _instance_params():
         "GravityDirection": [{}],
         "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
+        "AgeGroupRegressor": [
+            {"random_state": 0},
+            {"edges": [3.5], "regressor": _ridge(), "random_state": 0},
+        ],
         "GaitCNNClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitCNNLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],
