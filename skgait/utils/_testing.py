@@ -68,6 +68,7 @@ def _instance_params():
         "BandLimit": [{"cutoff": 5.0}, {"rate": 50.0}],
         "GaitStatistics": [{"rate": 50.0}, {"rate": 100.0, "n_fft": 256, "max_frequency": 8.0}],
         "MiniRocketFeatures": [{"n_dilations": 2, "n_biases": 1, "random_state": 0}],
+        "GaitParameters": [{"step_range": (0.1, 0.4)}, {"rate": 100.0, "step_range": (0.05, 0.2)}],
         "GravityAlignment": [{}],
         "GravityDirection": [{}],
         "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
