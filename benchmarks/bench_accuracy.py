@@ -68,7 +68,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import RidgeClassifierCV, RidgeCV
 from sklearn.metrics import balanced_accuracy_score, mean_absolute_error
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
 from skgait.datasets import (
@@ -82,8 +82,10 @@ from skgait.datasets import (
 from skgait.features import (
     ACFTransformer,
     BandLimit,
+    GaitParameters,
     GaitStatistics,
     GravityAlignment,
+    GravityDirection,
     MiniRocketFeatures,
 )
 from skgait.model_selection import (
@@ -93,6 +95,7 @@ from skgait.model_selection import (
     identification_protocol,
 )
 from skgait.pipelines import GaitPipeline, make_gait_pipeline
+from skgait.targets import AgeGroupRegressor
 
 WINDOWS = {"rate": 50.0, "length": 2.56, "overlap": 0.5}
 
@@ -312,13 +315,50 @@ def candidates(task, seed, bandwidth=None):
             "aligned stats + forest",
             make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth)),
         )
-    return {
+    found = {
         "pipeline": make_gait_pipeline(task, random_state=seed, bandwidth=bandwidth),
         other[0]: limited(other[1], _forest(task, seed)),
         "rocket + ridge": limited(
             MiniRocketFeatures(random_state=seed), StandardScaler(), _ridge(task)
         ),
     }
+    if task in ("age", "age_group"):
+        found.update(age_candidates(task, seed, limited, bandwidth))
+    return found
+
+
+def age_candidates(task, seed, limited, bandwidth=None):
+    """The age candidates of issue 19: gait parameters, age groups first.
+
+    The ACF of the age pipelines (lags to 0.2 s) with :class:`GaitParameters`
+    (cadence, regularity, symmetry, smoothness) and with the aligned
+    statistics too; for ``"age"``, each with :class:`AgeGroupRegressor`
+    (young or elderly first, then that group's median age), and the plain
+    ACF with it.
+    """
+    rate = WINDOWS["rate"]
+    acf = ACFTransformer(lags=0.2, rate=rate)
+    stats = make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth))
+    model = AgeGroupRegressor(random_state=seed) if task == "age" else _forest(task, seed)
+    found = {
+        "acf + gait parameters": limited(make_union(acf, GaitParameters(rate=rate)), model),
+        "acf + stats + gait parameters": limited(
+            make_union(acf, stats, GaitParameters(rate=rate)), clone(model)
+        ),
+    }
+    if task == "age":
+        found["acf + age groups"] = limited(clone(acf), clone(model))
+    return found
+
+
+def tilt_control(task, seed):
+    """The mounting control: the mean gravity direction of each window alone.
+
+    SisFall's young and elderly people were recorded apart; a device worn
+    at another tilt would let a model tell them apart without any gait.
+    """
+    model = AgeGroupRegressor(random_state=seed) if task == "age" else _forest(task, seed)
+    return make_pipeline(GravityDirection(), model)
 
 
 class SoftmaxRidgeClassifierCV(RidgeClassifierCV):
@@ -374,6 +414,8 @@ def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
             contenders.append(("minirocket", minirocket_peer(task, seed), X))
         if "tsfresh" in args.peers and tsfresh_X is not None:
             contenders.append((f"tsfresh-{args.tsfresh[:3]}", tsfresh_peer(task, seed), tsfresh_X))
+        if task in ("age", "age_group") and not args.peers_only:
+            contenders.append(("tilt control", tilt_control(task, seed), X))
         for name, estimator, Z in contenders:
             t0 = time.perf_counter()
             res = evaluate_nested(
@@ -656,6 +698,13 @@ def report(table):
             f"| {cell(task, dataset, tsfresh) if tsfresh else '—'} "
             f"| {_target_line(task, dataset, mean[(task, dataset, 'skgait')], baseline)} |"
         )
+    controls = [
+        f"| {task} | {dataset} | {cell(task, dataset, 'tilt control')} |"
+        for (task, dataset), block in table.groupby(["task", "dataset"], sort=False)
+        if "tilt control" in set(block.model)
+    ]
+    if controls:
+        lines += ["", "| task | data | tilt control [95 %] |", "|---|---|---|", *controls]
     text = "\n".join(lines)
     print("\n" + text)
     identity_rows = table[table.task == "identity"]
