@@ -333,8 +333,9 @@ def age_candidates(task, seed, limited, bandwidth=None):
     The ACF of the age pipelines (lags to 0.2 s) with :class:`GaitParameters`
     (cadence, regularity, symmetry, smoothness) and with the aligned
     statistics too; for ``"age"``, each with :class:`AgeGroupRegressor`
-    (young or elderly first, then that group's median age), and the plain
-    ACF with it.
+    (young or elderly first, then that group's median age, as the age
+    pipeline), and the plain ACF with a regression forest (the age pipeline
+    until 7 December 2026).
     """
     rate = WINDOWS["rate"]
     acf = ACFTransformer(lags=0.2, rate=rate)
@@ -346,8 +347,8 @@ def age_candidates(task, seed, limited, bandwidth=None):
             make_union(acf, stats, GaitParameters(rate=rate)), clone(model)
         ),
     }
-    if task == "age":
-        found["acf + age groups"] = limited(clone(acf), clone(model))
+    if task == "age":  # the age pipeline before issue 19: a regression forest
+        found["acf + forest regressor"] = limited(clone(acf), _forest(task, seed))
     return found
 
 
