@@ -15,7 +15,11 @@ thigh; windows of 2.56 s at 50 Hz, 50 % overlap) and attribute task
 - ``tsfresh``: tsfresh's features of every channel (``--tsfresh``:
   ``efficient`` or ``minimal``) + a random forest (300 trees);
 - ``baseline``: majority class (classification) or median age of the
-  outer training fold (regression), on the same folds.
+  outer training fold (regression), on the same folds;
+- ``tilt control`` (age, young vs elderly): the mean gravity direction of
+  each window alone (:class:`~skgait.features.GravityDirection`) with the
+  same kind of model, on the same folds: what how the device sat gives
+  without any gait (SisFall's young and elderly were recorded apart).
 
 Protocols
 ---------

@@ -117,7 +117,7 @@ def test_nan_windows_are_refused():
 def test_another_number_of_channels_than_in_fit_is_refused():
     acc = _walk()[None]
     gp = GaitParameters(rate=RATE).fit(acc)
-    with pytest.raises(ValueError, match="has 6 channels, but 3 were seen in fit"):
+    with pytest.raises(ValueError, match="X has 6 channels, but the transformer was fitted on 3"):
         gp.transform(np.concatenate([acc, acc], axis=1))
 
 

@@ -7,7 +7,11 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_windows, set_window_transformer_tags
+from ..utils._validation import (
+    check_fitted_channels,
+    check_windows,
+    set_window_transformer_tags,
+)
 from ._frame import WalkingFrame
 
 __all__ = ["GaitParameters"]
@@ -198,11 +202,7 @@ class GaitParameters(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._check_X(X)
         self._check_length(X)
-        if X.shape[1] != self.n_channels_:
-            raise ValueError(
-                f"GaitParameters: X has {X.shape[1]} channels, but {self.n_channels_} "
-                "were seen in fit."
-            )
+        check_fitted_channels(X, self)
         acc = self.frame_.transform(X[:, :3]).astype(np.float64)
         acf = _unbiased_acf(acc)
         n, _, n_timepoints = acc.shape
