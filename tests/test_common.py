@@ -99,7 +99,7 @@ def test_discovery_finds_public_estimators_only():
 
 
 def test_discovery_filters_by_kind():
-    assert [n for n, _ in all_estimators("regressor")] == ["GaitCNNRegressor"]
+    assert [n for n, _ in all_estimators("regressor")] == ["AgeGroupRegressor", "GaitCNNRegressor"]
     assert {n for n, _ in all_estimators("sampler")} == {
         "SubjectRandomUnderSampler",
         "WindowRandomOverSampler",

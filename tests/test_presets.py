@@ -123,5 +123,5 @@ def test_age_forest_of_make_gait_pipeline_subsamples_features_as_the_classifier_
 
     from skgait.pipelines import make_gait_pipeline
 
-    forest = make_gait_pipeline("age", random_state=0).steps[-1][1]
+    forest = make_gait_pipeline("age", random_state=0).steps[-1][1].classifier
     assert forest.max_features == RandomForestClassifier().max_features == "sqrt"

@@ -5,6 +5,7 @@ from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
 from ._frame import WalkingFrame
+from ._gait_parameters import GaitParameters
 from ._gravity import GravityAlignment, GravityDirection
 from ._rocket import MiniRocketFeatures
 from ._spectral import FourierFeatures, WaveletFeatures
@@ -15,6 +16,7 @@ __all__ = [
     "BandLimit",
     "CrossCorrelationFeatures",
     "FourierFeatures",
+    "GaitParameters",
     "GaitStatistics",
     "GravityAlignment",
     "GravityDirection",

@@ -27,6 +27,12 @@ def _acf_logreg():
     return make_pipeline(ACFTransformer(lags=3), LogisticRegression())
 
 
+def _ridge():
+    from sklearn.linear_model import Ridge
+
+    return Ridge()
+
+
 def _pipeline_steps():
     from ..features import ACFTransformer
 
@@ -62,10 +68,15 @@ def _instance_params():
         "BandLimit": [{"cutoff": 5.0}, {"rate": 50.0}],
         "GaitStatistics": [{"rate": 50.0}, {"rate": 100.0, "n_fft": 256, "max_frequency": 8.0}],
         "MiniRocketFeatures": [{"n_dilations": 2, "n_biases": 1, "random_state": 0}],
+        "GaitParameters": [{"step_range": (0.1, 0.4)}, {"rate": 100.0, "step_range": (0.05, 0.2)}],
         "GravityAlignment": [{}],
         "GravityDirection": [{}],
         "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
+        "AgeGroupRegressor": [
+            {"random_state": 0},
+            {"edges": [3.5], "regressor": _ridge(), "random_state": 0},
+        ],
         "GaitCNNClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitCNNLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],
         "GaitLSTMClassifier": [{"max_epochs": 2, "random_state": 0}],

@@ -220,7 +220,8 @@ def _data_for(estimator, dtype=np.float64):
     """:class:`CheckData` suited to ``estimator``, from its tags.
 
     3-D windows (``three_d_array``) with a class or regression target and,
-    when ``fit`` takes them, ``groups`` (6 subjects, each of one class);
+    when ``fit`` takes them, ``groups`` (6 subjects, each of one class), or
+    those windows flattened for a classifier or regressor of features;
     1-D values (``one_d_labels`` without 2-D or 3-D input: transformers of a
     target such as ages); the inputs of :data:`_CHECK_DATA` otherwise.
     """
@@ -228,9 +229,11 @@ def _data_for(estimator, dtype=np.float64):
     if name in _CHECK_DATA:
         return _CHECK_DATA[name](estimator, np.dtype(dtype))
     tags = get_tags(estimator)
-    if tags.input_tags.three_d_array:
+    if tags.input_tags.three_d_array or _is_supervised(estimator):
         task = "regression" if is_regressor(estimator) else "classification"
         X, y = make_windows(task=task, dtype=dtype)
+        if not tags.input_tags.three_d_array:  # a model of features: flattened windows
+            X = X.reshape(len(X), -1)
         needs_y = _is_supervised(estimator) or tags.target_tags.required
         needs_y = needs_y or hasattr(estimator, "fit_resample")
         fit_params = {"groups": np.arange(len(X)) % 6} if _takes_groups(estimator) else {}
