@@ -84,6 +84,7 @@ from skgait.datasets import (
     resample_recording,
 )
 from skgait.features import (
+    ACFTransformer,
     BandLimit,
     GaitParameters,
     GaitStatistics,

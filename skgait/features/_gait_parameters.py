@@ -3,15 +3,11 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import (
-    check_fitted_channels,
-    check_windows,
-    set_window_transformer_tags,
-)
+from ..utils._sklearn_compat import Interval, _fit_context
+from ..utils._validation import WindowTransformerMixin
 from ._frame import WalkingFrame
 
 __all__ = ["GaitParameters"]
@@ -61,7 +57,7 @@ def _harmonic_amplitudes(x, stride):
     return np.abs(np.einsum("nct,nkt->nck", centred, phase))
 
 
-class GaitParameters(TransformerMixin, BaseEstimator):
+class GaitParameters(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Cadence, step and stride regularity, symmetry and smoothness of every window.
 
     The gait parameters a lumbar or waist accelerometer gives in clinical
@@ -103,6 +99,8 @@ class GaitParameters(TransformerMixin, BaseEstimator):
     n_channels_ : int
         Number of input channels: the acceleration x, y, z, optionally
         followed by other channels (the rotation rate), which are ignored.
+    n_timepoints_ : int
+        Number of time points of the windows seen in :meth:`fit`.
     frame_ : WalkingFrame
         The fitted walking frame of the acceleration.
 
@@ -145,8 +143,8 @@ class GaitParameters(TransformerMixin, BaseEstimator):
         self.rate = rate
         self.step_range = step_range
 
-    def _check_X(self, X):
-        X = check_windows(X, estimator=self)
+    def _validate_windows(self, X, *, reset, ensure_finite=True):
+        X = super()._validate_windows(X, reset=reset, ensure_finite=ensure_finite)
         if X.shape[1] < 3:
             raise ValueError(
                 f"GaitParameters: windows have {X.shape[1]} channels; the first three "
@@ -178,11 +176,10 @@ class GaitParameters(TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        X = self._check_X(X)
+        X = self._validate_windows(X, reset=True)
         steps = tuple(float(s) for s in self.step_range)
         self.frame_ = WalkingFrame(step_range=steps, rate=self.rate).fit(X[:, :3])
         self._check_length(X)
-        self.n_channels_ = X.shape[1]
         return self
 
     def transform(self, X):
@@ -199,10 +196,8 @@ class GaitParameters(TransformerMixin, BaseEstimator):
             In the order of :meth:`get_feature_names_out`, in the dtype of
             ``X``.
         """
-        check_is_fitted(self)
-        X = self._check_X(X)
+        X = self._validate_windows(X, reset=False)
         self._check_length(X)
-        check_fitted_channels(X, self)
         acc = self.frame_.transform(X[:, :3]).astype(np.float64)
         acf = _unbiased_acf(acc)
         n, _, n_timepoints = acc.shape
@@ -255,6 +250,3 @@ class GaitParameters(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.array(_NAMES, dtype=object)
-
-    def __sklearn_tags__(self):
-        return set_window_transformer_tags(super().__sklearn_tags__())

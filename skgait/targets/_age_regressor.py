@@ -1,11 +1,11 @@
 """Age regression through age groups: a group classifier, then each group's age."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._sklearn_compat import HasMethods, _fit_context
 from ._age_groups import AgeGroups
 
 __all__ = ["AgeGroupRegressor"]
