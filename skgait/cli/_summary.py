@@ -15,14 +15,15 @@ import numpy as np
 __all__ = ["best_configuration_summary"]
 
 
-class _Replay:
-    """Answers ``predict`` with predictions made before, for rows given as indices."""
+def _replay(y_pred):
+    """An estimator answering ``predict`` with ``y_pred``, for rows given as indices."""
+    from sklearn.base import BaseEstimator
 
-    def __init__(self, y_pred):
-        self.y_pred = y_pred
+    class _Replay(BaseEstimator):
+        def predict(self, rows):
+            return y_pred[rows]
 
-    def predict(self, rows):
-        return self.y_pred[rows]
+    return _Replay()
 
 
 def _subject_interval(scorer, y, y_pred, groups, random_state=0, n_resamples=999):
@@ -39,7 +40,7 @@ def _subject_interval(scorer, y, y_pred, groups, random_state=0, n_resamples=999
     y, y_pred = np.asarray(y), np.asarray(y_pred)
     _, codes = np.unique(np.asarray(groups), return_inverse=True)
     rows = [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
-    replay = _Replay(y_pred)
+    replay = _replay(y_pred)
 
     def statistic(subjects):
         chosen = np.concatenate([rows[int(k)] for k in subjects])
