@@ -68,10 +68,11 @@ def flatten_params(estimator, prefix="estimator."):
     """The parameters of ``estimator`` set away from their defaults, as strings MLflow accepts.
 
     A leaf parameter is listed when its value differs from the default in
-    the signature of the object it belongs to (a pipeline step, a skorch
-    network, the network's ``module``...), or when that object has no
-    such default (an argument given through a skorch prefix, such as
-    ``module__n_filters``). Sub-estimators and pipeline ``steps`` are left
+    the signature of the estimator it belongs to (a pipeline step, a skorch
+    network), and always when it is an argument given through a skorch
+    prefix (``module__n_filters``, ``iterator_train__shuffle``: skorch has
+    them only once set, and passes them to a class whose own default need
+    not be skorch's). Sub-estimators and pipeline ``steps`` are left
     out (their own leaves are listed), and so are the parameters of a
     skorch network's callbacks (``callbacks__...``: the settings of its
     default loggers and scorers; callbacks the user gives show in
@@ -105,7 +106,8 @@ def flatten_params(estimator, prefix="estimator."):
             continue
         owner_key, _, name = key.rpartition("__")
         owner = params.get(owner_key, estimator) if owner_key else estimator
-        if _is_default(value, _default(owner, name)):
+        # A class as owner: a skorch argument (``module__n_filters``), listed once set.
+        if not isinstance(owner, type) and _is_default(value, _default(owner, name)):
             continue
         text = value if isinstance(value, str) else stable_repr(value)
         out[_truncate(prefix + key, _MAX_KEY)] = _truncate(text, _MAX_PARAM_VALUE)
@@ -117,14 +119,13 @@ _NO_DEFAULT = object()
 
 
 def _default(owner, name):
-    """The default of parameter ``name`` of ``owner`` (an object or a class).
+    """The default of parameter ``name`` of the estimator ``owner``.
 
     The first signature along the class's bases that names it with a
     default: a subclass passing ``**kwargs`` on (skgait's networks to
     skorch's) keeps its parents' defaults.
     """
-    cls = owner if isinstance(owner, type) else type(owner)
-    for base in cls.__mro__:
+    for base in type(owner).__mro__:
         init = base.__dict__.get("__init__")
         if init is None:
             continue
