@@ -940,6 +940,18 @@ def test_cli_without_tracking_table_logs_no_model_but_refits(config_dir, capsys,
     assert not (config_dir / "mlflow.db").exists()
 
 
+def test_a_tracked_cli_search_prints_no_pickle_warning(config_dir, monkeypatch, capfd, recwarn):
+    monkeypatch.chdir(config_dir)
+    uri = f"sqlite:///{config_dir / 'mlflow.db'}"
+    (config_dir / "tracked.toml").write_text(CONFIG + f'\n[tracking]\nuri = "{uri}"\n')
+    capfd.readouterr()
+    assert _run_worker(config_dir, config="tracked.toml")[0] == 0
+    out, err = capfd.readouterr()
+    assert "registered as 'skgait-gender-acf_rf' version 1" in out  # a model was logged
+    assert "exercising caution" not in out + err
+    assert not [w for w in recwarn if "pickle" in str(w.message).lower()]
+
+
 @pytest.fixture(scope="module")
 def real_windows(data_home):
     """Real SisFall windows: the first 4 of each recording of 4 women and 4 men."""
