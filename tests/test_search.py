@@ -394,11 +394,7 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
     assert {"acf__lags", "rf__max_depth"} <= set(children[0].data.params)
     assert parent.data.metrics["best_score"] == pytest.approx(search.best_score_)
     artifacts = {a.path for a in client.list_artifacts(parent.info.run_id, "optuna")}
-    assert {
-        "optuna/optimization_history.png",
-        "optuna/slice.png",
-        "optuna/param_importances.png",
-    } <= artifacts
+    assert {"optuna/optimization_history.png", "optuna/slice.png"} <= artifacts
 
 
 def test_a_tracked_trial_logs_each_fold_score_as_one_metric_history(data, tmp_path, monkeypatch):
