@@ -194,9 +194,11 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         search is a run with one nested run per trial (params,
         ``mean_test_score``, each fold's score as the metric history
         ``fold/test_score``, state), Optuna's plots (optimisation history,
-        parameter importances, slice over the lag parameters, intermediate
-        values) as artifacts and, with ``refit``, the best estimator as an
-        MLflow model (``model``). A store that cannot be opened raises
+        parameter importances from 10 completed trials on, slice over the
+        lag parameters, intermediate values) as artifacts and, with
+        ``refit``, the best estimator as an MLflow model (``model``),
+        registered in the MLflow Model Registry (under the experiment's
+        name, or a tracker's ``register_name``). A store that cannot be opened raises
         :class:`skgait.tracking.TrackingError` before the study is created.
         Needs matplotlib for the plots.
     experiment_name : str or None, default=None
