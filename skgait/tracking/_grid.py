@@ -94,8 +94,8 @@ def flatten_params(estimator, prefix="estimator."):
     >>> from sklearn.pipeline import make_pipeline
     >>> from skgait.features import ACFTransformer
     >>> from skgait.tracking import flatten_params
-    >>> flatten_params(make_pipeline(ACFTransformer(lags=10), RandomForestClassifier(max_depth=8)))
-    {'estimator.acftransformer__lags': '10', 'estimator.randomforestclassifier__max_depth': '8'}
+    >>> flatten_params(make_pipeline(ACFTransformer(lags=12), RandomForestClassifier(max_depth=8)))
+    {'estimator.acftransformer__lags': '12', 'estimator.randomforestclassifier__max_depth': '8'}
     """
     params = estimator.get_params(deep=True)
     out = {}
