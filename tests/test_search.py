@@ -929,7 +929,7 @@ def test_subject_interval_contains_the_score_and_narrows_with_more_subjects():
     assert widths[1] < widths[0] / 2  # about 1/sqrt(8) as wide
 
 
-def test_cli_without_tracking_table_logs_no_model_but_refits(config_dir, capsys, tmp_path):
+def test_cli_without_tracking_table_registers_no_model(config_dir, capsys):
     assert _run_worker(config_dir)[0] == 0
     out = capsys.readouterr().out
     assert "registered as" not in out
