@@ -11,6 +11,22 @@ others). Starting the command N times against the same PostgreSQL or MySQL
 URL runs N workers in parallel; a SQLite file suits one machine and a few
 workers.
 
+While it runs, a line on stderr after each trial gives the trials done and
+the best score so far (when stderr is a terminal, or with ``--progress``;
+``--no-progress`` silences it). At the end the worker refits the study's
+best configuration on all its data (``best_estimator_`` of the search) and,
+with a ``[tracking]`` table, logs it to the search's MLflow run as the model
+``model`` and registers it in the MLflow Model Registry as a new version of
+``register_name`` (default ``skgait-<task>-<estimator>``): load it with
+``mlflow.pyfunc.load_model("models:/<name>/<version>")``. The summary puts
+that configuration's out-of-fold score with a 95 % interval over subjects
+beside the best score, and the majority (median) baseline.
+
+``seed`` (``--seed``) seeds Optuna's sampler: one worker with a seed runs
+the same trials every time (the model's own seed is ``random_state``).
+Without it each worker draws its own start points; workers sharing a study
+should not share a seed.
+
 A killed worker does not leave its trial RUNNING for ever. On SIGTERM the
 worker finishes the fold (for a network, the epoch) in progress, marks
 the trial FAILED, queues it to run again and exits with status 143 (the
@@ -53,6 +69,8 @@ same name); ``[search]`` and ``[space]`` are the search's own::
     n_trials = 20              # per worker
     heartbeat_interval = 60    # s; database storage only (see above)
     device = "auto"            # of the network: cpu, cuda, cuda:N, auto
+    seed = 0                   # of the sampler (see above); default: none
+    register_name = "sex-acf"  # MLflow Model Registry name of the refitted best
     # storage, study_name, timeout: as the options of the same names
 
     [space.acf__lags]
@@ -132,6 +150,24 @@ def add_arguments(parser):
         help="device of the network: cpu, cuda, cuda:N or auto (default: [search] device, "
         "else the estimator's own)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the sampler: one worker runs the same trials every time "
+        "(default: [search] seed, else none)",
+    )
+    parser.add_argument(
+        "--register-name",
+        metavar="NAME",
+        help="MLflow Model Registry name of the refitted best model "
+        "(default: [search] register_name or skgait-<task>-<estimator>)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="a line on stderr after each trial: trials done, best so far "
+        "(default: when stderr is a terminal)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show Optuna's per-trial log")
 
 
@@ -183,6 +219,9 @@ def run(args):
             c.error("--n-trials", n_trials, "expected a positive integer.")
         if heartbeat < 1:
             c.error("--heartbeat-interval", heartbeat, "expected a positive integer (seconds).")
+        seed = args.seed if args.seed is not None else search.get("seed")
+        if args.seed is not None:
+            c.seed("--seed", args.seed)
         estimator = config.estimator
         if args.device is not None:
             estimator = on_device(estimator, c.device("--device", args.device))
@@ -195,7 +234,21 @@ def run(args):
     import optuna
 
     from skgait.model_selection import OptunaSearchCV
+    from skgait.tracking import SearchTracker
 
+    from ._summary import best_configuration_summary
+
+    uri = args.tracking or config.tracking
+    tracker = None
+    if uri:
+        tracker = SearchTracker(
+            uri,
+            config.experiment or "skgait-search",
+            register_name=args.register_name
+            or search.get("register_name")
+            or f"skgait-{config.task}-{search['estimator']}",
+        )
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
     pruner = (
         optuna.pruners.MedianPruner(n_startup_trials=5)
         if search.get("pruner", "median") == "median"
@@ -213,12 +266,11 @@ def run(args):
         study_name=study_name,
         heartbeat_interval=heartbeat,
         load_if_exists=True,
-        # Workers of one study must not all draw the same random start points.
-        random_state=None,
-        refit=False,
-        tracking=args.tracking or config.tracking,
-        experiment_name=config.experiment,
-        verbose=int(args.verbose),
+        # Without a seed, workers of one study draw their own start points.
+        random_state=seed,
+        refit=True,
+        tracking=tracker,
+        verbose=2 if args.verbose else int(progress),
     )
     STOP.clear()
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -243,8 +295,15 @@ def run(args):
         f"study {study_name!r}: {summary['n_trials']} trials "
         f"({summary['n_complete']} complete, {summary['n_pruned']} pruned, "
         f"{summary['n_failed']} failed); best {searcher.best_score_:.4f} "
-        f"with {searcher.best_params_}"
+        f"(mean over {searcher.n_splits_} folds) with {searcher.best_params_}"
     )
+    print(best_configuration_summary(searcher, X, y, groups, random_state=config.random_state))
+    version = getattr(tracker, "model_version", None)
+    if version is not None:
+        print(
+            f"model refitted on all {len(y)} windows: registered as {version.name!r} "
+            f"version {version.version} (models:/{version.name}/{version.version})"
+        )
     return 0
 
 

@@ -71,6 +71,7 @@ from ._trials import (
     _find_net,
     _make_storage,
     _optuna_verbosity,
+    _Progress,
 )
 
 __all__ = ["OptunaSearchCV"]
@@ -197,15 +198,19 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         search is a run with one nested run per trial (params,
         ``mean_test_score``, each fold's score as the metric history
         ``fold/test_score``, state), Optuna's plots (optimisation history,
-        parameter importances, slice over the lag parameters, intermediate
-        values) as artifacts and, with ``refit``, the best estimator as an
-        MLflow model (``model``). A store that cannot be opened raises
+        parameter importances from 10 completed trials on, slice over the
+        lag parameters, intermediate values) as artifacts and, with
+        ``refit``, the best estimator as an MLflow model (``model``),
+        registered in the MLflow Model Registry (under the experiment's
+        name, or a tracker's ``register_name``). A store that cannot be opened raises
         :class:`skgait.exceptions.TrackingError` before the study is created.
         Needs matplotlib for the plots.
     experiment_name : str or None, default=None
         MLflow experiment; None is ``"skgait-search"``.
     verbose : int, default=0
-        Show Optuna's per-trial log when positive.
+        0: silent. 1: a line on ``sys.stderr`` after each trial (trials done,
+        its state and score, the best score so far). 2 and more: Optuna's
+        own per-trial log as well.
 
     Attributes
     ----------
@@ -456,6 +461,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             return SearchTracker(uri, self.experiment_name or "skgait-search")
         return self.tracking
 
+    def _callbacks(self, tracker):
+        """Optuna's callbacks of a fit: the tracker, then the progress lines."""
+        callbacks = [] if tracker is None else [tracker]
+        if self.verbose:
+            callbacks.append(_Progress(self.n_trials))
+        return callbacks or None
+
     def _make_sampler(self):
         if self.sampler is not None:
             return self.sampler
@@ -601,7 +613,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                     n_trials=self.n_trials,
                     timeout=self.timeout,
                     n_jobs=1 if self.n_jobs is None else self.n_jobs,
-                    callbacks=[tracker] if tracker is not None else None,
+                    callbacks=self._callbacks(tracker),
                 )
                 status = "FINISHED"
             except BaseException:

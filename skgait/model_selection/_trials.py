@@ -7,6 +7,7 @@ worker processes.
 """
 
 import contextlib
+import sys
 import time
 import warnings
 
@@ -194,12 +195,45 @@ def _make_epoch_pruning(trial, monitor, lower_is_better, step_offset):
 
 
 # ----------------------------------------------------------------------
+# progress
+# ----------------------------------------------------------------------
+class _Progress:
+    """An Optuna callback writing one line per finished trial: trials done, best so far.
+
+    Counts the trials of this worker (out of ``n_trials`` when given); the
+    best is the study's, other workers' trials included. Lines go to
+    ``sys.stderr`` as it is when each is written (so that pytest's capture
+    and redirections see them).
+    """
+
+    def __init__(self, n_trials):
+        self.n_trials = n_trials
+        self.done = 0
+
+    def __call__(self, study, trial):
+        self.done += 1
+        total = f"/{self.n_trials}" if self.n_trials else ""
+        score = "" if trial.value is None else f" {trial.value:.4f}"
+        try:
+            best = f"best {study.best_value:.4f} (trial {study.best_trial.number})"
+        except ValueError:  # no trial complete yet
+            best = "no trial complete yet"
+        print(
+            f"trial {self.done}{total} done (#{trial.number} {trial.state.name.lower()}"
+            f"{score}); {best}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+# ----------------------------------------------------------------------
 # studies and their storage
 # ----------------------------------------------------------------------
 @contextlib.contextmanager
 def _optuna_verbosity(verbose):
+    """Optuna's own per-trial log at ``verbose >= 2``, warnings only below."""
     previous = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.INFO if verbose > 1 else optuna.logging.WARNING)
     try:
         yield
     finally:

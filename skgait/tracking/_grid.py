@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -64,10 +65,18 @@ def stable_repr(value):
 
 
 def flatten_params(estimator, prefix="estimator."):
-    """Leaf parameters of ``estimator`` as strings MLflow accepts.
+    """The parameters of ``estimator`` set away from their defaults, as strings MLflow accepts.
 
-    Sub-estimators and pipeline ``steps`` are left out (their own leaves are
-    listed); values are ``repr`` strings truncated to MLflow's 6000
+    A leaf parameter is listed when its value differs from the default in
+    the signature of the estimator it belongs to (a pipeline step, a skorch
+    network), and always when it is an argument given through a skorch
+    prefix (``module__n_filters``, ``iterator_train__shuffle``: skorch has
+    them only once set, and passes them to a class whose own default need
+    not be skorch's). Sub-estimators and pipeline ``steps`` are left
+    out (their own leaves are listed), and so are the parameters of a
+    skorch network's callbacks (``callbacks__...``: the settings of its
+    default loggers and scorers; callbacks the user gives show in
+    ``callbacks``). Values are ``repr`` strings truncated to MLflow's 6000
     characters, keys to 250.
 
     Parameters
@@ -78,16 +87,66 @@ def flatten_params(estimator, prefix="estimator."):
     Returns
     -------
     params : dict of str to str
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skgait.features import ACFTransformer
+    >>> from skgait.tracking import flatten_params
+    >>> flatten_params(make_pipeline(ACFTransformer(lags=12), RandomForestClassifier(max_depth=8)))
+    {'estimator.acftransformer__lags': '12', 'estimator.randomforestclassifier__max_depth': '8'}
     """
+    params = estimator.get_params(deep=True)
     out = {}
-    for key, value in sorted(estimator.get_params(deep=True).items()):
+    for key, value in sorted(params.items()):
         if hasattr(value, "get_params") and not isinstance(value, type):
             continue
-        if key == "steps" or key.endswith("__steps"):
+        if key == "steps" or key.endswith("__steps") or "callbacks__" in key:
+            continue
+        owner_key, _, name = key.rpartition("__")
+        owner = params.get(owner_key, estimator) if owner_key else estimator
+        # A class as owner: a skorch argument (``module__n_filters``), listed once set.
+        if not isinstance(owner, type) and _is_default(value, _default(owner, name)):
             continue
         text = value if isinstance(value, str) else stable_repr(value)
         out[_truncate(prefix + key, _MAX_KEY)] = _truncate(text, _MAX_PARAM_VALUE)
     return out
+
+
+#: No default: the parameter is not in its owner's signature.
+_NO_DEFAULT = object()
+
+
+def _default(owner, name):
+    """The default of parameter ``name`` of the estimator ``owner``.
+
+    The first signature along the class's bases that names it with a
+    default: a subclass passing ``**kwargs`` on (skgait's networks to
+    skorch's) keeps its parents' defaults.
+    """
+    for base in type(owner).__mro__:
+        init = base.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            parameter = inspect.signature(init).parameters.get(name)
+        except (TypeError, ValueError):  # a builtin without a signature
+            return _NO_DEFAULT
+        if parameter is not None and parameter.default is not inspect.Parameter.empty:
+            return parameter.default
+    return _NO_DEFAULT
+
+
+def _is_default(value, default):
+    if default is _NO_DEFAULT:
+        return False
+    if value is default:
+        return True
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except (TypeError, ValueError):  # arrays and the like: not compared, listed
+        return False
 
 
 def _history_metrics(row, timestamp):
@@ -185,6 +244,11 @@ class MlflowTracker(_ExperimentTracker):
         Any MLflow tracking URI; None uses :data:`DEFAULT_TRACKING_URI`.
     experiment : str
         Experiment name; created if absent.
+    register_name : str or None, default=None
+        The MLflow Model Registry name of the cells' logged models (each a
+        new version, tagged with its cell key ``skgait.cell_key``); None
+        registers a cell's model under ``skgait-<task>-<estimator>`` (one
+        registered model per task and estimator, a version per cell).
 
     Attributes
     ----------
@@ -196,8 +260,9 @@ class MlflowTracker(_ExperimentTracker):
         resolved by :meth:`connect` and set on the grid's run and its cells.
     """
 
-    def __init__(self, tracking_uri=None, experiment="skgait-cross-dataset"):
+    def __init__(self, tracking_uri=None, experiment="skgait-cross-dataset", register_name=None):
         super().__init__(tracking_uri, experiment)
+        self.register_name = register_name
         self.parent_run_id = None
         self.stale_cells = {}
 
@@ -326,7 +391,8 @@ class MlflowTracker(_ExperimentTracker):
         and its ``confusion_matrix`` the artifacts ``confusion_matrix.json``
         and ``confusion_matrix.png``; they are not stored in the row's tags.
         ``model``, when given, is logged with :func:`log_model`, with a few
-        of its inputs ``X_example`` (such as its first training windows).
+        of its inputs ``X_example`` (such as its first training windows),
+        and registered (``register_name``).
         A cell with a stale run (:meth:`start_grid`) is logged into it. A
         ``KeyboardInterrupt`` while logging ends the run KILLED.
         """
@@ -388,7 +454,9 @@ class MlflowTracker(_ExperimentTracker):
             if row.get("traceback"):
                 self.client.log_text(run_id, row["traceback"], "error.txt")
             if model is not None:
-                log_model(self.client, run_id, model, X_example)
+                name = self.register_name or f"skgait-{cell.task}-{cell.estimator}"
+                tags = {_CELL_KEY_TAG: cell.key}
+                log_model(self.client, run_id, model, X_example, register_name=name, tags=tags)
             status = "FINISHED" if row["status"] == "FINISHED" else "FAILED"
             self.client.set_terminated(run_id, status=status, end_time=end_ms)
             return run_id

@@ -23,6 +23,13 @@ __all__ = ["SearchTracker"]
 
 _logger = logging.getLogger(__name__)
 
+#: Completed trials needed before parameter importances are plotted. Optuna's
+#: importances (fANOVA) fit a random forest from the trials' parameters to
+#: their scores; on fewer points than its own TPE sampler needs before it
+#: models the space at all (``n_startup_trials=10``), the forest fits noise
+#: and the plot ranks parameters at random.
+MIN_TRIALS_FOR_IMPORTANCE = 10
+
 
 class SearchTracker(_ExperimentTracker):
     """Log an Optuna study to MLflow: the search is a run, each trial a nested run.
@@ -38,6 +45,10 @@ class SearchTracker(_ExperimentTracker):
         MLflow tracking URI; None is :data:`DEFAULT_TRACKING_URI`.
     experiment : str, default="skgait-search"
         MLflow experiment.
+    register_name : str or None, default=None
+        MLflow Model Registry name of the refitted best estimator
+        (:meth:`log_best_estimator`: a new version per search); None is
+        ``experiment``.
 
     Attributes
     ----------
@@ -50,6 +61,8 @@ class SearchTracker(_ExperimentTracker):
     source_tags : dict of str to str
         MLflow's source tags and skgait's version, set on the search's run
         and its trials.
+    model_version : mlflow.entities.model_registry.ModelVersion or None
+        The registered best estimator (after :meth:`log_best_estimator`).
 
     Examples
     --------
@@ -59,8 +72,10 @@ class SearchTracker(_ExperimentTracker):
     'sqlite:///search.db'
     """
 
-    def __init__(self, tracking_uri=None, experiment="skgait-search"):
+    def __init__(self, tracking_uri=None, experiment="skgait-search", register_name=None):
         super().__init__(tracking_uri, experiment)
+        self.register_name = register_name
+        self.model_version = None
 
     def start(self, run_name, params):
         """Open the search's run and log ``params``; returns ``self``.
@@ -124,10 +139,21 @@ class SearchTracker(_ExperimentTracker):
         self.trial_runs[trial.number] = self._call(f"logging trial {trial.number}", _log)
 
     def finish(self, study, summary, status="FINISHED"):
-        """Log the best trial, ``summary``'s numbers and Optuna's plots; close the run."""
+        """Log the best trial, ``summary``'s numbers and Optuna's plots; close the run.
+
+        The parameter importances are plotted only from
+        :data:`MIN_TRIALS_FOR_IMPORTANCE` completed trials on; with fewer,
+        the tag ``optuna.param_importances`` says why there is no plot.
+        """
         now = int(time.time() * 1000)
         metrics = []
         tags = {"optuna.study_name": study.study_name}
+        n_complete = _n_complete(study)
+        if n_complete < MIN_TRIALS_FOR_IMPORTANCE:
+            tags["optuna.param_importances"] = (
+                f"not computed: {n_complete} completed trials, fewer than "
+                f"{MIN_TRIALS_FOR_IMPORTANCE}"
+            )
         try:
             best = study.best_trial
             metrics += _metric_history("best_score", [best.value], now)
@@ -151,19 +177,38 @@ class SearchTracker(_ExperimentTracker):
     def log_best_estimator(self, estimator, X_example):
         """Log the refitted best estimator to the search's run (:func:`log_model`).
 
+        It goes to the artifact path ``model`` and is registered as a new
+        version of ``register_name`` (None: the experiment's name).
+
         Parameters
         ----------
         estimator : fitted estimator
         X_example : array-like
             A few inputs of ``estimator``, for the signature.
         """
-        self._call(
-            "logging the best estimator", log_model, self.client, self.run_id, estimator, X_example
+        self.model_version = self._call(
+            "logging the best estimator",
+            log_model,
+            self.client,
+            self.run_id,
+            estimator,
+            X_example,
+            register_name=self.register_name or self.experiment,
         )
 
 
+def _n_complete(study):
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+
 def _save_plots(study, folder):
-    """Save Optuna's matplotlib plots of ``study``; return the written paths."""
+    """Save Optuna's matplotlib plots of ``study``; return the written paths.
+
+    No parameter importances below :data:`MIN_TRIALS_FOR_IMPORTANCE`
+    completed trials.
+    """
     try:
         import matplotlib
 
@@ -182,6 +227,8 @@ def _save_plots(study, folder):
         "slice.png": lambda: ov.plot_slice(study, params=lag_params),
         "intermediate_values.png": lambda: ov.plot_intermediate_values(study),
     }
+    if _n_complete(study) < MIN_TRIALS_FOR_IMPORTANCE:
+        del plots["param_importances.png"]
     written = []
     for filename, plot in plots.items():
         try:

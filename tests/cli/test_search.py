@@ -3,6 +3,7 @@
 import glob
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -393,11 +394,7 @@ def test_tracking_logs_search_and_trials_as_nested_runs(data, tmp_path, monkeypa
     assert {"acf__lags", "rf__max_depth"} <= set(children[0].data.params)
     assert parent.data.metrics["best_score"] == pytest.approx(search.best_score_)
     artifacts = {a.path for a in client.list_artifacts(parent.info.run_id, "optuna")}
-    assert {
-        "optuna/optimization_history.png",
-        "optuna/slice.png",
-        "optuna/param_importances.png",
-    } <= artifacts
+    assert {"optuna/optimization_history.png", "optuna/slice.png"} <= artifacts
 
 
 def test_a_tracked_trial_logs_each_fold_score_as_one_metric_history(data, tmp_path, monkeypatch):
@@ -841,6 +838,212 @@ def test_cli_worker_tracks_to_its_tracking_table(config_dir, monkeypatch):
     experiment = MlflowClient(tracking_uri=uri).get_experiment_by_name("from-config")
     assert experiment is not None
     assert len(MlflowClient(tracking_uri=uri).search_runs([experiment.experiment_id])) == 2
+
+
+def _run_worker(config_dir, *extra, config="search.toml", study="s", n_trials=2):
+    from skgait.cli.search import main
+
+    url = f"sqlite:///{config_dir / (study + '.db')}"
+    args = ["--config", str(config_dir / config), "--storage", url, "--study-name", study]
+    return main([*args, "--n-trials", str(n_trials), *extra]), url
+
+
+def test_cli_seed_makes_a_single_worker_repeat_its_trials(config_dir):
+    studies = []
+    for study in ("first", "second"):
+        status, url = _run_worker(config_dir, "--seed", "3", study=study, n_trials=4)
+        assert status == 0
+        studies.append(optuna.load_study(study_name=study, storage=url).trials)
+    assert [t.params for t in studies[0]] == [t.params for t in studies[1]]
+    assert [t.value for t in studies[0]] == [t.value for t in studies[1]]
+    assert len({tuple(t.params.items()) for t in studies[0]}) > 1  # not one point drawn 4 times
+
+
+def test_cli_seed_key_of_the_config_seeds_the_sampler_as_the_option_does(config_dir):
+    seeded = CONFIG.replace('pruner = "median"', 'pruner = "median"\nseed = 3')
+    (config_dir / "seeded.toml").write_text(seeded)
+    _, by_key = _run_worker(config_dir, config="seeded.toml", study="key")
+    _, by_option = _run_worker(config_dir, "--seed", "3", study="option")
+    trials = [
+        optuna.load_study(study_name=n, storage=u).trials
+        for n, u in (("key", by_key), ("option", by_option))
+    ]
+    assert [t.params for t in trials[0]] == [t.params for t in trials[1]]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("seed", "-1", "search.seed = -1: expected an integer seed"),
+        ("register_name", '""', "search.register_name = '': expected a non-empty name."),
+    ],
+)
+def test_cli_refuses_a_bad_seed_or_register_name(config_dir, capsys, key, value, message):
+    bad = CONFIG.replace('pruner = "median"', f'pruner = "median"\n{key} = {value}')
+    (config_dir / "bad.toml").write_text(bad)
+    status, _ = _run_worker(config_dir, config="bad.toml")
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_progress_prints_trials_done_and_the_best_so_far(config_dir, capsys):
+    status, _ = _run_worker(config_dir, "--progress", n_trials=2)
+    assert status == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("trial ")]
+    assert len(lines) == 2
+    assert re.fullmatch(
+        r"trial 1/2 done \(#0 complete 0\.\d{4}\); best 0\.\d{4} \(trial 0\)", lines[0]
+    )
+    assert lines[1].startswith("trial 2/2 done (#1 ")
+
+
+def test_cli_progress_is_quiet_when_stderr_is_no_terminal(config_dir, capsys):
+    assert _run_worker(config_dir, n_trials=1)[0] == 0  # pytest's capture is no terminal
+    assert "trial 1/1 done" not in capsys.readouterr().err
+
+
+def test_cli_summary_shows_an_interval_over_subjects_and_the_majority_baseline(config_dir, capsys):
+    assert _run_worker(config_dir, "--seed", "0")[0] == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        r"best configuration out of fold: balanced_accuracy (\d\.\d\d) "
+        r"\[(\d\.\d\d), (\d\.\d\d)\] \(95 % interval over 12 subjects\); "
+        r"majority baseline 0\.50\.",
+        out,
+    ), out
+
+
+def test_cli_without_tracking_table_registers_no_model(config_dir, capsys):
+    assert _run_worker(config_dir)[0] == 0
+    out = capsys.readouterr().out
+    assert "registered as" not in out
+    assert not (config_dir / "mlflow.db").exists()
+
+
+def test_a_tracked_cli_search_prints_no_pickle_warning(config_dir, monkeypatch, capfd, recwarn):
+    monkeypatch.chdir(config_dir)
+    uri = f"sqlite:///{config_dir / 'mlflow.db'}"
+    (config_dir / "tracked.toml").write_text(CONFIG + f'\n[tracking]\nuri = "{uri}"\n')
+    capfd.readouterr()
+    assert _run_worker(config_dir, config="tracked.toml")[0] == 0
+    out, err = capfd.readouterr()
+    assert "registered as 'skgait-gender-acf_rf' version 1" in out  # a model was logged
+    assert "exercising caution" not in out + err
+    assert not [w for w in recwarn if "pickle" in str(w.message).lower()]
+
+
+@pytest.fixture(scope="module")
+def real_windows(data_home):
+    """Real SisFall windows: the first 4 of each recording of 4 women and 4 men."""
+    from skgait.datasets import load_sisfall, make_windows
+
+    X, meta = make_windows(load_sisfall(data_home=data_home), placement="waist")
+    subjects = ["SA01", "SA02", "SA03", "SA04", "SA06", "SA07", "SA08", "SA09"]
+    first = meta.groupby("recording").cumcount().to_numpy() < 4
+    keep = meta["subject"].isin(subjects).to_numpy() & first
+    y, groups = meta["sex"].to_numpy(str), meta["group"].to_numpy(str)
+    return X[keep], y[keep], groups[keep]
+
+
+#: Loads a registered model in a process of its own and saves its predictions.
+LOAD_REGISTERED = """
+import sys
+
+import mlflow
+import numpy as np
+
+mlflow.set_tracking_uri(sys.argv[1])
+model = mlflow.pyfunc.load_model(sys.argv[2])
+np.save(sys.argv[4], model.predict(np.load(sys.argv[3])["X"]))
+"""
+
+
+@pytest.mark.realdata
+def test_cli_registers_a_refitted_model_that_loads_in_a_fresh_process(
+    config_dir, real_windows, capsys, monkeypatch
+):
+    from sklearn.base import clone
+
+    from skgait.experiments._config import read_config, validate_config
+
+    X, y, groups = real_windows
+    assert len(set(y[groups == g][0] for g in np.unique(groups))) == 2
+    np.savez(config_dir / "real.npz", X=X, y=y, groups=groups)
+    monkeypatch.chdir(config_dir)
+    uri = f"sqlite:///{config_dir / 'mlflow.db'}"
+    tracked = CONFIG.replace("windows.npz", "real.npz") + f'\n[tracking]\nuri = "{uri}"\n'
+    (config_dir / "real.toml").write_text(tracked)
+    status, url = _run_worker(config_dir, "--seed", "0", config="real.toml", study="real")
+    assert status == 0
+    out = capsys.readouterr().out
+    name = "skgait-gender-acf_rf"
+    assert f"registered as {name!r} version 1 (models:/{name}/1)" in out
+    (config_dir / "load.py").write_text(LOAD_REGISTERED)
+    loaded = subprocess.run(
+        [sys.executable, "load.py", uri, f"models:/{name}/1", "real.npz", "pred.npy"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    config = validate_config(read_config(config_dir / "real.toml"), config_dir / "real.toml")
+    best = optuna.load_study(study_name="real", storage=url).best_params
+    refit = clone(config.estimator).set_params(**best).fit(X, y)
+    np.testing.assert_array_equal(
+        np.load(config_dir / "pred.npy", allow_pickle=True), refit.predict(X)
+    )
+
+
+def test_the_python_search_registers_its_best_estimator_under_the_experiment(
+    data, tmp_path, monkeypatch
+):
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    X, y, groups = data
+    search = _search(n_trials=1, tracking=uri, experiment_name="lags").fit(X, y, groups=groups)
+    (version,) = MlflowClient(uri).search_model_versions("name = 'lags'")
+    run = MlflowClient(uri).get_run(version.run_id)
+    assert "mlflow.parentRunId" not in run.data.tags  # the search's run, not a trial's
+    assert hasattr(search, "best_estimator_")
+
+
+@pytest.mark.parametrize(("n_trials", "plotted"), [(4, False), (10, True)])
+def test_parameter_importances_are_plotted_from_ten_completed_trials(
+    data, tmp_path, monkeypatch, n_trials, plotted
+):
+    from mlflow.tracking import MlflowClient
+
+    from skgait.tracking._search import MIN_TRIALS_FOR_IMPORTANCE
+
+    assert MIN_TRIALS_FOR_IMPORTANCE == 10
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    X, y, groups = data
+    _search(n_trials=n_trials, tracking=uri, refit=False).fit(X, y, groups=groups)
+    client = MlflowClient(uri)
+    runs = client.search_runs([client.get_experiment_by_name("skgait-search").experiment_id])
+    (parent,) = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    names = {a.path for a in client.list_artifacts(parent.info.run_id, "optuna")}
+    assert ("optuna/param_importances.png" in names) is plotted
+    assert "optuna/optimization_history.png" in names
+    reason = parent.data.tags.get("optuna.param_importances")
+    if plotted:
+        assert reason is None
+    else:
+        assert reason == "not computed: 4 completed trials, fewer than 10"
+
+
+def test_verbose_one_writes_a_progress_line_per_trial(data, capsys):
+    X, y, groups = data
+    _search(n_trials=3, verbose=1).fit(X, y, groups=groups)
+    err = capsys.readouterr().err
+    assert [line[:16] for line in err.splitlines() if line.startswith("trial ")] == [
+        "trial 1/3 done (",
+        "trial 2/3 done (",
+        "trial 3/3 done (",
+    ]
 
 
 # ----------------------------------------------------------------------

@@ -46,6 +46,8 @@ _SEARCH_KEYS = {
     "study_name",
     "heartbeat_interval",
     "device",
+    "seed",
+    "register_name",
 }
 #: Keys of the first format's ``[search]`` table that moved, and how to write them now.
 _MOVED = {
@@ -169,6 +171,11 @@ def _check_search(c, search):
             c.error(f"search.{key}", search[key], "expected a string.")
     if "device" in search:
         c.device("search.device", search["device"])
+    if "seed" in search:
+        c.seed("search.seed", search["seed"])
+    name = search.get("register_name", "name")
+    if not isinstance(name, str) or not name.strip():
+        c.error("search.register_name", name, "expected a non-empty name.")
 
 
 def _check_space(c, space):
