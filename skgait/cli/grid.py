@@ -36,6 +36,7 @@ _PLAIN = (
     "tracking_uri",
     "experiment",
     "results_path",
+    "register_name",
     "recompute",
 )
 
@@ -91,6 +92,12 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--results-path", metavar="CSV", help="local CSV (default grid_results.csv)"
+    )
+    parser.add_argument(
+        "--register-name",
+        metavar="NAME",
+        help="register logged models under NAME in the MLflow Model Registry "
+        "(default skgait-<task>-<estimator>)",
     )
     parser.add_argument(
         "--log-models",

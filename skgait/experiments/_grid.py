@@ -133,6 +133,10 @@ class CrossDatasetGrid:
         patterns of cell keys or names
         (``"gender:acf_cnn:fine_tune:*"``). The model of a cross-validated cell
         is the one of its last fold; of a ``direct`` cell, the source model.
+    register_name : str or None, default=None
+        Name under which logged models are registered in the MLflow Model
+        Registry (one version per cell, tagged with its cell key); None
+        registers each as ``skgait-<task>-<estimator>``.
     recompute : bool, default=False
         Recompute cells already FINISHED in the experiment.
     progress : bool, default=False
@@ -206,6 +210,7 @@ class CrossDatasetGrid:
         experiment="skgait-cross-dataset",
         results_path="grid_results.csv",
         log_models=(),
+        register_name=None,
         recompute=False,
         progress=False,
     ):
@@ -227,6 +232,7 @@ class CrossDatasetGrid:
         self.experiment = experiment
         self.results_path = results_path
         self.log_models = log_models
+        self.register_name = register_name
         self.recompute = recompute
         self.progress = progress
 
@@ -432,6 +438,7 @@ class CrossDatasetGrid:
             (self.tracking_uri or DEFAULT_TRACKING_URI) if self.tracking else None,
             self.experiment,
             recompute=self.recompute,
+            register_name=self.register_name,
         )
         entries = load_entries(
             specs,

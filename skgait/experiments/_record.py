@@ -37,6 +37,9 @@ class Recorder:
         MLflow experiment.
     recompute : bool
         Read nothing back.
+    register_name : str or None
+        Model Registry name of the logged models (see
+        :class:`~skgait.tracking.MlflowTracker`).
 
     Attributes
     ----------
@@ -45,7 +48,9 @@ class Recorder:
         The grid's MLflow run, once started.
     """
 
-    def __init__(self, results_path, tracking_uri, experiment, *, recompute=False):
+    def __init__(
+        self, results_path, tracking_uri, experiment, *, recompute=False, register_name=None
+    ):
         self.results_path = None if results_path is None else Path(results_path)
         self.recompute = recompute
         self.tracker = None
@@ -56,7 +61,7 @@ class Recorder:
         self._cells = []
         if tracking_uri is not None:
             # Before any data is loaded: an unreachable store fails in seconds.
-            self.tracker = MlflowTracker(tracking_uri, experiment)
+            self.tracker = MlflowTracker(tracking_uri, experiment, register_name)
             self.tracker.connect()
             if not recompute:
                 self._done = self.tracker.finished_cells()

@@ -200,3 +200,29 @@ def test_a_grid_configuration_names_estimators_as_make_estimator_does():
             {"datasets": datasets, "estimators": {"forest": {"estimator": "random_forest"}}}
         )
     assert list(ESTIMATORS) == ["acf_rf", "acf_cnn", "cnn", "gait_pipeline"]
+
+
+def test_a_grid_registers_its_logged_models_under_register_name(tmp_path):
+    from _grids import synthetic_grid
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    config = parse_config(
+        {
+            "register_name": "sex-majority",
+            "datasets": [{"dataset": "sisfall", "placement": "waist"}],
+        }
+    )
+    assert config.params["register_name"] == "sex-majority"
+    grid = synthetic_grid(
+        tmp_path,
+        protocols=["within"],
+        tracking=True,
+        tracking_uri=uri,
+        log_models=True,
+        register_name=config.params["register_name"],
+    )
+    grid.run()
+    versions = MlflowClient(uri).search_model_versions("name = 'sex-majority'")
+    assert len(versions) == len(grid.results_) == 2  # one per within cell
+    assert {v.tags["skgait.cell_key"] for v in versions} == set(grid.results_["cell_key"])

@@ -69,6 +69,7 @@ TRACKING_KEYS = {
     "experiment": (lambda v: isinstance(v, str) and v, "expected a name."),
     "results_path": (lambda v: isinstance(v, str) and v, "expected a CSV path."),
     "recompute": (lambda v: isinstance(v, bool), "expected true or false."),
+    "register_name": (lambda v: isinstance(v, str) and v, "expected a model name."),
     "log_models": (
         lambda v: (
             isinstance(v, bool) or (isinstance(v, list) and all(isinstance(p, str) for p in v))

@@ -24,6 +24,7 @@ Example ``grid.toml``::
     experiment = "skgait-cross-dataset"
     results_path = "grid_results.csv"
     log_models = []
+    register_name = "my-gait-models"  # Model Registry name (default skgait-<task>-<estimator>)
     recompute = false
 
     [windows]
