@@ -15,9 +15,10 @@ While it runs, a line on stderr after each trial gives the trials done and
 the best score so far (when stderr is a terminal, or with ``--progress``;
 ``--no-progress`` silences it). At the end the worker refits the study's
 best configuration on all its data (``best_estimator_`` of the search) and,
-with a ``[tracking]`` table, logs it to the search's MLflow run as the model
-``model`` and registers it in the MLflow Model Registry as a new version of
-``register_name`` (default ``skgait-<task>-<estimator>``): load it with
+when tracked (``tracking_uri`` or ``tracking = true``), logs it to the
+search's MLflow run as the model ``model`` and registers it in the MLflow
+Model Registry as a new version of ``register_name`` (default
+``skgait-<task>-<estimator>``): load it with
 ``mlflow.pyfunc.load_model("models:/<name>/<version>")``. The summary puts
 that configuration's out-of-fold score with a 95 % interval over subjects
 beside the best score, and the majority (median) baseline.
@@ -120,7 +121,7 @@ def add_arguments(parser):
     parser.add_argument(
         "--config",
         required=True,
-        help="TOML file: tasks, [windows], [[datasets]], [tracking], [search], [space.<param>]",
+        help="TOML file: tasks, tracking_uri, [windows], [[datasets]], [search], [space.<param>]",
     )
     parser.add_argument(
         "--storage",
@@ -143,7 +144,8 @@ def add_arguments(parser):
         "(default: [search] heartbeat_interval or 60)",
     )
     parser.add_argument(
-        "--tracking", help="MLflow tracking URI (default: [tracking] uri; no [tracking], off)"
+        "--tracking-uri",
+        help="MLflow tracking URI (default: the configuration's tracking_uri; none there, off)",
     )
     parser.add_argument(
         "--device",
@@ -238,7 +240,7 @@ def run(args):
 
     from ._summary import best_configuration_summary
 
-    uri = args.tracking or config.tracking
+    uri = args.tracking_uri or config.tracking
     tracker = None
     if uri:
         tracker = SearchTracker(

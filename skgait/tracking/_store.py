@@ -147,7 +147,7 @@ def check_tracking_server(tracking_uri, timeout=5.0):
             f"({type(reason).__name__}: {reason}; waited at most {timeout:g} s). Start "
             "the server, give another tracking URI (the default sqlite:///mlflow.db "
             "needs no server), or turn tracking off (skgait grid --no-tracking; "
-            "skgait search without a [tracking] table)."
+            "skgait search without tracking_uri)."
         ) from exc
 
 

@@ -923,7 +923,7 @@ def test_cli_without_tracking_table_registers_no_model(config_dir, capsys):
 def test_a_tracked_cli_search_prints_no_pickle_warning(config_dir, monkeypatch, capfd, recwarn):
     monkeypatch.chdir(config_dir)
     uri = f"sqlite:///{config_dir / 'mlflow.db'}"
-    (config_dir / "tracked.toml").write_text(CONFIG + f'\n[tracking]\nuri = "{uri}"\n')
+    (config_dir / "tracked.toml").write_text(f'tracking_uri = "{uri}"\n' + CONFIG)
     capfd.readouterr()
     assert _run_worker(config_dir, config="tracked.toml")[0] == 0
     out, err = capfd.readouterr()
@@ -971,7 +971,7 @@ def test_cli_registers_a_refitted_model_that_loads_in_a_fresh_process(
     np.savez(config_dir / "real.npz", X=X, y=y, groups=groups)
     monkeypatch.chdir(config_dir)
     uri = f"sqlite:///{config_dir / 'mlflow.db'}"
-    tracked = CONFIG.replace("windows.npz", "real.npz") + f'\n[tracking]\nuri = "{uri}"\n'
+    tracked = f'tracking_uri = "{uri}"\n' + CONFIG.replace("windows.npz", "real.npz")
     (config_dir / "real.toml").write_text(tracked)
     status, url = _run_worker(config_dir, "--seed", "0", config="real.toml", study="real")
     assert status == 0

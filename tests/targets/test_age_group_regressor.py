@@ -5,9 +5,9 @@ import pytest
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LinearRegression, RidgeClassifier
 from sklearn.metrics import mean_absolute_error
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skgait.targets import AgeGroupRegressor
+from skgait.utils._sklearn_compat import InvalidParameterError
 
 
 def _two_groups(n=60, seed=0):
