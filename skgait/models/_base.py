@@ -24,8 +24,12 @@ derives from it and lists only the defaults it changes. It holds, once:
   subject-wise validation split (:class:`~skgait.models.GroupValidSplit`)
   only, never to the module.
 
-Only skorch's public methods and callbacks are extended; its private
-methods and its ``fit_loop`` body are left to skorch.
+Only skorch's public methods and callbacks are extended, and its fit loop is
+left to skorch; the one private method overridden, ``_set_training``, only
+skips work (see :meth:`_GaitNeuralNet._set_training`). Per batch, skorch's
+loop then costs little beside the network: batches are slices of tensors
+held whole on the device, callbacks are called only for the events they
+handle, and the divergence check reads the history once per epoch.
 """
 
 import contextlib
@@ -37,7 +41,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import UNUSED, MethodMapping
 from sklearn.utils.validation import check_consistent_length
 from skorch import NeuralNet
-from skorch.callbacks import Freezer
+from skorch.callbacks import Callback, Freezer
 from skorch.utils import is_dataset, to_numpy
 from torch import nn
 
@@ -386,6 +390,37 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
                 .add(caller="partial_fit", callee="split"),
             )
         return router
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call ``method_name`` of the net and of the callbacks that define it.
+
+        As skorch's, but a callback whose method is :class:`skorch.callbacks.Callback`'s
+        own (which does nothing) is not called: skorch notifies every
+        callback three times per batch (``on_batch_begin``,
+        ``on_grad_computed``, ``on_batch_end``), and the default callbacks
+        handle only epoch events.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        noop = getattr(Callback, method_name, None)
+        for _, cb in self.callbacks_:
+            method = getattr(cb, method_name)
+            if getattr(method, "__func__", None) is not noop:
+                method(self, **cb_kwargs)
+
+    def _set_training(self, training=True):
+        """skorch's switch of modules and criteria to training or evaluation mode.
+
+        skorch calls it before every batch; :meth:`torch.nn.Module.train`
+        walks every submodule (about a tenth of a training step of BioDeep's
+        batch of 10). A module whose ``training`` flag already has the
+        requested value is left as it is (skorch's switch runs only when one
+        differs): ``train()`` and ``eval()`` (skorch's own calls, ``predict``
+        in a callback) set that flag with the submodules', so it tells when
+        a switch is due.
+        """
+        modules = (getattr(self, name + "_", None) for name in self._modules + self._criteria)
+        if any(isinstance(m, nn.Module) and m.training != training for m in modules):
+            super()._set_training(training)
 
     def get_default_callbacks(self):
         """skorch's default callbacks, then a non-finite loss check and ``freeze``."""
