@@ -24,11 +24,11 @@ derives from it and lists only the defaults it changes. It holds, once:
   subject-wise validation split (:class:`~skgait.models.GroupValidSplit`)
   only, never to the module.
 
-Only skorch's public methods and callbacks are extended, and its fit loop is
-left to skorch; the one private method overridden, ``_set_training``, only
-skips work (see :meth:`_GaitNeuralNet._set_training`). Per batch, skorch's
+Only skorch's public methods and callbacks are extended; its private
+methods and its ``fit_loop`` body are left to skorch. Per batch, skorch's
 loop then costs little beside the network: batches are slices of tensors
-held whole on the device, callbacks are called only for the events they
+held whole on the device, the modules are switched to training mode only
+when they are not in it, callbacks are called only for the events they
 handle, and the divergence check reads the history once per epoch.
 """
 
@@ -42,6 +42,7 @@ from sklearn.utils.metadata_routing import UNUSED, MethodMapping
 from sklearn.utils.validation import check_consistent_length
 from skorch import NeuralNet
 from skorch.callbacks import Callback, Freezer
+from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_numpy
 from torch import nn
 
@@ -407,20 +408,30 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
             if getattr(method, "__func__", None) is not noop:
                 method(self, **cb_kwargs)
 
-    def _set_training(self, training=True):
-        """skorch's switch of modules and criteria to training or evaluation mode.
+    def train_step_single(self, batch, **fit_params):
+        """Forward pass, loss and gradients of one training batch, as skorch's.
 
-        skorch calls it before every batch; :meth:`torch.nn.Module.train`
-        walks every submodule (about a tenth of a training step of BioDeep's
-        batch of 10). A module whose ``training`` flag already has the
-        requested value is left as it is (skorch's switch runs only when one
-        differs): ``train()`` and ``eval()`` (skorch's own calls, ``predict``
-        in a callback) set that flag with the submodules', so it tells when
-        a switch is due.
+        skorch puts every module and criterion in training mode before each
+        batch, and :meth:`torch.nn.Module.train` walks every submodule
+        (about a tenth of a training step of BioDeep's batch of 10). Here
+        the switch is made only when a module is not in training mode (the
+        first batch of an epoch, or after a ``predict`` in a callback):
+        ``train()`` and ``eval()`` set a module's ``training`` flag with its
+        submodules', so the flag tells when the switch is due.
+
+        Returns
+        -------
+        step : dict
+            ``{"loss": loss, "y_pred": y_pred}``, as skorch's.
         """
         modules = (getattr(self, name + "_", None) for name in self._modules + self._criteria)
-        if any(isinstance(m, nn.Module) and m.training != training for m in modules):
-            super()._set_training(training)
+        if any(isinstance(m, nn.Module) and not m.training for m in modules):
+            self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
 
     def get_default_callbacks(self):
         """skorch's default callbacks, then a non-finite loss check and ``freeze``."""

@@ -173,21 +173,11 @@ class SiameseVerifier(_GaitNeuralNet, NeuralNet):
         n_pairs=2000,
         max_epochs=20,
         batch_size=64,
-        lr=1e-3,
         threshold=0.5,
-        random_state=None,
-        device="cpu",
         **kwargs,
     ):
         super().__init__(
-            module,
-            criterion=criterion,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            lr=lr,
-            random_state=random_state,
-            device=device,
-            **kwargs,
+            module, criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, **kwargs
         )
         self.embedding_dim = embedding_dim
         self.margin = margin
