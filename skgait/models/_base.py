@@ -324,7 +324,12 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         if device.type == "cuda":
             devices = [device.index if device.index is not None else torch.cuda.current_device()]
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+            # Only the generators that fork_rng restores (torch.manual_seed
+            # would also seed every other device's, in about a millisecond).
+            torch.default_generator.manual_seed(seed)
+            for index in devices:
+                with torch.cuda.device(index):
+                    torch.cuda.manual_seed(seed)
             yield
 
     def _conv_backend(self):
