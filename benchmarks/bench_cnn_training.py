@@ -16,16 +16,27 @@ sizes, three ways:
   native CPU convolutions below batch 32), so that ``torch+/skgait``
   isolates the cost of skorch's machinery (callbacks, history).
 
-Prints samples per second and the ratios skgait/skorch (target >= 3) and
-torch/skgait, torch+/skgait (target <= 1.3).
+For each thread setting (1 thread and PyTorch's default, through
+:func:`torch.set_num_threads`) and batch size it prints samples per second
+and the ratios of speeds skgait/skorch (target >= 1.4 at batch 128 with the
+default threads), torch/skgait and torch+/skgait (target <= 1.1). Each
+figure is the median of interleaved runs (every runner once per round), so
+that a load that drifts on a shared machine hits all of them alike; the
+load average is printed before and after. On a loaded machine,
+``--clock cpu`` times the process's CPU time instead of the wall time; at
+1 thread that is the work done, whatever the load (with several threads it
+also counts threads that wait busily).
 
 Usage::
 
-    python benchmarks/bench_cnn_training.py            # N=20000, 5 epochs
-    python benchmarks/bench_cnn_training.py --quick    # N=2000, 2 epochs
+    python benchmarks/bench_cnn_training.py            # N=20000, 3 epochs, 3 rounds
+    python benchmarks/bench_cnn_training.py --quick    # N=2000, 2 epochs, 1 round
+    python benchmarks/bench_cnn_training.py --threads 1 --batch-sizes 10
 """
 
 import argparse
+import os
+import statistics
 import time
 
 import numpy as np
@@ -44,11 +55,17 @@ def make_data(n, seed=0):
     return X, y
 
 
+#: Clock of every run: wall time, or the process's CPU time (all threads),
+#: which another process's load affects far less (``--clock cpu``).
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = CLOCKS["wall"]
+
+
 def run_skgait(X, y, batch_size, epochs):
     est = GaitCNNClassifier(batch_size=batch_size, max_epochs=epochs, random_state=0)
-    start = time.perf_counter()
+    start = clock()
     est.fit(X, y)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def run_skorch(X, y, batch_size, epochs):
@@ -66,14 +83,14 @@ def run_skorch(X, y, batch_size, epochs):
         train_split=None,
         verbose=0,
     )
-    start = time.perf_counter()
+    start = clock()
     net.fit(X, y)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def run_torch(X, y, batch_size, epochs, tuned=False):
     torch.manual_seed(0)
-    start = time.perf_counter()
+    start = clock()
     model = BioDeepCNN(X.shape[1], X.shape[2], 1)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=tuned)
     previous = torch.backends.mkldnn.enabled
@@ -82,7 +99,7 @@ def run_torch(X, y, batch_size, epochs, tuned=False):
         _torch_loop(model, optimizer, X, y, batch_size, epochs)
     finally:
         torch.backends.mkldnn.enabled = previous
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def run_torch_tuned(X, y, batch_size, epochs):
@@ -114,48 +131,78 @@ RUNNERS = {
     "torch+": run_torch_tuned,
 }
 
+#: (numerator, denominator, target) of every printed ratio of speeds; a target
+#: of None is informative only.
+RATIOS = (
+    ("skgait", "skorch", 1.4),
+    ("torch", "skgait", None),
+    ("torch+", "skgait", 1.1),
+)
+
+
+def measure(X, y, batch_size, epochs, repeats):
+    """Median seconds of each runner over ``repeats`` interleaved rounds."""
+    times = {name: [] for name in RUNNERS}
+    for _ in range(repeats):  # round-robin: load drifts hit all alike
+        for name, runner in RUNNERS.items():
+            times[name].append(runner(X, y, batch_size, epochs))
+    return {name: statistics.median(values) for name, values in times.items()}
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N=2000, 2 epochs, 1 repeat")
     parser.add_argument("--n", type=int, default=20000)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 128, 512])
-    parser.add_argument("--repeats", type=int, default=2, help="best of this many runs")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    parser.add_argument("--repeats", type=int, default=3, help="median of this many runs")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, torch.get_num_threads()],
+        help="torch.set_num_threads settings (default: 1 and torch's default)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall time, or CPU time on a loaded machine (at 1 thread)",
+    )
     args = parser.parse_args(argv)
+    global clock
+    clock = CLOCKS[args.clock]
     if args.quick:
         args.n, args.epochs, args.repeats = 2000, 2, 1
-    torch.set_num_threads(args.threads)
 
     X, y = make_data(args.n)
     print(
-        f"N={args.n} windows of (6, 10), {args.epochs} epochs, best of "
-        f"{args.repeats}, torch threads={torch.get_num_threads()}, torch {torch.__version__}"
+        f"N={args.n} windows of (6, 10), {args.epochs} epochs, median of "
+        f"{args.repeats} interleaved runs, {args.clock} clock, torch {torch.__version__}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
-    header = (
-        f"{'batch':>6} {'skgait/s':>10} {'skorch/s':>10} {'torch/s':>10} "
-        f"{'torch+/s':>10} {'skgait/skorch':>14} {'torch/skgait':>13} {'torch+/skgait':>14}"
-    )
+    header = f"{'threads':>7} {'batch':>6} " + " ".join(f"{name + '/s':>9}" for name in RUNNERS)
+    header += " " + " ".join(f"{a + '/' + b:>14}" for a, b, _ in RATIOS)
     print(header)
-    for runner in RUNNERS.values():  # warm-up: first-call costs (kernels, imports)
-        runner(X[:200], y[:200], 10, 1)
     rows = []
-    for batch_size in args.batch_sizes:
-        best = {name: float("inf") for name in RUNNERS}
-        for _ in range(args.repeats):  # round-robin: load drifts hit all alike
-            for name, runner in RUNNERS.items():
-                best[name] = min(best[name], runner(X, y, batch_size, args.epochs))
-        rate = {name: args.n * args.epochs / seconds for name, seconds in best.items()}
-        rows.append((batch_size, rate))
-        print(
-            f"{batch_size:>6} {rate['skgait']:>10.0f} {rate['skorch']:>10.0f} "
-            f"{rate['torch']:>10.0f} {rate['torch+']:>10.0f} "
-            f"{rate['skgait'] / rate['skorch']:>14.2f} "
-            f"{rate['torch'] / rate['skgait']:>13.2f} "
-            f"{rate['torch+'] / rate['skgait']:>14.2f}",
-            flush=True,
-        )
+    for threads in args.threads:
+        torch.set_num_threads(threads)
+        for runner in RUNNERS.values():  # warm-up: first-call costs (kernels, imports)
+            runner(X[:200], y[:200], 10, 1)
+        for batch_size in args.batch_sizes:
+            seconds = measure(X, y, batch_size, args.epochs, args.repeats)
+            rate = {name: args.n * args.epochs / s for name, s in seconds.items()}
+            ratios = {(a, b): rate[a] / rate[b] for a, b, _ in RATIOS}
+            rows.append((threads, batch_size, rate, ratios))
+            line = f"{threads:>7} {batch_size:>6} "
+            line += " ".join(f"{rate[name]:>9.0f}" for name in RUNNERS)
+            line += " " + " ".join(f"{ratios[a, b]:>14.2f}" for a, b, _ in RATIOS)
+            print(line, flush=True)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    targets = ", ".join(
+        f"{a}/{b} {'>=' if a == 'skgait' else '<='} {t}" for a, b, t in RATIOS if t is not None
+    )
+    print(f"targets: {targets} (skgait/skorch at batch 128, default threads)")
     return rows
 
 

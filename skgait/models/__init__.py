@@ -1,7 +1,11 @@
 """Neural networks and the scikit-learn estimators that train them.
 
-- :class:`BioDeepCNN`: the BioDeep convolutional network (plain
-  :class:`torch.nn.Module` with ``features`` and ``head`` submodules);
+The networks are plain :class:`torch.nn.Module` classes in
+:mod:`skgait.models.networks` (also importable from here); the estimators
+build and train them:
+
+- :class:`BioDeepCNN`: the BioDeep convolutional network (``features`` and
+  ``head`` submodules);
 - :class:`GaitCNNClassifier`, :class:`GaitCNNRegressor`: skorch estimators
   that infer the network's shape from ``X`` and ``y``, seed training from
   ``random_state`` and fine-tune pretrained features (``warm_start_from``);
@@ -24,16 +28,8 @@
 
 from ._cnn import GaitCNNClassifier, GaitCNNRegressor
 from ._multitask import GaitMultiTaskNet
-from ._multitask_networks import MultiTaskNetwork, SeparableConvFeatures
-from ._networks import BioDeepCNN
-from ._recurrent import (
-    CNNLSTM,
-    ChainedCNNLSTM,
-    GaitCNNLSTMClassifier,
-    GaitLSTMClassifier,
-    LSTMNetwork,
-)
-from ._segmentation import GaitSegmenter, WalkingFCN
+from ._recurrent import GaitCNNLSTMClassifier, GaitLSTMClassifier
+from ._segmentation import GaitSegmenter
 from ._signature import GaitSignatureClassifier
 from ._task_early_stopping import TaskEarlyStopping
 from ._training import (
@@ -44,6 +40,15 @@ from ._training import (
     WindowDataset,
 )
 from ._walking import WalkingExtractor, walking_report
+from .networks import (
+    CNNLSTM,
+    BioDeepCNN,
+    ChainedCNNLSTM,
+    LSTMNetwork,
+    MultiTaskNetwork,
+    SeparableConvFeatures,
+    WalkingFCN,
+)
 
 __all__ = [
     "BioDeepCNN",

@@ -16,7 +16,7 @@ from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from torch import nn
 
 from ._base import _GaitNeuralNet, _LabelEncodedMixin
-from ._networks import BioDeepCNN
+from .networks import BioDeepCNN
 
 __all__ = ["GaitCNNClassifier", "GaitCNNRegressor"]
 

@@ -24,10 +24,10 @@ from skorch.utils import is_dataset, to_numpy
 from ..losses import ContrastiveLoss, MultiTaskLoss
 from ..utils._aggregate import aggregate_predictions
 from ._base import _GaitNeuralNet
-from ._multitask_networks import MultiTaskNetwork
 from ._multitask_targets import _TaskTargetsMixin
 from ._task_early_stopping import VERIFICATION, TaskEarlyStopping
 from ._training import GroupValidSplit, WindowDataset
+from .networks import MultiTaskNetwork
 
 __all__ = ["GaitMultiTaskNet"]
 

@@ -4,10 +4,8 @@ Zou et al. (2020) first extract the walking parts of smartphone recordings
 made "in the wild" with a network that labels every time step as walking
 or not, and only then cut gait windows. This module holds
 
-- :class:`WalkingFCN`: a small fully-convolutional sequence labeller (plain
-  :class:`torch.nn.Module`): dilated 1-D convolutions that keep the length,
-  so a network trained on 10 s crops labels recordings of any length;
-- :class:`GaitSegmenter`: the skorch estimator that trains it on windows
+- :class:`GaitSegmenter`: the skorch estimator that trains
+  :class:`~skgait.models.WalkingFCN` (in :mod:`skgait.models.networks`) on windows
   ``X`` of shape ``(n, n_channels, n_timepoints)`` and per-step labels ``y`` of
   shape ``(n, n_timepoints)``. It shares shape inference, seeding and fast
   batches with :class:`~skgait.models.GaitCNNClassifier`.
@@ -28,71 +26,9 @@ from torch import nn
 
 from ..utils._validation import check_fitted_channels, check_windows
 from ._base import _GaitNeuralNet, _LabelEncodedMixin
+from .networks import WalkingFCN
 
-__all__ = ["GaitSegmenter", "WalkingFCN"]
-
-
-class WalkingFCN(nn.Module):
-    """Fully-convolutional per-time-step classifier.
-
-    An input batch normalisation (a learnt standardisation of the raw
-    m/s² and rad/s channels), then ``len(dilations)`` blocks of a
-    ``kernel_size`` convolution with growing dilation, batch normalisation
-    and ReLU, then a 1×1 convolution to ``n_outputs`` logits per time step.
-    Padding keeps the length, so the output has as many time steps as the
-    input, whatever that is. The receptive field is
-    ``1 + (kernel_size - 1) * sum(dilations)`` samples (125, 2.5 s at
-    50 Hz, for the defaults).
-
-    Parameters
-    ----------
-    n_channels : int
-        Input channels.
-    n_outputs : int
-        Classes per time step.
-    n_filters : int, default=32
-        Filters of every block.
-    kernel_size : int, default=5
-        Odd kernel size.
-    dilations : tuple of int, default=(1, 2, 4, 8, 16)
-        Dilation of each block.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skgait.models import WalkingFCN
-    >>> net = WalkingFCN(n_channels=3, n_outputs=2)
-    >>> net(torch.zeros(4, 3, 500)).shape
-    torch.Size([4, 2, 500])
-    """
-
-    def __init__(
-        self, n_channels, n_outputs, n_filters=32, kernel_size=5, dilations=(1, 2, 4, 8, 16)
-    ):
-        super().__init__()
-        if kernel_size % 2 != 1:
-            raise ValueError(f"WalkingFCN: kernel_size must be odd; got {kernel_size!r}.")
-        layers = [nn.BatchNorm1d(n_channels)]
-        in_channels = n_channels
-        for dilation in dilations:
-            layers += [
-                nn.Conv1d(
-                    in_channels,
-                    n_filters,
-                    kernel_size,
-                    dilation=dilation,
-                    padding=dilation * (kernel_size // 2),
-                ),
-                nn.BatchNorm1d(n_filters),
-                nn.ReLU(),
-            ]
-            in_channels = n_filters
-        self.features = nn.Sequential(*layers)
-        self.head = nn.Conv1d(in_channels, n_outputs, 1)
-
-    def forward(self, x):
-        """Map ``(n, n_channels, n_timepoints)`` to logits ``(n, n_outputs, n_timepoints)``."""
-        return self.head(self.features(x))
+__all__ = ["GaitSegmenter"]
 
 
 class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):

@@ -35,9 +35,9 @@ __all__ = [
 class TrainingDivergedError(FloatingPointError):
     """Training produced a NaN, infinite or exploding loss.
 
-    Raised by :class:`FiniteLossCheck` at the end of the epoch whose loss is
-    not finite or has exploded (and by
-    :class:`~skgait.verification.SiameseVerifier`'s own training loop). The
+    Raised by :class:`FiniteLossCheck` (a default callback of every skgait
+    network, :class:`~skgait.verification.SiameseVerifier` included) at the
+    end of the epoch whose loss is not finite or has exploded. The
     network's weights are then NaN or useless: a fit that went on would
     predict one class everywhere. Usual causes are a too large (or
     infinite) learning rate, unscaled inputs, or pretrained weights holding
@@ -60,7 +60,7 @@ class TrainingDivergedError(FloatingPointError):
         self.value = value
 
 
-# Defaults of FiniteLossCheck and of the loops that check their loss by hand.
+# Defaults of FiniteLossCheck.
 MAX_LOSS = 1e6
 MAX_GROWTH = 1e3
 

@@ -100,7 +100,6 @@ def _instance_params():
         ],
         "SiameseVerifier": [
             {
-                "module_params": {"n_hidden": 8},
                 "embedding_dim": 8,
                 "n_pairs": 40,
                 "max_epochs": 1,

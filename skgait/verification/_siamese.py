@@ -2,31 +2,71 @@
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.utils import to_tensor
+from torch import nn
 
 from ..losses import contrastive_pair_loss
-from ..models._training import check_epoch_loss
-from ..utils._validation import (
-    check_device,
-    check_fitted_window_shape,
-    check_windows,
-    resolve_device,
-    set_window_tags,
-)
+from ..models._base import _GaitNeuralNet
+from ..models.networks import CNNLSTM
 from ._pairs import make_pairs
 
 __all__ = ["SiameseVerifier"]
 
 
-def _default_module():
-    from ..models import CNNLSTM
+class _PairContrastiveLoss(nn.Module):
+    """Mean contrastive loss of a batch of pairs.
 
-    return CNNLSTM
+    The batch holds the first members of ``n`` pairs, then their second
+    members (``2 * n`` embeddings); ``same`` says which pairs are of one
+    subject.
+    """
+
+    def __init__(self, margin):
+        super().__init__()
+        self.margin = margin
+
+    def forward(self, embeddings, same):
+        n = len(same)
+        return contrastive_pair_loss(embeddings[:n], embeddings[n:], same, self.margin).mean()
 
 
-class SiameseVerifier(BaseEstimator):
+class _PairBatches:
+    """Training batches of pairs, drawn afresh at every epoch.
+
+    Each batch is the windows of ``batch_size`` pairs drawn by
+    :func:`make_pairs` (first members, then second members) and whether
+    each pair is of one subject. The windows are moved to ``device`` once
+    and gathered there.
+    """
+
+    def __init__(self, dataset, batch_size, n_pairs, sessions, device):
+        self.X = dataset.X_tensor.to(device)
+        self.subjects = dataset.y
+        self.batch_size = batch_size
+        self.n_pairs = n_pairs
+        self.sessions = sessions
+        # Drawn from PyTorch's generator, which the estimator seeds from
+        # random_state: the pairs are as repeatable as the weights.
+        self.rng = np.random.RandomState(int(torch.randint(2**31 - 1, ())))
+
+    def __len__(self):
+        return -(-self.n_pairs // self.batch_size)
+
+    def __iter__(self):
+        pairs, same = make_pairs(
+            self.subjects, self.n_pairs, sessions=self.sessions, random_state=self.rng
+        )
+        pairs = torch.as_tensor(pairs, device=self.X.device)
+        same = torch.as_tensor(same, device=self.X.device)
+        for start in range(0, len(pairs), self.batch_size):
+            idx = pairs[start : start + self.batch_size]
+            yield self.X[torch.cat((idx[:, 0], idx[:, 1]))], same[start : start + self.batch_size]
+
+
+class SiameseVerifier(_GaitNeuralNet, NeuralNet):
     """Authenticate walkers with an embedding trained on pairs (Siamese network).
 
     One network (by default the parallel CNN+LSTM of Zou et al., 2020, with
@@ -47,12 +87,13 @@ class SiameseVerifier(BaseEstimator):
 
     Parameters
     ----------
-    module : torch.nn.Module class or None, default=None
-        Embedding network, called as ``module(n_channels, n_timepoints,
-        embedding_dim, **module_params)``; None uses
-        :class:`~skgait.models.CNNLSTM`.
-    module_params : dict or None, default=None
-        Extra keyword arguments of ``module`` (``{"n_hidden": 32}``, ...).
+    module : torch.nn.Module class or instance, default=CNNLSTM
+        Embedding network, built in ``fit`` as ``module(n_channels=...,
+        n_timepoints=..., n_outputs=embedding_dim, **module__params)``:
+        other arguments are given as ``module__name=value``
+        (``module__n_hidden=32``).
+    criterion : torch loss class or None, default=None
+        ``None`` is the contrastive loss of the pairs with ``margin``.
     embedding_dim : int, default=64
         Size of the embedding.
     margin : float, default=1.0
@@ -77,19 +118,26 @@ class SiameseVerifier(BaseEstimator):
         Torch device: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, or ``"auto"``
         (CUDA when available, else the CPU). A CUDA device this machine does
         not have is refused by :meth:`fit` with a ``ValueError``.
+    **kwargs
+        Other parameters of skgait's skorch networks (see
+        :class:`~skgait.models.GaitCNNClassifier`): ``callbacks``,
+        ``optimizer``, ``optimizer__weight_decay``, ``module__*``,
+        ``verbose``... ``train_split`` must stay None: the training pairs
+        are drawn afresh every epoch, and a held-out check belongs to
+        held-out people (:func:`~skgait.verification.evaluate_authentication`).
 
     Attributes
     ----------
     module_ : torch.nn.Module
         The trained embedding network.
-    device_ : str or torch.device
-        The device it was trained on (``device`` with ``"auto"`` resolved).
     n_channels_, n_timepoints_ : int
         Shape of one window.
     mean_, scale_ : ndarray of shape (n_channels,)
         Per-channel standardisation learnt on the training windows.
-    loss_history_ : list of float
-        Mean training loss of every epoch.
+    history_ : skorch.history.History
+        Per-epoch mean training loss (``train_loss``) and timings; an
+        epoch's loss that is not finite or explodes stops the fit (see
+        :class:`~skgait.models.FiniteLossCheck`).
     templates_ : dict
         Enrolled subject id → unit-length mean embedding.
 
@@ -107,7 +155,7 @@ class SiameseVerifier(BaseEstimator):
     >>> t = np.arange(32) / 32
     >>> X = np.sin(2 * np.pi * (1 + who[:, None, None]) * t
     ...            + rng.uniform(0, 6, (80, 2, 1))).astype(np.float32)
-    >>> ver = SiameseVerifier(module_params={"n_hidden": 8}, embedding_dim=8,
+    >>> ver = SiameseVerifier(module__n_hidden=8, embedding_dim=8,
     ...                       n_pairs=100, max_epochs=2, random_state=0)
     >>> ver = ver.fit(X[who < 6], who[who < 6])
     >>> ver = ver.enroll(X[who >= 6][::2], who[who >= 6][::2])
@@ -117,45 +165,29 @@ class SiameseVerifier(BaseEstimator):
 
     def __init__(
         self,
-        module=None,
+        module=CNNLSTM,
         *,
-        module_params=None,
+        criterion=None,
         embedding_dim=64,
         margin=1.0,
         n_pairs=2000,
         max_epochs=20,
         batch_size=64,
-        lr=1e-3,
         threshold=0.5,
-        random_state=None,
-        device="cpu",
+        **kwargs,
     ):
-        self.module = module
-        self.module_params = module_params
+        super().__init__(
+            module, criterion=criterion, max_epochs=max_epochs, batch_size=batch_size, **kwargs
+        )
         self.embedding_dim = embedding_dim
         self.margin = margin
         self.n_pairs = n_pairs
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
         self.threshold = threshold
-        self.random_state = random_state
-        self.device = device
 
-    def __sklearn_tags__(self):
-        return set_window_tags(super().__sklearn_tags__())
-
-    def _check_X(self, X, reset):
-        X = check_windows(X, dtype=(np.float32, np.float64), estimator=self)
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        if not reset:
-            check_fitted_window_shape(X, self)
-        return X
-
-    def _check_params(self):
+    def _validate_fit_params(self):
+        super()._validate_fit_params()
         owner = type(self).__name__
-        check_device(resolve_device(self.device), owner)
-        for name in ("embedding_dim", "n_pairs", "max_epochs", "batch_size"):
+        for name in ("embedding_dim", "n_pairs", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{owner}: {name} must be a positive integer; got {value!r}.")
@@ -164,15 +196,37 @@ class SiameseVerifier(BaseEstimator):
                 f"{owner}: margin must be in (0, 2] (distance between unit "
                 f"vectors); got {self.margin!r}."
             )
+        if self.train_split is not None:
+            raise ValueError(
+                f"{owner} trains on pairs drawn every epoch and has no validation "
+                f"split; got train_split={self.train_split!r}, use None."
+            )
 
-    def _tensor(self, X):
-        X = (X - self.mean_[:, None]) / self.scale_[:, None]
-        return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+    def _check_X(self, X, reset):
+        X = super()._check_X(X, reset)
+        if reset:
+            self.mean_ = X.mean(axis=(0, 2))
+            self.scale_ = X.std(axis=(0, 2)) + 1e-6
+        return X
 
-    def _forward(self, X):
-        return torch.nn.functional.normalize(self.module_(self._tensor(X)), dim=1)
+    def _fit_target(self, y):
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y must hold one subject per window: shape {y.shape}.")
+        return self.embedding_dim
 
-    def fit(self, X, y, sessions=None):
+    def _transform_target(self, y):
+        # The loss sees pair labels; the dataset keeps the subjects (y).
+        return torch.as_tensor(np.unique(np.asarray(y), return_inverse=True)[1].ravel())
+
+    def initialize_criterion(self):
+        """Build the criterion; ``criterion=None`` is the contrastive loss of the pairs."""
+        if self.criterion is not None:
+            return super().initialize_criterion()
+        self.criterion_ = _PairContrastiveLoss(self.margin)
+        return self
+
+    def fit(self, X, y, sessions=None, **fit_params):
         """Train the embedding on pairs of the subjects in ``y``.
 
         Parameters
@@ -185,6 +239,8 @@ class SiameseVerifier(BaseEstimator):
             Session of each window, labelled alike across subjects: every
             training pair then joins two sessions (see
             :func:`~skgait.verification.make_pairs`).
+        **fit_params : dict
+            As in skorch (passed to the module's ``forward``).
 
         Returns
         -------
@@ -196,61 +252,40 @@ class SiameseVerifier(BaseEstimator):
             If the training loss becomes NaN or infinite (see
             :class:`~skgait.models.FiniteLossCheck`).
         """
-        self._check_params()
-        X = self._check_X(X, reset=True)
-        y = np.asarray(y)
-        if y.shape != (len(X),):
+        if sessions is not None and np.shape(sessions) != np.shape(y):
             raise ValueError(
-                f"y must hold one subject per window: shape {y.shape}, X has {len(X)} windows."
+                f"sessions must hold one session per window: shape {np.shape(sessions)}, "
+                f"y has shape {np.shape(y)}."
             )
-        rng = check_random_state(self.random_state)
-        self.device_ = resolve_device(self.device)
-        self.n_channels_, self.n_timepoints_ = X.shape[1:]
-        self.mean_ = X.mean(axis=(0, 2))
-        self.scale_ = X.std(axis=(0, 2)) + 1e-6
-        module = self.module if self.module is not None else _default_module()
-        seed = int(rng.randint(2**31 - 1))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.module_ = module(
-                self.n_channels_,
-                self.n_timepoints_,
-                self.embedding_dim,
-                **(self.module_params or {}),
-            ).to(self.device_)
-            optimizer = torch.optim.Adam(self.module_.parameters(), lr=self.lr)
-            self.loss_history_ = []
-            self.module_.train()
-            for epoch in range(self.max_epochs):
-                pairs, same = make_pairs(y, self.n_pairs, sessions=sessions, random_state=rng)
-                same = torch.as_tensor(same, device=self.device_)
-                losses = []
-                for start in range(0, len(pairs), self.batch_size):
-                    idx = pairs[start : start + self.batch_size]
-                    both = self._forward(np.concatenate((X[idx[:, 0]], X[idx[:, 1]])))
-                    loss = contrastive_pair_loss(
-                        both[: len(idx)],
-                        both[len(idx) :],
-                        same[start : start + len(idx)],
-                        self.margin,
-                    ).mean()
-                    optimizer.zero_grad()
-                    loss.backward()
-                    optimizer.step()
-                    losses.append(loss.item())
-                epoch_loss = float(np.mean(losses))
-                check_epoch_loss(
-                    type(self).__name__,
-                    epoch + 1,
-                    "train_loss",
-                    epoch_loss,
-                    self.loss_history_[0] if self.loss_history_ else None,
-                    lr=self.lr,
-                )
-                self.loss_history_.append(epoch_loss)
-        self.module_.eval()
+        super().fit(X, y, sessions=sessions, **fit_params)
         self.templates_ = {}
         return self
+
+    def get_split_datasets(self, X, y=None, sessions=None, **fit_params):
+        """The training windows, with the ``sessions`` that shape their pairs."""
+        dataset, _ = super().get_split_datasets(X, y, **fit_params)
+        dataset.sessions = None if sessions is None else np.asarray(sessions)
+        return dataset, None
+
+    def get_iterator(self, dataset, training=False):
+        """Pairs drawn every epoch for training; windows for :meth:`embed`."""
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        return _PairBatches(
+            dataset,
+            self.batch_size,
+            self.n_pairs,
+            getattr(dataset, "sessions", None),
+            self.device,
+        )
+
+    def infer(self, x, **fit_params):
+        """Unit-length embedding of a batch of windows, standardised as in ``fit``."""
+        fit_params.pop("sessions", None)
+        x = to_tensor(x, device=self.device)
+        mean = torch.as_tensor(self.mean_, device=x.device)[:, None]
+        scale = torch.as_tensor(self.scale_, device=x.device)[:, None]
+        return nn.functional.normalize(super().infer((x - mean) / scale, **fit_params), dim=1)
 
     def embed(self, X):
         """Unit-length embedding of each window.
@@ -263,12 +298,14 @@ class SiameseVerifier(BaseEstimator):
         -------
         embedding : ndarray of shape (n_windows, embedding_dim)
         """
-        check_is_fitted(self, "module_")
-        X = self._check_X(X, reset=False)
-        self.module_.eval()
-        with torch.no_grad():
-            out = [self._forward(X[s : s + 512]).cpu().numpy() for s in range(0, len(X), 512)]
-        return np.concatenate(out) if out else np.empty((0, self.embedding_dim), np.float32)
+        self.check_is_fitted()
+        return self._forward_numpy(X)
+
+    # An embedding, not a predictor: hide skorch's predict and predict_proba
+    # (whose output would be the embedding) so that neither is mistaken for
+    # a decision; decision_function and verify compare with templates.
+    predict = available_if(lambda self: False)(NeuralNet.predict)
+    predict_proba = available_if(lambda self: False)(NeuralNet.predict_proba)
 
     def enroll(self, X, subject_ids):
         """Store (or replace) each person's template: the mean of their embeddings.

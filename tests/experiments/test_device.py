@@ -55,8 +55,8 @@ def test_auto_is_cuda_when_available_else_cpu(available, expected, monkeypatch):
 def test_siamese_verifier_trains_on_auto():
     verifier = SiameseVerifier(device="auto", max_epochs=1, n_pairs=10, random_state=0)
     verifier.fit(X, np.repeat(np.arange(4), 5))
-    assert verifier.device_ == _validation.resolve_device("auto")
-    assert next(verifier.module_.parameters()).device.type == torch.device(verifier.device_).type
+    assert verifier.device == _validation.resolve_device("auto")
+    assert next(verifier.module_.parameters()).device.type == torch.device(verifier.device).type
 
 
 # --device of grids and searches

@@ -1,4 +1,4 @@
-"""The skorch base shared by the five networks (``skgait.models._base``).
+"""The skorch base shared by the six networks (``skgait.models._base``).
 
 Like braindecode's ``EEGClassifier``, every estimator derives from one base
 and lists only the defaults it changes; the base extends skorch through its
@@ -10,6 +10,7 @@ import inspect
 
 import numpy as np
 import pytest
+import torch
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 
 from skgait.models import (
@@ -20,6 +21,8 @@ from skgait.models import (
     GaitSegmenter,
 )
 from skgait.models._base import _GaitNeuralNet
+from skgait.models.networks import BioDeepCNN
+from skgait.verification import SiameseVerifier
 
 ESTIMATORS = [
     GaitCNNClassifier,
@@ -27,6 +30,7 @@ ESTIMATORS = [
     GaitCNNLSTMClassifier,
     GaitSegmenter,
     GaitMultiTaskNet,
+    SiameseVerifier,
 ]
 
 
@@ -70,3 +74,30 @@ def test_callbacks_disable_runs_no_callback():
     assert net.callbacks_ == []
     assert len(net.history) == 2
     assert net.predict(X).shape == (20,)
+
+
+def test_training_batches_run_in_training_mode_after_a_predict_in_a_callback():
+    from skorch.callbacks import Callback
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3, 8)).astype(np.float32)
+    y = np.repeat(["a", "b"], 15)
+    modes = []  # (gradients on, dropout on) of every forward pass
+
+    class Recording(BioDeepCNN):
+        def forward(self, x):
+            modes.append((torch.is_grad_enabled(), self.head.training))
+            return super().forward(x)
+
+    class PredictAfterEachBatch(Callback):
+        def on_batch_end(self, net, training=False, **kwargs):
+            if training:
+                net.predict(X[:2])  # switches the modules to evaluation mode
+
+    GaitCNNClassifier(
+        Recording, max_epochs=2, callbacks=[PredictAfterEachBatch()], random_state=0
+    ).fit(X, y)
+    training = [dropout for grad, dropout in modes if grad]
+    evaluation = [dropout for grad, dropout in modes if not grad]
+    assert len(training) == 6 and all(training)
+    assert len(evaluation) == 6 and not any(evaluation)

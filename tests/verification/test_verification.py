@@ -192,7 +192,7 @@ def test_authentication_smoke_on_ipol_step_windows(data_home):
 
 def _siamese(**kwargs):
     params = {
-        "module_params": {"n_hidden": 16},
+        "module__n_hidden": 16,
         "embedding_dim": 8,
         "n_pairs": 400,
         "max_epochs": 6,
@@ -205,7 +205,7 @@ def _siamese(**kwargs):
 def test_siamese_verifier_separates_people_unseen_in_training():
     X, who = _people(n_subjects=8, per_subject=12)  # person k: frequency k + 1
     unseen = np.isin(who, [2, 5])  # inside the range of frequencies trained on
-    ver = _siamese().fit(X[~unseen], who[~unseen])
+    ver = _siamese(max_epochs=15).fit(X[~unseen], who[~unseen])
     odd = np.arange(len(who)) % 2 == 1
     enrolled, probe = unseen & ~odd, unseen & odd
     ver.enroll(X[enrolled], who[enrolled])
@@ -240,6 +240,39 @@ def test_siamese_verifier_rejects_unknown_claims_and_bad_shapes():
         ver.embed(X[:, :, :16])
     with pytest.raises(ValueError, match="margin"):
         _siamese(margin=3.0).fit(X, who)
+
+
+def test_siamese_verifier_takes_module_parameters_and_callbacks():
+    from skorch.callbacks import Callback
+
+    class EpochCounter(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            epochs.append(len(net.history))
+
+    epochs = []
+    X, who = _people()
+    ver = _siamese(max_epochs=2, module__n_hidden=4, callbacks=[EpochCounter()]).fit(X, who)
+    assert ver.module_.lstm.hidden_size == 4
+    assert epochs == [1, 2]
+    assert len(ver.history) == 2
+
+
+def test_siamese_verifier_draws_its_training_pairs_across_sessions(monkeypatch):
+    from skgait.verification import _siamese as siamese_module
+
+    drawn = []
+
+    def spy(groups, n_pairs, **kwargs):
+        drawn.append(kwargs["sessions"])
+        return make_pairs(groups, n_pairs, **kwargs)
+
+    monkeypatch.setattr(siamese_module, "make_pairs", spy)
+    X, who = _people()
+    sessions = np.arange(len(who)) % 2
+    _siamese(max_epochs=2).fit(X, who, sessions=sessions)
+    assert len(drawn) == 2  # afresh every epoch
+    for used in drawn:
+        np.testing.assert_array_equal(used, sessions)
 
 
 def test_siamese_verifier_reports_a_diverging_loss_as_training_diverged():

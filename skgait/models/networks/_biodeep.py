@@ -1,4 +1,4 @@
-"""Plain PyTorch networks; the estimators of :mod:`skgait.models` wrap them."""
+"""The BioDeep convolutional network (Mostafa et al., 2021), a plain PyTorch module."""
 
 from torch import nn
 
@@ -83,7 +83,7 @@ class BioDeepCNN(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from skgait.models import BioDeepCNN
+    >>> from skgait.models.networks import BioDeepCNN
     >>> net = BioDeepCNN(n_channels=6, n_timepoints=10, n_outputs=1)
     >>> net(torch.zeros(4, 6, 10)).shape
     torch.Size([4, 1])

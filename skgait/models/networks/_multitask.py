@@ -11,7 +11,7 @@ import inspect
 import torch
 from torch import nn
 
-from ._networks import BioDeepCNN
+from ._biodeep import BioDeepCNN
 
 __all__ = ["MultiTaskNetwork", "SeparableConvFeatures"]
 
@@ -39,7 +39,7 @@ class SeparableConvFeatures(nn.Sequential):
     Examples
     --------
     >>> import torch
-    >>> from skgait.models import SeparableConvFeatures
+    >>> from skgait.models.networks import SeparableConvFeatures
     >>> SeparableConvFeatures(6)(torch.zeros(2, 6, 64)).shape
     torch.Size([2, 32, 16])
     """
@@ -121,7 +121,7 @@ class MultiTaskNetwork(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from skgait.models import MultiTaskNetwork
+    >>> from skgait.models.networks import MultiTaskNetwork
     >>> net = MultiTaskNetwork(6, 128, {"subject": 10, "sex": 2, "age": 1})
     >>> out, emb = net(torch.zeros(3, 6, 128))
     >>> out.shape, emb.shape
