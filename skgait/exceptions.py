@@ -20,6 +20,7 @@ __all__ = [
     "DownloadError",
     "ImplausibleSignalWarning",
     "TrackingError",
+    "TrainingDivergedError",
 ]
 
 
@@ -106,3 +107,31 @@ class TrackingError(RuntimeError):
     def __init__(self, message, results=None):
         super().__init__(message)
         self.results = results
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Training produced a NaN, infinite or exploding loss.
+
+    Raised by :class:`~skgait.models.FiniteLossCheck` (a default callback of every skgait
+    network, :class:`~skgait.verification.SiameseVerifier` included) at the
+    end of the epoch whose loss is not finite or has exploded. The
+    network's weights are then NaN or useless: a fit that went on would
+    predict one class everywhere. Usual causes are a too large (or
+    infinite) learning rate, unscaled inputs, or pretrained weights holding
+    NaN.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (counted from 1) whose loss diverged.
+    key : str
+        The history key of that loss (``"train_loss"``, ``"valid_loss"``).
+    value : float
+        The loss.
+    """
+
+    def __init__(self, message, epoch=None, key=None, value=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.key = key
+        self.value = value

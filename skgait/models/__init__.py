@@ -12,7 +12,7 @@ build and train them:
 - :class:`GroupValidSplit`: subject-wise internal validation for early
   stopping; :class:`TensorBatchLoader`, :class:`WindowDataset`: fast
   in-memory batches; :class:`FiniteLossCheck`: every estimator's check that
-  the loss stays finite (else :class:`TrainingDivergedError`);
+  the loss stays finite (else :class:`~skgait.exceptions.TrainingDivergedError`);
 - :class:`CNNLSTM`, :class:`GaitCNNLSTMClassifier`: a CNN and an LSTM in
   parallel for person identification, with the "CNNfix" / "LSTMfix"
   training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
@@ -36,7 +36,6 @@ from ._training import (
     FiniteLossCheck,
     GroupValidSplit,
     TensorBatchLoader,
-    TrainingDivergedError,
     WindowDataset,
 )
 from ._walking import WalkingExtractor, walking_report
@@ -70,7 +69,6 @@ __all__ = [
     "SeparableConvFeatures",
     "TaskEarlyStopping",
     "TensorBatchLoader",
-    "TrainingDivergedError",
     "WindowDataset",
     "walking_report",
 ]

@@ -450,8 +450,8 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
     def get_params_for_optimizer(self, prefix, named_parameters):
         """Optimizer arguments; Adam and AdamW default to ``fused=True``.
 
-        The fused kernel updates all parameters in one call, about three
-        times faster than the per-tensor loop for a network of this size.
+        The fused kernel updates all parameters in one call instead of one
+        call per tensor, which is what a small network's step costs.
         Setting ``optimizer__fused`` or ``optimizer__foreach`` overrides it.
         """
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)

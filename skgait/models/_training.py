@@ -8,7 +8,7 @@
 - :class:`GroupValidSplit` is a subject-wise internal validation split for
   early stopping without subject leakage;
 - :class:`FiniteLossCheck` stops a diverged training (NaN, infinite or
-  exploding loss) with a :class:`TrainingDivergedError` instead of letting
+  exploding loss) with a :class:`~skgait.exceptions.TrainingDivergedError` instead of letting
   it go on and predict one class everywhere.
 """
 
@@ -23,41 +23,14 @@ from skorch.callbacks import Callback
 from skorch.dataset import Dataset as SkorchDataset
 from torch.utils.data import DataLoader, Subset
 
+from ..exceptions import TrainingDivergedError
+
 __all__ = [
     "FiniteLossCheck",
     "GroupValidSplit",
     "TensorBatchLoader",
-    "TrainingDivergedError",
     "WindowDataset",
 ]
-
-
-class TrainingDivergedError(FloatingPointError):
-    """Training produced a NaN, infinite or exploding loss.
-
-    Raised by :class:`FiniteLossCheck` (a default callback of every skgait
-    network, :class:`~skgait.verification.SiameseVerifier` included) at the
-    end of the epoch whose loss is not finite or has exploded. The
-    network's weights are then NaN or useless: a fit that went on would
-    predict one class everywhere. Usual causes are a too large (or
-    infinite) learning rate, unscaled inputs, or pretrained weights holding
-    NaN.
-
-    Attributes
-    ----------
-    epoch : int
-        The epoch (counted from 1) whose loss diverged.
-    key : str
-        The history key of that loss (``"train_loss"``, ``"valid_loss"``).
-    value : float
-        The loss.
-    """
-
-    def __init__(self, message, epoch=None, key=None, value=None):
-        super().__init__(message)
-        self.epoch = epoch
-        self.key = key
-        self.value = value
 
 
 # Defaults of FiniteLossCheck.
@@ -68,7 +41,7 @@ MAX_GROWTH = 1e3
 def check_epoch_loss(
     owner, epoch, key, value, first, max_loss=MAX_LOSS, max_growth=MAX_GROWTH, lr=None
 ):
-    """Raise :class:`TrainingDivergedError` if an epoch's mean loss diverged.
+    """Raise :class:`~skgait.exceptions.TrainingDivergedError` if an epoch's mean loss diverged.
 
     Diverged means: not finite; above ``max_loss``; or above ``max_growth``
     times the first epoch's loss (``first``; at least 1, so that a loss
@@ -121,7 +94,7 @@ def check_epoch_loss(
 
 
 class FiniteLossCheck(Callback):
-    """Raise :class:`TrainingDivergedError` when an epoch's loss diverges.
+    """Raise :class:`~skgait.exceptions.TrainingDivergedError` when an epoch's loss diverges.
 
     Every skgait skorch estimator includes it in its default callbacks
     (after the loss scorers, so that the epoch's losses are in the
@@ -150,7 +123,8 @@ class FiniteLossCheck(Callback):
     Examples
     --------
     >>> import numpy as np
-    >>> from skgait.models import GaitCNNClassifier, TrainingDivergedError
+    >>> from skgait.exceptions import TrainingDivergedError
+    >>> from skgait.models import GaitCNNClassifier
     >>> X = np.random.default_rng(0).normal(size=(20, 3, 8)).astype(np.float32)
     >>> y = np.arange(20) % 2
     >>> try:

@@ -2,7 +2,7 @@
 
 Every skorch estimator of skgait checks the loss at the end of each epoch
 (:class:`skgait.models.FiniteLossCheck`) and raises
-:class:`skgait.models.TrainingDivergedError`; prediction refuses NaN outputs.
+:class:`skgait.exceptions.TrainingDivergedError`; prediction refuses NaN outputs.
 """
 
 import numpy as np
@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
+from skgait.exceptions import TrainingDivergedError
 from skgait.models import (
     FiniteLossCheck,
     GaitCNNClassifier,
@@ -17,7 +18,6 @@ from skgait.models import (
     GaitCNNRegressor,
     GaitMultiTaskNet,
     GaitSegmenter,
-    TrainingDivergedError,
 )
 
 torch.set_num_threads(1)

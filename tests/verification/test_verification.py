@@ -7,8 +7,9 @@ import pytest
 from sklearn.base import clone
 
 from skgait.datasets import load_ipol_healthy_gait, load_sisfall, make_step_windows, make_windows
+from skgait.exceptions import TrainingDivergedError
 from skgait.metrics import equal_error_rate, verification_report
-from skgait.models import GaitCNNLSTMClassifier, TrainingDivergedError
+from skgait.models import GaitCNNLSTMClassifier
 from skgait.verification import (
     SiameseVerifier,
     Verifier,
