@@ -1,6 +1,6 @@
 """Training throughput of the BioDeep CNN: skgait vs skorch defaults vs plain PyTorch.
 
-Trains the default :class:`skgait.models.BioDeepCNN` (binary output) on
+Trains the default :class:`skgait.models.networks.BioDeepCNN` (binary output) on
 ``N`` ACF-like windows of shape (6, 10) for a few epochs, at several batch
 sizes, three ways:
 
@@ -44,7 +44,8 @@ import torch
 from skorch import NeuralNetClassifier
 from torch import nn
 
-from skgait.models import BioDeepCNN, GaitCNNClassifier
+from skgait.models import GaitCNNClassifier
+from skgait.models.networks import BioDeepCNN
 
 
 def make_data(n, seed=0):

@@ -4,7 +4,7 @@ Every :class:`torch.nn.Module` exported by :mod:`skgait.models` is built for
 windows of ``--channels`` × ``--times`` (default: 6 IMU axes × 128 samples,
 2.56 s at 50 Hz) and timed in eval mode, without gradients, at batch 1 and
 batch 256. Latencies are per window (median of ``--repeats`` runs) and are
-compared with :class:`~skgait.models.BioDeepCNN`.
+compared with :class:`~skgait.models.networks.BioDeepCNN`.
 
 Run::
 

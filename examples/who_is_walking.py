@@ -46,13 +46,8 @@ from skgait.datasets import (
 from skgait.features import ACFTransformer, CrossCorrelationFeatures
 from skgait.metrics import verification_report
 from skgait.model_selection import score_identification
-from skgait.models import (
-    ChainedCNNLSTM,
-    GaitCNNLSTMClassifier,
-    GaitSegmenter,
-    WalkingExtractor,
-    walking_report,
-)
+from skgait.models import GaitCNNLSTMClassifier, GaitSegmenter, WalkingExtractor, walking_report
+from skgait.models.networks import ChainedCNNLSTM
 from skgait.verification import Verifier, make_pairs
 
 SEED = 0

@@ -1,10 +1,10 @@
 """Neural networks and the scikit-learn estimators that train them.
 
 The networks are plain :class:`torch.nn.Module` classes in
-:mod:`skgait.models.networks` (also importable from here); the estimators
+:mod:`skgait.models.networks`; the estimators
 build and train them:
 
-- :class:`BioDeepCNN`: the BioDeep convolutional network (``features`` and
+- :class:`~skgait.models.networks.BioDeepCNN`: the BioDeep convolutional network (``features`` and
   ``head`` submodules);
 - :class:`GaitCNNClassifier`, :class:`GaitCNNRegressor`: skorch estimators
   that infer the network's shape from ``X`` and ``y``, seed training from
@@ -13,14 +13,14 @@ build and train them:
   stopping; :class:`TensorBatchLoader`, :class:`WindowDataset`: fast
   in-memory batches; :class:`FiniteLossCheck`: every estimator's check that
   the loss stays finite (else :class:`~skgait.exceptions.TrainingDivergedError`);
-- :class:`CNNLSTM`, :class:`GaitCNNLSTMClassifier`: a CNN and an LSTM in
+- :class:`~skgait.models.networks.CNNLSTM`, :class:`GaitCNNLSTMClassifier`: a CNN and an LSTM in
   parallel for person identification, with the "CNNfix" / "LSTMfix"
-  training modes; :class:`ChainedCNNLSTM`: the LSTM after the CNN;
-  :class:`LSTMNetwork`, :class:`GaitLSTMClassifier`: the LSTM alone (Zou
+  training modes; :class:`~skgait.models.networks.ChainedCNNLSTM`: the LSTM after the CNN;
+  :class:`~skgait.models.networks.LSTMNetwork`, :class:`GaitLSTMClassifier`: the LSTM alone (Zou
   et al.'s baseline, and the LSTM that "CNN+LSTMfix" freezes);
 - :class:`GaitSignatureClassifier`: SVM or 7-NN on the PCA of
   :class:`GaitMultiTaskNet`'s learned gait signature;
-- :class:`WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
+- :class:`~skgait.models.networks.WalkingFCN`, :class:`GaitSegmenter`: per-time-step activity
   labelling; :class:`WalkingExtractor`, :func:`walking_report`: walking
   extraction from mixed-activity recordings (trained on
   :func:`skgait.datasets.make_sequence_windows`).
@@ -39,34 +39,18 @@ from ._training import (
     WindowDataset,
 )
 from ._walking import WalkingExtractor, walking_report
-from .networks import (
-    CNNLSTM,
-    BioDeepCNN,
-    ChainedCNNLSTM,
-    LSTMNetwork,
-    MultiTaskNetwork,
-    SeparableConvFeatures,
-    WalkingFCN,
-)
 
 __all__ = [
-    "BioDeepCNN",
-    "CNNLSTM",
-    "ChainedCNNLSTM",
     "FiniteLossCheck",
     "GaitCNNLSTMClassifier",
     "GaitLSTMClassifier",
-    "LSTMNetwork",
     "GaitSegmenter",
     "GaitSignatureClassifier",
     "WalkingExtractor",
-    "WalkingFCN",
     "GaitCNNClassifier",
     "GaitCNNRegressor",
     "GaitMultiTaskNet",
     "GroupValidSplit",
-    "MultiTaskNetwork",
-    "SeparableConvFeatures",
     "TaskEarlyStopping",
     "TensorBatchLoader",
     "WindowDataset",

@@ -1,6 +1,6 @@
 """BioDeep CNN estimators: :class:`GaitCNNClassifier` and :class:`GaitCNNRegressor`.
 
-Both wrap :class:`~skgait.models.BioDeepCNN` (or any module with the same
+Both wrap :class:`~skgait.models.networks.BioDeepCNN` (or any module with the same
 inputs) through the shared skorch base :class:`~skgait.models._base._GaitNeuralNet`.
 """
 
@@ -109,7 +109,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
         """BioDeep CNN classifier (gender, or any label) on gait windows.
 
     A skorch :class:`~skorch.NeuralNetClassifier` that builds
-    :class:`~skgait.models.BioDeepCNN` for the shape of ``X`` and the number
+    :class:`~skgait.models.networks.BioDeepCNN` for the shape of ``X`` and the number
     of classes in ``y``. Labels of any type (``"F"``/``"M"``, integers) are
     encoded with a :class:`~sklearn.preprocessing.LabelEncoder`. Two classes
     give one output with :class:`~torch.nn.BCEWithLogitsLoss` (sigmoid and
@@ -138,7 +138,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
     See Also
     --------
     GaitCNNRegressor : The same network for age regression.
-    skgait.models.BioDeepCNN : The network.
+    skgait.models.networks.BioDeepCNN : The network.
     skgait.models.GroupValidSplit : Subject-wise validation for early stopping.
 
     Examples
@@ -309,7 +309,7 @@ class GaitCNNRegressor(_GaitNeuralNet, NeuralNetRegressor):
         """BioDeep CNN regressor (age, or any value) on gait windows.
 
     A skorch :class:`~skorch.NeuralNetRegressor` that builds
-    :class:`~skgait.models.BioDeepCNN` for the shape of ``X``. As in the
+    :class:`~skgait.models.networks.BioDeepCNN` for the shape of ``X``. As in the
     paper, the targets are scaled to [0, 1] with the training minimum and
     maximum, the output is linear and the loss is the mean absolute error
     (:class:`~torch.nn.L1Loss`); predictions come back in the original unit
@@ -331,7 +331,7 @@ class GaitCNNRegressor(_GaitNeuralNet, NeuralNetRegressor):
     See Also
     --------
     GaitCNNClassifier : The same network for gender classification.
-    skgait.models.BioDeepCNN : The network.
+    skgait.models.networks.BioDeepCNN : The network.
 
     Examples
     --------

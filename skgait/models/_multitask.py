@@ -1,6 +1,6 @@
 """Deep multi-task estimator: identity, gender and age from one network.
 
-:class:`GaitMultiTaskNet` trains :class:`~skgait.models.MultiTaskNetwork`
+:class:`GaitMultiTaskNet` trains :class:`~skgait.models.networks.MultiTaskNetwork`
 with ``L = L_main + Σ_t λ_t L_t`` (Marín-Jiménez et al., 2017), reusing the shape inference,
 seeding, transfer and batching of the estimators' skorch base,
 :class:`~skgait.models._base._GaitNeuralNet`.
@@ -35,7 +35,7 @@ __all__ = ["GaitMultiTaskNet"]
 class GaitMultiTaskNet(_TaskTargetsMixin, _GaitNeuralNet):
     """Deep multi-task network: identity, gender and age from gait windows.
 
-    One network (:class:`~skgait.models.MultiTaskNetwork`: shared
+    One network (:class:`~skgait.models.networks.MultiTaskNetwork`: shared
     convolutional features, a compact shared embedding, a linear head per
     task) trained with the loss of the deep multi-task model of Marín-Jiménez et al. (2017)::
 
@@ -132,7 +132,7 @@ fine_tune_epochs, random_state, device, verbose, **kwargs
 
     See Also
     --------
-    skgait.models.MultiTaskNetwork : The default network.
+    skgait.models.networks.MultiTaskNetwork : The default network.
     skgait.losses.MultiTaskLoss : The combined loss.
     skgait.model_selection.aggregate_predictions : Window → subject decisions.
 

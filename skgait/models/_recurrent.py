@@ -9,12 +9,12 @@ them. Training either branch on its own beforehand and freezing it gives the
 "CNNfix+LSTM" and "CNN+LSTMfix" variants. This module holds the estimators
 of the networks in :mod:`skgait.models.networks`:
 
-- :class:`GaitLSTMClassifier`: :class:`~skgait.models.LSTMNetwork`, the LSTM
+- :class:`GaitLSTMClassifier`: :class:`~skgait.models.networks.LSTMNetwork`, the LSTM
   alone on the raw window, the paper's "LSTM" baseline and the
   independently trained LSTM that "CNN+LSTMfix" reuses
   (:meth:`GaitLSTMClassifier.recurrent_weights`);
 - :class:`GaitCNNLSTMClassifier`: a :class:`~skgait.models.GaitCNNClassifier`
-  whose network is :class:`~skgait.models.CNNLSTM` (or
+  whose network is :class:`~skgait.models.networks.CNNLSTM` (or
   ``module=ChainedCNNLSTM``), with the paper's three training modes
   (``mode="end_to_end"``, ``"cnn_fix"``, ``"lstm_fix"``). Shape inference,
   seeding, transfer and fast batches come from the estimators' skorch base.
@@ -55,11 +55,11 @@ class _RecurrentMixin:
     def embed(self, X):
         """The network's embedding of each window, the input of its output layer.
 
-        For the default :class:`CNNLSTM` it is the convolution branch's
+        For the default :class:`~skgait.models.networks.CNNLSTM` it is the convolution branch's
         features (``n_hidden``) and the LSTM's final state (``n_hidden``,
         ``2 * n_hidden`` if bidirectional) concatenated: 32 values for
-        ``module__n_hidden=16``. For :class:`ChainedCNNLSTM` and
-        :class:`LSTMNetwork` it is the LSTM's final state only.
+        ``module__n_hidden=16``. For :class:`~skgait.models.networks.ChainedCNNLSTM` and
+        :class:`~skgait.models.networks.LSTMNetwork` it is the LSTM's final state only.
 
         Parameters
         ----------
@@ -68,10 +68,10 @@ class _RecurrentMixin:
         Returns
         -------
         embedding : ndarray of shape (n_windows, n_embedding)
-            ``n_embedding`` is ``2 * n_hidden`` for :class:`CNNLSTM`
+            ``n_embedding`` is ``2 * n_hidden`` for :class:`~skgait.models.networks.CNNLSTM`
             (``3 * n_hidden`` with a bidirectional LSTM), ``n_hidden``
-            (``2 * n_hidden``) for :class:`ChainedCNNLSTM` and
-            :class:`LSTMNetwork`.
+            (``2 * n_hidden``) for :class:`~skgait.models.networks.ChainedCNNLSTM` and
+            :class:`~skgait.models.networks.LSTMNetwork`.
         """
         self.check_is_fitted()
         X = self._check_X(X, reset=False)
@@ -92,7 +92,7 @@ class GaitCNNLSTMClassifier(_RecurrentMixin, GaitCNNClassifier):
 
     A :class:`~skgait.models.GaitCNNClassifier` (same parameters, same
     label encoding, losses, seeding and fast batches) whose network is
-    :class:`CNNLSTM`. ``mode`` selects the training schemes of Zou et al.
+    :class:`~skgait.models.networks.CNNLSTM`. ``mode`` selects the training schemes of Zou et al.
     (2020):
 
     - ``"end_to_end"`` ("CNN+LSTM"): the whole network is trained from
@@ -108,14 +108,14 @@ class GaitCNNLSTMClassifier(_RecurrentMixin, GaitCNNClassifier):
     - ``"lstm_fix"`` ("CNN+LSTMfix"): the other way round. The seed
       defines it as "the parameters of LSTM are fixed as that in the LSTM
       model that has been trained independently, and the CNN and fully
-      connected layer have to be trained from scratch". In :class:`CNNLSTM`
+      connected layer have to be trained from scratch". In :class:`~skgait.models.networks.CNNLSTM`
       the LSTM reads the raw window, so the LSTM of another CNN+LSTM
       (trained on other data, other subjects or another task), exported by
       :meth:`recurrent_weights`, is such an LSTM:
       ``warm_start_from=other.recurrent_weights()``. Its ``lstm.*`` weights
       are loaded and frozen; the CNN branch and the output layer are
       trained. It must have the same channels, ``module__lstm`` and
-      ``module__n_hidden`` (with :class:`ChainedCNNLSTM`, also the same
+      ``module__n_hidden`` (with :class:`~skgait.models.networks.ChainedCNNLSTM`, also the same
       last ``module__n_filters``: there the LSTM reads the CNN's output).
 
     Parameters
@@ -250,7 +250,7 @@ class GaitLSTMClassifier(_RecurrentMixin, GaitCNNClassifier):
 
     A :class:`~skgait.models.GaitCNNClassifier` (same parameters, label
     encoding, losses, seeding and fast batches) whose network is
-    :class:`LSTMNetwork`. Trained on its own it is the "LSTM" row of Zou et
+    :class:`~skgait.models.networks.LSTMNetwork`. Trained on its own it is the "LSTM" row of Zou et
     al. (2020); its :meth:`recurrent_weights` are the independently trained
     LSTM that "CNN+LSTMfix" freezes:
     ``GaitCNNLSTMClassifier(mode="lstm_fix", warm_start_from=lstm.recurrent_weights())``

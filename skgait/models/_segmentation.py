@@ -5,7 +5,7 @@ made "in the wild" with a network that labels every time step as walking
 or not, and only then cut gait windows. This module holds
 
 - :class:`GaitSegmenter`: the skorch estimator that trains
-  :class:`~skgait.models.WalkingFCN` (in :mod:`skgait.models.networks`) on windows
+  :class:`~skgait.models.networks.WalkingFCN` (in :mod:`skgait.models.networks`) on windows
   ``X`` of shape ``(n, n_channels, n_timepoints)`` and per-step labels ``y`` of
   shape ``(n, n_timepoints)``. It shares shape inference, seeding and fast
   batches with :class:`~skgait.models.GaitCNNClassifier`.
@@ -34,7 +34,7 @@ __all__ = ["GaitSegmenter"]
 class GaitSegmenter(_LabelEncodedMixin, _GaitNeuralNet):
     """Label every time step of gait windows (walking / not walking, or activities).
 
-    A skorch :class:`~skorch.NeuralNet` that builds :class:`WalkingFCN` (or
+    A skorch :class:`~skorch.NeuralNet` that builds :class:`~skgait.models.networks.WalkingFCN` (or
     any module mapping ``(n, n_channels, n_timepoints)`` to
     ``(n, n_classes, n_timepoints)``) for the channels of ``X`` and the classes
     of ``y``, and trains it with a per-step cross-entropy. Labels of any

@@ -10,7 +10,8 @@ from skgait.model_selection import (
     identification_protocol,
     score_identification,
 )
-from skgait.models import CNNLSTM, ChainedCNNLSTM, GaitCNNClassifier, GaitCNNLSTMClassifier
+from skgait.models import GaitCNNClassifier, GaitCNNLSTMClassifier
+from skgait.models.networks import CNNLSTM, ChainedCNNLSTM
 
 
 def _windows(n_subjects=3, per_subject=12, n_timepoints=32, seed=0):

@@ -11,13 +11,13 @@ from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback, EarlyStopping
 
 from skgait.models import (
-    BioDeepCNN,
     GaitCNNClassifier,
     GaitCNNRegressor,
     GroupValidSplit,
     TensorBatchLoader,
     WindowDataset,
 )
+from skgait.models.networks import BioDeepCNN
 
 torch.set_num_threads(1)
 

@@ -10,7 +10,8 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
-from skgait.models import GaitCNNClassifier, GaitMultiTaskNet, MultiTaskNetwork
+from skgait.models import GaitCNNClassifier, GaitMultiTaskNet
+from skgait.models.networks import MultiTaskNetwork
 
 
 @pytest.fixture(scope="module")

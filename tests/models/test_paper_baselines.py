@@ -6,7 +6,8 @@ import torch
 
 from skgait.features import FourierFeatures, WaveletFeatures
 from skgait.features._spectral import WAVELETS, dwt
-from skgait.models import GaitCNNLSTMClassifier, GaitLSTMClassifier, LSTMNetwork
+from skgait.models import GaitCNNLSTMClassifier, GaitLSTMClassifier
+from skgait.models.networks import LSTMNetwork
 
 
 def _two_people(n=40, length=32, seed=0):
@@ -18,7 +19,7 @@ def _two_people(n=40, length=32, seed=0):
 
 
 def test_lstm_network_has_cnn_lstm_parameter_names():
-    from skgait.models import CNNLSTM
+    from skgait.models.networks import CNNLSTM
 
     lstm = dict(LSTMNetwork(6, 64, 3, n_hidden=8).lstm.named_parameters())
     joint = dict(CNNLSTM(6, 64, 3, n_hidden=8).lstm.named_parameters())

@@ -131,7 +131,7 @@ class LSTMNetwork(nn.Module):
 class _ConvLSTMNetwork(nn.Module):
     """What the CNN+LSTM networks share: parameters, convolutions, output layer.
 
-    ``features`` are :class:`~skgait.models.BioDeepCNN`'s convolution blocks
+    ``features`` are :class:`~skgait.models.networks.BioDeepCNN`'s convolution blocks
     (BioDeepCNN validates the hyper-parameters and the window length, and
     names the parameters as ``GaitCNNClassifier.feature_weights()`` exports
     them, so a trained CNN's weights load). A subclass builds the recurrent
@@ -198,7 +198,7 @@ class CNNLSTM(_ConvLSTMNetwork):
     n_outputs : int
         Number of outputs (1 for a binary problem with a single logit).
     n_filters, kernel_size, strides, pool_size :
-        The convolution blocks, as in :class:`~skgait.models.BioDeepCNN`
+        The convolution blocks, as in :class:`~skgait.models.networks.BioDeepCNN`
         (defaults ``(16, 32)``, 3, ``(1, 2)``, 2).
     lstm : {"single", "bidirectional", "two_layer"}, default="single"
         The three recurrent variants compared in the paper (SL-LSTM,
@@ -274,7 +274,7 @@ class ChainedCNNLSTM(_ConvLSTMNetwork):
     n_outputs : int
         Number of outputs (1 for a binary problem with a single logit).
     n_filters, kernel_size, strides, pool_size :
-        The convolution blocks, as in :class:`~skgait.models.BioDeepCNN`
+        The convolution blocks, as in :class:`~skgait.models.networks.BioDeepCNN`
         (defaults ``(16, 32)``, 3, ``(1, 2)``, 2: 128 samples become 16
         steps of 32 features).
     lstm : {"single", "bidirectional", "two_layer"}, default="single"
@@ -301,7 +301,7 @@ class ChainedCNNLSTM(_ConvLSTMNetwork):
     See Also
     --------
     CNNLSTM : The branches in parallel, as in Zou et al. (2020).
-    skgait.models.BioDeepCNN : The CNN alone.
+    skgait.models.networks.BioDeepCNN : The CNN alone.
 
     Examples
     --------
