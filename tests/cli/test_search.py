@@ -892,7 +892,7 @@ def test_cli_progress_prints_trials_done_and_the_best_so_far(config_dir, capsys)
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("trial ")]
     assert len(lines) == 2
     assert re.fullmatch(
-        r"trial 1/2 done \(#0 complete 0\.\d{4}\); best 0\.\d{4} \(trial 0\)", lines[0]
+        r"trial 1/2 done \(#0 complete [01]\.\d{4}\); best [01]\.\d{4} \(trial 0\)", lines[0]
     )
     assert lines[1].startswith("trial 2/2 done (#1 ")
 
