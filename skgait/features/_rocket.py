@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import WindowTransformerMixin
 
@@ -121,6 +122,7 @@ class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Choose the dilations and draw the biases from training windows.
 
@@ -128,12 +130,9 @@ class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator
         ----------
         X : ndarray of shape (n_windows, n_channels, n_timepoints)
             Windows of at least 9 time points.
-        y : None
-            Ignored.
+        {fit_y}
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         X = self._validate_windows(X, reset=True)
         rng = check_random_state(self.random_state)

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval
 from ..utils._validation import (
     WindowTransformerMixin,
@@ -171,17 +172,11 @@ class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         out = np.stack(parts, axis=2).reshape(len(X), -1)
         return out.astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Feature names ``ch{k}_{statistic}``, or ``{input_feature}_{statistic}``.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Channel names.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out}
         """
         check_is_fitted(self)
         names = _STAT_NAMES + tuple(
