@@ -158,6 +158,13 @@ class _SubjectStratifiedKFold(StratifiedGroupKFold):
     :class:`~sklearn.model_selection.StratifiedGroupKFold` are reused.
     """
 
+    def _check_input(self, X, y, groups):
+        """``(owner, groups, y)``: ``groups`` and ``y`` checked against ``X``'s length."""
+        owner = type(self).__name__
+        n_samples = _num_samples(X)
+        groups = _check_groups(groups, n_samples, owner)
+        return owner, groups, _check_y_length(y, n_samples, owner)
+
     def _subject_splits(self, X, strata, groups):
         """The parent's splits of validated input, each checked subject-wise."""
         with warnings.catch_warnings():
@@ -242,12 +249,9 @@ class SubjectKFold(_SubjectStratifiedKFold):
         ------
         {split_yields}
         """
-        owner = type(self).__name__
-        n_samples = _num_samples(X)
-        groups = _check_groups(groups, n_samples, owner)
-        y = _check_y_length(y, n_samples, owner)
+        owner, groups, y = self._check_input(X, y, groups)
         if y is None:
-            y = np.zeros(n_samples, dtype=int)
+            y = np.zeros(len(groups), dtype=int)
         elif type_of_target(y) not in ("binary", "multiclass"):
             raise ValueError(
                 f"{owner} stratifies by class labels; got a "
@@ -370,12 +374,9 @@ class SubjectRegressionKFold(_SubjectStratifiedKFold):
         ------
         {split_yields}
         """
-        owner = type(self).__name__
-        n_samples = _num_samples(X)
-        groups = _check_groups(groups, n_samples, owner)
+        owner, groups, y = self._check_input(X, y, groups)
         if y is None:
             raise ValueError(f"{owner} stratifies by the target and needs `y`.")
-        y = _check_y_length(y, n_samples, owner)
         y = np.asarray(y, dtype=float)
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{owner}: `y` contains NaN or infinity.")

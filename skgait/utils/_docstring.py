@@ -38,6 +38,12 @@ DOCS = {
     Training-set indices for that split.
 test : ndarray
     Test-set indices for that split.""",
+    "X_groups": """X : ndarray of shape (n_windows, n_channels, n_timepoints)
+    Windows.
+groups : array-like of shape (n_windows,)
+    Subject (or recording) of each window.""",
+    "unique_groups": """unique_groups : ndarray of shape (n_groups,)
+    Sorted group labels.""",
     # Window transformers (skgait.features).
     "fit_y": """y : None
     Ignored.""",
