@@ -30,6 +30,7 @@ def _lowest_nyquist(native_rate, owner):
     return float(rates.min()) / 2.0
 
 
+@fill_doc
 class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Low-pass every channel to a bandwidth that every sensor involved has.
 
@@ -62,8 +63,7 @@ class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     ----------
     cutoff_ : float
         Cutoff in Hz applied by :meth:`transform` (``rate / 2``: unchanged).
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
 
     See Also
     --------

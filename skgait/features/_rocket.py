@@ -40,6 +40,7 @@ def _convolutions(shifts):
         yield 3.0 * (shifts[a] + shifts[b] + shifts[c]) - total
 
 
+@fill_doc
 class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Proportion of positive values of random-bias dilated convolutions, per channel.
 
@@ -76,8 +77,7 @@ class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator
         Dilations used.
     biases_ : ndarray of shape (n_dilations, 84, n_channels, n_biases)
         Biases of every kernel, dilation and channel.
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Window length seen in :meth:`fit`; :meth:`transform` needs the same.
 

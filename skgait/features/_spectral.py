@@ -106,6 +106,7 @@ class _CoefficientFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimat
         return channel_feature_names(self.n_channels_, input_features, names)
 
 
+@fill_doc
 class FourierFeatures(_CoefficientFeatures):
     """Magnitudes of the lowest Fourier coefficients of every channel.
 
@@ -124,8 +125,7 @@ class FourierFeatures(_CoefficientFeatures):
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Window length seen in :meth:`fit` (names the features).
 
@@ -163,6 +163,7 @@ class FourierFeatures(_CoefficientFeatures):
         return [f"fourier{k}" for k in range(self.n_coefficients)]
 
 
+@fill_doc
 class WaveletFeatures(_CoefficientFeatures):
     """Approximation coefficients of a multi-level discrete wavelet transform.
 
@@ -182,8 +183,7 @@ class WaveletFeatures(_CoefficientFeatures):
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Window length seen in :meth:`fit` (names the features).
 

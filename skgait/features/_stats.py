@@ -48,6 +48,7 @@ def channel_feature_names(n_channels, input_features, names):
     return np.array([f"{c}_{n}" for c in channels for n in names], dtype=object)
 
 
+@fill_doc
 class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Distribution and spectral statistics of every channel of every window.
 
@@ -78,8 +79,7 @@ class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Length of the windows seen in :meth:`fit`; :meth:`transform` warns
         on windows of another length.

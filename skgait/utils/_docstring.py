@@ -45,6 +45,8 @@ groups : array-like of shape (n_windows,)
     "unique_groups": """unique_groups : ndarray of shape (n_groups,)
     Sorted group labels.""",
     # Window transformers (skgait.features).
+    "n_channels_": """n_channels_ : int
+    Number of channels seen in :meth:`fit`.""",
     "fit_y": """y : None
     Ignored.""",
     "fit_returns": """Returns
