@@ -40,26 +40,16 @@ sys.path.insert(0, os.environ.get("SKGAIT_BENCH_CODE") or str(ROOT))
 
 from skgait.cli._common import print_tables  # noqa: E402
 from skgait.experiments import default_config  # noqa: E402
-from skgait.experiments._cells import ROW_COLUMNS  # noqa: E402
+from skgait.experiments._cells import (  # noqa: E402
+    KEY_COLUMNS,
+    ROW_COLUMNS,
+    RUN_COLUMNS,
+    TIMING_COLUMNS,
+)
 
 #: Columns of a result row that are not the cell's numbers: its coordinates
 #: (the cell key), timings and bookkeeping.
-NOT_COMPARED = {
-    "source",
-    "target",
-    "task",
-    "estimator",
-    "protocol",
-    "cell_key",
-    "config_hash",
-    "run_id",
-    "cached",
-    "started_at",
-    "seconds",
-    "fit_seconds",
-    "fine_tune_seconds",
-    "speed_up",
-}
+NOT_COMPARED = {*KEY_COLUMNS, *RUN_COLUMNS, *TIMING_COLUMNS}
 #: Columns of a result row that the tables are made of.
 COMPARED = tuple(c for c in ROW_COLUMNS if c not in NOT_COMPARED)
 

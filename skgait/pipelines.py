@@ -35,6 +35,7 @@ from .features import (
 )
 from .model_selection import aggregate_predictions
 from .targets import AgeGroupRegressor
+from .utils._docstring import fill_doc
 
 __all__ = ["TASKS", "GaitPipeline", "make_gait_pipeline"]
 
@@ -118,20 +119,17 @@ class GaitPipeline(Pipeline):
         """
         return super().transform(X, **params)
 
+    @fill_doc
     def predict_subjects(self, X, groups):
         """One prediction per group of windows (a subject, or a recording).
 
         Parameters
         ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-            Windows.
-        groups : array-like of shape (n_windows,)
-            Subject (or recording) of each window.
+        {X_groups}
 
         Returns
         -------
-        unique_groups : ndarray of shape (n_groups,)
-            Sorted group labels.
+        {unique_groups}
         y_pred : ndarray of shape (n_groups,)
             Class of highest mean probability, or mean predicted value.
         """
@@ -141,20 +139,17 @@ class GaitPipeline(Pipeline):
         check_is_fitted(self)
         return aggregate_predictions(self.predict(X), groups, method="mean")
 
+    @fill_doc
     def predict_proba_subjects(self, X, groups):
         """Mean class probabilities of the windows of each group.
 
         Parameters
         ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-            Windows.
-        groups : array-like of shape (n_windows,)
-            Subject (or recording) of each window.
+        {X_groups}
 
         Returns
         -------
-        unique_groups : ndarray of shape (n_groups,)
-            Sorted group labels.
+        {unique_groups}
         proba : ndarray of shape (n_groups, n_classes)
             Columns in the order of ``classes_``.
         """

@@ -18,6 +18,21 @@ def data_home():
     return home
 
 
+@pytest.fixture(scope="session")
+def sisfall_walking_windows(data_home):
+    """``(X, meta)``: SisFall's walking at the waist, 2.56 s windows at 50 Hz, half overlapping."""
+    from skgait.datasets import load_sisfall, make_windows
+
+    return make_windows(
+        load_sisfall(data_home=data_home),
+        placement="waist",
+        rate=50.0,
+        length=2.56,
+        overlap=0.5,
+        activity="walking",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _data_home_env(monkeypatch):
     monkeypatch.setenv("SKGAIT_DATA", str(DATA_HOME))

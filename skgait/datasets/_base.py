@@ -244,6 +244,8 @@ class Recording:
 
 
 _SUBJECT_COLUMNS = ("subject", "age", "sex", "height_cm", "weight_kg")
+#: Fields of a Recording that say whose it is, which trial, and where worn.
+_RECORDING_IDS = ("dataset", "subject", "recording", "trial", "placement", "source_placement")
 
 
 class GaitDataset:

@@ -24,22 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from ..utils._cache import get_cache_home
-from ._base import Recording
+from ._base import _RECORDING_IDS, Recording
 
 __all__ = ["cached_recordings", "file_sha256", "get_cache_home"]
 
-_SCALARS = (
-    "channels",
-    "rate",
-    "dataset",
-    "subject",
-    "recording",
-    "trial",
-    "placement",
-    "source_placement",
-    "segments",
-    "info",
-)
+_SCALARS = ("channels", "rate", *_RECORDING_IDS, "segments", "info")
 
 
 def _entry_folder(source_file, dataset, version):

@@ -8,7 +8,6 @@ import numpy as np
 from ..exceptions import DataFormatError
 from ..utils._docstring import fill_doc
 from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
-from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     DEG_TO_RAD,
@@ -395,16 +394,15 @@ def load_hugadb(path=None, *, data_home=None, cache=True, include_various=True, 
     >>> rec.channels, rec.signal.dtype
     (('acc_x', 'acc_y', 'acc_z', 'gyr_x', 'gyr_y', 'gyr_z'), dtype('float32'))
     """
-    if download:
-        path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
         SOURCE,
         path,
         data_home,
-        SOURCE.expected if include_various else "**/HuGaDB_v1_walking_*.txt",
         _parse,
         _VERSION,
         _subjects,
         cache,
+        pattern=None if include_various else "**/HuGaDB_v1_walking_*.txt",
+        download=download,
         known_copies=_RELEASE_COPIES,
     )

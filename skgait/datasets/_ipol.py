@@ -9,7 +9,6 @@ import numpy as np
 from ..exceptions import DataFormatError
 from ..utils._docstring import fill_doc
 from ._base import CHANNELS, Recording, activity_code
-from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     header_subject_table,
@@ -325,16 +324,14 @@ def load_ipol_healthy_gait(path=None, *, data_home=None, cache=True, download=Fa
     >>> rec.rate, rec.events["left_foot_steps"][:3].tolist()
     (100.0, [[527, 574], [641, 687], [752, 797]])
     """
-    if download:
-        path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
         SOURCE,
         path,
         data_home,
-        SOURCE.expected,
         _parse,
         _VERSION,
         header_subject_table,
         cache,
+        download=download,
         depends=_existing_sensor_files,
     )

@@ -14,7 +14,7 @@ import pandas as pd
 from ..exceptions import DataFormatError, DatasetNotFoundError
 from ._base import GaitDataset
 from ._cache import cached_recordings
-from ._download import registry_check
+from ._download import download_dataset, registry_check
 from ._home import resolve_dataset_path
 from ._plausibility import check_plausibility
 
@@ -127,11 +127,13 @@ def load_dataset(
     source,
     path,
     data_home,
-    pattern,
     parse,
     version,
     subjects,
     cache,
+    *,
+    pattern=None,
+    download=False,
     depends=None,
     known_copies=None,
 ):
@@ -149,8 +151,6 @@ def load_dataset(
         Dataset description (name, expected files, where to get them).
     path, data_home : str or Path or None
         Passed to :func:`resolve_dataset_path`.
-    pattern : str
-        Glob, relative to the dataset folder, of the files to parse.
     parse : callable
         ``parse(file) -> list of Recording``.
     version : int
@@ -159,6 +159,12 @@ def load_dataset(
         ``subjects(folder, recordings) -> DataFrame`` of the subject table.
     cache : bool
         Use the parsed-file cache.
+    pattern : str, optional
+        Glob, relative to the dataset folder, of the files to parse;
+        ``source.expected`` if None.
+    download : bool, default=False
+        Fetch the missing files of ``source`` with :func:`download_dataset`
+        first.
     depends : callable, optional
         ``depends(file) -> list of Path``: further files ``parse(file)``
         reads, whose changes must also invalidate the cache entry.
@@ -177,6 +183,10 @@ def load_dataset(
         If a file does not parse, differs from its registry entry, or has the
         bytes of another file.
     """
+    if download:
+        path = download_dataset(source.name, path, data_home=data_home)
+    if pattern is None:
+        pattern = source.expected
     folder = resolve_dataset_path(source, path, data_home)
     check = registry_check(source.name, folder)
 

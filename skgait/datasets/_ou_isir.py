@@ -216,4 +216,4 @@ def load_ou_isir(path=None, *, subset="automatic", sensor=None, data_home=None, 
         )
     pattern = _SUBSETS[subset].format(sensor=sensor or "IMUZ*")
     source = dataclasses.replace(SOURCE, expected=pattern)
-    return load_dataset(source, path, data_home, pattern, _parse, _VERSION, _subjects, cache)
+    return load_dataset(source, path, data_home, _parse, _VERSION, _subjects, cache)

@@ -8,7 +8,6 @@ import numpy as np
 from ..exceptions import DataFormatError
 from ..utils._docstring import fill_doc
 from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
-from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     DEG_TO_RAD,
@@ -234,15 +233,13 @@ def load_sisfall(path=None, *, accelerometer="ADXL345", data_home=None, cache=Tr
         raise ValueError(
             f"accelerometer must be one of {sorted(_ACCELEROMETERS)}, got {accelerometer!r}."
         )
-    if download:
-        path = download_dataset(SOURCE.name, path, data_home=data_home)
     return load_dataset(
         SOURCE,
         path,
         data_home,
-        SOURCE.expected,
         _parser(accelerometer),
         f"{_VERSION}-{accelerometer}",
         _subjects,
         cache,
+        download=download,
     )

@@ -9,7 +9,6 @@ import numpy as np
 from ..exceptions import DataFormatError
 from ..utils._docstring import fill_doc
 from ._base import CHANNELS, STANDARD_GRAVITY, Recording, activity_code
-from ._download import download_dataset
 from ._home import DatasetSource
 from ._loading import (
     DEG_TO_RAD,
@@ -604,16 +603,14 @@ def load_umafall(path=None, *, data_home=None, cache=True, rate=None, download=F
         ):
             raise ValueError(f"rate must be a positive number of Hz or None, got {rate!r}.")
         rate = float(rate)
-    if download:
-        path = download_dataset(SOURCE.name, path, data_home=data_home)
     version = f"{_VERSION}-{'nominal' if rate is None else f'{rate:g}Hz'}"
     return load_dataset(
         SOURCE,
         path,
         data_home,
-        SOURCE.expected,
         _parser(rate),
         version,
         header_subject_table,
         cache,
+        download=download,
     )

@@ -163,9 +163,9 @@ def load_whu_gait(path=None, *, subset=3, placement="pocket", data_home=None, ca
         source,
         path,
         data_home,
-        "*/label.txt",
         _parser(subset, placement),
         f"{_VERSION}-{subset}-{placement}",
         _subjects,
         cache,
+        pattern="*/label.txt",
     )

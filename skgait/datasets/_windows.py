@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._base import CHANNELS, GaitDataset, activity_code
+from ._base import _RECORDING_IDS, CHANNELS, GaitDataset, activity_code
 from ._resample import (
     _check_rate,
     _map_activity,
@@ -44,12 +44,7 @@ _EXCLUDE_FLAGS = ("corrupted_gyroscope",)
 
 #: Leading columns of every ``meta`` table, in order.
 _META_COLUMNS = (
-    "dataset",
-    "subject",
-    "recording",
-    "trial",
-    "placement",
-    "source_placement",
+    *_RECORDING_IDS,
     "age",
     "sex",
     "height_cm",

@@ -38,14 +38,10 @@ INTERVAL_COLUMNS = tuple(
     f"{m}_{bound}" for m in ("accuracy", "balanced_accuracy", "mae") for bound in ("low", "high")
 )
 
-#: Columns of a result row, in table order.
-ROW_COLUMNS = (
-    "source",
-    "target",
-    "task",
-    "estimator",
-    "protocol",
-    "status",
+#: Coordinates of a cell.
+KEY_COLUMNS = ("source", "target", "task", "estimator", "protocol")
+#: The cell's scores, its baseline's and their intervals.
+SCORE_COLUMNS = (
     "accuracy",
     "balanced_accuracy",
     "mae",
@@ -53,20 +49,23 @@ ROW_COLUMNS = (
     "baseline_balanced_accuracy",
     "baseline_mae",
     *INTERVAL_COLUMNS,
-    "fit_seconds",
-    "fine_tune_seconds",
-    "speed_up",
-    "n_windows",
-    "n_subjects",
-    "n_train_windows",
-    "n_folds",
+)
+#: Timings that depend on the machine.
+TIMING_COLUMNS = ("fit_seconds", "fine_tune_seconds", "speed_up")
+#: How much data the cell saw.
+SIZE_COLUMNS = ("n_windows", "n_subjects", "n_train_windows", "n_folds")
+#: Bookkeeping of the run.
+RUN_COLUMNS = ("cell_key", "config_hash", "run_id", "cached", "started_at", "seconds")
+
+#: Columns of a result row, in table order.
+ROW_COLUMNS = (
+    *KEY_COLUMNS,
+    "status",
+    *SCORE_COLUMNS,
+    *TIMING_COLUMNS,
+    *SIZE_COLUMNS,
     "error",
-    "cell_key",
-    "config_hash",
-    "run_id",
-    "cached",
-    "started_at",
-    "seconds",
+    *RUN_COLUMNS,
 )
 
 

@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 
 from ..features import ACFTransformer, WindowCrop
 from ..tracking import stable_repr
-from ._cells import DETAIL_KEYS, INTERVAL_COLUMNS, check_target, new_row
+from ._cells import DETAIL_KEYS, SCORE_COLUMNS, SIZE_COLUMNS, check_target, new_row
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 
@@ -29,23 +29,7 @@ __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_windo
 _PER_WINDOW = (WindowCrop, ACFTransformer)
 
 #: Columns of a ``within`` row that its target's ``scratch`` cells share.
-_SHARED_COLUMNS = (
-    "status",
-    "error",
-    "accuracy",
-    "balanced_accuracy",
-    "mae",
-    "baseline_accuracy",
-    "baseline_balanced_accuracy",
-    "baseline_mae",
-    *INTERVAL_COLUMNS,
-    "fit_seconds",
-    "n_windows",
-    "n_subjects",
-    "n_train_windows",
-    "n_folds",
-    *DETAIL_KEYS,
-)
+_SHARED_COLUMNS = ("status", "error", *SCORE_COLUMNS, "fit_seconds", *SIZE_COLUMNS, *DETAIL_KEYS)
 
 
 def split_per_window(estimator):

@@ -7,6 +7,7 @@ from scipy.signal import butter, sosfiltfilt
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import WindowTransformerMixin
 
@@ -29,6 +30,7 @@ def _lowest_nyquist(native_rate, owner):
     return float(rates.min()) / 2.0
 
 
+@fill_doc
 class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Low-pass every channel to a bandwidth that every sensor involved has.
 
@@ -61,8 +63,7 @@ class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     ----------
     cutoff_ : float
         Cutoff in Hz applied by :meth:`transform` (``rate / 2``: unchanged).
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
 
     See Also
     --------
@@ -94,21 +95,19 @@ class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         self.rate = rate
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None, native_rate=None):
         """Set the cutoff.
 
         Parameters
         ----------
         X : ndarray of shape (n_windows, n_channels, n_timepoints)
-        y : None
-            Ignored.
+        {fit_y}
         native_rate : array-like of shape (n_windows,), default=None
             Native sampling rate of the recording of each window in Hz
             (``meta["native_rate"]``); used when ``cutoff`` is None.
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         self._validate_windows(X, reset=True)
         candidates = [self.rate / 2.0]
@@ -155,17 +154,11 @@ class BandLimit(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         out = sosfiltfilt(sos, X.astype(np.float64), axis=2, padlen=padlen)
         return out.astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Channel names, unchanged.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Channel names.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out}
         """
         check_is_fitted(self)
         if input_features is None:

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import ConstantSeriesWarning
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import WindowTransformerMixin, to_samples
 from ._gravity import gravity_direction
@@ -141,18 +142,16 @@ class CrossCorrelationFeatures(WindowTransformerMixin, TransformerMixin, BaseEst
         return indices
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Check the parameters against the windows.
 
         Parameters
         ----------
         X : array-like of shape (n_windows, n_channels, n_timepoints)
-        y : None
-            Ignored.
+        {fit_y}
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         X = self._validate_windows(X, reset=True)
         n_channels, n_timepoints = X.shape[1:]

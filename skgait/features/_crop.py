@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._validation import WindowTransformerMixin, to_samples
 
@@ -95,6 +96,7 @@ class WindowCrop(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         return length
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Check the parameters against the windows.
 
@@ -102,12 +104,9 @@ class WindowCrop(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_windows, n_channels, n_timepoints)
             Windows.
-        y : None
-            Ignored.
+        {fit_y}
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         X = self._validate_windows(X, reset=True)
         self.length_ = self._resolve_length(X.shape[2])

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import WindowTransformerMixin, to_samples
 from ._gravity import check_sensor_windows, gravity_direction, sensor_channel_names
@@ -103,6 +104,7 @@ class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         return X
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Check the windows and the step range.
 
@@ -110,12 +112,9 @@ class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         ----------
         X : ndarray of shape (n_windows, 3 * k, n_timepoints)
             Acceleration (then rotation rate) windows.
-        y : None
-            Ignored.
+        {fit_y}
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         owner = type(self).__name__
         if len(self.step_range) != 2:
@@ -192,17 +191,11 @@ class WalkingFrame(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         R[~up.any(axis=1)] = np.eye(3)
         return R
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the output channels.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out_fixed}
         """
         check_is_fitted(self)
         return sensor_channel_names(self.n_channels_, ("vertical", "foreaft", "side"))

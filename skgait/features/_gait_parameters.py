@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import WindowTransformerMixin
 from ._frame import WalkingFrame
@@ -162,6 +163,7 @@ class GaitParameters(WindowTransformerMixin, TransformerMixin, BaseEstimator):
             )
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Check the windows and the step range.
 
@@ -169,12 +171,9 @@ class GaitParameters(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         ----------
         X : ndarray of shape (n_windows, n_channels, n_timepoints)
             Acceleration x, y, z first (m/s²), then any other channels.
-        y : None
-            Ignored.
+        {fit_y}
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         X = self._validate_windows(X, reset=True)
         steps = tuple(float(s) for s in self.step_range)
@@ -236,17 +235,11 @@ class GaitParameters(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         )
         return out.astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the gait parameters.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored (the parameters do not depend on the channel names).
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out_fixed}
         """
         check_is_fitted(self)
         return np.array(_NAMES, dtype=object)

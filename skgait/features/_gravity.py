@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._validation import WindowTransformerMixin
 
 __all__ = ["GravityAlignment", "GravityDirection"]
@@ -102,17 +103,11 @@ class GravityAlignment(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         ]
         return np.concatenate(parts, axis=1).astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Names of the output channels.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out_fixed}
         """
         check_is_fitted(self)
         return sensor_channel_names(self.n_channels_, ("vertical", "horizontal", "norm"))
@@ -229,8 +224,7 @@ class GravityDirection(WindowTransformerMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
-            Same channels as in :meth:`fit`.
+        X : ndarray of shape (n_windows, 3 * k, n_timepoints)
 
         Returns
         -------
@@ -240,17 +234,11 @@ class GravityDirection(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         X = self._validate_windows(X, reset=False)
         return gravity_direction(X[:, :3]).astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Names ``gravity_x``, ``gravity_y``, ``gravity_z``.
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out_fixed}
         """
         check_is_fitted(self)
         return np.array(["gravity_x", "gravity_y", "gravity_z"], dtype=object)

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, _fit_context
 from ..utils._validation import WindowTransformerMixin
 
@@ -39,6 +40,7 @@ def _convolutions(shifts):
         yield 3.0 * (shifts[a] + shifts[b] + shifts[c]) - total
 
 
+@fill_doc
 class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Proportion of positive values of random-bias dilated convolutions, per channel.
 
@@ -75,8 +77,7 @@ class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator
         Dilations used.
     biases_ : ndarray of shape (n_dilations, 84, n_channels, n_biases)
         Biases of every kernel, dilation and channel.
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Window length seen in :meth:`fit`; :meth:`transform` needs the same.
 
@@ -121,6 +122,7 @@ class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None):
         """Choose the dilations and draw the biases from training windows.
 
@@ -128,12 +130,9 @@ class MiniRocketFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimator
         ----------
         X : ndarray of shape (n_windows, n_channels, n_timepoints)
             Windows of at least 9 time points.
-        y : None
-            Ignored.
+        {fit_y}
 
-        Returns
-        -------
-        self : object
+        {fit_returns}
         """
         X = self._validate_windows(X, reset=True)
         rng = check_random_state(self.random_state)

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._validation import WindowTransformerMixin
 from ._stats import channel_feature_names
@@ -94,23 +95,18 @@ class _CoefficientFeatures(WindowTransformerMixin, TransformerMixin, BaseEstimat
         out = self._coefficients(X.astype(np.float64))
         return out.reshape(len(X), -1).astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Feature names ``ch{k}_{coefficient}``, or ``{input_feature}_{coefficient}``.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Channel names.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out}
         """
         check_is_fitted(self)
         names = self._coefficient_names(self.n_timepoints_)
         return channel_feature_names(self.n_channels_, input_features, names)
 
 
+@fill_doc
 class FourierFeatures(_CoefficientFeatures):
     """Magnitudes of the lowest Fourier coefficients of every channel.
 
@@ -129,8 +125,7 @@ class FourierFeatures(_CoefficientFeatures):
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Window length seen in :meth:`fit` (names the features).
 
@@ -168,6 +163,7 @@ class FourierFeatures(_CoefficientFeatures):
         return [f"fourier{k}" for k in range(self.n_coefficients)]
 
 
+@fill_doc
 class WaveletFeatures(_CoefficientFeatures):
     """Approximation coefficients of a multi-level discrete wavelet transform.
 
@@ -187,8 +183,7 @@ class WaveletFeatures(_CoefficientFeatures):
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Window length seen in :meth:`fit` (names the features).
 

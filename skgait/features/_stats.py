@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import Interval
 from ..utils._validation import (
     WindowTransformerMixin,
@@ -47,6 +48,7 @@ def channel_feature_names(n_channels, input_features, names):
     return np.array([f"{c}_{n}" for c in channels for n in names], dtype=object)
 
 
+@fill_doc
 class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     """Distribution and spectral statistics of every channel of every window.
 
@@ -77,8 +79,7 @@ class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_channels_ : int
-        Number of channels seen in :meth:`fit`.
+    {n_channels_}
     n_timepoints_ : int
         Length of the windows seen in :meth:`fit`; :meth:`transform` warns
         on windows of another length.
@@ -171,17 +172,11 @@ class GaitStatistics(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         out = np.stack(parts, axis=2).reshape(len(X), -1)
         return out.astype(X.dtype, copy=False)
 
+    @fill_doc
     def get_feature_names_out(self, input_features=None):
         """Feature names ``ch{k}_{statistic}``, or ``{input_feature}_{statistic}``.
 
-        Parameters
-        ----------
-        input_features : array-like of str, optional
-            Channel names.
-
-        Returns
-        -------
-        names : ndarray of str
+        {feature_names_out}
         """
         check_is_fitted(self)
         names = _STAT_NAMES + tuple(

@@ -21,6 +21,7 @@ from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
 
 from ..datasets import canonical_name
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import _num_samples
 from ._aggregate import aggregate_predictions
 from ._split import CrossSessionSplit, _assert_disjoint, _check_label_pairs
@@ -96,15 +97,14 @@ class CrossRecordingSplit(BaseCrossValidator):
         # A recording id is only unique within its subject.
         return subjects, np.char.add(np.char.add(subjects, "\x1f"), recordings)
 
+    @fill_doc
     def split(self, X, y=None, groups=None):
         """Generate indices to split windows into training and test set.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows; only their number is used.
-        y : object
-            Ignored.
+        {X_split}
+        {y_ignored}
         groups : array-like of shape (n_windows, 2)
             ``(subject, recording)`` of each window.
 

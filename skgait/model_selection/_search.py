@@ -49,6 +49,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -670,13 +671,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.classes_
 
     @available_if(_estimator_has("predict"))
+    @fill_doc
     def predict(self, X):
         """Predict with the best estimator.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows.
+        {X_windows}
 
         Returns
         -------
@@ -686,13 +687,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
+    @fill_doc
     def predict_proba(self, X):
         """Class probabilities from the best estimator.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows.
+        {X_windows}
 
         Returns
         -------
@@ -702,13 +703,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.predict_proba(X)
 
     @available_if(_estimator_has("decision_function"))
+    @fill_doc
     def decision_function(self, X):
         """Decision function of the best estimator.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows.
+        {X_windows}
 
         Returns
         -------
@@ -718,13 +719,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_.decision_function(X)
 
     @available_if(_estimator_has("transform"))
+    @fill_doc
     def transform(self, X):
         """Transform with the best estimator.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows.
+        {X_windows}
 
         Returns
         -------
@@ -733,13 +734,13 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self._check_refitted("transform")
         return self.best_estimator_.transform(X)
 
+    @fill_doc
     def score(self, X, y=None, **params):
         """Score of the best estimator with the search's scorer.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows.
+        {X_windows}
         y : array-like of shape (n_windows,)
             Target.
         **params : dict

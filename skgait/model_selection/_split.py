@@ -14,6 +14,7 @@ from sklearn.model_selection import BaseCrossValidator, KFold, StratifiedGroupKF
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
+from ..utils._docstring import fill_doc
 from ..utils._sklearn_compat import _num_samples
 
 __all__ = [
@@ -157,6 +158,13 @@ class _SubjectStratifiedKFold(StratifiedGroupKFold):
     :class:`~sklearn.model_selection.StratifiedGroupKFold` are reused.
     """
 
+    def _check_input(self, X, y, groups):
+        """``(owner, groups, y)``: ``groups`` and ``y`` checked against ``X``'s length."""
+        owner = type(self).__name__
+        n_samples = _num_samples(X)
+        groups = _check_groups(groups, n_samples, owner)
+        return owner, groups, _check_y_length(y, n_samples, owner)
+
     def _subject_splits(self, X, strata, groups):
         """The parent's splits of validated input, each checked subject-wise."""
         with warnings.catch_warnings():
@@ -226,31 +234,24 @@ class SubjectKFold(_SubjectStratifiedKFold):
     ['s3', 's4'] ['F', 'M']
     """
 
+    @fill_doc
     def split(self, X, y=None, groups=None):
         """Generate indices to split windows into training and test set.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows; only their number is used.
+        {X_split}
         y : array-like of shape (n_windows,), default=None
             Class labels to stratify by.
-        groups : array-like of shape (n_windows,)
-            Subject id of each window.
+        {groups_subjects}
 
         Yields
         ------
-        train : ndarray
-            Training-set indices for that split.
-        test : ndarray
-            Test-set indices for that split.
+        {split_yields}
         """
-        owner = type(self).__name__
-        n_samples = _num_samples(X)
-        groups = _check_groups(groups, n_samples, owner)
-        y = _check_y_length(y, n_samples, owner)
+        owner, groups, y = self._check_input(X, y, groups)
         if y is None:
-            y = np.zeros(n_samples, dtype=int)
+            y = np.zeros(len(groups), dtype=int)
         elif type_of_target(y) not in ("binary", "multiclass"):
             raise ValueError(
                 f"{owner} stratifies by class labels; got a "
@@ -358,31 +359,24 @@ class SubjectRegressionKFold(_SubjectStratifiedKFold):
         subject_bin = np.searchsorted(edges, subject_y, side="right")
         return subject_bin[inv]
 
+    @fill_doc
     def split(self, X, y, groups=None):
         """Generate indices to split windows into training and test set.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows; only their number is used.
+        {X_split}
         y : array-like of shape (n_windows,)
             Continuous target, for example age in years.
-        groups : array-like of shape (n_windows,)
-            Subject id of each window.
+        {groups_subjects}
 
         Yields
         ------
-        train : ndarray
-            Training-set indices for that split.
-        test : ndarray
-            Test-set indices for that split.
+        {split_yields}
         """
-        owner = type(self).__name__
-        n_samples = _num_samples(X)
-        groups = _check_groups(groups, n_samples, owner)
+        owner, groups, y = self._check_input(X, y, groups)
         if y is None:
             raise ValueError(f"{owner} stratifies by the target and needs `y`.")
-        y = _check_y_length(y, n_samples, owner)
         y = np.asarray(y, dtype=float)
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{owner}: `y` contains NaN or infinity.")
@@ -528,24 +522,20 @@ class CrossSessionSplit(BaseCrossValidator):
         sessions = groups[:, 1] if groups.ndim == 2 else groups
         return len(np.unique(np.asarray(sessions).astype(str)))
 
+    @fill_doc
     def split(self, X, y=None, groups=None):
         """Generate indices to split windows into training and test set.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows; only their number is used.
-        y : object
-            Ignored.
+        {X_split}
+        {y_ignored}
         groups : array-like of shape (n_windows,) or (n_windows, 2)
             Session labels, or ``(subject, session)`` pairs.
 
         Yields
         ------
-        train : ndarray
-            Training-set indices for that split.
-        test : ndarray
-            Test-set indices for that split.
+        {split_yields}
         """
         self._check_params()
         owner = type(self).__name__
@@ -664,15 +654,14 @@ class LeaveOneDatasetOut(BaseCrossValidator):
             )
         return len(np.unique(_dataset_of(np.asarray(groups))))
 
+    @fill_doc
     def split(self, X, y=None, groups=None):
         """Generate indices to split windows into training and test set.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows; only their number is used.
-        y : object
-            Ignored.
+        {X_split}
+        {y_ignored}
         groups : array-like of shape (n_windows,)
             Dataset, or ``"<dataset>:<subject>"``, of each window.
 
@@ -746,28 +735,25 @@ class LeakyWindowKFold(KFold):
     def __init__(self, n_splits=5, *, shuffle=True, random_state=None):
         super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
 
+    @fill_doc
     def split(self, X, y=None, groups=None):
         """Generate indices to split windows into training and test set.
 
         Parameters
         ----------
-        X : array-like of shape (n_windows, ...)
-            Windows; only their number is used.
-        y : object
-            Ignored.
+        {X_split}
+        {y_ignored}
         groups : object
             Ignored: subjects end up on both sides (the leak).
 
         Yields
         ------
-        train : ndarray
-            Training-set indices for that split.
-        test : ndarray
-            Test-set indices for that split.
+        {split_yields}
         """
         return super().split(X, y, None)
 
 
+@fill_doc
 def check_subject_wise(cv, X, y=None, groups=None):
     """Check that no group has windows on both sides of any split of ``cv``.
 
@@ -777,12 +763,10 @@ def check_subject_wise(cv, X, y=None, groups=None):
     ----------
     cv : cross-validation splitter
         Object with a ``split(X, y, groups)`` method.
-    X : array-like of shape (n_windows, ...)
-        Windows; only their number is used.
+    {X_split}
     y : array-like of shape (n_windows,), default=None
         Target, passed on to ``cv.split``.
-    groups : array-like of shape (n_windows,)
-        Subject id of each window.
+    {groups_subjects}
 
     Returns
     -------

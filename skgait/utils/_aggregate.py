@@ -7,6 +7,8 @@ the public name is :func:`skgait.model_selection.aggregate_predictions`.
 
 import numpy as np
 
+from ._docstring import fill_doc
+
 __all__ = ["AGGREGATION_METHODS", "aggregate_predictions"]
 
 #: Aggregation methods: name → what it expects and does.
@@ -50,6 +52,7 @@ def _group_index(groups, n_samples, owner):
     return np.unique(groups, return_inverse=True)
 
 
+@fill_doc
 def aggregate_predictions(y, groups, *, method="vote", eps=1e-12):
     """Combine window-level predictions into one prediction per group.
 
@@ -86,8 +89,7 @@ def aggregate_predictions(y, groups, *, method="vote", eps=1e-12):
 
     Returns
     -------
-    unique_groups : ndarray of shape (n_groups,)
-        Sorted group labels.
+    {unique_groups}
     aggregated : ndarray of shape (n_groups,) or (n_groups, n_classes)
         One prediction per group, in the order of ``unique_groups``: labels
         or values for 1-D input, probabilities (rows sum to one) for 2-D

@@ -25,6 +25,52 @@ DOCS = {
     :func:`~skgait.datasets.download_dataset`.""",
     "random_state": """random_state : int, RandomState instance or None, default=None
     Seed of the random draws; an int makes them repeatable.""",
+    # Methods of estimators and splitters.
+    "X_windows": """X : array-like of shape (n_windows, ...)
+    Windows.""",
+    "X_split": """X : array-like of shape (n_windows, ...)
+    Windows; only their number is used.""",
+    "y_ignored": """y : object
+    Ignored.""",
+    "groups_subjects": """groups : array-like of shape (n_windows,)
+    Subject id of each window.""",
+    "split_yields": """train : ndarray
+    Training-set indices for that split.
+test : ndarray
+    Test-set indices for that split.""",
+    "X_groups": """X : ndarray of shape (n_windows, n_channels, n_timepoints)
+    Windows.
+groups : array-like of shape (n_windows,)
+    Subject (or recording) of each window.""",
+    "unique_groups": """unique_groups : ndarray of shape (n_groups,)
+    Sorted group labels.""",
+    # Window transformers (skgait.features).
+    "n_channels_": """n_channels_ : int
+    Number of channels seen in :meth:`fit`.""",
+    "fit_y": """y : None
+    Ignored.""",
+    "fit_returns": """Returns
+-------
+self : object
+    The fitted transformer.""",
+    "feature_names_out": """Parameters
+----------
+input_features : array-like of str, optional
+    Channel names.
+
+Returns
+-------
+names : ndarray of str
+    Output feature names.""",
+    "feature_names_out_fixed": """Parameters
+----------
+input_features : None
+    Ignored.
+
+Returns
+-------
+names : ndarray of str
+    Output feature names.""",
 }
 
 _PLACEHOLDER = re.compile(r"^([ \t]*)\{(\w+)\}[ \t]*$", flags=re.MULTILINE)
@@ -76,7 +122,7 @@ def fill_doc(obj):
         indent, name = match.groups()
         if name not in DOCS:
             raise KeyError(f"{obj.__qualname__}'s docstring names {{{name}}}, not in DOCS.")
-        return indent + DOCS[name].replace("\n", "\n" + indent)
+        return "\n".join(indent + line if line else line for line in DOCS[name].split("\n"))
 
     if obj.__doc__:
         obj.__doc__ = _PLACEHOLDER.sub(entry, obj.__doc__)

@@ -1320,24 +1320,15 @@ def test_three_cli_workers_share_one_postgresql_study(config_dir, postgres_url):
 # real data: nested evaluation on SisFall (examples/nested_search.py)
 # ----------------------------------------------------------------------
 @pytest.mark.realdata
-def test_nested_search_on_sisfall_reports_lags_per_fold(data_home):
+def test_nested_search_on_sisfall_reports_lags_per_fold(sisfall_walking_windows):
     import importlib.util
     from pathlib import Path
-
-    from skgait.datasets import load_sisfall, make_windows
 
     path = Path(__file__).resolve().parents[2] / "examples" / "nested_search.py"
     spec = importlib.util.spec_from_file_location("nested_search", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
-    X, meta = make_windows(
-        load_sisfall(data_home=data_home),
-        placement="waist",
-        rate=50.0,
-        length=2.56,
-        overlap=0.5,
-        activity="walking",
-    )
+    X, meta = sisfall_walking_windows
     results = example.nested_search(X, meta, outer_splits=3, n_trials=6, n_estimators=30)
     assert len(results) == 3
     assert results["acf__lags"].between(2, 40).all()

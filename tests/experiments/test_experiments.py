@@ -4,6 +4,7 @@ Small on purpose (a few windows per subject, forests of a few trees): the
 behaviour under test is the bookkeeping, not the accuracy.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -326,16 +327,11 @@ def test_an_exploding_cnn_cell_is_failed_with_the_reason(tmp_path):
     )
 
 
-@pytest.mark.integration
-def test_grid_runs_on_a_dask_cluster(tmp_path):
+@contextlib.contextmanager
+def dask_backend():
+    """Joblib's ``dask`` backend on a one-worker in-process cluster."""
     joblib = pytest.importorskip("joblib")
     distributed = pytest.importorskip("dask.distributed")
-    grid = synthetic_grid(
-        tmp_path,
-        tasks=["gender", "age"],
-        estimators={"rf": RF},
-        protocols=["within", "direct", "scratch"],
-    )
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
@@ -343,6 +339,18 @@ def test_grid_runs_on_a_dask_cluster(tmp_path):
         distributed.Client(cluster),
         joblib.parallel_backend("dask"),
     ):
+        yield
+
+
+@pytest.mark.integration
+def test_grid_runs_on_a_dask_cluster(tmp_path):
+    grid = synthetic_grid(
+        tmp_path,
+        tasks=["gender", "age"],
+        estimators={"rf": RF},
+        protocols=["within", "direct", "scratch"],
+    )
+    with dask_backend():
         results = grid.run()
     assert len(results) == 12 and (results["status"] == "FINISHED").all()
     sequential = synthetic_grid(
@@ -591,17 +599,9 @@ class BackendRecorder(MajorityClassifier):
 
 @pytest.mark.integration
 def test_parallelism_inside_a_cell_stays_off_the_dask_cluster(tmp_path):
-    joblib = pytest.importorskip("joblib")
-    distributed = pytest.importorskip("dask.distributed")
     BackendRecorder.backends = []
     grid = synthetic_grid(tmp_path, estimators={"rec": BackendRecorder()})
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster),
-        joblib.parallel_backend("dask"),
-    ):
+    with dask_backend():
         results = grid.run()
     assert (results["status"] == "FINISHED").all()
     assert set(BackendRecorder.backends) == {"ThreadingBackend"}

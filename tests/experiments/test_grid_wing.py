@@ -16,7 +16,7 @@ from skgait.experiments import (
     make_estimator,
     parse_config,
 )
-from skgait.experiments._cells import Cell
+from skgait.experiments._cells import Cell, new_row
 from skgait.experiments._config import GRID_KEYS, SEARCH_KEYS, TRACKING_KEYS, validate_config
 from skgait.experiments._plan import make_plan
 from skgait.experiments._record import Recorder
@@ -77,11 +77,7 @@ def test_a_plan_pairs_only_entries_at_the_same_placement_by_default():
 # ----------------------------------------------------------------------
 def _row(cell, status="FINISHED", accuracy=0.5):
     return {
-        "source": cell.source,
-        "target": cell.target,
-        "task": cell.task,
-        "estimator": cell.estimator,
-        "protocol": cell.protocol,
+        **new_row(cell),
         "status": status,
         "accuracy": accuracy,
         "error": "" if status == "FINISHED" else "boom",

@@ -15,21 +15,6 @@ from skgait.model_selection import check_subject_wise, evaluate, get_protocol
 pytestmark = pytest.mark.realdata
 
 
-@pytest.fixture(scope="module")
-def sisfall_windows(data_home):  # data_home skips when SisFall is absent
-    from skgait.datasets import load_sisfall, make_windows
-
-    X, meta = make_windows(
-        load_sisfall(data_home=data_home),
-        placement="waist",
-        rate=50.0,
-        length=2.56,
-        overlap=0.5,
-        activity="walking",
-    )
-    return X, meta
-
-
 class _AssertFinite(TransformerMixin, BaseEstimator):
     """Pass-through step that fails if NaN or infinity reaches it."""
 
@@ -42,17 +27,17 @@ class _AssertFinite(TransformerMixin, BaseEstimator):
         return X
 
 
-def test_sisfall_windows_are_finite_and_shaped(sisfall_windows):
-    X, meta = sisfall_windows
+def test_sisfall_windows_are_finite_and_shaped(sisfall_walking_windows):
+    X, meta = sisfall_walking_windows
     assert X.shape[1:] == (6, 128)
     assert np.all(np.isfinite(X))
     assert len(meta) == len(X) and meta["group"].nunique() >= 30
 
 
-def test_sisfall_leaky_protocol_inflates_gender_accuracy(sisfall_windows):
+def test_sisfall_leaky_protocol_inflates_gender_accuracy(sisfall_walking_windows):
     from skgait import ACFTransformer
 
-    X, meta = sisfall_windows
+    X, meta = sisfall_walking_windows
     model = make_pipeline(
         _AssertFinite(),
         ACFTransformer(lags=10),
