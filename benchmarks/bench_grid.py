@@ -39,19 +39,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, os.environ.get("SKGAIT_BENCH_CODE") or str(ROOT))
 
 from skgait.cli._common import print_tables  # noqa: E402
-from skgait.experiments import default_config  # noqa: E402
-from skgait.experiments._cells import (  # noqa: E402
-    KEY_COLUMNS,
-    ROW_COLUMNS,
-    RUN_COLUMNS,
-    TIMING_COLUMNS,
-)
+from skgait.experiments import _cells, default_config  # noqa: E402
 
 #: Columns of a result row that are not the cell's numbers: its coordinates
-#: (the cell key), timings and bookkeeping.
-NOT_COMPARED = {*KEY_COLUMNS, *RUN_COLUMNS, *TIMING_COLUMNS}
+#: (the cell key), timings and bookkeeping. A baseline tree older than these
+#: column groups saves every column; the comparison keeps this tree's.
+NOT_COMPARED = {
+    *getattr(_cells, "KEY_COLUMNS", ()),
+    *getattr(_cells, "RUN_COLUMNS", ()),
+    *getattr(_cells, "TIMING_COLUMNS", ()),
+}
 #: Columns of a result row that the tables are made of.
-COMPARED = tuple(c for c in ROW_COLUMNS if c not in NOT_COMPARED)
+COMPARED = tuple(c for c in _cells.ROW_COLUMNS if c not in NOT_COMPARED)
 
 
 def run_default_grid(data_home, n_jobs):
