@@ -11,12 +11,12 @@ import numpy as np
 
 __all__ = ["best_configuration_summary"]
 
-#: Scorer names whose interval :func:`skgait.metrics.subject_interval` computes:
-#: its metric, and the function of the point estimate.
+#: Scorer names whose interval :func:`skgait.metrics.subject_interval` computes
+#: → the grid's metric name (:data:`skgait.experiments.METRIC_FUNCTIONS`).
 _INTERVAL_METRICS = {
-    "accuracy": ("accuracy", "accuracy_score"),
-    "balanced_accuracy": ("balanced_accuracy", "balanced_accuracy_score"),
-    "neg_mean_absolute_error": ("mae", "mean_absolute_error"),
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced_accuracy",
+    "neg_mean_absolute_error": "mae",
 }
 
 
@@ -39,11 +39,11 @@ def best_configuration_summary(search, X, y, groups, random_state=0):
         [0.61, 0.86] (95 % interval over 38 subjects); majority baseline
         0.50 ..."``.
     """
-    import sklearn.metrics
     from sklearn.base import clone, is_classifier
     from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.model_selection import cross_val_predict, cross_val_score
 
+    from ..experiments import METRIC_FUNCTIONS
     from ..metrics import subject_interval
 
     splits = list(search._checked_cv().split(X, y, groups))
@@ -63,9 +63,9 @@ def best_configuration_summary(search, X, y, groups, random_state=0):
             f"best configuration: no interval over subjects for scoring={name!r} "
             f"(intervals exist for {', '.join(_INTERVAL_METRICS)}); {what} baseline {chance:.2f}."
         )
-    metric, function = _INTERVAL_METRICS[name]
+    metric = _INTERVAL_METRICS[name]
     y_pred = cross_val_predict(best, X, y, cv=splits, params=fit_params)
-    score = getattr(sklearn.metrics, function)(y, y_pred)
+    score = METRIC_FUNCTIONS[metric](y, y_pred)
     low, high = subject_interval(y, y_pred, groups, metric, random_state=random_state)
     if metric == "mae":  # the scorer's sign: larger is better
         name, chance = "mean_absolute_error", -chance
