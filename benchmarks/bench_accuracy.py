@@ -303,6 +303,11 @@ def _forest(task, seed, n_estimators=200):
     )
 
 
+def _aligned_stats(bandwidth):
+    """Gravity-aligned channels described by their statistics, up to ``bandwidth``."""
+    return make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth))
+
+
 def candidates(task, seed, bandwidth=None):
     """skgait's candidates of a task, compared inside the training folds only.
 
@@ -318,13 +323,9 @@ def candidates(task, seed, bandwidth=None):
         first = [BandLimit(cutoff=bandwidth)] if bandwidth is not None else []
         return GaitPipeline([(f"step{k}", s) for k, s in enumerate([*first, *steps])])
 
-    other = (
-        "aligned stats + forest",
-        make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth)),
-    )
     found = {
         "pipeline": make_gait_pipeline(task, random_state=seed, bandwidth=bandwidth),
-        other[0]: limited(other[1], _forest(task, seed)),
+        "aligned stats + forest": limited(_aligned_stats(bandwidth), _forest(task, seed)),
         "rocket + ridge": limited(
             MiniRocketFeatures(random_state=seed), StandardScaler(), _ridge(task)
         ),
@@ -347,7 +348,7 @@ def age_candidates(task, seed, limited, bandwidth=None):
     """
     rate = WINDOWS["rate"]
     acf = ACFTransformer(lags=0.2, rate=rate)
-    stats = make_pipeline(GravityAlignment(), GaitStatistics(max_frequency=bandwidth))
+    stats = _aligned_stats(bandwidth)
     model = AgeGroupRegressor(random_state=seed) if task == "age" else _forest(task, seed)
     found = {
         "acf + gait parameters": limited(make_union(acf, GaitParameters(rate=rate)), model),
