@@ -29,9 +29,6 @@ from ._vocabulary import METRIC_FUNCTIONS, METRICS, PROTOCOLS
 
 __all__ = ["Cell", "ROW_COLUMNS", "check_target", "run_cell", "transfer_param"]
 
-#: What a row carries beyond its table columns, as plain data (not in the
-#: CSV): per-fold scores, the confusion matrix, training curves.
-DETAIL_KEYS = ("fold_scores", "confusion_matrix", "subject_confusion_matrix", "curves")
 
 #: Bounds of the 95 % interval over subjects of each metric.
 INTERVAL_COLUMNS = tuple(

@@ -20,7 +20,8 @@ from sklearn.pipeline import Pipeline
 
 from ..features import ACFTransformer, WindowCrop
 from ..tracking import stable_repr
-from ._cells import DETAIL_KEYS, SCORE_COLUMNS, SIZE_COLUMNS, check_target, new_row
+from ..tracking._grid import DETAIL_KEYS
+from ._cells import SCORE_COLUMNS, SIZE_COLUMNS, check_target, new_row
 
 __all__ = ["SharedFeatures", "assemble", "scratch_from_within", "split_per_window"]
 

@@ -56,7 +56,7 @@ _ROW_PARTS_TAG = "skgait.row.parts"
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 #: Keys of a cell's row logged as metric histories and artifacts, not stored
 #: in the row's tags: per-fold scores, the confusion matrix, training curves.
-_DETAIL_KEYS = ("fold_scores", "confusion_matrix", "subject_confusion_matrix", "curves")
+DETAIL_KEYS = ("fold_scores", "confusion_matrix", "subject_confusion_matrix", "curves")
 
 
 def stable_repr(value):
@@ -413,7 +413,7 @@ class MlflowTracker(_ExperimentTracker):
         stored = {
             k: v
             for k, v in row.items()
-            if k not in metrics and k not in ("traceback", "run_id", "cached", *_DETAIL_KEYS)
+            if k not in metrics and k not in ("traceback", "run_id", "cached", *DETAIL_KEYS)
         }
         run_tags.update(_row_tags(stored))
         started_at, seconds = row.get("started_at"), row.get("seconds")
