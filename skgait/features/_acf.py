@@ -8,10 +8,16 @@ Two kernels compute the lagged sums
 ``g[h] = sum_{t < n-h} (x[t] - mean) * (x[t+h] - mean)`` of every series (one
 channel of one window) of a C-contiguous ``(n_series, n_timepoints)`` array:
 
-- :func:`_acf_direct`: numba, one pass over memory. Each series (a few KiB)
-  is centred into a per-thread buffer that stays in L1 cache; the lagged sums
-  are then computed eight lags at a time so that every load of the buffer
-  feeds eight multiply-adds. Cost ``O(n_timepoints * n_lags)`` per series.
+- :func:`_acf_direct`: numba, one read of ``X``. Each thread takes chunks
+  of consecutive series and keeps two buffers of a few KiB in L1 cache: the
+  current series, centred (the pass that centres it also sums ``g[0]``),
+  and the next one. The lagged sums run ten lags per pass over the buffer
+  (``buf`` ends with zeros, so a block may reach past the last lag and no
+  single-lag pass is left over): every load feeds ten multiply-adds. The
+  first pass also copies the next series from ``X`` (its sum and constant
+  check), so that its read from memory, prefetched at the start of the
+  series, overlaps with the multiply-adds. Cost ``O(n_timepoints *
+  n_lags)`` per series.
 - :func:`_acf_fft`: ``scipy.fft`` on chunks of series (Wiener-Khinchin), cost
   ``O(n_timepoints log n_timepoints)`` per series whatever the number of
   lags; it wins only for many lags on long series (see
@@ -28,13 +34,14 @@ page of the user guide).
 
 Floating point: sums are accumulated in float64 for float32 and float64
 input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
-only: re-association lets LLVM split each sum over 16 partial sums held in
-SIMD registers (with ``fastmath=False`` every reduction stays a scalar
-dependency chain, measured slower: the features page), and contraction allows
-fused multiply-adds. Neither flag lets the compiler assume away NaN or
-infinity (input is validated finite beforehand). The result is deterministic
-on a given machine; it differs from a left-to-right sum by a few units in the
-last place and is usually closer to the exact value.
+only: re-association lets LLVM split each sum over the lanes of a SIMD
+register (with ``fastmath=False`` every reduction stays a scalar dependency
+chain, measured slower: the features page), and contraction allows fused
+multiply-adds. Neither flag lets the compiler assume away NaN or infinity (a
+series holding one gives a sum out of range, and the kernel reports it). The
+result is deterministic on a given machine; it differs from a left-to-right
+sum by a few units in the last place and is usually closer to the exact
+value.
 """
 
 import math

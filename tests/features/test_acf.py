@@ -330,7 +330,9 @@ def test_direct_kernel_matches_reference_at_every_lag_count(dtype, n_timepoints)
     atol = 1e-6 if dtype == np.float32 else 1e-14
     for lags in range(1, min(40, n_timepoints - 1) + 1):
         out = ACFTransformer(lags=lags, method="direct", output="3d").fit_transform(X)
-        np.testing.assert_allclose(out, acf_reference(X, lags), rtol=0, atol=atol, err_msg=f"{lags=}")
+        np.testing.assert_allclose(
+            out, acf_reference(X, lags), rtol=0, atol=atol, err_msg=f"{lags=}"
+        )
 
 
 @pytest.mark.parametrize("lags", [3, 10, 25])
