@@ -280,7 +280,7 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
                 _prefetch(x_next, t)
             x = X[i]
             constant = n_diff == 0 and np.isfinite(x[0])
-            # NaN when the sum is not finite: the range check below catches it.
+            # Not finite when the sum is not: the range check below catches it.
             g[0] = _centre(buf, n, s / n)
             s, n_diff = _lagged_sums(buf, n, max_lag, g, x_next, buf_next)
             r = out[i]
