@@ -8,10 +8,16 @@ Two kernels compute the lagged sums
 ``g[h] = sum_{t < n-h} (x[t] - mean) * (x[t+h] - mean)`` of every series (one
 channel of one window) of a C-contiguous ``(n_series, n_timepoints)`` array:
 
-- :func:`_acf_direct`: numba, one pass over memory. Each series (a few KiB)
-  is centred into a per-thread buffer that stays in L1 cache; the lagged sums
-  are then computed eight lags at a time so that every load of the buffer
-  feeds eight multiply-adds. Cost ``O(n_timepoints * n_lags)`` per series.
+- :func:`_acf_direct`: numba, one read of ``X``. Each thread takes chunks
+  of consecutive series and keeps two buffers of a few KiB in L1 cache: the
+  current series, centred (the pass that centres it also sums ``g[0]``),
+  and the next one. The lagged sums run ten lags per pass over the buffer
+  (``buf`` ends with zeros, so a block may reach past the last lag and no
+  single-lag pass is left over): every load feeds ten multiply-adds. The
+  first pass also copies the next series from ``X`` (its sum and constant
+  check), so that its read from memory, prefetched at the start of the
+  series, overlaps with the multiply-adds. Cost ``O(n_timepoints *
+  n_lags)`` per series.
 - :func:`_acf_fft`: ``scipy.fft`` on chunks of series (Wiener-Khinchin), cost
   ``O(n_timepoints log n_timepoints)`` per series whatever the number of
   lags; it wins only for many lags on long series (see
@@ -28,13 +34,14 @@ page of the user guide).
 
 Floating point: sums are accumulated in float64 for float32 and float64
 input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
-only: re-association lets LLVM split each sum over 16 partial sums held in
-SIMD registers (with ``fastmath=False`` every reduction stays a scalar
-dependency chain, measured slower: the features page), and contraction allows
-fused multiply-adds. Neither flag lets the compiler assume away NaN or
-infinity (input is validated finite beforehand). The result is deterministic
-on a given machine; it differs from a left-to-right sum by a few units in the
-last place and is usually closer to the exact value.
+only: re-association lets LLVM split each sum over the lanes of a SIMD
+register (with ``fastmath=False`` every reduction stays a scalar dependency
+chain, measured slower: the features page), and contraction allows fused
+multiply-adds. Neither flag lets the compiler assume away NaN or infinity (a
+series holding one gives a sum out of range, and the kernel reports it). The
+result is deterministic on a given machine; it differs from a left-to-right
+sum by a few units in the last place and is usually closer to the exact
+value.
 """
 
 import math
@@ -44,7 +51,10 @@ import warnings
 
 import numba
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir as llvm_ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 from scipy import fft as sp_fft
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import assert_all_finite
@@ -64,7 +74,7 @@ _FASTMATH = {"reassoc", "contract"}
 # Range of gamma(0) * n = sum((x - mean)**2) in which the lagged sums of a
 # series (of fewer than 2**200 points) have neither overflowed (|g[h]| <=
 # g[0]) nor lost digits to underflow (max (x - mean)**2 >= g[0] / n). Outside
-# it the series is rescaled and summed again (see _centre_rescaled).
+# it the series is rescaled and summed again (see _rescale).
 _SMALL = 2.0**-700
 _BIG = 2.0**700
 
@@ -80,113 +90,162 @@ FFT_MIN_LAGS_PER_LOG2 = 30.0
 # threads launch parallel kernels at the same time; serialise launches.
 _LAUNCH_LOCK = threading.Lock()
 
+# Lags summed per pass over a series by the direct kernel (see _lag_block).
+_BLOCK = 10
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Ask the CPU to fetch the cache line of ``array[index]`` into every cache.
+
+    LLVM's ``prefetch`` hint: it changes no value and never faults.
+    """
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_struct = context.make_array(array_type)(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(
+            context, builder, array_type, array_struct, [args[1]], wraparound=False
+        )
+        byte_pointer = llvm_ir.IntType(8).as_pointer()
+        i32 = llvm_ir.IntType(32)
+        function = builder.module.declare_intrinsic(
+            "llvm.prefetch",
+            [byte_pointer],
+            llvm_ir.FunctionType(llvm_ir.VoidType(), [byte_pointer, i32, i32, i32]),
+        )
+        # A read (0), kept in every cache level (3), of data (1).
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
 
 @njit(inline="always", fastmath=_FASTMATH)
-def _lagged_sums(buf, n, max_lag, g):
-    """``g[h] = sum_{t < n-h} buf[t] * buf[t+h]`` for ``h = 0..max_lag``.
+def _centre(buf, n, mean):
+    """``buf[:n] -= mean``; returns ``g[0] = sum(buf[:n]**2)`` of the result."""
+    g0 = 0.0
+    for t in range(n):
+        c = buf[t] - mean
+        buf[t] = c
+        g0 += c * c
+    return g0
 
-    ``buf`` holds the centred series followed by at least 7 zeros, so a block
-    of lags may read past ``n - h`` and add only zeros.
+
+@njit(inline="always", fastmath=_FASTMATH)
+def _lag_block(buf, n, k, g, x_next, buf_next):
+    """``g[h] = sum_t buf[t] * buf[t+h]`` for the ``_BLOCK`` lags ``h = k..k+9``.
+
+    ``buf`` holds the centred series followed by at least ``_BLOCK`` zeros,
+    so the block may read past ``n - h`` and add only zeros; every load of
+    ``buf[t]`` feeds ten multiply-adds. Unless ``x_next`` is None (a branch
+    numba removes at compile time), the same loop copies the next series
+    ``x_next`` into ``buf_next`` and returns its sum and the number of its
+    values that differ from its first (``k`` must then be 1, so that the
+    loop covers all ``n`` points): its read from memory overlaps with the
+    multiply-adds instead of stalling them. Returns ``(0.0, 0)`` otherwise.
     """
-    k = 0
-    while k + 8 <= max_lag + 1:
-        b0 = buf[k:]
-        b1 = buf[k + 1 :]
-        b2 = buf[k + 2 :]
-        b3 = buf[k + 3 :]
-        b4 = buf[k + 4 :]
-        b5 = buf[k + 5 :]
-        b6 = buf[k + 6 :]
-        b7 = buf[k + 7 :]
-        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-        for t in range(n - k):
-            a = buf[t]
-            s0 += a * b0[t]
-            s1 += a * b1[t]
-            s2 += a * b2[t]
-            s3 += a * b3[t]
-            s4 += a * b4[t]
-            s5 += a * b5[t]
-            s6 += a * b6[t]
-            s7 += a * b7[t]
-        g[k] = s0
-        g[k + 1] = s1
-        g[k + 2] = s2
-        g[k + 3] = s3
-        g[k + 4] = s4
-        g[k + 5] = s5
-        g[k + 6] = s6
-        g[k + 7] = s7
-        k += 8
-    while k + 4 <= max_lag + 1:
-        b0 = buf[k:]
-        b1 = buf[k + 1 :]
-        b2 = buf[k + 2 :]
-        b3 = buf[k + 3 :]
-        s0 = s1 = s2 = s3 = 0.0
-        for t in range(n - k):
-            a = buf[t]
-            s0 += a * b0[t]
-            s1 += a * b1[t]
-            s2 += a * b2[t]
-            s3 += a * b3[t]
-        g[k] = s0
-        g[k + 1] = s1
-        g[k + 2] = s2
-        g[k + 3] = s3
-        k += 4
-    while k <= max_lag:
-        b0 = buf[k:]
-        s0 = 0.0
-        for t in range(n - k):
-            s0 += buf[t] * b0[t]
-        g[k] = s0
-        k += 1
+    b0 = buf[k:]
+    b1 = buf[k + 1 :]
+    b2 = buf[k + 2 :]
+    b3 = buf[k + 3 :]
+    b4 = buf[k + 4 :]
+    b5 = buf[k + 5 :]
+    b6 = buf[k + 6 :]
+    b7 = buf[k + 7 :]
+    b8 = buf[k + 8 :]
+    b9 = buf[k + 9 :]
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = 0.0
+    s_next = 0.0
+    n_diff = 0
+    if x_next is not None:
+        first = x_next[0]
+    for t in range(n - k + 1):
+        if x_next is not None:
+            v = x_next[t]
+            s_next += v
+            n_diff += v != first
+            buf_next[t] = v
+        a = buf[t]
+        s0 += a * b0[t]
+        s1 += a * b1[t]
+        s2 += a * b2[t]
+        s3 += a * b3[t]
+        s4 += a * b4[t]
+        s5 += a * b5[t]
+        s6 += a * b6[t]
+        s7 += a * b7[t]
+        s8 += a * b8[t]
+        s9 += a * b9[t]
+    g[k] = s0
+    g[k + 1] = s1
+    g[k + 2] = s2
+    g[k + 3] = s3
+    g[k + 4] = s4
+    g[k + 5] = s5
+    g[k + 6] = s6
+    g[k + 7] = s7
+    g[k + 8] = s8
+    g[k + 9] = s9
+    return s_next, n_diff
+
+
+@njit(inline="always", fastmath=_FASTMATH)
+def _lagged_sums(buf, n, max_lag, g, x_next, buf_next):
+    """``g[1..max_lag]`` of the centred series in ``buf``, ``_BLOCK`` lags a pass.
+
+    The last block may write up to ``g[max_lag + 9]``. The first block
+    copies ``x_next`` (see :func:`_lag_block`), whose sum and count of
+    values different from its first are returned.
+    """
+    s_next, n_diff = _lag_block(buf, n, 1, g, x_next, buf_next)
+    for k in range(1 + _BLOCK, max_lag + 1, _BLOCK):
+        _lag_block(buf, n, k, g, None, None)
+    return s_next, n_diff
 
 
 @njit
-def _centre_rescaled(x, n, buf):
-    """``buf[t] = (x[t] - mean) * 2**-e`` with ``2**(e-1) <= max |x| < 2**e``.
+def _rescale(x, n, buf):
+    """``buf[t] = x[t] * 2**-e`` with ``2**(e-1) <= max |x| < 2**e``; returns the sum.
 
     The ACF does not change when a series is multiplied by a positive
     constant, and a power of two multiplies exactly, so the values are scaled
-    to ``max |x|`` in ``[0.5, 1)`` before centring: nothing overflows, and the
-    centred values of a series that is not constant are at least about
-    ``2**-54``, so their squares do not underflow. Returns False if ``x``
-    holds NaN or infinity. Used only for series out of the safe range, so
-    speed does not matter; ``ldexp`` (not a product with ``2.0**-e``, which
-    may not be representable, nor two products, which fastmath inherited
-    from the caller may re-associate) scales each value.
+    to ``max |x|`` in ``[0.5, 1)``: nothing overflows, and once centred the
+    values of a series that is not constant are at least about ``2**-54``,
+    so their squares do not underflow. The sum is not finite if ``x`` holds
+    NaN or infinity. Used only for series out of the safe range, so speed
+    does not matter; ``ldexp`` (not a product with ``2.0**-e``, which may not
+    be representable, nor two products, which fastmath may re-associate)
+    scales each value.
     """
     amax = 0.0
     for t in range(n):
         a = abs(x[t])
-        if a > amax:  # ignores NaN, caught by the sum below
+        if a > amax:  # ignores NaN, caught by the sum
             amax = a
     if not np.isfinite(amax):
-        return False
+        return amax
     e = -math.frexp(amax)[1]
     s = 0.0
     for t in range(n):
-        s += math.ldexp(x[t], e)
-    if not np.isfinite(s):
-        return False
-    mean = s / n
-    for t in range(n):
-        buf[t] = math.ldexp(x[t], e) - mean
-    return True
+        v = math.ldexp(x[t], e)
+        buf[t] = v
+        s += v
+    return s
 
 
 @njit(fastmath=_FASTMATH)
 def _rescaled_lagged_sums(x, n, buf, max_lag, g):
-    """:func:`_lagged_sums` of ``x`` rescaled by :func:`_centre_rescaled`.
+    """``g[0..max_lag]`` of ``x`` rescaled by :func:`_rescale` (False for NaN, inf).
 
     A separate function, so that the rare path does not add a second
     inlined copy of the sums to the kernel.
     """
-    if not _centre_rescaled(x, n, buf):
+    s = _rescale(x, n, buf)
+    if not np.isfinite(s):
         return False
-    _lagged_sums(buf, n, max_lag, g)
+    g[0] = _centre(buf, n, s / n)
+    _lagged_sums(buf, n, max_lag, g, None, None)
     return True
 
 
@@ -196,37 +255,44 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
     n_chunks = n_constant.shape[0]
     chunk = (n_series + n_chunks - 1) // n_chunks
     n_out = max_lag + 1 - first_lag
+    line = max(1, 64 // X.itemsize)  # values per 64-byte cache line
     for c in prange(n_chunks):
-        buf = np.zeros(n + 8, dtype=np.float64)
-        g = np.empty(max_lag + 1, dtype=np.float64)
+        start = c * chunk
+        stop = min(n_series, start + chunk)
+        # The series being summed and the next one (copied from X while the
+        # first block of lags runs), each followed by zeros for the lags
+        # that reach past its end.
+        bufs = np.zeros((2, n + _BLOCK), dtype=np.float64)
+        g = np.empty(max_lag + _BLOCK, dtype=np.float64)
         count = 0
         bad = 0
-        for i in range(c * chunk, min(n_series, (c + 1) * chunk)):
+        s = 0.0
+        n_diff = 0
+        if start < stop:
+            # Copies the chunk's first series (the lags of zeros are unused).
+            s, n_diff = _lag_block(bufs[1], n, 1, g, X[start], bufs[0])
+        for i in range(start, stop):
+            buf = bufs[(i - start) % 2]
+            buf_next = bufs[(i - start + 1) % 2]
+            # The last series copies itself again, unused.
+            x_next = X[min(i + 1, stop - 1)]
+            for t in range(0, n, line):
+                _prefetch(x_next, t)
             x = X[i]
-            x0 = x[0]
-            s = 0.0
-            n_diff = 0
-            for t in range(n):
-                v = x[t]
-                s += v
-                n_diff += v != x0
+            constant = n_diff == 0 and np.isfinite(x[0])
+            # Not finite when the sum is not: the range check below catches it.
+            g[0] = _centre(buf, n, s / n)
+            s, n_diff = _lagged_sums(buf, n, max_lag, g, x_next, buf_next)
             r = out[i]
-            if n_diff == 0 and np.isfinite(x0):
-                # Constant series: gamma(0) = 0, the ACF is defined as 0.
+            if constant:
+                # gamma(0) = 0, the ACF is defined as 0.
                 for h in range(n_out):
                     r[h] = 0.0
                 count += 1
                 continue
-            g0 = 0.0  # stays out of range when the sum is not finite
-            if np.isfinite(s):
-                mean = s / n
-                for t in range(n):
-                    buf[t] = x[t] - mean
-                _lagged_sums(buf, n, max_lag, g)
-                g0 = g[0]
             # |g[h]| <= g[0] = sum((x - mean)**2): in range, nothing
             # overflowed nor lost digits to underflow (False for NaN).
-            if not (_SMALL <= g0 <= _BIG):
+            if not (_SMALL <= g[0] <= _BIG):
                 if not _rescaled_lagged_sums(x, n, buf, max_lag, g):
                     # NaN or infinity in the series: reported to the
                     # caller, which raises.

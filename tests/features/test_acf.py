@@ -313,3 +313,50 @@ def test_fit_transform_equals_fit_then_transform():
     b = ACFTransformer(lags=4).fit(X).transform(X)
     np.testing.assert_array_equal(a, b)
     assert a.dtype == np.float32
+
+
+# The direct kernel sums the lags in blocks of 10 and copies the next series
+# of a chunk of series while summing the current one: the tests below use
+# 120 series (several per chunk for up to 16 chunks per numba thread).
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_timepoints", [7, 10, 11, 41, 101])
+def test_direct_kernel_matches_reference_at_every_lag_count(dtype, n_timepoints):
+    # Lags below, at and above the block size and its multiples, windows
+    # shorter than a block, odd lengths.
+    rng = np.random.default_rng(n_timepoints)
+    X = (rng.standard_normal((40, 3, n_timepoints)) * 2.0 + 9.81).astype(dtype)
+    atol = 1e-6 if dtype == np.float32 else 1e-14
+    for lags in range(1, min(40, n_timepoints - 1) + 1):
+        out = ACFTransformer(lags=lags, method="direct", output="3d").fit_transform(X)
+        np.testing.assert_allclose(
+            out, acf_reference(X, lags), rtol=0, atol=atol, err_msg=f"{lags=}"
+        )
+
+
+@pytest.mark.parametrize("lags", [3, 10, 25])
+def test_direct_kernel_series_do_not_leak_into_their_neighbours(lags):
+    # Constant, rescaled (beyond the float64 range of their squares) and
+    # ordinary series next to each other within chunks.
+    rng = np.random.default_rng(lags)
+    X = rng.normal(1.0, 1.0, size=(40, 3, 60))
+    expected = acf_reference(X, lags)
+    X[5, 1] = 2.5
+    X[17, :] = 7.0
+    X[9, 0] *= 1e300
+    X[9, 2] *= 1e-300
+    X[30, 1] *= 2.0**-1000
+    X[31, 1] *= 2.0**1000
+    expected[5, 1] = expected[17, :] = 0.0
+    with pytest.warns(ConstantSeriesWarning, match="4 of 120 series"):
+        out = ACFTransformer(lags=lags, method="direct", output="3d").fit_transform(X)
+    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("window", [0, 1, 20, 38, 39])
+def test_direct_kernel_finds_nan_in_any_series_of_a_chunk(window):
+    X = np.random.default_rng(0).normal(size=(40, 3, 30))
+    X[window, 2, 29] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ACFTransformer(lags=12, method="direct").fit_transform(X)
