@@ -248,7 +248,7 @@ def test_benchmark_smoke():
         [sys.executable, str(ROOT / "benchmarks" / "bench_acf.py"), "--smoke"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # a hang, not a speed goal
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
