@@ -91,6 +91,7 @@ from skgait.features import (
     GravityAlignment,
     GravityDirection,
     MiniRocketFeatures,
+    SampleEntropy,
 )
 from skgait.model_selection import (
     LeaveOneDatasetOut,
@@ -340,8 +341,9 @@ def age_candidates(task, seed, limited, bandwidth=None):
 
     The ACF of the age pipelines (lags to 0.2 s) with :class:`GaitParameters`
     (cadence, regularity, symmetry, smoothness) and with the aligned
-    statistics too; the ACF with a standardised, class-balanced logistic
-    regression (``LOGISTIC_C``); for ``"age"``, each with
+    statistics too; the ACF, alone and with the :class:`SampleEntropy` of
+    the gravity-aligned channels, with a standardised, class-balanced
+    logistic regression (``LOGISTIC_C``); for ``"age"``, each with
     :class:`AgeGroupRegressor` (young or elderly first, then that group's
     median age, as the age pipeline), and the plain ACF with a regression
     forest (the age pipeline until 7 December 2026).
@@ -356,6 +358,7 @@ def age_candidates(task, seed, limited, bandwidth=None):
             make_union(acf, stats, GaitParameters(rate=rate)), clone(model)
         ),
     }
+    entropy = make_pipeline(GravityAlignment(), SampleEntropy())
     for C in LOGISTIC_C:
         logistic = make_pipeline(
             StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
@@ -363,6 +366,9 @@ def age_candidates(task, seed, limited, bandwidth=None):
         if task == "age":
             logistic = AgeGroupRegressor(classifier=logistic)
         found[f"acf + logistic C={C:g}"] = limited(clone(acf), logistic)
+        found[f"acf + entropy + logistic C={C:g}"] = limited(
+            make_union(clone(acf), clone(entropy)), clone(logistic)
+        )
     if task == "age":  # the age pipeline before issue 19: a regression forest
         found["acf + forest regressor"] = limited(clone(acf), _forest(task, seed))
     return found
