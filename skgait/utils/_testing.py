@@ -70,6 +70,7 @@ def _instance_params():
         "MiniRocketFeatures": [{"n_dilations": 2, "n_biases": 1, "random_state": 0}],
         "GaitParameters": [{"step_range": (0.1, 0.4)}, {"rate": 100.0, "step_range": (0.05, 0.2)}],
         "GravityAlignment": [{}],
+        "DomainStandardScaler": [{}, {"unseen": "error"}],
         "GravityDirection": [{}],
         "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],
