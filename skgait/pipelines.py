@@ -161,9 +161,7 @@ class GaitPipeline(Pipeline):
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        return aggregate_predictions(
-            self.predict_proba(X, **params), groups, method="mean_proba"
-        )
+        return aggregate_predictions(self.predict_proba(X, **params), groups, method="mean_proba")
 
 
 def _first_step(pipeline):
