@@ -236,9 +236,16 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
       horizontal / norm channels, orientation-invariant), then the soft vote
       (mean probability) of two models of these channels:
       :class:`~skgait.features.GaitStatistics` + a class-balanced random
-      forest, and :class:`~skgait.features.MiniRocketFeatures` +
-      standardisation + a strongly regularised, class-balanced logistic
-      regression.
+      forest, and :class:`~skgait.features.MiniRocketFeatures` + a strongly
+      regularised, class-balanced logistic regression. Each member's
+      features are standardised per dataset
+      (:class:`~skgait.preprocessing.DomainStandardScaler`): give the
+      dataset of every window as ``domains`` to ``fit`` and to the
+      predictions, under scikit-learn's metadata routing, to train on one
+      dataset and predict another recorded elsewhere on the body or with
+      other hardware (the test dataset's own features, never its labels,
+      then set its standardisation). Without ``domains`` all windows are one
+      dataset (a plain standardisation).
     - ``"age_group"``: ACF of the raw channels up to 0.2 s (one step's
       shape) + a random forest.
     - ``"age"``: the same features and forest as ``"age_group"`` in an
