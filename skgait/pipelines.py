@@ -176,8 +176,9 @@ class _SoftVote(VotingClassifier):
 
     scikit-learn's :class:`~sklearn.ensemble.VotingClassifier` routes
     metadata to its members' ``fit`` only; the gender vote's members
-    standardise their features per dataset (:class:`~skgait.preprocessing.DomainStandardScaler`),
-    which needs the ``domains`` of the windows they predict too.
+    standardise their features per dataset
+    (:class:`~skgait.preprocessing.DomainStandardScaler`), which needs the
+    ``domains`` of the windows they predict too.
     """
 
     def __init__(self, estimators):

@@ -283,7 +283,7 @@ def evaluate_nested(
         passed, under scikit-learn's metadata routing, to the ``fit``,
         ``predict`` and ``predict_proba`` of each candidate that requests it
         in ``fit`` (as the gender pipeline's
-        :class:`~skgait.features.DomainStandardScaler` requests ``domains``);
+        :class:`~skgait.preprocessing.DomainStandardScaler` requests ``domains``);
         a candidate that requests none of it gets none. Not with a search.
 
     Returns
