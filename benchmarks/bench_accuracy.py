@@ -430,6 +430,9 @@ def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
     y = target_of(meta, task)
     groups = meta["group"].to_numpy()
     bandwidth = bandwidth_of(meta)
+    # The dataset of each window, for the candidates that standardise per
+    # dataset (the gender pipeline); the labels of no dataset are involved.
+    domains = meta["dataset"].astype(str).to_numpy()
     rows = []
     for seed in range(args.seeds):
         chosen_from = {
@@ -455,6 +458,7 @@ def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
                 cv=cv,
                 n_bootstrap=N_BOOT if seed == 0 else 1,
                 random_state=seed,
+                params={"domains": domains} if name == "skgait" else None,
             )
             chosen = Counter(res.folds["chosen"])
             row = {

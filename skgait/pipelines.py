@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -34,6 +35,7 @@ from .features import (
     WalkingFrame,
 )
 from .model_selection import aggregate_predictions
+from .preprocessing import DomainStandardScaler
 from .targets import AgeGroupRegressor
 from .utils._docstring import fill_doc
 
@@ -120,12 +122,15 @@ class GaitPipeline(Pipeline):
         return super().transform(X, **params)
 
     @fill_doc
-    def predict_subjects(self, X, groups):
+    def predict_subjects(self, X, groups, **params):
         """One prediction per group of windows (a subject, or a recording).
 
         Parameters
         ----------
         {X_groups}
+        **params
+            Metadata of every window (``domains`` of the gender pipeline),
+            passed on as by :meth:`predict_proba` (metadata routing).
 
         Returns
         -------
@@ -134,18 +139,20 @@ class GaitPipeline(Pipeline):
             Class of highest mean probability, or mean predicted value.
         """
         if is_classifier(self):
-            unique_groups, proba = self.predict_proba_subjects(X, groups)
+            unique_groups, proba = self.predict_proba_subjects(X, groups, **params)
             return unique_groups, np.asarray(self.classes_)[proba.argmax(axis=1)]
         check_is_fitted(self)
-        return aggregate_predictions(self.predict(X), groups, method="mean")
+        return aggregate_predictions(self.predict(X, **params), groups, method="mean")
 
     @fill_doc
-    def predict_proba_subjects(self, X, groups):
+    def predict_proba_subjects(self, X, groups, **params):
         """Mean class probabilities of the windows of each group.
 
         Parameters
         ----------
         {X_groups}
+        **params
+            Metadata of every window, passed on as by :meth:`predict_proba`.
 
         Returns
         -------
@@ -154,7 +161,7 @@ class GaitPipeline(Pipeline):
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        return aggregate_predictions(self.predict_proba(X), groups, method="mean_proba")
+        return aggregate_predictions(self.predict_proba(X, **params), groups, method="mean_proba")
 
 
 def _first_step(pipeline):
@@ -162,6 +169,47 @@ def _first_step(pipeline):
     if not steps:
         return None
     return _first_step(steps[0]) if hasattr(steps[0], "steps") else steps[0]
+
+
+class _SoftVote(VotingClassifier):
+    """Soft vote that also passes metadata to its members' predictions.
+
+    scikit-learn's :class:`~sklearn.ensemble.VotingClassifier` routes
+    metadata to its members' ``fit`` only; the gender vote's members
+    standardise their features per dataset
+    (:class:`~skgait.preprocessing.DomainStandardScaler`), which needs the
+    ``domains`` of the windows they predict too.
+    """
+
+    def __init__(self, estimators):
+        super().__init__(estimators, voting="soft")
+
+    def get_metadata_routing(self):
+        router = MetadataRouter(owner=self)
+        mapping = (
+            MethodMapping()
+            .add(caller="fit", callee="fit")
+            .add(caller="predict_proba", callee="predict_proba")
+            .add(caller="predict", callee="predict_proba")
+        )
+        for name, estimator in self.estimators:
+            router.add(**{name: estimator}, method_mapping=mapping)
+        return router
+
+    def predict_proba(self, X, **params):
+        check_is_fitted(self)
+        routed = process_routing(self, "predict_proba", **params)
+        names = [name for name, est in self.estimators if est != "drop"]
+        return np.mean(
+            [
+                member.predict_proba(X, **routed[name].predict_proba)
+                for name, member in zip(names, self.estimators_)
+            ],
+            axis=0,
+        )
+
+    def predict(self, X, **params):
+        return self.le_.inverse_transform(self.predict_proba(X, **params).argmax(axis=1))
 
 
 #: Largest ACF lag per task, in seconds: measured best subject-wise on the
@@ -189,9 +237,16 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
       horizontal / norm channels, orientation-invariant), then the soft vote
       (mean probability) of two models of these channels:
       :class:`~skgait.features.GaitStatistics` + a class-balanced random
-      forest, and :class:`~skgait.features.MiniRocketFeatures` +
-      standardisation + a strongly regularised, class-balanced logistic
-      regression.
+      forest, and :class:`~skgait.features.MiniRocketFeatures` + a strongly
+      regularised, class-balanced logistic regression. Each member's
+      features are standardised per dataset
+      (:class:`~skgait.preprocessing.DomainStandardScaler`): give the
+      dataset of every window as ``domains`` to ``fit`` and to the
+      predictions, under scikit-learn's metadata routing, to train on one
+      dataset and predict another recorded elsewhere on the body or with
+      other hardware (the test dataset's own features, never its labels,
+      then set its standardisation). Without ``domains`` all windows are one
+      dataset (a plain standardisation).
     - ``"age_group"``: ACF of the raw channels up to 0.2 s (one step's
       shape) + a random forest.
     - ``"age"``: the same features and forest as ``"age_group"`` in an
@@ -299,28 +354,33 @@ def make_gait_pipeline(task, random_state=None, *, rate=50.0, bandwidth=None):
         )
     if task == "gender":
         # Gravity-aligned channels, then the soft vote of statistics + forest
-        # and MiniRocket-style features + logistic regression (docs/accuracy.md).
+        # and MiniRocket-style features + logistic regression, each member's
+        # features standardised per dataset (docs/accuracy.md).
         features = [GravityAlignment()]
-        model = VotingClassifier(
+        model = _SoftVote(
             [
                 (
                     "statistics",
-                    make_pipeline(GaitStatistics(rate=rate, max_frequency=bandwidth), model),
+                    make_pipeline(
+                        GaitStatistics(rate=rate, max_frequency=bandwidth),
+                        DomainStandardScaler(),
+                        model,
+                    ),
                 ),
                 (
                     "minirocket",
                     make_pipeline(
                         MiniRocketFeatures(random_state=random_state),
-                        StandardScaler(),
+                        DomainStandardScaler(),
                         LogisticRegression(C=0.01, class_weight="balanced", max_iter=2000),
                     ),
                 ),
-            ],
-            voting="soft",
+            ]
         )
     else:
         features = [ACFTransformer(lags=_LAGS[task], rate=rate)]
     if bandwidth is not None:
         features.insert(0, BandLimit(cutoff=bandwidth, rate=rate))
     features = make_pipeline(*features) if len(features) > 1 else features[0]
-    return GaitPipeline([("features", features), (type(model).__name__.lower(), model)])
+    name = "votingclassifier" if task == "gender" else type(model).__name__.lower()
+    return GaitPipeline([("features", features), (name, model)])

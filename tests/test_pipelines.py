@@ -218,6 +218,30 @@ def test_bandwidth_leaves_out_gender_band_powers_above_it():
     assert any(name.endswith("logpower_6_10Hz") for name in names)
 
 
+def test_gender_vote_standardises_each_dataset_with_its_domains():
+    """With the domains routed, the statistics member reads a dataset whose
+    windows are 3 times larger as the training dataset itself (the member's
+    features are standardised per dataset); without them it does not."""
+    import sklearn
+
+    from skgait.utils.estimator_checks import make_windows
+
+    X, y = make_windows(n_windows=40, n_channels=6, n_timepoints=128)
+    X = X + np.array([0, 0, 9.8, 0, 0, 0])[:, None]  # gravity along z
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_gait_pipeline("gender", random_state=0)
+        pipe.set_params(votingclassifier__minirocket="drop")
+        pipe.fit(X, y, domains=["a"] * len(X))
+        members = pipe.named_steps["votingclassifier"].named_estimators_
+        assert members["statistics"][1].domains_.tolist() == ["a"]
+        as_fitted = pipe.predict_proba(X, domains=["a"] * len(X))
+        larger = pipe.predict_proba(3 * X, domains=["b"] * len(X))
+        _, per_subject = pipe.predict_proba_subjects(3 * X, y, domains=["b"] * len(X))
+    np.testing.assert_allclose(larger, as_fitted)
+    np.testing.assert_allclose(per_subject[0], larger[y == 0].mean(axis=0))
+    assert not np.allclose(pipe.predict_proba(3 * X), as_fitted)
+
+
 def test_bandwidth_is_refused_for_identity():
     with pytest.raises(ValueError, match="bandwidth is not available for 'identity'"):
         make_gait_pipeline("identity", bandwidth=10.0)

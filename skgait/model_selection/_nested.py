@@ -2,10 +2,13 @@
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, check_scoring, mean_absolute_error
 from sklearn.model_selection import check_cv
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, check_random_state, get_tags
+from sklearn.utils.metadata_routing import get_routing_for_object
+from sklearn.utils.metaestimators import available_if
 
 from ..utils._aggregate import _PROBA_METHODS, _check_method
 from ..utils._sklearn_compat import _num_samples, _safe_indexing
@@ -76,19 +79,86 @@ def _call_scorer(scorer, estimator, X, y, groups):
     return scorer(estimator, X, y)
 
 
-def _select(pairs, X, y, groups, inner_cv, scoring, task, aggregate):
+def _check_params(params, n_samples):
+    """``params`` as a dict of arrays of one value per window."""
+    if params is None:
+        return {}
+    if not isinstance(params, dict):
+        raise TypeError(f"evaluate_nested: params must be a dict, got {type(params).__name__}.")
+    checked = {}
+    for key, value in params.items():
+        value = np.asarray(value)
+        if value.ndim == 0 or len(value) != n_samples:
+            raise ValueError(
+                f"evaluate_nested: params[{key!r}] must hold one value per window "
+                f"({n_samples}), got shape {value.shape}."
+            )
+        checked[key] = value
+    return checked
+
+
+class _WithMetadata:
+    """A fitted model whose predictions receive the metadata of the windows predicted."""
+
+    def __init__(self, model, params):
+        self.model, self.params = model, params
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def __sklearn_tags__(self):
+        return get_tags(self.model)
+
+    def predict(self, X):
+        with config_context(enable_metadata_routing=True):
+            return self.model.predict(X, **self.params)
+
+    @available_if(lambda self: hasattr(self.model, "predict_proba"))
+    def predict_proba(self, X):
+        with config_context(enable_metadata_routing=True):
+            return self.model.predict_proba(X, **self.params)
+
+
+def _requested(estimator, params):
+    """The keys of ``params`` that ``estimator`` requests in ``fit``."""
+    if not params:
+        return set()
+    with config_context(enable_metadata_routing=True):
+        return set(get_routing_for_object(estimator).consumes("fit", set(params)))
+
+
+def _fit(estimator, X, y, params, keys, indices):
+    """``estimator`` fitted on the windows ``indices``; with metadata, predicting with it."""
+    X, y = _safe_indexing(X, indices), y[indices]
+    if not keys:
+        return clone(estimator).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        return clone(estimator).fit(X, y, **{k: params[k][indices] for k in keys})
+
+
+def _predictor(model, params, keys, indices):
+    """``model``, or a view of it whose predictions get the metadata of ``indices``."""
+    if not keys:
+        return model
+    return _WithMetadata(model, {k: params[k][indices] for k in keys})
+
+
+def _select(pairs, X, y, groups, inner_cv, scoring, task, aggregate, params):
     """Best candidate by mean score over the inner subject-wise folds."""
     folds = list(inner_cv.split(X, y, groups))
     means = []
     for _, candidate in pairs:
         scorer = _scorer(scoring, task, aggregate, candidate)
+        keys = _requested(candidate, params)
         scores = []
         for train, val in folds:
-            model = clone(candidate).fit(_safe_indexing(X, train), y[train])
+            model = _predictor(_fit(candidate, X, y, params, keys, train), params, keys, val)
             scores.append(_call_scorer(scorer, model, _safe_indexing(X, val), y[val], groups[val]))
         means.append(float(np.mean(scores)))
     best = int(np.argmax(means))
-    return pairs[best][0], means[best], clone(pairs[best][1]).fit(X, y)
+    name, winner = pairs[best]
+    keys = _requested(winner, params)
+    return name, means[best], _fit(winner, X, y, params, keys, np.arange(len(y))), keys
 
 
 def _search(search, X, y, groups, inner_cv):
@@ -148,6 +218,7 @@ def evaluate_nested(
     inner_splits=3,
     n_bootstrap=2000,
     random_state=0,
+    params=None,
 ):
     """Nested subject-wise evaluation of a model selection, scored per subject.
 
@@ -206,6 +277,14 @@ def evaluate_nested(
         Bootstrap resamples of the test subjects for the interval.
     random_state : int or None, default=0
         Seed of the fold shuffling and of the bootstrap.
+    params : dict or None, default=None
+        Metadata of every window, name → array-like of shape (n_windows,),
+        for example ``{"domains": meta["dataset"]}``: indexed like ``X`` and
+        passed, under scikit-learn's metadata routing, to the ``fit``,
+        ``predict`` and ``predict_proba`` of each candidate that requests it
+        in ``fit`` (as the gender pipeline's
+        :class:`~skgait.preprocessing.DomainStandardScaler` requests ``domains``);
+        a candidate that requests none of it gets none. Not with a search.
 
     Returns
     -------
@@ -262,6 +341,9 @@ def evaluate_nested(
     outer = _subject_cv(task, n_splits, random_state) if cv is None else check_cv(cv)
     inner = _subject_cv(task, inner_splits, random_state) if inner_cv is None else inner_cv
     pairs = None if search else _named_candidates(candidates)
+    params = _check_params(params, n_samples)
+    if search and params:
+        raise ValueError("evaluate_nested: params are not passed to a search; give candidates.")
     metric, func = _subject_metric(task)
 
     fold_rows, subject_rows, baseline_true, baseline_pred = [], [], [], []
@@ -273,14 +355,16 @@ def evaluate_nested(
         X_train, y_train, g_train = _safe_indexing(X, train), y[train], groups[train]
         if search:
             chosen, selection_score, model = _search(candidates, X_train, y_train, g_train, inner)
+            keys = set()
         else:
-            chosen, selection_score, model = _select(
-                pairs, X_train, y_train, g_train, inner, scoring, task, aggregate
+            fold_params = {k: v[train] for k, v in params.items()}
+            chosen, selection_score, model, keys = _select(
+                pairs, X_train, y_train, g_train, inner, scoring, task, aggregate, fold_params
             )
         X_test = _safe_indexing(X, test)
         method = aggregate or _default_method(task, model)
         subjects, y_subject, y_pred = _predict_subjects(
-            model, X_test, y[test], groups[test], method
+            _predictor(model, params, keys, test), X_test, y[test], groups[test], method
         )
         subject_rows.extend(
             {"subject": s, "fold": fold, "y_true": t, "y_pred": p}

@@ -71,6 +71,7 @@ def _instance_params():
         "GaitParameters": [{"step_range": (0.1, 0.4)}, {"rate": 100.0, "step_range": (0.05, 0.2)}],
         "GravityAlignment": [{}],
         "SampleEntropy": [{}, {"m": 1, "r": 0.5}],
+        "DomainStandardScaler": [{}, {"unseen": "error"}],
         "GravityDirection": [{}],
         "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],

@@ -221,7 +221,7 @@ def _data_for(estimator, dtype=np.float64):
 
     3-D windows (``three_d_array``) with a class or regression target and,
     when ``fit`` takes them, ``groups`` (6 subjects, each of one class), or
-    those windows flattened for a classifier or regressor of features;
+    those windows flattened for a model or transformer of features (2-D);
     1-D values (``one_d_labels`` without 2-D or 3-D input: transformers of a
     target such as ages); the inputs of :data:`_CHECK_DATA` otherwise.
     """
@@ -229,7 +229,8 @@ def _data_for(estimator, dtype=np.float64):
     if name in _CHECK_DATA:
         return _CHECK_DATA[name](estimator, np.dtype(dtype))
     tags = get_tags(estimator)
-    if tags.input_tags.three_d_array or _is_supervised(estimator):
+    features = tags.input_tags.two_d_array and hasattr(estimator, "transform")
+    if tags.input_tags.three_d_array or _is_supervised(estimator) or features:
         task = "regression" if is_regressor(estimator) else "classification"
         X, y = make_windows(task=task, dtype=dtype)
         if not tags.input_tags.three_d_array:  # a model of features: flattened windows

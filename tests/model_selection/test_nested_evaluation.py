@@ -152,3 +152,77 @@ def test_nested_evaluation_runs_an_optuna_search_on_the_training_subjects():
     result = evaluate_nested(search, X, y, subject, n_splits=3, inner_splits=2, n_bootstrap=20)
     # Per outer fold: 2 trials x 2 inner folds (a fit and a score each), then the refit.
     _assert_no_test_subject_seen(result, 2 * 2 * 2 + 1)
+
+
+class _DomainSpy(_SpyClassifier):
+    """Checks that the ``domains`` it receives are those of its rows (the subject's first letter)."""
+
+    __metadata_request__fit = {"domains": True}  # noqa: RUF012 (sklearn convention)
+    __metadata_request__predict = {"domains": True}  # noqa: RUF012
+    __metadata_request__predict_proba = {"domains": True}  # noqa: RUF012
+
+    def _check(self, X, domains, step):
+        expected = np.where(X[:, 0] < 6, "a", "b")
+        np.testing.assert_array_equal(domains, expected)
+        _LOG.append((step, len(domains)))
+
+    def fit(self, X, y, domains=None):
+        self._check(X, domains, "fit")
+        return super().fit(X, y)
+
+    def predict(self, X, domains=None):
+        self._check(X, domains, "predict")
+        return super().predict(X)
+
+    def predict_proba(self, X, domains=None):
+        self._check(X, domains, "predict_proba")
+        return super().predict_proba(X)
+
+
+def test_nested_evaluation_passes_each_window_its_metadata():
+    X, y, subject = _subjects()
+    domains = np.where(subject < 6, "a", "b")
+    _LOG.clear()
+    result = evaluate_nested(
+        {"spy": _DomainSpy(), "plain": LogisticRegression()},
+        X,
+        y,
+        subject,
+        params={"domains": domains},
+        n_splits=3,
+        n_bootstrap=10,
+    )
+    steps = {step for step, _ in _LOG}
+    assert steps == {"fit", "predict", "predict_proba"} and len(result.folds) == 3
+
+
+def test_domain_standardisation_through_nested_metadata_reads_a_shifted_dataset():
+    """Dataset b is dataset a's features shifted and scaled: standardised per
+    dataset (the domains passed as metadata), a model learnt on a reads b."""
+    from sklearn.pipeline import make_pipeline
+
+    from skgait.preprocessing import DomainStandardScaler
+
+    rng = np.random.default_rng(0)
+    subject = np.repeat(np.arange(24), 4)
+    y = np.where(subject % 2, "F", "M")
+    X = rng.normal(size=(len(y), 2)) + 3.0 * (y == "F")[:, None]
+    b = subject >= 12
+    X[b] = 20.0 + 5.0 * X[b]
+    groups = np.where(b, "b:", "a:") + subject.astype(str)
+    model = make_pipeline(DomainStandardScaler(), LogisticRegression())
+    kwargs = {"cv": LeaveOneDatasetOut(), "n_bootstrap": 10}
+    with_domains = evaluate_nested(
+        model, X, y, groups, params={"domains": np.where(b, "b", "a")}, **kwargs
+    )
+    without = evaluate_nested(model, X, y, groups, **kwargs)
+    assert with_domains.score >= 0.9 > 0.6 >= without.score
+
+
+def test_nested_evaluation_refuses_metadata_of_another_length_or_for_a_search():
+    X, y, subject = _subjects()
+    with pytest.raises(ValueError, match=r"params\['domains'\] must hold one value per window"):
+        evaluate_nested(LogisticRegression(), X, y, subject, params={"domains": y[:-1]})
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, refit=True)
+    with pytest.raises(ValueError, match="params are not passed to a search"):
+        evaluate_nested(search, X, y, subject, params={"domains": y})
