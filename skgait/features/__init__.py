@@ -4,6 +4,7 @@ from ._acf import ACFTransformer
 from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
+from ._derivative import TimeDerivative
 from ._frame import WalkingFrame
 from ._gait_parameters import GaitParameters
 from ._gravity import GravityAlignment, GravityDirection
@@ -21,6 +22,7 @@ __all__ = [
     "GravityAlignment",
     "GravityDirection",
     "MiniRocketFeatures",
+    "TimeDerivative",
     "WalkingFrame",
     "WaveletFeatures",
     "WindowCrop",
