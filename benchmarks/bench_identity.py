@@ -46,7 +46,8 @@ untouched.
 
 Intervals: 95 % percentile bootstrap (seed 0) over probe recordings
 (identification, 2000 resamples) or test people (authentication EER, 200
-resamples). About 10 minutes on two shared cores; ``--cnn`` adds the
+resamples). About 20 minutes (identification) and 35 (authentication) on two
+heavily shared cores (``--only`` runs one part); ``--cnn`` adds the
 parallel CNN+LSTM of Zou et al. (2020) as an identifier (15 epochs, seed
 0) and ``--siamese`` the :class:`~skgait.verification.SiameseVerifier` as
 an authentication embedding on SisFall (10 epochs, seed 0).
