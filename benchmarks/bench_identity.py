@@ -23,10 +23,11 @@ untouched.
    16)) → StandardScaler → shrinkage LDA`` (the earlier default); the
    candidates in the walking frame (``WalkingFrame`` → correlations without
    the gravity direction, lags 2–16 or 1–8 samples, optionally with
-   ``GaitStatistics`` → LDA; the last one is ``make_gait_pipeline
-   ("identity")``); and ``selected``: the candidate with the best
+   ``GaitStatistics`` → LDA; the third is ``make_gait_pipeline
+   ("identity")``, the fourth adds the correlations (lags 1–8) of the
+   frame's derivatives, ``TimeDerivative``); and ``selected``: the candidate with the best
    re-mounted accuracy on *other* people's probes (people split in two
-   halves, seed 0; each half is scored with the choice made on the other
+   halves, seeds 0 and 1; each half is scored with the choice made on the other
    half; ties go to the earlier candidate in the list), so no reported
    probe takes part in the choice.
 2. **Authentication** of people unseen in training:
@@ -34,14 +35,19 @@ untouched.
    people, 3 for HuGaDB; in each, training / validation / test people; the
    threshold is the validation people's equal-error threshold); FAR and
    FRR of the test claims at that threshold and the EER pooled over folds.
-   Embedding: the LDA space (``solver="eigen"``) of the identity
-   pipeline's features, and the better of it and the standardised features
-   (no LDA) on each fold's validation people; control:
-   ``GravityDirection``.
+   Embeddings (cosine similarity): the LDA space (``solver="eigen"``) or
+   the standardised features (no LDA) of the identity pipeline's features,
+   without or with the derivative correlations; the best of these four on
+   each fold's validation people; and, per data set, the one of the four
+   with the lowest mean re-mounted EER on the *other* data sets (SisFall,
+   IPOL, HuGaDB: different people). Control: ``GravityDirection``. The
+   walking-frame features describe each window alone, so they are computed
+   once per data set and condition and the embeddings start from them.
 
 Intervals: 95 % percentile bootstrap (seed 0) over probe recordings
 (identification, 2000 resamples) or test people (authentication EER, 200
-resamples). About 10 minutes on two shared cores; ``--cnn`` adds the
+resamples). About 20 minutes (identification) and 35 (authentication) on two
+heavily shared cores (``--only`` runs one part); ``--cnn`` adds the
 parallel CNN+LSTM of Zou et al. (2020) as an identifier (15 epochs, seed
 0) and ``--siamese`` the :class:`~skgait.verification.SiameseVerifier` as
 an authentication embedding on SisFall (10 epochs, seed 0).
@@ -60,8 +66,8 @@ import numpy as np
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.model_selection import check_cv
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline, make_union
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skgait.datasets import (
     load_hugadb,
@@ -70,7 +76,13 @@ from skgait.datasets import (
     make_windows,
     random_remount,
 )
-from skgait.features import CrossCorrelationFeatures, GaitStatistics, GravityDirection, WalkingFrame
+from skgait.features import (
+    CrossCorrelationFeatures,
+    GaitStatistics,
+    GravityDirection,
+    TimeDerivative,
+    WalkingFrame,
+)
 from skgait.metrics import equal_error_rate
 from skgait.model_selection import CrossRecordingSplit, CrossSessionSplit, score_identification
 from skgait.models import GaitCNNLSTMClassifier
@@ -120,6 +132,18 @@ def lda():
     return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
 
 
+def derivative_correlations():
+    """The identity pipeline's features and the correlations of the frame's derivatives."""
+    return make_union(
+        make_gait_pipeline("identity").steps[0][1],
+        make_pipeline(
+            WalkingFrame(step_range=(0.24, 0.8), rate=50.0),
+            TimeDerivative(rate=50.0),
+            CrossCorrelationFeatures(lags=tuple(range(1, 9)), gravity_channels=None),
+        ),
+    )
+
+
 def in_walking_frame(lags, statistics=False):
     features = CrossCorrelationFeatures(lags=lags, gravity_channels=None)
     if statistics:
@@ -132,6 +156,9 @@ CANDIDATES = {
     "walking frame, lags 2-16": in_walking_frame((2, 4, 8, 16)),
     "walking frame, lags 1-8": in_walking_frame(tuple(range(1, 9))),
     "walking frame, lags 1-8 + statistics": make_gait_pipeline("identity"),
+    "walking frame, lags 1-8 + statistics + derivative correlations": make_pipeline(
+        derivative_correlations(), StandardScaler(), lda()
+    ),
 }
 REFERENCE = {
     "device frame, lags 2-16 (earlier default)": make_pipeline(
@@ -202,21 +229,63 @@ def identification(sets, cnn=False):
             _, probes = next(cv.split(X, groups=meta[columns].to_numpy()))
             ids = meta["subject"].astype(str) + "/" + meta["recording"].astype(str)
             probe_people = np.array([r.split("/")[0] for r in np.unique(ids.to_numpy()[probes])])
-            selected, chosen = select_on_other_people(
-                {n: remounted_correct[n] for n in CANDIDATES}, probe_people
-            )
             for model_name, (plain, remounted) in rows.items():
                 print(
                     f"| {name} | {direction} | {model_name} | {fmt(plain.mean(), interval(plain))} | "
                     f"{fmt(remounted.mean(), interval(remounted))} | {len(plain)} | "
                     f"{1 / len(np.unique(probe_people)):.3f} |"
                 )
-            print(
-                f"| {name} | {direction} | selected on other people ({' / '.join(sorted(set(chosen)))}) | – | "
-                f"{fmt(selected.mean(), interval(selected))} | {len(selected)} | "
-                f"{1 / len(np.unique(probe_people)):.3f} |",
-                flush=True,
-            )
+            for seed in (0, 1):
+                selected, chosen = select_on_other_people(
+                    {n: remounted_correct[n] for n in CANDIDATES}, probe_people, seed=seed
+                )
+                print(
+                    f"| {name} | {direction} | selected on other people, halves of seed {seed} "
+                    f"({' / '.join(chosen)}) | – | {fmt(selected.mean(), interval(selected))} | "
+                    f"{len(selected)} | {1 / len(np.unique(probe_people)):.3f} |",
+                    flush=True,
+                )
+
+
+def features_only(n_columns=None):
+    """Windows of precomputed features ``(n, d, 1)`` back to a table (its first columns)."""
+    return FunctionTransformer(lambda F: F[:, :n_columns, 0])
+
+
+def embeddings(n_identity):
+    """The fixed authentication embeddings, on precomputed walking-frame features."""
+
+    def eigen():
+        return LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto")
+
+    return {
+        "LDA space of the identity features": make_pipeline(
+            features_only(n_identity), StandardScaler(), eigen()
+        ),
+        "LDA space of the identity + derivative features": make_pipeline(
+            features_only(), StandardScaler(), eigen()
+        ),
+        "standardised identity features": make_pipeline(
+            features_only(n_identity), StandardScaler()
+        ),
+        "standardised identity + derivative features": make_pipeline(
+            features_only(), StandardScaler()
+        ),
+    }
+
+
+def pooled_eer_interval(claims):
+    """95 % bootstrap interval of the pooled EER over the test people (200 resamples)."""
+    people = np.unique(claims["probe_subject"])
+    rows = {p: np.flatnonzero(claims["probe_subject"] == p) for p in people}
+    rng = np.random.default_rng(0)
+    draws = []
+    for _ in range(200):
+        sample = np.concatenate(
+            [rows[p] for p in people[rng.integers(0, len(people), len(people))]]
+        )
+        draws.append(equal_error_rate(claims["genuine"][sample], claims["score"][sample]))
+    return np.percentile(draws, [2.5, 97.5])
 
 
 def authentication(sets, siamese=False):
@@ -225,12 +294,9 @@ def authentication(sets, siamese=False):
         "| data | embedding | condition | EER pooled [95 %] | FAR | FRR | people | genuine / impostor claims |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    embedding = make_pipeline(
-        make_gait_pipeline("identity").steps[0][1],
-        StandardScaler(),
-        LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto"),
-    )
-    standardised = make_pipeline(make_gait_pipeline("identity").steps[0][1], StandardScaler())
+    identity_features = make_gait_pipeline("identity").steps[0][1]
+    all_features = derivative_correlations()
+    fixed = {}  # (data, embedding) -> re-mounted row, for the choice on other datasets
     for name, X, meta, column, _ in sets:
         subjects = meta["subject"].astype(str).to_numpy()
         sessions = meta[column].astype(str).to_numpy()
@@ -240,42 +306,60 @@ def authentication(sets, siamese=False):
         X_remounted = X.copy()
         X_remounted[probe] = random_remount(X[probe], recordings[probe], random_state=0)[0]
         n_splits = 3 if len(np.unique(subjects)) < 15 else 5
-        embeddings = {
-            "LDA space of the identity features": embedding,
-            "chosen per fold on validation people (LDA space / standardised features)": [
-                embedding,
-                standardised,
-            ],
+        # The features describe every window alone (nothing is fitted), so they are
+        # computed once; the embeddings start from them.
+        n_identity = identity_features.fit_transform(X[:1]).shape[1]
+        windows = {
+            condition: (Xc, all_features.fit_transform(Xc)[:, :, None])
+            for condition, Xc in (("as recorded", X), ("re-mounted", X_remounted))
         }
+        fixed_models = embeddings(n_identity)
+        models = dict(fixed_models)
+        models["chosen per fold on validation people (the four above)"] = list(models.values())
         if siamese and name.startswith("SisFall"):
-            embeddings["SiameseVerifier (10 epochs)"] = SiameseVerifier(
+            models["SiameseVerifier (10 epochs)"] = SiameseVerifier(
                 n_pairs=2000, max_epochs=10, random_state=0
             )
-        embeddings["mounting control"] = GravityDirection()
-        for embed_name, estimator in embeddings.items():
-            for condition, Xc in (("as recorded", X), ("re-mounted", X_remounted)):
+        models["mounting control"] = GravityDirection()
+        for embed_name, estimator in models.items():
+            on_windows = not isinstance(estimator, (list, Pipeline))
+            for condition, (Xc, Fc) in windows.items():
                 r = evaluate_authentication(
-                    estimator, Xc, subjects, sessions, n_splits=n_splits, random_state=0
+                    estimator,
+                    Xc if on_windows else Fc,
+                    subjects,
+                    sessions,
+                    n_splits=n_splits,
+                    random_state=0,
                 )
-                claims = r["claims"]
-                people = np.unique(claims["probe_subject"])
-
-                def pooled_eer(sample, claims=claims):
-                    rows = np.concatenate(
-                        [np.flatnonzero(claims["probe_subject"] == p) for p in sample]
-                    )
-                    return equal_error_rate(claims["genuine"][rows], claims["score"][rows])
-
-                rng = np.random.default_rng(0)
-                draws = [
-                    pooled_eer(people[rng.integers(0, len(people), len(people))])
-                    for _ in range(200)
-                ]
-                print(
-                    f"| {name} | {embed_name} | {condition} | {fmt(r['eer'], np.percentile(draws, [2.5, 97.5]))} | "
-                    f"{r['far']:.3f} | {r['frr']:.3f} | {r['n_people']} | {r['n_genuine']} / {r['n_impostor']} |",
-                    flush=True,
+                row = (
+                    f"{fmt(r['eer'], pooled_eer_interval(r['claims']))} | {r['far']:.3f} | "
+                    f"{r['frr']:.3f} | {r['n_people']} | {r['n_genuine']} / {r['n_impostor']} |"
                 )
+                print(f"| {name} | {embed_name} | {condition} | {row}", flush=True)
+                if condition == "re-mounted" and embed_name in fixed_models:
+                    fixed[name, embed_name] = (r["eer"], row)
+    chosen_on_other_datasets(fixed)
+
+
+def chosen_on_other_datasets(fixed):
+    """Each data set scored by the fixed embedding of lowest mean EER on the *other* data sets.
+
+    Rows of the same people (SisFall windows apart and overlapping, IPOL foot
+    and lower back) count as one data set: none of them takes part in the
+    choice for the other.
+    """
+    print(
+        "\n| data | chosen on the other data sets (re-mounted) | EER pooled [95 %] | FAR | FRR | people | genuine / impostor claims |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    names = list(dict.fromkeys(data for data, _ in fixed))
+    candidates = list(dict.fromkeys(embedding for _, embedding in fixed))
+    for name in names:
+        others = [n for n in names if n.split()[0] != name.split()[0]]
+        means = [np.mean([fixed[n, c][0] for n in others]) for c in candidates]
+        best = candidates[int(np.argmin(means))]
+        print(f"| {name} | {best} | {fixed[name, best][1]}", flush=True)
 
 
 def main():

@@ -5,6 +5,7 @@ from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
 from ._entropy import SampleEntropy
+from ._derivative import TimeDerivative
 from ._frame import WalkingFrame
 from ._gait_parameters import GaitParameters
 from ._gravity import GravityAlignment, GravityDirection
@@ -23,6 +24,7 @@ __all__ = [
     "GravityDirection",
     "MiniRocketFeatures",
     "SampleEntropy",
+    "TimeDerivative",
     "WalkingFrame",
     "WaveletFeatures",
     "WindowCrop",

@@ -114,6 +114,7 @@ def _instance_params():
         "WalkingExtractor": [
             {"segmenter": _tiny_segmenter(), "length": 2.0, "overlap": 0.5, "random_state": 0}
         ],
+        "TimeDerivative": [{}, {"rate": 50.0}],
         "WindowCrop": [{"length": 0.5, "rate": 50.0}],
         "WindowRandomOverSampler": [{"random_state": 0}],
         "WindowRandomUnderSampler": [{"random_state": 0}],
