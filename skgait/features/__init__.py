@@ -4,8 +4,8 @@ from ._acf import ACFTransformer
 from ._bandlimit import BandLimit
 from ._correlation import CrossCorrelationFeatures
 from ._crop import WindowCrop
-from ._entropy import SampleEntropy
 from ._derivative import TimeDerivative
+from ._entropy import SampleEntropy
 from ._frame import WalkingFrame
 from ._gait_parameters import GaitParameters
 from ._gravity import GravityAlignment, GravityDirection
