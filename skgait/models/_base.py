@@ -29,7 +29,12 @@ methods and its ``fit_loop`` body are left to skorch. Per batch, skorch's
 loop then costs little beside the network: batches are slices of tensors
 held whole on the device, the modules are switched to training mode only
 when they are not in it, callbacks are called only for the events they
-handle, and the divergence check reads the history once per epoch.
+handle, and the divergence check reads the history once per epoch. When
+no callback handles batch events or gradients, an epoch writes the
+per-batch history rows directly and a step calls the optimizer without
+skorch's closure (:meth:`_GaitNeuralNet.run_single_epoch`,
+:meth:`_GaitNeuralNet.train_step`); with such a callback, or an optimizer
+that needs a closure, the loop is skorch's.
 """
 
 import contextlib
@@ -505,9 +510,9 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         """One pass over ``iterator``, as skorch's, with less work per batch when no one listens.
 
         skorch's pass notifies ``on_batch_begin`` and ``on_batch_end`` and
-        writes each batch's loss and size through the history's indexing,
-        which costs about a fifth of a training step of BioDeep's batch of
-        10 on a CPU. When nothing handles these events (see
+        writes each batch's loss and size through the history's indexing
+        and skorch's ``get_len``: Python work that weighs on the small
+        batches of BioDeep on a CPU. When nothing handles these events (see
         :meth:`_batch_events_handled`; skgait's default callbacks read the
         history at the end of each epoch only), the pass appends each
         batch's row to the history directly, with the same keys and values
