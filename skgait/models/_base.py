@@ -29,7 +29,12 @@ methods and its ``fit_loop`` body are left to skorch. Per batch, skorch's
 loop then costs little beside the network: batches are slices of tensors
 held whole on the device, the modules are switched to training mode only
 when they are not in it, callbacks are called only for the events they
-handle, and the divergence check reads the history once per epoch.
+handle, and the divergence check reads the history once per epoch. When
+no callback handles batch events or gradients, an epoch writes the
+per-batch history rows directly and a step calls the optimizer without
+skorch's closure (:meth:`_GaitNeuralNet.run_single_epoch`,
+:meth:`_GaitNeuralNet.train_step`); with such a callback, or an optimizer
+that needs a closure, the loop is skorch's.
 """
 
 import contextlib
@@ -41,9 +46,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metadata_routing import UNUSED, MethodMapping
 from sklearn.utils.validation import check_consistent_length
 from skorch import NeuralNet
-from skorch.callbacks import Callback, Freezer
-from skorch.dataset import unpack_data
-from skorch.utils import is_dataset, to_numpy
+from skorch.callbacks import Callback, EpochScoring, Freezer
+from skorch.dataset import get_len, unpack_data
+from skorch.history import History
+from skorch.utils import is_dataset, to_numpy, to_tensor
 from torch import nn
 
 from ..utils._validation import (
@@ -70,6 +76,33 @@ def _onednn_disabled():
         yield
     finally:
         torch.backends.mkldnn.enabled = previous
+
+
+def _idle_epoch_scoring(callback, net, training):
+    """Whether ``callback`` is an ``EpochScoring`` that skips the batches of this pass.
+
+    Its ``on_batch_end`` only caches predictions, and only when caching is
+    on (the net's ``use_caching`` unless ``"auto"``, else the callback's)
+    and the pass is the one it scores (``on_train``).
+    """
+    if not isinstance(callback, EpochScoring) or (
+        type(callback).on_batch_end is not EpochScoring.on_batch_end
+    ):
+        return False
+    use_caching = callback.use_caching if net.use_caching == "auto" else net.use_caching
+    return not use_caching or training != callback.on_train
+
+
+def _closure_free(optimizer):
+    """Whether ``optimizer.step()`` never needs a closure: PyTorch's own optimizers but LBFGS."""
+    cls = type(optimizer)
+    return cls.__module__.startswith("torch.optim.") and cls is not torch.optim.LBFGS
+
+
+def _batch_len(batch):
+    """Number of samples of a batch, as skorch records it (``get_len`` of ``X``)."""
+    Xi = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return len(Xi) if isinstance(Xi, torch.Tensor) else get_len(Xi)
 
 
 class _GaitNeuralNet(_TransferMixin, NeuralNet):
@@ -188,6 +221,7 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         # skorch maps CUDA tensors by ``state["device"]``: give it the real one.
         state["device_param_"] = state.get("device", "cpu")
         state["device"] = self.device
+        state.pop("_plain_step_", None)  # a pickle made during fit (Checkpoint)
         return state
 
     def __setstate__(self, state):
@@ -352,15 +386,47 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's fit loop; ``epochs=None`` runs ``fine_tune_epochs`` epochs
-        when warm-starting from pretrained weights, else ``max_epochs``."""
+        when warm-starting from pretrained weights, else ``max_epochs``.
+
+        Whether :meth:`train_step` may skip skorch's closure is decided
+        once here, for all the batches of the loop.
+        """
         if epochs is None:
             epochs = self._training_epochs()
-        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        self._plain_step_ = self._plain_step_possible()
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            del self._plain_step_
 
     def infer(self, x, **fit_params):
-        """skorch's forward pass of a batch; ``groups`` is not given to the module."""
+        """skorch's forward pass of a batch; ``groups`` is not given to the module.
+
+        A batch that is already a tensor is moved to ``device`` and passed
+        to the module, as skorch's ``to_tensor`` would, without its checks
+        for the other input types.
+        """
         fit_params.pop("groups", None)
+        if isinstance(x, torch.Tensor):
+            return self.module_(x.to(self.device), **fit_params)
         return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Loss of a batch: the criterion of ``y_pred`` and ``y_true``, as skorch's.
+
+        A target that is already a tensor (the batches of
+        :class:`~skgait.models.TensorBatchLoader` and of a ``DataLoader``
+        are) is moved to ``device``, as skorch's ``to_tensor`` would,
+        without its checks for the other input types; others go through
+        ``to_tensor``. This is :class:`skorch.NeuralNet`'s loss, not
+        :class:`skorch.NeuralNetClassifier`'s, which takes the log of the
+        outputs for ``NLLLoss``.
+        """
+        if isinstance(y_true, torch.Tensor):
+            y_true = y_true.to(self.device)
+        else:
+            y_true = to_tensor(y_true, device=self.device)
+        return self.criterion_(y_pred, y_true)
 
     def _validation_split(self):
         """The internal validation split used in ``fit`` (or None)."""
@@ -407,11 +473,112 @@ class _GaitNeuralNet(_TransferMixin, NeuralNet):
         handle only epoch events.
         """
         getattr(self, method_name)(self, **cb_kwargs)
+        for cb in self._handlers(method_name):
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _handlers(self, method_name):
+        """The callbacks whose ``method_name`` is not the no-op of skorch's ``Callback``."""
         noop = getattr(Callback, method_name, None)
-        for _, cb in self.callbacks_:
-            method = getattr(cb, method_name)
-            if getattr(method, "__func__", None) is not noop:
-                method(self, **cb_kwargs)
+        return [
+            cb
+            for _, cb in self.callbacks_
+            if getattr(getattr(cb, method_name), "__func__", None) is not noop
+        ]
+
+    def _batch_events_handled(self, training):
+        """Whether a batch event has a listener besides skorch's own bookkeeping.
+
+        The listeners: the net's ``on_batch_begin`` or ``on_batch_end`` if a
+        subclass overrides them, a history other than skorch's
+        :class:`~skorch.history.History`, and the callbacks that define
+        ``on_batch_begin`` or ``on_batch_end``, except an
+        :class:`~skorch.callbacks.EpochScoring` that caches no predictions in
+        this pass (its ``on_batch_end`` returns at once then).
+        """
+        cls = type(self)
+        if (
+            cls.on_batch_begin is not NeuralNet.on_batch_begin
+            or cls.on_batch_end is not NeuralNet.on_batch_end
+            or type(self.history) is not History
+            or self._handlers("on_batch_begin")
+        ):
+            return True
+        handlers = self._handlers("on_batch_end")
+        return any(not _idle_epoch_scoring(cb, self, training) for cb in handlers)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over ``iterator``, as skorch's, with less work per batch when no one listens.
+
+        skorch's pass notifies ``on_batch_begin`` and ``on_batch_end`` and
+        writes each batch's loss and size through the history's indexing
+        and skorch's ``get_len``: Python work that weighs on the small
+        batches of BioDeep on a CPU. When nothing handles these events (see
+        :meth:`_batch_events_handled`; skgait's default callbacks read the
+        history at the end of each epoch only), the pass appends each
+        batch's row to the history directly, with the same keys and values
+        as skorch (``<prefix>_loss``, ``<prefix>_batch_size``) and in the
+        same order, and records ``<prefix>_batch_count``. Otherwise it is
+        skorch's pass.
+
+        Parameters
+        ----------
+        iterator : iterable or None
+            The batches; None skips the pass.
+        training : bool
+            Whether this is the training pass.
+        prefix : str
+            ``"train"`` or ``"valid"``, the prefix of the history keys.
+        step_fn : callable
+            Called with each batch and ``fit_params``; returns a dict with
+            the batch's ``"loss"``.
+        **fit_params : dict
+            Passed to ``step_fn``.
+        """
+        if iterator is None or self._batch_events_handled(training):
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        rows = self.history[-1]["batches"]
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batch_count = 0
+        for batch in iterator:
+            # The row exists during the step, as with skorch's new_batch(),
+            # so that get_loss may record per-batch values in it.
+            row = {}
+            rows.append(row)
+            step = step_fn(batch, **fit_params)
+            row[loss_key] = step["loss"].item()
+            row[size_key] = _batch_len(batch)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+        return None
+
+    def train_step(self, batch, **fit_params):
+        """One optimisation step on ``batch``, as skorch's.
+
+        skorch passes a closure to ``optimizer.step``, which a few
+        optimizers (:class:`torch.optim.LBFGS`) call several times, and
+        notifies ``on_grad_computed`` inside it. When the optimizers are
+        PyTorch's own that never need a closure and no callback handles
+        ``on_grad_computed``, the gradients are zeroed, computed by
+        :meth:`train_step_single`, and the optimizers stepped without one;
+        otherwise this is skorch's step.
+
+        Returns
+        -------
+        step : dict
+            ``{"loss": loss, "y_pred": y_pred}``, as skorch's.
+        """
+        plain = vars(self).get("_plain_step_")
+        if not (self._plain_step_possible() if plain is None else plain):
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self._step_optimizer(None)
+        return step
+
+    def _plain_step_possible(self):
+        """Whether no optimizer needs a closure and no callback handles ``on_grad_computed``."""
+        optimizers = [getattr(self, name + "_") for name in self._optimizers]
+        return all(map(_closure_free, optimizers)) and not self._handlers("on_grad_computed")
 
     def train_step_single(self, batch, **fit_params):
         """Forward pass, loss and gradients of one training batch, as skorch's.

@@ -256,7 +256,7 @@ class GaitCNNClassifier(_LabelEncodedMixin, _GaitNeuralNet, NeuralNetClassifier)
             and y_pred.shape[1] == 1
         ):
             y_pred = y_pred[:, 0]
-        return super(NeuralNetClassifier, self).get_loss(y_pred, y_true, X=X, training=training)
+        return super().get_loss(y_pred, y_true, X=X, training=training)
 
     def predict_proba(self, X):
         """Class probabilities.
