@@ -65,9 +65,9 @@ class DomainStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     ----------
     domains_ : ndarray of object
         Domains seen in :meth:`fit` (``[None]`` when fitted without domains).
-    mean_ : ndarray of shape (n_domains, n_features_in_)
+    mean_ : ndarray of shape (n_domains, n_features)
         Mean of every feature per domain, in the order of ``domains_``.
-    scale_ : ndarray of shape (n_domains, n_features_in_)
+    scale_ : ndarray of shape (n_domains, n_features)
         Standard deviation of every feature per domain (1 where constant).
     n_features_in_ : int
         Number of features seen in :meth:`fit`.
