@@ -116,12 +116,13 @@ class SampleEntropy(WindowTransformerMixin, TransformerMixin, BaseEstimator):
     def _min_timepoints(self):
         return self.m + 2
 
+    @fill_doc
     def transform(self, X):
         """Sample entropy of every channel.
 
         Parameters
         ----------
-        X : ndarray of shape (n_windows, n_channels, n_timepoints)
+        {X_transform}
 
         Returns
         -------

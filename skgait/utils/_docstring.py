@@ -47,6 +47,8 @@ groups : array-like of shape (n_windows,)
     # Window transformers (skgait.features).
     "n_channels_": """n_channels_ : int
     Number of channels seen in :meth:`fit`.""",
+    "X_transform": """X : ndarray of shape (n_windows, n_channels, n_timepoints)
+    Windows with the channels seen in :meth:`fit`.""",
     "fit_y": """y : None
     Ignored.""",
     "fit_returns": """Returns
