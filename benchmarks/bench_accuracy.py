@@ -99,7 +99,8 @@ from skgait.model_selection import (
     evaluate_nested,
     identification_protocol,
 )
-from skgait.pipelines import GaitPipeline, make_gait_pipeline
+from skgait.pipelines import GaitPipeline, _SoftVote, make_gait_pipeline
+from skgait.preprocessing import DomainStandardScaler
 from skgait.targets import AgeGroupRegressor
 
 WINDOWS = {"rate": 50.0, "length": 2.56, "overlap": 0.5}
@@ -316,8 +317,10 @@ def candidates(task, seed, bandwidth=None):
     (for gender: the previous ``make_gait_pipeline("gender")``, one of the two
     members of today's vote; for age: the gender pipeline's features);
     MiniRocket-style features (:class:`MiniRocketFeatures`) of the raw
-    channels with a ridge model. With ``bandwidth``, each starts with
-    ``BandLimit(cutoff=bandwidth)`` and the statistics stop at it.
+    channels with a ridge model; for gender also the gender pipeline's vote
+    with :class:`GaitParameters` as a third member (:func:`_with_gait_parameters`).
+    With ``bandwidth``, each starts with ``BandLimit(cutoff=bandwidth)`` and
+    the statistics stop at it.
     """
 
     def limited(*steps):
@@ -331,9 +334,36 @@ def candidates(task, seed, bandwidth=None):
             MiniRocketFeatures(random_state=seed), StandardScaler(), _ridge(task)
         ),
     }
+    if task == "gender":
+        found["pipeline + gait parameters"] = limited(_with_gait_parameters(seed, bandwidth))
     if task in ("age", "age_group"):
         found.update(age_candidates(task, seed, limited, bandwidth))
     return found
+
+
+def _with_gait_parameters(seed, bandwidth=None):
+    """The gender pipeline's soft vote with a third member of gait parameters.
+
+    :class:`GaitParameters` (cadence, step and stride regularity, symmetry,
+    harmonic ratios, intensity; mostly free of the signal's amplitude) of
+    the raw windows, standardised per dataset, with a class-balanced
+    logistic regression. The two members of the gender pipeline read the
+    gravity-aligned channels, as there; the gait parameters read the raw
+    acceleration (they find their own walking frame).
+    """
+    pipeline = make_gait_pipeline("gender", random_state=seed, bandwidth=bandwidth)
+    aligned = pipeline.named_steps["features"]
+    aligned = aligned.steps[-1][1] if hasattr(aligned, "steps") else aligned
+    members = [
+        (name, make_pipeline(clone(aligned), member))
+        for name, member in pipeline.named_steps["votingclassifier"].estimators
+    ]
+    parameters = make_pipeline(
+        GaitParameters(rate=WINDOWS["rate"]),
+        DomainStandardScaler(),
+        LogisticRegression(C=0.1, class_weight="balanced", max_iter=2000),
+    )
+    return _SoftVote([*members, ("gait parameters", parameters)])
 
 
 def age_candidates(task, seed, limited, bandwidth=None):
