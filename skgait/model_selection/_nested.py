@@ -146,10 +146,11 @@ def _predictor(model, params, keys, indices):
 def _select(pairs, X, y, groups, inner_cv, scoring, task, aggregate, params):
     """Best candidate by mean score over the inner subject-wise folds."""
     folds = list(inner_cv.split(X, y, groups))
-    means = []
+    means, requested = [], []
     for _, candidate in pairs:
         scorer = _scorer(scoring, task, aggregate, candidate)
         keys = _requested(candidate, params)
+        requested.append(keys)
         scores = []
         for train, val in folds:
             model = _predictor(_fit(candidate, X, y, params, keys, train), params, keys, val)
@@ -157,7 +158,7 @@ def _select(pairs, X, y, groups, inner_cv, scoring, task, aggregate, params):
         means.append(float(np.mean(scores)))
     best = int(np.argmax(means))
     name, winner = pairs[best]
-    keys = _requested(winner, params)
+    keys = requested[best]
     return name, means[best], _fit(winner, X, y, params, keys, np.arange(len(y))), keys
 
 
