@@ -44,6 +44,15 @@ groups : array-like of shape (n_windows,)
     Subject (or recording) of each window.""",
     "unique_groups": """unique_groups : ndarray of shape (n_groups,)
     Sorted group labels.""",
+    # Networks (skgait.models.networks).
+    "n_outputs_network": """n_outputs : int
+    Number of outputs (1 for a binary problem with a single logit).""",
+    "lstm_dropout": """dropout : float, default=0.5
+    Dropout before the output layer (and between the two layers of a
+    ``"two_layer"`` LSTM).""",
+    "conv_features": """features : torch.nn.Sequential
+    Convolution, ReLU and max-pooling layers (same parameter names and
+    shapes as ``BioDeepCNN.features``).""",
     # Window transformers (skgait.features).
     "n_channels_": """n_channels_ : int
     Number of channels seen in :meth:`fit`.""",

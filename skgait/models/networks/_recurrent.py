@@ -14,6 +14,7 @@ Their estimators are in :mod:`skgait.models` (``GaitLSTMClassifier``,
 import torch
 from torch import nn
 
+from ...utils._docstring import fill_doc
 from ._biodeep import BioDeepCNN
 
 __all__ = ["CNNLSTM", "ChainedCNNLSTM", "LSTMNetwork"]
@@ -59,6 +60,7 @@ def _lstm_state(lstm, x):
     return h_n[-1]
 
 
+@fill_doc
 class LSTMNetwork(nn.Module):
     """An LSTM over the raw window, then dropout and a linear output.
 
@@ -78,15 +80,12 @@ class LSTMNetwork(nn.Module):
     n_timepoints : int
         Time points per window (the LSTM has no parameter that depends on
         it; any length of at least one step is read).
-    n_outputs : int
-        Number of outputs (1 for a binary problem with a single logit).
+    {n_outputs_network}
     lstm : {"single", "bidirectional", "two_layer"}, default="single"
         SL-LSTM, Bi-LSTM or DL-LSTM, as for :class:`CNNLSTM`.
     n_hidden : int, default=64
         Hidden units of the LSTM (per direction).
-    dropout : float, default=0.5
-        Dropout before the output layer (and between the two layers of a
-        ``"two_layer"`` LSTM).
+    {lstm_dropout}
 
     Attributes
     ----------
@@ -177,6 +176,7 @@ class _ConvLSTMNetwork(nn.Module):
         return self.head(self.embed(x))
 
 
+@fill_doc
 class CNNLSTM(_ConvLSTMNetwork):
     """A CNN and an LSTM read the raw window in parallel; their features are joined.
 
@@ -195,8 +195,7 @@ class CNNLSTM(_ConvLSTMNetwork):
         Input channels.
     n_timepoints : int
         Time points per window.
-    n_outputs : int
-        Number of outputs (1 for a binary problem with a single logit).
+    {n_outputs_network}
     n_filters, kernel_size, strides, pool_size :
         The convolution blocks, as in :class:`~skgait.models.networks.BioDeepCNN`
         (defaults ``(16, 32)``, 3, ``(1, 2)``, 2).
@@ -206,15 +205,11 @@ class CNNLSTM(_ConvLSTMNetwork):
     n_hidden : int, default=64
         Hidden units of the LSTM (per direction) and of the convolution
         branch's dense layer.
-    dropout : float, default=0.5
-        Dropout before the output layer (and between the two layers of a
-        ``"two_layer"`` LSTM).
+    {lstm_dropout}
 
     Attributes
     ----------
-    features : torch.nn.Sequential
-        Convolution, ReLU and max-pooling layers (same parameter names and
-        shapes as ``BioDeepCNN.features``).
+    {conv_features}
     cnn_fc : torch.nn.Sequential
         Flatten, dense layer of ``n_hidden`` units and ReLU.
     lstm : torch.nn.LSTM
@@ -251,6 +246,7 @@ class CNNLSTM(_ConvLSTMNetwork):
         return torch.cat((space, time), dim=1)
 
 
+@fill_doc
 class ChainedCNNLSTM(_ConvLSTMNetwork):
     """Convolutions in space, then an LSTM in time, then a linear output.
 
@@ -271,8 +267,7 @@ class ChainedCNNLSTM(_ConvLSTMNetwork):
     n_timepoints : int
         Time points per window; used to check that the convolutions leave
         at least one step.
-    n_outputs : int
-        Number of outputs (1 for a binary problem with a single logit).
+    {n_outputs_network}
     n_filters, kernel_size, strides, pool_size :
         The convolution blocks, as in :class:`~skgait.models.networks.BioDeepCNN`
         (defaults ``(16, 32)``, 3, ``(1, 2)``, 2: 128 samples become 16
@@ -282,15 +277,11 @@ class ChainedCNNLSTM(_ConvLSTMNetwork):
         Bi-LSTM, DL-LSTM).
     n_hidden : int, default=64
         Hidden units of the LSTM (per direction).
-    dropout : float, default=0.5
-        Dropout before the output layer (and between the two layers of a
-        ``"two_layer"`` LSTM).
+    {lstm_dropout}
 
     Attributes
     ----------
-    features : torch.nn.Sequential
-        Convolution, ReLU and max-pooling layers (same parameter names and
-        shapes as ``BioDeepCNN.features``).
+    {conv_features}
     lstm : torch.nn.LSTM
         The recurrent layer(s), ``batch_first=True``.
     head : torch.nn.Sequential
