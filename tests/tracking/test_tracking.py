@@ -281,12 +281,12 @@ def test_two_processes_creating_one_sqlite_store_at_once_both_open_it(tmp_path):
         )
         for name in ("a", "b")
     ]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 900  # a hang, not a speed goal
     while not all((tmp_path / f"ready-{name}").exists() for name in ("a", "b")):
         assert time.monotonic() < deadline and all(w.poll() is None for w in workers)
         time.sleep(0.01)
     (tmp_path / "go").touch()  # both create the new store's tables now
-    outputs = [w.communicate(timeout=120) for w in workers]
+    outputs = [w.communicate(timeout=900) for w in workers]
     for worker, (_, err) in zip(workers, outputs):
         assert worker.returncode == 0, err[-3000:]
     assert outputs[0][0].strip() == outputs[1][0].strip()  # one experiment
