@@ -72,6 +72,7 @@ def _instance_params():
         "GravityAlignment": [{}],
         "SampleEntropy": [{}, {"m": 1, "r": 0.5}],
         "DomainStandardScaler": [{}, {"unseen": "error"}],
+        "WithinClassWhitening": [{}, {"shrinkage": 0.5}],
         "GravityDirection": [{}],
         "WalkingFrame": [{}, {"step_range": (0.1, 0.4), "rate": 50.0}],
         "AgeGroups": [{}, {"edges": [30.0, 50.0], "labels": ["young", "middle", "old"]}],

@@ -82,7 +82,8 @@ def evaluate_authentication(
     ----------
     estimator : estimator with transform or embed, or list of them
         Maps windows to embedding vectors after ``fit(X, subjects)``
-        (a pipeline ending in ``LinearDiscriminantAnalysis(solver="eigen")``,
+        (a pipeline ending in ``LinearDiscriminantAnalysis(solver="eigen")`` or
+        :class:`~skgait.preprocessing.WithinClassWhitening`,
         :class:`~skgait.verification.SiameseVerifier`, or the untrained
         :class:`~skgait.features.GravityDirection` as the mounting control).
         Cloned in every fold. A list is a set of candidates, chosen per fold
