@@ -242,6 +242,32 @@ def test_gender_vote_standardises_each_dataset_with_its_domains():
     assert not np.allclose(pipe.predict_proba(3 * X), as_fitted)
 
 
+def test_age_group_pipeline_averages_three_logistic_penalties():
+    """The age-group vote: ACF and sample entropy, then the mean probability
+    of logistic regressions at C = 0.01, 0.1 and 1 (none chosen)."""
+    from sklearn.utils import get_tags
+
+    from skgait.utils.estimator_checks import make_windows
+
+    pipe = make_gait_pipeline("age_group")
+    assert get_tags(pipe).input_tags.three_d_array  # read through the feature union
+    union = pipe.named_steps["features"]
+    assert [type(t).__name__ for _, t in union.transformer_list] == ["ACFTransformer", "Pipeline"]
+    assert union.transformer_list[0][1].lags == 0.2
+    assert type(union.transformer_list[1][1][-1]).__name__ == "SampleEntropy"
+    vote = pipe.named_steps["votingclassifier"]
+    assert [member[-1].C for _, member in vote.estimators] == [0.01, 0.1, 1.0]
+    X, y = make_windows(n_windows=30, n_channels=6, n_timepoints=128)
+    X = X + np.array([0, 0, 9.8, 0, 0, 0])[:, None]
+    pipe.fit(X, y)
+    features = pipe[:1].transform(X)
+    assert features.shape == (30, 6 * 10 + 6)  # 10 lags of 6 channels, 6 entropies
+    members = pipe.named_steps["votingclassifier"].estimators_
+    np.testing.assert_allclose(
+        pipe.predict_proba(X), np.mean([m.predict_proba(features) for m in members], axis=0)
+    )
+
+
 def test_bandwidth_is_refused_for_identity():
     with pytest.raises(ValueError, match="bandwidth is not available for 'identity'"):
         make_gait_pipeline("identity", bandwidth=10.0)
