@@ -95,6 +95,7 @@ _LAUNCH_LOCK = threading.Lock()
 _BLOCK = 11
 import os
 PFLOC = int(os.environ.get('PFLOC', '2'))
+PF = int(os.environ.get('PF', '1'))
 # Series summed together, one per lane of a vector of eight float64.
 _LANES = 8
 _VECTOR = llvm_ir.VectorType(llvm_ir.DoubleType(), _LANES)
@@ -189,6 +190,18 @@ def _sub(typingctx, a, b):
 
 
 @intrinsic
+def _add(typingctx, a, b):
+    """``a + b``, lane by lane."""
+    if not (a == _lanes and b == _lanes):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.fadd(*args)
+
+    return _lanes(a, b), codegen
+
+
+@intrinsic
 def _fma(typingctx, a, b, c):
     """``a * b + c``, lane by lane, rounded once (fused multiply-add)."""
     if not (a == _lanes and b == _lanes and c == _lanes):
@@ -253,7 +266,8 @@ def _transpose8(typingctx, X, t, first, last, T):
 
     Eight vector loads (float32 widened to float64), an 8 x 8 transpose
     (24 shuffles) and eight vector stores: the rows of ``X`` become the
-    lanes of ``T``. No bounds check.
+    lanes of ``T``. Returns the sums of the eight rows' values. No bounds
+    check.
     """
     if not (
         isinstance(X, types.Array)
@@ -301,38 +315,32 @@ def _transpose8(typingctx, X, t, first, last, T):
         for k, column in enumerate(columns):
             index = builder.mul(builder.add(t_arg, t_arg.type(k)), t_arg.type(_LANES))
             builder.store(column, _lanes_pointer(context, builder, t_type, t_out, index), align=8)
-        return context.get_dummy_value()
+        # Pairwise, so that the caller's running sum waits for one addition.
+        while len(columns) > 1:
+            columns = [builder.fadd(a, b) for a, b in zip(columns[::2], columns[1::2])]
+        return columns[0]
 
-    return types.void(X, t, first, last, T), codegen
+    return _lanes(X, t, first, last, T), codegen
 
 
-@njit(inline="always", fastmath=_FASTMATH)
-def _gather(X, first, n_series, T, sums, n_diffs):
+@njit(inline="always")
+def _gather(X, first, n_series, T):
     """Copy rows ``first..first+7`` of ``X`` into the lanes of ``T`` (``T[8 * t + j]``).
 
     A block of fewer than eight series (``n_series``) repeats its last one.
-    Also writes each row's sum and the number of its values that differ
-    from its first (0 for a constant row).
+    Returns the sums of the rows.
     """
     n = X.shape[1]
     last = first + n_series - 1
     n_whole = n - n % _LANES
+    s = _zeros()
     for t in range(0, n_whole, _LANES):
-        _transpose8(X, t, first, last, T)
+        s = _add(s, _transpose8(X, t, first, last, T))
     for t in range(n_whole, n):
         for j in range(_LANES):
             T[_LANES * t + j] = X[min(first + j, last), t]
-    for j in range(_LANES):
-        x = X[min(first + j, last)]
-        x0 = x[0]
-        s = 0.0
-        n_diff = 0
-        for t in range(n):
-            v = x[t]
-            s += v
-            n_diff += v != x0
-        sums[j] = s
-        n_diffs[j] = n_diff
+        s = _add(s, _load(T, _LANES * t))
+    return s
 
 
 @njit(inline="always")
@@ -387,24 +395,46 @@ def _lag_pass(T, n, k, G, Xf, fetch, fetch_stop):
 
 
 @njit(fastmath=_FASTMATH)
-def _block_lagged_sums(X, first, n_series, max_lag, T, G, sums, n_diffs, fetch_stop):
+def _block_lagged_sums(X, first, n_series, max_lag, T, G, mean, fetch_stop):
     """Lagged sums ``g[0..max_lag]`` of rows ``first..first+7`` of ``X``, lane by lane.
 
-    Writes ``G[8 * h + j]`` (and up to lag ``max_lag + 10``), the sums and
-    counts of :func:`_gather`; prefetches ``X`` from the next block up to
-    the flat index ``fetch_stop``.
+    Writes ``G[8 * h + j]`` (and up to lag ``max_lag + 10``) and the means
+    of the rows; prefetches ``X`` from the next block up to the flat index
+    ``fetch_stop``.
     """
     n = X.shape[1]
-    Xf = X.reshape(X.size)
-    _gather(X, first, n_series, T, sums, n_diffs)
-    mean = np.empty(_LANES)
+    _store(mean, 0, _gather(X, first, n_series, T))
     for j in range(_LANES):
-        mean[j] = sums[j] / n
+        mean[j] /= n
     _centre(T, n, _load(mean, 0))
+    Xf = X.reshape(X.size)
     fetch = (first + _LANES) * n
     for k in range(0, max_lag + 1, _BLOCK):
         _lag_pass(T, n, k, G, Xf, fetch, fetch_stop)
         fetch = fetch_stop  # only the first pass prefetches
+
+
+@njit(inline="always")
+def _is_constant(x, g0, mean):
+    """Whether the series ``x`` is constant (and finite).
+
+    Its centred values ``x[t] - mean`` are then all equal, and smaller than
+    the rounding error of the mean (``n`` additions): ``g0 = sum((x -
+    mean)**2)`` is below ``n * (n * eps * mean)**2``, 16 times over. Only
+    series that pass that test (never one of gait, whose variance is far
+    larger) are compared value by value.
+    """
+    n = x.size
+    bound = 4.0 * n * np.finfo(np.float64).eps * mean
+    if not g0 <= n * bound * bound:  # True for NaN
+        return False
+    x0 = x[0]
+    if not np.isfinite(x0):
+        return False
+    for t in range(1, n):
+        if x[t] != x0:
+            return False
+    return True
 
 
 @njit
@@ -471,8 +501,7 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
         # reach past its end; the lagged sums of the block.
         T = np.zeros(_LANES * (n + _BLOCK))
         G = np.empty(_LANES * (max_lag + _BLOCK))
-        sums = np.empty(_LANES)
-        n_diffs = np.empty(_LANES, dtype=np.int64)
+        mean = np.empty(_LANES)
         g = np.empty(max_lag + 1)
         buf = np.empty(n)
         count = 0
@@ -480,13 +509,13 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
         for first in range(start, stop, _LANES):
             n_lanes = min(_LANES, stop - first)
             # Prefetch the chunk's next block while summing this one.
-            fetch_stop = min(stop, first + 2 * _LANES) * n
-            _block_lagged_sums(X, first, n_lanes, max_lag, T, G, sums, n_diffs, fetch_stop)
+            fetch_stop = min(stop, first + 2 * _LANES) * n * PF
+            _block_lagged_sums(X, first, n_lanes, max_lag, T, G, mean, fetch_stop)
             for j in range(n_lanes):
                 i = first + j
                 x = X[i]
                 r = out[i]
-                if n_diffs[j] == 0 and np.isfinite(x[0]):
+                if _is_constant(x, G[j], mean[j]):
                     # gamma(0) = 0, the ACF is defined as 0.
                     for h in range(n_out):
                         r[h] = 0.0
