@@ -8,23 +8,26 @@ Two kernels compute the lagged sums
 ``g[h] = sum_{t < n-h} (x[t] - mean) * (x[t+h] - mean)`` of every series (one
 channel of one window) of a C-contiguous ``(n_series, n_timepoints)`` array:
 
-- :func:`_acf_direct`: numba, one read of ``X``. Each thread takes chunks
-  of consecutive series and keeps two buffers of a few KiB in L1 cache: the
-  current series, centred (the pass that centres it also sums ``g[0]``),
-  and the next one. The lagged sums run ten lags per pass over the buffer
-  (``buf`` ends with zeros, so a block may reach past the last lag and no
-  single-lag pass is left over): every load feeds ten multiply-adds. The
-  first pass also copies the next series from ``X`` (its sum and constant
-  check), so that its read from memory, prefetched at the start of the
-  series, overlaps with the multiply-adds. Cost ``O(n_timepoints *
-  n_lags)`` per series.
+- :func:`_acf_direct`: numba, one read of ``X``, ``O(n_timepoints *
+  n_lags)`` per series. Each thread takes chunks of consecutive series and
+  sums them in blocks of eight, one series per lane of a vector of eight
+  float64 (a 512-bit register on CPUs with AVX-512; numba's own loops use
+  256-bit ones there): 8 x 8 transposes copy a block from ``X`` into a
+  buffer of 32 KiB (float64 block of 500 points) where ``T[8 * t + j]`` is
+  point ``t`` of series ``j``, and sum its rows; one pass centres it; one
+  pass per eleven lags (lag 0 and the next ten: one pass for 10 lags) adds
+  ``T[t] * T[t + h]``, a vector of eight products, with aligned loads and
+  no shuffles, and prefetches the next block from memory meanwhile, so that
+  the read of ``X`` overlaps with the multiply-adds.
 - :func:`_acf_fft`: ``scipy.fft`` on chunks of series (Wiener-Khinchin), cost
   ``O(n_timepoints log n_timepoints)`` per series whatever the number of
   lags; it wins only for many lags on long series (see
   :data:`FFT_MIN_LAGS_PER_LOG2`).
 
 Both write ``acf[h] = g[h] / g[0]`` in the dtype of the input and count the
-constant series (written as zeros). The ACF is scale invariant, so a series
+constant series (written as zeros; the direct kernel compares the values
+of a series only when its ``g[0]`` is small enough for that, see
+:func:`_is_constant`). The ACF is scale invariant, so a series
 whose lagged sums overflow or underflow float64 (``sum((x - mean)**2)``
 beyond about ``1e210`` or below ``1e-210``) is multiplied by a power of two,
 which is exact, and summed again: any finite input gives its finite ACF,
@@ -33,15 +36,13 @@ check of ``g[0]`` per series (its cost: the Speed section of the features
 page of the user guide).
 
 Floating point: sums are accumulated in float64 for float32 and float64
-input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
-only: re-association lets LLVM split each sum over the lanes of a SIMD
-register (with ``fastmath=False`` every reduction stays a scalar dependency
-chain, measured slower: the features page), and contraction allows fused
-multiply-adds. Neither flag lets the compiler assume away NaN or infinity (a
-series holding one gives a sum out of range, and the kernel reports it). The
-result is deterministic on a given machine; it differs from a left-to-right
-sum by a few units in the last place and is usually closer to the exact
-value.
+input. The lagged sums of the direct kernel add the products of each series
+left to right, each rounded once (fused multiply-adds); its mean is a sum
+in another order. Its other loops are compiled with ``fastmath={"reassoc",
+"contract"}`` only, which lets LLVM vectorise them without assuming away NaN
+or infinity (a series holding one gives a sum out of range, and the kernel
+reports it). The result is deterministic on a given machine, and differs
+from eq. 1-2 in exact arithmetic by a few units in the last place.
 """
 
 import math
@@ -93,9 +94,6 @@ _LAUNCH_LOCK = threading.Lock()
 # Lags summed per pass over a block of series (see _lag_pass): lag 0 and the
 # next ten, so that 10 lags take one pass.
 _BLOCK = 11
-import os
-PFLOC = int(os.environ.get('PFLOC', '2'))
-PF = int(os.environ.get('PF', '1'))
 # Series summed together, one per lane of a vector of eight float64.
 _LANES = 8
 _VECTOR = llvm_ir.VectorType(llvm_ir.DoubleType(), _LANES)
@@ -238,7 +236,7 @@ def _prefetch(typingctx, array, index):
         )
         # A read (0) of data (1), kept in L2 and beyond (2): in L1 it would
         # evict the block being summed.
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(PFLOC), i32(1)])
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(2), i32(1)])
         return context.get_dummy_value()
 
     return types.void(array, index), codegen
@@ -301,16 +299,21 @@ def _transpose8(typingctx, X, t, first, last, T):
             mask_type = llvm_ir.VectorType(llvm_ir.IntType(32), _LANES)
             return builder.shuffle_vector(a, b, llvm_ir.Constant(mask_type, mask))
 
-        a = [shuffle(rows[i - i % 2], rows[i - i % 2 + 1], odd if i % 2 else even)
-             for i in range(_LANES)]
-        # a[2i] holds elements 0, 2, 4, 6 of rows 2i, 2i+1; a[2i+1] 1, 3, 5, 7.
-        b = []
-        for base in (0, 4):
-            b += [shuffle(a[base], a[base + 2], low_pairs), shuffle(a[base + 1], a[base + 3], low_pairs),
-                  shuffle(a[base], a[base + 2], high_pairs), shuffle(a[base + 1], a[base + 3], high_pairs)]
+        # a[2i] holds elements 0, 2, 4, 6 of rows 2i and 2i + 1, interleaved;
+        # a[2i + 1] elements 1, 3, 5, 7.
+        a = []
+        for i in range(0, _LANES, 2):
+            a += [shuffle(rows[i], rows[i + 1], even), shuffle(rows[i], rows[i + 1], odd)]
         # b[k] (b[4 + k]) holds elements k and k + 4 of rows 0-3 (4-7).
-        columns = [shuffle(b[k % 4], b[4 + k % 4], low_half if k < 4 else high_half)
-                   for k in range(_LANES)]
+        b = []
+        for i in (0, 4):
+            for k in range(4):
+                mask = low_pairs if k < 2 else high_pairs
+                b.append(shuffle(a[i + k % 2], a[i + 2 + k % 2], mask))
+        # columns[k] holds element k of the eight rows.
+        columns = [
+            shuffle(b[k % 4], b[4 + k % 4], low_half if k < 4 else high_half) for k in range(_LANES)
+        ]
         t_type = signature.args[4]
         for k, column in enumerate(columns):
             index = builder.mul(builder.add(t_arg, t_arg.type(k)), t_arg.type(_LANES))
@@ -321,6 +324,18 @@ def _transpose8(typingctx, X, t, first, last, T):
         return columns[0]
 
     return _lanes(X, t, first, last, T), codegen
+
+
+@njit(inline="always")
+def _aligned_zeros(size):
+    """``np.zeros(size)`` starting at a multiple of 64 bytes (a cache line).
+
+    Eight float64 loaded from ``T[8 * t]`` then never straddle two lines
+    (numba aligns arrays to 32 bytes only).
+    """
+    raw = np.zeros(size + _LANES)
+    skip = (64 - raw.ctypes.data % 64) % 64 // 8
+    return raw[skip : skip + size]
 
 
 @njit(inline="always")
@@ -499,7 +514,7 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
         stop = min(n_series, start + chunk * _LANES)
         # A block of series in lanes, followed by zeros for the lags that
         # reach past its end; the lagged sums of the block.
-        T = np.zeros(_LANES * (n + _BLOCK))
+        T = _aligned_zeros(_LANES * (n + _BLOCK))
         G = np.empty(_LANES * (max_lag + _BLOCK))
         mean = np.empty(_LANES)
         g = np.empty(max_lag + 1)
@@ -509,7 +524,7 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
         for first in range(start, stop, _LANES):
             n_lanes = min(_LANES, stop - first)
             # Prefetch the chunk's next block while summing this one.
-            fetch_stop = min(stop, first + 2 * _LANES) * n * PF
+            fetch_stop = min(stop, first + 2 * _LANES) * n
             _block_lagged_sums(X, first, n_lanes, max_lag, T, G, mean, fetch_stop)
             for j in range(n_lanes):
                 i = first + j
@@ -541,9 +556,10 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
 def _acf_direct(X, max_lag, include_lag0, out):
     """Fill ``out`` (n_series, n_lags_out) with the ACF of the rows of ``X``.
 
-    Returns the number of constant rows. NaN and infinity are detected in the
-    kernel's first pass over each row (its sum), which saves a separate
-    validation pass over ``X``; the exact check runs only when one is found.
+    Returns the number of constant rows. NaN and infinity are detected by
+    the kernel (they make ``g[0]`` NaN or infinite, out of range, and the
+    rescaled sums of the row not finite), which saves a separate validation
+    pass over ``X``; the exact check runs only when one is found.
     """
     n_blocks = -(-X.shape[0] // _LANES)
     n_chunks = max(1, min(n_blocks, 16 * numba.get_num_threads()))
