@@ -80,12 +80,12 @@ _SMALL = 2.0**-700
 _BIG = 2.0**700
 
 #: ``method="auto"`` uses the FFT when ``n_lags + 1 > FFT_MIN_LAGS_PER_LOG2 *
-#: log2(nfft)``. Measured on a 2-core Xeon (AVX2/AVX-512), float64: at
-#: ``n_timepoints=500`` the direct kernel takes 1.7 ms per lag for 120 000
-#: series and the FFT about 0.8 s whatever the lag count, so the FFT never
-#: wins below the 499 possible lags; at ``n_timepoints=4096`` the crossover
-#: is near 300 lags. See ``benchmarks/bench_acf.py``.
-FFT_MIN_LAGS_PER_LOG2 = 30.0
+#: log2(nfft)``. Measured on a 2-core Xeon (AVX-512), float64, with the
+#: direct kernel that sums eight series per vector: at ``n_timepoints=500``
+#: the FFT never wins below the 499 possible lags; at ``n_timepoints=4096``
+#: (1200 series) the crossover is between 1000 and 1400 lags (the FFT is 2x
+#: slower at 600 lags, 1.2x faster at 2000). See ``benchmarks/bench_acf.py``.
+FFT_MIN_LAGS_PER_LOG2 = 100.0
 
 # Numba's "workqueue" threading layer aborts the process when two Python
 # threads launch parallel kernels at the same time; serialise launches.
@@ -676,7 +676,7 @@ class ACFTransformer(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         series, fastest for gait windows); ``"fft"`` uses ``scipy.fft``
         (``O(n log n)``, chunked so that extra memory stays small);
         ``"auto"`` picks the FFT only for many lags on long windows, from a
-        measured crossover (``lags + 1 > 30 * log2(nfft)``).
+        measured crossover (``lags + 1 > 100 * log2(nfft)``).
 
     Attributes
     ----------
