@@ -315,10 +315,11 @@ def test_fit_transform_equals_fit_then_transform():
     assert a.dtype == np.float32
 
 
-# The direct kernel sums eight series at a time (one per lane of a vector),
-# blocks of consecutive series in chunks of up to 16 per numba thread, and
-# the lags in passes of 11 (lags 0 to 10, 11 to 21, ...): the tests below
-# use 597 series (several blocks per chunk, the last block short).
+# The direct kernel sums blocks of eight consecutive series (one per lane of
+# a vector), hands each thread chunks of consecutive blocks (16 chunks per
+# numba thread), and sums the lags in passes of 11 (lags 0 to 10, 11 to 21,
+# ...): the tests below use 597 series (several blocks per chunk, the last
+# block short).
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
