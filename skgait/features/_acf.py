@@ -8,23 +8,26 @@ Two kernels compute the lagged sums
 ``g[h] = sum_{t < n-h} (x[t] - mean) * (x[t+h] - mean)`` of every series (one
 channel of one window) of a C-contiguous ``(n_series, n_timepoints)`` array:
 
-- :func:`_acf_direct`: numba, one read of ``X``. Each thread takes chunks
-  of consecutive series and keeps two buffers of a few KiB in L1 cache: the
-  current series, centred (the pass that centres it also sums ``g[0]``),
-  and the next one. The lagged sums run ten lags per pass over the buffer
-  (``buf`` ends with zeros, so a block may reach past the last lag and no
-  single-lag pass is left over): every load feeds ten multiply-adds. The
-  first pass also copies the next series from ``X`` (its sum and constant
-  check), so that its read from memory, prefetched at the start of the
-  series, overlaps with the multiply-adds. Cost ``O(n_timepoints *
-  n_lags)`` per series.
+- :func:`_acf_direct`: numba, one read of ``X``, ``O(n_timepoints *
+  n_lags)`` per series. Each thread takes chunks of consecutive series and
+  sums them in blocks of eight, one series per lane of a vector of eight
+  float64 (a 512-bit register on CPUs with AVX-512; numba's own loops use
+  256-bit ones there): 8 x 8 transposes copy a block from ``X`` into a
+  buffer of 32 KiB (float64 block of 500 points) where ``T[8 * t + j]`` is
+  point ``t`` of series ``j``, and sum its rows; one pass centres it; one
+  pass per eleven lags (lag 0 and the next ten: one pass for 10 lags) adds
+  ``T[t] * T[t + h]``, a vector of eight products, with aligned loads and
+  no shuffles, and prefetches the next block from memory meanwhile, so that
+  the read of ``X`` overlaps with the multiply-adds.
 - :func:`_acf_fft`: ``scipy.fft`` on chunks of series (Wiener-Khinchin), cost
   ``O(n_timepoints log n_timepoints)`` per series whatever the number of
   lags; it wins only for many lags on long series (see
   :data:`FFT_MIN_LAGS_PER_LOG2`).
 
 Both write ``acf[h] = g[h] / g[0]`` in the dtype of the input and count the
-constant series (written as zeros). The ACF is scale invariant, so a series
+constant series (written as zeros; the direct kernel compares the values
+of a series only when its ``g[0]`` is small enough for that, see
+:func:`_is_constant`). The ACF is scale invariant, so a series
 whose lagged sums overflow or underflow float64 (``sum((x - mean)**2)``
 beyond about ``1e210`` or below ``1e-210``) is multiplied by a power of two,
 which is exact, and summed again: any finite input gives its finite ACF,
@@ -33,15 +36,13 @@ check of ``g[0]`` per series (its cost: the Speed section of the features
 page of the user guide).
 
 Floating point: sums are accumulated in float64 for float32 and float64
-input. The numba kernel is compiled with ``fastmath={"reassoc", "contract"}``
-only: re-association lets LLVM split each sum over the lanes of a SIMD
-register (with ``fastmath=False`` every reduction stays a scalar dependency
-chain, measured slower: the features page), and contraction allows fused
-multiply-adds. Neither flag lets the compiler assume away NaN or infinity (a
-series holding one gives a sum out of range, and the kernel reports it). The
-result is deterministic on a given machine; it differs from a left-to-right
-sum by a few units in the last place and is usually closer to the exact
-value.
+input. The lagged sums of the direct kernel add the products of each series
+left to right, each rounded once (fused multiply-adds); its mean is a sum
+in another order. Its other loops are compiled with ``fastmath={"reassoc",
+"contract"}`` only, which lets LLVM vectorise them without assuming away NaN
+or infinity (a series holding one gives a sum out of range, and the kernel
+reports it). The result is deterministic on a given machine, and differs
+from eq. 1-2 in exact arithmetic by a few units in the last place.
 """
 
 import math
@@ -54,7 +55,7 @@ import numpy as np
 from llvmlite import ir as llvm_ir
 from numba import njit, prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, models, register_model
 from scipy import fft as sp_fft
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import assert_all_finite
@@ -79,24 +80,143 @@ _SMALL = 2.0**-700
 _BIG = 2.0**700
 
 #: ``method="auto"`` uses the FFT when ``n_lags + 1 > FFT_MIN_LAGS_PER_LOG2 *
-#: log2(nfft)``. Measured on a 2-core Xeon (AVX2/AVX-512), float64: at
-#: ``n_timepoints=500`` the direct kernel takes 1.7 ms per lag for 120 000
-#: series and the FFT about 0.8 s whatever the lag count, so the FFT never
-#: wins below the 499 possible lags; at ``n_timepoints=4096`` the crossover
-#: is near 300 lags. See ``benchmarks/bench_acf.py``.
-FFT_MIN_LAGS_PER_LOG2 = 30.0
+#: log2(nfft)``. Measured on a 2-core Xeon (AVX-512), float64, with the
+#: direct kernel that sums eight series per vector: at ``n_timepoints=500``
+#: the FFT never wins below the 499 possible lags; at ``n_timepoints=4096``
+#: (1200 series) the crossover is between 1000 and 1400 lags (the FFT is 2x
+#: slower at 600 lags, 1.2x faster at 2000). See ``benchmarks/bench_acf.py``.
+FFT_MIN_LAGS_PER_LOG2 = 100.0
 
 # Numba's "workqueue" threading layer aborts the process when two Python
 # threads launch parallel kernels at the same time; serialise launches.
 _LAUNCH_LOCK = threading.Lock()
 
-# Lags summed per pass over a series by the direct kernel (see _lag_block).
-_BLOCK = 10
+# Lags summed per pass over a block of series (see _lag_pass): lag 0 and the
+# next ten, so that 10 lags take one pass.
+_BLOCK = 11
+# Series summed together, one per lane of a vector of eight float64.
+_LANES = 8
+_VECTOR = llvm_ir.VectorType(llvm_ir.DoubleType(), _LANES)
+
+
+class _Lanes(types.Type):
+    """Eight float64 in one LLVM ``<8 x double>`` value (a 512-bit register).
+
+    Numba vectorises its loops with 256-bit registers on CPUs with AVX-512
+    (LLVM's preference there); a value of this type, built and combined by
+    the intrinsics below, is compiled to one 512-bit register where the CPU
+    has them and to two or four smaller ones elsewhere.
+    """
+
+    def __init__(self):
+        super().__init__(name="Lanes")
+
+
+_lanes = _Lanes()
+
+
+@register_model(_Lanes)
+class _LanesModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, _VECTOR)
+
+
+def _is_float64_vector(array):
+    return (
+        isinstance(array, types.Array)
+        and array.dtype == types.float64
+        and array.ndim == 1
+        and array.layout == "C"
+    )
+
+
+def _lanes_pointer(context, builder, array_type, array, index):
+    """Pointer to ``array[index:index + 8]`` as a pointer to ``<8 x double>``."""
+    struct = context.make_array(array_type)(context, builder, array)
+    pointer = cgutils.get_item_pointer(
+        context, builder, array_type, struct, [index], wraparound=False
+    )
+    return builder.bitcast(pointer, _VECTOR.as_pointer())
+
+
+@intrinsic
+def _load(typingctx, array, index):
+    """``array[index:index + 8]`` of a float64 array (no bounds check)."""
+    if not _is_float64_vector(array):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.load(_lanes_pointer(context, builder, signature.args[0], *args), align=8)
+
+    return _lanes(array, index), codegen
+
+
+@intrinsic
+def _store(typingctx, array, index, value):
+    """``array[index:index + 8] = value`` (no bounds check)."""
+    if not (_is_float64_vector(array) and value == _lanes):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pointer = _lanes_pointer(context, builder, signature.args[0], args[0], args[1])
+        builder.store(args[2], pointer, align=8)
+        return context.get_dummy_value()
+
+    return types.void(array, index, value), codegen
+
+
+@intrinsic
+def _zeros(typingctx):
+    """Eight zeros."""
+
+    def codegen(context, builder, signature, args):
+        return llvm_ir.Constant(_VECTOR, None)
+
+    return _lanes(), codegen
+
+
+@intrinsic
+def _sub(typingctx, a, b):
+    """``a - b``, lane by lane."""
+    if not (a == _lanes and b == _lanes):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.fsub(*args)
+
+    return _lanes(a, b), codegen
+
+
+@intrinsic
+def _add(typingctx, a, b):
+    """``a + b``, lane by lane."""
+    if not (a == _lanes and b == _lanes):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.fadd(*args)
+
+    return _lanes(a, b), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c``, lane by lane, rounded once (fused multiply-add)."""
+    if not (a == _lanes and b == _lanes and c == _lanes):
+        return None
+
+    def codegen(context, builder, signature, args):
+        fma = cgutils.get_or_insert_function(
+            builder.module, llvm_ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fma.v8f64"
+        )
+        return builder.call(fma, args)
+
+    return _lanes(a, b, c), codegen
 
 
 @intrinsic
 def _prefetch(typingctx, array, index):
-    """Ask the CPU to fetch the cache line of ``array[index]`` into every cache.
+    """Ask the CPU to fetch the cache line of ``array[index]`` into L2.
 
     LLVM's ``prefetch`` hint: it changes no value and never faults.
     """
@@ -114,94 +234,222 @@ def _prefetch(typingctx, array, index):
             [byte_pointer],
             llvm_ir.FunctionType(llvm_ir.VoidType(), [byte_pointer, i32, i32, i32]),
         )
-        # A read (0), kept in every cache level (3), of data (1).
-        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(3), i32(1)])
+        # A read (0) of data (1), kept in L2 and beyond (2): in L1 it would
+        # evict the block being summed.
+        builder.call(function, [builder.bitcast(pointer, byte_pointer), i32(0), i32(2), i32(1)])
         return context.get_dummy_value()
 
     return types.void(array, index), codegen
 
 
-@njit(inline="always", fastmath=_FASTMATH)
-def _centre(buf, n, mean):
-    """``buf[:n] -= mean``; returns ``g[0] = sum(buf[:n]**2)`` of the result."""
-    g0 = 0.0
+def _transpose_masks():
+    """``shufflevector`` masks of an 8 x 8 transpose in three rounds.
+
+    Round 1 interleaves the even (odd) elements of rows ``2i`` and ``2i+1``,
+    round 2 pairs of such vectors, round 3 halves: after it, vector ``k``
+    holds element ``k`` of the eight rows.
+    """
+    even = [0, 8, 2, 10, 4, 12, 6, 14]
+    odd = [1, 9, 3, 11, 5, 13, 7, 15]
+    low_pairs = [0, 1, 8, 9, 4, 5, 12, 13]
+    high_pairs = [2, 3, 10, 11, 6, 7, 14, 15]
+    low_half = [0, 1, 2, 3, 8, 9, 10, 11]
+    high_half = [4, 5, 6, 7, 12, 13, 14, 15]
+    return even, odd, low_pairs, high_pairs, low_half, high_half
+
+
+@intrinsic
+def _transpose8(typingctx, X, t, first, last, T):
+    """``T[8 * (t + k) + j] = X[min(first + j, last), t + k]`` for ``j, k < 8``.
+
+    Eight vector loads (float32 widened to float64), an 8 x 8 transpose
+    (24 shuffles) and eight vector stores: the rows of ``X`` become the
+    lanes of ``T``. Returns the sums of the eight rows' values. No bounds
+    check.
+    """
+    if not (
+        isinstance(X, types.Array)
+        and X.ndim == 2
+        and X.layout == "C"
+        and X.dtype in (types.float32, types.float64)
+        and _is_float64_vector(T)
+    ):
+        return None
+
+    def codegen(context, builder, signature, args):
+        x_type = signature.args[0]
+        x_arg, t_arg, first_arg, last_arg, t_out = args
+        x_struct = context.make_array(x_type)(context, builder, x_arg)
+        element = context.get_data_type(x_type.dtype)
+        rows = []
+        for j in range(_LANES):
+            row = builder.add(first_arg, first_arg.type(j))
+            row = builder.select(builder.icmp_signed("<", row, last_arg), row, last_arg)
+            pointer = cgutils.get_item_pointer(
+                context, builder, x_type, x_struct, [row, t_arg], wraparound=False
+            )
+            vector_type = llvm_ir.VectorType(element, _LANES)
+            value = builder.load(builder.bitcast(pointer, vector_type.as_pointer()), align=4)
+            if x_type.dtype == types.float32:
+                value = builder.fpext(value, _VECTOR)
+            rows.append(value)
+        even, odd, low_pairs, high_pairs, low_half, high_half = _transpose_masks()
+
+        def shuffle(a, b, mask):
+            mask_type = llvm_ir.VectorType(llvm_ir.IntType(32), _LANES)
+            return builder.shuffle_vector(a, b, llvm_ir.Constant(mask_type, mask))
+
+        # a[2i] holds elements 0, 2, 4, 6 of rows 2i and 2i + 1, interleaved;
+        # a[2i + 1] elements 1, 3, 5, 7.
+        a = []
+        for i in range(0, _LANES, 2):
+            a += [shuffle(rows[i], rows[i + 1], even), shuffle(rows[i], rows[i + 1], odd)]
+        # b[k] (b[4 + k]) holds elements k and k + 4 of rows 0-3 (4-7).
+        b = []
+        for i in (0, 4):
+            for k in range(4):
+                mask = low_pairs if k < 2 else high_pairs
+                b.append(shuffle(a[i + k % 2], a[i + 2 + k % 2], mask))
+        # columns[k] holds element k of the eight rows.
+        columns = [
+            shuffle(b[k % 4], b[4 + k % 4], low_half if k < 4 else high_half) for k in range(_LANES)
+        ]
+        t_type = signature.args[4]
+        for k, column in enumerate(columns):
+            index = builder.mul(builder.add(t_arg, t_arg.type(k)), t_arg.type(_LANES))
+            builder.store(column, _lanes_pointer(context, builder, t_type, t_out, index), align=8)
+        # Pairwise, so that the caller's running sum waits for one addition.
+        while len(columns) > 1:
+            columns = [builder.fadd(a, b) for a, b in zip(columns[::2], columns[1::2])]
+        return columns[0]
+
+    return _lanes(X, t, first, last, T), codegen
+
+
+@njit(inline="always")
+def _aligned_zeros(size):
+    """``np.zeros(size)`` starting at a multiple of 64 bytes (a cache line).
+
+    Eight float64 loaded from ``T[8 * t]`` then never straddle two lines
+    (numba aligns arrays to 32 bytes only).
+    """
+    raw = np.zeros(size + _LANES)
+    skip = (64 - raw.ctypes.data % 64) % 64 // 8
+    return raw[skip : skip + size]
+
+
+@njit(inline="always")
+def _gather(X, first, n_series, T):
+    """Copy rows ``first..first+7`` of ``X`` into the lanes of ``T`` (``T[8 * t + j]``).
+
+    A block of fewer than eight series (``n_series``) repeats its last one.
+    Returns the sums of the rows.
+    """
+    n = X.shape[1]
+    last = first + n_series - 1
+    n_whole = n - n % _LANES
+    s = _zeros()
+    for t in range(0, n_whole, _LANES):
+        s = _add(s, _transpose8(X, t, first, last, T))
+    for t in range(n_whole, n):
+        for j in range(_LANES):
+            T[_LANES * t + j] = X[min(first + j, last), t]
+        s = _add(s, _load(T, _LANES * t))
+    return s
+
+
+@njit(inline="always")
+def _centre(T, n, mean):
+    """Subtract the lanes of ``mean`` from the ``n`` points of ``T``."""
     for t in range(n):
-        c = buf[t] - mean
-        buf[t] = c
-        g0 += c * c
-    return g0
+        i = _LANES * t
+        _store(T, i, _sub(_load(T, i), mean))
 
 
-@njit(inline="always", fastmath=_FASTMATH)
-def _lag_block(buf, n, k, g, x_next, buf_next):
-    """``g[h] = sum_t buf[t] * buf[t+h]`` for the ``_BLOCK`` lags ``h = k..k+9``.
+@njit(inline="always")
+def _lag_pass(T, n, k, G, Xf, fetch, fetch_stop):
+    """``G[8 * h + j] = sum_t T[8 * t + j] * T[8 * (t + h) + j]`` for ``h = k..k+10``.
 
-    ``buf`` holds the centred series followed by at least ``_BLOCK`` zeros,
-    so the block may read past ``n - h`` and add only zeros; every load of
-    ``buf[t]`` feeds ten multiply-adds. Unless ``x_next`` is None (a branch
-    numba removes at compile time), the same loop copies the next series
-    ``x_next`` into ``buf_next`` and returns its sum and the number of its
-    values that differ from its first (``k`` must then be 1, so that the
-    loop covers all ``n`` points): its read from memory overlaps with the
-    multiply-adds instead of stalling them. Returns ``(0.0, 0)`` otherwise.
+    ``T`` holds the centred block followed by ``_BLOCK`` points of zeros, so
+    the pass may read past ``n - h`` and add only zeros; each loaded vector
+    feeds eleven multiply-adds. Each step also prefetches one cache line of
+    ``Xf[fetch:fetch_stop]`` (the next block), so that its read from memory
+    overlaps with the multiply-adds.
     """
-    b0 = buf[k:]
-    b1 = buf[k + 1 :]
-    b2 = buf[k + 2 :]
-    b3 = buf[k + 3 :]
-    b4 = buf[k + 4 :]
-    b5 = buf[k + 5 :]
-    b6 = buf[k + 6 :]
-    b7 = buf[k + 7 :]
-    b8 = buf[k + 8 :]
-    b9 = buf[k + 9 :]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = 0.0
-    s_next = 0.0
-    n_diff = 0
-    if x_next is not None:
-        first = x_next[0]
-    for t in range(n - k + 1):
-        if x_next is not None:
-            v = x_next[t]
-            s_next += v
-            n_diff += v != first
-            buf_next[t] = v
-        a = buf[t]
-        s0 += a * b0[t]
-        s1 += a * b1[t]
-        s2 += a * b2[t]
-        s3 += a * b3[t]
-        s4 += a * b4[t]
-        s5 += a * b5[t]
-        s6 += a * b6[t]
-        s7 += a * b7[t]
-        s8 += a * b8[t]
-        s9 += a * b9[t]
-    g[k] = s0
-    g[k + 1] = s1
-    g[k + 2] = s2
-    g[k + 3] = s3
-    g[k + 4] = s4
-    g[k + 5] = s5
-    g[k + 6] = s6
-    g[k + 7] = s7
-    g[k + 8] = s8
-    g[k + 9] = s9
-    return s_next, n_diff
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = s10 = _zeros()
+    line = max(1, 64 // Xf.itemsize)  # values per 64-byte cache line
+    for t in range(n - k):
+        if fetch < fetch_stop:
+            _prefetch(Xf, fetch)
+            fetch += line
+        a = _load(T, _LANES * t)
+        b = _LANES * (t + k)
+        s0 = _fma(a, _load(T, b), s0)
+        s1 = _fma(a, _load(T, b + 8), s1)
+        s2 = _fma(a, _load(T, b + 16), s2)
+        s3 = _fma(a, _load(T, b + 24), s3)
+        s4 = _fma(a, _load(T, b + 32), s4)
+        s5 = _fma(a, _load(T, b + 40), s5)
+        s6 = _fma(a, _load(T, b + 48), s6)
+        s7 = _fma(a, _load(T, b + 56), s7)
+        s8 = _fma(a, _load(T, b + 64), s8)
+        s9 = _fma(a, _load(T, b + 72), s9)
+        s10 = _fma(a, _load(T, b + 80), s10)
+    b = _LANES * k
+    _store(G, b, s0)
+    _store(G, b + 8, s1)
+    _store(G, b + 16, s2)
+    _store(G, b + 24, s3)
+    _store(G, b + 32, s4)
+    _store(G, b + 40, s5)
+    _store(G, b + 48, s6)
+    _store(G, b + 56, s7)
+    _store(G, b + 64, s8)
+    _store(G, b + 72, s9)
+    _store(G, b + 80, s10)
 
 
-@njit(inline="always", fastmath=_FASTMATH)
-def _lagged_sums(buf, n, max_lag, g, x_next, buf_next):
-    """``g[1..max_lag]`` of the centred series in ``buf``, ``_BLOCK`` lags a pass.
+@njit(fastmath=_FASTMATH)
+def _block_lagged_sums(X, first, n_series, max_lag, T, G, mean, fetch_stop):
+    """Lagged sums ``g[0..max_lag]`` of rows ``first..first+7`` of ``X``, lane by lane.
 
-    The last block may write up to ``g[max_lag + 9]``. The first block
-    copies ``x_next`` (see :func:`_lag_block`), whose sum and count of
-    values different from its first are returned.
+    Writes ``G[8 * h + j]`` (and up to lag ``max_lag + 10``) and the means
+    of the rows; prefetches ``X`` from the next block up to the flat index
+    ``fetch_stop``.
     """
-    s_next, n_diff = _lag_block(buf, n, 1, g, x_next, buf_next)
-    for k in range(1 + _BLOCK, max_lag + 1, _BLOCK):
-        _lag_block(buf, n, k, g, None, None)
-    return s_next, n_diff
+    n = X.shape[1]
+    _store(mean, 0, _gather(X, first, n_series, T))
+    for j in range(_LANES):
+        mean[j] /= n
+    _centre(T, n, _load(mean, 0))
+    Xf = X.reshape(X.size)
+    fetch = (first + _LANES) * n
+    for k in range(0, max_lag + 1, _BLOCK):
+        _lag_pass(T, n, k, G, Xf, fetch, fetch_stop)
+        fetch = fetch_stop  # only the first pass prefetches
+
+
+@njit(inline="always")
+def _is_constant(x, g0, mean):
+    """Whether the series ``x`` is constant (and finite).
+
+    Its centred values ``x[t] - mean`` are then all equal, and smaller than
+    the rounding error of the mean (``n`` additions): ``g0 = sum((x -
+    mean)**2)`` is below ``n * (n * eps * mean)**2``, 16 times over. Only
+    series that pass that test (never one of gait, whose variance is far
+    larger) are compared value by value.
+    """
+    n = x.size
+    bound = 4.0 * n * np.finfo(np.float64).eps * mean
+    if not g0 <= n * bound * bound:  # True for NaN
+        return False
+    x0 = x[0]
+    if not np.isfinite(x0):
+        return False
+    for t in range(1, n):
+        if x[t] != x0:
+            return False
+    return True
 
 
 @njit
@@ -238,70 +486,69 @@ def _rescale(x, n, buf):
 def _rescaled_lagged_sums(x, n, buf, max_lag, g):
     """``g[0..max_lag]`` of ``x`` rescaled by :func:`_rescale` (False for NaN, inf).
 
-    A separate function, so that the rare path does not add a second
-    inlined copy of the sums to the kernel.
+    The rare path, one series at a time, so speed does not matter.
     """
     s = _rescale(x, n, buf)
     if not np.isfinite(s):
         return False
-    g[0] = _centre(buf, n, s / n)
-    _lagged_sums(buf, n, max_lag, g, None, None)
+    mean = s / n
+    for t in range(n):
+        buf[t] -= mean
+    for h in range(max_lag + 1):
+        acc = 0.0
+        for t in range(n - h):
+            acc += buf[t] * buf[t + h]
+        g[h] = acc
     return True
 
 
 @njit(parallel=True, fastmath=_FASTMATH, cache=True)
 def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
     n_series, n = X.shape
+    n_blocks = (n_series + _LANES - 1) // _LANES
     n_chunks = n_constant.shape[0]
-    chunk = (n_series + n_chunks - 1) // n_chunks
+    chunk = (n_blocks + n_chunks - 1) // n_chunks
     n_out = max_lag + 1 - first_lag
-    line = max(1, 64 // X.itemsize)  # values per 64-byte cache line
     for c in prange(n_chunks):
-        start = c * chunk
-        stop = min(n_series, start + chunk)
-        # The series being summed and the next one (copied from X while the
-        # first block of lags runs), each followed by zeros for the lags
-        # that reach past its end.
-        bufs = np.zeros((2, n + _BLOCK), dtype=np.float64)
-        g = np.empty(max_lag + _BLOCK, dtype=np.float64)
+        start = min(n_series, c * chunk * _LANES)
+        stop = min(n_series, start + chunk * _LANES)
+        # A block of series in lanes, followed by zeros for the lags that
+        # reach past its end; the lagged sums of the block.
+        T = _aligned_zeros(_LANES * (n + _BLOCK))
+        G = np.empty(_LANES * (max_lag + _BLOCK))
+        mean = np.empty(_LANES)
+        g = np.empty(max_lag + 1)
+        buf = np.empty(n)
         count = 0
         bad = 0
-        s = 0.0
-        n_diff = 0
-        if start < stop:
-            # Copies the chunk's first series (the lags of zeros are unused).
-            s, n_diff = _lag_block(bufs[1], n, 1, g, X[start], bufs[0])
-        for i in range(start, stop):
-            buf = bufs[(i - start) % 2]
-            buf_next = bufs[(i - start + 1) % 2]
-            # The last series copies itself again, unused.
-            x_next = X[min(i + 1, stop - 1)]
-            for t in range(0, n, line):
-                _prefetch(x_next, t)
-            x = X[i]
-            constant = n_diff == 0 and np.isfinite(x[0])
-            # Not finite when the sum is not: the range check below catches it.
-            g[0] = _centre(buf, n, s / n)
-            s, n_diff = _lagged_sums(buf, n, max_lag, g, x_next, buf_next)
-            r = out[i]
-            if constant:
-                # gamma(0) = 0, the ACF is defined as 0.
-                for h in range(n_out):
-                    r[h] = 0.0
-                count += 1
-                continue
-            # |g[h]| <= g[0] = sum((x - mean)**2): in range, nothing
-            # overflowed nor lost digits to underflow (False for NaN).
-            if not (_SMALL <= g[0] <= _BIG):
-                if not _rescaled_lagged_sums(x, n, buf, max_lag, g):
-                    # NaN or infinity in the series: reported to the
-                    # caller, which raises.
-                    bad += 1
+        for first in range(start, stop, _LANES):
+            n_lanes = min(_LANES, stop - first)
+            # Prefetch the chunk's next block while summing this one.
+            fetch_stop = min(stop, first + 2 * _LANES) * n
+            _block_lagged_sums(X, first, n_lanes, max_lag, T, G, mean, fetch_stop)
+            for j in range(n_lanes):
+                i = first + j
+                x = X[i]
+                r = out[i]
+                if _is_constant(x, G[j], mean[j]):
+                    # gamma(0) = 0, the ACF is defined as 0.
+                    for h in range(n_out):
+                        r[h] = 0.0
+                    count += 1
                     continue
-            g0 = g[0]
-            g_out = g[first_lag:]
-            for h in range(n_out):
-                r[h] = g_out[h] / g0
+                for h in range(max_lag + 1):
+                    g[h] = G[_LANES * h + j]
+                # |g[h]| <= g[0] = sum((x - mean)**2): in range, nothing
+                # overflowed nor lost digits to underflow (False for NaN).
+                if not (_SMALL <= g[0] <= _BIG):
+                    if not _rescaled_lagged_sums(x, n, buf, max_lag, g):
+                        # NaN or infinity in the series: reported to the
+                        # caller, which raises.
+                        bad += 1
+                        continue
+                g0 = g[0]
+                for h in range(n_out):
+                    r[h] = g[first_lag + h] / g0
         n_constant[c] = count
         n_nonfinite[c] = bad
 
@@ -309,11 +556,13 @@ def _acf_direct_kernel(X, max_lag, first_lag, out, n_constant, n_nonfinite):
 def _acf_direct(X, max_lag, include_lag0, out):
     """Fill ``out`` (n_series, n_lags_out) with the ACF of the rows of ``X``.
 
-    Returns the number of constant rows. NaN and infinity are detected in the
-    kernel's first pass over each row (its sum), which saves a separate
-    validation pass over ``X``; the exact check runs only when one is found.
+    Returns the number of constant rows. NaN and infinity are detected by
+    the kernel (they make ``g[0]`` NaN or infinite, out of range, and the
+    rescaled sums of the row not finite), which saves a separate validation
+    pass over ``X``; the exact check runs only when one is found.
     """
-    n_chunks = max(1, min(X.shape[0], 16 * numba.get_num_threads()))
+    n_blocks = -(-X.shape[0] // _LANES)
+    n_chunks = max(1, min(n_blocks, 16 * numba.get_num_threads()))
     n_constant = np.zeros(n_chunks, dtype=np.int64)
     n_nonfinite = np.zeros(n_chunks, dtype=np.int64)
     # Chunks are handed to threads one at a time (dynamic scheduling), so a
@@ -427,7 +676,7 @@ class ACFTransformer(WindowTransformerMixin, TransformerMixin, BaseEstimator):
         series, fastest for gait windows); ``"fft"`` uses ``scipy.fft``
         (``O(n log n)``, chunked so that extra memory stays small);
         ``"auto"`` picks the FFT only for many lags on long windows, from a
-        measured crossover (``lags + 1 > 30 * log2(nfft)``).
+        measured crossover (``lags + 1 > 100 * log2(nfft)``).
 
     Attributes
     ----------

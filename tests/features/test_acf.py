@@ -315,9 +315,11 @@ def test_fit_transform_equals_fit_then_transform():
     assert a.dtype == np.float32
 
 
-# The direct kernel sums the lags in blocks of 10 and copies the next series
-# of a chunk of series while summing the current one: the tests below use
-# 120 series (several per chunk for up to 16 chunks per numba thread).
+# The direct kernel sums blocks of eight consecutive series (one per lane of
+# a vector), hands each thread chunks of consecutive blocks (16 chunks per
+# numba thread), and sums the lags in passes of 11 (lags 0 to 10, 11 to 21,
+# ...): the tests below use 597 series (several blocks per chunk, the last
+# block short).
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -326,7 +328,7 @@ def test_direct_kernel_matches_reference_at_every_lag_count(dtype, n_timepoints)
     # Lags below, at and above the block size and its multiples, windows
     # shorter than a block, odd lengths.
     rng = np.random.default_rng(n_timepoints)
-    X = (rng.standard_normal((40, 3, n_timepoints)) * 2.0 + 9.81).astype(dtype)
+    X = (rng.standard_normal((199, 3, n_timepoints)) * 2.0 + 9.81).astype(dtype)
     atol = 1e-6 if dtype == np.float32 else 1e-14
     for lags in range(1, min(40, n_timepoints - 1) + 1):
         out = ACFTransformer(lags=lags, method="direct", output="3d").fit_transform(X)
@@ -340,7 +342,7 @@ def test_direct_kernel_series_do_not_leak_into_their_neighbours(lags):
     # Constant, rescaled (beyond the float64 range of their squares) and
     # ordinary series next to each other within chunks.
     rng = np.random.default_rng(lags)
-    X = rng.normal(1.0, 1.0, size=(40, 3, 60))
+    X = rng.normal(1.0, 1.0, size=(199, 3, 60))
     expected = acf_reference(X, lags)
     X[5, 1] = 2.5
     X[17, :] = 7.0
@@ -349,14 +351,31 @@ def test_direct_kernel_series_do_not_leak_into_their_neighbours(lags):
     X[30, 1] *= 2.0**-1000
     X[31, 1] *= 2.0**1000
     expected[5, 1] = expected[17, :] = 0.0
-    with pytest.warns(ConstantSeriesWarning, match="4 of 120 series"):
+    with pytest.warns(ConstantSeriesWarning, match="4 of 597 series"):
         out = ACFTransformer(lags=lags, method="direct", output="3d").fit_transform(X)
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize("window", [0, 1, 20, 38, 39])
+@pytest.mark.parametrize("window", [0, 1, 20, 38, 39, 198])
 def test_direct_kernel_finds_nan_in_any_series_of_a_chunk(window):
-    X = np.random.default_rng(0).normal(size=(40, 3, 30))
+    X = np.random.default_rng(0).normal(size=(199, 3, 30))
     X[window, 2, 29] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         ACFTransformer(lags=12, method="direct").fit_transform(X)
+
+
+@pytest.mark.parametrize("value", [0.1, 9.81, -7.3e-5, 3e300, 1.7e308])
+def test_direct_kernel_constant_series_whose_mean_rounds(value):
+    # The mean of 500 copies of a value is rounded (sums of 0.1 are not
+    # exact), so the centred values are tiny, not zero: the series is still
+    # constant. One value one unit in the last place away is not constant.
+    X = np.random.default_rng(0).normal(size=(20, 2, 500))
+    X[3, 1] = X[4, 1] = value
+    X[4, 1, 250] = np.nextafter(value, np.inf)
+    with pytest.warns(ConstantSeriesWarning, match="1 of 40 series"):
+        out = ACFTransformer(lags=10, method="direct", output="3d").fit_transform(X)
+    np.testing.assert_array_equal(out[3, 1], 0.0)
+    assert np.all(np.isfinite(out))
+    assert np.all(np.abs(out[4, 1]) <= 1.0)
+    assert np.any(out[4, 1] != 0.0)
+    np.testing.assert_allclose(out[[0, 19], 0], acf_reference(X[[0, 19], 0], 10), atol=1e-14)
