@@ -455,7 +455,7 @@ def bandwidth_of(meta):
     return nyquist if nyquist < WINDOWS["rate"] / 2 else None
 
 
-def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
+def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None, inner_cv=None):
     """skgait nested, the peers and the baseline on the same outer folds."""
     y = target_of(meta, task)
     groups = meta["group"].to_numpy()
@@ -486,6 +486,7 @@ def nested_rows(label, X, meta, task, args, tsfresh_X=None, cv=None):
                 groups,
                 task="regression" if task == "age" else "classification",
                 cv=cv,
+                inner_cv=inner_cv,
                 n_bootstrap=N_BOOT if seed == 0 else 1,
                 random_state=seed,
                 params={"domains": domains} if name == "skgait" else None,
@@ -643,28 +644,34 @@ def pooled(args):
     """IPOL gender trained on SisFall + IPOL pooled, scored on IPOL subjects only.
 
     The outer folds split the IPOL subjects (5 folds, stratified); every
-    training fold adds all of SisFall. Selection uses inner folds over the
-    pooled training subjects.
+    training fold adds all of SisFall (:class:`TargetDatasetKFold`). The
+    inner folds (``--pooled-inner``): ``target`` (default since 8 December
+    2026) the same protocol inside the outer training fold (all SisFall
+    windows in training, its IPOL people split in 3 folds and scored), so
+    the choice is made on IPOL people as the reported score is; ``pooled``
+    (before) 3 subject-wise folds over the pooled training subjects, scored
+    on SisFall and IPOL people alike.
     """
-    from skgait.model_selection import SubjectKFold
+    from skgait.model_selection import TargetDatasetKFold
 
     parts = [subsampled(args, *load_windows(name)) for name in ("sisfall", "ipol")]
     X = np.concatenate([p[0] for p in parts])
     meta = pd.concat([p[1] for p in parts], ignore_index=True)
     features = [tsfresh_of(args, name, p[0]) for name, p in zip(("sisfall", "ipol"), parts)]
     features = None if any(f is None for f in features) else np.concatenate(features)
-    is_ipol = (meta["dataset"] == "ipol").to_numpy()
-    ipol, sisfall = np.flatnonzero(is_ipol), np.flatnonzero(~is_ipol)
     rows = []
     for seed in range(args.seeds):
-        outer = SubjectKFold(5, shuffle=True, random_state=seed)
-        y_ipol = meta["sex"].to_numpy()[ipol]
-        folds = [
-            (np.concatenate([sisfall, ipol[train]]), ipol[test])
-            for train, test in outer.split(ipol, y_ipol, meta["group"].to_numpy()[ipol])
-        ]
+        outer = TargetDatasetKFold("ipol", 5, shuffle=True, random_state=seed)
+        folds = list(outer.split(X, meta["sex"].to_numpy(), meta["group"].to_numpy()))
+        inner = (
+            TargetDatasetKFold("ipol", 3, shuffle=True, random_state=0)
+            if args.pooled_inner == "target"
+            else None
+        )
         one_seed = argparse.Namespace(**{**vars(args), "seeds": 1})
-        for row in nested_rows("sisfall+ipol->ipol", X, meta, "gender", one_seed, features, folds):
+        for row in nested_rows(
+            "sisfall+ipol->ipol", X, meta, "gender", one_seed, features, folds, inner
+        ):
             rows.append({**row, "seed": seed})
     return rows
 
@@ -815,6 +822,13 @@ def main(argv=None):
         metavar="NAME",
         help="compare only these of skgait's candidates (e.g. 'pipeline': make_gait_pipeline "
         "alone, no choice); default: all",
+    )
+    parser.add_argument(
+        "--pooled-inner",
+        choices=["target", "pooled"],
+        default="target",
+        help="inner folds of the pooled row: IPOL people split with SisFall always in "
+        "training (target), or all pooled training people split (pooled, before 8 December 2026)",
     )
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
     parser.add_argument(
