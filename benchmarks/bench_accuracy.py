@@ -318,7 +318,8 @@ def candidates(task, seed, bandwidth=None):
     members of today's vote; for age: the gender pipeline's features);
     MiniRocket-style features (:class:`MiniRocketFeatures`) of the raw
     channels with a ridge model; for gender also the gender pipeline's vote
-    with :class:`GaitParameters` as a third member (:func:`_with_gait_parameters`).
+    with :class:`GaitParameters` as a third member (:func:`_with_gait_parameters`),
+    and with the ACF of the aligned channels as a third member (:func:`_with_acf`).
     With ``bandwidth``, each starts with ``BandLimit(cutoff=bandwidth)`` and
     the statistics stop at it.
     """
@@ -336,6 +337,7 @@ def candidates(task, seed, bandwidth=None):
     }
     if task == "gender":
         found["pipeline + gait parameters"] = limited(_with_gait_parameters(seed, bandwidth))
+        found["pipeline + ACF"] = limited(_with_acf(seed, bandwidth))
     if task in ("age", "age_group"):
         found.update(age_candidates(task, seed, limited, bandwidth))
     return found
@@ -364,6 +366,32 @@ def _with_gait_parameters(seed, bandwidth=None):
         LogisticRegression(C=0.1, class_weight="balanced", max_iter=2000),
     )
     return _SoftVote([*members, ("gait parameters", parameters)])
+
+
+def _with_acf(seed, bandwidth=None):
+    """The gender pipeline's soft vote with a third member of amplitude-free ACF.
+
+    :class:`ACFTransformer` (lags up to 0.2 s, one step's shape: the age
+    pipelines' features) of the gravity-aligned channels, standardised per
+    dataset, with a class-balanced logistic regression (C = 0.01, as the
+    MiniRocket-style member). The autocorrelation is divided by the
+    variance of each channel, so a gain or offset of another sensor or
+    placement does not change it.
+    """
+    pipeline = make_gait_pipeline("gender", random_state=seed, bandwidth=bandwidth)
+    aligned = pipeline.named_steps["features"]
+    aligned = aligned.steps[-1][1] if hasattr(aligned, "steps") else aligned
+    members = [
+        (name, make_pipeline(clone(aligned), member))
+        for name, member in pipeline.named_steps["votingclassifier"].estimators
+    ]
+    acf = make_pipeline(
+        clone(aligned),
+        ACFTransformer(lags=0.2, rate=WINDOWS["rate"]),
+        DomainStandardScaler(),
+        LogisticRegression(C=0.01, class_weight="balanced", max_iter=2000),
+    )
+    return _SoftVote([*members, ("acf", acf)])
 
 
 def age_candidates(task, seed, limited, bandwidth=None):
@@ -681,9 +709,14 @@ def decimated(args):
     X, meta = subsampled(args, *load_low_rate_sisfall())
     name = meta["dataset"].iloc[0]
     print(f"\n{name}: {len(X)} windows, bandwidth {bandwidth_of(meta)} Hz", flush=True)
-    rows = nested_rows(label_of(args, name), X, meta, "gender", args, tsfresh_of(args, name, X))
-    Xi, mi = subsampled(args, *load_windows("ipol"))
-    return rows + leave_one_dataset_out(args, [(name, X, meta), ("ipol", Xi, mi)])
+    rows = []
+    if "within" in args.decimated_rows:
+        features = tsfresh_of(args, name, X)
+        rows += nested_rows(label_of(args, name), X, meta, "gender", args, features)
+    if "cross" in args.decimated_rows:
+        Xi, mi = subsampled(args, *load_windows("ipol"))
+        rows += leave_one_dataset_out(args, [(name, X, meta), ("ipol", Xi, mi)])
+    return rows
 
 
 def identity(args):
@@ -822,6 +855,14 @@ def main(argv=None):
         metavar="NAME",
         help="compare only these of skgait's candidates (e.g. 'pipeline': make_gait_pipeline "
         "alone, no choice); default: all",
+    )
+    parser.add_argument(
+        "--decimated-rows",
+        nargs="+",
+        choices=["within", "cross"],
+        default=["within", "cross"],
+        help="rows of --parts decimated: within SisFall at 20 Hz, and/or both directions "
+        "between it and IPOL",
     )
     parser.add_argument(
         "--pooled-inner",
