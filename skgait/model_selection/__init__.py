@@ -11,7 +11,9 @@ protocol the default and keeps the leaky one under an explicit name.
   :class:`SubjectRegressionKFold` (regression, stratified by binned target),
   :class:`CrossSessionSplit` (train on one session, test on another of the
   same subjects), :class:`LeaveOneDatasetOut` (train on the other datasets,
-  test on the one left out), :class:`LeakyWindowKFold` (window-level, leaky,
+  test on the one left out), :class:`TargetDatasetKFold` (pooled training:
+  one dataset's subjects split, the others always in training),
+  :class:`LeakyWindowKFold` (window-level, leaky,
   for reproducing papers), :func:`check_subject_wise`.
 - Identification across trials: :class:`CrossRecordingSplit` (one file of
   every subject held out), :func:`identification_protocol` (the split of each
@@ -38,6 +40,7 @@ from ._split import (
     LeaveOneDatasetOut,
     SubjectKFold,
     SubjectRegressionKFold,
+    TargetDatasetKFold,
     check_subject_wise,
 )
 from ._trials import suggest_params
@@ -51,6 +54,7 @@ __all__ = [
     "OptunaSearchCV",
     "SubjectKFold",
     "SubjectRegressionKFold",
+    "TargetDatasetKFold",
     "aggregate_predictions",
     "check_subject_wise",
     "cv_scores",

@@ -22,6 +22,7 @@ __all__ = [
     "LeakyWindowKFold",
     "LeaveOneDatasetOut",
     "SubjectKFold",
+    "TargetDatasetKFold",
     "SubjectRegressionKFold",
     "check_subject_wise",
 ]
@@ -680,6 +681,117 @@ class LeaveOneDatasetOut(BaseCrossValidator):
             test_mask = datasets == held_out
             train, test = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
             _assert_disjoint(train, test, datasets, owner, fold)
+            yield train, test
+
+
+class TargetDatasetKFold(BaseCrossValidator):
+    """Subject-wise K-fold over one dataset, with the other datasets always in training.
+
+    The protocol of pooled training: a model for the people of one dataset
+    (the *target*, for example a small clinical cohort) is trained on its
+    training people *and* on every window of other datasets, and is scored
+    on the target's test people only. The target's subjects are split as
+    by :class:`SubjectKFold` (stratified by class label, shuffled with
+    ``random_state``); the windows of the other datasets are in every
+    training fold and in no test fold.
+
+    As the inner splitter of :func:`evaluate_nested` it makes the choice
+    among candidates by the same criterion as the reported score (the
+    target's people), where a plain :class:`SubjectKFold` over the pooled
+    subjects would also score the other datasets' people.
+
+    Parameters
+    ----------
+    target : str
+        The dataset whose subjects are split and scored.
+    n_splits : int, default=5
+        Number of folds, at least 2 and at most the number of target subjects.
+    shuffle : bool, default=False
+        Shuffle the target's subjects of each class before dealing them to folds.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffling when ``shuffle=True``.
+
+    See Also
+    --------
+    SubjectKFold : The same within one dataset.
+    LeaveOneDatasetOut : Train on other datasets only, test on the one left out.
+
+    Notes
+    -----
+    ``groups`` is ``meta["group"]`` (``"<dataset>:<subject>"``): the
+    dataset is the part before the first ``:``, the subject the whole label.
+    The folds of the target are those of ``SubjectKFold(n_splits, shuffle=shuffle,
+    random_state=random_state)`` on the target's windows alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgait.model_selection import TargetDatasetKFold
+    >>> groups = np.array(["sisfall:SA01", "sisfall:SA02", "ipol:1", "ipol:2", "ipol:3", "ipol:4"])
+    >>> y = np.array(list("FMFMFM"))
+    >>> for train, test in TargetDatasetKFold("ipol", n_splits=2).split(y, y, groups):
+    ...     print(groups[train].tolist(), "->", groups[test].tolist())
+    ['sisfall:SA01', 'sisfall:SA02', 'ipol:3', 'ipol:4'] -> ['ipol:1', 'ipol:2']
+    ['sisfall:SA01', 'sisfall:SA02', 'ipol:1', 'ipol:2'] -> ['ipol:3', 'ipol:4']
+    """
+
+    __metadata_request__split = {"groups": True}  # noqa: RUF012 (sklearn convention)
+
+    def __init__(self, target, n_splits=5, *, shuffle=False, random_state=None):
+        self.target = target
+        self.n_splits = n_splits
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Return the number of splits.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored.
+
+        Returns
+        -------
+        n_splits : int
+        """
+        return self.n_splits
+
+    @fill_doc
+    def split(self, X, y=None, groups=None):
+        """Generate indices to split windows into training and test set.
+
+        Parameters
+        ----------
+        {X_split}
+        y : array-like of shape (n_windows,), default=None
+            Class labels to stratify the target's subjects by.
+        groups : array-like of shape (n_windows,)
+            ``"<dataset>:<subject>"`` of each window (``meta["group"]``).
+
+        Yields
+        ------
+        train : ndarray
+            Windows of the other datasets and of the target's training subjects.
+        test : ndarray
+            Windows of the target's test subjects.
+        """
+        owner = type(self).__name__
+        hint = "Pass meta['group'] ('<dataset>:<subject>') of each window."
+        groups = _check_groups(groups, _num_samples(X), owner, hint)
+        datasets = _dataset_of(groups)
+        is_target = datasets == str(self.target)
+        if not is_target.any():
+            raise ValueError(
+                f"{owner}: target dataset {self.target!r} does not occur in `groups`; "
+                f"present datasets are {np.unique(datasets).tolist()}."
+            )
+        target, others = np.flatnonzero(is_target), np.flatnonzero(~is_target)
+        y_target = None if y is None else np.asarray(y)[target]
+        inner = SubjectKFold(self.n_splits, shuffle=self.shuffle, random_state=self.random_state)
+        for fold, (train, test) in enumerate(inner.split(target, y_target, groups[target])):
+            train, test = np.sort(np.concatenate([others, target[train]])), target[test]
+            _assert_disjoint(train, test, groups, owner, fold)
             yield train, test
 
 

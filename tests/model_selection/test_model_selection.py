@@ -753,3 +753,56 @@ def test_leave_one_dataset_out_in_cross_validate_with_a_subject_scorer():
             error_score="raise",
         )
     assert len(res["test_score"]) == 2
+
+
+# ------------------------------------------------------------ TargetDatasetKFold
+def _pooled_groups():
+    other = [f"sisfall:S{k}" for k in range(6) for _ in range(2)]
+    target = [f"ipol:{k}" for k in range(8) for _ in range(3)]
+    groups = np.array(other + target)
+    y = np.array(["F" if int(g[-1]) % 2 else "M" for g in groups])
+    return groups, y
+
+
+def test_target_dataset_kfold_keeps_other_datasets_in_training():
+    groups, y = _pooled_groups()
+    is_other = np.char.startswith(groups.astype(str), "sisfall:")
+    splits = list(ms.TargetDatasetKFold("ipol", n_splits=4).split(groups, y, groups))
+    assert len(splits) == 4
+    tested = np.concatenate([test for _, test in splits])
+    assert sorted(tested.tolist()) == np.flatnonzero(~is_other).tolist()
+    for train, test in splits:
+        assert set(np.flatnonzero(is_other)) <= set(train.tolist())
+        assert not np.intersect1d(groups[train], groups[test]).size
+        assert set(y[test]) == {"F", "M"}
+
+
+def test_target_dataset_kfold_splits_the_target_as_subject_kfold():
+    groups, y = _pooled_groups()
+    target = np.flatnonzero(np.char.startswith(groups.astype(str), "ipol:"))
+    cv = ms.TargetDatasetKFold("ipol", n_splits=4, shuffle=True, random_state=3)
+    plain = SubjectKFold(4, shuffle=True, random_state=3).split(target, y[target], groups[target])
+    for (_, test), (_, expected) in zip(cv.split(groups, y, groups), plain):
+        assert test.tolist() == target[expected].tolist()
+
+
+def test_target_dataset_kfold_names_a_missing_target():
+    groups, y = _pooled_groups()
+    with pytest.raises(ValueError, match=r"'hugadb' does not occur.*\['ipol', 'sisfall'\]"):
+        list(ms.TargetDatasetKFold("hugadb").split(groups, y, groups))
+
+
+def test_target_dataset_kfold_as_inner_splitter_scores_target_people_only():
+    X, y, _, groups = _dataset(16, seed=4)
+    groups = np.where(np.arange(len(groups)) < len(groups) // 2, "a:", "b:") + groups
+    res = ms.evaluate_nested(
+        [LogisticRegression(C=0.1), LogisticRegression(C=10.0)],
+        X.reshape(len(X), -1),
+        y,
+        groups,
+        cv=ms.TargetDatasetKFold("b", n_splits=2),
+        inner_cv=ms.TargetDatasetKFold("b", n_splits=2),
+        n_bootstrap=10,
+    )
+    assert set(res.predictions["subject"].str[:2]) == {"b:"}
+    assert res.n == len(np.unique(groups[np.char.startswith(groups.astype(str), "b:")]))
