@@ -22,8 +22,8 @@ __all__ = [
     "LeakyWindowKFold",
     "LeaveOneDatasetOut",
     "SubjectKFold",
-    "TargetDatasetKFold",
     "SubjectRegressionKFold",
+    "TargetDatasetKFold",
     "check_subject_wise",
 ]
 
