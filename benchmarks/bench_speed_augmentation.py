@@ -21,6 +21,7 @@ Usage::
     python benchmarks/bench_speed_augmentation.py
 """
 
+import argparse
 import warnings
 
 import numpy as np
@@ -29,7 +30,15 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
-from skgait.datasets import load_sisfall, make_windows, random_remount
+from skgait.datasets import (
+    GaitDataset,
+    load_hugadb,
+    load_ipol_healthy_gait,
+    load_sisfall,
+    make_windows,
+    random_remount,
+    replay_at_speed,
+)
 from skgait.features import CrossCorrelationFeatures, TimeDerivative, WalkingFrame
 from skgait.pipelines import make_gait_pipeline
 
@@ -130,5 +139,85 @@ def main():
                 )
 
 
+def out_of_sample():
+    """IPOL and HuGaDB (not explored): the enrolment recordings replayed before windowing."""
+    import bench_identity as bench  # the splits, re-mounting and intervals of bench_identity.py
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ipol, hugadb = load_ipol_healthy_gait(), load_hugadb()
+    sets = [
+        ("IPOL right foot", ipol, "right_foot", {"segment": "trial"}, [("1", "2"), ("2", "1")]),
+        ("IPOL lower back", ipol, "waist", {"segment": "trial"}, [("1", "2"), ("2", "1")]),
+        ("HuGaDB right thigh", hugadb, "right_thigh", {}, ["last file", "file before last"]),
+    ]
+    print(
+        "| data | direction | model | recordings: plain | speed-augmented | "
+        "windows (mean per recording): plain | speed-augmented | probes | chance |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, dataset, placement, kwargs, directions in sets:
+
+        def windows(data, placement=placement, kwargs=kwargs):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # NaN windows dropped
+                return make_windows(data, placement=placement, overlap=0.5, **kwargs)
+
+        X, meta = windows(dataset)
+        subject = meta["subject"].astype(str).to_numpy()
+        ids = (meta["subject"].astype(str) + "/" + meta["recording"].astype(str)).to_numpy()
+        for direction, cv, columns in bench.splits(meta, directions):
+            train, test = next(cv.split(X, groups=meta[columns].to_numpy()))
+            X_probe = bench.remounted_probes(X, meta, cv, columns)[test]
+            enrolled = set(ids[train])
+            source = GaitDataset(
+                dataset.name,
+                [
+                    r
+                    for r in dataset.select(placement=placement)
+                    if f"{r.subject}/{r.recording}" in enrolled
+                ],
+                dataset.subjects,
+            )
+            replayed = [windows(replay_at_speed(source, a)) for a in FACTORS]
+            X_aug = np.concatenate([X[train], *(Xr for Xr, _ in replayed)])
+            y_aug = np.concatenate(
+                [subject[train], *(m["subject"].astype(str).to_numpy() for _, m in replayed)]
+            )
+            recordings = np.unique(ids[test])
+            truth = np.array([r.split("/")[0] for r in recordings])
+            models = {"identity pipeline": make_gait_pipeline("identity")}
+            models["mounting control"] = bench.CONTROL
+            for model_name, model in models.items():
+                cells = []
+                for Xf, yf in ((X[train], subject[train]), (X_aug, y_aug)):
+                    fitted = clone(model).fit(Xf, yf)
+                    proba = fitted.predict_proba(X_probe)
+                    predicted = [
+                        fitted.classes_[np.argmax(proba[ids[test] == r].mean(0))]
+                        for r in recordings
+                    ]
+                    correct = np.asarray(predicted) == truth
+                    hits = fitted.classes_[proba.argmax(1)] == subject[test]
+                    windows_right = np.array([hits[ids[test] == r].mean() for r in recordings])
+                    cells.append(bench.fmt(correct.mean(), bench.interval(correct)))
+                    cells.append(bench.fmt(windows_right.mean(), bench.interval(windows_right)))
+                print(
+                    f"| {name} | {direction} | {model_name} | {cells[0]} | {cells[2]} | "
+                    f"{cells[1]} | {cells[3]} | {len(recordings)} | "
+                    f"{1 / len(np.unique(truth)):.3f} |",
+                    flush=True,
+                )
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--out-of-sample",
+        action="store_true",
+        help="IPOL and HuGaDB, the enrolment recordings replayed with replay_at_speed",
+    )
+    if parser.parse_args().out_of_sample:
+        out_of_sample()
+    else:
+        main()

@@ -18,6 +18,7 @@ from ._remount import random_remount
 from ._resample import resample_recording
 from ._sequences import make_sequence_windows
 from ._sisfall import load_sisfall
+from ._speed import replay_at_speed
 from ._steps import detect_steps, score_steps
 from ._umafall import load_umafall
 from ._whu_gait import load_whu_gait
@@ -51,6 +52,7 @@ __all__ = [
     "make_step_windows",
     "make_windows",
     "random_remount",
+    "replay_at_speed",
     "resample_recording",
     "score_steps",
 ]
