@@ -1,24 +1,35 @@
-"""SisFall slow ↔ fast identification with the enrolment replayed at other speeds.
+"""Identification across trials with the enrolment replayed at other speeds.
 
-Prints the speed-augmentation table of ``docs/identification.md``. The
-enrolment trial of every person (slow walk D01 or fast walk D02) holds one
-walking speed, so the identity model's within-person covariance never sees
-a change of speed, which is what the probe trial differs by. Every
-training recording is also replayed ``a = 0.85`` and ``1.15`` times as fast
-(time axis scaled by ``a``; acceleration's deviation from the recording's
-mean scaled by ``a**2``, rotation rate by ``a``: the same motion played at
-another speed), cut on the same window grid and added with the person's
+Prints the speed-augmentation tables of ``docs/identification.md``. The
+enrolment trial of every person (SisFall: slow walk D01 or fast walk D02)
+holds one walking speed, so the identity model's within-person covariance
+never sees a change of speed, which is what the probe trial differs by.
+Every training recording is also replayed ``a = 0.85`` and ``1.15`` times
+as fast (:func:`~skgait.datasets.replay_at_speed` on the whole recording,
+before windowing: time axis scaled by ``a``; acceleration's deviation from
+its mean scaled by ``a**2``, rotation rate by ``a``: the same motion played
+at another speed), windowed like the originals and added with the person's
 label. Probes are untouched and re-mounted (``random_remount``, seed 0, one
 rotation per recording); accuracy per probe recording (mean window
-probabilities). Each walk is rebuilt from its half-overlapping windows, and
-three window grids are scored: overlapping by half, apart (the 1st, 3rd,
-... windows) and apart on the grid shifted by half a window (the 2nd, 4th,
-...). Exploration on the reported probes: the factors were fixed before
-the run and not tuned. About 15 minutes on two shared cores.
+probabilities).
+
+Default: SisFall slow ↔ fast (waist), where the augmentation was explored
+(the factors were fixed before the first run and not tuned), on three
+window grids: overlapping by half, apart (the 1st, 3rd, ... windows of
+each recording) and apart on the grid shifted by half a window (the 2nd,
+4th, ...). About 15 minutes on two shared cores.
+
+``--out-of-sample``: the same factors, unchanged, on data the augmentation
+was not explored on: IPOL trial 1 ↔ 2 (right foot, lower back) and HuGaDB
+file → file (right thigh), with the splits, re-mounting and 95 % bootstrap
+intervals over probe recordings of ``bench_identity.py``, the mounting
+control (``GravityDirection``, 1-nearest neighbour) beside, and the window
+accuracy (mean per probe recording) as a finer measure. About 2 minutes.
 
 Usage::
 
     python benchmarks/bench_speed_augmentation.py
+    python benchmarks/bench_speed_augmentation.py --out-of-sample
 """
 
 import argparse
@@ -46,33 +57,10 @@ FACTORS = (0.85, 1.15)
 LENGTH, STEP = 128, 64
 
 
-def walks(X, ids, starts):
-    """Each recording's signal rebuilt from its half-overlapping windows."""
-    out = {}
-    for r in np.unique(ids):
-        rows = np.flatnonzero(ids == r)
-        rows = rows[np.argsort(starts[rows])]
-        if not np.allclose(np.diff(starts[rows]), STEP / 50.0):
-            raise ValueError(f"{r}: windows are not contiguous")
-        out[r] = np.concatenate([X[rows[0]]] + [X[k][:, LENGTH - STEP :] for k in rows[1:]], 1)
-    return out
-
-
-def replay(signal, a):
-    """The walk played ``a`` times as fast (accelerometer channels first)."""
-    n = signal.shape[1]
-    t = np.arange(0, (n - 1) / a, 1.0) * a
-    out = np.stack([np.interp(t, np.arange(n), c) for c in signal])
-    mean = out[:3].mean(axis=1, keepdims=True)
-    out[:3] = mean + a**2 * (out[:3] - mean)
-    out[3:] = a * out[3:]
-    return out
-
-
-def cut(signal):
-    return np.stack(
-        [signal[:, s : s + LENGTH] for s in range(0, signal.shape[1] - LENGTH + 1, STEP)]
-    )
+def grid_order(meta):
+    """Rank of each window in its recording (0, 1, ...), by start time."""
+    ids = meta["subject"].astype(str) + "/" + meta["recording"].astype(str)
+    return meta.groupby(ids)["start_s"].rank(method="first").to_numpy().astype(int) - 1
 
 
 def models():
@@ -97,13 +85,29 @@ def models():
 def main():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        X, meta = make_windows(load_sisfall(), placement="waist", overlap=0.5)
+        sisfall = load_sisfall()
+        X, meta = make_windows(sisfall, placement="waist", overlap=0.5)
+        # every enrolment recording replayed, then windowed like the originals
+        replayed = {
+            (trial, a): make_windows(
+                replay_at_speed(
+                    GaitDataset(
+                        sisfall.name,
+                        [r for r in sisfall.select(placement="waist") if r.trial == trial],
+                        sisfall.subjects,
+                    ),
+                    a,
+                ),
+                placement="waist",
+                overlap=0.5,
+            )
+            for trial in ("D01", "D02")
+            for a in FACTORS
+        }
     meta = meta.reset_index(drop=True)
     ids = (meta["subject"].astype(str) + "/" + meta["recording"].astype(str)).to_numpy()
-    starts = meta["start_s"].to_numpy()
-    order = meta.groupby(ids)["start_s"].rank(method="first").to_numpy().astype(int) - 1
+    order = grid_order(meta)
     trial, subject = meta["trial"].astype(str).to_numpy(), meta["subject"].astype(str).to_numpy()
-    signals = walks(X, ids, starts)
     print("| windows | direction | model | plain | speed-augmented | probes |")
     print("|---|---|---|---|---|---|")
     grids = {"overlapping by half": None, "apart": 0, "apart, grid shifted 1.28 s": 1}
@@ -113,14 +117,13 @@ def main():
             train, test = keep & (trial == train_trial), keep & (trial == test_trial)
             X_probe = random_remount(X[test], ids[test], random_state=0)[0]
             extra, extra_y = [], []
-            for r in np.unique(ids[train]):
-                for a in FACTORS:
-                    w = cut(replay(signals[r], a))
-                    w = w if parity is None else w[parity::2]
-                    extra.append(w)
-                    extra_y += [r.split("/")[0]] * len(w)
+            for a in FACTORS:
+                Xr, mr = replayed[train_trial, a]
+                rows = slice(None) if parity is None else grid_order(mr) % 2 == parity
+                extra.append(Xr[rows])
+                extra_y.append(mr["subject"].astype(str).to_numpy()[rows])
             X_aug = np.concatenate([X[train], *extra]).astype(np.float32)
-            y_aug = np.concatenate([subject[train], extra_y])
+            y_aug = np.concatenate([subject[train], *extra_y])
             recordings = np.unique(ids[test])
             for name, model in models().items():
                 accuracy = []
