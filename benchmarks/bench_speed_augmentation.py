@@ -189,9 +189,8 @@ def out_of_sample():
             )
             recordings = np.unique(ids[test])
             truth = np.array([r.split("/")[0] for r in recordings])
-            models = {"identity pipeline": make_gait_pipeline("identity")}
-            models["mounting control"] = bench.CONTROL
-            for model_name, model in models.items():
+            models_here = {**models(), "mounting control": bench.CONTROL}
+            for model_name, model in models_here.items():
                 cells = []
                 for Xf, yf in ((X[train], subject[train]), (X_aug, y_aug)):
                     fitted = clone(model).fit(Xf, yf)
