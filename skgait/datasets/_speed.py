@@ -96,7 +96,9 @@ def replay_at_speed(data, factor):
     mean is kept; the mean is taken over each run of one activity label
     (over the whole recording when it is unlabelled), so a posture held
     between walks keeps its own gravity direction. Samples are linearly
-    interpolated; labels, events and segments follow the new time base.
+    interpolated, which damps components close to the Nyquist frequency
+    (replay the recording at its own rate, before resampling it to a lower
+    one); labels, events and segments follow the new time base.
 
     Use it to augment the enrolment of an identity model with walks at
     speeds it has not seen, for example ``factor=0.85`` and ``1.15``. The
