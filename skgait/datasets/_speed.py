@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -51,8 +52,9 @@ def _replay(recording, a):
     n_out = int(math.floor((n - 1) / a + 1e-9)) + 1 if n else 0
     t = np.minimum(np.arange(n_out) * a, max(n - 1, 0))
     positions = np.arange(n)
-    y = np.column_stack([np.interp(t, positions, x[:, c]) for c in range(x.shape[1])])
-    y = y.reshape(n_out, x.shape[1])
+    y = np.empty((n_out, x.shape[1]))
+    for c in range(x.shape[1] if n else 0):
+        y[:, c] = np.interp(t, positions, x[:, c])
     nearest = np.minimum(np.rint(t).astype(np.int64), max(n - 1, 0))
     activity = recording.activity[nearest]
     acc = [i for i, c in enumerate(recording.channels) if c in _ACCELERATION]
@@ -61,7 +63,9 @@ def _replay(recording, a):
         if acc:
             for start, end in _runs(activity):
                 part = y[start:end, acc]
-                mean = np.nanmean(part, axis=0) if np.isfinite(part).any() else 0.0
+                with warnings.catch_warnings():  # a channel with no finite sample
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean = np.nanmean(part, axis=0)
                 y[start:end, acc] = mean + a**2 * (part - mean)
         if gyr:
             y[:, gyr] *= a

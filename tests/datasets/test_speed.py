@@ -101,6 +101,25 @@ def test_gravity_kept_per_activity_run():
     assert out.signal[walking, 2].mean() == pytest.approx(9.81, abs=0.1)
 
 
+def test_missing_samples_stay_missing_and_do_not_spread():
+    rec = _recording(n=1000)
+    signal = rec.signal.copy()
+    signal[400:420, 1] = np.nan
+    rec.signal = signal
+    out = replay_at_speed(rec, 1.25)
+    missing = np.flatnonzero(np.isnan(out.signal).any(axis=1))
+    assert 318 <= missing.min() and missing.max() <= 337
+    assert np.isnan(out.signal[322:334, 1]).all()
+    assert np.isfinite(out.signal[:, [0, 2, 3, 4, 5]]).all()
+    assert np.nanmean(out.signal[:, 2]) == pytest.approx(9.81, abs=0.02)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_empty_and_one_sample_recordings(n):
+    out = replay_at_speed(_recording(n=n), 0.5)
+    assert out.n_samples == n
+
+
 def test_metadata_kept_and_replay_marked():
     rec = _recording(
         n=1000,
