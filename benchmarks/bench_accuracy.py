@@ -343,6 +343,22 @@ def candidates(task, seed, bandwidth=None):
     return found
 
 
+def _gender_members(seed, bandwidth=None):
+    """The gender pipeline's vote members, each behind its gravity alignment.
+
+    Returns the ``(name, pipeline)`` members and the alignment step, so that
+    a third member can read the same channels.
+    """
+    pipeline = make_gait_pipeline("gender", random_state=seed, bandwidth=bandwidth)
+    aligned = pipeline.named_steps["features"]
+    aligned = aligned.steps[-1][1] if hasattr(aligned, "steps") else aligned
+    members = [
+        (name, make_pipeline(clone(aligned), member))
+        for name, member in pipeline.named_steps["votingclassifier"].estimators
+    ]
+    return members, aligned
+
+
 def _with_gait_parameters(seed, bandwidth=None):
     """The gender pipeline's soft vote with a third member of gait parameters.
 
@@ -353,13 +369,7 @@ def _with_gait_parameters(seed, bandwidth=None):
     gravity-aligned channels, as there; the gait parameters read the raw
     acceleration (they find their own walking frame).
     """
-    pipeline = make_gait_pipeline("gender", random_state=seed, bandwidth=bandwidth)
-    aligned = pipeline.named_steps["features"]
-    aligned = aligned.steps[-1][1] if hasattr(aligned, "steps") else aligned
-    members = [
-        (name, make_pipeline(clone(aligned), member))
-        for name, member in pipeline.named_steps["votingclassifier"].estimators
-    ]
+    members, _ = _gender_members(seed, bandwidth)
     parameters = make_pipeline(
         GaitParameters(rate=WINDOWS["rate"]),
         DomainStandardScaler(),
@@ -378,13 +388,7 @@ def _with_acf(seed, bandwidth=None):
     variance of each channel, so a gain or offset of another sensor or
     placement does not change it.
     """
-    pipeline = make_gait_pipeline("gender", random_state=seed, bandwidth=bandwidth)
-    aligned = pipeline.named_steps["features"]
-    aligned = aligned.steps[-1][1] if hasattr(aligned, "steps") else aligned
-    members = [
-        (name, make_pipeline(clone(aligned), member))
-        for name, member in pipeline.named_steps["votingclassifier"].estimators
-    ]
+    members, aligned = _gender_members(seed, bandwidth)
     acf = make_pipeline(
         clone(aligned),
         ACFTransformer(lags=0.2, rate=WINDOWS["rate"]),

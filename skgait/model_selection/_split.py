@@ -759,7 +759,7 @@ class TargetDatasetKFold(BaseCrossValidator):
 
     @fill_doc
     def split(self, X, y=None, groups=None):
-        """Generate indices to split windows into training and test set.
+        """Yield the folds: each one's target test subjects against all other windows.
 
         Parameters
         ----------

@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from _synthetic import make_recording
 
-from skgait.datasets import CHANNELS, GaitDataset, Recording, make_windows, replay_at_speed
+from skgait.datasets import CHANNELS, GaitDataset, make_windows, replay_at_speed
 
 RATE = 50.0
 
@@ -16,17 +17,12 @@ def _recording(n=1000, frequency=1.0, channels=CHANNELS, activity=None, **kwargs
     signal = np.column_stack(
         [(9.81 if c == "acc_z" else 0.0) + (0.3 + i / 10) * wave for i, c in enumerate(channels)]
     )
-    return Recording(
+    return make_recording(
         signal=signal.astype(np.float32),
         channels=channels,
         rate=RATE,
-        dataset="demo",
         subject="7",
-        recording="r1",
-        trial="1",
-        placement="waist",
-        source_placement="belt",
-        activity=np.ones(n, dtype=np.int8) if activity is None else activity,
+        activity=activity,
         **kwargs,
     )
 
