@@ -3,7 +3,7 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.covariance import ledoit_wolf_shrinkage, shrunk_covariance
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -13,7 +13,7 @@ from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 __all__ = ["WithinClassWhitening"]
 
 
-class WithinClassWhitening(TransformerMixin, BaseEstimator):
+class WithinClassWhitening(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Whiten features by the covariance of their variation within each class.
 
     Within-class covariance normalisation (WCCN; Hatch et al., 2006): the
@@ -73,6 +73,11 @@ class WithinClassWhitening(TransformerMixin, BaseEstimator):
 
     def __init__(self, shrinkage="auto"):
         self.shrinkage = shrinkage
+
+    @property
+    def _n_features_out(self):
+        """Number of output features (``get_feature_names_out``'s names)."""
+        return self.whitening_.shape[1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -66,3 +66,13 @@ def test_features_must_match_fit(classes):
     model = WithinClassWhitening().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         model.transform(X[:, :2])
+
+
+def test_output_features_are_named_and_pandas_output_works(classes):
+    X, y = classes
+    whitening = WithinClassWhitening().set_output(transform="pandas").fit(X, y)
+    names = ["withinclasswhitening0", "withinclasswhitening1", "withinclasswhitening2"]
+    assert whitening.get_feature_names_out().tolist() == names
+    Z = whitening.transform(X)
+    assert Z.columns.tolist() == names
+    np.testing.assert_allclose(Z.to_numpy(), X @ whitening.whitening_)
