@@ -225,12 +225,17 @@ def resample_recording(recording, rate):
 # --------------------------------------------------------------------------
 
 
+def _is_positive_number(value):
+    """Whether ``value`` is a finite real number above zero (a bool is not)."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
 def _check_rate(rate):
-    if (
-        not isinstance(rate, numbers.Real)
-        or isinstance(rate, bool)
-        or not math.isfinite(rate)
-        or rate <= 0
-    ):
+    if not _is_positive_number(rate):
         raise ValueError(f"rate must be a positive number of Hz, got {rate!r}.")
     return float(rate)

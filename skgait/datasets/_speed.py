@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import replace
 
 import numpy as np
 
 from ._base import GaitDataset, Recording
+from ._resample import _is_positive_number
 
 __all__ = ["replay_at_speed"]
 
@@ -19,12 +19,7 @@ _ROTATION_RATE = ("gyr_x", "gyr_y", "gyr_z")
 
 
 def _check_factor(factor):
-    if (
-        not isinstance(factor, numbers.Real)
-        or isinstance(factor, bool)
-        or not math.isfinite(factor)
-        or factor <= 0
-    ):
+    if not _is_positive_number(factor):
         raise ValueError(
             f"replay_at_speed: factor must be a positive finite number (1.15 plays the "
             f"walk 15 % faster); got {factor!r}."
@@ -32,7 +27,7 @@ def _check_factor(factor):
     return float(factor)
 
 
-def _runs(activity):
+def _activity_runs(activity):
     """``[start, end)`` of every run of one activity code."""
     edges = np.flatnonzero(np.diff(activity)) + 1
     return zip(np.concatenate([[0], edges]), np.concatenate([edges, [len(activity)]]))
@@ -61,7 +56,7 @@ def _replay(recording, a):
     gyr = [i for i, c in enumerate(recording.channels) if c in _ROTATION_RATE]
     if a != 1.0:
         if acc:
-            for start, end in _runs(activity):
+            for start, end in _activity_runs(activity):
                 part = y[start:end, acc]
                 with warnings.catch_warnings():  # a channel with no finite sample
                     warnings.simplefilter("ignore", RuntimeWarning)
